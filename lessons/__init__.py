@@ -1,0 +1,1 @@
+"""The built-in lessons, shipped as package data (installed as ``stepper.lessons``)."""

@@ -1,0 +1,124 @@
+"""The command line: ``stepper list | check | solve`` (and ``lesson``), per the contract.
+
+Exit status 0 on success; 2 for bad input (usage, a lesson that does not load, output that
+cannot be written), with one ``PATH:LINE:COL: message`` line per problem and no traceback;
+1 only for a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from stepper.lesson.errors import LessonError, Problem
+
+EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is status 2 with a one-line message (argparse's own rule)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from stepper.explain import LANGUAGES
+    from stepper.printers import REGISTRY
+
+    parser = _Parser(
+        prog="stepper",
+        description="A terminal tutor for the arithmetic of neural networks: every u, ỹ, ε, δ "
+        "and Δw of a worked example, one quantity at a time.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list the built-in lessons: id, kind and title",
+                       description="List the built-in lessons, one a line: id, kind, title.")
+    p.add_argument("--lang", choices=LANGUAGES, help="language of the titles")
+
+    p = sub.add_parser("check", help="validate lesson files",
+                       description="Validate lessons: prints nothing and exits 0 when all are "
+                       "valid; otherwise one PATH:LINE:COL: message line per problem, exit 2.")
+    p.add_argument("lessons", nargs="+", metavar="LESSON", help="built-in id or .yaml path")
+
+    p = sub.add_parser("solve", help="write the worked solution",
+                       description="Write the worked solution of a lesson.")
+    p.add_argument("lesson", metavar="LESSON", help="built-in id or .yaml path")
+    p.add_argument("--format", choices=sorted(REGISTRY), default="json",
+                   help="output format (default: json)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument("--worksheet", action="store_true", help="leave the values blank")
+    p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")
+    return parser
+
+
+def _list(args: argparse.Namespace) -> int:
+    from stepper.catalog import builtin_folder, builtin_ids
+    from stepper.lesson.load import load_lesson
+    from stepper.lesson.schema import localized
+
+    rows = []
+    for lesson_id in builtin_ids():
+        lesson = load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id)
+        title = localized(lesson.title, args.lang or lesson.language, lesson.language) or ""
+        rows.append((lesson_id, lesson.kind, title))
+    width = max((len(r[0]) for r in rows), default=0)
+    for lesson_id, kind, title in rows:
+        print(f"{lesson_id:<{width}}  {kind:<8} {title}")
+    return EXIT_OK
+
+
+def _load(name: str):  # type: ignore[no-untyped-def]
+    from stepper.catalog import resolve
+    from stepper.lesson.load import load_lesson
+
+    source = resolve(name)
+    return load_lesson(source.path, source.shown)
+
+
+def _check(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    for name in args.lessons:
+        try:
+            _load(name)
+        except LessonError as exc:
+            problems += exc.problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return EXIT_BAD_INPUT if problems else EXIT_OK
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from stepper.atomic import write_atomic
+    from stepper.engine import solve
+    from stepper.printers import REGISTRY, Options
+
+    printer = REGISTRY[args.format]
+    if printer.binary and not args.output:
+        raise LessonError([Problem("stepper solve", f"--format {args.format} needs -o FILE")])
+    solution = solve(_load(args.lesson), args.lang)
+    document = printer.render(solution, Options(worksheet=args.worksheet))
+    if args.output:
+        try:
+            write_atomic(args.output, document)
+        except OSError as exc:
+            raise LessonError([Problem(args.output, f"cannot write: {exc.strerror}")]) from None
+    elif isinstance(document, bytes):
+        sys.stdout.buffer.write(document)
+    else:
+        sys.stdout.write(document)
+    return EXIT_OK
+
+
+COMMANDS = {"list": _list, "check": _check, "solve": _solve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except LessonError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,279 @@
+"""Dense networks, as the lecture works them: forward, error, backward (δ, γ), update.
+
+For each iteration (a batch of samples) and each sample: u then ỹ neuron by neuron and layer
+by layer; the errors ε = y - ỹ and the loss; δ at the output, then γ in the hidden layers
+with the weights before the update; then Δw = c·α·x·δ (c = 2 for the lecture's ε²) and the
+new weights, the per-sample increments averaged when a batch has several samples.
+
+Neurons are numbered across layers as the lecture does (z₁, z₂ in the hidden layer, then
+neuron 3 at the output: δ₃, t₃₁), while step keys count within each layer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from stepper.activations import DERIVATIVE, FORWARD
+from stepper.explain import explain
+from stepper.lesson.schema import DenseLesson, Sample, localized
+from stepper.notation import Sym
+from stepper.numbers import given, parse_shown, shown
+from stepper.steps import Phase, Quantity, Solution, Step
+
+Matrix = list[list[Quantity]]
+
+
+class DenseRun:
+    """One pass over a dense lesson, collecting its steps."""
+
+    def __init__(self, lesson: DenseLesson, lang: str, *, rounding: bool) -> None:
+        self.lesson = lesson
+        self.lang = lang
+        self.rounding = rounding
+        self.decimals = lesson.display.decimals
+        self.steps: list[Step] = []
+        self.notes = {k: localized(v, lang, lesson.language) for k, v in lesson.notes.items()}
+        layers = lesson.network.layers
+        self.acts = [layer.activations() for layer in layers]
+        self.sizes = [lesson.network.inputs] + [len(layer.weights) for layer in layers]
+        self.offsets = [0, 0]
+        for size in self.sizes[1:-1]:
+            self.offsets.append(self.offsets[-1] + size)
+        self.letters = [layer.symbol or "w" for layer in layers]
+        self.out_letters = [layer.output_symbol or "z" for layer in layers]
+        self.training = lesson.training
+        self.c = 2 if self.training.loss == "sse" else 1
+        self.alpha = Quantity(Sym("alpha"), "alpha", lesson.training.learning_rate or 0.0,
+                              given(lesson.training.learning_rate or 0.0))
+        self.weights: list[Matrix] = [
+            [[self._given_weight(l, i, j, v) for j, v in enumerate(row)]
+             for i, row in enumerate(layer.weights, 1)]
+            for l, layer in enumerate(layers, 1)
+        ]
+        self.initial = tuple(q for m in self.weights for row in m for q in row)
+        self.iteration = 0
+        self.u: list[list[Quantity]] = []
+        self.out: list[list[Quantity]] = []
+
+    # Notation ------------------------------------------------------------------------------
+
+    def neuron(self, l: int, i: int) -> int:
+        """The lecture's running number of neuron i of layer l."""
+        return self.offsets[l] + i
+
+    def weight_sym(self, l: int, i: int, j: int, **extra: Any) -> Sym:
+        source = 0 if j == 0 else (j if l == 1 else self.neuron(l - 1, j))
+        return Sym(self.letters[l - 1], (self.neuron(l, i), source), **extra)
+
+    def output_sym(self, l: int, i: int) -> Sym:
+        if l == len(self.sizes) - 1:
+            return Sym("y", (i,), tilde=True)
+        return Sym(self.out_letters[l - 1], (self.neuron(l, i),))
+
+    def _given_weight(self, l: int, i: int, j: int, v: float) -> Quantity:
+        return Quantity(self.weight_sym(l, i, j), f"w[{l},{i},{j}]", v, given(v))
+
+    # Emitting ------------------------------------------------------------------------------
+
+    def emit(self, key: str, phase: Phase, sample: int | None, template: str,
+             params: tuple[int | str, ...], sym: Sym, operands: Sequence[Quantity],
+             value: float, explanation: str, *, relation: str = "=",
+             layer: int | None = None, neuron: int | None = None) -> Quantity:
+        """Record a step; return the quantity later steps read (rounded when on paper)."""
+        n = len(self.steps) + 1
+        text = shown(value, self.decimals)
+        self.steps.append(
+            Step(n=n, key=key, phase=phase, iteration=self.iteration, sample=sample,
+                 template=template, params=params, sym=sym, operands=tuple(operands),
+                 value=value, shown=text, explanation=explanation, relation=relation,
+                 note=self.notes.get(key), layer=layer, neuron=neuron)
+        )
+        return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)
+
+    # The lecture's stages ------------------------------------------------------------------
+
+    def forward(self, s: int, sample: Sample) -> list[list[Quantity]]:
+        """u and output of every neuron; returns each layer's inputs (with the bias 1)."""
+        x = [Quantity(Sym("x", (0,)), "x[0]", 1.0, "1")]
+        x += [Quantity(Sym("x", (j,)), f"x[{j}]", v, given(v)) for j, v in enumerate(sample.x, 1)]
+        inputs = [x]
+        self.u, self.out = [], []
+        for l in range(1, len(self.sizes)):
+            xs = inputs[-1]
+            us: list[Quantity] = []
+            outs: list[Quantity] = []
+            softmax = self.acts[l - 1][0] == "softmax"
+            for i, row in enumerate(self.weights[l - 1], 1):
+                operands = [q for pair in zip(row, xs, strict=True) for q in pair]
+                value = 0.0
+                for w, xj in zip(row, xs, strict=True):
+                    value += w.value * xj.value
+                us.append(self.emit(
+                    f"u[{l},{i}]", Phase.FORWARD, s, "sum_products", (), Sym("u", (self.neuron(l, i),)),
+                    operands, value,
+                    explain("u", self.lang, i=self.neuron(l, i), bias_input=xs[0].sym.unicode(),
+                            bias=row[0].sym.unicode()),
+                    layer=l, neuron=i))
+                if not softmax:
+                    outs.append(self._activation(s, l, i, us[-1]))
+            if softmax:
+                outs = [self._softmax(s, l, i, us) for i in range(1, len(us) + 1)]
+            self.u.append(us)
+            self.out.append(outs)
+            bias = Quantity(Sym(self.out_letters[l - 1], (0,)), f"y[{l},0]", 1.0, "1")
+            inputs.append([bias, *outs])
+        return inputs
+
+    def _activation(self, s: int, l: int, i: int, u: Quantity) -> Quantity:
+        act = self.acts[l - 1][i - 1]
+        sym = self.output_sym(l, i)
+        return self.emit(
+            f"y[{l},{i}]", Phase.FORWARD, s, "activation", (act,), sym, [u],
+            FORWARD[act](u.value),
+            explain(f"y.{act}", self.lang, i=self.neuron(l, i), out=sym.unicode(),
+                    u=u.sym.unicode()),
+            layer=l, neuron=i)
+
+    def _softmax(self, s: int, l: int, i: int, us: list[Quantity]) -> Quantity:
+        top = max(q.value for q in us)
+        total = math.fsum(math.exp(q.value - top) for q in us)
+        value = math.exp(us[i - 1].value - top) / total
+        return self.emit(
+            f"y[{l},{i}]", Phase.FORWARD, s, "softmax", (), self.output_sym(l, i),
+            [us[i - 1], *us], value,
+            explain("y.softmax", self.lang, u=us[i - 1].sym.unicode()), layer=l, neuron=i)
+
+    def errors(self, s: int, y: list[float]) -> tuple[list[Quantity], Quantity]:
+        """ε_i = y_i - ỹ_i for each output, then the sample's loss."""
+        outs = self.out[-1]
+        targets = [Quantity(Sym("y", (i,)), f"target[{i}]", v, given(v)) for i, v in enumerate(y, 1)]
+        eps = [
+            self.emit(f"e[{i}]", Phase.ERROR, s, "difference", (), Sym("eps", (i,)), [t, o],
+                      t.value - o.value,
+                      explain("e", self.lang, i=i, target=t.sym.unicode(), out=o.sym.unicode()))
+            for i, (t, o) in enumerate(zip(targets, outs, strict=True), 1)
+        ]
+        loss = self.training.loss
+        if loss == "cross_entropy":
+            operands = [q for pair in zip(targets, outs, strict=True) for q in pair]
+            value = -sum(t.value * math.log(o.value) for t, o in zip(targets, outs, strict=True)
+                         if t.value)
+            sym = Sym("L")
+        else:
+            operands = eps
+            value = sum(e.value**2 for e in eps) * (1.0 if loss == "sse" else 0.5)
+            sym = Sym("eps2") if loss == "sse" else Sym("L")
+        total = self.emit("loss", Phase.ERROR, s, "loss", (loss,), sym, operands, value,
+                          explain(f"loss.{loss}", self.lang))
+        return eps, total
+
+    def backward(self, s: int, eps: list[Quantity]) -> list[list[Quantity]]:
+        """δ of every neuron, output layer first, then γ in the hidden layers."""
+        last = len(self.sizes) - 1
+        deltas: list[list[Quantity]] = [[] for _ in range(last)]
+        for i, (e, o) in enumerate(zip(eps, self.out[-1], strict=True), 1):
+            act = self.acts[-1][i - 1]
+            sym = Sym("delta", (self.neuron(last, i),))
+            if self.training.loss == "cross_entropy":
+                template, params, operands, value = "copy", (), [e], e.value
+                words = explain("d.cross_entropy", self.lang, d=sym.unicode(), eps=e.sym.unicode())
+            else:
+                template, params = "delta_output", (act,)
+                operands = [e] if act == "linear" else [e, o]
+                value = e.value * DERIVATIVE[act](o.value)
+                words = explain(f"d.{act}", self.lang, i=self.neuron(last, i), d=sym.unicode(),
+                                eps=e.sym.unicode(), out=o.sym.unicode())
+            deltas[-1].append(self.emit(f"d[{last},{i}]", Phase.BACKWARD, s, template, params,
+                                        sym, operands, value, words, layer=last, neuron=i))
+        for l in range(last - 1, 0, -1):
+            for j, z in enumerate(self.out[l - 1], 1):
+                act = self.acts[l - 1][j - 1]
+                pairs = [(d, self.weights[l][i][j]) for i, d in enumerate(deltas[l])]
+                total = 0.0
+                for d, w in pairs:
+                    total += d.value * w.value
+                operands = ([] if act == "linear" else [z]) + [q for p in pairs for q in p]
+                sym = Sym("gamma", (self.neuron(l, j),))
+                derivative = explain(f"g.derivative.{act}", self.lang, out=z.sym.unicode())
+                deltas[l - 1].append(self.emit(
+                    f"d[{l},{j}]", Phase.BACKWARD, s, "delta_hidden", (act,), sym, operands,
+                    DERIVATIVE[act](z.value) * total,
+                    explain("g", self.lang, i=self.neuron(l, j), derivative=derivative),
+                    layer=l, neuron=j))
+        return deltas
+
+    def increments(self, s: int | None, inputs: list[list[Quantity]],
+                   deltas: list[list[Quantity]], batched: bool) -> dict[tuple[int, int, int], Quantity]:
+        """Δw for every weight of every layer, last layer first as the lecture does."""
+        out: dict[tuple[int, int, int], Quantity] = {}
+        for l in range(len(self.sizes) - 1, 0, -1):
+            for i, d in enumerate(deltas[l - 1], 1):
+                for j, x in enumerate(inputs[l - 1]):
+                    sym = self.weight_sym(l, i, j, delta=True, sample=s if batched else None)
+                    words = explain(f"dw.{self.c}", self.lang, w=self.weight_sym(l, i, j).unicode(),
+                                    x=x.sym.unicode())
+                    if batched:
+                        words += explain("dw.sample", self.lang, sample=s)
+                    out[(l, i, j)] = self.emit(
+                        f"dw[{l},{i},{j}]", Phase.UPDATE, s, "increment", (self.c,), sym,
+                        [self.alpha, x, d], self.c * self.alpha.value * x.value * d.value, words,
+                        layer=l, neuron=i)
+                    if not batched:
+                        self.apply(l, i, j, out[(l, i, j)])
+        return out
+
+    def apply(self, l: int, i: int, j: int, dw: Quantity) -> None:
+        old = self.weights[l - 1][i - 1][j]
+        self.weights[l - 1][i - 1][j] = self.emit(
+            f"w[{l},{i},{j}]", Phase.UPDATE, None, "sum", (), old.sym, [old, dw],
+            old.value + dw.value, explain("w", self.lang), relation="→", layer=l, neuron=i)
+
+    def average(self, per_sample: list[dict[tuple[int, int, int], Quantity]]) -> None:
+        """A batch's increment is the mean of its samples' increments; then the new weights."""
+        count = len(per_sample)
+        for (l, i, j) in per_sample[0]:
+            parts = [p[(l, i, j)] for p in per_sample]
+            mean = self.emit(
+                f"dw[{l},{i},{j}]", Phase.UPDATE, None, "mean", (), self.weight_sym(l, i, j, delta=True),
+                parts, sum(q.value for q in parts) / count,
+                explain("mean", self.lang, count=count, w=self.weight_sym(l, i, j).unicode()),
+                layer=l, neuron=i)
+            self.apply(l, i, j, mean)
+
+    # The whole lesson ----------------------------------------------------------------------
+
+    def solution(self) -> Solution:
+        samples = self.training.samples
+        size = self.training.batch_size
+        for _ in range(self.training.epochs):
+            for start in range(0, len(samples), size):
+                self.iteration += 1
+                chunk = list(enumerate(samples[start : start + size], start + 1))
+                batched = sum(1 for _, smp in chunk if smp.y is not None) > 1
+                per_sample = []
+                losses = []
+                for s, sample in chunk:
+                    inputs = self.forward(s, sample)
+                    if sample.y is None:
+                        continue
+                    eps, loss = self.errors(s, sample.y)
+                    losses.append(loss)
+                    deltas = self.backward(s, eps)
+                    if batched:
+                        per_sample.append((s, inputs, deltas))
+                    else:
+                        self.increments(s, inputs, deltas, batched=False)
+                if batched:
+                    self.emit("batch_loss", Phase.ERROR, None, "mean", (), Sym("Fo"), losses,
+                              sum(q.value for q in losses) / len(losses),
+                              explain("batch_loss", self.lang, count=len(losses)))
+                    self.average([self.increments(s, i, d, batched=True) for s, i, d in per_sample])
+        lesson = self.lesson
+        return Solution(
+            lesson_id=lesson.id or "lesson",
+            title=localized(lesson.title, self.lang, lesson.language) or (lesson.id or ""),
+            summary=localized(lesson.summary, self.lang, lesson.language),
+            kind=lesson.kind, language=self.lang, decimals=self.decimals,
+            round_intermediate=self.rounding, steps=tuple(self.steps), given=self.initial)

@@ -1,0 +1,181 @@
+"""Why each step is what it is: the explanation templates, in Spanish and in English.
+
+The engine picks a template by the kind of step and fills it with the step's own symbols, so
+the words always name the quantities the formula shows. Lessons may add notes of their own.
+"""
+
+from __future__ import annotations
+
+Language = str
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "es": {
+        "u": (
+            "Entrada neta de la neurona {i}: cada entrada multiplicada por el peso de su sinapsis, "
+            "y todo sumado; la entrada {bias_input} = 1 multiplica al sesgo {bias}."
+        ),
+        "y.linear": "La neurona {i} es lineal: su salida es su entrada neta, {out} = {u}.",
+        "y.tanh": (
+            "La neurona {i} es de tipo tangente hiperbólica: {out} = tanh({u}), "
+            "un valor entre −1 y 1."
+        ),
+        "y.sigmoid": "La neurona {i} es sigmoide: {out} = 1/(1 + e^(−{u})), un valor entre 0 y 1.",
+        "y.relu": "La neurona {i} es ReLU: deja pasar {u} si es positiva y da 0 si no.",
+        "y.softmax": (
+            "Softmax: la exponencial de {u} dividida por la suma de las exponenciales de toda la "
+            "capa, para que las salidas sean probabilidades que suman 1."
+        ),
+        "e": (
+            "Error de la salida {i}: el valor deseado {target} menos el que da la red {out}; "
+            "es positivo si la salida se queda corta."
+        ),
+        "loss.sse": (
+            "Error cuadrático del par: la suma de los cuadrados de los errores de salida. "
+            "Es lo que el entrenamiento minimiza."
+        ),
+        "loss.half_sse": (
+            "Medio error cuadrático del par: ½ de la suma de los cuadrados de los errores; "
+            "el ½ se cancela al derivar, por eso aquí Δw = αxδ."
+        ),
+        "loss.cross_entropy": (
+            "Entropía cruzada: menos la suma de y · log ỹ; con un objetivo one-hot es −log de la "
+            "probabilidad que la red da a la clase correcta."
+        ),
+        "batch_loss": (
+            "Error medio del lote: la media de los errores de sus {count} pares (Fₒ = E[ε²]); "
+            "es lo que minimiza este paso del gradiente."
+        ),
+        "d.linear": (
+            "Error retropropagado de la neurona {i}: el error por la derivada de la activación; "
+            "en una neurona lineal la derivada es 1, así que {d} = {eps}."
+        ),
+        "d.tanh": (
+            "Error retropropagado de la neurona {i}: el error por la derivada de la tanh, que "
+            "escrita con la salida es 1 − {out}²."
+        ),
+        "d.sigmoid": (
+            "Error retropropagado de la neurona {i}: el error por la derivada de la sigmoide, "
+            "que escrita con la salida es {out}(1 − {out})."
+        ),
+        "d.relu": (
+            "Error retropropagado de la neurona {i}: el error por la derivada de ReLU, que vale "
+            "1 si la neurona está activa y 0 si no."
+        ),
+        "d.cross_entropy": (
+            "Con softmax y entropía cruzada el error retropropagado es {d} = y − ỹ = {eps}: "
+            "las derivadas de la softmax y del logaritmo se cancelan."
+        ),
+        "g": (
+            "Error retropropagado a la neurona oculta {i} (la γ de la clase): los δ de la capa "
+            "siguiente, cada uno por el peso que los une con ella (antes de actualizarlo), "
+            "sumados y multiplicados por la derivada de su activación{derivative}."
+        ),
+        "g.derivative.tanh": ", 1 − {out}²",
+        "g.derivative.sigmoid": ", {out}(1 − {out})",
+        "g.derivative.relu": " (1 si está activa, 0 si no)",
+        "g.derivative.linear": " (1, por ser lineal)",
+        "dw.2": (
+            "Incremento de la sinapsis {w}: Δw = 2αxδ, un paso de gradiente descendente "
+            "(−α por la derivada de ε²); el 2 viene de derivar el cuadrado, y x es la entrada "
+            "{x} de esa sinapsis."
+        ),
+        "dw.1": (
+            "Incremento de la sinapsis {w}: Δw = αxδ, un paso de gradiente descendente "
+            "(−α por la derivada del error); x es la entrada {x} de esa sinapsis."
+        ),
+        "dw.sample": " Es el incremento debido al par {sample}; el lote los promedia.",
+        "mean": (
+            "Con lotes de {count} pares, el incremento de {w} es la media de los incrementos "
+            "de cada par."
+        ),
+        "w": (
+            "Peso nuevo: el anterior más su incremento. Es el valor que usa la iteración "
+            "siguiente."
+        ),
+    },
+    "en": {
+        "u": (
+            "Net input of neuron {i}: each input times the weight of its synapse, all added up; "
+            "the input {bias_input} = 1 multiplies the bias {bias}."
+        ),
+        "y.linear": "Neuron {i} is linear: its output is its net input, {out} = {u}.",
+        "y.tanh": (
+            "Neuron {i} is a hyperbolic tangent neuron: {out} = tanh({u}), a value between "
+            "−1 and 1."
+        ),
+        "y.sigmoid": "Neuron {i} is a sigmoid: {out} = 1/(1 + e^(−{u})), a value between 0 and 1.",
+        "y.relu": "Neuron {i} is a ReLU: it passes {u} on when positive and gives 0 otherwise.",
+        "y.softmax": (
+            "Softmax: the exponential of {u} divided by the sum of the exponentials of the whole "
+            "layer, so that the outputs are probabilities adding up to 1."
+        ),
+        "e": (
+            "Error of output {i}: the wanted value {target} minus what the network gives {out}; "
+            "positive when the output falls short."
+        ),
+        "loss.sse": (
+            "Squared error of the pair: the sum of the squares of the output errors. "
+            "This is what training minimises."
+        ),
+        "loss.half_sse": (
+            "Half squared error of the pair: ½ of the sum of the squared errors; the ½ cancels "
+            "when differentiating, which is why Δw = αxδ here."
+        ),
+        "loss.cross_entropy": (
+            "Cross-entropy: minus the sum of y · log ỹ; with a one-hot target it is −log of the "
+            "probability the network gives to the right class."
+        ),
+        "batch_loss": (
+            "Mean error of the batch: the mean of the errors of its {count} pairs (Fₒ = E[ε²]); "
+            "this is what this gradient step minimises."
+        ),
+        "d.linear": (
+            "Backpropagated error of neuron {i}: the error times the derivative of the "
+            "activation; a linear neuron's derivative is 1, so {d} = {eps}."
+        ),
+        "d.tanh": (
+            "Backpropagated error of neuron {i}: the error times the derivative of tanh, which "
+            "written with the output is 1 − {out}²."
+        ),
+        "d.sigmoid": (
+            "Backpropagated error of neuron {i}: the error times the derivative of the sigmoid, "
+            "which written with the output is {out}(1 − {out})."
+        ),
+        "d.relu": (
+            "Backpropagated error of neuron {i}: the error times the derivative of ReLU, which "
+            "is 1 when the neuron is active and 0 otherwise."
+        ),
+        "d.cross_entropy": (
+            "With softmax and cross-entropy the backpropagated error is {d} = y − ỹ = {eps}: "
+            "the derivatives of the softmax and of the logarithm cancel."
+        ),
+        "g": (
+            "Error backpropagated to hidden neuron {i} (the lecture's γ): the δ of the next "
+            "layer, each times the weight joining it to this neuron (before its update), added "
+            "up and multiplied by the derivative of its activation{derivative}."
+        ),
+        "g.derivative.tanh": ", 1 − {out}²",
+        "g.derivative.sigmoid": ", {out}(1 − {out})",
+        "g.derivative.relu": " (1 when active, 0 otherwise)",
+        "g.derivative.linear": " (1, as it is linear)",
+        "dw.2": (
+            "Increment of synapse {w}: Δw = 2αxδ, one step of gradient descent (−α times the "
+            "derivative of ε²); the 2 comes from differentiating the square, and x is the input "
+            "{x} of that synapse."
+        ),
+        "dw.1": (
+            "Increment of synapse {w}: Δw = αxδ, one step of gradient descent (−α times the "
+            "derivative of the error); x is the input {x} of that synapse."
+        ),
+        "dw.sample": " It is the increment due to pair {sample}; the batch averages them.",
+        "mean": "With batches of {count} pairs, the increment of {w} is the mean of each pair's.",
+        "w": "New weight: the old one plus its increment. The next iteration uses this value.",
+    },
+}
+
+LANGUAGES: tuple[str, ...] = tuple(_TEXTS)
+
+
+def explain(key: str, lang: Language, **fields: object) -> str:
+    """The explanation ``key`` in ``lang``, filled with the step's symbols and numbers."""
+    return _TEXTS[lang][key].format(**fields)

@@ -1,0 +1,274 @@
+"""Formulas in the lecture's notation, built with sympy once per kind of step.
+
+Each template is a sympy expression over numbered slot symbols. It is printed once per output
+(LaTeX with sympy's LaTeX printer, Python text with its str printer, Unicode from that) and
+cached; a step then fills the slots with its symbols (the formula) or with its numbers as
+shown (the substitution). So a 784-input layer costs one sympy print, not 25,000, and the
+formula and the substitution can never disagree in shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from stepper.activations import derivative_in_output
+from stepper.steps import Step
+
+if TYPE_CHECKING:
+    import sympy
+
+Format = Literal["latex", "unicode", "text"]
+#: The LaTeX formula writes products by juxtaposition (w_{10} x_{0}), as the contract's example
+#: does; the substitution needs the dot between numbers (0.1 \cdot 1).
+_Print = Literal["latex", "latex_symbols", "unicode", "text"]
+_SLOT = re.compile(r"Zslot(\d+)Z")
+_RELATION = {"=": {"latex": "=", "unicode": "=", "text": "="},
+             "→": {"latex": r"\rightarrow", "unicode": "→", "text": "->"}}
+
+Builder = Callable[[Sequence["sympy.Expr"], tuple[int | str, ...]], "sympy.Expr"]
+_BUILDERS: dict[str, Builder] = {}
+
+
+def template(name: str) -> Callable[[Builder], Builder]:
+    """Register the sympy builder of one kind of step."""
+
+    def register(fn: Builder) -> Builder:
+        _BUILDERS[name] = fn
+        return fn
+
+    return register
+
+
+def _add(*terms: sympy.Expr) -> sympy.Expr:
+    import sympy
+
+    return terms[0] if len(terms) == 1 else sympy.Add(*terms, evaluate=False)
+
+
+def _mul(*factors: sympy.Expr) -> sympy.Expr:
+    import sympy
+
+    return factors[0] if len(factors) == 1 else sympy.Mul(*factors, evaluate=False)
+
+
+def _neg(e: sympy.Expr) -> sympy.Expr:
+    import sympy
+
+    return sympy.Mul(sympy.Integer(-1), e, evaluate=False)
+
+
+def _over(e: sympy.Expr, n: int) -> sympy.Expr:
+    import sympy
+
+    return sympy.Mul(e, sympy.Pow(sympy.Integer(n), -1, evaluate=False), evaluate=False)
+
+
+def _derivative(activation: str, output: sympy.Expr) -> sympy.Expr:
+    d, y = derivative_in_output(activation)
+    return d.xreplace({y: output})
+
+
+@template("sum_products")
+def _sum_products(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """u_i = w_i0 x_0 + w_i1 x_1 + ...: slots come in (weight, input) pairs."""
+    return _add(*(_mul(s[k], s[k + 1]) for k in range(0, len(s), 2)))
+
+
+@template("activation")
+def _activation(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    import sympy
+
+    name = str(p[0])
+    if name == "linear":
+        return s[0]
+    if name == "tanh":
+        return sympy.tanh(s[0])
+    if name == "sigmoid":
+        return sympy.Pow(_add(sympy.Integer(1), sympy.exp(_neg(s[0]))), -1, evaluate=False)
+    return sympy.Max(sympy.Integer(0), s[0], evaluate=False)
+
+
+@template("softmax")
+def _softmax(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """e^{u_i} / Σ_j e^{u_j}: slot 0 is u_i, the rest are all the layer's u_j."""
+    import sympy
+
+    denominator = _add(*(sympy.exp(x) for x in s[1:]))
+    return sympy.Mul(sympy.exp(s[0]), sympy.Pow(denominator, -1, evaluate=False), evaluate=False)
+
+
+@template("difference")
+def _difference(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    return _add(s[0], _neg(s[1]))
+
+
+@template("copy")
+def _copy(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    return s[0]
+
+
+@template("loss")
+def _loss(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """sse: Σ ε²; half_sse: ½ Σ ε²; cross_entropy: -Σ y log ỹ (slots in (y, ỹ) pairs)."""
+    import sympy
+
+    kind = p[0]
+    if kind == "cross_entropy":
+        terms = (_mul(s[k], sympy.log(s[k + 1])) for k in range(0, len(s), 2))
+        return _neg(_add(*terms))
+    squares = _add(*(sympy.Pow(e, 2, evaluate=False) for e in s))
+    return squares if kind == "sse" else _over(squares, 2)
+
+
+@template("delta_output")
+def _delta_output(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """δ_i = ε_i s'(u_i), with s' derived by sympy; slot 1 is ỹ_i when s' needs it."""
+    d = _derivative(str(p[0]), s[1] if len(s) > 1 else s[0])
+    return s[0] if d == 1 else _mul(s[0], d)
+
+
+@template("delta_hidden")
+def _delta_hidden(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """γ_j = s'(u_j) Σ_i δ_i w_ij: slot 0 is z_j, then (δ_i, w_ij) pairs."""
+    total = _add(*(_mul(s[k], s[k + 1]) for k in range(1, len(s), 2)))
+    d = _derivative(str(p[0]), s[0])
+    return total if d == 1 else _mul(d, total)
+
+
+@template("increment")
+def _increment(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """Δw_ij = c α x_j δ_i with c = 2 for the lecture's ε² and 1 otherwise."""
+    import sympy
+
+    c = int(p[0])
+    return _mul(sympy.Integer(2), *s) if c == 2 else _mul(*s)
+
+
+@template("mean")
+def _mean(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    return _over(_add(*s), len(s))
+
+
+@template("sum")
+def _sum(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    return _add(*s)
+
+
+def build(name: str, slots: Sequence[sympy.Expr], params: tuple[int | str, ...]) -> sympy.Expr:
+    """The template's sympy expression over any slot contents (symbols or numbers)."""
+    return _BUILDERS[name](slots, params)
+
+
+@cache
+def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
+    """sympy's LaTeX and str printers, set to keep the formula's order and write max/heaviside
+    the way ``substituted_text`` promises (lower-case Python names)."""
+    import sympy
+    from sympy.printing.str import StrPrinter
+
+    class TextPrinter(StrPrinter):
+        def _print_Max(self, expr: sympy.Expr) -> str:
+            return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+        def _print_Heaviside(self, expr: sympy.Expr) -> str:
+            return f"heaviside({self._print(expr.args[0])})"
+
+    text = TextPrinter({"order": "none"}).doprint
+
+    def latex(e: sympy.Expr) -> str:
+        return str(sympy.latex(e, order="none", mul_symbol="dot"))
+
+    def latex_symbols(e: sympy.Expr) -> str:
+        return str(sympy.latex(e, order="none"))
+
+    def unicode(e: sympy.Expr) -> str:
+        return _unicode_from_text(text(e))
+
+    return {"latex": latex, "latex_symbols": latex_symbols, "text": text, "unicode": unicode}
+
+
+_UNICODE_POWERS = re.compile(r"\*\*(\d+)")
+
+
+def _unicode_from_text(text: str) -> str:
+    text = _UNICODE_POWERS.sub(lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text)
+    return (
+        text.replace("*", " · ")
+        .replace(" - ", " − ")
+        .replace("-", "−")
+        .replace("heaviside", "H")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A printed template split at its slots: literal, slot, literal, slot, ..., literal."""
+
+    parts: tuple[str, ...]
+    slots: tuple[int, ...]
+
+    def fill(self, values: Sequence[str]) -> str:
+        out = [self.parts[0]]
+        for slot, literal in zip(self.slots, self.parts[1:], strict=True):
+            out.append(values[slot])
+            out.append(literal)
+        return "".join(out)
+
+
+@cache
+def compiled(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) -> Compiled:
+    """Print the template once for ``fmt`` with slot symbols, and split it at the slots."""
+    import sympy
+
+    slots = [sympy.Symbol(f"Zslot{k}Z") for k in range(arity)]
+    printed = _printers()[fmt](build(name, slots, params))
+    pieces = _SLOT.split(printed)
+    return Compiled(tuple(pieces[0::2]), tuple(int(k) for k in pieces[1::2]))
+
+
+def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
+    """A shown number as it goes into a substitution: negative ones in parentheses, unless the
+    number is the whole expression."""
+    if not shown.startswith("-"):
+        return shown
+    if alone:
+        return "−" + shown[1:] if fmt == "unicode" else shown
+    if fmt == "latex":
+        return rf"\left({shown}\right)"
+    if fmt == "unicode":
+        return "(−" + shown[1:] + ")"
+    return f"({shown})"
+
+
+def _symbol(step_sym: object, fmt: Format) -> str:
+    from stepper.notation import Sym
+
+    assert isinstance(step_sym, Sym)
+    if fmt == "latex":
+        return step_sym.latex()
+    if fmt == "unicode":
+        return step_sym.unicode()
+    return step_sym.text()
+
+
+def rhs_formula(step: Step, fmt: Format) -> str:
+    """The right-hand side with the lecture's symbols in the slots."""
+    how: _Print = "latex_symbols" if fmt == "latex" else fmt
+    c = compiled(step.template, step.params, len(step.operands), how)
+    return c.fill([_symbol(q.sym, fmt) for q in step.operands])
+
+
+def substituted(step: Step, fmt: Format) -> str:
+    """The right-hand side with the numbers as shown in the slots, nothing evaluated."""
+    c = compiled(step.template, step.params, len(step.operands), fmt)
+    alone = c.parts == ("", "")
+    return c.fill([number(q.shown, fmt, alone=alone) for q in step.operands])
+
+
+def formula(step: Step, fmt: Format) -> str:
+    """The whole symbolic equation, left-hand side, relation and right-hand side."""
+    return f"{_symbol(step.sym, fmt)} {_RELATION[step.relation][fmt]} {rhs_formula(step, fmt)}"

@@ -1,0 +1,87 @@
+"""The lecture's notation: one symbol type, printed for LaTeX, Unicode and plain text.
+
+A ``Sym`` is a letter with indices and an optional tilde or prefix (ỹ₂, w₁₂, Δw₁₀, ε₁). The
+formula templates leave slots for symbols and numbers; this module says how each one is
+written in each output, so that w₁₂ in the app and ``w_{12}`` in LaTeX are the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉‚")
+_SUP = str.maketrans("0123456789-()+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺")
+
+#: letter -> (LaTeX, Unicode)
+_LETTERS: dict[str, tuple[str, str]] = {
+    "eps": (r"\varepsilon", "ε"),
+    "delta": (r"\delta", "δ"),
+    "gamma": (r"\gamma", "γ"),
+    "alpha": (r"\alpha", "α"),
+    "sigma": (r"\sigma", "σ"),
+    "eps2": (r"\varepsilon^{2}", "ε²"),
+    "Fo": (r"F_{o}", "Fₒ"),
+}
+
+
+def subscript(text: str) -> str:
+    """Unicode subscript digits (12 -> ₁₂)."""
+    return text.translate(_SUB)
+
+
+def superscript(text: str) -> str:
+    """Unicode superscript digits (2 -> ²)."""
+    return text.translate(_SUP)
+
+
+@dataclass(frozen=True, slots=True)
+class Sym:
+    """A symbol of the lecture: ``letter`` with ``indices``, maybe a tilde, a Δ or a sample mark.
+
+    ``sample`` marks a per-sample quantity inside a batch (the lecture's Δw^p).
+    """
+
+    letter: str
+    indices: tuple[int, ...] = ()
+    tilde: bool = False
+    delta: bool = False
+    sample: int | None = None
+
+    def _index(self) -> str:
+        # The lecture writes w12 for w_{1,2}; once an index has two digits, commas keep it readable.
+        sep = "," if any(i > 9 for i in self.indices) else ""
+        return sep.join(str(i) for i in self.indices)
+
+    def latex(self) -> str:
+        base = _LETTERS.get(self.letter, (self.letter, self.letter))[0]
+        if self.tilde:
+            base = rf"\tilde{{{base}}}"
+        if self.delta:
+            base = rf"\Delta {base}"
+        if self.indices:
+            base += f"_{{{self._index()}}}"
+        if self.sample is not None:
+            base += f"^{{({self.sample})}}"
+        return base
+
+    def unicode(self) -> str:
+        base = _LETTERS.get(self.letter, (self.letter, self.letter))[1]
+        if self.tilde:
+            base = "ỹ" if base == "y" else base + "\u0303"
+        if self.delta:
+            base = "Δ" + base
+        base += subscript(self._index())
+        if self.sample is not None:
+            base += superscript(f"({self.sample})")
+        return base
+
+    def text(self) -> str:
+        """An identifier-like name for scripts (y_tilde_2, dw_12)."""
+        base = self.letter + ("_tilde" if self.tilde else "")
+        if self.delta:
+            base = "D" + base
+        if self.indices:
+            base += "_" + "_".join(str(i) for i in self.indices)
+        if self.sample is not None:
+            base += f"_p{self.sample}"
+        return base

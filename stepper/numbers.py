@@ -1,0 +1,40 @@
+"""How numbers are shown: computed values with the lesson's decimals, given values as written.
+
+Every printer shows the same strings, so a value means the same thing on screen, in JSON and
+on paper. Formatting lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def shown(value: float, decimals: int) -> str:
+    """A computed value rounded to ``decimals`` places, trailing zeros trimmed (0.2900 -> 0.29)."""
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def given(value: float) -> str:
+    """A number the lesson states (an input, an initial weight): exactly as short as it is."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def parse_shown(text: str) -> float:
+    """The float that a shown string stands for (what a hand calculation carries on)."""
+    return float(text)
+
+
+def with_comma(text: str) -> str:
+    """The same number with a decimal comma, as Spanish class notes write it."""
+    return text.replace(".", ",")

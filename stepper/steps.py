@@ -1,0 +1,86 @@
+"""The step: one quantity of a worked example, frozen, and the list the engine hands out.
+
+Everything a printer needs is here: where the step sits (key, phase, iteration, sample), what
+it computes (a template kind and its operands, each a named number with the step that
+computed it), the value and how it is shown, and the words that explain it. Formulas are not
+stored as text: ``stepper.formulas`` renders them from the template on demand, for whichever
+output asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from stepper.notation import Sym
+
+
+class Phase(StrEnum):
+    """The four stages of one training iteration, in the order the lecture takes them."""
+
+    FORWARD = "forward"
+    ERROR = "error"
+    BACKWARD = "backward"
+    UPDATE = "update"
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A named number a step reads: an input, a weight, or another step's result.
+
+    ``step`` is the number ``n`` of the step that computed it, or None for a number the
+    lesson gives (x, initial weights, α, targets).
+    """
+
+    sym: Sym
+    key: str
+    value: float
+    shown: str
+    step: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One quantity of the worked example: formula, substitution, value and explanation."""
+
+    n: int
+    key: str
+    phase: Phase
+    iteration: int
+    sample: int | None
+    template: str
+    params: tuple[int | str, ...]
+    sym: Sym
+    operands: tuple[Quantity, ...]
+    value: float
+    shown: str
+    explanation: str
+    relation: str = "="
+    note: str | None = None
+    exact: float | None = None
+    layer: int | None = None
+    neuron: int | None = None
+    inputs: tuple[int, ...] = field(default=())
+
+    @property
+    def reads(self) -> tuple[Quantity, ...]:
+        """The distinct quantities this step reads, in the formula's order."""
+        seen: dict[tuple[str, int | None], Quantity] = {}
+        for q in self.operands:
+            seen.setdefault((q.key, q.step), q)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """A lesson worked out: its identity, language, display settings and the ordered steps."""
+
+    lesson_id: str
+    title: str
+    summary: str | None
+    kind: str
+    language: str
+    decimals: int
+    round_intermediate: bool
+    steps: tuple[Step, ...]
+    given: tuple[Quantity, ...] = ()
