@@ -134,9 +134,14 @@ def _delta_output(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Ex
 @template("delta_hidden")
 def _delta_hidden(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """γ_j = s'(u_j) Σ_i δ_i w_ij: slot 0 is z_j, then (δ_i, w_ij) pairs."""
-    total = _add(*(_mul(s[k], s[k + 1]) for k in range(1, len(s), 2)))
     d = _derivative(str(p[0]), s[0])
-    return total if d == 1 else _mul(d, total)
+    first = 0 if d == 1 else 1
+    pairs = [(s[k], s[k + 1]) for k in range(first, len(s), 2)]
+    if d == 1:
+        return _add(*(_mul(*pair) for pair in pairs))
+    if len(pairs) == 1:
+        return _mul(d, *pairs[0])
+    return _mul(d, _add(*(_mul(*pair) for pair in pairs)))
 
 
 @template("increment")

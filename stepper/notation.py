@@ -61,6 +61,7 @@ class Sym:
         if self.indices:
             base += f"_{{{self._index()}}}"
         if self.sample is not None:
+            base = f"{{{base}}}" if "^" in base else base
             base += f"^{{({self.sample})}}"
         return base
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from stepper.activations import DERIVATIVE, FORWARD
@@ -54,6 +55,7 @@ class DenseRun:
         ]
         self.initial = tuple(q for m in self.weights for row in m for q in row)
         self.iteration = 0
+        self.batched = False
         self.u: list[list[Quantity]] = []
         self.out: list[list[Quantity]] = []
 
@@ -165,6 +167,8 @@ class DenseRun:
             operands = eps
             value = sum(e.value**2 for e in eps) * (1.0 if loss == "sse" else 0.5)
             sym = Sym("eps2") if loss == "sse" else Sym("L")
+        if self.batched:
+            sym = replace(sym, sample=s)
         total = self.emit("loss", Phase.ERROR, s, "loss", (loss,), sym, operands, value,
                           explain(f"loss.{loss}", self.lang))
         return eps, total
@@ -210,7 +214,11 @@ class DenseRun:
         out: dict[tuple[int, int, int], Quantity] = {}
         for l in range(len(self.sizes) - 1, 0, -1):
             for i, d in enumerate(deltas[l - 1], 1):
+                if batched:
+                    d = _of_sample(d, s)
                 for j, x in enumerate(inputs[l - 1]):
+                    if batched:
+                        x = _of_sample(x, s)
                     sym = self.weight_sym(l, i, j, delta=True, sample=s if batched else None)
                     words = explain(f"dw.{self.c}", self.lang, w=self.weight_sym(l, i, j).unicode(),
                                     x=x.sym.unicode())
@@ -252,6 +260,7 @@ class DenseRun:
                 self.iteration += 1
                 chunk = list(enumerate(samples[start : start + size], start + 1))
                 batched = sum(1 for _, smp in chunk if smp.y is not None) > 1
+                self.batched = batched
                 per_sample = []
                 losses = []
                 for s, sample in chunk:
@@ -277,3 +286,8 @@ class DenseRun:
             summary=localized(lesson.summary, self.lang, lesson.language),
             kind=lesson.kind, language=self.lang, decimals=self.decimals,
             round_intermediate=self.rounding, steps=tuple(self.steps), given=self.initial)
+
+
+def _of_sample(q: Quantity, s: int | None) -> Quantity:
+    """The same quantity marked as sample s's (x⁽ᵖ⁾, δ⁽ᵖ⁾), for a batch's per-sample steps."""
+    return replace(q, sym=replace(q.sym, sample=s))
