@@ -76,4 +76,7 @@ def derivative_in_output(name: str) -> tuple[sympy.Expr, sympy.Symbol]:
         solutions = sympy.solve(sympy.Eq(y, f), u)
         if len(solutions) == 1:
             rewritten = sympy.simplify(d.subs(u, solutions[0]))
+    # sympy's Heaviside(0) is 1/2. Written with the output, ReLU's whole off side (u <= 0)
+    # lands on y = 0, where the slope is 0 (as DERIVATIVE says): pin the step's value at 0.
+    rewritten = rewritten.replace(sympy.Heaviside, lambda arg, *_: sympy.Heaviside(arg, 0))
     return rewritten, y

@@ -31,20 +31,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("list", help="list the built-in lessons: id, kind and title",
-                       description="List the built-in lessons, one a line: id, kind, title.")
+    p = sub.add_parser(
+        "list",
+        help="list the built-in lessons: id, kind and title",
+        description="List the built-in lessons, one a line: id, kind, title.",
+    )
     p.add_argument("--lang", choices=LANGUAGES, help="language of the titles")
 
-    p = sub.add_parser("check", help="validate lesson files",
-                       description="Validate lessons: prints nothing and exits 0 when all are "
-                       "valid; otherwise one PATH:LINE:COL: message line per problem, exit 2.")
+    p = sub.add_parser(
+        "check",
+        help="validate lesson files",
+        description="Validate lessons: prints nothing and exits 0 when all are "
+        "valid; otherwise one PATH:LINE:COL: message line per problem, exit 2.",
+    )
     p.add_argument("lessons", nargs="+", metavar="LESSON", help="built-in id or .yaml path")
 
-    p = sub.add_parser("solve", help="write the worked solution",
-                       description="Write the worked solution of a lesson.")
+    p = sub.add_parser(
+        "solve",
+        help="write the worked solution",
+        description="Write the worked solution of a lesson.",
+    )
     p.add_argument("lesson", metavar="LESSON", help="built-in id or .yaml path")
-    p.add_argument("--format", choices=sorted(REGISTRY), default="json",
-                   help="output format (default: json)")
+    p.add_argument(
+        "--format", choices=sorted(REGISTRY), default="json", help="output format (default: json)"
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     p.add_argument("--worksheet", action="store_true", help="leave the values blank")
     p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")

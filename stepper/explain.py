@@ -89,8 +89,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "de cada par."
         ),
         "w": (
-            "Peso nuevo: el anterior más su incremento. Es el valor que usa la iteración "
-            "siguiente."
+            "Peso nuevo: el anterior más su incremento. Es el valor que usa la iteración siguiente."
         ),
     },
     "en": {

@@ -16,6 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from stepper.activations import derivative_in_output
+from stepper.notation import Sym
 from stepper.steps import Step
 
 if TYPE_CHECKING:
@@ -173,6 +174,7 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
     """sympy's LaTeX and str printers, set to keep the formula's order and write max/heaviside
     the way ``substituted_text`` promises (lower-case Python names)."""
     import sympy
+    from sympy.printing.latex import LatexPrinter
     from sympy.printing.str import StrPrinter
 
     class TextPrinter(StrPrinter):
@@ -182,13 +184,19 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
         def _print_Heaviside(self, expr: sympy.Expr) -> str:
             return f"heaviside({self._print(expr.args[0])})"
 
+    class Latex(LatexPrinter):
+        def _print_Heaviside(self, expr: sympy.Expr, exp: str | None = None) -> str:
+            # ReLU's step is Heaviside(y, 0) (value 0 at 0): show it as θ(y), not θ(y, 0).
+            tex = rf"\theta\left({self._print(expr.args[0])}\right)"
+            return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
+
     text = TextPrinter({"order": "none"}).doprint
 
     def latex(e: sympy.Expr) -> str:
-        return str(sympy.latex(e, order="none", mul_symbol="dot"))
+        return str(Latex({"order": "none", "mul_symbol": "dot"}).doprint(e))
 
     def latex_symbols(e: sympy.Expr) -> str:
-        return str(sympy.latex(e, order="none"))
+        return str(Latex({"order": "none"}).doprint(e))
 
     def unicode(e: sympy.Expr) -> str:
         return _unicode_from_text(text(e))
@@ -211,17 +219,13 @@ def _unicode_from_text(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """A printed template split at its slots: literal, slot, literal, slot, ..., literal."""
+    """A printed template as a ``str.format`` pattern whose fields are the slot numbers."""
 
-    parts: tuple[str, ...]
-    slots: tuple[int, ...]
+    pattern: str
+    bare: bool
 
     def fill(self, values: Sequence[str]) -> str:
-        out = [self.parts[0]]
-        for slot, literal in zip(self.slots, self.parts[1:], strict=True):
-            out.append(values[slot])
-            out.append(literal)
-        return "".join(out)
+        return self.pattern.format(*values)
 
 
 @cache
@@ -231,8 +235,9 @@ def compiled(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) 
 
     slots = [sympy.Symbol(f"Zslot{k}Z") for k in range(arity)]
     printed = _printers()[fmt](build(name, slots, params))
-    pieces = _SLOT.split(printed)
-    return Compiled(tuple(pieces[0::2]), tuple(int(k) for k in pieces[1::2]))
+    escaped = printed.replace("{", "{{").replace("}", "}}")
+    pattern = _SLOT.sub(lambda m: "{" + m.group(1) + "}", escaped)
+    return Compiled(pattern, bare=_SLOT.fullmatch(printed) is not None)
 
 
 def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
@@ -249,15 +254,14 @@ def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
     return f"({shown})"
 
 
-def _symbol(step_sym: object, fmt: Format) -> str:
-    from stepper.notation import Sym
-
-    assert isinstance(step_sym, Sym)
+@cache
+def _symbol(sym: Sym, fmt: Format) -> str:
+    """A symbol in ``fmt``; cached, as a big layer names the same x_j in every neuron."""
     if fmt == "latex":
-        return step_sym.latex()
+        return sym.latex()
     if fmt == "unicode":
-        return step_sym.unicode()
-    return step_sym.text()
+        return sym.unicode()
+    return sym.text()
 
 
 def rhs_formula(step: Step, fmt: Format) -> str:
@@ -270,8 +274,7 @@ def rhs_formula(step: Step, fmt: Format) -> str:
 def substituted(step: Step, fmt: Format) -> str:
     """The right-hand side with the numbers as shown in the slots, nothing evaluated."""
     c = compiled(step.template, step.params, len(step.operands), fmt)
-    alone = c.parts == ("", "")
-    return c.fill([number(q.shown, fmt, alone=alone) for q in step.operands])
+    return c.fill([number(q.shown, fmt, alone=c.bare) for q in step.operands])
 
 
 def formula(step: Step, fmt: Format) -> str:

@@ -46,11 +46,17 @@ class DenseRun:
         self.out_letters = [layer.output_symbol or "z" for layer in layers]
         self.training = lesson.training
         self.c = 2 if self.training.loss == "sse" else 1
-        self.alpha = Quantity(Sym("alpha"), "alpha", lesson.training.learning_rate or 0.0,
-                              given(lesson.training.learning_rate or 0.0))
+        self.alpha = Quantity(
+            Sym("alpha"),
+            "alpha",
+            lesson.training.learning_rate or 0.0,
+            given(lesson.training.learning_rate or 0.0),
+        )
         self.weights: list[Matrix] = [
-            [[self._given_weight(l, i, j, v) for j, v in enumerate(row)]
-             for i, row in enumerate(layer.weights, 1)]
+            [
+                [self._given_weight(l, i, j, v) for j, v in enumerate(row)]
+                for i, row in enumerate(layer.weights, 1)
+            ]
             for l, layer in enumerate(layers, 1)
         ]
         self.initial = tuple(q for m in self.weights for row in m for q in row)
@@ -79,18 +85,44 @@ class DenseRun:
 
     # Emitting ------------------------------------------------------------------------------
 
-    def emit(self, key: str, phase: Phase, sample: int | None, template: str,
-             params: tuple[int | str, ...], sym: Sym, operands: Sequence[Quantity],
-             value: float, explanation: str, *, relation: str = "=",
-             layer: int | None = None, neuron: int | None = None) -> Quantity:
+    def emit(
+        self,
+        key: str,
+        phase: Phase,
+        sample: int | None,
+        *,
+        template: str,
+        params: tuple[int | str, ...],
+        sym: Sym,
+        operands: Sequence[Quantity],
+        value: float,
+        explanation: str,
+        relation: str = "=",
+        layer: int | None = None,
+        neuron: int | None = None,
+    ) -> Quantity:
         """Record a step; return the quantity later steps read (rounded when on paper)."""
         n = len(self.steps) + 1
         text = shown(value, self.decimals)
         self.steps.append(
-            Step(n=n, key=key, phase=phase, iteration=self.iteration, sample=sample,
-                 template=template, params=params, sym=sym, operands=tuple(operands),
-                 value=value, shown=text, explanation=explanation, relation=relation,
-                 note=self.notes.get(key), layer=layer, neuron=neuron)
+            Step(
+                n=n,
+                key=key,
+                phase=phase,
+                iteration=self.iteration,
+                sample=sample,
+                template=template,
+                params=params,
+                sym=sym,
+                operands=tuple(operands),
+                value=value,
+                shown=text,
+                explanation=explanation,
+                relation=relation,
+                note=self.notes.get(key),
+                layer=layer,
+                neuron=neuron,
+            )
         )
         return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)
 
@@ -112,12 +144,27 @@ class DenseRun:
                 value = 0.0
                 for w, xj in zip(row, xs, strict=True):
                     value += w.value * xj.value
-                us.append(self.emit(
-                    f"u[{l},{i}]", Phase.FORWARD, s, "sum_products", (), Sym("u", (self.neuron(l, i),)),
-                    operands, value,
-                    explain("u", self.lang, i=self.neuron(l, i), bias_input=xs[0].sym.unicode(),
-                            bias=row[0].sym.unicode()),
-                    layer=l, neuron=i))
+                us.append(
+                    self.emit(
+                        f"u[{l},{i}]",
+                        Phase.FORWARD,
+                        s,
+                        template="sum_products",
+                        params=(),
+                        sym=Sym("u", (self.neuron(l, i),)),
+                        operands=operands,
+                        value=value,
+                        explanation=explain(
+                            "u",
+                            self.lang,
+                            i=self.neuron(l, i),
+                            bias_input=xs[0].sym.unicode(),
+                            bias=row[0].sym.unicode(),
+                        ),
+                        layer=l,
+                        neuron=i,
+                    )
+                )
                 if not softmax:
                     outs.append(self._activation(s, l, i, us[-1]))
             if softmax:
@@ -132,36 +179,67 @@ class DenseRun:
         act = self.acts[l - 1][i - 1]
         sym = self.output_sym(l, i)
         return self.emit(
-            f"y[{l},{i}]", Phase.FORWARD, s, "activation", (act,), sym, [u],
-            FORWARD[act](u.value),
-            explain(f"y.{act}", self.lang, i=self.neuron(l, i), out=sym.unicode(),
-                    u=u.sym.unicode()),
-            layer=l, neuron=i)
+            f"y[{l},{i}]",
+            Phase.FORWARD,
+            s,
+            template="activation",
+            params=(act,),
+            sym=sym,
+            operands=[u],
+            value=FORWARD[act](u.value),
+            explanation=explain(
+                f"y.{act}", self.lang, i=self.neuron(l, i), out=sym.unicode(), u=u.sym.unicode()
+            ),
+            layer=l,
+            neuron=i,
+        )
 
     def _softmax(self, s: int, l: int, i: int, us: list[Quantity]) -> Quantity:
         top = max(q.value for q in us)
         total = math.fsum(math.exp(q.value - top) for q in us)
         value = math.exp(us[i - 1].value - top) / total
         return self.emit(
-            f"y[{l},{i}]", Phase.FORWARD, s, "softmax", (), self.output_sym(l, i),
-            [us[i - 1], *us], value,
-            explain("y.softmax", self.lang, u=us[i - 1].sym.unicode()), layer=l, neuron=i)
+            f"y[{l},{i}]",
+            Phase.FORWARD,
+            s,
+            template="softmax",
+            params=(),
+            sym=self.output_sym(l, i),
+            operands=[us[i - 1], *us],
+            value=value,
+            explanation=explain("y.softmax", self.lang, u=us[i - 1].sym.unicode()),
+            layer=l,
+            neuron=i,
+        )
 
     def errors(self, s: int, y: list[float]) -> tuple[list[Quantity], Quantity]:
         """ε_i = y_i - ỹ_i for each output, then the sample's loss."""
         outs = self.out[-1]
-        targets = [Quantity(Sym("y", (i,)), f"target[{i}]", v, given(v)) for i, v in enumerate(y, 1)]
+        targets = [
+            Quantity(Sym("y", (i,)), f"target[{i}]", v, given(v)) for i, v in enumerate(y, 1)
+        ]
         eps = [
-            self.emit(f"e[{i}]", Phase.ERROR, s, "difference", (), Sym("eps", (i,)), [t, o],
-                      t.value - o.value,
-                      explain("e", self.lang, i=i, target=t.sym.unicode(), out=o.sym.unicode()))
+            self.emit(
+                f"e[{i}]",
+                Phase.ERROR,
+                s,
+                template="difference",
+                params=(),
+                sym=Sym("eps", (i,)),
+                operands=[t, o],
+                value=t.value - o.value,
+                explanation=explain(
+                    "e", self.lang, i=i, target=t.sym.unicode(), out=o.sym.unicode()
+                ),
+            )
             for i, (t, o) in enumerate(zip(targets, outs, strict=True), 1)
         ]
         loss = self.training.loss
         if loss == "cross_entropy":
             operands = [q for pair in zip(targets, outs, strict=True) for q in pair]
-            value = -sum(t.value * math.log(o.value) for t, o in zip(targets, outs, strict=True)
-                         if t.value)
+            value = -sum(
+                t.value * math.log(o.value) for t, o in zip(targets, outs, strict=True) if t.value
+            )
             sym = Sym("L")
         else:
             operands = eps
@@ -169,8 +247,17 @@ class DenseRun:
             sym = Sym("eps2") if loss == "sse" else Sym("L")
         if self.batched:
             sym = replace(sym, sample=s)
-        total = self.emit("loss", Phase.ERROR, s, "loss", (loss,), sym, operands, value,
-                          explain(f"loss.{loss}", self.lang))
+        total = self.emit(
+            "loss",
+            Phase.ERROR,
+            s,
+            template="loss",
+            params=(loss,),
+            sym=sym,
+            operands=operands,
+            value=value,
+            explanation=explain(f"loss.{loss}", self.lang),
+        )
         return eps, total
 
     def backward(self, s: int, eps: list[Quantity]) -> list[list[Quantity]]:
@@ -180,6 +267,7 @@ class DenseRun:
         for i, (e, o) in enumerate(zip(eps, self.out[-1], strict=True), 1):
             act = self.acts[-1][i - 1]
             sym = Sym("delta", (self.neuron(last, i),))
+            params: tuple[int | str, ...]
             if self.training.loss == "cross_entropy":
                 template, params, operands, value = "copy", (), [e], e.value
                 words = explain("d.cross_entropy", self.lang, d=sym.unicode(), eps=e.sym.unicode())
@@ -187,10 +275,29 @@ class DenseRun:
                 template, params = "delta_output", (act,)
                 operands = [e] if act == "linear" else [e, o]
                 value = e.value * DERIVATIVE[act](o.value)
-                words = explain(f"d.{act}", self.lang, i=self.neuron(last, i), d=sym.unicode(),
-                                eps=e.sym.unicode(), out=o.sym.unicode())
-            deltas[-1].append(self.emit(f"d[{last},{i}]", Phase.BACKWARD, s, template, params,
-                                        sym, operands, value, words, layer=last, neuron=i))
+                words = explain(
+                    f"d.{act}",
+                    self.lang,
+                    i=self.neuron(last, i),
+                    d=sym.unicode(),
+                    eps=e.sym.unicode(),
+                    out=o.sym.unicode(),
+                )
+            deltas[-1].append(
+                self.emit(
+                    f"d[{last},{i}]",
+                    Phase.BACKWARD,
+                    s,
+                    template=template,
+                    params=params,
+                    sym=sym,
+                    operands=operands,
+                    value=value,
+                    explanation=words,
+                    layer=last,
+                    neuron=i,
+                )
+            )
         for l in range(last - 1, 0, -1):
             for j, z in enumerate(self.out[l - 1], 1):
                 act = self.acts[l - 1][j - 1]
@@ -201,33 +308,61 @@ class DenseRun:
                 operands = ([] if act == "linear" else [z]) + [q for p in pairs for q in p]
                 sym = Sym("gamma", (self.neuron(l, j),))
                 derivative = explain(f"g.derivative.{act}", self.lang, out=z.sym.unicode())
-                deltas[l - 1].append(self.emit(
-                    f"d[{l},{j}]", Phase.BACKWARD, s, "delta_hidden", (act,), sym, operands,
-                    DERIVATIVE[act](z.value) * total,
-                    explain("g", self.lang, i=self.neuron(l, j), derivative=derivative),
-                    layer=l, neuron=j))
+                deltas[l - 1].append(
+                    self.emit(
+                        f"d[{l},{j}]",
+                        Phase.BACKWARD,
+                        s,
+                        template="delta_hidden",
+                        params=(act,),
+                        sym=sym,
+                        operands=operands,
+                        value=DERIVATIVE[act](z.value) * total,
+                        explanation=explain(
+                            "g", self.lang, i=self.neuron(l, j), derivative=derivative
+                        ),
+                        layer=l,
+                        neuron=j,
+                    )
+                )
         return deltas
 
-    def increments(self, s: int | None, inputs: list[list[Quantity]],
-                   deltas: list[list[Quantity]], batched: bool) -> dict[tuple[int, int, int], Quantity]:
+    def increments(
+        self,
+        s: int | None,
+        inputs: list[list[Quantity]],
+        deltas: list[list[Quantity]],
+        batched: bool,
+    ) -> dict[tuple[int, int, int], Quantity]:
         """Δw for every weight of every layer, last layer first as the lecture does."""
         out: dict[tuple[int, int, int], Quantity] = {}
         for l in range(len(self.sizes) - 1, 0, -1):
-            for i, d in enumerate(deltas[l - 1], 1):
-                if batched:
-                    d = _of_sample(d, s)
-                for j, x in enumerate(inputs[l - 1]):
-                    if batched:
-                        x = _of_sample(x, s)
+            for i, delta in enumerate(deltas[l - 1], 1):
+                d = _of_sample(delta, s) if batched else delta
+                for j, source in enumerate(inputs[l - 1]):
+                    x = _of_sample(source, s) if batched else source
                     sym = self.weight_sym(l, i, j, delta=True, sample=s if batched else None)
-                    words = explain(f"dw.{self.c}", self.lang, w=self.weight_sym(l, i, j).unicode(),
-                                    x=x.sym.unicode())
+                    words = explain(
+                        f"dw.{self.c}",
+                        self.lang,
+                        w=self.weight_sym(l, i, j).unicode(),
+                        x=x.sym.unicode(),
+                    )
                     if batched:
                         words += explain("dw.sample", self.lang, sample=s)
                     out[(l, i, j)] = self.emit(
-                        f"dw[{l},{i},{j}]", Phase.UPDATE, s, "increment", (self.c,), sym,
-                        [self.alpha, x, d], self.c * self.alpha.value * x.value * d.value, words,
-                        layer=l, neuron=i)
+                        f"dw[{l},{i},{j}]",
+                        Phase.UPDATE,
+                        s,
+                        template="increment",
+                        params=(self.c,),
+                        sym=sym,
+                        operands=[self.alpha, x, d],
+                        value=self.c * self.alpha.value * x.value * d.value,
+                        explanation=words,
+                        layer=l,
+                        neuron=i,
+                    )
                     if not batched:
                         self.apply(l, i, j, out[(l, i, j)])
         return out
@@ -235,19 +370,40 @@ class DenseRun:
     def apply(self, l: int, i: int, j: int, dw: Quantity) -> None:
         old = self.weights[l - 1][i - 1][j]
         self.weights[l - 1][i - 1][j] = self.emit(
-            f"w[{l},{i},{j}]", Phase.UPDATE, None, "sum", (), old.sym, [old, dw],
-            old.value + dw.value, explain("w", self.lang), relation="→", layer=l, neuron=i)
+            f"w[{l},{i},{j}]",
+            Phase.UPDATE,
+            None,
+            template="sum",
+            params=(),
+            sym=old.sym,
+            operands=[old, dw],
+            value=old.value + dw.value,
+            explanation=explain("w", self.lang),
+            relation="→",
+            layer=l,
+            neuron=i,
+        )
 
     def average(self, per_sample: list[dict[tuple[int, int, int], Quantity]]) -> None:
         """A batch's increment is the mean of its samples' increments; then the new weights."""
         count = len(per_sample)
-        for (l, i, j) in per_sample[0]:
+        for l, i, j in per_sample[0]:
             parts = [p[(l, i, j)] for p in per_sample]
             mean = self.emit(
-                f"dw[{l},{i},{j}]", Phase.UPDATE, None, "mean", (), self.weight_sym(l, i, j, delta=True),
-                parts, sum(q.value for q in parts) / count,
-                explain("mean", self.lang, count=count, w=self.weight_sym(l, i, j).unicode()),
-                layer=l, neuron=i)
+                f"dw[{l},{i},{j}]",
+                Phase.UPDATE,
+                None,
+                template="mean",
+                params=(),
+                sym=self.weight_sym(l, i, j, delta=True),
+                operands=parts,
+                value=sum(q.value for q in parts) / count,
+                explanation=explain(
+                    "mean", self.lang, count=count, w=self.weight_sym(l, i, j).unicode()
+                ),
+                layer=l,
+                neuron=i,
+            )
             self.apply(l, i, j, mean)
 
     # The whole lesson ----------------------------------------------------------------------
@@ -275,17 +431,30 @@ class DenseRun:
                     else:
                         self.increments(s, inputs, deltas, batched=False)
                 if batched:
-                    self.emit("batch_loss", Phase.ERROR, None, "mean", (), Sym("Fo"), losses,
-                              sum(q.value for q in losses) / len(losses),
-                              explain("batch_loss", self.lang, count=len(losses)))
+                    self.emit(
+                        "batch_loss",
+                        Phase.ERROR,
+                        None,
+                        template="mean",
+                        params=(),
+                        sym=Sym("Fo"),
+                        operands=losses,
+                        value=sum(q.value for q in losses) / len(losses),
+                        explanation=explain("batch_loss", self.lang, count=len(losses)),
+                    )
                     self.average([self.increments(s, i, d, batched=True) for s, i, d in per_sample])
         lesson = self.lesson
         return Solution(
             lesson_id=lesson.id or "lesson",
             title=localized(lesson.title, self.lang, lesson.language) or (lesson.id or ""),
             summary=localized(lesson.summary, self.lang, lesson.language),
-            kind=lesson.kind, language=self.lang, decimals=self.decimals,
-            round_intermediate=self.rounding, steps=tuple(self.steps), given=self.initial)
+            kind=lesson.kind,
+            language=self.lang,
+            decimals=self.decimals,
+            round_intermediate=self.rounding,
+            steps=tuple(self.steps),
+            given=self.initial,
+        )
 
 
 def _of_sample(q: Quantity, s: int | None) -> Quantity:

@@ -41,22 +41,32 @@ def step_record(step: Step) -> dict[str, Any]:
     return record
 
 
+_ANSWERS = (
+    "value",
+    "shown",
+    "substituted",
+    "substituted_text",
+    "substituted_unicode",
+    "exact_value",
+)
+
+
 def render(solution: Solution, options: Options) -> str:
-    document = {
-        "lesson": {
-            "id": solution.lesson_id,
-            "title": solution.title,
-            "kind": solution.kind,
-            "language": solution.language,
-        },
-        "steps": [step_record(s) for s in solution.steps],
+    """The whole document, one step a line: diffable, and fast (json's C encoder per step)."""
+    lesson = {
+        "id": solution.lesson_id,
+        "title": solution.title,
+        "kind": solution.kind,
+        "language": solution.language,
     }
-    if options.worksheet:
-        for record in document["steps"]:
-            for field in ("value", "shown", "substituted", "substituted_text",
-                          "substituted_unicode", "exact_value"):
-                record[field] = None
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    lines = []
+    for step in solution.steps:
+        record = step_record(step)
+        if options.worksheet:
+            record.update(dict.fromkeys(_ANSWERS))
+        lines.append(json.dumps(record, ensure_ascii=False))
+    head = json.dumps(lesson, ensure_ascii=False)
+    return '{"lesson": ' + head + ',\n "steps": [\n  ' + ",\n  ".join(lines) + "\n ]}\n"
 
 
 register(Printer("json", render, description="the solution as JSON (the contract's format)"))
