@@ -8,6 +8,7 @@ cannot be written), with one ``PATH:LINE:COL: message`` line per problem and no 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -37,6 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the built-in lessons, one a line: id, kind, title.",
     )
     p.add_argument("--lang", choices=LANGUAGES, help="language of the titles")
+
+    p = sub.add_parser(
+        "lesson",
+        help="step through a lesson (full-screen app, or --plain)",
+        description="Step through a lesson one quantity at a time: formula, substitution, "
+        "value. Opens the full-screen app; --plain (implied when stdout is not a terminal) runs "
+        "a line REPL on stdin/stdout.",
+    )
+    p.add_argument("lesson", metavar="LESSON", help="built-in id or .yaml path")
+    p.add_argument("--plain", action="store_true", help="line REPL on stdin/stdout")
+    p.add_argument("--quiz", action="store_true", help="ask for each value before showing it")
+    p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")
+    p.add_argument("--save", metavar="FILE", help="with --quiz: write the answers to FILE")
 
     p = sub.add_parser(
         "check",
@@ -119,7 +133,30 @@ def _solve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"list": _list, "check": _check, "solve": _solve}
+def _lesson(args: argparse.Namespace) -> int:
+    from stepper.catalog import resolve
+
+    source = resolve(args.lesson)
+    if args.plain or not sys.stdout.isatty():
+        from stepper.engine import solve
+        from stepper.repl import run_plain
+
+        lesson = _load(args.lesson)
+        lang = args.lang or lesson.language
+        try:
+            run_plain(solve(lesson, lang), lang, sys.stdin, sys.stdout, quiz=args.quiz,
+                      save=args.save)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise LessonError([Problem(args.save or "-", f"cannot write: {exc.strerror}")]) from None
+        return EXIT_OK
+    from stepper.tui.app import run_app
+
+    return run_app(source, lang=args.lang, quiz=args.quiz, save=args.save)
+
+
+COMMANDS = {"list": _list, "lesson": _lesson, "check": _check, "solve": _solve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,4 +168,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
+        # The reader went away (``stepper ... | head``): not an error, and nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

@@ -38,3 +38,8 @@ def parse_shown(text: str) -> float:
 def with_comma(text: str) -> str:
     """The same number with a decimal comma, as Spanish class notes write it."""
     return text.replace(".", ",")
+
+
+def pretty(text: str) -> str:
+    """A shown number for people: the typographic minus sign (−0.09)."""
+    return "−" + text[1:] if text.startswith("-") else text

@@ -72,6 +72,30 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class LayerShape:
+    """One layer as the picture draws it: its neurons, their activations and letters.
+
+    ``offset`` turns a neuron's index in the layer into the lecture's running number.
+    """
+
+    size: int
+    activations: tuple[str, ...]
+    letter: str
+    out_letter: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkShape:
+    """The network of a dense lesson, and the samples it is shown."""
+
+    inputs: int
+    layers: tuple[LayerShape, ...]
+    samples: tuple[tuple[float, ...], ...]
+    targets: tuple[tuple[float, ...] | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Solution:
     """A lesson worked out: its identity, language, display settings and the ordered steps."""
 
@@ -84,3 +108,4 @@ class Solution:
     round_intermediate: bool
     steps: tuple[Step, ...]
     given: tuple[Quantity, ...] = ()
+    network: NetworkShape | None = None

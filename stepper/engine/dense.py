@@ -21,7 +21,7 @@ from stepper.explain import explain
 from stepper.lesson.schema import DenseLesson, Sample, localized
 from stepper.notation import Sym
 from stepper.numbers import given, parse_shown, shown
-from stepper.steps import Phase, Quantity, Solution, Step
+from stepper.steps import LayerShape, NetworkShape, Phase, Quantity, Solution, Step
 
 Matrix = list[list[Quantity]]
 
@@ -454,6 +454,23 @@ class DenseRun:
             round_intermediate=self.rounding,
             steps=tuple(self.steps),
             given=self.initial,
+            network=self.shape(),
+        )
+
+    def shape(self) -> NetworkShape:
+        layers = tuple(
+            LayerShape(size, tuple(acts), letter, out, offset)
+            for size, acts, letter, out, offset in zip(
+                self.sizes[1:], self.acts, self.letters, self.out_letters, self.offsets[1:],
+                strict=True,
+            )
+        )
+        samples = self.training.samples
+        return NetworkShape(
+            inputs=self.sizes[0],
+            layers=layers,
+            samples=tuple(tuple(s.x) for s in samples),
+            targets=tuple(tuple(s.y) if s.y is not None else None for s in samples),
         )
 
 

@@ -1,0 +1,133 @@
+"""Walking through a solution: where the learner is, and every way to move.
+
+Headless, shared by the Textual app and the plain REPL. The solution is never recomputed
+while walking: a position is just (step index, stage). Stage 1 shows the formula with its
+explanation, stage 2 adds the substitution, stage 3 the value. In a quiz, a step starts at
+stage 0 (only the question), and hints raise it to 1 and 2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from stepper.steps import Phase, Solution, Step
+
+FORMULA, SUBSTITUTION, VALUE = 1, 2, 3
+
+
+@dataclass
+class Walk:
+    """A position in a solution, the jumps taken to get there, and the moves."""
+
+    solution: Solution
+    first_stage: int = FORMULA
+    index: int = 0
+    stage: int = FORMULA
+    jumps: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.stage = self.first_stage
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        return self.solution.steps
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    @property
+    def at_end(self) -> bool:
+        return self.index == len(self.steps) - 1 and self.stage == VALUE
+
+    def revealed(self) -> int:
+        """How many steps are fully revealed (value shown)."""
+        return self.index + (1 if self.stage == VALUE else 0)
+
+    def _set(self, index: int, stage: int) -> bool:
+        index = max(0, min(index, len(self.steps) - 1))
+        moved = (index, stage) != (self.index, self.stage)
+        self.index, self.stage = index, stage
+        return moved
+
+    def next(self) -> bool:
+        """Reveal the next stage, or start the next step."""
+        if self.stage < VALUE:
+            return self._set(self.index, self.stage + 1)
+        if self.index < len(self.steps) - 1:
+            return self._set(self.index + 1, self.first_stage)
+        return False
+
+    def back(self) -> bool:
+        """Hide the last stage shown, or return to the previous step whole."""
+        if self.stage > self.first_stage:
+            return self._set(self.index, self.stage - 1)
+        if self.index > 0:
+            return self._set(self.index - 1, VALUE)
+        return False
+
+    def next_step(self) -> bool:
+        """Finish this step and show the next one's formula."""
+        if self.index == len(self.steps) - 1:
+            return self._set(self.index, VALUE)
+        return self._set(self.index + 1, self.first_stage)
+
+    def previous_step(self) -> bool:
+        """Back to the previous step, whole."""
+        if self.index == 0:
+            return self._set(0, self.first_stage)
+        return self._set(self.index - 1, VALUE)
+
+    def reveal_phase(self) -> bool:
+        """Reveal the rest of the current phase (this iteration and sample)."""
+        here = self.step
+        last = self.index
+        while last + 1 < len(self.steps) and _same_block(self.steps[last + 1], here):
+            last += 1
+        return self._set(last, VALUE)
+
+    def home(self) -> bool:
+        return self._set(0, self.first_stage)
+
+    def end(self) -> bool:
+        return self._set(len(self.steps) - 1, VALUE)
+
+    def jump(self, index: int) -> bool:
+        """Go to step ``index`` whole, remembering where we were so ``unjump`` returns."""
+        self.jumps.append((self.index, self.stage))
+        return self._set(index, VALUE)
+
+    def unjump(self) -> bool:
+        if not self.jumps:
+            return False
+        return self._set(*self.jumps.pop())
+
+    def find(self, text: str) -> int | None:
+        """The index of a step named by its number (1-based) or its key.
+
+        A key that repeats over iterations and samples finds the occurrence nearest before the
+        current position (the one the learner has in mind), else the first after it.
+        """
+        text = text.strip()
+        if re.fullmatch(r"\d+", text):
+            n = int(text)
+            return n - 1 if 1 <= n <= len(self.steps) else None
+        key = text.replace(" ", "")
+        matches = [i for i, s in enumerate(self.steps) if s.key == key]
+        if not matches:
+            return None
+        before = [i for i in matches if i <= self.index]
+        return before[-1] if before else matches[0]
+
+    def keys(self) -> list[str]:
+        """Every distinct key, in order of first appearance (for completion)."""
+        return list(dict.fromkeys(s.key for s in self.steps))
+
+
+def _same_block(a: Step, b: Step) -> bool:
+    """One phase of one iteration; before the update, also of one sample (the update
+    interleaves per-sample increments with new weights, which belong to no sample)."""
+    if (a.phase, a.iteration) != (b.phase, b.iteration):
+        return False
+    return a.phase == Phase.UPDATE or a.sample == b.sample
