@@ -135,10 +135,13 @@ def _delta_output(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Ex
 @template("delta_hidden")
 def _delta_hidden(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """γ_j = s'(u_j) Σ_i δ_i w_ij: slot 0 is z_j, then (δ_i, w_ij) pairs."""
+    # Slot 0 is z_j unless the neuron is linear (the engine leaves z out then). Decide by the
+    # name, not by d == 1: with numbers in the slots, d is 1 for an active ReLU or z = 0.
+    linear = str(p[0]) == "linear"
     d = _derivative(str(p[0]), s[0])
-    first = 0 if d == 1 else 1
+    first = 0 if linear else 1
     pairs = [(s[k], s[k + 1]) for k in range(first, len(s), 2)]
-    if d == 1:
+    if linear:
         return _add(*(_mul(*pair) for pair in pairs))
     if len(pairs) == 1:
         return _mul(d, *pairs[0])
@@ -173,7 +176,6 @@ def build(name: str, slots: Sequence[sympy.Expr], params: tuple[int | str, ...])
 def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
     """sympy's LaTeX and str printers, set to keep the formula's order and write max/heaviside
     the way ``substituted_text`` promises (lower-case Python names)."""
-    import sympy
     from sympy.printing.latex import LatexPrinter
     from sympy.printing.str import StrPrinter
 

@@ -41,8 +41,10 @@ def lessons(draw: st.DrawFn) -> dict[str, Any]:
         sizes[-1] = draw(st.integers(2, 4))
     layers = []
     for l in range(1, n_layers + 1):
-        rows = [draw(st.lists(unit, min_size=sizes[l - 1] + 1, max_size=sizes[l - 1] + 1))
-                for _ in range(sizes[l])]
+        rows = [
+            draw(st.lists(unit, min_size=sizes[l - 1] + 1, max_size=sizes[l - 1] + 1))
+            for _ in range(sizes[l])
+        ]
         if softmax and l == n_layers:
             activation: str | list[str] = "softmax"
         elif draw(st.booleans()):
@@ -102,8 +104,9 @@ def forward(weights: list[np.ndarray], acts: list[list[str]], x: np.ndarray) -> 
     return a
 
 
-def sample_losses(weights: list[np.ndarray], acts: list[list[str]], loss: str,
-                  x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def sample_losses(
+    weights: list[np.ndarray], acts: list[list[str]], loss: str, x: np.ndarray, y: np.ndarray
+) -> np.ndarray:
     out = forward(weights, acts, x)
     if loss == "cross_entropy":
         return -(y * np.log(out)).sum(axis=1)
@@ -111,8 +114,9 @@ def sample_losses(weights: list[np.ndarray], acts: list[list[str]], loss: str,
     return squares if loss == "sse" else 0.5 * squares
 
 
-def gradient(weights: list[np.ndarray], acts: list[list[str]], loss: str,
-             x: np.ndarray, y: np.ndarray) -> dict[tuple[int, int, int], float]:
+def gradient(
+    weights: list[np.ndarray], acts: list[list[str]], loss: str, x: np.ndarray, y: np.ndarray
+) -> dict[tuple[int, int, int], float]:
     """Central differences of the mean loss over the rows of x, keyed like dw[l,i,j]."""
     grads = {}
     for l, w in enumerate(weights, 1):
@@ -154,8 +158,11 @@ def check_gradients(data: dict[str, Any]) -> None:
     by_iteration: dict[int, list[Step]] = defaultdict(list)
     for step in solution.steps:
         by_iteration[step.iteration].append(step)
-    chunks = [list(range(start, min(start + size, len(samples))))
-              for _ in range(training["epochs"]) for start in range(0, len(samples), size)]
+    chunks = [
+        list(range(start, min(start + size, len(samples))))
+        for _ in range(training.get("epochs", 1))
+        for start in range(0, len(samples), size)
+    ]
     assert sorted(by_iteration) == list(range(1, len(chunks) + 1))
 
     for iteration, chunk in enumerate(chunks, 1):
@@ -184,8 +191,9 @@ def check_gradients(data: dict[str, Any]) -> None:
                     # A batch's per-sample increment: −α ∂L_p/∂w for that sample alone.
                     p = chunk.index(s.sample - 1)
                     alone = gradient(weights, acts, loss, x[p : p + 1], y[p : p + 1])
-                    assert s.value == pytest.approx(-alpha * alone[_indices(s.key)],
-                                                    rel=REL, abs=ABS), s.key
+                    assert s.value == pytest.approx(
+                        -alpha * alone[_indices(s.key)], rel=REL, abs=ABS
+                    ), s.key
                 else:
                     applied[_indices(s.key)] = s
             elif s.key.startswith("w["):
@@ -215,25 +223,51 @@ def test_every_increment_is_minus_alpha_times_the_gradient(data: dict[str, Any])
 def test_a_two_layer_batch_by_hand() -> None:
     """A fixed case, so the property is exercised even where hypothesis is not run in depth:
     two tanh hidden neurons, a sigmoid output, half_sse, two samples in one batch, two epochs."""
-    check_gradients({
-        "network": {"inputs": 2, "layers": [
-            {"activation": "tanh", "weights": [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]]},
-            {"activation": "sigmoid", "weights": [[0.2, 0.5, -0.4]]},
-        ]},
-        "training": {"learning_rate": 0.3, "loss": "half_sse", "batch_size": 2, "epochs": 2,
-                     "samples": [{"x": [0.1, 0.7], "y": [1.0]}, {"x": [-0.5, 0.2], "y": [0.0]}]},
-    })
+    check_gradients(
+        {
+            "network": {
+                "inputs": 2,
+                "layers": [
+                    {"activation": "tanh", "weights": [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]]},
+                    {"activation": "sigmoid", "weights": [[0.2, 0.5, -0.4]]},
+                ],
+            },
+            "training": {
+                "learning_rate": 0.3,
+                "loss": "half_sse",
+                "batch_size": 2,
+                "epochs": 2,
+                "samples": [{"x": [0.1, 0.7], "y": [1.0]}, {"x": [-0.5, 0.2], "y": [0.0]}],
+            },
+        }
+    )
 
 
 def test_softmax_cross_entropy_by_hand() -> None:
-    check_gradients({
-        "network": {"inputs": 2, "layers": [
-            {"activation": ["tanh", "linear"], "weights": [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]]},
-            {"activation": "softmax", "weights": [[0.2, 0.5, -0.4], [0.0, -0.3, 0.8],
-                                                  [0.1, 0.1, 0.1]]},
-        ]},
-        "training": {"learning_rate": 0.5, "loss": "cross_entropy", "batch_size": 2,
-                     "samples": [{"x": [0.1, 0.7], "y": [0.0, 1.0, 0.0]},
-                                 {"x": [-0.5, 0.2], "y": [0.2, 0.3, 0.5]},
-                                 {"x": [0.9, -0.9], "y": [1.0, 0.0, 0.0]}]},
-    })
+    check_gradients(
+        {
+            "network": {
+                "inputs": 2,
+                "layers": [
+                    {
+                        "activation": ["tanh", "linear"],
+                        "weights": [[0.1, -0.2, 0.3], [0.5, 0.4, -0.6]],
+                    },
+                    {
+                        "activation": "softmax",
+                        "weights": [[0.2, 0.5, -0.4], [0.0, -0.3, 0.8], [0.1, 0.1, 0.1]],
+                    },
+                ],
+            },
+            "training": {
+                "learning_rate": 0.5,
+                "loss": "cross_entropy",
+                "batch_size": 2,
+                "samples": [
+                    {"x": [0.1, 0.7], "y": [0.0, 1.0, 0.0]},
+                    {"x": [-0.5, 0.2], "y": [0.2, 0.3, 0.5]},
+                    {"x": [0.9, -0.9], "y": [1.0, 0.0, 0.0]},
+                ],
+            },
+        }
+    )

@@ -1,0 +1,115 @@
+"""The Textual app: a title screen, then the walk through the lesson.
+
+Kept thin: it owns the lesson, its solution and the walk, and re-solves when the learner
+changes a number; the screens show and move. The title screen needs no sympy, so the lesson
+is solved and the formula templates are warmed in a worker while the title is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import App
+from textual.worker import Worker, WorkerState
+
+from stepper.catalog import Source
+from stepper.engine import solve
+from stepper.lesson.load import load_lesson
+from stepper.lesson.schema import DenseLesson
+from stepper.quiz import Mistakes, Score
+from stepper.steps import Solution
+from stepper.tui.messages import Refreshed
+from stepper.walk import FORMULA, Walk
+
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+
+
+class StepperApp(App[int]):
+    """Step through one lesson."""
+
+    CSS_PATH = "stepper.tcss"
+    TITLE = "stepper"
+
+    def __init__(self, lesson: DenseLesson, *, lang: str | None = None, quiz: bool = False,
+                 save: str | None = None) -> None:
+        super().__init__()
+        self.original = lesson
+        self.lesson = lesson
+        self.lang = lang or lesson.language
+        self.quiz = quiz
+        self.save_path = save
+        self.solution: Solution | None = None
+        self.walk: Walk | None = None
+        self.score = Score()
+        self.mistakes: Mistakes | None = None
+        self.modified = False
+
+    def on_mount(self) -> None:
+        from stepper.tui.screens.title import TitleScreen
+
+        self.push_screen(TitleScreen())
+        self.run_worker(self._prepare, thread=True, name="prepare")
+
+    def _prepare(self) -> Solution:
+        solution = solve(self.lesson, self.lang)
+        from stepper import formulas
+
+        formulas.formula(solution.steps[0], "unicode")
+        return solution
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "prepare" and event.state == WorkerState.SUCCESS:
+            self._adopt(event.worker.result)
+
+    def _adopt(self, solution: Solution) -> None:
+        self.solution = solution
+        self.mistakes = Mistakes(solution)
+        if self.walk is None:
+            self.walk = Walk(solution, first_stage=0 if self.quiz else FORMULA)
+        else:
+            keep = min(self.walk.index, len(solution.steps) - 1)
+            self.walk = replace(self.walk, solution=solution, index=keep, jumps=[])
+        self.refresh_title()
+        self.screen.post_message(Refreshed())
+
+    def ensure_solution(self) -> Solution:
+        """The solution, computed now if the worker has not finished yet."""
+        if self.solution is None:
+            self._adopt(self._prepare())
+        assert self.solution is not None
+        return self.solution
+
+    def refresh_title(self) -> None:
+        from stepper.i18n import label
+
+        title = self.solution.title if self.solution else self.lesson.id or "stepper"
+        self.title = f"{title} · {label('modified', self.lang)}" if self.modified else title
+
+    def change_lesson(self, lesson: DenseLesson) -> None:
+        """Re-solve after an edit (or a restore), keeping the position."""
+        self.lesson = lesson
+        self.modified = lesson is not self.original
+        self._adopt(solve(lesson, self.lang))
+
+    def start_walk(self) -> None:
+        from stepper.tui.screens.walk import walk_screen
+
+        self.ensure_solution()
+        self.switch_screen(walk_screen(self.lang)())
+
+    def finish(self) -> None:
+        if self.quiz and self.save_path:
+            import json
+
+            from stepper.atomic import write_atomic
+
+            data = self.score.as_json(self.lesson.id or "lesson")
+            write_atomic(self.save_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        self.exit(0)
+
+
+def run_app(source: Source, *, lang: str | None, quiz: bool, save: str | None) -> int:
+    """Load the lesson (errors are bad input, reported before the screen opens) and run."""
+    lesson = load_lesson(source.path, source.shown)
+    app = StepperApp(lesson, lang=lang, quiz=quiz, save=save)
+    return app.run() or 0

@@ -1,0 +1,48 @@
+"""The app's keys, declared once as data: the screens' bindings, the footer and the help
+screen are all made from this table, in the learner's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from stepper.i18n import label
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One command: the keys that run it, its action, its label and its footer display."""
+
+    keys: str
+    action: str
+    label: str
+    display: str
+    footer: bool = True
+
+
+WALK_KEYS: tuple[Key, ...] = (
+    Key("space,right,n", "next", "key.next", "␣/→/n"),
+    Key("left,p,backspace", "back", "key.back", "←/p/⌫"),
+    Key("right_square_bracket", "next_step", "key.next_step", "]"),
+    Key("left_square_bracket", "previous_step", "key.prev_step", "["),
+    Key("g", "goto", "key.goto", "g"),
+    Key("a", "reveal_phase", "key.phase", "a"),
+    Key("home", "home", "key.home", "Home", footer=False),
+    Key("end", "end", "key.end", "End", footer=False),
+    Key("w", "why", "key.why", "w"),
+    Key("b", "unjump", "key.return", "b", footer=False),
+    Key("e", "edit", "key.edit", "e"),
+    Key("r", "restore", "key.restore", "r", footer=False),
+    Key("question_mark", "help", "key.help", "?"),
+    Key("q", "quit", "key.quit", "q"),
+)
+
+
+def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:
+    """Textual bindings for ``keys`` with labels in ``lang``."""
+    return [
+        Binding(k.keys, k.action, label(k.label, lang), show=k.footer, key_display=k.display,
+                id=k.action)
+        for k in keys
+    ]

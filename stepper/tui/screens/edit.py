@@ -1,0 +1,74 @@
+"""Edit: change one number of the lesson (α, a weight, an input, a target) and re-solve."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from stepper.i18n import label
+from stepper.lesson.schema import DenseLesson
+from stepper.quiz import parse_answer
+from stepper.steps import Solution
+from stepper.tui.edit import Editable, editable_numbers, with_number
+
+
+class EditScreen(ModalScreen[DenseLesson | None]):
+    """Choose a number, type its new value; dismiss with the changed lesson, or None.
+
+    | key | action |
+    | --- | --- |
+    | enter | choose / apply |
+    | escape | cancel |
+    """
+
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, lesson: DenseLesson, solution: Solution, lang: str) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.lang = lang
+        shape = solution.network
+        offsets = [layer.offset for layer in shape.layers] if shape else [0]
+        self.numbers = editable_numbers(lesson, offsets, lang)
+        self.chosen: Editable | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(label("edit.title", self.lang), classes="dialog-title")
+            yield OptionList(*(Option(n.describe(), id=str(k)) for k, n in
+                               enumerate(self.numbers)), id="edit-list")
+            yield Static(id="edit-prompt")
+            yield Input(id="edit-input", disabled=True)
+            yield Static(id="edit-error", classes="error")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.chosen = self.numbers[int(event.option.id or 0)]
+        self.query_one("#edit-prompt", Static).update(
+            label("edit.prompt", self.lang, name=self.chosen.name)
+        )
+        field = self.query_one("#edit-input", Input)
+        field.disabled = False
+        field.value = str(self.chosen.value)
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.chosen is None:
+            return
+        value = parse_answer(event.value)
+        try:
+            if value is None:
+                raise ValueError("?")
+            changed = with_number(self.lesson, self.chosen.path, value)
+        except ValueError as exc:
+            self.query_one("#edit-error", Static).update(
+                label("edit.bad", self.lang, text=event.value, why=str(exc))
+            )
+            return
+        self.dismiss(changed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

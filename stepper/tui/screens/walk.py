@@ -1,0 +1,301 @@
+"""The walk: the picture, the current step in three stages, what has been revealed, progress.
+
+Every key is an action on the headless ``Walk`` followed by one redraw; nothing is
+recomputed when moving. The class is made per language (``walk_screen``) so that the footer
+and the help screen speak the learner's language from the same key table.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Sparkline, Static
+
+from stepper import formulas
+from stepper.i18n import label
+from stepper.numbers import pretty
+from stepper.picture import network_picture
+from stepper.quiz import is_right, parse_answer
+from stepper.steps import Solution, Step
+from stepper.tui.keys import WALK_KEYS, bindings
+from stepper.tui.messages import Refreshed
+from stepper.tui.screens.base import SizedScreen
+from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
+
+#: Steps shown in the history panel at most (a 784-32-10 lesson has 51,000).
+HISTORY_LIMIT = 300
+
+
+class WalkScreen(SizedScreen):
+    """Stepping through the lesson. Keys: see ``stepper.tui.keys.WALK_KEYS`` (and ``?``)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="picture")
+        with Horizontal(id="middle"):
+            with Vertical(id="step"):
+                yield Static(id="step-text")
+                yield Input(id="answer", placeholder="h · r · 0.29")
+                yield Static(id="feedback")
+            with VerticalScroll(id="history"):
+                yield Static(id="history-text")
+        with Horizontal(id="status"):
+            yield Label(id="progress-label")
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            yield Sparkline([], id="loss")
+        yield Footer()
+        yield self.too_small_notice()
+
+    @property
+    def walk(self) -> Walk:
+        walk = self.stepper.walk
+        assert walk is not None
+        return walk
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.redraw()
+
+    def on_refreshed(self, _: Refreshed) -> None:
+        self.redraw()
+
+    def on_resize(self, event: object) -> None:
+        super().on_resize(event)  # type: ignore[arg-type]
+        if self.stepper.walk is not None:
+            self.draw_picture()
+
+    # Drawing -------------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        self.draw_picture()
+        self.draw_step()
+        self.draw_history()
+        self.draw_status()
+
+    def draw_picture(self) -> None:
+        walk = self.walk
+        width = max(40, self.app.size.width - 2)
+        self.query_one("#picture", Static).update(
+            network_picture(walk.solution, walk.revealed(), walk.index, self.stepper.lang, width)
+        )
+
+    def draw_step(self) -> None:
+        walk, lang = self.walk, self.stepper.lang
+        step = walk.step
+        text = Text()
+        if walk.stage == 0:
+            text.append(label("quiz.prompt", lang, sym=step.sym.unicode()), style="bold")
+        else:
+            text.append(formulas.formula(step, "unicode"), style="bold")
+        if walk.stage >= SUBSTITUTION:
+            text.append("\n   = " + formulas.substituted(step, "unicode"))
+        if walk.stage >= VALUE:
+            text.append("\n   = ")
+            text.append(pretty(step.shown), style="bold green")
+        text.append("\n\n" + step.explanation, style="italic")
+        if step.note and walk.stage >= VALUE:
+            text.append(f"\n{label('note', lang)}: {step.note.strip()}", style="yellow")
+        self.query_one("#step-text", Static).update(text)
+        answer = self.query_one("#answer", Input)
+        asking = self.stepper.quiz and walk.stage < VALUE
+        answer.set_class(asking, "-asking")
+        if asking:
+            answer.focus()
+        elif answer.has_focus:
+            self.set_focus(None)
+
+    def draw_history(self) -> None:
+        walk = self.walk
+        revealed = walk.revealed()
+        self.query_one("#history-text", Static).update(
+            history_text(walk.solution, revealed, self.stepper.lang)
+        )
+        self.query_one("#history", VerticalScroll).scroll_end(animate=False)
+
+    def draw_status(self) -> None:
+        walk, lang = self.walk, self.stepper.lang
+        step = walk.step
+        total = len(walk.steps)
+        where = label("step_of", lang, k=step.n, n=total)
+        self.query_one("#progress-label", Label).update(
+            f"{where} · {label(f'phase.{step.phase}', lang)} · "
+            f"{label('iteration', lang, i=step.iteration)}"
+        )
+        self.query_one("#progress", ProgressBar).update(total=total, progress=walk.revealed())
+        losses = iteration_losses(walk.solution, walk.revealed())
+        chart = self.query_one("#loss", Sparkline)
+        several = max((s.iteration for s in walk.steps), default=1) > 1
+        chart.set_class(several, "-shown")
+        chart.data = losses or [0.0]
+
+    # Actions -------------------------------------------------------------------------------
+
+    def _moved(self, moved: bool) -> None:
+        if moved:
+            self.query_one("#feedback", Static).update("")
+            self.redraw()
+
+    def action_next(self) -> None:
+        if self.stepper.quiz and self.walk.stage < VALUE:
+            self.query_one("#answer", Input).focus()
+            return
+        if self.walk.at_end:
+            self.stepper.finish()
+            return
+        self._moved(self.walk.next())
+
+    def action_back(self) -> None:
+        self._moved(self.walk.back())
+
+    def action_next_step(self) -> None:
+        self._moved(self.walk.next_step())
+
+    def action_previous_step(self) -> None:
+        self._moved(self.walk.previous_step())
+
+    def action_reveal_phase(self) -> None:
+        self._moved(self.walk.reveal_phase())
+
+    def action_home(self) -> None:
+        self._moved(self.walk.home())
+
+    def action_end(self) -> None:
+        self._moved(self.walk.end())
+
+    def action_unjump(self) -> None:
+        self._moved(self.walk.unjump())
+
+    def action_goto(self) -> None:
+        from stepper.tui.screens.goto import GotoScreen
+
+        self.app.push_screen(GotoScreen(self.walk, self.stepper.lang), self._jump_to)
+
+    def action_why(self) -> None:
+        from stepper.tui.screens.why import WhyScreen
+
+        self.app.push_screen(WhyScreen(self.walk.step, self.stepper.lang), self._jump_to)
+
+    def _jump_to(self, index: int | None) -> None:
+        if index is not None:
+            self._moved(self.walk.jump(index))
+
+    def action_edit(self) -> None:
+        from stepper.tui.screens.edit import EditScreen
+
+        self.app.push_screen(EditScreen(self.stepper.lesson, self.walk.solution,
+                                        self.stepper.lang), self._edited)
+
+    def _edited(self, lesson: object) -> None:
+        from stepper.lesson.schema import DenseLesson
+
+        if isinstance(lesson, DenseLesson):
+            self.stepper.change_lesson(lesson)
+
+    def action_restore(self) -> None:
+        if self.stepper.modified:
+            self.stepper.change_lesson(self.stepper.original)
+
+    def action_help(self) -> None:
+        from stepper.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(WALK_KEYS, self.stepper.lang))
+
+    def action_quit(self) -> None:
+        self.stepper.finish()
+
+    # The quiz ------------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value
+        event.input.value = ""
+        feedback = quiz_reply(self.stepper, self.walk, text)
+        self.query_one("#feedback", Static).update(feedback)
+        self.draw_step()
+        if self.walk.stage == VALUE:
+            self.draw_picture()
+            self.draw_history()
+            self.draw_status()
+
+
+def quiz_reply(app: object, walk: Walk, text: str) -> Text:
+    """Handle one typed answer (or ``h``/``r``) and say what happened."""
+    from stepper.tui.app import StepperApp
+
+    assert isinstance(app, StepperApp)
+    lang = app.lang
+    step = walk.step
+    record = app.score.record(step)
+    word = text.strip().lower()
+    if word in ("h", "hint", "pista"):
+        record.hints += 1
+        walk.stage = min(walk.stage + 1, SUBSTITUTION)
+        return Text(label("quiz.hint_formula" if walk.stage == FORMULA else
+                          "quiz.hint_substitution", lang,
+                          formula=formulas.formula(step, "unicode"),
+                          substituted=formulas.substituted(step, "unicode")), style="cyan")
+    if word in ("r", "reveal", "revelar"):
+        record.revealed = True
+        walk.stage = VALUE
+        return Text(label("quiz.revealed", lang, shown=pretty(step.shown)), style="yellow")
+    value = parse_answer(text)
+    if value is None:
+        return Text(label("quiz.not_number", lang, text=text.strip()), style="red")
+    first = not record.answers
+    record.answers.append(text.strip())
+    if is_right(step, value):
+        record.right, record.right_first = True, first
+        walk.stage = VALUE
+        return Text(label("quiz.right", lang, shown=pretty(step.shown)), style="bold green")
+    reply = Text(label("quiz.wrong", lang, answer=text.strip()), style="red")
+    mistake = app.mistakes.diagnose(step, value) if app.mistakes else None
+    if mistake:
+        reply.append("\n" + label(f"mistake.{mistake}", lang), style="yellow")
+    return reply
+
+
+def history_text(solution: Solution, revealed: int, lang: str) -> Text:
+    """Everything revealed so far, grouped by phase, in the lecture's notation."""
+    text = Text()
+    start = max(0, revealed - HISTORY_LIMIT)
+    if start:
+        text.append(label("picture.more", lang, n=start) + "\n", style="dim")
+    block: tuple[object, ...] = ()
+    for step in solution.steps[start:revealed]:
+        here = (step.phase, step.iteration, step.sample if step.phase != "update" else None)
+        if here != block:
+            block = here
+            title = [label(f"phase.{step.phase}", lang), label("iteration", lang, i=step.iteration)]
+            if here[2] is not None:
+                title.append(label("sample", lang, s=step.sample))
+            text.append(f"── {' · '.join(title)} ──\n", style="bold cyan")
+        text.append(_history_line(step))
+    return text
+
+
+def _history_line(step: Step) -> Text:
+    line = Text(f"{step.sym.unicode()} = ")
+    line.append(pretty(step.shown), style="bold")
+    line.append("\n")
+    return line
+
+
+def iteration_losses(solution: Solution, revealed: int) -> list[float]:
+    """The loss of each iteration revealed so far (the batch's mean loss when batched)."""
+    per_iteration: dict[int, list[float]] = {}
+    batch: dict[int, float] = {}
+    for step in solution.steps[:revealed]:
+        if step.key == "loss":
+            per_iteration.setdefault(step.iteration, []).append(step.value)
+        elif step.key == "batch_loss":
+            batch[step.iteration] = step.value
+    return [batch.get(i, sum(v) / len(v)) for i, v in sorted(per_iteration.items())]
+
+
+@cache
+def walk_screen(lang: str) -> type[WalkScreen]:
+    """The walk screen with its footer and bindings in ``lang``."""
+    return type("WalkScreen", (WalkScreen,), {"BINDINGS": bindings(WALK_KEYS, lang)})
