@@ -27,8 +27,10 @@ Format = Literal["latex", "unicode", "text"]
 #: does; the substitution needs the dot between numbers (0.1 \cdot 1).
 _Print = Literal["latex", "latex_symbols", "unicode", "text"]
 _SLOT = re.compile(r"Zslot(\d+)Z")
-_RELATION = {"=": {"latex": "=", "unicode": "=", "text": "="},
-             "→": {"latex": r"\rightarrow", "unicode": "→", "text": "->"}}
+_RELATION = {
+    "=": {"latex": "=", "unicode": "=", "text": "="},
+    "→": {"latex": r"\rightarrow", "unicode": "→", "text": "->"},
+}
 
 Builder = Callable[[Sequence["sympy.Expr"], tuple[int | str, ...]], "sympy.Expr"]
 _BUILDERS: dict[str, Builder] = {}
@@ -210,12 +212,11 @@ _UNICODE_POWERS = re.compile(r"\*\*(\d+)")
 
 
 def _unicode_from_text(text: str) -> str:
-    text = _UNICODE_POWERS.sub(lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text)
+    text = _UNICODE_POWERS.sub(
+        lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text
+    )
     return (
-        text.replace("*", " · ")
-        .replace(" - ", " − ")
-        .replace("-", "−")
-        .replace("heaviside", "H")
+        text.replace("*", " · ").replace(" - ", " − ").replace("-", "−").replace("heaviside", "H")
     )
 
 

@@ -145,7 +145,7 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def label(key: str, lang: str, **fields: object) -> str:
-    """The label ``key`` in ``lang`` (falling back to English), filled with ``fields``."""
+def label(name: str, lang: str, /, **fields: object) -> str:
+    """The label ``name`` in ``lang`` (falling back to English), filled with ``fields``."""
     table = _LABELS.get(lang, _LABELS["en"])
-    return table.get(key, _LABELS["en"][key]).format(**fields)
+    return table.get(name, _LABELS["en"][name]).format(**fields)

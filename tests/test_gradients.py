@@ -141,6 +141,31 @@ def _activations(layer: dict[str, Any]) -> list[str]:
     return act if isinstance(act, list) else [act] * len(layer["weights"])
 
 
+def _increments_and_weights(
+    steps: list[Step],
+    chunk: list[int],
+    alone: list[dict[tuple[int, int, int], float]],
+    alpha: float,
+) -> tuple[dict[tuple[int, ...], Step], dict[tuple[int, ...], Step]]:
+    """One iteration's applied Δw and new w by weight; a batch's per-sample Δw are checked
+    here against −α ∂L_p/∂w of their sample alone (when ``alone`` has the differences)."""
+    applied: dict[tuple[int, ...], Step] = {}
+    new: dict[tuple[int, ...], Step] = {}
+    for s in steps:
+        if s.key.startswith("dw["):
+            if s.sample is not None and len(chunk) > 1:
+                fd = alone[chunk.index(s.sample - 1)].get(_indices(s.key))
+                if fd is not None:
+                    assert s.value == pytest.approx(-alpha * fd, rel=REL, abs=ABS), s.key
+            else:
+                applied[_indices(s.key)] = s
+        elif s.key.startswith("w["):
+            assert _indices(s.key) not in new, f"{s.key} appears twice in one iteration"
+            new[_indices(s.key)] = s
+            assert _indices(s.key) in applied, f"{s.key} comes before its increment"
+    return applied, new
+
+
 # The property ---------------------------------------------------------------------------------
 
 
@@ -181,31 +206,31 @@ def check_gradients(data: dict[str, Any]) -> None:
         else:
             assert batch_losses == []
 
-        # The applied increment of each weight: −α ∂(mean loss)/∂w.
-        grads = gradient(weights, acts, loss, x, y)
-        applied: dict[tuple[int, ...], Step] = {}
-        new: dict[tuple[int, ...], Step] = {}
-        for s in steps:
-            if s.key.startswith("dw["):
-                if s.sample is not None and len(chunk) > 1:
-                    # A batch's per-sample increment: −α ∂L_p/∂w for that sample alone.
-                    p = chunk.index(s.sample - 1)
-                    alone = gradient(weights, acts, loss, x[p : p + 1], y[p : p + 1])
-                    assert s.value == pytest.approx(
-                        -alpha * alone[_indices(s.key)], rel=REL, abs=ABS
-                    ), s.key
-                else:
-                    applied[_indices(s.key)] = s
-            elif s.key.startswith("w["):
-                assert _indices(s.key) not in new, f"{s.key} appears twice in one iteration"
-                new[_indices(s.key)] = s
-                assert _indices(s.key) in applied, f"{s.key} comes before its increment"
-        assert set(applied) == set(grads) == set(new)
+        # The applied increment of each weight: −α ∂(mean loss)/∂w. A central difference
+        # carries a rounding error of about 1e-16·L/H: once gradient descent has diverged
+        # (L > 100, which α = 1 on an sse network of linear layers can reach) it would exceed
+        # the tolerance, so the finite differences are compared only while L ≤ 100; the
+        # update w = old + Δw is checked in every iteration regardless.
+        compare = float(expected.max()) <= 100.0
+        grads = gradient(weights, acts, loss, x, y) if compare else {}
+        alone = [
+            gradient(weights, acts, loss, x[p : p + 1], y[p : p + 1]) if compare else {}
+            for p in range(len(chunk))
+        ]
+        applied, new = _increments_and_weights(steps, chunk, alone, alpha)
+        every = {
+            (l, i + 1, j)
+            for l, w in enumerate(weights, 1)
+            for i in range(w.shape[0])
+            for j in range(w.shape[1])
+        }
+        assert set(applied) == every == set(new)
         for (l, i, j), dw in applied.items():
-            assert dw.value == pytest.approx(-alpha * grads[(l, i, j)], rel=REL, abs=ABS), (
-                f"iteration {iteration}: {dw.key} = {dw.value}, "
-                f"−α ∂F/∂w = {-alpha * grads[(l, i, j)]}"
-            )
+            if compare:
+                fd = grads[(l, i, j)]
+                assert dw.value == pytest.approx(-alpha * fd, rel=REL, abs=ABS), (
+                    f"iteration {iteration}: {dw.key} = {dw.value}, −α ∂F/∂w = {-alpha * fd}"
+                )
             old = weights[l - 1][i - 1, j]
             assert new[(l, i, j)].value == old + dw.value, new[(l, i, j)].key
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from stepper.activations import DERIVATIVE, FORWARD
 from stepper.explain import explain
+from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.schema import DenseLesson, Sample, localized
 from stepper.notation import Sym
 from stepper.numbers import given, parse_shown, shown
@@ -237,6 +238,17 @@ class DenseRun:
         loss = self.training.loss
         if loss == "cross_entropy":
             operands = [q for pair in zip(targets, outs, strict=True) for q in pair]
+            for t, o in zip(targets, outs, strict=True):
+                if t.value and o.value <= 0:
+                    raise LessonError(
+                        [
+                            Problem(
+                                self.lesson.id or "lesson",
+                                f"{o.sym.unicode()} is shown as {o.shown} with {self.decimals} decimals, "
+                                "and the cross-entropy needs its logarithm: raise display.decimals",
+                            )
+                        ]
+                    )
             value = -sum(
                 t.value * math.log(o.value) for t, o in zip(targets, outs, strict=True) if t.value
             )
@@ -461,7 +473,11 @@ class DenseRun:
         layers = tuple(
             LayerShape(size, tuple(acts), letter, out, offset)
             for size, acts, letter, out, offset in zip(
-                self.sizes[1:], self.acts, self.letters, self.out_letters, self.offsets[1:],
+                self.sizes[1:],
+                self.acts,
+                self.letters,
+                self.out_letters,
+                self.offsets[1:],
                 strict=True,
             )
         )

@@ -58,8 +58,10 @@ class StepperApp(App[int]):
         return solution
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        result = event.worker.result
         if event.worker.name == "prepare" and event.state == WorkerState.SUCCESS:
-            self._adopt(event.worker.result)
+            assert isinstance(result, Solution)
+            self._adopt(result)
 
     def _adopt(self, solution: Solution) -> None:
         self.solution = solution

@@ -1,0 +1,1 @@
+"""stepper's tests; each checks the engine against something independent of it."""
