@@ -95,7 +95,7 @@ class NetworkShape:
     targets: tuple[tuple[float, ...] | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Solution:
     """A lesson worked out: its identity, language, display settings and the ordered steps."""
 
