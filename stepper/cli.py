@@ -111,6 +111,18 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if problems else EXIT_OK
 
 
+def _cannot_write(path: str, exc: OSError) -> Problem:
+    """Why ``path`` cannot be written, in plain words."""
+    from pathlib import Path
+
+    folder = Path(path).parent
+    if not folder.is_dir():
+        return Problem(path, f"cannot write the file: the folder {folder} does not exist")
+    if Path(path).is_dir():
+        return Problem(path, "cannot write the file: this is a folder")
+    return Problem(path, f"cannot write the file: {exc.strerror or exc}")
+
+
 def _solve(args: argparse.Namespace) -> int:
     from stepper.atomic import write_atomic
     from stepper.engine import solve
@@ -125,7 +137,7 @@ def _solve(args: argparse.Namespace) -> int:
         try:
             write_atomic(args.output, document)
         except OSError as exc:
-            raise LessonError([Problem(args.output, f"cannot write: {exc.strerror}")]) from None
+            raise LessonError([_cannot_write(args.output, exc)]) from None
     elif isinstance(document, bytes):
         sys.stdout.buffer.write(document)
     else:
@@ -144,12 +156,15 @@ def _lesson(args: argparse.Namespace) -> int:
         lesson = _load(args.lesson)
         lang = args.lang or lesson.language
         try:
-            run_plain(solve(lesson, lang), lang, sys.stdin, sys.stdout, quiz=args.quiz,
-                      save=args.save)
+            run_plain(
+                solve(lesson, lang), lang, sys.stdin, sys.stdout, quiz=args.quiz, save=args.save
+            )
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise LessonError([Problem(args.save or "-", f"cannot write: {exc.strerror}")]) from None
+            raise LessonError(
+                [Problem(args.save or "-", f"cannot write: {exc.strerror}")]
+            ) from None
         return EXIT_OK
     from stepper.tui.app import run_app
 

@@ -62,7 +62,9 @@ class Mistakes:
         if step.template == "delta_hidden":
             out += self._hidden(step)
         if step.template == "increment":
-            out.append(("two", step.value / 2) if step.params[0] == 2 else ("extra_two", 2 * step.value))
+            out.append(
+                ("two", step.value / 2) if step.params[0] == 2 else ("extra_two", 2 * step.value)
+            )
         if step.template == "sum_products" and len(step.operands) > 2:
             w0, x0 = step.operands[:2]
             out.append(("bias", step.value - w0.value * x0.value))

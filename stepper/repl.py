@@ -30,8 +30,10 @@ def header(step: Step, total: int, lang: str) -> str:
 def stage_lines(step: Step, stage: int, total: int, lang: str) -> list[str]:
     """What revealing ``stage`` of ``step`` prints."""
     if stage == FORMULA:
-        return [f"{header(step, total, lang)} {formulas.formula(step, 'unicode')}",
-                f"    {step.explanation}"]
+        return [
+            f"{header(step, total, lang)} {formulas.formula(step, 'unicode')}",
+            f"    {step.explanation}",
+        ]
     if stage == SUBSTITUTION:
         return [f"    = {formulas.substituted(step, 'unicode')}"]
     line = f"    = {pretty(step.shown)}"
@@ -41,8 +43,11 @@ def stage_lines(step: Step, stage: int, total: int, lang: str) -> list[str]:
 
 
 def whole(step: Step, total: int, lang: str) -> list[str]:
-    return [line for stage in (FORMULA, SUBSTITUTION, VALUE)
-            for line in stage_lines(step, stage, total, lang)]
+    return [
+        line
+        for stage in (FORMULA, SUBSTITUTION, VALUE)
+        for line in stage_lines(step, stage, total, lang)
+    ]
 
 
 class Plain:
@@ -74,9 +79,11 @@ class Plain:
         """Print what the current position has just revealed."""
         step, stage = self.walk.step, self.walk.stage
         if stage == 0:
-            self.say(f"{header(step, self.total, self.lang)} "
-                     f"{label('quiz.prompt', self.lang, sym=step.sym.unicode())}",
-                     f"    {step.explanation}")
+            self.say(
+                f"{header(step, self.total, self.lang)} "
+                f"{label('quiz.prompt', self.lang, sym=step.sym.unicode())}",
+                f"    {step.explanation}",
+            )
         else:
             self.say(*stage_lines(step, stage, self.total, self.lang))
 
@@ -104,35 +111,51 @@ class Plain:
         """Handle one line; False when the learner quits."""
         word, _, rest = text.strip().partition(" ")
         word = word.lower()
-        if self.quiz and self.walk.stage < VALUE and word not in ("quit", "q", "exit", "help"):
+        if word in ("quit", "q", "exit"):
+            return False
+        if self.quiz and self.walk.stage < VALUE and word not in ("help", "?"):
             self.answer(text)
-        elif word in ("", "next", "n"):
-            self.advance()
-        elif word in ("back", "b", "p"):
-            if self.walk.back():
-                step = self.walk.step
-                self.say(f"← {header(step, self.total, self.lang)} {formulas.formula(step, 'unicode')}")
-                shown_stages = range(SUBSTITUTION, self.walk.stage + 1)
-                for stage in shown_stages:
-                    self.say(*stage_lines(step, stage, self.total, self.lang))
-        elif word == "all":
-            self.reveal_all()
+            return True
+        handlers = {
+            "": self.advance,
+            "next": self.advance,
+            "n": self.advance,
+            "back": self.go_back,
+            "b": self.go_back,
+            "p": self.go_back,
+            "all": self.reveal_all,
+            "help": self.help,
+            "?": self.help,
+        }
+        if word in handlers:
+            handlers[word]()
         elif word == "show":
             self.show(rest)
         elif word == "goto":
-            index = self.walk.find(rest)
-            if index is None:
-                self.say(label("goto.unknown", self.lang, text=rest))
-            else:
-                self.walk.jump(index)
-                self.say(*whole(self.walk.step, self.total, self.lang))
-        elif word in ("quit", "q", "exit"):
-            return False
-        elif word in ("help", "?"):
-            self.say(label("plain.help", self.lang))
+            self.goto(rest)
         else:
             self.say(label("plain.unknown", self.lang, text=text.strip()))
         return True
+
+    def help(self) -> None:
+        self.say(label("plain.help", self.lang))
+
+    def go_back(self) -> None:
+        """Hide the last stage and say where that leaves the learner."""
+        if not self.walk.back():
+            return
+        step = self.walk.step
+        self.say(f"← {header(step, self.total, self.lang)} {formulas.formula(step, 'unicode')}")
+        for stage in range(SUBSTITUTION, self.walk.stage + 1):
+            self.say(*stage_lines(step, stage, self.total, self.lang))
+
+    def goto(self, where: str) -> None:
+        index = self.walk.find(where)
+        if index is None:
+            self.say(label("goto.unknown", self.lang, text=where))
+            return
+        self.walk.jump(index)
+        self.say(*whole(self.walk.step, self.total, self.lang))
 
     def show(self, key: str) -> None:
         matches = [s for s in self.solution.steps if s.key == key.replace(" ", "")]
@@ -156,8 +179,15 @@ class Plain:
             if self.walk.stage == FORMULA:
                 self.say("    " + label("quiz.hint_formula", self.lang, formula=formula))
             else:
-                self.say("    " + label("quiz.hint_substitution", self.lang, formula=formula,
-                                        substituted=formulas.substituted(step, "unicode")))
+                self.say(
+                    "    "
+                    + label(
+                        "quiz.hint_substitution",
+                        self.lang,
+                        formula=formula,
+                        substituted=formulas.substituted(step, "unicode"),
+                    )
+                )
             return
         if word in ("r", "reveal", "revelar"):
             record.revealed = True
@@ -189,8 +219,15 @@ class Plain:
         return label("quiz.score", self.lang, right=self.score.right_first, asked=asked, pct=pct)
 
 
-def run_plain(solution: Solution, lang: str, lines: Iterable[str], out: TextIO, *,
-              quiz: bool = False, save: str | None = None) -> None:
+def run_plain(
+    solution: Solution,
+    lang: str,
+    lines: Iterable[str],
+    out: TextIO,
+    *,
+    quiz: bool = False,
+    save: str | None = None,
+) -> None:
     """Run the REPL over ``lines`` until they end or the learner quits."""
     repl = Plain(solution, lang, out, quiz=quiz)
     repl.start()
@@ -202,6 +239,9 @@ def run_plain(solution: Solution, lang: str, lines: Iterable[str], out: TextIO, 
         if save:
             from stepper.atomic import write_atomic
 
-            write_atomic(save, json.dumps(repl.score.as_json(solution.lesson_id),
-                                          ensure_ascii=False, indent=2) + "\n")
+            write_atomic(
+                save,
+                json.dumps(repl.score.as_json(solution.lesson_id), ensure_ascii=False, indent=2)
+                + "\n",
+            )
             repl.say(label("quiz.saved", lang, path=save))

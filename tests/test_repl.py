@@ -22,7 +22,10 @@ def plain(lines: str, lesson: str = "backprop-1", lang: str | None = None, **kw:
 def test_all_prints_every_step_through_a_pipe() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "stepper", "lesson", "backprop-1", "--plain"],
-        input="all\nquit\n", capture_output=True, text=True, check=False,
+        input="all\nquit\n",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -39,7 +42,10 @@ def test_all_prints_every_step_through_a_pipe() -> None:
 def test_plain_is_implied_when_stdout_is_not_a_terminal() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "stepper", "lesson", "backprop-1"],
-        input="all\n", capture_output=True, text=True, check=False,
+        input="all\n",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0
     assert "= 0.29" in proc.stdout

@@ -244,8 +244,9 @@ class DenseRun:
                         [
                             Problem(
                                 self.lesson.id or "lesson",
-                                f"{o.sym.unicode()} is shown as {o.shown} with {self.decimals} decimals, "
-                                "and the cross-entropy needs its logarithm: raise display.decimals",
+                                f"{o.sym.unicode()} is shown as {o.shown} with {self.decimals} "
+                                "decimals, and the cross-entropy needs its logarithm: raise "
+                                "display.decimals",
                             )
                         ]
                     )

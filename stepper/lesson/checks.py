@@ -1,132 +1,358 @@
 """The rules of a dense lesson that a schema cannot state: sizes that fit, and stated limits.
 
-Each check returns (path in the file, message, whether to point at the key rather than the
-value); ``stepper.lesson.load`` turns the path into a line and column.
+The checks read the plain data, not the validated model, so that they run even when the
+schema found problems elsewhere in the file: a short weights row is reported together with a
+typo in ``learning_rate``, not one fix-and-rerun later. Each check looks only at values of the
+shape it needs (a list where rows go, a whole number where a size goes) and leaves any other
+shape to the schema, which reports it.
+
+Each problem is a ``Found``: the path in the file, the message, whether to point at the key
+rather than the value, and, for a required field that is absent, its name (so that a typo of
+it, reported as an unknown field, is not reported twice).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from stepper.lesson.schema import DenseLesson
+if TYPE_CHECKING:
+    from stepper.lesson.schema import DenseLesson
 
 #: The program's stated limits (the contract asks that at least 10^6 of each be accepted).
 MAX_WEIGHTS = 1_000_000
 MAX_STEPS = 1_000_000
 
-Found = tuple[tuple[Any, ...], str, bool]
-_KEY = re.compile(r"^(?:(?:u|y|d)\[\d+,\d+\]|e\[\d+\]|loss|batch_loss|(?:dw|w)\[\d+,\d+,\d+\])$")
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One problem, located by its path in the data."""
+
+    path: tuple[Any, ...]
+    message: str
+    on_key: bool = False
+    missing: str | None = None
 
 
-def check_dense(lesson: DenseLesson) -> list[Found]:
-    """Every problem of a schema-valid dense lesson."""
+_KEY = re.compile(
+    r"^(?:(?P<one>[uyd])\[(?P<l1>\d+),(?P<i1>\d+)\]|e\[(?P<e>\d+)\]|loss|batch_loss"
+    r"|(?P<w>dw|w)\[(?P<l2>\d+),(?P<i2>\d+),(?P<j>\d+)\])$"
+)
+
+
+def _is_real(value: Any) -> bool:
+    """A number that arithmetic with floats accepts (finite, not a truth value, not 10^400)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) < 10**300
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _is_count(value: Any) -> bool:
+    """A whole number ≥ 1 (a size)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _names(activation: Any, neurons: int) -> list[str]:
+    """The activation of each neuron, as far as it is text (``identity`` is ``linear``)."""
+    names = activation if isinstance(activation, list) else [activation] * neurons
+    return ["linear" if a == "identity" else a for a in names if isinstance(a, str)]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+@dataclass
+class _Shape:
+    """The sizes read from the data; None where the data do not say (the schema reports why)."""
+
+    inputs: int | None
+    neurons: list[int | None]  # per layer
+    last_softmax: bool
+
+
+def check_dense(lesson: DenseLesson) -> list[tuple[tuple[Any, ...], str, bool]]:
+    """Every problem of a schema-valid lesson, as (path, message, point at the key?).
+
+    For a lesson changed in memory (the app's "what if α were 0.5?"); files go through
+    ``stepper.lesson.load``, which also runs ``check_lesson``.
+    """
+    return [(f.path, f.message, f.on_key) for f in check_lesson(lesson.model_dump())]
+
+
+def check_lesson(data: dict[str, Any]) -> list[Found]:
+    """Every problem of a dense lesson's data that the schema does not report."""
     found: list[Found] = []
-    net = lesson.network
-    layers = net.layers
-    fan_in = net.inputs
+    shape = _check_network(data, found)
+    _check_training(data, shape, found)
+    _check_notes(data, shape, found)
+    _check_limits(data, shape, found)
+    return found
+
+
+def _check_network(data: dict[str, Any], found: list[Found]) -> _Shape:
+    net = data.get("network")
+    net = net if isinstance(net, dict) else {}
+    inputs: int | None = net["inputs"] if _is_count(net.get("inputs")) else None
+    layers: list[Any] = net["layers"] if isinstance(net.get("layers"), list) else []
+    fan_in: int | None = inputs
+    neurons: list[int | None] = []
+    last_softmax = False
     for l, layer in enumerate(layers, 1):
+        if not isinstance(layer, dict):
+            neurons.append(None)
+            fan_in = None
+            continue
         here = ("network", "layers", l - 1)
-        if not layer.weights:
-            found.append(((*here, "weights"), f"layer {l} has no neurons (no weights rows)", False))
-        if isinstance(layer.activation, list) and len(layer.activation) != len(layer.weights):
+        # The neuron count is known only when every row is a list (else the schema reports).
+        given = layer.get("weights")
+        rows: list[Any] | None = (
+            given
+            if isinstance(given, list) and all(isinstance(row, list) for row in given)
+            else None
+        )
+        if rows == []:
+            found.append(Found((*here, "weights"), f"layer {l} has no neurons (no weights rows)"))
+        activation = layer.get("activation")
+        if isinstance(activation, list) and rows and len(activation) != len(rows):
             found.append(
-                ((*here, "activation"),
-                 f"layer {l} lists {len(layer.activation)} activations for "
-                 f"{len(layer.weights)} neurons; give one per neuron or one for the layer", False)
-            )
-        for i, row in enumerate(layer.weights, 1):
-            if len(row) != fan_in + 1:
-                source = "input" if l == 1 else f"neuron of layer {l - 1}"
-                found.append(
-                    ((*here, "weights", i - 1),
-                     f"weights row {i} of layer {l} has {len(row)} values; expected {fan_in + 1}: "
-                     f"the bias w_{i}0 and one per {source}", False)
+                Found(
+                    (*here, "activation"),
+                    f"layer {l} lists {_plural(len(activation), 'activation')} for "
+                    f"{_plural(len(rows), 'neuron')}; give one per neuron or one for the layer",
                 )
-        acts = layer.activations()
-        if "softmax" in acts and (l != len(layers) or set(acts) != {"softmax"}):
-            found.append(
-                ((*here, "activation"),
-                 "softmax must be the activation of the whole last layer", False)
             )
-        fan_in = len(layer.weights)
-    outputs = len(layers[-1].weights)
-    found += _check_training(lesson, outputs)
-    found += _check_limits(lesson)
-    return found
+        if rows is not None and fan_in is not None:
+            source = "input" if l == 1 else f"neuron of layer {l - 1} (it has {fan_in})"
+            for i, row in enumerate(rows, 1):
+                if isinstance(row, list) and len(row) != fan_in + 1:
+                    found.append(
+                        Found(
+                            (*here, "weights", i - 1),
+                            f"weights row {i} of layer {l} has {_plural(len(row), 'value')}; "
+                            f"expected {fan_in + 1:,}: the bias w_{i}0 and one per {source}",
+                        )
+                    )
+        names = _names(activation, len(rows or ()))
+        if "softmax" in names and (l != len(layers) or set(names) != {"softmax"}):
+            here_text = (
+                f"layer {l} mixes it with other activations"
+                if l == len(layers)
+                else f"layer {l} is not the last of {len(layers)}"
+            )
+            found.append(
+                Found(
+                    (*here, "activation"),
+                    "softmax can only be the activation of the whole last layer (it turns all "
+                    f"the outputs together into probabilities); {here_text}",
+                )
+            )
+        last_softmax = bool(names) and set(names) == {"softmax"} and l == len(layers)
+        fan_in = len(rows) if rows else None
+        neurons.append(len(rows) if rows else None)
+    return _Shape(inputs, neurons, last_softmax)
 
 
-def _check_training(lesson: DenseLesson, outputs: int) -> list[Found]:
-    found: list[Found] = []
-    training = lesson.training
-    last_softmax = lesson.network.layers[-1].activations()[0] == "softmax"
-    has_targets = any(s.y is not None for s in training.samples)
-    for k, sample in enumerate(training.samples, 1):
+def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
+    training = data.get("training")
+    if not isinstance(training, dict):
+        return
+    outputs = shape.neurons[-1] if shape.neurons else None
+    loss = training.get("loss", "sse")
+    samples: list[Any] = training["samples"] if isinstance(training.get("samples"), list) else []
+    has_targets = False
+    for k, sample in enumerate(samples, 1):
+        if not isinstance(sample, dict):
+            continue
         here = ("training", "samples", k - 1)
-        if len(sample.x) != lesson.network.inputs:
-            found.append(((*here, "x"), f"sample {k} has {len(sample.x)} inputs x; the network "
-                          f"has {lesson.network.inputs}", False))
-        if sample.y is not None and len(sample.y) != outputs:
-            found.append(((*here, "y"), f"sample {k} has {len(sample.y)} targets y; the network "
-                          f"has {outputs} outputs", False))
-        if (sample.y is not None and training.loss == "cross_entropy"
-                and (min(sample.y) < 0 or not math.isclose(sum(sample.y), 1.0, abs_tol=1e-9))):
-            found.append(((*here, "y"), f"sample {k}: cross-entropy targets are probabilities "
-                          "(non-negative, adding up to 1), usually one-hot like [0, 1, 0]", False))
-    if has_targets:
-        if training.learning_rate is None:
-            found.append((("training",), "training with targets y needs a learning_rate α", True))
-        elif training.learning_rate <= 0:
-            found.append((("training", "learning_rate"),
-                          f"the learning rate must be > 0, got {training.learning_rate}", False))
-        if training.loss == "cross_entropy" and not last_softmax:
-            found.append((("training", "loss"),
-                          "cross_entropy needs a softmax last layer", False))
-        if last_softmax and training.loss != "cross_entropy":
-            found.append((("training", "loss"),
-                          f"a softmax last layer is trained with loss cross_entropy, not "
-                          f"{training.loss}", False))
-    for key in lesson.notes:
-        if not _KEY.match(key):
-            found.append((("notes", key), f"'{key}' is not a step key (such as u[1,2], e[1], "
-                          "loss, d[1,2], dw[1,2,0], w[1,2,0])", True))
-    return found
+        x, y = sample.get("x"), sample.get("y")
+        if isinstance(x, list) and shape.inputs is not None and len(x) != shape.inputs:
+            found.append(
+                Found(
+                    (*here, "x"),
+                    f"sample {k} has {_plural(len(x), 'input')} x; the network has "
+                    f"{_plural(shape.inputs, 'input')}",
+                )
+            )
+        if y is not None:
+            has_targets = True
+        if isinstance(y, list) and outputs is not None and len(y) != outputs:
+            found.append(
+                Found(
+                    (*here, "y"),
+                    f"sample {k} has {_plural(len(y), 'target')} y; the network has "
+                    f"{_plural(outputs, 'output')} (neurons in its last layer)",
+                )
+            )
+        if (
+            loss == "cross_entropy"
+            and isinstance(y, list)
+            and y
+            and all(_is_real(v) for v in y)
+            and (min(y) < 0 or not math.isclose(sum(y), 1.0, abs_tol=1e-9))
+        ):
+            found.append(
+                Found(
+                    (*here, "y"),
+                    f"sample {k}: cross-entropy targets are probabilities (non-negative, "
+                    "adding up to 1), usually one-hot like [0, 1, 0]",
+                )
+            )
+    rate: Any = training.get("learning_rate")
+    if has_targets and rate is None:
+        present = "learning_rate" in training
+        found.append(
+            Found(
+                ("training", "learning_rate") if present else ("training",),
+                "training with targets y needs a learning_rate α"
+                + ("; this one is empty" if present else " (for example learning_rate: 0.1)"),
+                on_key=True,
+                missing="learning_rate",
+            )
+        )
+    elif _is_real(rate) and rate <= 0:
+        found.append(
+            Found(
+                ("training", "learning_rate"),
+                f"the learning rate must be > 0, got {rate}",
+            )
+        )
+    if has_targets and loss == "cross_entropy" and not shape.last_softmax:
+        found.append(
+            Found(
+                ("training", "loss"),
+                "cross_entropy needs a softmax last layer (activation: softmax), whose outputs "
+                "are probabilities",
+            )
+        )
+    if has_targets and shape.last_softmax and loss in ("sse", "half_sse"):
+        found.append(
+            Found(
+                ("training", "loss") if "loss" in training else ("training",),
+                f"a softmax last layer is trained with loss cross_entropy, not {loss}"
+                + ("" if "loss" in training else " (the default)"),
+                on_key="loss" not in training,
+            )
+        )
 
 
-def weight_count(lesson: DenseLesson) -> int:
-    return sum(len(row) for layer in lesson.network.layers for row in layer.weights)
+def _check_notes(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
+    notes = data.get("notes")
+    if not isinstance(notes, dict):
+        return
+    for key in notes:
+        match = _KEY.match(key)
+        if match is None:
+            found.append(
+                Found(
+                    ("notes", key),
+                    f"'{key}' is not a step key (such as u[1,2], y[1,2], e[1], loss, d[1,2], "
+                    "dw[1,2,0], w[1,2,0]), so the note would never be shown",
+                    on_key=True,
+                )
+            )
+            continue
+        beyond = _beyond(match, shape)
+        if beyond:
+            found.append(
+                Found(("notes", key), f"the note on {key} is for no step: {beyond}", on_key=True)
+            )
 
 
-def step_count(lesson: DenseLesson) -> int:
-    """How many steps the engine will make, computed from the sizes alone."""
-    layers = lesson.network.layers
-    neurons = sum(len(layer.weights) for layer in layers)
-    outputs = len(layers[-1].weights)
-    weights = weight_count(lesson)
-    training = lesson.training
-    batch = training.batch_size
-    samples = training.samples
+def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
+    """Why a step key names a neuron or weight the network does not have, if it does."""
+    layers = len(shape.neurons)
+    if match["e"] is not None:
+        outputs = shape.neurons[-1] if shape.neurons else None
+        i = int(match["e"])
+        if outputs is not None and not 1 <= i <= outputs:
+            return f"the network has {_plural(outputs, 'output')}"
+        return None
+    if match["one"] is None and match["w"] is None:
+        return None
+    l_text, i_text = (match["l1"], match["i1"]) if match["one"] else (match["l2"], match["i2"])
+    l, i = int(l_text), int(i_text)
+    if layers and not 1 <= l <= layers:
+        return f"the network has {_plural(layers, 'layer')}"
+    if not layers:
+        return None
+    neurons = shape.neurons[l - 1]
+    if neurons is not None and not 1 <= i <= neurons:
+        return f"layer {l} has {_plural(neurons, 'neuron')}"
+    if match["w"] is not None:
+        fan_in = shape.inputs if l == 1 else shape.neurons[l - 2]
+        j = int(match["j"])
+        if fan_in is not None and j > fan_in:
+            return f"layer {l}'s weights go from 0 (the bias) to {fan_in}"
+    return None
+
+
+def step_count(
+    neurons: list[int], weights: int, targets: list[bool], batch_size: int, epochs: int
+) -> int:
+    """How many steps the engine makes, from the sizes alone.
+
+    ``neurons`` per layer, ``weights`` in all, ``targets`` per sample (whether it has y).
+    Per sample: u and y of every neuron; with a target, e of each output, the loss and d of
+    every neuron. Per update: dw and w of every weight, and with a batch of several trained
+    samples, each sample's increments and the batch's loss.
+    """
+    total = sum(neurons)
+    outputs = neurons[-1]
     per_epoch = 0
-    for start in range(0, len(samples), batch):
-        chunk = samples[start : start + batch]
-        trained = sum(1 for s in chunk if s.y is not None)
-        per_epoch += 2 * neurons * len(chunk)
-        per_epoch += trained * (outputs + 1 + neurons)
+    for start in range(0, len(targets), batch_size):
+        chunk = targets[start : start + batch_size]
+        trained = sum(chunk)
+        per_epoch += 2 * total * len(chunk)
+        per_epoch += trained * (outputs + 1 + total)
         if trained:
             per_epoch += 2 * weights + (weights * trained + 1 if trained > 1 else 0)
-    return per_epoch * training.epochs
+    return per_epoch * epochs
 
 
-def _check_limits(lesson: DenseLesson) -> list[Found]:
-    found: list[Found] = []
-    weights = weight_count(lesson)
+def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
+    net = data.get("network")
+    layers = net.get("layers") if isinstance(net, dict) else None
+    if not isinstance(layers, list):
+        return
+    weights = 0
+    for layer in layers:
+        rows = layer.get("weights") if isinstance(layer, dict) else None
+        if isinstance(rows, list):
+            weights += sum(len(row) for row in rows if isinstance(row, list))
     if weights > MAX_WEIGHTS:
-        found.append((("network",), f"the network has {weights:,} weights; the limit is "
-                      f"{MAX_WEIGHTS:,}", True))
-        return found
-    steps = step_count(lesson)
+        found.append(
+            Found(
+                ("network",),
+                f"the network has {weights:,} weights; the limit is {MAX_WEIGHTS:,}",
+                on_key=True,
+            )
+        )
+        return
+    training = data.get("training")
+    if not isinstance(training, dict) or not shape.neurons:
+        return
+    neurons = [n for n in shape.neurons if n is not None]
+    samples = training.get("samples")
+    if len(neurons) != len(shape.neurons) or not isinstance(samples, list) or not samples:
+        return
+    targets = [isinstance(s, dict) and s.get("y") is not None for s in samples]
+    batch = training.get("batch_size", 1)
+    epochs = training.get("epochs", 1)
+    batch = batch if _is_count(batch) else 1
+    epochs = epochs if _is_count(epochs) else 1
+    steps = step_count(neurons, weights, targets, batch, epochs)
     if steps > MAX_STEPS:
-        found.append((("training", "epochs"), f"this lesson would take {steps:,} steps; the "
-                      f"limit is {MAX_STEPS:,} (fewer epochs, samples or weights)", False))
-    return found
+        where = ("training", "epochs") if "epochs" in training else ("training", "samples")
+        found.append(
+            Found(
+                where,
+                f"this lesson would take {steps:,} steps; the limit is {MAX_STEPS:,} "
+                "(use fewer epochs, samples or weights)",
+                on_key="epochs" not in training,
+            )
+        )

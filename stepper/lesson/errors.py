@@ -19,9 +19,10 @@ class Problem:
     col: int | None = None
 
     def __str__(self) -> str:
+        message = " ".join(self.message.split())  # always one line
         if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}:{self.col or 1}: {self.message}"
+            return f"{self.path}: {message}"
+        return f"{self.path}:{self.line}:{self.col or 1}: {message}"
 
 
 class LessonError(Exception):

@@ -40,8 +40,10 @@ class Layer(Strict):
 
     def activations(self) -> list[str]:
         """One activation per neuron, ``identity`` spelled ``linear``."""
-        names = self.activation if isinstance(self.activation, list) else (
-            [self.activation] * len(self.weights)
+        names = (
+            self.activation
+            if isinstance(self.activation, list)
+            else ([self.activation] * len(self.weights))
         )
         return ["linear" if a == "identity" else a for a in names]
 
@@ -90,7 +92,14 @@ def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
         return text
     return text.get(lang) or text.get(fallback) or next(iter(text.values()), None)  # type: ignore[call-overload]
 
+
 #: Every model of the format, for messages that suggest a field name and for the docs test.
 MODELS: tuple[type[Strict], ...] = (
-    Display, Layer, Network, Sample, Training, LessonBase, DenseLesson
+    Display,
+    Layer,
+    Network,
+    Sample,
+    Training,
+    LessonBase,
+    DenseLesson,
 )

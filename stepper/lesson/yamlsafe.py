@@ -1,14 +1,28 @@
 """Reading a lesson's YAML safely, keeping every node's line and column.
 
-ruamel.yaml's round-trip loader reads YAML 1.2 (``1e-3`` is a number, ``no`` a string,
-duplicate keys an error) and remembers positions. It does not run ``!!python`` tags but
-returns the tagged node, so this module refuses every non-standard tag itself, refuses alias
-repetition past a small budget (the "billion laughs"), and hands back plain Python data plus
-the tree, from which a problem's position is looked up only when there is a problem.
+ruamel.yaml's round-trip loader reads YAML 1.2 (``1e-3`` is a number, ``no`` a string) and
+remembers positions, but it is not a safe loader: it does not run ``!!python`` tags, yet it
+builds a ``bytes`` for ``!!binary``, a set for ``!!set`` and keeps unknown tags on the value,
+and it expands aliases without limit when the data are walked. So the composer (the stage that
+turns parser events into nodes, before anything is constructed) is replaced by one that
+
+- refuses every explicit tag but the plain ones (``!!str``, ``!!int``, ``!!float``, ``!!bool``,
+  ``!!null``, ``!!seq``, ``!!map``) and puts a placeholder in the refused node's place, so that
+  nothing is ever constructed from it and the rest of the file can still be checked;
+- reports every duplicate key (ruamel stops at the first) and keeps the first value;
+- counts what aliases repeat, from node sizes computed once, and stops past a small budget
+  (the "billion laughs" is refused after a few hundred events, not after expanding it);
+- stops at a nesting depth no lesson needs.
+
+What comes back is plain Python data (dict, list, str, int, float, bool, None) plus the
+round-trip tree, from which a problem's position is looked up only when there is a problem.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
+import secrets
 from collections.abc import Hashable
 from typing import Any
 
@@ -16,109 +30,407 @@ from stepper.lesson.errors import LessonError, Problem
 
 #: Largest lesson file read, in bytes: 10^6 weights fit in well under this.
 MAX_BYTES = 64 * 1024 * 1024
-#: Values that aliases may repeat beyond their anchor before the file is refused.
+#: Nodes that aliases may repeat beyond their anchor before the file is refused.
 MAX_ALIAS_VALUES = 100_000
+#: Deepest nesting of lists and mappings; a lesson needs about 6.
 MAX_DEPTH = 64
-_STANDARD_TAGS = {
-    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")
-}
+_YAML_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+class _Refused:
+    """Stands in the data for a value whose tag was refused (already reported)."""
+
+    def __repr__(self) -> str:
+        return "<refused>"
+
+
+#: The value of a refused node: the schema says nothing more about it.
+REFUSED: Any = _Refused()
 
 Path = tuple[Hashable, ...]
 
 
-def parse(path: str, text: str) -> tuple[Any, Any]:
-    """Parse ``text``: (plain data, ruamel tree). Raises LessonError with located problems."""
+class _Stop(Exception):
+    """Raised inside the composer for a problem after which reading cannot go on."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+def parse(path: str, text: str) -> tuple[Any, Any, list[Problem]]:
+    """Parse ``text``: (plain data, ruamel tree, problems that did not stop the reading).
+
+    Raises LessonError for a file that cannot be read as YAML at all (syntax, an alias bomb,
+    nesting too deep). The problems returned (refused tags, duplicate keys, keys that are not
+    names) are already located; the data have ``REFUSED`` where a refused value was.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
+    deep = _flow_too_deep(text)
+    if deep is not None:
+        raise LessonError([Problem(path, _TOO_DEEP, *deep)])
+    found: list[Problem] = []
     yaml = YAML(typ="rt")
+    yaml.Composer = _composer_class(path, found)
     try:
         tree = yaml.load(text)
+    except _Stop as stop:
+        raise LessonError([Problem(path, stop.message, *_mark(stop.mark))]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "not valid YAML"
-        if "\\t" in message or "'\\t'" in str(exc):
-            message += " (YAML does not allow tabs for indentation; use spaces)"
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise LessonError([Problem(path, f"YAML: {message}", line, col)]) from None
+        where = _mark(mark) if mark is not None else (None, None)
+        raise LessonError([Problem(path, yaml_message(exc), *where)]) from None
+    except ReaderError as exc:
+        raise LessonError([_reader_problem(path, text, exc)]) from None
     except YAMLError as exc:
-        raise LessonError([Problem(path, f"YAML: {exc}")]) from None
+        raise LessonError([Problem(path, f"not valid YAML: {_one_line(str(exc))}")]) from None
     except RecursionError:
-        raise LessonError([Problem(path, "YAML nests too deeply")]) from None
+        raise LessonError([Problem(path, _TOO_DEEP)]) from None
     if tree is None:
         raise LessonError([Problem(path, "the file is empty; a lesson needs at least a network")])
-    walker = _Walker(path)
-    data = walker.plain(tree, (), 0)
-    if walker.problems:
-        raise LessonError(walker.problems)
-    return data, tree
+    walker = _Walker(path, found)
+    data = walker.plain(tree, ())
+    return data, tree, found
+
+
+_TOO_DEEP = f"the lists and mappings nest more than {MAX_DEPTH} levels deep; a lesson needs few"
+
+
+def _mark(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- Plain words for YAML syntax errors --------------------------------------------------------
+
+_PLAIN_WORDS: list[tuple[str, str]] = [
+    (
+        "mapping values are not allowed here",
+        "a 'key: value' is not allowed here: check this line's indentation (keys of one "
+        "mapping start in the same column), or put text that contains ': ' in quotes",
+    ),
+    (
+        "expected <block end>, but found",
+        "this line's indentation does not match the lines before it (keys of one mapping, and "
+        "the items of one list, start in the same column)",
+    ),
+    (
+        "could not find expected ':'",
+        "expected 'key: value' here: a ':' is missing, or a quote is not closed",
+    ),
+    (
+        "that cannot start any token",
+        "something that cannot start a value here",
+    ),
+    (
+        "expected ',' or ']'",
+        "a [ ] list is not closed, or two of its items have no comma between them",
+    ),
+    (
+        "expected ',' or '}'",
+        "a { } mapping is not closed, or two of its entries have no comma between them",
+    ),
+    (
+        "but found another document",
+        "a lesson is one YAML document; this file has a second one (after '---')",
+    ),
+]
+
+
+def yaml_message(exc: Any) -> str:
+    """A ruamel syntax error in plain words (one line)."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    if "'\\t'" in problem or "\\t" in problem:
+        return (
+            "a tab character: YAML indents and separates with spaces only; replace the tab "
+            "with spaces"
+        )
+    if problem.startswith("found undefined alias"):
+        name = problem.split("alias", 1)[1].strip().strip("'\"")
+        return f"the alias *{name} refers to no anchor &{name} defined before it"
+    if "end of stream" in problem and "quoted" in context:
+        return "a quoted text is not closed (its closing quote is missing)"
+    for needle, words in _PLAIN_WORDS:
+        if needle in problem or needle in context:
+            return words
+    detail = _one_line(f"{context}: {problem}" if context and problem else context or problem)
+    return f"not valid YAML: {detail or 'cannot be read'}"
+
+
+def _reader_problem(path: str, text: str, exc: Any) -> Problem:
+    """A character YAML does not allow (a control character), located in ``text``."""
+    pos = exc.position if isinstance(exc.position, int) else 0
+    pos = max(0, min(pos, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = exc.character
+    shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+    return Problem(
+        path,
+        f"the character {shown} is not allowed in a YAML file (a control character; "
+        "delete it, or write it as an escape such as \\t inside double quotes)",
+        line,
+        col,
+    )
+
+
+_FLOW = re.compile(r"[\[\]{}\"'#\n]")
+
+
+def _flow_too_deep(text: str) -> tuple[int, int] | None:
+    """Where [ and { brackets first nest past MAX_DEPTH, found without parsing.
+
+    ruamel's scanner takes time quadratic in the nesting of brackets on one line (about a
+    second for a thousand), so a file of brackets is refused before it is parsed. Quotes and
+    comments are skipped roughly: the count only has to be right for real lessons, which nest
+    a few levels, and for files of many brackets, which are refused either way.
+    """
+    depth = 0
+    quote = ""
+    line, line_start = 1, 0
+    comment = False
+    for match in _FLOW.finditer(text):
+        ch = match.group()
+        if ch == "\n":
+            line, line_start, comment = line + 1, match.end(), False
+            continue
+        if comment:
+            continue
+        start = match.start()
+        if quote:
+            if ch == quote and (quote == "'" or not _escaped(text, start)):
+                quote = ""
+            continue
+        if ch in "\"'":
+            before = text[start - 1] if start else " "
+            if before in " \t\n[{,:-?" or quote:
+                quote = ch
+            continue
+        if ch == "#":
+            if start == 0 or text[start - 1] in " \t":
+                comment = True
+            continue
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, start - line_start + 1
+        else:
+            depth = max(0, depth - 1)
+    return None
+
+
+def _escaped(text: str, index: int) -> bool:
+    backslashes = 0
+    while index > 0 and text[index - 1] == "\\":
+        backslashes += 1
+        index -= 1
+    return backslashes % 2 == 1
+
+
+# --- The checking composer -----------------------------------------------------------------------
+
+
+def _composer_class(path: str, found: list[Problem]) -> type[Any]:
+    """A ruamel Composer that reports into ``found`` (see the module docstring)."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    token = f"\x00refused-{secrets.token_hex(8)}"
+
+    class SafeComposer(Composer):
+        refused_text = token
+
+        def __init__(self, loader: Any = None) -> None:
+            super().__init__(loader)
+            self.sizes: dict[int, int] = {}
+            self.repeated = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.parser.check_event(AliasEvent):
+                event = self.parser.peek_event()
+                node = super().compose_node(parent, index)
+                size = self.sizes.get(id(node))
+                if size is None:  # an alias inside the node it names
+                    found.append(
+                        Problem(
+                            path,
+                            f"the alias *{event.anchor} is used inside its own anchor; "
+                            "a lesson cannot contain itself",
+                            *_mark(event.start_mark),
+                        )
+                    )
+                    return self._placeholder(node)
+                self.repeated += size
+                if self.repeated > MAX_ALIAS_VALUES:
+                    raise _Stop(
+                        f"aliases repeat more than {MAX_ALIAS_VALUES:,} values (an alias "
+                        "bomb?); a lesson needs no such repetition",
+                        event.start_mark,
+                    )
+                return node
+            event = self.parser.peek_event()
+            if self.depth >= MAX_DEPTH:
+                raise _Stop(_TOO_DEEP, event.start_mark)
+            tag = getattr(event, "ctag", None)
+            node = super().compose_node(parent, index)
+            if tag is not None and str(tag) != "!" and str(tag) not in _PLAIN_TAGS:
+                found.append(
+                    Problem(
+                        path,
+                        f"the tag {_shown_tag(tag)} is not allowed: a lesson holds only plain "
+                        "numbers, text, lists and mappings",
+                        *_mark(event.start_mark),
+                    )
+                )
+                placeholder = self._placeholder(node)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = placeholder
+                return placeholder
+            return node
+
+        def _placeholder(self, node: Any) -> Any:
+            tag = self.resolver.resolve(ScalarNode, "text", (True, False))
+            placeholder = ScalarNode(tag, token, node.start_mark, node.end_mark, style='"')
+            self.sizes[id(placeholder)] = 1
+            return placeholder
+
+        def compose_scalar_node(self, anchor: Any) -> Any:
+            node = super().compose_scalar_node(anchor)
+            self.sizes[id(node)] = 1
+            return node
+
+        def compose_sequence_node(self, anchor: Any) -> Any:
+            node: SequenceNode = super().compose_sequence_node(anchor)
+            self.sizes[id(node)] = 1 + sum(self.sizes.get(id(item), 1) for item in node.value)
+            return node
+
+        def compose_mapping_node(self, anchor: Any) -> Any:
+            node: MappingNode = super().compose_mapping_node(anchor)
+            first: dict[tuple[str, Any], Any] = {}
+            kept = []
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and str(key.tag) != f"{_YAML_TAG}merge":
+                    ident = (str(key.tag), key.value)
+                    if ident in first:
+                        line = first[ident].start_mark.line + 1
+                        found.append(
+                            Problem(
+                                path,
+                                f"duplicate key '{key.value}': it is already given on line "
+                                f"{line} of this mapping",
+                                *_mark(key.start_mark),
+                            )
+                        )
+                        continue
+                    first[ident] = key
+                kept.append((key, value))
+            node.value = kept
+            self.sizes[id(node)] = 1 + sum(
+                self.sizes.get(id(k), 1) + self.sizes.get(id(v), 1) for k, v in kept
+            )
+            return node
+
+    return SafeComposer
+
+
+def _shown_tag(tag: Any) -> str:
+    """A tag as the file writes it: ``!!python/object/apply:os.system``, ``!foo``."""
+    handle = getattr(tag, "handle", None)
+    suffix = getattr(tag, "suffix", None)
+    text = str(tag)
+    if handle in ("!", "!!") and suffix is not None:
+        return f"{handle}{suffix}"
+    if handle and suffix is not None:  # a %TAG handle: say what it stands for
+        return f"{handle}{suffix} (that is, {text})"
+    if text.startswith(_YAML_TAG):
+        return "!!" + text[len(_YAML_TAG) :]
+    return text if text.startswith("!") else f"!<{text}>"
+
+
+# --- From the round-trip tree to plain data ------------------------------------------------------
 
 
 class _Walker:
-    """Turns the ruamel tree into plain data, refusing tags and alias explosions."""
+    """Turns the ruamel tree into plain data, reporting keys that are not names."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, found: list[Problem]) -> None:
         self.path = path
-        self.problems: list[Problem] = []
-        self.seen: set[int] = set()
-        self.repeated = 0
+        self.found = found
 
-    def plain(self, node: Any, where: tuple[Any, Hashable] | tuple[()], depth: int) -> Any:
+    def plain(self, node: Any, where: tuple[Any, ...]) -> Any:
         from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 
-        line, col = position(*where) if where else (1, 1)
-        if depth > MAX_DEPTH:
-            self.problems.append(Problem(self.path, "the lesson nests too deeply", line, col))
-            return None
-        tag = getattr(getattr(node, "tag", None), "value", None)
-        if isinstance(node, TaggedScalar) or (tag is not None and tag not in _STANDARD_TAGS):
-            shown = tag if tag is not None else getattr(node.tag, "value", "?")
-            self.problems.append(
-                Problem(
-                    self.path,
-                    f"the tag {shown} is not allowed: a lesson holds only plain numbers, "
-                    "text, lists and mappings",
-                    line,
-                    col,
-                )
-            )
-            return None
-        if isinstance(node, (CommentedMap, CommentedSeq)):
-            if id(node) in self.seen:
-                self.repeated += len(node)
-                if self.repeated > MAX_ALIAS_VALUES:
-                    self.problems.append(
+        if isinstance(node, CommentedMap):
+            out: dict[str, Any] = {}
+            for key in node:
+                if isinstance(key, str) and key.startswith("\x00refused-"):
+                    continue  # a refused key, already reported
+                if not isinstance(key, str):
+                    line, col = position(node, key, key=True)
+                    self.found.append(
                         Problem(
                             self.path,
-                            f"aliases repeat more than {MAX_ALIAS_VALUES:,} values; "
-                            "a lesson needs no such repetition",
+                            f"a key must be a name, not {_key_text(key)}; "
+                            "put it in quotes if it is meant as text",
                             line,
                             col,
                         )
                     )
-                    raise LessonError(self.problems)
-            self.seen.add(id(node))
-        if isinstance(node, CommentedMap):
-            out: dict[Any, Any] = {}
-            for key in node:
-                if not isinstance(key, str):
-                    kl, kc = node.lc.key(key)
-                    self.problems.append(
-                        Problem(self.path, f"keys are names, not {key!r}", kl + 1, kc + 1)
-                    )
                     continue
-                out[key] = self.plain(node[key], (node, key), depth + 1)
+                out[key] = self.plain(node[key], (node, key))
             return out
         if isinstance(node, CommentedSeq):
-            return [self.plain(item, (node, i), depth + 1) for i, item in enumerate(node)]
+            return [self.plain(item, (node, i)) for i, item in enumerate(node)]
         if isinstance(node, bool) or node is None:
             return node
         if isinstance(node, int):
             return int(node)
         if isinstance(node, float):
             return float(node)
-        return str(node)
+        if isinstance(node, str):
+            return REFUSED if node.startswith("\x00refused-") else str(node)
+        if isinstance(node, TaggedScalar):  # !!str 0.1: text, as the tag says
+            return str(node.value)
+        if isinstance(node, datetime.date):  # 2024-01-01 is text to a lesson
+            return node.isoformat()
+        line, col = position(*where) if where else (1, 1)
+        self.found.append(
+            Problem(self.path, "a kind of value that a lesson does not use", line, col)
+        )
+        return REFUSED
+
+
+def _key_text(key: Any) -> str:
+    if key is None:
+        return "an empty key"
+    if isinstance(key, bool):
+        return f"the truth value {str(key).lower()}"
+    if isinstance(key, int | float):
+        return f"the number {key}"
+    return "a list or mapping"
+
+
+def _owner(node: Any, key: Hashable) -> Any:
+    """The mapping where ``key`` of ``node`` is written: itself, or one merged into it (<<)."""
+    if key in node.lc.data:
+        return node
+    from ruamel.yaml.comments import merge_attrib
+
+    for merged in getattr(node, merge_attrib, []):
+        source = merged[1] if isinstance(merged, tuple) else merged
+        if key in source:
+            return _owner(source, key)
+    return None
 
 
 def position(parent: Any, index: Hashable, *, key: bool = False) -> tuple[int, int]:
@@ -126,7 +438,10 @@ def position(parent: Any, index: Hashable, *, key: bool = False) -> tuple[int, i
     from ruamel.yaml.comments import CommentedMap
 
     if isinstance(parent, CommentedMap):
-        line, col = parent.lc.key(index) if key else parent.lc.value(index)
+        owner = _owner(parent, index)
+        if owner is None:
+            return parent.lc.line + 1, parent.lc.col + 1
+        line, col = owner.lc.key(index) if key else owner.lc.value(index)
     else:
         line, col = parent.lc.item(index)
     return line + 1, col + 1

@@ -30,8 +30,14 @@ class StepperApp(App[int]):
     CSS_PATH = "stepper.tcss"
     TITLE = "stepper"
 
-    def __init__(self, lesson: DenseLesson, *, lang: str | None = None, quiz: bool = False,
-                 save: str | None = None) -> None:
+    def __init__(
+        self,
+        lesson: DenseLesson,
+        *,
+        lang: str | None = None,
+        quiz: bool = False,
+        save: str | None = None,
+    ) -> None:
         super().__init__()
         self.original = lesson
         self.lesson = lesson
@@ -70,7 +76,9 @@ class StepperApp(App[int]):
             self.walk = Walk(solution, first_stage=0 if self.quiz else FORMULA)
         else:
             keep = min(self.walk.index, len(solution.steps) - 1)
+            stage = self.walk.stage
             self.walk = replace(self.walk, solution=solution, index=keep, jumps=[])
+            self.walk.stage = stage
         self.refresh_title()
         self.screen.post_message(Refreshed())
 

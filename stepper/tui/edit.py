@@ -34,23 +34,30 @@ def editable_numbers(lesson: DenseLesson, neuron_offsets: list[int], lang: str) 
     training = lesson.training
     if training.learning_rate is not None:
         out.append(Editable(("training", "learning_rate"), "α", training.learning_rate))
-    for l, layer in enumerate(lesson.network.layers):
+    for k, layer in enumerate(lesson.network.layers):
         letter = layer.symbol or "w"
         for i, row in enumerate(layer.weights):
             for j, value in enumerate(row):
-                source = 0 if j == 0 else (j if l == 0 else neuron_offsets[l - 1] + j)
-                sym = Sym(letter, (neuron_offsets[l] + i + 1, source))
-                out.append(Editable(("network", "layers", l, "weights", i, j), sym.unicode(),
-                                    value))
+                source = 0 if j == 0 else (j if k == 0 else neuron_offsets[k - 1] + j)
+                sym = Sym(letter, (neuron_offsets[k] + i + 1, source))
+                out.append(
+                    Editable(("network", "layers", k, "weights", i, j), sym.unicode(), value)
+                )
     many = len(training.samples) > 1
     for k, sample in enumerate(training.samples):
         mark = f" ({label('sample', lang, s=k + 1)})" if many else ""
         for j, value in enumerate(sample.x):
-            out.append(Editable(("training", "samples", k, "x", j),
-                                Sym("x", (j + 1,)).unicode() + mark, value))
+            out.append(
+                Editable(
+                    ("training", "samples", k, "x", j), Sym("x", (j + 1,)).unicode() + mark, value
+                )
+            )
         for i, value in enumerate(sample.y or []):
-            out.append(Editable(("training", "samples", k, "y", i),
-                                Sym("y", (i + 1,)).unicode() + mark, value))
+            out.append(
+                Editable(
+                    ("training", "samples", k, "y", i), Sym("y", (i + 1,)).unicode() + mark, value
+                )
+            )
     return out
 
 

@@ -25,13 +25,15 @@ WALK_KEYS: tuple[Key, ...] = (
     Key("space,right,n", "next", "key.next", "␣/→/n"),
     Key("left,p,backspace", "back", "key.back", "←/p/⌫"),
     Key("right_square_bracket", "next_step", "key.next_step", "]"),
-    Key("left_square_bracket", "previous_step", "key.prev_step", "["),
+    Key("left_square_bracket", "previous_step", "key.prev_step", "[", footer=False),
     Key("g", "goto", "key.goto", "g"),
-    Key("a", "reveal_phase", "key.phase", "a"),
+    Key("a", "reveal_phase", "key.phase", "a", footer=False),
     Key("home", "home", "key.home", "Home", footer=False),
     Key("end", "end", "key.end", "End", footer=False),
     Key("w", "why", "key.why", "w"),
     Key("b", "unjump", "key.return", "b", footer=False),
+    Key("pageup", "history_up", "key.history_up", "PgUp", footer=False),
+    Key("pagedown", "history_down", "key.history_down", "PgDn", footer=False),
     Key("e", "edit", "key.edit", "e"),
     Key("r", "restore", "key.restore", "r", footer=False),
     Key("question_mark", "help", "key.help", "?"),
@@ -42,7 +44,13 @@ WALK_KEYS: tuple[Key, ...] = (
 def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:
     """Textual bindings for ``keys`` with labels in ``lang``."""
     return [
-        Binding(k.keys, k.action, label(k.label, lang), show=k.footer, key_display=k.display,
-                id=k.action)
+        Binding(
+            k.keys,
+            k.action,
+            label(k.label, lang),
+            show=k.footer,
+            key_display=k.display,
+            id=k.action,
+        )
         for k in keys
     ]

@@ -38,6 +38,7 @@ class SizedScreen(Screen[None]):
         self.set_class(small, "-too-small")
         if small:
             self.query_one("#too-small", Static).update(
-                label("too_small", self.stepper.lang, w=width, h=height, mw=MIN_WIDTH,
-                      mh=MIN_HEIGHT)
+                label(
+                    "too_small", self.stepper.lang, w=width, h=height, mw=MIN_WIDTH, mh=MIN_HEIGHT
+                )
             )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -25,7 +27,7 @@ class EditScreen(ModalScreen[DenseLesson | None]):
     | escape | cancel |
     """
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, lesson: DenseLesson, solution: Solution, lang: str) -> None:
         super().__init__()
@@ -39,8 +41,10 @@ class EditScreen(ModalScreen[DenseLesson | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(label("edit.title", self.lang), classes="dialog-title")
-            yield OptionList(*(Option(n.describe(), id=str(k)) for k, n in
-                               enumerate(self.numbers)), id="edit-list")
+            yield OptionList(
+                *(Option(n.describe(), id=str(k)) for k, n in enumerate(self.numbers)),
+                id="edit-list",
+            )
             yield Static(id="edit-prompt")
             yield Input(id="edit-input", disabled=True)
             yield Static(id="edit-error", classes="error")

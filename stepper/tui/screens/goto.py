@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -22,7 +24,7 @@ class GotoScreen(ModalScreen[int | None]):
     | escape | cancel |
     """
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, walk: Walk, lang: str) -> None:
         super().__init__()
@@ -32,8 +34,9 @@ class GotoScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(label("goto.prompt", self.lang), classes="dialog-title")
-            yield Input(suggester=SuggestFromList(self.walk.keys(), case_sensitive=False),
-                        id="goto-input")
+            yield Input(
+                suggester=SuggestFromList(self.walk.keys(), case_sensitive=False), id="goto-input"
+            )
             yield Static(id="goto-error", classes="error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

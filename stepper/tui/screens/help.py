@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -21,7 +23,7 @@ class HelpScreen(ModalScreen[None]):
     | escape, ?, q | close |
     """
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "close", show=False)]
 
     def __init__(self, keys: tuple[Key, ...], lang: str) -> None:
         super().__init__()
@@ -34,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(f"[bold]{key.display}[/]", label(key.label, self.lang))
         with Vertical(classes="dialog"):
             yield Static(label("help.title", self.lang), classes="dialog-title")
-            yield Static(table)
+            yield Static(table, id="help-table")
 
     def action_close(self) -> None:
         self.dismiss(None)

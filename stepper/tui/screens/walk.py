@@ -32,15 +32,18 @@ HISTORY_LIMIT = 300
 class WalkScreen(SizedScreen):
     """Stepping through the lesson. Keys: see ``stepper.tui.keys.WALK_KEYS`` (and ``?``)."""
 
+    AUTO_FOCUS = None
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="picture")
         with Horizontal(id="middle"):
             with Vertical(id="step"):
                 yield Static(id="step-text")
-                yield Input(id="answer", placeholder="h · r · 0.29")
+                if self.stepper.quiz:
+                    yield Input(id="answer", placeholder="h · r · 0.29")
                 yield Static(id="feedback")
-            with VerticalScroll(id="history"):
+            with VerticalScroll(id="history", can_focus=False):
                 yield Static(id="history-text")
         with Horizontal(id="status"):
             yield Label(id="progress-label")
@@ -99,8 +102,10 @@ class WalkScreen(SizedScreen):
         if step.note and walk.stage >= VALUE:
             text.append(f"\n{label('note', lang)}: {step.note.strip()}", style="yellow")
         self.query_one("#step-text", Static).update(text)
+        if not self.stepper.quiz:
+            return
         answer = self.query_one("#answer", Input)
-        asking = self.stepper.quiz and walk.stage < VALUE
+        asking = walk.stage < VALUE
         answer.set_class(asking, "-asking")
         if asking:
             answer.focus()
@@ -185,8 +190,9 @@ class WalkScreen(SizedScreen):
     def action_edit(self) -> None:
         from stepper.tui.screens.edit import EditScreen
 
-        self.app.push_screen(EditScreen(self.stepper.lesson, self.walk.solution,
-                                        self.stepper.lang), self._edited)
+        self.app.push_screen(
+            EditScreen(self.stepper.lesson, self.walk.solution, self.stepper.lang), self._edited
+        )
 
     def _edited(self, lesson: object) -> None:
         from stepper.lesson.schema import DenseLesson
@@ -197,6 +203,12 @@ class WalkScreen(SizedScreen):
     def action_restore(self) -> None:
         if self.stepper.modified:
             self.stepper.change_lesson(self.stepper.original)
+
+    def action_history_up(self) -> None:
+        self.query_one("#history", VerticalScroll).scroll_page_up()
+
+    def action_history_down(self) -> None:
+        self.query_one("#history", VerticalScroll).scroll_page_down()
 
     def action_help(self) -> None:
         from stepper.tui.screens.help import HelpScreen
@@ -233,10 +245,15 @@ def quiz_reply(app: object, walk: Walk, text: str) -> Text:
     if word in ("h", "hint", "pista"):
         record.hints += 1
         walk.stage = min(walk.stage + 1, SUBSTITUTION)
-        return Text(label("quiz.hint_formula" if walk.stage == FORMULA else
-                          "quiz.hint_substitution", lang,
-                          formula=formulas.formula(step, "unicode"),
-                          substituted=formulas.substituted(step, "unicode")), style="cyan")
+        return Text(
+            label(
+                "quiz.hint_formula" if walk.stage == FORMULA else "quiz.hint_substitution",
+                lang,
+                formula=formulas.formula(step, "unicode"),
+                substituted=formulas.substituted(step, "unicode"),
+            ),
+            style="cyan",
+        )
     if word in ("r", "reveal", "revelar"):
         record.revealed = True
         walk.stage = VALUE

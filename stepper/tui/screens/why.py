@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -23,7 +25,7 @@ class WhyScreen(ModalScreen[int | None]):
     | escape, w | close |
     """
 
-    BINDINGS = [Binding("escape,w", "close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,w", "close", show=False)]
 
     def __init__(self, step: Step, lang: str) -> None:
         super().__init__()
@@ -32,15 +34,23 @@ class WhyScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(label("why.title", self.lang, sym=self.step.sym.unicode()),
-                         classes="dialog-title")
+            yield Static(
+                label("why.title", self.lang, sym=self.step.sym.unicode()), classes="dialog-title"
+            )
             options = []
             for q in self.step.reads:
-                origin = (label("why.step", self.lang, n=q.step) if q.step is not None
-                          else label("why.given", self.lang))
-                options.append(Option(f"{q.sym.unicode()} = {pretty(q.shown)}   ({origin})",
-                                      id=str(q.step) if q.step is not None else None,
-                                      disabled=q.step is None))
+                origin = (
+                    label("why.step", self.lang, n=q.step)
+                    if q.step is not None
+                    else label("why.given", self.lang)
+                )
+                options.append(
+                    Option(
+                        f"{q.sym.unicode()} = {pretty(q.shown)}   ({origin})",
+                        id=str(q.step) if q.step is not None else None,
+                        disabled=q.step is None,
+                    )
+                )
             yield OptionList(*options, id="why-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

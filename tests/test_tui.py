@@ -1,0 +1,241 @@
+"""The app driven by Textual's Pilot: every key, the quiz, the picture and the small window."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from rich.console import Console
+from textual.widgets import Static
+
+from stepper.i18n import label
+from stepper.tui.app import StepperApp
+from stepper.tui.keys import WALK_KEYS
+from stepper.walk import VALUE
+from tests.tui_helpers import make_app, settle
+
+Scenario = Callable[[StepperApp, object], Awaitable[None]]
+
+
+def run(app: StepperApp, scenario: Callable[..., Awaitable[None]],
+        size: tuple[int, int] = (100, 30)) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+
+
+def text(app: StepperApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+def position(app: StepperApp) -> tuple[int, int]:
+    assert app.walk is not None
+    return app.walk.index, app.walk.stage
+
+
+def test_title_screen_then_three_stages() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        assert "Red de una capa" in text(app, "#title")
+        assert "x₀ = 1" in text(app, "#title-picture")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert position(app) == (0, 1)
+        assert "u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂" in text(app, "#step-text")
+        assert "0.3 · 0.7" not in text(app, "#step-text")
+        await pilot.press("space")
+        assert "= 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7" in text(app, "#step-text")
+        await pilot.press("n")
+        assert "= 0.29" in text(app, "#step-text")
+        await pilot.press("right")
+        assert position(app) == (1, 1)
+
+    run(make_app(), scenario)
+
+
+def test_back_keys_never_lose_anything() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "n", "n", "n", "n", "n")
+        assert position(app) == (1, 3)
+        await pilot.press("left")
+        assert position(app) == (1, 2)
+        await pilot.press("p", "backspace")
+        assert position(app) == (0, 3)
+        assert "= 0.29" in text(app, "#step-text")
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert position(app) == (2, 1)
+        await pilot.press("left_square_bracket")
+        assert position(app) == (1, 3)
+
+    run(make_app(), scenario)
+
+
+def test_home_end_and_reveal_phase() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("space", "a")
+        assert app.walk is not None
+        assert app.walk.step.key == "y[1,2]" and app.walk.stage == VALUE  # the forward phase
+        await pilot.press("end")
+        assert app.walk.step.key == "w[1,2,2]" and app.walk.stage == VALUE
+        assert "−0.47848" in text(app, "#step-text")
+        assert "0.4782" in text(app, "#step-text")  # the note on the slide's slip
+        assert "0.082" in text(app, "#history-text")
+        await pilot.press("home")
+        assert position(app) == (0, 1)
+
+    run(make_app(), scenario)
+
+
+def test_goto_with_a_key_and_return() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "space", "g")
+        await pilot.press(*"d[1,2]", "enter")
+        assert app.walk is not None
+        assert app.walk.step.key == "d[1,2]" and app.walk.stage == VALUE
+        await pilot.press("b")
+        assert position(app) == (0, 2)
+        await pilot.press("g", *"99", "enter")
+        assert "99" in str(app.screen.query_one("#goto-error", Static).content)
+        await pilot.press("escape")
+        assert position(app) == (0, 2)
+
+    run(make_app(), scenario)
+
+
+def test_why_traces_delta_back_to_its_inputs() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "g", *"d[1,2]", "enter", "w")
+        listing = app.screen.query_one("#why-list")
+        options = [str(listing.get_option_at_index(i).prompt)  # type: ignore[attr-defined]
+                   for i in range(listing.option_count)]  # type: ignore[attr-defined]
+        assert any(o.startswith("ε₂ = 0.88057") for o in options)
+        assert any(o.startswith("ỹ₂ = 0.11943") for o in options)
+        await pilot.press("down", "enter")  # ỹ₂, computed at step 4
+        assert app.walk is not None and app.walk.step.key == "y[1,2]"
+        await pilot.press("w", "enter")  # u₂
+        assert app.walk.step.key == "u[1,2]"
+        await pilot.press("b", "b")
+        assert app.walk.step.key == "d[1,2]"
+
+    run(make_app(), scenario)
+
+
+def test_edit_alpha_recomputes_and_restore() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "end")
+        await pilot.press("e", "enter")  # α is the first number listed
+        field = app.screen.query_one("#edit-input")
+        field.value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"0.5", "enter")
+        await pilot.pause()
+        assert app.modified and "modificada" in app.title
+        assert position(app) == (20, 3)  # the position is kept
+        # w22 with α = 0.5: −0.6 + 2 · 0.5 · 0.7 · δ₂
+        assert "0.00761" in text(app, "#step-text")
+        await pilot.press("r")
+        assert not app.modified and "−0.47848" in text(app, "#step-text")
+
+    run(make_app(), scenario)
+
+
+def test_edit_refuses_a_bad_value() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "e", "enter")
+        app.screen.query_one("#edit-input").value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"-1", "enter")
+        assert "learning rate must be > 0" in str(app.screen.query_one("#edit-error",
+                                                                           Static).content)
+        await pilot.press("escape")
+        assert not app.modified
+
+    run(make_app(), scenario)
+
+
+def test_help_lists_every_key() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "question_mark")
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#help-table", Static).content)
+        shown = console.export_text()
+        for key in WALK_KEYS:
+            assert label(key.label, "es") in shown
+            assert key.display in shown
+        await pilot.press("escape")
+
+    run(make_app(), scenario)
+
+
+def test_english_labels() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        assert "Press Enter" in text(app, "#start")
+        await pilot.press("enter")
+        assert "Net input of neuron 1" in text(app, "#step-text")
+        assert "Step 1 of 21" in str(app.screen.query_one("#progress-label").content)  # type: ignore[attr-defined]
+
+    run(make_app(lang="en"), scenario)
+
+
+def test_quit_key() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "q")
+        await pilot.pause()
+        assert app.return_value == 0
+
+    run(make_app(), scenario)
+
+
+def test_small_window_says_so() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")
+        assert app.screen.has_class("-too-small")
+        assert "demasiado pequeña" in text(app, "#too-small")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+
+    run(make_app(), scenario, size=(50, 15))
+
+
+def test_loss_chart_for_several_iterations() -> None:
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "end")
+        chart = app.screen.query_one("#loss")
+        assert chart.has_class("-shown")
+        data = list(chart.data)  # type: ignore[attr-defined]
+        assert len(data) == 4 and data == sorted(data, reverse=True)
+
+    run(make_app("regression-1"), scenario)
+
+
+def test_quiz_right_wrong_diagnosed_hints_and_save(tmp_path: Path) -> None:
+    save = tmp_path / "answers.json"
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")
+        assert "u₁ = ?" in text(app, "#step-text")
+        await pilot.press(*"0.3", "enter")
+        assert "✗" in text(app, "#feedback")
+        await pilot.press("h", "enter")
+        assert "u₁ = w₁₀ · x₀" in text(app, "#step-text")
+        await pilot.press("h", "enter")
+        assert "0.3 · 0.7" in text(app, "#step-text")
+        await pilot.press(*"0,29", "enter")
+        assert "✓" in text(app, "#feedback")
+        assert position(app) == (0, 3)
+        await pilot.press("space")  # on to ỹ₁
+        await pilot.press(*"0.29", "enter", "space")
+        await pilot.press(*"-0.38", "enter")  # u₂ without the bias
+        assert "sesgo" in text(app, "#feedback")
+        await pilot.press("r", "enter")
+        assert "0.12" in text(app, "#feedback")
+        await pilot.press("q")
+        await pilot.pause()
+
+    run(make_app(quiz=True, save=str(save)), scenario)
+    data = json.loads(save.read_text())
+    assert data["asked"] == 3 and data["right_first_try"] == 1
