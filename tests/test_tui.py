@@ -20,8 +20,9 @@ from tests.tui_helpers import make_app, settle
 Scenario = Callable[[StepperApp, object], Awaitable[None]]
 
 
-def run(app: StepperApp, scenario: Callable[..., Awaitable[None]],
-        size: tuple[int, int] = (100, 30)) -> None:
+def run(
+    app: StepperApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] = (100, 30)
+) -> None:
     async def main() -> None:
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
@@ -83,7 +84,7 @@ def test_home_end_and_reveal_phase() -> None:
         await pilot.press("end")
         assert app.walk.step.key == "w[1,2,2]" and app.walk.stage == VALUE
         assert "−0.47848" in text(app, "#step-text")
-        assert "0.4782" in text(app, "#step-text")  # the note on the slide's slip
+        assert "0.4782" in text(app, "#explanation")  # the note on the slide's slip
         assert "0.082" in text(app, "#history-text")
         await pilot.press("home")
         assert position(app) == (0, 1)
@@ -111,8 +112,10 @@ def test_why_traces_delta_back_to_its_inputs() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("enter", "g", *"d[1,2]", "enter", "w")
         listing = app.screen.query_one("#why-list")
-        options = [str(listing.get_option_at_index(i).prompt)  # type: ignore[attr-defined]
-                   for i in range(listing.option_count)]  # type: ignore[attr-defined]
+        options = [
+            str(listing.get_option_at_index(i).prompt)  # type: ignore[attr-defined]
+            for i in range(listing.option_count)
+        ]  # type: ignore[attr-defined]
         assert any(o.startswith("ε₂ = 0.88057") for o in options)
         assert any(o.startswith("ỹ₂ = 0.11943") for o in options)
         await pilot.press("down", "enter")  # ỹ₂, computed at step 4
@@ -148,8 +151,9 @@ def test_edit_refuses_a_bad_value() -> None:
         await pilot.press("enter", "e", "enter")
         app.screen.query_one("#edit-input").value = ""  # type: ignore[attr-defined]
         await pilot.press(*"-1", "enter")
-        assert "learning rate must be > 0" in str(app.screen.query_one("#edit-error",
-                                                                           Static).content)
+        assert "learning rate must be > 0" in str(
+            app.screen.query_one("#edit-error", Static).content
+        )
         await pilot.press("escape")
         assert not app.modified
 
@@ -174,7 +178,7 @@ def test_english_labels() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         assert "Press Enter" in text(app, "#start")
         await pilot.press("enter")
-        assert "Net input of neuron 1" in text(app, "#step-text")
+        assert "Net input of neuron 1" in text(app, "#explanation")
         assert "Step 1 of 21" in str(app.screen.query_one("#progress-label").content)  # type: ignore[attr-defined]
 
     run(make_app(lang="en"), scenario)

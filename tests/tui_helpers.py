@@ -9,10 +9,16 @@ from stepper.lesson.load import load_lesson
 from stepper.tui.app import StepperApp
 
 
-def make_app(lesson_id: str = "backprop-1", *, lang: str | None = None, quiz: bool = False,
-             save: str | None = None) -> StepperApp:
-    return StepperApp(load_lesson(resolve(lesson_id).path, lesson_id), lang=lang, quiz=quiz,
-                      save=save)
+def make_app(
+    lesson_id: str = "backprop-1",
+    *,
+    lang: str | None = None,
+    quiz: bool = False,
+    save: str | None = None,
+) -> StepperApp:
+    return StepperApp(
+        load_lesson(resolve(lesson_id).path, lesson_id), lang=lang, quiz=quiz, save=save
+    )
 
 
 async def settle(pilot: Pilot[int]) -> None:

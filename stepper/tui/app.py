@@ -29,6 +29,7 @@ class StepperApp(App[int]):
 
     CSS_PATH = "stepper.tcss"
     TITLE = "stepper"
+    ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,

@@ -24,6 +24,8 @@ class Key:
 WALK_KEYS: tuple[Key, ...] = (
     Key("space,right,n", "next", "key.next", "␣/→/n"),
     Key("left,p,backspace", "back", "key.back", "←/p/⌫"),
+    Key("question_mark", "help", "key.help", "?"),
+    Key("q", "quit", "key.quit", "q"),
     Key("right_square_bracket", "next_step", "key.next_step", "]"),
     Key("left_square_bracket", "previous_step", "key.prev_step", "[", footer=False),
     Key("g", "goto", "key.goto", "g"),
@@ -36,8 +38,6 @@ WALK_KEYS: tuple[Key, ...] = (
     Key("pagedown", "history_down", "key.history_down", "PgDn", footer=False),
     Key("e", "edit", "key.edit", "e"),
     Key("r", "restore", "key.restore", "r", footer=False),
-    Key("question_mark", "help", "key.help", "?"),
-    Key("q", "quit", "key.quit", "q"),
 )
 
 

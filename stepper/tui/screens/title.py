@@ -27,7 +27,7 @@ class TitleScreen(SizedScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,space", "start", "▶", key_display="⏎/␣"),
-        Binding("q", "quit", "q"),
+        Binding("q", "quit", "⏻", key_display="q"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -40,7 +40,7 @@ class TitleScreen(SizedScreen):
                 id="summary",
             )
             yield Static(id="title-picture")
-            yield Static(label("start", app.lang), id="start")
+        yield Static(label("start", app.lang), id="start")
         yield Footer()
         yield self.too_small_notice()
 

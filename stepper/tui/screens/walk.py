@@ -43,6 +43,7 @@ class WalkScreen(SizedScreen):
                 if self.stepper.quiz:
                     yield Input(id="answer", placeholder="h · r · 0.29")
                 yield Static(id="feedback")
+                yield Static(id="explanation")
             with VerticalScroll(id="history", can_focus=False):
                 yield Static(id="history-text")
         with Horizontal(id="status"):
@@ -98,10 +99,11 @@ class WalkScreen(SizedScreen):
         if walk.stage >= VALUE:
             text.append("\n   = ")
             text.append(pretty(step.shown), style="bold green")
-        text.append("\n\n" + step.explanation, style="italic")
-        if step.note and walk.stage >= VALUE:
-            text.append(f"\n{label('note', lang)}: {step.note.strip()}", style="yellow")
         self.query_one("#step-text", Static).update(text)
+        words = Text(step.explanation, style="italic")
+        if step.note and walk.stage >= VALUE:
+            words.append(f"\n{label('note', lang)}: {step.note.strip()}", style="yellow")
+        self.query_one("#explanation", Static).update(words)
         if not self.stepper.quiz:
             return
         answer = self.query_one("#answer", Input)
@@ -288,7 +290,7 @@ def history_text(solution: Solution, revealed: int, lang: str) -> Text:
             title = [label(f"phase.{step.phase}", lang), label("iteration", lang, i=step.iteration)]
             if here[2] is not None:
                 title.append(label("sample", lang, s=step.sample))
-            text.append(f"── {' · '.join(title)} ──\n", style="bold cyan")
+            text.append(f"{' · '.join(title)}\n", style="bold cyan")
         text.append(_history_line(step))
     return text
 

@@ -1,0 +1,74 @@
+"""SVG snapshots of the app at 80×24: what a learner sees at the key moments of a lesson.
+
+Each test's docstring says what the picture must show; ``pytest --snapshot-update`` rewrites
+them after a deliberate change, and the diff of the SVG is then read like a screenshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.tui_helpers import make_app, settle
+
+SIZE = (80, 24)
+SnapCompare = Callable[..., bool]
+
+
+async def ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+def test_title_screen(snap_compare: SnapCompare) -> None:
+    """backprop-1's title, its Spanish summary, the network with x₀ = 1, x₁ = 0.1, x₂ = 0.7 and
+    the six initial weights on the synapses, and the hint to press Enter."""
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
+
+
+def test_mid_forward(snap_compare: SnapCompare) -> None:
+    """backprop-1 at u₂ with its substitution shown: u₁ = ỹ₁ = 0.29 written beside neuron 1,
+    neuron 2 highlighted with its weights 0.5, 0.4, −0.6 and the inputs it reads, the history
+    listing u₁ and ỹ₁, and step 3 of 21 in the forward phase."""
+    assert snap_compare(
+        make_app(),
+        terminal_size=SIZE,
+        run_before=ready,
+        press=["enter", "n", "n", "n", "n", "n", "n", "n"],
+    )
+
+
+def test_mid_backward(snap_compare: SnapCompare) -> None:
+    """backprop-2 at γ₁ with its substitution (1 − 0.28213²) · 0.7067 · 0.5: hidden neuron 1
+    highlighted, δ₃ = 0.7067 and t₃₁ = 0.5 marked as read, the t weights not yet updated."""
+    assert snap_compare(
+        make_app("backprop-2"),
+        terminal_size=SIZE,
+        run_before=ready,
+        press=["enter", "g", *"d[1,1]", "enter", "p"],
+    )
+
+
+def test_update_phase(snap_compare: SnapCompare) -> None:
+    """backprop-1 at its last step: w₂₂ → −0.47848 with the note on the slide's −0.4784, every
+    new weight written on its synapse in the picture, and the progress bar full."""
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready, press=["enter", "end"])
+
+
+def test_quiz_reply(snap_compare: SnapCompare) -> None:
+    """The quiz at u₂ after the answer −0.38: the red ✗ and the diagnosis that the bias
+    w₂₀ · x₀ was left out, the question u₂ = ? still open with the answer box below it."""
+    assert snap_compare(
+        make_app(quiz=True),
+        terminal_size=SIZE,
+        run_before=ready,
+        press=["enter", *"0.29", "enter", "space", *"0.29", "enter", "space", *"-0.38", "enter"],
+    )
+
+
+def test_help(snap_compare: SnapCompare) -> None:
+    """The help dialog over the walk: every key of the table with its Spanish description."""
+    assert snap_compare(
+        make_app(), terminal_size=SIZE, run_before=ready, press=["enter", "question_mark"]
+    )
