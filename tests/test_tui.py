@@ -85,7 +85,8 @@ def test_home_end_and_reveal_phase() -> None:
         assert app.walk.step.key == "w[1,2,2]" and app.walk.stage == VALUE
         assert "−0.47848" in text(app, "#step-text")
         assert "0.4782" in text(app, "#explanation")  # the note on the slide's slip
-        assert "0.082" in text(app, "#history-text")
+        history = app.screen.query_one("#history")
+        assert any("w₁₀ = 0.082" in line.text for line in history.lines)  # type: ignore[attr-defined]
         await pilot.press("home")
         assert position(app) == (0, 1)
 
@@ -243,3 +244,17 @@ def test_quiz_right_wrong_diagnosed_hints_and_save(tmp_path: Path) -> None:
     run(make_app(quiz=True, save=str(save)), scenario)
     data = json.loads(save.read_text())
     assert data["asked"] == 3 and data["right_first_try"] == 1
+
+
+def test_long_sums_are_elided_in_the_middle() -> None:
+    from stepper.tui.screens.walk import elide
+
+    formula = "u₁ = " + " + ".join(f"w{j} · x{j}" for j in range(785))
+    short = elide(formula, "en")
+    assert len(short) < 420
+    assert short.startswith("u₁ = w0 · x0 + w1 · x1")
+    assert short.endswith("+ w784 · x784")
+    shown_terms = short.count(" · ")
+    hidden = int(short.split("… ")[1].split(" more")[0])
+    assert shown_terms + hidden == 785
+    assert elide("u₁ = w₁₀ · x₀", "en") == "u₁ = w₁₀ · x₀"

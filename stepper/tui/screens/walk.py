@@ -11,7 +11,7 @@ from functools import cache
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Sparkline, Static
 
 from stepper import formulas
@@ -19,20 +19,26 @@ from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.picture import network_picture
 from stepper.quiz import is_right, parse_answer
-from stepper.steps import Solution, Step
+from stepper.steps import Solution
 from stepper.tui.keys import WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
+from stepper.tui.widgets.history import History
 from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
 
-#: Steps shown in the history panel at most (a 784-32-10 lesson has 51,000).
-HISTORY_LIMIT = 300
+
+#: Formulas longer than this many characters are shown with their middle terms elided.
+ELIDE_AT = 360
 
 
 class WalkScreen(SizedScreen):
     """Stepping through the lesson. Keys: see ``stepper.tui.keys.WALK_KEYS`` (and ``?``)."""
 
     AUTO_FOCUS = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._losses: tuple[Solution | None, list[tuple[int, float]]] = (None, [])
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -44,8 +50,7 @@ class WalkScreen(SizedScreen):
                     yield Input(id="answer", placeholder="h · r · 0.29")
                 yield Static(id="feedback")
                 yield Static(id="explanation")
-            with VerticalScroll(id="history", can_focus=False):
-                yield Static(id="history-text")
+            yield History(self.stepper.lang, id="history")
         with Horizontal(id="status"):
             yield Label(id="progress-label")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
@@ -93,9 +98,9 @@ class WalkScreen(SizedScreen):
         if walk.stage == 0:
             text.append(label("quiz.prompt", lang, sym=step.sym.unicode()), style="bold")
         else:
-            text.append(formulas.formula(step, "unicode"), style="bold")
+            text.append(elide(formulas.formula(step, "unicode"), lang), style="bold")
         if walk.stage >= SUBSTITUTION:
-            text.append("\n   = " + formulas.substituted(step, "unicode"))
+            text.append("\n   = " + elide(formulas.substituted(step, "unicode"), lang))
         if walk.stage >= VALUE:
             text.append("\n   = ")
             text.append(pretty(step.shown), style="bold green")
@@ -117,10 +122,7 @@ class WalkScreen(SizedScreen):
     def draw_history(self) -> None:
         walk = self.walk
         revealed = walk.revealed()
-        self.query_one("#history-text", Static).update(
-            history_text(walk.solution, revealed, self.stepper.lang)
-        )
-        self.query_one("#history", VerticalScroll).scroll_end(animate=False)
+        self.query_one(History).show(walk.solution, revealed)
 
     def draw_status(self) -> None:
         walk, lang = self.walk, self.stepper.lang
@@ -132,11 +134,18 @@ class WalkScreen(SizedScreen):
             f"{label('iteration', lang, i=step.iteration)}"
         )
         self.query_one("#progress", ProgressBar).update(total=total, progress=walk.revealed())
-        losses = iteration_losses(walk.solution, walk.revealed())
+        points = self._loss_points()
         chart = self.query_one("#loss", Sparkline)
-        several = max((s.iteration for s in walk.steps), default=1) > 1
-        chart.set_class(several, "-shown")
-        chart.data = losses or [0.0]
+        chart.set_class(walk.steps[-1].iteration > 1, "-shown")
+        revealed = walk.revealed()
+        chart.data = [loss for n, loss in points if n <= revealed] or [0.0]
+
+    def _loss_points(self) -> list[tuple[int, float]]:
+        """Each iteration's loss and the step that reveals it, once per solution."""
+        solution = self.walk.solution
+        if self._losses[0] is not solution:
+            self._losses = (solution, iteration_losses(solution))
+        return self._losses[1]
 
     # Actions -------------------------------------------------------------------------------
 
@@ -207,10 +216,10 @@ class WalkScreen(SizedScreen):
             self.stepper.change_lesson(self.stepper.original)
 
     def action_history_up(self) -> None:
-        self.query_one("#history", VerticalScroll).scroll_page_up()
+        self.query_one(History).scroll_page_up()
 
     def action_history_down(self) -> None:
-        self.query_one("#history", VerticalScroll).scroll_page_down()
+        self.query_one(History).scroll_page_down()
 
     def action_help(self) -> None:
         from stepper.tui.screens.help import HelpScreen
@@ -276,42 +285,32 @@ def quiz_reply(app: object, walk: Walk, text: str) -> Text:
     return reply
 
 
-def history_text(solution: Solution, revealed: int, lang: str) -> Text:
-    """Everything revealed so far, grouped by phase, in the lecture's notation."""
-    text = Text()
-    start = max(0, revealed - HISTORY_LIMIT)
-    if start:
-        text.append(label("picture.more", lang, n=start) + "\n", style="dim")
-    block: tuple[object, ...] = ()
-    for step in solution.steps[start:revealed]:
-        here = (step.phase, step.iteration, step.sample if step.phase != "update" else None)
-        if here != block:
-            block = here
-            title = [label(f"phase.{step.phase}", lang), label("iteration", lang, i=step.iteration)]
-            if here[2] is not None:
-                title.append(label("sample", lang, s=step.sample))
-            text.append(f"{' · '.join(title)}\n", style="bold cyan")
-        text.append(_history_line(step))
-    return text
+def elide(formula: str, lang: str, limit: int = ELIDE_AT) -> str:
+    """A long sum cut in the middle at term boundaries (a 784-input u has 785 terms)."""
+    if len(formula) <= limit:
+        return formula
+    head = formula[: limit * 2 // 3]
+    tail = formula[-limit // 3 :]
+    head = head[: head.rfind(" + ")] if " + " in head else head
+    tail = tail[tail.find(" + ") + 3 :] if " + " in tail else tail
+    hidden = formula.count(" + ") - head.count(" + ") - tail.count(" + ") - 1
+    return f"{head} + {label('picture.more', lang, n=hidden)} + {tail}"
 
 
-def _history_line(step: Step) -> Text:
-    line = Text(f"{step.sym.unicode()} = ")
-    line.append(pretty(step.shown), style="bold")
-    line.append("\n")
-    return line
-
-
-def iteration_losses(solution: Solution, revealed: int) -> list[float]:
-    """The loss of each iteration revealed so far (the batch's mean loss when batched)."""
-    per_iteration: dict[int, list[float]] = {}
-    batch: dict[int, float] = {}
-    for step in solution.steps[:revealed]:
+def iteration_losses(solution: Solution) -> list[tuple[int, float]]:
+    """(n, loss) for each iteration: the batch's mean loss when batched, else the mean of its
+    samples' losses, with the number of the step after which the whole of it is known."""
+    per_iteration: dict[int, list[tuple[int, float]]] = {}
+    batch: dict[int, tuple[int, float]] = {}
+    for step in solution.steps:
         if step.key == "loss":
-            per_iteration.setdefault(step.iteration, []).append(step.value)
+            per_iteration.setdefault(step.iteration, []).append((step.n, step.value))
         elif step.key == "batch_loss":
-            batch[step.iteration] = step.value
-    return [batch.get(i, sum(v) / len(v)) for i, v in sorted(per_iteration.items())]
+            batch[step.iteration] = (step.n, step.value)
+    return [
+        batch.get(i, (v[-1][0], sum(loss for _, loss in v) / len(v)))
+        for i, v in sorted(per_iteration.items())
+    ]
 
 
 @cache
