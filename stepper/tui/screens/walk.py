@@ -26,7 +26,6 @@ from stepper.tui.screens.base import SizedScreen
 from stepper.tui.widgets.history import History
 from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
 
-
 #: Formulas longer than this many characters are shown with their middle terms elided.
 ELIDE_AT = 360
 
