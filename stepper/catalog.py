@@ -1,7 +1,7 @@
 """Finding lessons: built-in ids (package data) or paths of YAML files.
 
 The built-in lessons live in the top-level ``lessons/`` folder of the source tree, which the
-package installs as ``stepper.lessons``; ``importlib.resources`` finds them either way.
+package installs as ``stepper.lessons`` (package data).
 """
 
 from __future__ import annotations
@@ -25,7 +25,12 @@ class Source:
 
 
 def builtin_folder() -> Path:
-    return Path(str(resources.files("stepper.lessons")))
+    """The installed lessons, or, when stepper runs from a source checkout (as the tests do),
+    the ``lessons/`` folder beside the package."""
+    try:
+        return Path(str(resources.files("stepper.lessons")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "lessons"
 
 
 def builtin_ids() -> list[str]:
