@@ -76,6 +76,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "plain.end": "Fin de la lección.",
         "plain.no_key": "No hay ningún paso con clave «{key}»",
         "note": "Nota",
+        "exact": "sin redondear: {value}",
     },
     "en": {
         "phase.forward": "forward",
@@ -145,6 +146,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "plain.end": "End of the lesson.",
         "plain.no_key": "There is no step with key “{key}”",
         "note": "Note",
+        "exact": "unrounded: {value}",
     },
 }
 

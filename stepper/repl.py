@@ -14,7 +14,7 @@ from typing import TextIO
 
 from stepper import formulas
 from stepper.i18n import label
-from stepper.numbers import pretty
+from stepper.numbers import pretty, shown
 from stepper.quiz import Mistakes, Score, is_right, parse_answer
 from stepper.steps import Solution, Step
 from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
@@ -37,9 +37,24 @@ def stage_lines(step: Step, stage: int, total: int, lang: str) -> list[str]:
     if stage == SUBSTITUTION:
         return [f"    = {formulas.substituted(step, 'unicode')}"]
     line = f"    = {pretty(step.shown)}"
+    drift = exact_note(step, lang)
+    if drift:
+        line += f"    ({drift})"
     if step.note:
         line += f"    ({label('note', lang)}: {step.note.strip()})"
     return [line]
+
+
+def exact_note(step: Step, lang: str, places: int = 3) -> str | None:
+    """With round_intermediate, how the unrounded result reads, when it differs from the shown
+    one (a few places more than the lesson shows, so that the drift is visible)."""
+    if step.exact is None:
+        return None
+    decimals = len(step.shown.split(".")[1]) if "." in step.shown else 0
+    more = shown(step.exact, decimals + places)
+    if shown(step.exact, decimals) == step.shown and more == step.shown:
+        return None
+    return label("exact", lang, value=pretty(more))
 
 
 def whole(step: Step, total: int, lang: str) -> list[str]:

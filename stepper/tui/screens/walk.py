@@ -19,6 +19,7 @@ from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.picture import network_picture
 from stepper.quiz import is_right, parse_answer
+from stepper.repl import exact_note
 from stepper.steps import Solution
 from stepper.tui.keys import WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
@@ -103,6 +104,9 @@ class WalkScreen(SizedScreen):
         if walk.stage >= VALUE:
             text.append("\n   = ")
             text.append(pretty(step.shown), style="bold green")
+            drift = exact_note(step, lang)
+            if drift:
+                text.append(f"   ({drift})", style="dim")
         self.query_one("#step-text", Static).update(text)
         words = Text(step.explanation, style="italic")
         if step.note and walk.stage >= VALUE:
