@@ -103,6 +103,6 @@ def test_rounded_lesson_shows_the_unrounded_value() -> None:
     out = plain("all\n", lesson="forward-1", lang="en")
     # u₄ on paper: 0.2 + 0.1 · 0.06 − 0.1 · 0.464 − 0.1 · 0.63 = 0.0966 -> 0.097; unrounded the
     # inputs give 0.2 + 0.1 tanh(0.06) − 0.1 tanh(0.502) − 0.1 tanh(0.742) = 0.096589.
-    assert "= 0.097    (unrounded: 0.09659)" in out
+    assert "= 0.097    (unrounded: 0.096589)" in out
     lines_without_drift = [line for line in out.splitlines() if line.startswith("    = 0.502")]
     assert lines_without_drift == ["    = 0.502"]
