@@ -91,6 +91,76 @@ _TEXTS: dict[str, dict[str, str]] = {
         "w": (
             "Peso nuevo: el anterior más su incremento. Es el valor que usa la iteración siguiente."
         ),
+        "shape.size": (
+            "Lado de cada mapa de salida: O = (D − N + 2p)/s + 1, con la imagen de lado D, el "
+            "kernel de lado N, p ceros de relleno por lado y paso s."
+        ),
+        "shape.values": "Valores de la capa convolucional: {count} mapas de {side}×{side}.",
+        "shape.params": (
+            "Parámetros que se aprenden: los N·N·C pesos de cada kernel más su sesgo, por "
+            "cada uno de los {count} kernels."
+        ),
+        "shape.pool_size": (
+            "Lado de cada mapa tras el pooling: Q = (O − F)/S + 1, con ventanas de F×F y paso S."
+        ),
+        "shape.pool_values": (
+            "Valores tras el pooling: {count} mapas de {side}×{side}; el pooling reduce la "
+            "complejidad y conserva lo más destacado."
+        ),
+        "conv.cell": (
+            "Celda ({r}, {c}) del mapa {k}: el kernel se coloca sobre la ventana de la imagen "
+            "que empieza en ({r0}, {c0}), se multiplica celda a celda y se suma todo{bias}."
+        ),
+        "conv.bias": " más el sesgo",
+        "conv.padding": " (los ceros son el relleno añadido alrededor de la imagen)",
+        "conv.channel": (
+            "Canal {ch} de la celda ({r}, {c}) del mapa {k}: el kernel de ese canal por su "
+            "ventana, celda a celda y sumado."
+        ),
+        "conv.total": (
+            "Con varios canales (RGB) el kernel se aplica a cada canal por separado y después "
+            "se suman los resultados{bias}."
+        ),
+        "relu": "ReLU: f(x) = max{{0, x}}; deja pasar los valores positivos y anula los negativos.",
+        "pool.max": (
+            "Max-pooling de la ventana {size}×{size}: se queda con el mayor valor, {winner}."
+        ),
+        "pool.average": "Pooling medio de la ventana {size}×{size}: la media de sus valores.",
+        "head.u": (
+            "Logit de la clase {i}: los mapas se aplanan (kernel a kernel, fila a fila) y cada "
+            "valor se multiplica por su peso; se suma todo con el sesgo."
+        ),
+        "logit": "Logit de la clase {i}, dado por la lección.",
+        "d.head": (
+            "Con softmax y entropía cruzada, el error de la clase {i} es δ = y − ỹ: la "
+            "probabilidad que faltó (o sobró)."
+        ),
+        "grad.flat": (
+            "Error que vuelve a la celda {cell}: los δ de las clases, cada uno por el peso "
+            "que une esa celda con su clase (antes de actualizarlo)."
+        ),
+        "grad.max.win": (
+            "Esta celda fue el máximo de su ventana de pooling, así que recibe todo el error "
+            "de esa ventana."
+        ),
+        "grad.max.lose": (
+            "Esta celda no fue el máximo de su ventana de pooling: el max-pooling solo manda "
+            "el error a la celda ganadora, aquí llega 0."
+        ),
+        "grad.average": (
+            "El pooling medio reparte el error de la ventana a partes iguales entre sus "
+            "{count} celdas."
+        ),
+        "grad.relu": (
+            "A través de la ReLU: el error pasa si la celda era positiva (θ = 1) y se anula "
+            "si no (θ = 0)."
+        ),
+        "dk": (
+            "Incremento del peso {w} del kernel: α por la suma, sobre todas las celdas del "
+            "mapa, del error de la celda por el valor de la imagen que ese peso multiplicó. "
+            "Es otra correlación: la de la imagen con el error que vuelve."
+        ),
+        "db": "Incremento del sesgo del kernel {k}: α por la suma de los errores de su mapa.",
     },
     "en": {
         "u": (
@@ -169,6 +239,75 @@ _TEXTS: dict[str, dict[str, str]] = {
         "dw.sample": " It is the increment due to pair {sample}; the batch averages them.",
         "mean": "With batches of {count} pairs, the increment of {w} is the mean of each pair's.",
         "w": "New weight: the old one plus its increment. The next iteration uses this value.",
+        "shape.size": (
+            "Side of each output map: O = (D − N + 2p)/s + 1, with image side D, kernel side N, p "
+            "zeros of padding per side and stride s."
+        ),
+        "shape.values": "Values of the convolutional layer: {count} maps of {side}×{side}.",
+        "shape.params": (
+            "Learned parameters: the N·N·C weights of each kernel plus its bias, for each of "
+            "the {count} kernels."
+        ),
+        "shape.pool_size": (
+            "Side of each map after pooling: Q = (O − F)/S + 1, with F×F windows and stride S."
+        ),
+        "shape.pool_values": (
+            "Values after pooling: {count} maps of {side}×{side}; pooling reduces the cost and "
+            "keeps the most salient features."
+        ),
+        "conv.cell": (
+            "Cell ({r}, {c}) of map {k}: the kernel is laid over the image window starting at "
+            "({r0}, {c0}), multiplied cell by cell, and everything is added up{bias}."
+        ),
+        "conv.bias": " plus the bias",
+        "conv.padding": " (the zeros are the padding added around the image)",
+        "conv.channel": (
+            "Channel {ch} of cell ({r}, {c}) of map {k}: that channel's kernel times its "
+            "window, cell by cell, added up."
+        ),
+        "conv.total": (
+            "With several channels (RGB) the kernel is applied to each channel separately and "
+            "the results are added up{bias}."
+        ),
+        "relu": "ReLU: f(x) = max{{0, x}}; positive values pass, negative ones become 0.",
+        "pool.max": (
+            "Max pooling of the {size}×{size} window: it keeps the largest value, {winner}."
+        ),
+        "pool.average": "Average pooling of the {size}×{size} window: the mean of its values.",
+        "head.u": (
+            "Logit of class {i}: the maps are flattened (kernel by kernel, row by row) and each "
+            "value is multiplied by its weight; all is added up with the bias."
+        ),
+        "logit": "Logit of class {i}, given by the lesson.",
+        "d.head": (
+            "With softmax and cross-entropy, the error of class {i} is δ = y − ỹ: the "
+            "probability that was missing (or too much)."
+        ),
+        "grad.flat": (
+            "Error coming back to cell {cell}: the classes' δ, each times the weight joining "
+            "that cell to its class (before its update)."
+        ),
+        "grad.max.win": (
+            "This cell was the maximum of its pooling window, so it receives the window's "
+            "whole error."
+        ),
+        "grad.max.lose": (
+            "This cell was not the maximum of its pooling window: max pooling sends the error "
+            "to the winning cell only, so 0 arrives here."
+        ),
+        "grad.average": (
+            "Average pooling shares the window's error equally among its {count} cells."
+        ),
+        "grad.relu": (
+            "Through the ReLU: the error passes if the cell was positive (θ = 1) and is "
+            "stopped if not (θ = 0)."
+        ),
+        "dk": (
+            "Increment of kernel weight {w}: α times the sum, over every cell of the map, of "
+            "the cell's error times the image value that this weight multiplied. It is "
+            "another correlation: of the image with the error coming back."
+        ),
+        "db": "Increment of kernel {k}'s bias: α times the sum of its map's errors.",
     },
 }
 

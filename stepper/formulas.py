@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 Format = Literal["latex", "unicode", "text"]
 #: The LaTeX formula writes products by juxtaposition (w_{10} x_{0}), as the contract's example
 #: does; the substitution needs the dot between numbers (0.1 \cdot 1).
-_Print = Literal["latex", "latex_symbols", "unicode", "text"]
+_Print = Literal["latex", "latex_symbols", "latex_times", "unicode", "text"]
 _SLOT = re.compile(r"Zslot(\d+)Z")
+#: A slot that is a whole argument of a function call, in any of the printed forms.
+_ARGUMENT = re.compile(r"(?:(?<=\()|(?<=,)|(?<=, ))Zslot(\d+)Z(?=\)| \\right\)|\\right\)|,)")
 _RELATION = {
     "=": {"latex": "=", "unicode": "=", "text": "="},
     "→": {"latex": r"\rightarrow", "unicode": "→", "text": "->"},
@@ -169,6 +171,102 @@ def _sum(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     return _add(*s)
 
 
+@template("window")
+def _window(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """A kernel's window: Σ x·k over its cells (slots in (x, k) pairs), plus the bias slot
+    last when ``p[0]`` says there is one. The lecture writes these products with ×."""
+    pairs = len(s) - (1 if p[0] else 0)
+    terms = [_mul(s[k], s[k + 1]) for k in range(0, pairs, 2)]
+    if p[0]:
+        terms.append(s[-1])
+    return _add(*terms)
+
+
+@template("conv_size")
+def _conv_size(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """(D − N + 2p)/s + 1 over the slots (D, N, p, s)."""
+    import sympy
+
+    d, n, pad, stride = s
+    inner = _add(d, _neg(n), _mul(sympy.Integer(2), pad))
+    return _add(
+        sympy.Mul(inner, sympy.Pow(stride, -1, evaluate=False), evaluate=False), sympy.Integer(1)
+    )
+
+
+@template("pool_size")
+def _pool_size(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """(D − P)/S + 1 over the slots (D, P, S)."""
+    import sympy
+
+    d, size, stride = s
+    return _add(
+        sympy.Mul(_add(d, _neg(size)), sympy.Pow(stride, -1, evaluate=False), evaluate=False),
+        sympy.Integer(1),
+    )
+
+
+@template("product")
+def _product(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    return _mul(*s)
+
+
+@template("kernel_params")
+def _kernel_params(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """K · (N · N · C + 1): each kernel's weights and its bias, over the slots (K, N, N, C)."""
+    import sympy
+
+    k, n1, n2, c = s
+    return _mul(k, _add(_mul(n1, n2, c), sympy.Integer(1)))
+
+
+@cache
+def _window_max() -> type[sympy.Function]:
+    """A function printed ``max`` that keeps its arguments in the window's order (sympy's Max
+    sorts them) and still evaluates numerically."""
+    import sympy
+
+    def evalf(self: sympy.Function, prec: int) -> sympy.Expr:
+        return sympy.Max(*self.args)._eval_evalf(prec)
+
+    return type("max", (sympy.Function,), {"_eval_evalf": evalf})
+
+
+@template("pool_max")
+def _pool_max(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """max(a, b, ...) over a pooling window, in the window's order."""
+    return _window_max()(*s)
+
+
+@template("divide")
+def _divide(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    return _over(_add(*s), int(p[0]))
+
+
+@template("zero")
+def _zero(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    import sympy
+
+    return sympy.Integer(0)
+
+
+@template("increment_sum")
+def _increment_sum(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """α · Σ δ·x (slot 0 is α, then (δ, x) pairs): the kernel's gradient step, a correlation
+    of the input with the error that comes back."""
+    return _mul(s[0], _add(*(_mul(s[k], s[k + 1]) for k in range(1, len(s), 2))))
+
+
+@template("increment_total")
+def _increment_total(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """α · Σ δ (slot 0 is α): the bias's gradient step."""
+    return _mul(s[0], _add(*s[1:]))
+
+
+#: Templates whose products the lecture writes with × (the convolution's windows).
+_TIMES = frozenset({"window"})
+
+
 def build(name: str, slots: Sequence[sympy.Expr], params: tuple[int | str, ...]) -> sympy.Expr:
     """The template's sympy expression over any slot contents (symbols or numbers)."""
     return _BUILDERS[name](slots, params)
@@ -202,10 +300,19 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
     def latex_symbols(e: sympy.Expr) -> str:
         return str(Latex({"order": "none"}).doprint(e))
 
+    def latex_times(e: sympy.Expr) -> str:
+        return str(Latex({"order": "none", "mul_symbol": "times"}).doprint(e))
+
     def unicode(e: sympy.Expr) -> str:
         return _unicode_from_text(text(e))
 
-    return {"latex": latex, "latex_symbols": latex_symbols, "text": text, "unicode": unicode}
+    return {
+        "latex": latex,
+        "latex_symbols": latex_symbols,
+        "latex_times": latex_times,
+        "text": text,
+        "unicode": unicode,
+    }
 
 
 _UNICODE_POWERS = re.compile(r"\*\*(\d+)")
@@ -216,7 +323,7 @@ def _unicode_from_text(text: str) -> str:
         lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text
     )
     return (
-        text.replace("*", " · ").replace(" - ", " − ").replace("-", "−").replace("heaviside", "H")
+        text.replace("*", " · ").replace(" - ", " − ").replace("-", "−").replace("heaviside", "θ")
     )
 
 
@@ -226,6 +333,9 @@ class Compiled:
 
     pattern: str
     bare: bool
+    #: Slots that stand alone as a function's argument (exp(u), max(0, z)): a negative number
+    #: needs no parentheses of its own there.
+    enclosed: frozenset[int] = frozenset()
 
     def fill(self, values: Sequence[str]) -> str:
         return self.pattern.format(*values)
@@ -237,10 +347,21 @@ def compiled(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) 
     import sympy
 
     slots = [sympy.Symbol(f"Zslot{k}Z") for k in range(arity)]
-    printed = _printers()[fmt](build(name, slots, params))
+    times = name in _TIMES
+    printer = "latex_times" if times and fmt in ("latex", "latex_symbols") else fmt
+    printed = _printers()[printer](build(name, slots, params))
+    if times and fmt == "unicode":
+        printed = printed.replace(" · ", " × ")
     escaped = printed.replace("{", "{{").replace("}", "}}")
     pattern = _SLOT.sub(lambda m: "{" + m.group(1) + "}", escaped)
-    return Compiled(pattern, bare=_SLOT.fullmatch(printed) is not None)
+    every = {int(k) for k in _SLOT.findall(printed)}
+    free = {int(m.group(1)) for m in _ARGUMENT.finditer(printed)}
+    crowded = {int(k) for k in _SLOT.findall(_ARGUMENT.sub("", printed))}
+    return Compiled(
+        pattern,
+        bare=_SLOT.fullmatch(printed) is not None,
+        enclosed=frozenset((free - crowded) & every),
+    )
 
 
 def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
@@ -277,7 +398,9 @@ def rhs_formula(step: Step, fmt: Format) -> str:
 def substituted(step: Step, fmt: Format) -> str:
     """The right-hand side with the numbers as shown in the slots, nothing evaluated."""
     c = compiled(step.template, step.params, len(step.operands), fmt)
-    return c.fill([number(q.shown, fmt, alone=c.bare) for q in step.operands])
+    return c.fill(
+        [number(q.shown, fmt, alone=c.bare or k in c.enclosed) for k, q in enumerate(step.operands)]
+    )
 
 
 def formula(step: Step, fmt: Format) -> str:

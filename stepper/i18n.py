@@ -8,6 +8,7 @@ from __future__ import annotations
 
 _LABELS: dict[str, dict[str, str]] = {
     "es": {
+        "phase.shape": "tamaños",
         "phase.forward": "hacia delante",
         "phase.error": "error",
         "phase.backward": "hacia atrás",
@@ -79,6 +80,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "exact": "sin redondear: {value}",
     },
     "en": {
+        "phase.shape": "sizes",
         "phase.forward": "forward",
         "phase.error": "error",
         "phase.backward": "backward",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉‚")
-_SUP = str.maketrans("0123456789-()+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺")
+_SUP = str.maketrans("0123456789-()+apz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻ")
 
 #: letter -> (LaTeX, Unicode)
 _LETTERS: dict[str, tuple[str, str]] = {
@@ -36,16 +36,20 @@ def superscript(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Sym:
-    """A symbol of the lecture: ``letter`` with ``indices``, maybe a tilde, a Δ or a sample mark.
+    """A symbol of the lecture: ``letter`` with ``indices``, maybe a tilde, a Δ, a tag and a
+    parenthesised superscript.
 
-    ``sample`` marks a per-sample quantity inside a batch (the lecture's Δw^p).
+    ``sample`` is that superscript: the pair of a per-sample quantity inside a batch (the
+    lecture's Δw^p), or the kernel of a feature map. ``tag`` is a letter written as a bare
+    superscript, naming what an error belongs to (δᵖ: the error at a pooled cell).
     """
 
     letter: str
     indices: tuple[int, ...] = ()
     tilde: bool = False
     delta: bool = False
-    sample: int | None = None
+    sample: int | str | None = None
+    tag: str | None = None
 
     def _index(self) -> str:
         # The lecture writes w12 for w_{1,2}; once an index has two digits, commas keep it readable.
@@ -58,11 +62,14 @@ class Sym:
             base = rf"\tilde{{{base}}}"
         if self.delta:
             base = rf"\Delta {base}"
+        sup = [self.tag] if self.tag else []
+        if self.sample is not None:
+            sup.append(f"({self.sample})")
+        if sup:
+            base = f"{{{base}}}" if "^" in base else base
+            base += f"^{{{''.join(sup)}}}"
         if self.indices:
             base += f"_{{{self._index()}}}"
-        if self.sample is not None:
-            base = f"{{{base}}}" if "^" in base else base
-            base += f"^{{({self.sample})}}"
         return base
 
     def unicode(self) -> str:
@@ -71,6 +78,8 @@ class Sym:
             base = "ỹ" if base == "y" else base + "\u0303"
         if self.delta:
             base = "Δ" + base
+        if self.tag:
+            base += superscript(self.tag)
         base += subscript(self._index())
         if self.sample is not None:
             base += superscript(f"({self.sample})")
@@ -83,6 +92,8 @@ class Sym:
             base = "D" + base
         if self.indices:
             base += "_" + "_".join(str(i) for i in self.indices)
+        if self.tag:
+            base += f"_{self.tag}"
         if self.sample is not None:
             base += f"_p{self.sample}"
         return base

@@ -18,6 +18,7 @@ from stepper.notation import Sym
 class Phase(StrEnum):
     """The four stages of one training iteration, in the order the lecture takes them."""
 
+    SHAPE = "shape"
     FORWARD = "forward"
     ERROR = "error"
     BACKWARD = "backward"
@@ -95,6 +96,22 @@ class NetworkShape:
     targets: tuple[tuple[float, ...] | None, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ConvShape:
+    """A conv lesson as the picture draws it: the image, the kernels and the maps' sizes."""
+
+    image: tuple[tuple[tuple[float, ...], ...], ...]
+    kernels: tuple[tuple[tuple[tuple[float, ...], ...], ...], ...]
+    names: tuple[str, ...]
+    biases: tuple[float, ...]
+    paddings: tuple[int, ...]
+    stride: int
+    maps: tuple[tuple[int, int], ...]
+    relu: bool
+    pool: tuple[str, int, int] | None
+    classes: int
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Solution:
     """A lesson worked out: its identity, language, display settings and the ordered steps."""
@@ -109,3 +126,4 @@ class Solution:
     steps: tuple[Step, ...]
     given: tuple[Quantity, ...] = ()
     network: NetworkShape | None = None
+    conv: ConvShape | None = None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from stepper.engine.conv import ConvRun
 from stepper.engine.dense import DenseRun
-from stepper.lesson.schema import Lesson
+from stepper.lesson.schema import ConvLesson, Lesson
 from stepper.steps import Solution
 
 
@@ -22,10 +23,11 @@ def solve(lesson: Lesson, lang: str | None = None) -> Solution:
     """
     language = lang or lesson.language
     rounding = lesson.display.round_intermediate
-    solution = DenseRun(lesson, language, rounding=rounding).solution()
+    run = ConvRun if isinstance(lesson, ConvLesson) else DenseRun
+    solution = run(lesson, language, rounding=rounding).solution()  # type: ignore[arg-type]
     if not rounding:
         return solution
-    exact = DenseRun(lesson, language, rounding=False).solution()
+    exact = run(lesson, language, rounding=False).solution()  # type: ignore[arg-type]
     steps = tuple(
         replace(s, exact=e.value) for s, e in zip(solution.steps, exact.steps, strict=True)
     )

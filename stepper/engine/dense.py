@@ -12,31 +12,27 @@ neuron 3 at the output: δ₃, t₃₁), while step keys count within each layer
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from stepper.activations import DERIVATIVE, FORWARD
+from stepper.engine.base import Recorder
 from stepper.explain import explain
 from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.schema import DenseLesson, Sample, localized
 from stepper.notation import Sym
-from stepper.numbers import given, parse_shown, shown
-from stepper.steps import LayerShape, NetworkShape, Phase, Quantity, Solution, Step
+from stepper.numbers import given
+from stepper.steps import LayerShape, NetworkShape, Phase, Quantity, Solution
 
 Matrix = list[list[Quantity]]
 
 
-class DenseRun:
+class DenseRun(Recorder):
     """One pass over a dense lesson, collecting its steps."""
 
     def __init__(self, lesson: DenseLesson, lang: str, *, rounding: bool) -> None:
+        super().__init__(lesson, lang, rounding=rounding)
         self.lesson = lesson
-        self.lang = lang
-        self.rounding = rounding
-        self.decimals = lesson.display.decimals
-        self.steps: list[Step] = []
-        self.notes = {k: localized(v, lang, lesson.language) for k, v in lesson.notes.items()}
         layers = lesson.network.layers
         self.acts = [layer.activations() for layer in layers]
         self.sizes = [lesson.network.inputs] + [len(layer.weights) for layer in layers]
@@ -83,49 +79,6 @@ class DenseRun:
 
     def _given_weight(self, l: int, i: int, j: int, v: float) -> Quantity:
         return Quantity(self.weight_sym(l, i, j), f"w[{l},{i},{j}]", v, given(v))
-
-    # Emitting ------------------------------------------------------------------------------
-
-    def emit(
-        self,
-        key: str,
-        phase: Phase,
-        sample: int | None,
-        *,
-        template: str,
-        params: tuple[int | str, ...],
-        sym: Sym,
-        operands: Sequence[Quantity],
-        value: float,
-        explanation: str,
-        relation: str = "=",
-        layer: int | None = None,
-        neuron: int | None = None,
-    ) -> Quantity:
-        """Record a step; return the quantity later steps read (rounded when on paper)."""
-        n = len(self.steps) + 1
-        text = shown(value, self.decimals)
-        self.steps.append(
-            Step(
-                n=n,
-                key=key,
-                phase=phase,
-                iteration=self.iteration,
-                sample=sample,
-                template=template,
-                params=params,
-                sym=sym,
-                operands=tuple(operands),
-                value=value,
-                shown=text,
-                explanation=explanation,
-                relation=relation,
-                note=self.notes.get(key),
-                layer=layer,
-                neuron=neuron,
-            )
-        )
-        return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)
 
     # The lecture's stages ------------------------------------------------------------------
 

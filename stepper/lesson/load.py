@@ -18,11 +18,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from stepper.lesson.checks import Found, check_lesson
+from stepper.lesson.conv_checks import check_conv
 from stepper.lesson.errors import LessonError, Problem
-from stepper.lesson.schema import MODELS, DenseLesson, Lesson
+from stepper.lesson.schema import MODELS, ConvLesson, DenseLesson, Lesson
 from stepper.lesson.yamlsafe import MAX_BYTES, REFUSED, locate, parse
 
-_KINDS_LATER = {"conv": "convolutional lessons", "optimize": "optimiser lessons"}
+_KINDS_LATER = {"optimize": "optimiser lessons"}
 #: Problems printed for one file; past this, one line says how many more there are.
 MAX_PROBLEMS = 100
 
@@ -83,19 +84,23 @@ def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesso
             Problem(
                 shown,
                 f"kind '{kind}' ({_KINDS_LATER[kind]}) is not supported by this version of "
-                "stepper yet; only 'dense' is",
+                "stepper yet; only 'dense' and 'conv' are",
                 line,
                 col,
             )
         )
         raise LessonError(_finish(problems))
-    lesson: DenseLesson | None = None
+    lesson: Lesson | None = None
     found: list[Found] = []
+    model: type[DenseLesson] | type[ConvLesson] = ConvLesson if kind == "conv" else DenseLesson
     try:
-        lesson = DenseLesson.model_validate(data)
+        lesson = model.model_validate(data)
     except ValidationError as exc:
-        found += _schema_found(exc, data)
-    found += check_lesson(data)
+        found += _schema_found(exc, data, model)
+    if model is DenseLesson:
+        found += check_lesson(data)
+    elif isinstance(lesson, ConvLesson):
+        found += check_conv(lesson)
     for item in _without_echoes(found):
         problems.append(Problem(shown, item.message, *locate(tree, item.path, key=item.on_key)))
     if problems:
@@ -181,6 +186,11 @@ _HOME = {
     "Training": "under training",
     "Sample": "in each sample of training.samples",
     "Display": "under display",
+    "ConvLesson": "at the top level of a conv lesson",
+    "Kernel": "in each kernel of kernels",
+    "Pool": "under pool",
+    "Head": "under dense",
+    "ShapeOnly": "under shape",
 }
 
 
@@ -195,9 +205,9 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _model_at(path: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(path: tuple[Any, ...], root: type[BaseModel] = DenseLesson) -> type[BaseModel] | None:
     """The model that reads the mapping at ``path`` (list positions are skipped)."""
-    model: type[BaseModel] | None = DenseLesson
+    model: type[BaseModel] | None = root
     for step in path:
         if isinstance(step, int):
             continue
@@ -253,9 +263,9 @@ def _options(expected: str) -> list[str]:
     return re.findall(r"'([^']*)'", expected)
 
 
-def _unknown_field(path: tuple[Any, ...]) -> str:
+def _unknown_field(path: tuple[Any, ...], root: type[BaseModel]) -> str:
     name = str(path[-1]) if path else "?"
-    model = _model_at(path[:-1])
+    model = _model_at(path[:-1], root)
     here = sorted(model.model_fields) if model is not None else _KNOWN_FIELDS
     close = difflib.get_close_matches(name, here, n=1, cutoff=0.6)
     if close:
@@ -266,12 +276,14 @@ def _unknown_field(path: tuple[Any, ...]) -> str:
     return f"unknown field '{name}'; the fields here are {', '.join(here)}"
 
 
-def _message(err: Any, value: Any, path: tuple[Any, ...], on_key: bool) -> str:
+def _message(
+    err: Any, value: Any, path: tuple[Any, ...], on_key: bool, root: type[BaseModel]
+) -> str:
     kind = err["type"]
     where = label(path[:-1] if on_key else path)
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        return _unknown_field(path)
+        return _unknown_field(path, root)
     if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
         return f"{where}: the number is too large (a number has at most about 308 digits)"
     if kind in _EXPECTED:
@@ -306,7 +318,7 @@ def _message(err: Any, value: Any, path: tuple[Any, ...], on_key: bool) -> str:
     return f"{where}: {err['msg']}"
 
 
-def _schema_found(exc: ValidationError, data: Any) -> list[Found]:
+def _schema_found(exc: ValidationError, data: Any, root: type[BaseModel]) -> list[Found]:
     by_path: dict[tuple[Any, ...], Found] = {}
     for err in exc.errors():
         path, value, on_key = _data_path(tuple(err["loc"]), data)
@@ -320,7 +332,7 @@ def _schema_found(exc: ValidationError, data: Any) -> list[Found]:
         on_key = on_key or err["type"] == "extra_forbidden"
         # A union (one activation or a list of them) reports one error per branch: keep the
         # first, which names the simple form.
-        by_path.setdefault(path, Found(path, _message(err, value, path, on_key), on_key))
+        by_path.setdefault(path, Found(path, _message(err, value, path, on_key, root), on_key))
     # ... and where one branch's error lies deeper (a list item that is wrong), the other
     # branch's complaint about the whole value ("not a name") is beside the point.
     found = []

@@ -81,7 +81,64 @@ class DenseLesson(LessonBase):
     training: Training
 
 
-Lesson = DenseLesson
+Padding = Literal["valid", "same"] | Annotated[int, Field(ge=0, le=64)]
+Matrix = list[list[Number]]
+
+
+class Kernel(Strict):
+    name: Localized | None = None
+    weights: Matrix | list[Matrix]
+    bias: Number = 0.0
+    padding: Padding | None = None
+
+    def channels(self) -> list[Matrix]:
+        """One matrix per channel (a single matrix is one channel)."""
+        w = self.weights
+        return [w] if w and isinstance(w[0][0], int | float) else w  # type: ignore[return-value]
+
+
+class Pool(Strict):
+    kind: Literal["max", "average"] = "max"
+    size: int = Field(ge=1, le=64)
+    stride: int | None = Field(default=None, ge=1, le=64)
+
+
+class Head(Strict):
+    weights: Matrix
+    activation: Literal["softmax"] = "softmax"
+
+
+class ShapeOnly(Strict):
+    """The lecture's sizing example: sizes only, no numbers in the cells."""
+
+    input: list[int] = Field(min_length=3, max_length=3)
+    kernels: int = Field(ge=1, le=100_000)
+    kernel_size: int = Field(ge=1, le=1_000)
+
+
+class ConvLesson(LessonBase):
+    kind: Literal["conv"]
+    image: Matrix | list[Matrix] | None = None
+    kernels: list[Kernel] = Field(default_factory=list)
+    padding: Padding = "valid"
+    stride: int = Field(default=1, ge=1, le=64)
+    activation: Literal["relu", "none"] = "none"
+    pool: Pool | None = None
+    dense: Head | None = None
+    target: list[Number] | None = None
+    learning_rate: Number | None = None
+    logits: list[Number] | None = None
+    shape: ShapeOnly | None = None
+
+    def channels(self) -> list[Matrix]:
+        """The image as one matrix per channel."""
+        im = self.image
+        if not im:
+            return []
+        return [im] if isinstance(im[0][0], int | float) else im
+
+
+Lesson = DenseLesson | ConvLesson
 
 
 def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
@@ -95,6 +152,11 @@ def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
 
 #: Every model of the format, for messages that suggest a field name and for the docs test.
 MODELS: tuple[type[Strict], ...] = (
+    Kernel,
+    Pool,
+    Head,
+    ShapeOnly,
+    ConvLesson,
     Display,
     Layer,
     Network,

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from stepper.catalog import Source
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
-from stepper.lesson.schema import DenseLesson
+from stepper.lesson.schema import Lesson
 from stepper.quiz import Mistakes, Score
 from stepper.steps import Solution
 from stepper.tui.messages import Refreshed
@@ -33,7 +33,7 @@ class StepperApp(App[int]):
 
     def __init__(
         self,
-        lesson: DenseLesson,
+        lesson: Lesson,
         *,
         lang: str | None = None,
         quiz: bool = False,
@@ -96,7 +96,7 @@ class StepperApp(App[int]):
         title = self.solution.title if self.solution else self.lesson.id or "stepper"
         self.title = f"{title} · {label('modified', self.lang)}" if self.modified else title
 
-    def change_lesson(self, lesson: DenseLesson) -> None:
+    def change_lesson(self, lesson: Lesson) -> None:
         """Re-solve after an edit (or a restore), keeping the position."""
         self.lesson = lesson
         self.modified = lesson is not self.original

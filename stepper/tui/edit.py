@@ -11,7 +11,8 @@ from typing import Any
 
 from stepper.i18n import label
 from stepper.lesson.checks import check_dense
-from stepper.lesson.schema import DenseLesson
+from stepper.lesson.conv_checks import check_conv
+from stepper.lesson.schema import ConvLesson, DenseLesson, Lesson
 from stepper.notation import Sym
 from stepper.numbers import given
 
@@ -28,8 +29,10 @@ class Editable:
         return f"{self.name} = {given(self.value)}"
 
 
-def editable_numbers(lesson: DenseLesson, neuron_offsets: list[int], lang: str) -> list[Editable]:
+def editable_numbers(lesson: Lesson, neuron_offsets: list[int], lang: str) -> list[Editable]:
     """α, every initial weight, every input and every target, in the lecture's notation."""
+    if isinstance(lesson, ConvLesson):
+        return _conv_numbers(lesson)
     out: list[Editable] = []
     training = lesson.training
     if training.learning_rate is not None:
@@ -61,13 +64,58 @@ def editable_numbers(lesson: DenseLesson, neuron_offsets: list[int], lang: str) 
     return out
 
 
-def with_number(lesson: DenseLesson, path: tuple[str | int, ...], value: float) -> DenseLesson:
+def _conv_numbers(lesson: ConvLesson) -> list[Editable]:
+    """α, the kernels' weights and biases, the image's pixels and the head's weights."""
+    out: list[Editable] = []
+    if lesson.learning_rate is not None:
+        out.append(Editable(("learning_rate",), "α", lesson.learning_rate))
+    many = len(lesson.kernels) > 1
+    for k, kernel in enumerate(lesson.kernels):
+        mats = kernel.channels()
+        for ch, matrix in enumerate(mats):
+            where: tuple[str | int, ...] = ("kernels", k, "weights")
+            if len(mats) > 1 or (
+                kernel.weights and not isinstance(kernel.weights[0][0], int | float)
+            ):
+                where = (*where, ch)
+            for m, row in enumerate(matrix):
+                for n, value in enumerate(row):
+                    sym = Sym("k", (m + 1, n + 1), sample=k + 1 if many else None)
+                    out.append(Editable((*where, m, n), sym.unicode(), value))
+        out.append(Editable(("kernels", k, "bias"), Sym("b", (k + 1,)).unicode(), kernel.bias))
+    channels = lesson.channels()
+    for ch, matrix in enumerate(channels):
+        where = (
+            ("image",)
+            if isinstance(lesson.image and lesson.image[0][0], int | float)
+            else ("image", ch)
+        )
+        for r, row in enumerate(matrix):
+            for c, value in enumerate(row):
+                sym = Sym("x", (r + 1, c + 1), sample=ch + 1 if len(channels) > 1 else None)
+                out.append(Editable((*where, r, c), sym.unicode(), value))
+    if lesson.dense:
+        for i, row in enumerate(lesson.dense.weights):
+            for j, value in enumerate(row):
+                out.append(
+                    Editable(("dense", "weights", i, j), Sym("w", (i + 1, j)).unicode(), value)
+                )
+    return out
+
+
+def with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> Lesson:
     """The lesson with one number changed; ValueError (in plain words) if that breaks it."""
     data: Any = lesson.model_dump()
     node = data
     for step in path[:-1]:
         node = node[step]
     node[path[-1]] = value
+    if isinstance(lesson, ConvLesson):
+        conv = ConvLesson.model_validate(data)
+        found = check_conv(conv)
+        if found:
+            raise ValueError("; ".join(f.message for f in found))
+        return conv
     changed = DenseLesson.model_validate(data)
     problems = check_dense(changed)
     if problems:

@@ -12,13 +12,13 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from stepper.i18n import label
-from stepper.lesson.schema import DenseLesson
+from stepper.lesson.schema import Lesson
 from stepper.quiz import parse_answer
 from stepper.steps import Solution
 from stepper.tui.edit import Editable, editable_numbers, with_number
 
 
-class EditScreen(ModalScreen[DenseLesson | None]):
+class EditScreen(ModalScreen[Lesson | None]):
     """Choose a number, type its new value; dismiss with the changed lesson, or None.
 
     | key | action |
@@ -29,7 +29,7 @@ class EditScreen(ModalScreen[DenseLesson | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, lesson: DenseLesson, solution: Solution, lang: str) -> None:
+    def __init__(self, lesson: Lesson, solution: Solution, lang: str) -> None:
         super().__init__()
         self.lesson = lesson
         self.lang = lang

@@ -209,9 +209,9 @@ class WalkScreen(SizedScreen):
         )
 
     def _edited(self, lesson: object) -> None:
-        from stepper.lesson.schema import DenseLesson
+        from stepper.lesson.schema import ConvLesson, DenseLesson
 
-        if isinstance(lesson, DenseLesson):
+        if isinstance(lesson, DenseLesson | ConvLesson):
             self.stepper.change_lesson(lesson)
 
     def action_restore(self) -> None:

@@ -1,0 +1,67 @@
+"""What every engine shares: recording steps in order, and the rounding of hand calculation.
+
+A run emits steps one by one; each emit returns the quantity that later steps read, which is
+the shown (rounded) value when the lesson computes as on paper, and the exact one otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stepper.lesson.schema import LessonBase, localized
+from stepper.notation import Sym
+from stepper.numbers import parse_shown, shown
+from stepper.steps import Phase, Quantity, Step
+
+
+class Recorder:
+    """The growing step list of one run over a lesson."""
+
+    def __init__(self, lesson: LessonBase, lang: str, *, rounding: bool) -> None:
+        self.lang = lang
+        self.rounding = rounding
+        self.decimals = lesson.display.decimals
+        self.steps: list[Step] = []
+        self.notes = {k: localized(v, lang, lesson.language) for k, v in lesson.notes.items()}
+        self.iteration = 1
+
+    def emit(
+        self,
+        key: str,
+        phase: Phase,
+        sample: int | None,
+        *,
+        template: str,
+        params: tuple[int | str, ...],
+        sym: Sym,
+        operands: Sequence[Quantity],
+        value: float,
+        explanation: str,
+        relation: str = "=",
+        layer: int | None = None,
+        neuron: int | None = None,
+    ) -> Quantity:
+        """Record a step; return the quantity later steps read (rounded when on paper)."""
+        n = len(self.steps) + 1
+        text = shown(value, self.decimals)
+        self.steps.append(
+            Step(
+                n=n,
+                key=key,
+                phase=phase,
+                iteration=self.iteration,
+                sample=sample,
+                template=template,
+                params=params,
+                sym=sym,
+                operands=tuple(operands),
+                value=value,
+                shown=text,
+                explanation=explanation,
+                relation=relation,
+                note=self.notes.get(key),
+                layer=layer,
+                neuron=neuron,
+            )
+        )
+        return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)

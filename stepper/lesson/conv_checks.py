@@ -1,0 +1,233 @@
+"""The rules of a conv lesson that a schema cannot state: shapes that fit, and the limits.
+
+Checks run on the validated lesson and return ``Found`` problems located by their path.
+"""
+
+from __future__ import annotations
+
+import math
+
+from stepper.lesson.checks import MAX_STEPS, MAX_WEIGHTS, Found
+from stepper.lesson.schema import ConvLesson, Kernel
+
+
+def out_size(size: int, kernel: int, pad: int, stride: int) -> int:
+    """(D − N + 2p)/s + 1, rounded down: the lecture's output size of a convolution."""
+    return (size - kernel + 2 * pad) // stride + 1
+
+
+def padding_of(lesson: ConvLesson, kernel: Kernel, size: int) -> int:
+    """The zeros added on each side: valid 0, same (n − 1)/2, or the integer given."""
+    pad = kernel.padding if kernel.padding is not None else lesson.padding
+    if pad == "valid":
+        return 0
+    if pad == "same":
+        return (size - 1) // 2
+    return int(pad)
+
+
+def check_conv(lesson: ConvLesson) -> list[Found]:
+    found: list[Found] = []
+    channels = lesson.channels()
+    if lesson.shape is None and lesson.logits is None and not channels:
+        found.append(Found(("kind",), "a conv lesson needs an image (or logits, or a shape)", True))
+        return found
+    if channels:
+        found += _check_image(lesson, channels)
+    if found:
+        return found
+    found += _check_kernels(
+        lesson,
+        len(channels),
+        len(channels[0]) if channels else 0,
+        len(channels[0][0]) if channels else 0,
+    )
+    if found:
+        return found
+    found += _check_head(lesson)
+    found += _check_limits(lesson)
+    return found
+
+
+def _check_image(lesson: ConvLesson, channels: list[list[list[float]]]) -> list[Found]:
+    found: list[Found] = []
+    rows, cols = len(channels[0]), len(channels[0][0]) if channels[0] else 0
+    for ch, matrix in enumerate(channels):
+        where: tuple[object, ...] = ("image",) if len(channels) == 1 else ("image", ch)
+        if len(matrix) != rows:
+            found.append(
+                Found(where, f"channel {ch + 1} has {len(matrix)} rows; the first has {rows}")
+            )
+        for r, row in enumerate(matrix):
+            if len(row) != cols or not row:
+                found.append(
+                    Found(
+                        (*where, r),
+                        f"image row {r + 1} has {len(row)} values; "
+                        f"expected {cols}, like the first row",
+                    )
+                )
+    return found
+
+
+def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> list[Found]:
+    found: list[Found] = []
+    for k, kernel in enumerate(lesson.kernels):
+        here = ("kernels", k, "weights")
+        mats = kernel.channels()
+        if channels and len(mats) != channels:
+            found.append(
+                Found(
+                    here,
+                    f"kernel {k + 1} has {len(mats)} channel(s); the image has "
+                    f"{channels}: give one matrix per channel",
+                )
+            )
+            continue
+        n = len(mats[0])
+        for ch, m in enumerate(mats):
+            if len(m) != n or any(len(row) != n for row in m):
+                found.append(
+                    Found(
+                        here,
+                        f"kernel {k + 1} (channel {ch + 1}) is not square: every kernel is N×N",
+                    )
+                )
+        pad = kernel.padding if kernel.padding is not None else lesson.padding
+        if pad == "same" and (n % 2 == 0 or lesson.stride != 1):
+            found.append(
+                Found(
+                    ("padding",) if kernel.padding is None else ("kernels", k, "padding"),
+                    f"same padding needs an odd kernel and stride 1 "
+                    f"(kernel {k + 1} is {n}×{n}, stride {lesson.stride})",
+                )
+            )
+            continue
+        if channels:
+            p = padding_of(lesson, kernel, n)
+            if out_size(rows, n, p, lesson.stride) < 1 or out_size(cols, n, p, lesson.stride) < 1:
+                found.append(
+                    Found(here, f"kernel {k + 1} ({n}×{n}) does not fit in the {rows}×{cols} image")
+                )
+    if lesson.pool and channels:
+        sizes = _map_sizes(lesson, rows, cols)
+        for k, (h, w) in enumerate(sizes):
+            if lesson.pool.size > min(h, w):
+                found.append(
+                    Found(
+                        ("pool", "size"),
+                        f"a {lesson.pool.size}×{lesson.pool.size} "
+                        f"pool does not fit in map {k + 1} ({h}×{w})",
+                    )
+                )
+                break
+    return found
+
+
+def _map_sizes(lesson: ConvLesson, rows: int, cols: int) -> list[tuple[int, int]]:
+    """The size of every feature map (the image's channels when there are no kernels)."""
+    if not lesson.kernels:
+        return [(rows, cols)] * len(lesson.channels())
+    out = []
+    for kernel in lesson.kernels:
+        n = len(kernel.channels()[0])
+        p = padding_of(lesson, kernel, n)
+        out.append((out_size(rows, n, p, lesson.stride), out_size(cols, n, p, lesson.stride)))
+    return out
+
+
+def features(lesson: ConvLesson) -> int:
+    """How many values the maps flatten to (what the dense head reads)."""
+    channels = lesson.channels()
+    if not channels:
+        return len(lesson.logits or [])
+    total = 0
+    for rows, cols in _map_sizes(lesson, len(channels[0]), len(channels[0][0])):
+        if lesson.pool:
+            stride = lesson.pool.stride or lesson.pool.size
+            rows = out_size(rows, lesson.pool.size, 0, stride)  # noqa: PLW2901
+            cols = out_size(cols, lesson.pool.size, 0, stride)  # noqa: PLW2901
+        total += rows * cols
+    return total
+
+
+def _check_head(lesson: ConvLesson) -> list[Found]:
+    found: list[Found] = []
+    classes = len(lesson.logits) if lesson.logits else 0
+    if lesson.dense:
+        flat = features(lesson)
+        for i, row in enumerate(lesson.dense.weights):
+            if len(row) != flat + 1:
+                found.append(
+                    Found(
+                        ("dense", "weights", i),
+                        f"head row {i + 1} has {len(row)} "
+                        f"values; expected {flat + 1}: the bias and one per flattened "
+                        "value (maps kernel by kernel, row by row)",
+                    )
+                )
+        classes = len(lesson.dense.weights)
+    if lesson.target is not None:
+        if not classes:
+            found.append(Found(("target",), "a target needs a dense head (or logits)", True))
+        elif len(lesson.target) != classes:
+            found.append(
+                Found(
+                    ("target",),
+                    f"the target has {len(lesson.target)} values; there are {classes} classes",
+                )
+            )
+        elif min(lesson.target) < 0 or not math.isclose(sum(lesson.target), 1.0, abs_tol=1e-9):
+            found.append(
+                Found(
+                    ("target",),
+                    "a target is a probability distribution, usually one-hot like [0, 1, 0]",
+                )
+            )
+    if lesson.learning_rate is not None:
+        if lesson.learning_rate <= 0:
+            found.append(
+                Found(
+                    ("learning_rate",), f"the learning rate must be > 0, got {lesson.learning_rate}"
+                )
+            )
+        elif lesson.target is None or not lesson.dense:
+            found.append(
+                Found(("learning_rate",), "a training step needs a dense head and a target", True)
+            )
+    return found
+
+
+def _check_limits(lesson: ConvLesson) -> list[Found]:
+    channels = lesson.channels()
+    if not channels:
+        return []
+    rows, cols = len(channels[0]), len(channels[0][0])
+    weights = sum(
+        len(m) * len(m) * len(kernel.channels())
+        for kernel in lesson.kernels
+        for m in kernel.channels()[:1]
+    )
+    if lesson.dense:
+        weights += sum(len(row) for row in lesson.dense.weights)
+    if weights > MAX_WEIGHTS:
+        return [
+            Found(
+                ("kernels",),
+                f"the lesson has {weights:,} weights; the limit is {MAX_WEIGHTS:,}",
+                True,
+            )
+        ]
+    cells = sum(h * w for h, w in _map_sizes(lesson, rows, cols))
+    per_channel = len(channels) if len(channels) > 1 else 0
+    steps = cells * (2 + per_channel) * (2 if lesson.learning_rate else 1)
+    steps += features(lesson) * (2 if lesson.learning_rate else 1)
+    if steps > MAX_STEPS:
+        return [
+            Found(
+                ("image",),
+                f"this lesson would take about {steps:,} steps; the limit is {MAX_STEPS:,}",
+                True,
+            )
+        ]
+    return []
