@@ -102,8 +102,14 @@ class ConvRun(Recorder):
             )
         elif self.image and lesson.kernels:
             side, ch, count = len(self.image[0]), len(self.image), len(lesson.kernels)
-            n = len(lesson.kernels[0].channels()[0])
-            pad = padding_of(lesson, lesson.kernels[0], n)
+            geometries = {
+                (len(k.channels()[0]), padding_of(lesson, k, len(k.channels()[0])))
+                for k in lesson.kernels
+            }
+            if len(geometries) > 1:
+                self._sizes_per_kernel(side)
+                return
+            n, pad = geometries.pop()
         else:
             return
         out = out_size(side, n, pad, lesson.stride)
@@ -166,6 +172,28 @@ class ConvRun(Recorder):
             value=float(count * pooled * pooled),
             explanation=explain("shape.pool_values", self.lang, count=count, side=pooled),
         )
+
+    def _sizes_per_kernel(self, side: int) -> None:
+        """Kernels of different sizes or paddings (valid beside same): one size each."""
+        for k, kernel in enumerate(self.lesson.kernels, 1):
+            n = len(kernel.channels()[0])
+            pad = padding_of(self.lesson, kernel, n)
+            self.emit(
+                f"size[{k}]",
+                Phase.SHAPE,
+                None,
+                template="conv_size",
+                params=(),
+                sym=Sym("O", sample=k),
+                operands=[
+                    _size("D", side),
+                    _size("N", n),
+                    _size("p", pad),
+                    _size("s", self.lesson.stride),
+                ],
+                value=float(out_size(side, n, pad, self.lesson.stride)),
+                explanation=explain("shape.size", self.lang),
+            )
 
     # Forward -------------------------------------------------------------------------------
 
