@@ -30,6 +30,7 @@ class Strict(BaseModel):
 class Display(Strict):
     decimals: int = Field(default=4, ge=0, le=12)
     round_intermediate: bool = False
+    decimal_comma: bool = False
 
 
 class Layer(Strict):

@@ -9,14 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stepper.printers.document import Blank
 from stepper.steps import Solution
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """What a printer may be asked besides the solution itself."""
+    """What a printer may be asked besides the solution itself.
 
-    worksheet: bool = False
+    ``blank`` makes a worksheet: "values" leaves every value blank, "all" the substitutions
+    too. ``comma`` writes decimal commas. ``variant`` is the id printed on an exam variant.
+    """
+
+    blank: Blank = "none"
+    comma: bool = False
+    variant: str | None = None
+
+    @property
+    def worksheet(self) -> bool:
+        return self.blank != "none"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,141 @@
+"""The worked solution as a document: what every printed format shows, in one place.
+
+Like the lecture's solved exercise: title and summary, then the steps numbered and grouped by
+phase (per iteration and sample), each as formula = substitution = value with its
+explanation, then a table of the results (the new weights, or the maps and new kernels). The
+printers (Markdown, LaTeX, HTML, PDF) only decide how to write this down, so the numbers are
+the same in every format and the same as in the app.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from stepper.i18n import label
+from stepper.notation import Sym
+from stepper.steps import Phase, Solution, Step
+
+#: What a worksheet leaves blank: nothing (a solution), the values, or values and substitutions.
+Blank = Literal["none", "values", "all"]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Consecutive steps of one phase of one iteration (and sample, before the update)."""
+
+    title: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A titled table of results; a cell is a symbol or a shown number."""
+
+    title: str
+    rows: tuple[tuple[Sym | str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Everything a printer writes, already in the reader's language."""
+
+    solution: Solution
+    title: str
+    summary: str | None
+    lang: str
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    blank: Blank
+    comma: bool
+    variant: str | None = None
+
+    @property
+    def shows_values(self) -> bool:
+        return self.blank == "none"
+
+    @property
+    def shows_substitutions(self) -> bool:
+        return self.blank != "all"
+
+
+def build_document(solution: Solution, *, blank: Blank = "none", comma: bool = False,
+                   variant: str | None = None) -> Document:
+    """The document of ``solution``; ``blank`` makes it a worksheet."""
+    return Document(
+        solution=solution,
+        title=solution.title,
+        summary=" ".join(solution.summary.split()) if solution.summary else None,
+        lang=solution.language,
+        sections=tuple(_sections(solution)),
+        tables=() if blank != "none" else tuple(_tables(solution)),
+        blank=blank,
+        comma=comma,
+        variant=variant,
+    )
+
+
+def _sections(solution: Solution) -> list[Section]:
+    lang = solution.language
+    sections: list[Section] = []
+    block: tuple[object, ...] = ()
+    current: list[Step] = []
+    several = solution.steps[-1].iteration > 1 if solution.steps else False
+    for step in solution.steps:
+        here = (step.phase, step.iteration, None if step.phase == Phase.UPDATE else step.sample)
+        if here != block and current:
+            sections.append(Section(_title(current[0], lang, several), tuple(current)))
+            current = []
+        block = here
+        current.append(step)
+    if current:
+        sections.append(Section(_title(current[0], lang, several), tuple(current)))
+    return sections
+
+
+def _title(step: Step, lang: str, several: bool) -> str:
+    parts = [label(f"phase.{step.phase}", lang).capitalize()]
+    if several:
+        parts.append(label("iteration", lang, i=step.iteration))
+    if step.sample is not None and step.phase != Phase.UPDATE:
+        parts.append(label("sample", lang, s=step.sample))
+    return " · ".join(parts)
+
+
+_NEW = re.compile(r"^(w|k|b)\[")
+_MAP = re.compile(r"^(conv|relu|pool)\[(\d+),(\d+),(\d+)\]$")
+
+
+def _tables(solution: Solution) -> list[Table]:
+    """The last value of every updated weight; for conv lessons also the maps."""
+    lang = solution.language
+    tables: list[Table] = []
+    maps: dict[tuple[str, int], dict[tuple[int, int], str]] = {}
+    for step in solution.steps:
+        found = _MAP.match(step.key)
+        if found:
+            name, k, r, c = found.group(1), *map(int, found.groups()[1:])
+            maps.setdefault((name, k), {})[(r, c)] = step.shown
+    for (name, k), cells in maps.items():
+        rows = max(r for r, _ in cells)
+        cols = max(c for _, c in cells)
+        grid = tuple(tuple(cells.get((r, c), "") for c in range(1, cols + 1))
+                     for r in range(1, rows + 1))
+        tables.append(Table(label(f"table.{name}", lang, k=k), grid))
+    latest: dict[str, Step] = {}
+    for step in solution.steps:
+        if _NEW.match(step.key) and step.relation == "→":
+            latest[step.key] = step
+    if latest:
+        tables.append(Table(label("table.new", lang),
+                            tuple((s.sym, s.shown) for s in latest.values())))
+    return tables
+
+
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def decimal_comma(text: str, replacement: str = ",") -> str:
+    """Numbers with a decimal comma (0.29 -> 0,29); ``replacement`` is ``{,}`` for LaTeX."""
+    return _DECIMAL.sub(replacement, text)
