@@ -70,7 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=sorted(REGISTRY), default="json", help="output format (default: json)"
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
-    p.add_argument("--worksheet", action="store_true", help="leave the values blank")
+    p.add_argument(
+        "--worksheet",
+        nargs="?",
+        const="values",
+        choices=("values", "all"),
+        help="a worksheet: leave the values blank (values, the default) or also the "
+        "substitutions (all)",
+    )
     p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")
     return parser
 
@@ -131,8 +138,10 @@ def _solve(args: argparse.Namespace) -> int:
     printer = REGISTRY[args.format]
     if printer.binary and not args.output:
         raise LessonError([Problem("stepper solve", f"--format {args.format} needs -o FILE")])
-    solution = solve(_load(args.lesson), args.lang)
-    document = printer.render(solution, Options(worksheet=args.worksheet))
+    lesson = _load(args.lesson)
+    solution = solve(lesson, args.lang)
+    options = Options(blank=args.worksheet or "none", comma=lesson.display.decimal_comma)
+    document = printer.render(solution, options)
     if args.output:
         try:
             write_atomic(args.output, document)

@@ -395,11 +395,20 @@ def rhs_formula(step: Step, fmt: Format) -> str:
     return c.fill([_symbol(q.sym, fmt) for q in step.operands])
 
 
-def substituted(step: Step, fmt: Format) -> str:
-    """The right-hand side with the numbers as shown in the slots, nothing evaluated."""
+def substituted(step: Step, fmt: Format, *, blank: str | None = None) -> str:
+    """The right-hand side with the numbers as shown in the slots, nothing evaluated.
+
+    With ``blank``, the numbers that earlier steps computed are replaced by it (a worksheet
+    shows the lesson's given numbers and leaves the learner's own results to fill in).
+    """
     c = compiled(step.template, step.params, len(step.operands), fmt)
     return c.fill(
-        [number(q.shown, fmt, alone=c.bare or k in c.enclosed) for k, q in enumerate(step.operands)]
+        [
+            blank
+            if blank is not None and q.step is not None
+            else number(q.shown, fmt, alone=c.bare or k in c.enclosed)
+            for k, q in enumerate(step.operands)
+        ]
     )
 
 

@@ -352,7 +352,7 @@ class ConvRun(Recorder):
         assert self.lesson.pool is not None
         if self.lesson.pool.kind == "max":
             best = max(window, key=lambda q: q.value)
-            winner = f"{best.sym.unicode()} = {best.shown}".replace("-", "−")
+            winner = best.sym.unicode()
             return self.emit(
                 f"pool[{k},{r},{c}]",
                 Phase.FORWARD,

@@ -49,9 +49,9 @@ def register(printer: Printer) -> Printer:
 
 
 def _load_builtin() -> None:
-    from stepper.printers import json_printer
+    from stepper.printers import json_printer, latex, markdown
 
-    del json_printer
+    del json_printer, latex, markdown
 
 
 _load_builtin()

@@ -60,8 +60,9 @@ class Document:
         return self.blank != "all"
 
 
-def build_document(solution: Solution, *, blank: Blank = "none", comma: bool = False,
-                   variant: str | None = None) -> Document:
+def build_document(
+    solution: Solution, *, blank: Blank = "none", comma: bool = False, variant: str | None = None
+) -> Document:
     """The document of ``solution``; ``blank`` makes it a worksheet."""
     return Document(
         solution=solution,
@@ -120,16 +121,18 @@ def _tables(solution: Solution) -> list[Table]:
     for (name, k), cells in maps.items():
         rows = max(r for r, _ in cells)
         cols = max(c for _, c in cells)
-        grid = tuple(tuple(cells.get((r, c), "") for c in range(1, cols + 1))
-                     for r in range(1, rows + 1))
+        grid = tuple(
+            tuple(cells.get((r, c), "") for c in range(1, cols + 1)) for r in range(1, rows + 1)
+        )
         tables.append(Table(label(f"table.{name}", lang, k=k), grid))
     latest: dict[str, Step] = {}
     for step in solution.steps:
         if _NEW.match(step.key) and step.relation == "→":
             latest[step.key] = step
     if latest:
-        tables.append(Table(label("table.new", lang),
-                            tuple((s.sym, s.shown) for s in latest.values())))
+        tables.append(
+            Table(label("table.new", lang), tuple((s.sym, s.shown) for s in latest.values()))
+        )
     return tables
 
 

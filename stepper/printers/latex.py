@@ -1,0 +1,213 @@
+"""LaTeX: a complete document that compiles with pdflatex; the math from sympy's printer.
+
+Explanations are Unicode text in the lecture's notation (ỹ₂, δ₁, α); rather than rewrite
+them, the preamble teaches pdflatex those few characters with ``\DeclareUnicodeCharacter``
+(from LaTeX's own inputenc, so no extra package is needed). The
+network is drawn with TikZ, as the lecture's slides draw it: inputs, neurons, and the
+weight on each synapse.
+"""
+
+from __future__ import annotations
+
+from stepper import formulas
+from stepper.i18n import label
+from stepper.notation import Sym
+from stepper.numbers import given
+from stepper.printers import Options, Printer, register
+from stepper.printers.document import Document, build_document, decimal_comma
+from stepper.steps import Solution, Step
+
+BLANK = r"\boxed{\phantom{0.00000}}"
+SMALL_BLANK = r"\square"
+
+#: Characters of the explanations that pdflatex does not know, and what they are in math.
+_UNICODE = {
+    "α": r"\alpha",
+    "γ": r"\gamma",
+    "δ": r"\delta",
+    "ε": r"\varepsilon",
+    "θ": r"\theta",
+    "σ": r"\sigma",
+    "Δ": r"\Delta",
+    "Σ": r"\Sigma",
+    "ỹ": r"\tilde{y}",
+    "−": "-",
+    "·": r"\cdot",
+    "×": r"\times",
+    "≈": r"\approx",
+    "→": r"\rightarrow",
+    "∂": r"\partial",
+    "²": "^{2}",
+    "³": "^{3}",
+    "ᵃ": "^{a}",
+    "ᵖ": "^{p}",
+    "ᶻ": "^{z}",
+    "ₒ": "_{o}",
+    "⁽": "^{(}",
+    "⁾": "^{)}",
+    "ₖ": "_{k}",
+    "ᵢ": "_{i}",
+    "ⱼ": "_{j}",
+    **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)},
+    **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if s not in "²³"},
+}
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def text(value: str) -> str:
+    """Plain text for LaTeX: specials escaped (Unicode math is handled by the preamble)."""
+    return "".join(_SPECIAL.get(ch, ch) for ch in value)
+
+
+def preamble() -> str:
+    """The document class and packages; only what a basic TeX Live has (no babel languages,
+    which a minimal installation lacks), so it compiles wherever pdflatex does."""
+    chars = "\n".join(
+        rf"\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{\ensuremath{{{tex}}}}}"
+        for ch, tex in _UNICODE.items()
+    )
+    return rf"""\documentclass[11pt,a4paper]{{article}}
+\usepackage[utf8]{{inputenc}}
+\usepackage[T1]{{fontenc}}
+\usepackage[margin=2cm]{{geometry}}
+\usepackage{{amsmath,amssymb}}
+\usepackage{{tikz}}
+\usepackage{{booktabs}}
+\setlength{{\parindent}}{{0pt}}
+\setlength{{\parskip}}{{4pt}}
+\allowdisplaybreaks
+{chars}
+"""
+
+
+def _math(doc: Document, tex: str) -> str:
+    return decimal_comma(tex, "{,}") if doc.comma else tex
+
+
+def step_block(doc: Document, step: Step) -> list[str]:
+    parts = [formulas.formula(step, "latex")]
+    if doc.shows_values:
+        parts.append(formulas.substituted(step, "latex"))
+    elif doc.shows_substitutions:
+        parts.append(formulas.substituted(step, "latex", blank=SMALL_BLANK))
+    else:
+        parts.append(BLANK)
+    parts.append(step.shown if doc.shows_values else BLANK)
+    if doc.shows_values and parts[-1] == parts[-2]:
+        parts.pop()
+    head = (
+        rf"\paragraph{{{text(label('doc.step', doc.lang, n=step.n))}}} \texttt{{{text(step.key)}}}"
+    )
+    if len(" = ".join(parts)) <= 170:
+        lines = [head, r"\[", _math(doc, " = ".join(parts)), r"\]"]
+    else:
+        # Long sums (a wide neuron, a convolution window) break at each "=".
+        lines = [head, r"\begin{multline*}", _math(doc, " \\\\ = ".join(parts)), r"\end{multline*}"]
+    lines.append(text(step.explanation))
+    if step.note and doc.shows_values:
+        lines.append(rf"\par\textit{{{text(label('note', doc.lang))}: {text(step.note.strip())}}}")
+    return lines
+
+
+def tikz_network(solution: Solution) -> list[str]:
+    """The lecture's drawing of a dense network: columns of nodes, weights on the synapses."""
+    shape = solution.network
+    if shape is None or shape.inputs > 8 or any(layer.size > 8 for layer in shape.layers):
+        return []
+    weights = {q.key: q for q in solution.given}
+    columns: list[list[tuple[str, str]]] = [
+        [(f"x{j}", f"$x_{{{j}}}$" + (" = 1" if j == 0 else "")) for j in range(shape.inputs + 1)]
+    ]
+    for l, layer in enumerate(shape.layers, 1):
+        nodes = [
+            (f"n{l}-{i}", f"${i + layer.offset}$\\\\\\scriptsize {layer.activations[i - 1]}")
+            for i in range(1, layer.size + 1)
+        ]
+        if l < len(shape.layers):
+            nodes.insert(0, (f"b{l}", f"${layer.out_letter}_{{0}} = 1$"))
+        columns.append(nodes)
+    lines = [
+        r"\begin{center}",
+        r"\begin{tikzpicture}[x=4.2cm,y=1.3cm,",
+        r"  neuron/.style={circle,draw,align=center,minimum size=1cm,font=\small},",
+        r"  input/.style={font=\small}, w/.style={font=\scriptsize,fill=white,inner sep=1pt}]",
+    ]
+    for c, nodes in enumerate(columns):
+        top = (len(nodes) - 1) / 2
+        for r, (name, body) in enumerate(nodes):
+            style = "input" if c == 0 or name.startswith("b") else "neuron"
+            lines.append(rf"\node[{style}] ({name}) at ({c},{top - r:.2f}) {{{body}}};")
+    for l, layer in enumerate(shape.layers, 1):
+        sources = [name for name, _ in columns[l - 1]]
+        for i in range(1, layer.size + 1):
+            for j, source in enumerate(sources):
+                q = weights.get(f"w[{l},{i},{j}]")
+                if q is None:
+                    continue
+                pos = 0.62 if (i + j) % 2 else 0.8
+                lines.append(
+                    rf"\draw[->] ({source}) -- node[w,pos={pos:.2f}] "
+                    rf"{{${q.sym.latex()} = {given(q.value)}$}} (n{l}-{i});"
+                )
+    lines += [r"\end{tikzpicture}", r"\end{center}"]
+    return lines
+
+
+def _cell(doc: Document, cell: Sym | str) -> str:
+    return f"${cell.latex()}$" if isinstance(cell, Sym) else f"${_math(doc, cell)}$"
+
+
+def render_document(doc: Document) -> str:
+    lang = doc.lang
+    kind = label("doc.worksheet" if doc.blank != "none" else "doc.solution", lang)
+    if doc.variant:
+        kind += " · " + label("doc.variant", lang, id=doc.variant)
+    out = [
+        preamble(),
+        r"\begin{document}",
+        rf"\section*{{{text(doc.title)}}}",
+        rf"\textit{{{text(kind)}}}",
+        "",
+    ]
+    if doc.summary:
+        out += [text(doc.summary), ""]
+    out += tikz_network(doc.solution)
+    for section in doc.sections:
+        out.append(rf"\subsection*{{{text(section.title)}}}")
+        for step in section.steps:
+            out += step_block(doc, step)
+    if doc.tables:
+        out.append(rf"\subsection*{{{text(label('doc.results', lang))}}}")
+        for table in doc.tables:
+            width = max(len(row) for row in table.rows)
+            out += [
+                rf"\paragraph{{{text(table.title)}}}",
+                r"\begin{center}",
+                rf"\begin{{tabular}}{{{'c' * width}}}",
+                r"\toprule",
+            ]
+            out += [" & ".join(_cell(doc, c) for c in row) + r" \\" for row in table.rows]
+            out += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def render(solution: Solution, options: Options) -> str:
+    return render_document(
+        build_document(solution, blank=options.blank, comma=options.comma, variant=options.variant)
+    )
+
+
+register(Printer("tex", render, description="a LaTeX document (pdflatex)"))

@@ -1,0 +1,116 @@
+"""Markdown: the worked solution with math in $…$ and $$…$$, as GitHub and Jupyter render it.
+
+The picture is the app's own, as text in a fenced block; every formula is the LaTeX that the
+JSON solution carries, so the three agree to the character.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from stepper import formulas
+from stepper.i18n import label
+from stepper.notation import Sym
+from stepper.picture import network_picture
+from stepper.printers import Options, Printer, register
+from stepper.printers.document import Document, build_document, decimal_comma
+from stepper.steps import Step
+
+#: What a blank looks like in a worksheet: a box to write in (and a small one for a number
+#: that an earlier step computed, inside a substitution).
+BLANK = r"\boxed{\phantom{0.00000}}"
+SMALL_BLANK = r"\square"
+
+
+def picture_text(doc: Document) -> str:
+    """The app's picture of the network or the image, before any step, as plain text."""
+    console = Console(width=100, record=True, file=io.StringIO(), color_system=None)
+    console.print(network_picture(doc.solution, 0, None, doc.lang, 100))
+    return console.export_text().rstrip()
+
+
+def _math(doc: Document, text: str) -> str:
+    return decimal_comma(text, "{,}") if doc.comma else text
+
+
+def step_math(doc: Document, step: Step) -> str:
+    """formula = substitution = value, with blanks where a worksheet asks the learner."""
+    parts = [formulas.formula(step, "latex")]
+    if doc.shows_values:
+        parts.append(formulas.substituted(step, "latex"))
+    elif doc.shows_substitutions:
+        parts.append(formulas.substituted(step, "latex", blank=SMALL_BLANK))
+    else:
+        parts.append(BLANK)
+    parts.append(step.shown if doc.shows_values else BLANK)
+    if doc.shows_values and parts[-1] == parts[-2]:
+        parts.pop()
+    return _math(doc, " = ".join(parts))
+
+
+def render_document(doc: Document) -> str:
+    lang = doc.lang
+    out = [f"# {doc.title}", ""]
+    kind = label("doc.worksheet" if doc.blank != "none" else "doc.solution", lang)
+    out += [
+        f"*{kind}*"
+        + (f" · **{label('doc.variant', lang, id=doc.variant)}**" if doc.variant else ""),
+        "",
+    ]
+    if doc.summary:
+        out += [doc.summary, ""]
+    picture = picture_text(doc)
+    if picture:
+        out += ["```text", picture, "```", ""]
+    for number, section in enumerate(doc.sections, 1):
+        out += [f"## {number}. {section.title}", ""]
+        for step in section.steps:
+            out += [
+                f"**{label('doc.step', lang, n=step.n)}** (`{step.key}`)",
+                "",
+                "$$",
+                step_math(doc, step),
+                "$$",
+                "",
+                step.explanation,
+                "",
+            ]
+            if step.note and doc.shows_values:
+                out += [f"> **{label('note', lang)}:** {step.note.strip()}", ""]
+    if doc.tables:
+        out += [f"## {label('doc.results', lang)}", ""]
+        for table in doc.tables:
+            out += [f"### {table.title}", ""]
+            out += _table(doc, table.rows)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _cell(doc: Document, cell: Sym | str) -> str:
+    if isinstance(cell, Sym):
+        return f"${cell.latex()}$"
+    return f"${_math(doc, cell)}$"
+
+
+def _table(doc: Document, rows: tuple[tuple[Sym | str, ...], ...]) -> list[str]:
+    width = max(len(row) for row in rows)
+    lines = [
+        "| " + " | ".join(" " for _ in range(width)) + " |",
+        "|" + "|".join("---" for _ in range(width)) + "|",
+    ]
+    lines += ["| " + " | ".join(_cell(doc, c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def render(solution: object, options: Options) -> str:
+    from stepper.steps import Solution
+
+    assert isinstance(solution, Solution)
+    doc = build_document(
+        solution, blank=options.blank, comma=options.comma, variant=options.variant
+    )
+    return render_document(doc)
+
+
+register(Printer("md", render, description="Markdown with $…$ math (GitHub, Jupyter)"))
