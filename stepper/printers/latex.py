@@ -1,4 +1,4 @@
-"""LaTeX: a complete document that compiles with pdflatex; the math from sympy's printer.
+r"""LaTeX: a complete document that compiles with pdflatex; the math from sympy's printer.
 
 Explanations are Unicode text in the lecture's notation (ỹ₂, δ₁, α); rather than rewrite
 them, the preamble teaches pdflatex those few characters with ``\DeclareUnicodeCharacter``
