@@ -79,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
         "substitutions (all)",
     )
     p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")
+    p.add_argument(
+        "--variants",
+        type=int,
+        metavar="N",
+        help="N exam variants of the lesson (its 'variants:' section), one per page",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="with --variants: the exam's seed (default 1)",
+    )
+    p.add_argument("--variant", metavar="ID", help="exactly the variant printed with this id")
     return parser
 
 
@@ -131,27 +145,54 @@ def _cannot_write(path: str, exc: OSError) -> Problem:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from stepper.atomic import write_atomic
     from stepper.engine import solve
     from stepper.printers import REGISTRY, Options
+    from stepper.printers.document import Blank
 
     printer = REGISTRY[args.format]
     if printer.binary and not args.output:
         raise LessonError([Problem("stepper solve", f"--format {args.format} needs -o FILE")])
     lesson = _load(args.lesson)
-    solution = solve(lesson, args.lang)
-    options = Options(blank=args.worksheet or "none", comma=lesson.display.decimal_comma)
-    document = printer.render(solution, options)
-    if args.output:
+    blank: Blank = args.worksheet or "none"
+    comma = lesson.display.decimal_comma
+    if args.variants is not None or args.variant is not None:
+        from stepper.variants import make_variant, make_variants
+
+        if args.variant is not None:
+            solution = solve(make_variant(lesson, args.variant), args.lang)
+            options = Options(blank=blank, comma=comma, variant=args.variant)
+            _write(printer.render(solution, options), args.output)
+            return EXIT_OK
+        if not 1 <= args.variants <= 500:
+            raise LessonError([Problem("--variants", "give between 1 and 500 variants")])
+        chosen = make_variants(lesson, args.seed, args.variants)
+        documents = [
+            (solve(v, args.lang), Options(blank=blank, comma=comma, variant=vid))
+            for vid, v in chosen
+        ]
+        if printer.render_many is None:
+            raise LessonError([Problem("--format", f"{args.format} cannot hold several variants")])
+        document = printer.render_many(documents)
+    else:
+        solution = solve(lesson, args.lang)
+        document = printer.render(solution, Options(blank=blank, comma=comma))
+    _write(document, args.output)
+    return EXIT_OK
+
+
+def _write(document: str | bytes, output: str | None) -> None:
+    """To ``output`` atomically, or to stdout."""
+    from stepper.atomic import write_atomic
+
+    if output:
         try:
-            write_atomic(args.output, document)
+            write_atomic(output, document)
         except OSError as exc:
-            raise LessonError([_cannot_write(args.output, exc)]) from None
+            raise LessonError([_cannot_write(output, exc)]) from None
     elif isinstance(document, bytes):
         sys.stdout.buffer.write(document)
     else:
         sys.stdout.write(document)
-    return EXIT_OK
 
 
 def _lesson(args: argparse.Namespace) -> int:

@@ -191,6 +191,8 @@ _HOME = {
     "Pool": "under pool",
     "Head": "under dense",
     "ShapeOnly": "under shape",
+    "Variants": "under variants",
+    "Grid": "in a range of variants (min, max, step)",
 }
 
 

@@ -67,6 +67,24 @@ class Training(Strict):
     epochs: int = Field(default=1, ge=1)
 
 
+class Grid(Strict):
+    """Values a variant may take: min, max and the step between them (min, min + step, …)."""
+
+    min: Number
+    max: Number
+    step: Number = Field(gt=0)
+
+
+class Variants(Strict):
+    """Which numbers of a dense lesson vary between exam variants, and how."""
+
+    weights: Grid | None = None
+    inputs: Grid | None = None
+    targets: Grid | None = None
+    learning_rate: Grid | None = None
+    saturate: bool = False
+
+
 class LessonBase(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
     title: Localized | None = None
@@ -74,6 +92,7 @@ class LessonBase(Strict):
     summary: Localized | None = None
     display: Display = Display()
     notes: dict[str, Localized] = Field(default_factory=dict)
+    variants: Variants | None = None
 
 
 class DenseLesson(LessonBase):
@@ -153,6 +172,8 @@ def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
 
 #: Every model of the format, for messages that suggest a field name and for the docs test.
 MODELS: tuple[type[Strict], ...] = (
+    Grid,
+    Variants,
     Kernel,
     Pool,
     Head,

@@ -30,14 +30,19 @@ class Options:
         return self.blank != "none"
 
 
+Many = Callable[[list[tuple[Solution, Options]]], str | bytes]
+
+
 @dataclass(frozen=True, slots=True)
 class Printer:
-    """A format: its name, whether its output is bytes, and the function that prints it."""
+    """A format: its name, whether its output is bytes, the function that prints it, and the
+    one that prints several documents into one file (an exam's variants, a page each)."""
 
     name: str
     render: Callable[[Solution, Options], str | bytes]
     binary: bool = False
     description: str = ""
+    render_many: Many | None = None
 
 
 REGISTRY: dict[str, Printer] = {}

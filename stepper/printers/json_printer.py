@@ -65,8 +65,22 @@ def render(solution: Solution, options: Options) -> str:
         if options.worksheet:
             record.update(dict.fromkeys(_ANSWERS))
         lines.append(json.dumps(record, ensure_ascii=False))
+    if options.variant:
+        lesson["variant"] = options.variant
     head = json.dumps(lesson, ensure_ascii=False)
     return '{"lesson": ' + head + ',\n "steps": [\n  ' + ",\n  ".join(lines) + "\n ]}\n"
 
 
-register(Printer("json", render, description="the solution as JSON (the contract's format)"))
+def render_many(documents: list[tuple[Solution, Options]]) -> str:
+    """Several solutions (an exam's variants): one JSON document per line of a JSON list."""
+    return "[\n" + ",\n".join(render(s, o).rstrip() for s, o in documents) + "\n]\n"
+
+
+register(
+    Printer(
+        "json",
+        render,
+        description="the solution as JSON (the contract's format)",
+        render_many=render_many,
+    )
+)

@@ -170,6 +170,11 @@ def _cell(doc: Document, cell: Sym | str) -> str:
 
 
 def render_document(doc: Document) -> str:
+    return "\n".join([preamble(), r"\begin{document}", *body(doc), r"\end{document}"]) + "\n"
+
+
+def body(doc: Document) -> list[str]:
+    """The document between \\begin{document} and \\end{document}."""
     lang = doc.lang
     kind = label("doc.worksheet" if doc.blank != "none" else "doc.solution", lang)
     if doc.variant:
@@ -200,8 +205,7 @@ def render_document(doc: Document) -> str:
             ]
             out += [" & ".join(_cell(doc, c) for c in row) + r" \\" for row in table.rows]
             out += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
-    out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def render(solution: Solution, options: Options) -> str:
@@ -210,4 +214,16 @@ def render(solution: Solution, options: Options) -> str:
     )
 
 
-register(Printer("tex", render, description="a LaTeX document (pdflatex)"))
+def render_many(documents: list[tuple[Solution, Options]]) -> str:
+    """One LaTeX document with each variant on pages of its own."""
+    bodies = []
+    for solution, options in documents:
+        doc = build_document(
+            solution, blank=options.blank, comma=options.comma, variant=options.variant
+        )
+        bodies.append("\n".join(body(doc)))
+    joined = "\n\\clearpage\n".join(bodies)
+    return "\n".join([preamble(), r"\begin{document}", joined, r"\end{document}"]) + "\n"
+
+
+register(Printer("tex", render, description="a LaTeX document (pdflatex)", render_many=render_many))

@@ -16,7 +16,7 @@ from stepper.notation import Sym
 from stepper.picture import network_picture
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, build_document, decimal_comma
-from stepper.steps import Step
+from stepper.steps import Solution, Step
 
 #: What a blank looks like in a worksheet: a box to write in (and a small one for a number
 #: that an earlier step computed, inside a substitution).
@@ -103,14 +103,26 @@ def _table(doc: Document, rows: tuple[tuple[Sym | str, ...], ...]) -> list[str]:
     return [*lines, ""]
 
 
-def render(solution: object, options: Options) -> str:
-    from stepper.steps import Solution
-
-    assert isinstance(solution, Solution)
+def render(solution: Solution, options: Options) -> str:
     doc = build_document(
         solution, blank=options.blank, comma=options.comma, variant=options.variant
     )
     return render_document(doc)
 
 
-register(Printer("md", render, description="Markdown with $…$ math (GitHub, Jupyter)"))
+#: Between two variants: a rule, and a page break when the Markdown is printed as HTML.
+PAGE_BREAK = '\n\n---\n\n<div style="page-break-after: always"></div>\n\n'
+
+
+def render_many(documents: list[tuple[Solution, Options]]) -> str:
+    return PAGE_BREAK.join(render(solution, options) for solution, options in documents)
+
+
+register(
+    Printer(
+        "md",
+        render,
+        description="Markdown with $…$ math (GitHub, Jupyter)",
+        render_many=render_many,
+    )
+)
