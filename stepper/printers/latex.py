@@ -96,6 +96,10 @@ def _math(doc: Document, tex: str) -> str:
     return decimal_comma(tex, "{,}") if doc.comma else tex
 
 
+def _prose(doc: Document, words: str) -> str:
+    return decimal_comma(words) if doc.comma else words
+
+
 def step_block(doc: Document, step: Step) -> list[str]:
     parts = [formulas.formula(step, "latex")]
     if doc.shows_values:
@@ -115,9 +119,10 @@ def step_block(doc: Document, step: Step) -> list[str]:
     else:
         # Long sums (a wide neuron, a convolution window) break at each "=".
         lines = [head, r"\begin{multline*}", _math(doc, " \\\\ = ".join(parts)), r"\end{multline*}"]
-    lines.append(text(step.explanation))
+    lines.append(text(_prose(doc, step.explanation)))
     if step.note and doc.shows_values:
-        lines.append(rf"\par\textit{{{text(label('note', doc.lang))}: {text(step.note.strip())}}}")
+        note = text(_prose(doc, step.note.strip()))
+        lines.append(rf"\par\textit{{{text(label('note', doc.lang))}: {note}}}")
     return lines
 
 
@@ -180,8 +185,6 @@ def body(doc: Document) -> list[str]:
     if doc.variant:
         kind += " · " + label("doc.variant", lang, id=doc.variant)
     out = [
-        preamble(),
-        r"\begin{document}",
         rf"\section*{{{text(doc.title)}}}",
         rf"\textit{{{text(kind)}}}",
         "",

@@ -35,6 +35,10 @@ def _math(doc: Document, text: str) -> str:
     return decimal_comma(text, "{,}") if doc.comma else text
 
 
+def _text(doc: Document, text: str) -> str:
+    return decimal_comma(text) if doc.comma else text
+
+
 def step_math(doc: Document, step: Step) -> str:
     """formula = substitution = value, with blanks where a worksheet asks the learner."""
     parts = [formulas.formula(step, "latex")]
@@ -74,11 +78,11 @@ def render_document(doc: Document) -> str:
                 step_math(doc, step),
                 "$$",
                 "",
-                step.explanation,
+                _text(doc, step.explanation),
                 "",
             ]
             if step.note and doc.shows_values:
-                out += [f"> **{label('note', lang)}:** {step.note.strip()}", ""]
+                out += [f"> **{label('note', lang)}:** {_text(doc, step.note.strip())}", ""]
     if doc.tables:
         out += [f"## {label('doc.results', lang)}", ""]
         for table in doc.tables:

@@ -1,0 +1,198 @@
+"""The printed formats: golden files, worksheets without answers, LaTeX that compiles,
+the format registry, and exam variants.
+
+Golden files live in tests/golden/, one per built-in lesson and format, with the format's
+real extension so that a diff reads as the document. ``STEPPER_UPDATE_GOLDEN=1 pytest``
+rewrites them after a deliberate change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from stepper.catalog import builtin_ids
+from stepper.cli import build_parser, main
+from stepper.engine import solve
+from stepper.lesson.load import lesson_from_text
+from stepper.printers import REGISTRY, Options
+from stepper.variants import SATURATION, make_variant, make_variants, variant_id
+from tests.conftest import solved
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("STEPPER_UPDATE_GOLDEN") == "1"
+TEXT_FORMATS = ("json", "md", "tex")
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_golden(lesson_id: str, fmt: str) -> None:
+    document = REGISTRY[fmt].render(solved(lesson_id), Options())
+    assert isinstance(document, str)
+    path = GOLDEN / f"{lesson_id}.{fmt}"
+    if UPDATE or not path.exists():
+        path.write_text(document)
+    assert document == path.read_text()
+
+
+def test_format_choices_come_from_the_registry() -> None:
+    solve_parser = build_parser()._subparsers._group_actions[0].choices["solve"]  # type: ignore[union-attr]
+    formats = next(a for a in solve_parser._actions if a.dest == "format")
+    assert sorted(formats.choices) == sorted(REGISTRY)
+
+
+def test_an_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["solve", "backprop-1", "--format", "docx"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'docx'" in capsys.readouterr().err
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+INDICES = re.compile(r"[_^]\{[^{}]*\}")
+#: Numbers the templates themselves write (the 2 of 2αxδ, the 1 of 1 − ỹ², max(0, z)).
+CONSTANTS = {"0", "1", "2"}
+BLOCKS = {
+    "md": re.compile(r"^\$\$\n(.*?)\n\$\$$", re.S | re.M),
+    "tex": re.compile(r"^\\\[\n(.*?)\n\\\]$|^\\begin\{multline\*\}\n(.*?)\n\\end", re.S | re.M),
+}
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex"])
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_worksheets_contain_no_answer(lesson_id: str, fmt: str) -> None:
+    """Each step's math in a worksheet shows the lesson's given numbers and blanks: neither
+    its own value nor any value an earlier step computed."""
+    solution = solved(lesson_id)
+    for blank in ("values", "all"):
+        document = str(REGISTRY[fmt].render(solution, Options(blank=blank)))
+        blocks = ["".join(m) for m in BLOCKS[fmt].findall(document)]
+        assert len(blocks) == len(solution.steps)
+        for step, block in zip(solution.steps, blocks, strict=True):
+            numbers = set(NUMBER.findall(INDICES.sub("", block.replace("\\left(", "("))))
+            givens = {q.shown for q in step.operands if q.step is None}
+            answers = {step.shown} | {q.shown for q in step.operands if q.step is not None}
+            leaked = (numbers & answers) - givens - CONSTANTS
+            assert not leaked, f"{lesson_id} {fmt} {blank} step {step.n}: {leaked}"
+            assert block.rstrip().endswith("\\boxed{\\phantom{0.00000}}")
+        assert "Nota" not in document and "Note:" not in document
+
+
+def test_worksheet_all_hides_substitutions() -> None:
+    solution = solved("backprop-1")
+    values = REGISTRY["md"].render(solution, Options(blank="values"))
+    everything = REGISTRY["md"].render(solution, Options(blank="all"))
+    assert "0.1 \\cdot 1 + \\left(-0.2\\right) \\cdot 0.1" in str(values)
+    assert "0.1 \\cdot 1" not in str(everything)
+
+
+def test_solution_shows_formula_substitution_value() -> None:
+    md = str(REGISTRY["md"].render(solved("backprop-1"), Options()))
+    assert (
+        "w_{22} \\rightarrow w_{22} + \\Delta w_{22} = \\left(-0.6\\right) + 0.12152 = -0.47848"
+    ) in md
+    assert "−0.4782" in md  # the note on the slide's slip
+
+
+def test_decimal_comma() -> None:
+    text = open(Path(__file__).parent.parent / "lessons" / "backprop-1.yaml").read()
+    lesson = lesson_from_text(
+        text.replace("  decimals: 5", "  decimals: 5\n  decimal_comma: true"), "comma"
+    )
+    md = str(REGISTRY["md"].render(solve(lesson), Options(comma=True)))
+    assert "= -0{,}47848" in md
+    assert "0.47848" not in md
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("lesson_id", ["backprop-1", "backprop-2", "cnn-1", "rgb-1"])
+def test_latex_compiles(lesson_id: str, tmp_path: Path) -> None:
+    for blank in ("none", "values"):
+        source = tmp_path / f"{lesson_id}-{blank}.tex"
+        source.write_text(str(REGISTRY["tex"].render(solved(lesson_id), Options(blank=blank))))
+        run = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout[-2000:]
+        assert source.with_suffix(".pdf").exists()
+
+
+def test_variant_ids_regenerate_their_variant() -> None:
+    from stepper.catalog import builtin_folder
+    from stepper.lesson.load import load_lesson
+
+    base = load_lesson(builtin_folder() / "backprop-1.yaml")
+    exam = make_variants(base, seed=7, count=30)
+    ids = [vid for vid, _ in exam]
+    assert ids == [variant_id(7, i) for i in range(len(ids))] or len(set(ids)) == 30
+    assert len({v.model_dump_json(include={"network", "training"}) for _, v in exam}) == 30
+    for vid, variant in exam[:5]:
+        assert make_variant(base, vid) == variant
+    for _, variant in exam:
+        sol = solve(variant)
+        u2 = next(s for s in sol.steps if s.key == "u[1,2]")  # the tanh neuron
+        assert abs(u2.value) <= SATURATION
+        assert variant.notes == {}
+    assert make_variants(base, seed=7, count=3) == exam[:3]
+    assert make_variants(base, seed=8, count=3) != exam[:3]
+
+
+def test_variants_through_the_command_line(tmp_path: Path) -> None:
+    exam = tmp_path / "exam.md"
+    key = tmp_path / "key.md"
+    assert (
+        main(
+            [
+                "solve",
+                "backprop-1",
+                "--variants",
+                "4",
+                "--seed",
+                "7",
+                "--worksheet",
+                "--format",
+                "md",
+                "-o",
+                str(exam),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "solve",
+                "backprop-1",
+                "--variants",
+                "4",
+                "--seed",
+                "7",
+                "--format",
+                "md",
+                "-o",
+                str(key),
+            ]
+        )
+        == 0
+    )
+    sheets, answers = exam.read_text(), key.read_text()
+    ids = re.findall(r"Variante (\w+)", sheets)
+    assert len(ids) == 4 and ids == re.findall(r"Variante (\w+)", answers)
+    one = tmp_path / "one.md"
+    assert main(["solve", "backprop-1", "--variant", ids[2], "--format", "md", "-o", str(one)]) == 0
+    assert one.read_text().split("Variante")[1] in answers
+
+
+def test_a_lesson_without_variants_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", "backprop-2", "--variants", "2"]) == 2
+    assert "declares no variants" in capsys.readouterr().err
