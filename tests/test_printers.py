@@ -100,7 +100,7 @@ def test_solution_shows_formula_substitution_value() -> None:
 
 
 def test_decimal_comma() -> None:
-    text = open(Path(__file__).parent.parent / "lessons" / "backprop-1.yaml").read()
+    text = (Path(__file__).parent.parent / "lessons" / "backprop-1.yaml").read_text()
     lesson = lesson_from_text(
         text.replace("  decimals: 5", "  decimals: 5\n  decimal_comma: true"), "comma"
     )

@@ -217,7 +217,8 @@ class TypstMathPrinter(Printer):  # type: ignore[misc]  # sympy is untyped
             return self._quotient("1", self._print(base), [sympy.Integer(1)], [base])
         if exp == sympy.Rational(1, 2):
             return f"sqrt({self._argument(base)})"
-        if base.is_Add or base.is_Mul or base.is_Pow or (base.is_Number and base.is_negative):
+        grouped = base.is_Add or base.is_Mul or base.is_Pow or isinstance(base, sympy.exp)
+        if grouped or (base.is_Number and base.is_negative):
             written = f"({self._print(base)})"
         else:
             written = self._slot(base, powered=True)
@@ -306,7 +307,7 @@ def compiled(name: str, params: tuple[int | str, ...], arity: int) -> Template:
 
 # -- the lecture's symbols ----------------------------------------------------------------
 
-#: letter -> (typst base, whether the base already carries a superscript or subscript)
+#: letter -> its base in typst math
 _LETTERS: dict[str, str] = {
     "eps": "epsilon",
     "delta": "delta",
