@@ -89,6 +89,10 @@ def network_picture(
     one under another when they do not, and long layers elided with "… N más/more". A lesson
     without a dense network gives an empty text.
     """
+    if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
+        from stepper.picture_conv import conv_picture
+
+        return conv_picture(solution, revealed, current, lang, width)
     net = solution.network
     if net is None or not net.layers or not solution.steps or width <= 0:
         return Text("")

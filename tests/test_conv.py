@@ -83,7 +83,8 @@ class Net:
 
     def pads(self) -> list[int]:
         out = []
-        for kernel, own in zip(self.kernels, self.own_padding or [None] * len(self.kernels)):
+        owns = self.own_padding or [None] * len(self.kernels)
+        for kernel, own in zip(self.kernels, owns, strict=True):
             spec = self.padding if own is None else own
             n = kernel.shape[-1]
             out.append(0 if spec == "valid" else (n - 1) // 2 if spec == "same" else int(spec))
@@ -162,7 +163,10 @@ def windows(a: np.ndarray, size: int, stride: int) -> np.ndarray:
 
 
 def convolve(net: Net) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per-channel window sums (C, R, Cc) and the maps (R, Cc), one of each per kernel."""
+    """Per-channel window sums (C, R, Cc) and the maps (R, Cc), one of each per kernel; with
+    no kernels, the image's channels are the maps (pooled directly)."""
+    if not net.kernels:
+        return [], list(net.image)
     sums, maps = [], []
     for kernel, bias, p in zip(net.kernels, net.biases, net.pads(), strict=True):
         padded = np.pad(net.image, ((0, 0), (p, p), (p, p)))
@@ -239,11 +243,29 @@ def tied_windows(net: Net, act: list[np.ndarray]) -> list[set[tuple[int, int]]]:
     return out
 
 
+def switched_off(net: Net, act: np.ndarray, r: int, c: int) -> bool:
+    """Whether a ReLU cell near 0 cannot reach the loss: every max window holding it has a
+    clear winner elsewhere (or none holds it). Its kink is then flat, and harmless."""
+    if not net.pool or net.pool[0] != "max":
+        return False
+    _, size, stride = net.pool
+    for wr, wc in np.ndindex(windows(act, size, stride).shape[:2]):
+        r0, c0 = wr * stride, wc * stride
+        if r0 <= r < r0 + size and c0 <= c < c0 + size:
+            others = act[r0 : r0 + size, c0 : c0 + size].copy()
+            others[r - r0, c - c0] = -np.inf
+            if others.max() <= 2 * MARGIN:
+                return False
+    return True
+
+
 def kinked(net: Net) -> bool:
     """Whether a finite difference could cross a ReLU kink or a change of max-pool winner."""
     fwd = forward(net)
-    if net.relu and any(np.abs(z).min() <= MARGIN for z in fwd.conv):
-        return True
+    if net.relu:
+        for z, a in zip(fwd.conv, fwd.act, strict=True):
+            if any(not switched_off(net, a, r, c) for r, c in np.argwhere(np.abs(z) <= MARGIN)):
+                return True
     for a, cells in zip(fwd.act, tied_windows(net, fwd.act), strict=True):
         if net.relu and cells:
             # A window of zeros is a tie that does not matter: all its cells are switched off.
@@ -382,8 +404,9 @@ def check_cells(net: Net, solution: Solution) -> None:
     steps = by_key(solution)
     fwd = forward(net)
     channels = net.image.shape[0]
-    assert family(steps, "conv") == grid_keys("conv", fwd.conv)
-    for k, (z, sums, bias) in enumerate(zip(fwd.conv, fwd.sums, net.biases, strict=True), 1):
+    assert family(steps, "conv") == (grid_keys("conv", fwd.conv) if net.kernels else set())
+    maps = fwd.conv if net.kernels else []
+    for k, (z, sums, bias) in enumerate(zip(maps, fwd.sums, net.biases, strict=True), 1):
         for r, c in np.ndindex(z.shape):
             cell = steps[f"conv[{k},{r + 1},{c + 1}]"]
             assert close(cell.value, z[r, c]), (cell.key, cell.value, z[r, c])
@@ -393,7 +416,7 @@ def check_cells(net: Net, solution: Solution) -> None:
                     assert close(part.value, want), (part.key, part.value, want)
                 total = math.fsum(p.value for p in parts) + bias
                 assert close(cell.value, total), (cell.key, cell.value, total)
-    if channels > 1:
+    if channels > 1 and net.kernels:
         want = {
             f"chan[{k},{ch},{r + 1},{c + 1}]"
             for k, z in enumerate(fwd.conv, 1)
@@ -404,6 +427,12 @@ def check_cells(net: Net, solution: Solution) -> None:
     else:
         assert not family(steps, "chan")
 
+    check_relu_and_pool_cells(net, solution)
+
+
+def check_relu_and_pool_cells(net: Net, solution: Solution) -> None:
+    steps = by_key(solution)
+    fwd = forward(net)
     if net.relu:
         assert family(steps, "relu") == grid_keys("relu", fwd.act)
         for k, a in enumerate(fwd.act, 1):
@@ -418,7 +447,7 @@ def check_cells(net: Net, solution: Solution) -> None:
         assert not family(steps, "pool")
         return
     kind, size, stride = net.pool
-    source = "relu" if net.relu else "conv"
+    source = "relu" if net.relu else "conv" if net.kernels else "x"
     assert family(steps, "pool") == grid_keys("pool", fwd.pooled)
     for k, (a, p) in enumerate(zip(fwd.act, fwd.pooled, strict=True), 1):
         win = windows(a, size, stride)
@@ -443,6 +472,25 @@ def check_cells(net: Net, solution: Solution) -> None:
             for q in cell.operands:
                 if q.sym.unicode() != winner.sym.unicode():
                     assert q.sym.unicode() not in cell.explanation, (cell.key, q.key)
+
+
+def check_sizes(net: Net, solution: Solution) -> None:
+    """Whatever sizing steps there are agree with the maps actually computed."""
+    steps = by_key(solution)
+    fwd = forward(net)
+    if "size" in steps:
+        assert all(z.shape == (steps["size"].value,) * 2 for z in fwd.conv), steps["size"].value
+    for k, z in enumerate(fwd.conv, 1):
+        if f"size[{k}]" in steps:
+            assert z.shape == (steps[f"size[{k}]"].value,) * 2, k
+    if "values" in steps:
+        assert steps["values"].value == sum(z.size for z in fwd.conv)
+    if "params" in steps:
+        assert steps["params"].value == sum(k.size + 1 for k in net.kernels)
+    if "pool_size" in steps:
+        assert all(p.shape == (steps["pool_size"].value,) * 2 for p in fwd.pooled)
+    if "pool_values" in steps:
+        assert steps["pool_values"].value == sum(p.size for p in fwd.pooled)
 
 
 def check_head(net: Net, solution: Solution) -> None:
@@ -503,7 +551,7 @@ def check_backward(net: Net, solution: Solution) -> None:
             for r, c in np.ndindex(m.shape):
                 if name == "relu" and (r, c) in ties[k - 1]:
                     continue  # a tie of switched-off cells: the winner is a convention
-                grad = finite_difference(lambda v=values: rest(net, v), m, (r, c))
+                grad = finite_difference(lambda v=values, f=rest: f(net, v), m, (r, c))
                 step = steps[f"d{name}[{k},{r + 1},{c + 1}]"]
                 assert gradient_close(step.value, -grad), (step.key, step.value, -grad)
 
@@ -567,6 +615,7 @@ def check_keys(net: Net, solution: Solution) -> None:
 
 def check_everything(net: Net, solution: Solution) -> None:
     check_cells(net, solution)
+    check_sizes(net, solution)
     if net.head is not None:
         check_head(net, solution)
         if net.learning_rate is not None:
@@ -580,16 +629,21 @@ def check_everything(net: Net, solution: Solution) -> None:
 POOLS = [None, ("max", 2, 2), ("average", 2, 2), ("max", 3, 1), ("average", 3, 1)]
 
 
-@pytest.mark.parametrize("pool_spec", POOLS, ids=lambda p: "-".join(map(str, p)) if p else "no")
-@pytest.mark.parametrize("channels", [1, 3])
-@pytest.mark.parametrize("stride", [1, 2])
-@pytest.mark.parametrize("padding", ["valid", "same", 1, 2])
+CELL_GRID = [
+    pytest.param(padding, stride, channels, pool_spec, id=f"{padding}-s{stride}-c{channels}-{p}")
+    for padding, stride, channels, pool_spec in itertools.product(
+        ["valid", "same", 1, 2], [1, 2], [1, 3], POOLS
+    )
+    if not (padding == "same" and stride != 1)  # not allowed (test_conv_loading)
+    for p in ["-".join(map(str, pool_spec)) if pool_spec else "no-pool"]
+]
+
+
+@pytest.mark.parametrize(("padding", "stride", "channels", "pool_spec"), CELL_GRID)
 def test_cells_are_the_sliding_windows(
     padding: Pad, stride: int, channels: int, pool_spec: tuple[str, int, int] | None
 ) -> None:
     """A 7×8 image (not square), two 3×3 kernels, ReLU on, every combination listed."""
-    if padding == "same" and stride != 1:
-        pytest.skip("same padding needs stride 1 (checked in test_conv_loading)")
     structure = {
         "channels": channels,
         "rows": 7,
@@ -604,7 +658,9 @@ def test_cells_are_the_sliding_windows(
     seed = zlib.crc32(repr((padding, stride, channels, pool_spec)).encode())
     net = make_net(structure, seed, train=False)
     assert net is not None
-    check_cells(net, net.solve())
+    solution = net.solve()
+    check_cells(net, solution)
+    check_sizes(net, solution)
 
 
 @pytest.mark.parametrize("pool_spec", POOLS, ids=lambda p: "-".join(map(str, p)) if p else "no")
@@ -629,7 +685,9 @@ def test_cells_without_relu_pool_the_raw_maps(pool_spec: tuple[str, int, int] | 
 @given(data=st.data())
 def test_random_cells(data: st.DataObject) -> None:
     net = draw_net(data, train=False)
-    check_cells(net, net.solve())
+    solution = net.solve()
+    check_cells(net, solution)
+    check_sizes(net, solution)
 
 
 def test_the_kernel_is_not_flipped() -> None:
@@ -701,24 +759,18 @@ def test_shape_1_is_the_lecture_sizing() -> None:
     assert all(s.phase == "shape" for s in steps.values())
 
 
-@pytest.mark.parametrize(
-    ("side", "n", "padding", "stride", "channels", "count", "pool_spec"),
-    [
-        (28, 3, "same", 1, 1, 4, ("max", 2, 2)),
-        (7, 3, "valid", 2, 3, 2, None),
-        (9, 2, 1, 2, 2, 3, ("average", 3, 1)),
-    ],
-)
-def test_shape_steps(
-    side: int,
-    n: int,
-    padding: Pad,
-    stride: int,
-    channels: int,
-    count: int,
-    pool_spec: tuple[str, int, int] | None,
-) -> None:
+SHAPES = [
+    # side, kernel side, padding, stride, channels, kernels, pool
+    (28, 3, "same", 1, 1, 4, ("max", 2, 2)),
+    (7, 3, "valid", 2, 3, 2, None),
+    (9, 2, 1, 1, 2, 3, ("average", 3, 1)),
+]
+
+
+@pytest.mark.parametrize("case", SHAPES, ids=str)
+def test_shape_steps(case: tuple[Any, ...]) -> None:
     """(D − N + 2p)/s + 1, K·O², K(N²C + 1) and the same after pooling, on a real image."""
+    side, n, padding, stride, channels, count, pool_spec = case
     rng = np.random.default_rng(side)
     net = Net(
         rng.uniform(-1, 1, (channels, side, side)).round(2),
@@ -741,6 +793,21 @@ def test_shape_steps(
     pooled = forward(net).pooled[0].shape[0]
     assert steps["pool_size"].value == pooled
     assert steps["pool_values"].value == count * pooled * pooled
+
+
+def test_a_non_square_image_gets_no_wrong_count() -> None:
+    """A 5×7 image: the maps are 3×5, so a count K·O·O from the rows alone would be wrong."""
+    rng = np.random.default_rng(3)
+    net = Net(
+        rng.uniform(-1, 1, (1, 5, 7)).round(2),
+        [rng.uniform(-1, 1, (1, 3, 3)).round(2) for _ in range(2)],
+        [0.1, 0.2],
+        pool=("max", 2, 2),
+    )
+    solution = net.solve()
+    assert len(family(by_key(solution), "conv")) == 2 * 3 * 5
+    check_sizes(net, solution)
+    check_cells(net, solution)
 
 
 def test_softmax_of_the_lecture_logits() -> None:
@@ -852,19 +919,22 @@ def test_there_are_built_in_conv_lessons() -> None:
 def test_built_in_lessons_against_the_reference(lesson_id: str) -> None:
     """Cells, head and keys always; the gradients where no finite difference meets a kink."""
     lesson = builtin_lesson(lesson_id)
-    if not lesson.channels() or not lesson.kernels:
-        pytest.skip("no image or no kernels: covered by the lecture tests")
+    if not lesson.channels():
+        pytest.skip("no image: covered by the lecture tests")
     if lesson.display.round_intermediate:
         pytest.skip("computes from rounded values, by design not the reference's floats")
     net = net_from_lesson(lesson)
     solution = solve(lesson)
     check_cells(net, solution)
+    check_sizes(net, solution)
+    check_keys(net, solution)
     if net.head is not None:
         check_head(net, solution)
-        if net.learning_rate is not None and not kinked(net):
+        if net.learning_rate is not None:
+            if kinked(net):
+                pytest.skip("a finite difference would cross a kink: cells and head checked")
             check_backward(net, solution)
             check_update(net, solution)
-    check_keys(net, solution)
 
 
 # --- 4. substituted_text evaluates to the value --------------------------------------------
@@ -881,8 +951,8 @@ def substitution_cases() -> dict[str, Solution]:
     ):
         structure = {
             "channels": channels,
-            "rows": 6,
-            "cols": 6,
+            "rows": 7 if n == 1 else 6,  # every stride divides: whole sizes (see below)
+            "cols": 7 if n == 1 else 6,
             "sizes": [3, 3],
             "stride": stride,
             "padding": padding,
@@ -918,6 +988,34 @@ def test_substituted_text_evaluates_to_the_value(name: str) -> None:
             f"{name} step {step.n} {step.key}: {text} = {got!r}, value {step.value!r}, "
             f"allowed {tolerance:.3g}"
         )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (stepper/formulas.py, conv_size and pool_size): the text is (D − N + 2p)/s + 1 "
+    "without the floor, so when s does not divide it evaluates to 3.5 where the size is 3",
+)
+@pytest.mark.parametrize(
+    ("key", "structure"),
+    [
+        ("size", {"rows": 6, "stride": 2, "padding": 1, "pool": None}),
+        ("pool_size", {"rows": 7, "stride": 1, "padding": "valid", "pool": ("max", 2, 2)}),
+    ],
+)
+def test_size_text_when_the_stride_does_not_divide(key: str, structure: dict[str, Any]) -> None:
+    rows = structure["rows"]
+    net = Net(
+        np.ones((1, rows, rows)),
+        [np.ones((1, 3, 3))],
+        [0.0],
+        **{k: v for k, v in structure.items() if k != "rows"},
+    )
+    steps = by_key(net.solve())
+    assert (
+        steps[key].value
+        == (forward(net).conv if key == "size" else forward(net).pooled)[0].shape[0]
+    )
+    assert evaluate(step_record(steps[key])["substituted_text"]) == steps[key].value
 
 
 # --- 5. The key set ------------------------------------------------------------------------

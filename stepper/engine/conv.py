@@ -100,7 +100,9 @@ class ConvRun(Recorder):
                 if lesson.padding == "same"
                 else (0 if lesson.padding == "valid" else int(lesson.padding))
             )
-        elif self.image and lesson.kernels:
+        elif self.image and lesson.kernels and len(self.image[0]) == len(self.image[0][0]):
+            # The lecture's sizes are for a square D×D image; a D×E one would get O from D
+            # alone and a wrong count K·O·O, so it gets no sizes (its cells are all there).
             side, ch, count = len(self.image[0]), len(self.image), len(lesson.kernels)
             geometries = {
                 (len(k.channels()[0]), padding_of(lesson, k, len(k.channels()[0])))

@@ -34,6 +34,8 @@ def check_conv(lesson: ConvLesson) -> list[Found]:
         return found
     if channels:
         found += _check_image(lesson, channels)
+    if lesson.shape is not None:
+        found += _check_shape(lesson)
     if found:
         return found
     found += _check_kernels(
@@ -109,7 +111,7 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
                 found.append(
                     Found(here, f"kernel {k + 1} ({n}×{n}) does not fit in the {rows}×{cols} image")
                 )
-    if lesson.pool and channels:
+    if lesson.pool and channels and not found:  # a kernel that does not fit has no map
         sizes = _map_sizes(lesson, rows, cols)
         for k, (h, w) in enumerate(sizes):
             if lesson.pool.size > min(h, w):
@@ -122,6 +124,43 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
                 )
                 break
     return found
+
+
+def _check_shape(lesson: ConvLesson) -> list[Found]:
+    """The sizing example: a square input, a kernel and a pool that fit."""
+    assert lesson.shape is not None
+    (rows, cols, _), n = lesson.shape.input, lesson.shape.kernel_size
+    if rows != cols:
+        return [
+            Found(
+                ("shape", "input"),
+                f"the sizing example is for a square input D×D×C; got {rows}×{cols}",
+            )
+        ]
+    if lesson.padding == "same" and (n % 2 == 0 or lesson.stride != 1):
+        return [
+            Found(
+                ("padding",),
+                f"same padding needs an odd kernel and stride 1 "
+                f"(the kernel is {n}×{n}, stride {lesson.stride})",
+            )
+        ]
+    spec = lesson.padding
+    pad = 0 if spec == "valid" else (n - 1) // 2 if spec == "same" else int(spec)
+    side = out_size(rows, n, pad, lesson.stride)
+    if side < 1:
+        return [
+            Found(
+                ("shape", "kernel_size"),
+                f"a {n}×{n} kernel does not fit in the {rows}×{cols} input",
+            )
+        ]
+    if lesson.pool and lesson.pool.size > side:
+        size = lesson.pool.size
+        return [
+            Found(("pool", "size"), f"a {size}×{size} pool does not fit in the {side}×{side} maps")
+        ]
+    return []
 
 
 def _map_sizes(lesson: ConvLesson, rows: int, cols: int) -> list[tuple[int, int]]:
@@ -163,7 +202,7 @@ def _check_head(lesson: ConvLesson) -> list[Found]:
                         ("dense", "weights", i),
                         f"head row {i + 1} has {len(row)} "
                         f"values; expected {flat + 1}: the bias and one per flattened "
-                        "value (maps kernel by kernel, row by row)",
+                        f"value ({flat}: the maps kernel by kernel, row by row)",
                     )
                 )
         classes = len(lesson.dense.weights)

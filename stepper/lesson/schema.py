@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
 Language = Literal["es", "en"]
 Activation = Literal["linear", "identity", "tanh", "sigmoid", "relu", "softmax"]
@@ -102,12 +102,38 @@ class DenseLesson(LessonBase):
 
 
 Padding = Literal["valid", "same"] | Annotated[int, Field(ge=0, le=64)]
-Matrix = list[list[Number]]
+#: A matrix has at least one row, and a row at least one number (an empty one would crash the
+#: shape checks, and means nothing).
+Row = Annotated[list[Number], Field(min_length=1)]
+Matrix = Annotated[list[Row], Field(min_length=1)]
+
+
+def _matrix_form(value: object) -> str:
+    """Which form a matrix-or-channels value is written in: channels (a list of matrices) when
+    more of its items hold lists than hold numbers (empty items do not vote), else one matrix.
+    Deciding first, instead of trying both forms, reports a typo once, in the form the author
+    meant, not once per cell of the other. The tags are the names pydantic gives the branches,
+    which the loader leaves out of a location.
+    """
+    items = value if isinstance(value, list) else []
+    deep = [isinstance(i, list) and any(isinstance(j, list) for j in i) for i in items]
+    flat = [
+        not isinstance(i, list) or (bool(i) and not d) for i, d in zip(items, deep, strict=True)
+    ]
+    return "list[list[list[float]]]" if sum(deep) > sum(flat) else "list[list[float]]"
+
+
+#: One matrix, or one matrix per channel (an RGB image, a kernel over several channels).
+MatrixOrChannels = Annotated[
+    Annotated[Matrix, Tag("list[list[float]]")]
+    | Annotated[list[Matrix], Field(min_length=1), Tag("list[list[list[float]]]")],
+    Discriminator(_matrix_form),
+]
 
 
 class Kernel(Strict):
     name: Localized | None = None
-    weights: Matrix | list[Matrix]
+    weights: MatrixOrChannels
     bias: Number = 0.0
     padding: Padding | None = None
 
@@ -131,14 +157,14 @@ class Head(Strict):
 class ShapeOnly(Strict):
     """The lecture's sizing example: sizes only, no numbers in the cells."""
 
-    input: list[int] = Field(min_length=3, max_length=3)
+    input: list[Annotated[int, Field(ge=1)]] = Field(min_length=3, max_length=3)
     kernels: int = Field(ge=1, le=100_000)
     kernel_size: int = Field(ge=1, le=1_000)
 
 
 class ConvLesson(LessonBase):
     kind: Literal["conv"]
-    image: Matrix | list[Matrix] | None = None
+    image: MatrixOrChannels | None = None
     kernels: list[Kernel] = Field(default_factory=list)
     padding: Padding = "valid"
     stride: int = Field(default=1, ge=1, le=64)

@@ -55,6 +55,8 @@ def register(printer: Printer) -> Printer:
 
 def _load_builtin() -> None:
     from stepper.printers import json_printer, latex, markdown
+    from stepper.printers import pdf  # noqa: F401  # registers itself
+    from stepper.printers import html  # noqa: F401  # registers itself
 
     del json_printer, latex, markdown
 

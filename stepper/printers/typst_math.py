@@ -389,14 +389,37 @@ def formula_rhs(step: Step) -> str:
     return template.fill(write)
 
 
-def substitution(step: Step, *, comma: bool = False) -> str:
-    """The right-hand side with the numbers as shown in the slots, nothing evaluated."""
+def substitution(step: Step, *, comma: bool = False, blank: str | None = None) -> str:
+    """The right-hand side with the numbers as shown in the slots, nothing evaluated.
+
+    With ``blank``, the numbers that earlier steps computed are replaced by it (a worksheet
+    shows the lesson's given numbers and leaves the learner's own results to fill in).
+    """
     template = compiled(step.template, step.params, len(step.operands))
-    shown = [q.shown for q in step.operands]
+    operands = step.operands
     bare = template.bare
-    return template.fill(
-        lambda slot: number_typst(shown[slot.index], comma=comma, alone=bare or slot.enclosed)
-    )
+
+    def write(slot: Slot) -> str:
+        q = operands[slot.index]
+        if blank is not None and q.step is not None:
+            return blank
+        return number_typst(q.shown, comma=comma, alone=bare or slot.enclosed)
+
+    return template.fill(write)
+
+
+@cache
+def constants(name: str, params: tuple[int | str, ...], arity: int) -> frozenset[float]:
+    """The numbers a template writes itself (the 2 of 2αxδ, the 1 of 1 − ỹ², the 0 of
+    max(0, z)): they show in every formula, so they are never an answer given away."""
+    slots = [sympy.Symbol(f"Zslot{k}Z") for k in range(arity)]
+    expr = formulas.build(name, slots, params)
+    found = set()
+    for atom in expr.atoms(sympy.Number):
+        found |= {float(atom), float(abs(atom))}
+        if atom.is_Rational:
+            found |= {float(atom.p), float(abs(atom.p)), float(atom.q)}
+    return frozenset(found)
 
 
 def relation(step: Step) -> str:
