@@ -95,7 +95,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Lado de cada mapa de salida: O = (D − N + 2p)/s + 1, con la imagen de lado D, el "
             "kernel de lado N, p ceros de relleno por lado y paso s."
         ),
-        "shape.values": "Valores de la capa convolucional: K mapas de O×O celdas ({count} × {side} × {side}).",
+        "shape.values": "Valores de la capa convolucional: K mapas de O×O celdas.",
         "shape.params": (
             "Parámetros que se aprenden: los N·N·C pesos de cada kernel más su sesgo, por "
             "cada uno de los {count} kernels."
@@ -104,8 +104,8 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Lado de cada mapa tras el pooling: Q = (O − F)/S + 1, con ventanas de F×F y paso S."
         ),
         "shape.pool_values": (
-            "Valores tras el pooling: K mapas de Q×Q ({count} × {side} × {side}); el pooling "
-            "reduce la complejidad y conserva lo más destacado."
+            "Valores tras el pooling: K mapas de Q×Q celdas; el pooling reduce la complejidad y "
+            "conserva lo más destacado."
         ),
         "conv.cell": (
             "Celda ({r}, {c}) del mapa {k}: el kernel se coloca sobre la ventana de la imagen "
@@ -243,7 +243,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Side of each output map: O = (D − N + 2p)/s + 1, with image side D, kernel side N, p "
             "zeros of padding per side and stride s."
         ),
-        "shape.values": "Values of the convolutional layer: K maps of O×O cells ({count} × {side} × {side}).",
+        "shape.values": "Values of the convolutional layer: K maps of O×O cells.",
         "shape.params": (
             "Learned parameters: the N·N·C weights of each kernel plus its bias, for each of "
             "the {count} kernels."
@@ -252,8 +252,8 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Side of each map after pooling: Q = (O − F)/S + 1, with F×F windows and stride S."
         ),
         "shape.pool_values": (
-            "Values after pooling: K maps of Q×Q ({count} × {side} × {side}); pooling reduces "
-            "the cost and keeps the most salient features."
+            "Values after pooling: K maps of Q×Q cells; pooling reduces the cost and keeps the "
+            "most salient features."
         ),
         "conv.cell": (
             "Cell ({r}, {c}) of map {k}: the kernel is laid over the image window starting at "

@@ -55,6 +55,12 @@ class Document:
     def shows_values(self) -> bool:
         return self.blank == "none"
 
+    def explanation(self, step: Step) -> str | None:
+        """The step's explanation, unless a worksheet would give an answer away with it."""
+        if self.shows_values or not _quotes_answer(step.explanation, self.solution):
+            return step.explanation
+        return None
+
     @property
     def shows_substitutions(self) -> bool:
         return self.blank != "all"
@@ -64,10 +70,13 @@ def build_document(
     solution: Solution, *, blank: Blank = "none", comma: bool = False, variant: str | None = None
 ) -> Document:
     """The document of ``solution``; ``blank`` makes it a worksheet."""
+    summary = " ".join(solution.summary.split()) if solution.summary else None
+    if summary and blank != "none" and _quotes_answer(summary, solution):
+        summary = None
     return Document(
         solution=solution,
         title=solution.title,
-        summary=" ".join(solution.summary.split()) if solution.summary else None,
+        summary=summary,
         lang=solution.language,
         sections=tuple(_sections(solution)),
         tables=() if blank != "none" else tuple(_tables(solution)),
@@ -134,6 +143,18 @@ def _tables(solution: Solution) -> list[Table]:
             Table(label("table.new", lang), tuple((s.sym, s.shown) for s in latest.values()))
         )
     return tables
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _quotes_answer(words: str, solution: Solution) -> bool:
+    """Whether ``words`` write a value that a step computes and the lesson does not give
+    (a summary announcing ỹ ≈ 0.097 would spoil a worksheet)."""
+    givens = {q.shown.lstrip("-") for s in solution.steps for q in s.operands if q.step is None}
+    answers = {s.shown.lstrip("-") for s in solution.steps} - givens - {"0", "1", "2"}
+    found = {n.replace(",", ".") for n in _NUMBER.findall(words)}
+    return bool(found & answers)
 
 
 _DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")

@@ -119,7 +119,7 @@ def step_block(doc: Document, step: Step) -> list[str]:
     else:
         # Long sums (a wide neuron, a convolution window) break at each "=".
         lines = [head, r"\begin{multline*}", _math(doc, " \\\\ = ".join(parts)), r"\end{multline*}"]
-    lines.append(text(_prose(doc, step.explanation)))
+    lines.append(text(_prose(doc, doc.explanation(step) or "")))
     if step.note and doc.shows_values:
         note = text(_prose(doc, step.note.strip()))
         lines.append(rf"\par\textit{{{text(label('note', doc.lang))}: {note}}}")

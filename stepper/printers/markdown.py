@@ -78,7 +78,7 @@ def render_document(doc: Document) -> str:
                 step_math(doc, step),
                 "$$",
                 "",
-                _text(doc, step.explanation),
+                _text(doc, doc.explanation(step) or ""),
                 "",
             ]
             if step.note and doc.shows_values:

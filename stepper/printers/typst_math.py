@@ -275,7 +275,7 @@ def symbol_name(name: str) -> str:
     """A letter (or a Greek letter's name) as typst math writes it; a longer name upright."""
     if name in _GREEK:
         return _GREEK[name]
-    if len(name) == 1:
+    if len(name) == 1 and name.isalpha():
         return name
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
