@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from stepper.lesson.errors import LessonError, Problem
 
@@ -175,13 +175,17 @@ def _solve(args: argparse.Namespace) -> int:
         document = printer.render_many(documents)
     else:
         solution = solve(lesson, args.lang)
-        document = printer.render(solution, Options(blank=blank, comma=comma))
+        options = Options(blank=blank, comma=comma)
+        if printer.stream is not None:
+            _write(printer.stream(solution, options), args.output)
+            return EXIT_OK
+        document = printer.render(solution, options)
     _write(document, args.output)
     return EXIT_OK
 
 
-def _write(document: str | bytes, output: str | None) -> None:
-    """To ``output`` atomically, or to stdout."""
+def _write(document: str | bytes | Iterator[str], output: str | None) -> None:
+    """To ``output`` atomically, or to stdout (a streamed document piece by piece)."""
     from stepper.atomic import write_atomic
 
     if output:
@@ -191,8 +195,11 @@ def _write(document: str | bytes, output: str | None) -> None:
             raise LessonError([_cannot_write(output, exc)]) from None
     elif isinstance(document, bytes):
         sys.stdout.buffer.write(document)
-    else:
+    elif isinstance(document, str):
         sys.stdout.write(document)
+    else:
+        for piece in document:
+            sys.stdout.write(piece)
 
 
 def _lesson(args: argparse.Namespace) -> int:

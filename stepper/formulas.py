@@ -182,28 +182,31 @@ def _window(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     return _add(*terms)
 
 
+def _size_formula(inner: sympy.Expr, stride: sympy.Expr, floors: bool) -> sympy.Expr:
+    """inner/stride + 1, rounded down (⌊·⌋) when the stride does not divide."""
+    import sympy
+
+    ratio = sympy.Mul(inner, sympy.Pow(stride, -1, evaluate=False), evaluate=False)
+    if floors:
+        ratio = sympy.floor(ratio, evaluate=False)
+    return _add(ratio, sympy.Integer(1))
+
+
 @template("conv_size")
 def _conv_size(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
-    """(D − N + 2p)/s + 1 over the slots (D, N, p, s)."""
+    """(D − N + 2p)/s + 1 over the slots (D, N, p, s); ⌊…⌋ when ``p[0]`` says it rounds."""
     import sympy
 
     d, n, pad, stride = s
     inner = _add(d, _neg(n), _mul(sympy.Integer(2), pad))
-    return _add(
-        sympy.Mul(inner, sympy.Pow(stride, -1, evaluate=False), evaluate=False), sympy.Integer(1)
-    )
+    return _size_formula(inner, stride, bool(p and p[0]))
 
 
 @template("pool_size")
 def _pool_size(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
-    """(D − P)/S + 1 over the slots (D, P, S)."""
-    import sympy
-
+    """(D − P)/S + 1 over the slots (D, P, S); ⌊…⌋ when ``p[0]`` says it rounds."""
     d, size, stride = s
-    return _add(
-        sympy.Mul(_add(d, _neg(size)), sympy.Pow(stride, -1, evaluate=False), evaluate=False),
-        sympy.Integer(1),
-    )
+    return _size_formula(_add(d, _neg(size)), stride, bool(p and p[0]))
 
 
 @template("product")

@@ -86,8 +86,9 @@ def network_picture(
 
     ``current`` is the index in ``solution.steps`` of the step being computed, or None (the
     title screen). The text is at most ``width`` cells wide: layers side by side when they fit,
-    one under another when they do not, and long layers elided with "… N más/more". A lesson
-    without a dense network gives an empty text.
+    one under another when they do not, and long layers elided with "… N más/more". A conv
+    lesson is drawn by ``stepper.picture_conv`` (image ∗ kernel = map); a lesson with neither
+    gives an empty text.
     """
     if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
         from stepper.picture_conv import conv_picture

@@ -990,11 +990,6 @@ def test_substituted_text_evaluates_to_the_value(name: str) -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (stepper/formulas.py, conv_size and pool_size): the text is (D − N + 2p)/s + 1 "
-    "without the floor, so when s does not divide it evaluates to 3.5 where the size is 3",
-)
 @pytest.mark.parametrize(
     ("key", "structure"),
     [

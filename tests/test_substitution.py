@@ -41,6 +41,8 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "sin": math.sin,
     "cos": math.cos,
     "heaviside": _heaviside,
+    # A size formula rounds down when the stride does not divide: ⌊(D − N + 2p)/s⌋ + 1.
+    "floor": math.floor,
 }
 BINARY: dict[type, Callable[[float, float], float]] = {
     ast.Add: lambda a, b: a + b,

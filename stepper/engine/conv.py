@@ -120,7 +120,7 @@ class ConvRun(Recorder):
             Phase.SHAPE,
             None,
             template="conv_size",
-            params=(),
+            params=(_floors(side - n + 2 * pad, lesson.stride),),
             sym=Sym("O"),
             operands=[_size("D", side), _size("N", n), _size("p", pad), _size("s", lesson.stride)],
             value=float(out),
@@ -157,7 +157,7 @@ class ConvRun(Recorder):
             Phase.SHAPE,
             None,
             template="pool_size",
-            params=(),
+            params=(_floors(out - lesson.pool.size, stride),),
             sym=Sym("Q"),
             operands=[size, _size("F", lesson.pool.size), _size("S", stride)],
             value=float(pooled),
@@ -185,7 +185,7 @@ class ConvRun(Recorder):
                 Phase.SHAPE,
                 None,
                 template="conv_size",
-                params=(),
+                params=(_floors(side - n + 2 * pad, self.lesson.stride),),
                 sym=Sym("O", sample=k),
                 operands=[
                     _size("D", side),
@@ -800,6 +800,11 @@ class ConvRun(Recorder):
             pool=pool,
             classes=len(lesson.dense.weights) if lesson.dense else len(lesson.logits or []),
         )
+
+
+def _floors(numerator: int, stride: int) -> int:
+    """1 when a size formula must round down (the stride does not divide), else 0."""
+    return 1 if numerator % stride else 0
 
 
 def _dot(pairs: list[Quantity]) -> float:

@@ -6,7 +6,7 @@ from it, so a format exists exactly when its printer is registered.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from stepper.printers.document import Blank
@@ -43,6 +43,7 @@ class Printer:
     binary: bool = False
     description: str = ""
     render_many: Many | None = None
+    stream: Callable[[Solution, Options], Iterator[str]] | None = None
 
 
 REGISTRY: dict[str, Printer] = {}
@@ -54,9 +55,9 @@ def register(printer: Printer) -> Printer:
 
 
 def _load_builtin() -> None:
+    import stepper.printers.html  # registers itself
+    import stepper.printers.pdf  # noqa: F401  # registers itself
     from stepper.printers import json_printer, latex, markdown
-    from stepper.printers import pdf  # noqa: F401  # registers itself
-    from stepper.printers import html  # noqa: F401  # registers itself
 
     del json_printer, latex, markdown
 

@@ -9,6 +9,7 @@ with the step that computed it, or null for a given number), ``note`` and ``exac
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from stepper import formulas
@@ -51,24 +52,28 @@ _ANSWERS = (
 )
 
 
-def render(solution: Solution, options: Options) -> str:
-    """The whole document, one step a line: diffable, and fast (json's C encoder per step)."""
+def stream(solution: Solution, options: Options) -> Iterator[str]:
+    """The document in pieces, one step a line: diffable, and it never has to sit in memory
+    whole (a 28×28 image with 32 kernels makes some 75 MB of JSON)."""
     lesson = {
         "id": solution.lesson_id,
         "title": solution.title,
         "kind": solution.kind,
         "language": solution.language,
     }
-    lines = []
-    for step in solution.steps:
+    if options.variant:
+        lesson["variant"] = options.variant
+    yield '{"lesson": ' + json.dumps(lesson, ensure_ascii=False) + ',\n "steps": ['
+    for k, step in enumerate(solution.steps):
         record = step_record(step)
         if options.worksheet:
             record.update(dict.fromkeys(_ANSWERS))
-        lines.append(json.dumps(record, ensure_ascii=False))
-    if options.variant:
-        lesson["variant"] = options.variant
-    head = json.dumps(lesson, ensure_ascii=False)
-    return '{"lesson": ' + head + ',\n "steps": [\n  ' + ",\n  ".join(lines) + "\n ]}\n"
+        yield ("\n  " if k == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False)
+    yield "\n ]}\n"
+
+
+def render(solution: Solution, options: Options) -> str:
+    return "".join(stream(solution, options))
 
 
 def render_many(documents: list[tuple[Solution, Options]]) -> str:
@@ -82,5 +87,6 @@ register(
         render,
         description="the solution as JSON (the contract's format)",
         render_many=render_many,
+        stream=stream,
     )
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -47,17 +48,26 @@ class TitleScreen(SizedScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.draw_picture()
+        self.call_after_refresh(self.draw_picture)  # again, at the width the box really has
 
     def on_refreshed(self, _: Refreshed) -> None:
         self.draw_picture()
 
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        self.call_after_refresh(self.draw_picture)
+
     def draw_picture(self) -> None:
         solution = self.stepper.solution
         if solution is not None:
-            width = max(40, self.app.size.width - 10)
-            self.query_one("#title-picture", Static).update(
-                network_picture(solution, 0, None, self.stepper.lang, width)
-            )
+            picture = self.query_one("#title-picture", Static)
+            box = self.query_one("#title-box", VerticalScroll)
+            # The box's inner width once laid out, less the scrollbar that the picture may bring
+            # on: a wider picture would wrap, and conv pictures use every column they are given.
+            width = picture.content_size.width or max(40, self.app.size.width - 10)
+            if not box.show_vertical_scrollbar:
+                width -= box.styles.scrollbar_size_vertical
+            picture.update(network_picture(solution, 0, None, self.stepper.lang, max(40, width)))
 
     def action_start(self) -> None:
         self.stepper.start_walk()

@@ -1,0 +1,633 @@
+"""The worked solution as one self-contained HTML5 file: MathML, inline SVG and print CSS.
+
+Nothing in the file points outside it (no script, font, image or style sheet is fetched), so it
+opens the same offline, from an e-mail or from a USB stick. The math is MathML, which browsers
+lay out natively: the LaTeX that ``stepper.formulas`` writes is converted with latex2mathml and
+then tidied (upright Δ, accent tildes, decimal commas, blanks). A long equation is cut at its
+top-level + and − into several ``<math>`` pieces so that it wraps like text on a narrow page.
+
+The layout follows ``stepper.printers.document``: title and summary, the picture (see
+``stepper.printers.svg``), the lesson's data, then the steps numbered and grouped by phase as
+formula = substitution = value with the explanation below, then the tables of results. A
+worksheet has a box where each value goes (and, with ``blank="all"``, where each substitution
+goes); it never prints an answer: no value, no result table, no note, no summary (they quote
+results), and the numbers an explanation would give away are boxes too.
+
+``render_many`` puts several documents (the variants of an exam) in one file, each starting on
+a new page when printed.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from html import escape
+
+from stepper import formulas
+from stepper.i18n import label
+from stepper.notation import Sym
+from stepper.numbers import given, pretty
+from stepper.printers import Options, Printer, register
+from stepper.printers.document import Document, Table, build_document, decimal_comma
+from stepper.printers.svg import labelled, picture
+from stepper.repl import exact_note
+from stepper.steps import Solution, Step
+
+#: What the substitution of a worksheet writes for a number the learner computed earlier.
+_BLANK_TEX = r"\square"
+_BLANK_MI = "\u25fb"
+#: A box to write in. Not an <mspace>: an operator next to nothing but space-like elements
+#: loses its spacing (MathML Core's embellished operators), so a phantom digit fills it.
+_BLANK_MATHML = (
+    '<mpadded class="blank" width="2.2em" height="0.85em" depth="0.3em">'
+    "<mphantom><mn>0</mn></mphantom></mpadded>"
+)
+
+#: Words this printer needs that ``stepper.i18n`` does not hold.
+_WORDS: dict[str, dict[str, str]] = {
+    "es": {
+        "data": "Datos",
+        "sample": "par",
+        "name": "Nombre",
+        "picture": "La red",
+        "picture.conv": "La convolución",
+        "weights": (
+            "Pesos iniciales de la capa {l} (fila i: neurona; columna j: entrada, 0 el sesgo)"
+        ),
+    },
+    "en": {
+        "data": "Given",
+        "sample": "pair",
+        "name": "Name",
+        "picture": "The network",
+        "picture.conv": "The convolution",
+        "weights": "Initial weights of layer {l} (row i: neuron; column j: input, 0 the bias)",
+    },
+}
+
+_GREEK_UPPER = frozenset("ΓΔΘΛΞΠΣΥΦΨΩ")
+_SPLIT_AT = frozenset("+−=→")
+
+
+def _word(name: str, lang: str) -> str:
+    return _WORDS.get(lang, _WORDS["en"]).get(name, _WORDS["en"][name])
+
+
+# --- MathML ------------------------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+_TALL = frozenset({"mfrac", "msqrt", "mroot", "munderover", "munder", "mtable"})
+_OPENING = frozenset("([{|")
+_CLOSING = frozenset(")]}|")
+_BEFORE_UNARY = _OPENING | frozenset("=+\u2212→·×,")
+
+
+def _tidy(element: ET.Element, comma: bool) -> None:
+    """Fix what latex2mathml leaves for browsers to get wrong, in place."""
+    for el in element.iter():
+        el.tag = _local(el.tag)
+    for el in element.iter():
+        children = list(el)
+        # Parentheses around a flat content: a stretchy fence is drawn with loose side
+        # bearings ("tanh ( u )"); the plain glyph is what TeX prints.
+        flat = not any(c.tag in _TALL for c in el.iter() if c is not el)
+        for k, child in enumerate(children):
+            if child.tag != "mo":
+                continue
+            if child.get("fence") == "true" and flat:
+                child.set("stretchy", "false")
+            previous = children[k - 1] if k else None
+            # A sign first, or after "(" or "=", is unary: (−0.2), not ( − 0.2).
+            unary = previous is None or (
+                previous.tag == "mo" and (previous.text or "") in _BEFORE_UNARY
+            )
+            if unary and (child.text or "") in ("\u2212", "-"):
+                child.set("form", "prefix")
+    for el in element.iter():
+        tag, text = el.tag, el.text or ""
+        if tag == "mi" and text in _GREEK_UPPER:
+            el.set("mathvariant", "normal")  # TeX's Δ is upright; MathML's single <mi> is not
+        elif tag == "mn" and comma:
+            el.text = decimal_comma(text)
+        elif tag == "mover" and len(el) == 2 and _local(el[1].tag) == "mo":
+            accent = el[1]
+            if (accent.text or "") in ("~", "\u02dc", "\u0303"):
+                el.set("accent", "true")
+                accent.text = "\u02dc"
+                accent.attrib.pop("stretchy", None)
+        elif tag == "mo" and text in ("max", "min", "log", "exp"):
+            el.tag = "mi"  # an operator name: upright, spaced like a function
+            el.attrib.clear()
+
+
+def _serialize(el: ET.Element) -> str:
+    if el.tag == "mi" and (el.text or "") == _BLANK_MI and len(el) == 0:
+        return _BLANK_MATHML
+    attrs = "".join(f' {k}="{escape(v)}"' for k, v in el.attrib.items())
+    inner = escape(el.text or "", quote=False)
+    for child in el:
+        inner += _serialize(child) + escape(child.tail or "", quote=False)
+    return f"<{el.tag}{attrs}>{inner}</{el.tag}>"
+
+
+def _items(root: ET.Element) -> list[ET.Element]:
+    """The top-level items of a converted formula (latex2mathml wraps them in one <mrow>)."""
+    out: list[ET.Element] = []
+    for item in root:
+        out += _unwrap(item)
+    return out
+
+
+def _unwrap(item: ET.Element) -> list[ET.Element]:
+    """A bare <mrow>, or a parenthesised group whose content is flat (its fences do not
+    stretch), as its items; so that a long sum in parentheses can wrap too."""
+    if item.tag != "mrow" or item.attrib:
+        return [item]
+    children = list(item)
+    if children and children[0].get("fence") == "true" and children[0].get("stretchy") != "false":
+        return [item]  # tall content between stretchy fences: one piece
+    return [part for child in children for part in _unwrap(child)]
+
+
+def _chunks(items: list[ET.Element]) -> list[list[ET.Element]]:
+    """Cut before each top-level binary + − = →, so that a long line can wrap there."""
+    chunks: list[list[ET.Element]] = [[]]
+    for k, item in enumerate(items):
+        previous = items[k - 1] if k else None
+        after_operand = previous is not None and (
+            previous.tag != "mo" or (previous.text or "") in _CLOSING
+        )
+        binary = item.tag == "mo" and (item.text or "") in _SPLIT_AT and after_operand
+        if binary and chunks[-1]:
+            chunks.append([])
+        chunks[-1].append(item)
+    return [c for c in chunks if c]
+
+
+def _math(items: Sequence[ET.Element], lead: bool) -> str:
+    """One ``<math>`` of ``items``; ``lead``: its first operator is binary (spaced as infix)."""
+    first = items[0]
+    if lead and first.tag == "mo":
+        first.set("form", "infix")
+    inner = "".join(_serialize(item) for item in items)
+    if len(items) > 1:
+        inner = f"<mrow>{inner}</mrow>"
+    return f"<math>{inner}</math>"
+
+
+def mathml(latex: str, *, comma: bool = False, lead: bool = False, split: bool = True) -> str:
+    """``latex`` as MathML, cut at top-level + − = → into ``<math>`` pieces joined by ``<wbr>``.
+
+    ``lead`` says the expression continues one before it (it starts with = or +), so its
+    first operator is spaced as a binary one. Falls back to escaped text if the LaTeX does not
+    convert (it always should; the tests check every built-in lesson).
+    """
+    from latex2mathml.converter import convert
+
+    try:
+        root = ET.fromstring(convert(latex))
+    except Exception:  # latex2mathml raises many kinds; a formula must never break the page
+        return f'<span class="math-fallback">{escape(latex, quote=False)}</span>'
+    _tidy(root, comma)
+    items = _items(root)
+    if not items:
+        return ""
+    chunks = _chunks(items) if split else [items]
+    return "<wbr>".join(_math(chunk, lead or k > 0) for k, chunk in enumerate(chunks))
+
+
+def _number_math(shown: str, comma: bool) -> str:
+    """``= value`` as MathML, the minus sign attached to the number."""
+    text = decimal_comma(shown) if comma else shown
+    if text.startswith("-"):
+        number = f"<mrow><mo>\u2212</mo><mn>{escape(text[1:])}</mn></mrow>"
+    else:
+        number = f"<mn>{escape(text)}</mn>"
+    return f'<math><mo form="infix">=</mo>{number}</math>'
+
+
+_EQUALS = '<math><mo form="infix">=</mo></math>'
+
+
+def _box(kind: str) -> str:
+    return f'<span class="box {kind}"></span>'
+
+
+# --- the steps ---------------------------------------------------------------------------------
+
+
+def _same(a: str, b: str) -> bool:
+    return a.replace(" ", "") == b.replace(" ", "")
+
+
+def _equation(step: Step, doc: Document) -> str:
+    """formula = substitution = value, each part left out where it would only repeat."""
+    comma = doc.comma
+    relation = r"\rightarrow" if step.relation == "→" else "="
+    lhs = f"{step.sym.latex()} {relation}"
+    rhs = formulas.rhs_formula(step, "latex")
+    value_tex = formulas.number(step.shown, "latex", alone=True)
+    blank = None if doc.shows_values else _BLANK_TEX
+    sub = formulas.substituted(step, "latex", blank=blank)
+    show_rhs = not doc.shows_values or not _same(rhs, value_tex)
+    show_sub = not (_same(sub, rhs) or _same(sub, value_tex) or _same(sub, _BLANK_TEX))
+    parts = [mathml(f"{lhs} {rhs}" if show_rhs else lhs, comma=comma)]
+    if show_sub and doc.shows_substitutions:
+        parts.append(mathml(f"= {sub}", comma=comma, lead=True))
+    elif show_sub:  # a box about as wide as what goes in it
+        room = min(38.0, max(8.0, 0.42 * len(formulas.substituted(step, "unicode"))))
+        parts.append(_EQUALS + f'<span class="box sub" style="width: {room:.0f}em"></span>')
+    if doc.shows_values:
+        parts.append(f'<span class="value">{_number_math(step.shown, comma)}</span>')
+    else:
+        parts.append(_EQUALS + _box("value"))
+    return "<wbr>".join(parts)
+
+
+_TOKEN = re.compile(r"(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
+
+
+def _censor(text: str, answers: frozenset[float], comma: bool) -> str:
+    """``text`` escaped for HTML, with every number that is a computed answer (a decimal, or a
+    factor of a × product) replaced by a small box: for worksheets. ``answers`` are absolute
+    values, as a sign in the text is not part of the number matched."""
+    out: list[str] = []
+    at = 0
+    for found in _TOKEN.finditer(text):
+        token = found.group()
+        near = text[max(0, found.start() - 2) : found.end() + 2]
+        if float(token) in answers and ("." in token or "×" in near):
+            out.append(_plain(text[at : found.start()], comma))
+            out.append(_box("small"))
+            at = found.end()
+    out.append(_plain(text[at:], comma))
+    return "".join(out)
+
+
+def _plain(text: str, comma: bool) -> str:
+    return escape(decimal_comma(text) if comma else text, quote=False)
+
+
+def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
+    lang = doc.lang
+    parts = [
+        f'<li class="step" id="step-{step.n}" value="{step.n}">',
+        f'<div class="eq"><span class="n">{step.n}</span>'
+        f'<span class="formula">{_equation(step, doc)}</span></div>',
+    ]
+    if doc.shows_values:
+        explanation = _plain(step.explanation, doc.comma)
+    else:
+        explanation = _censor(step.explanation, answers, doc.comma)
+    parts.append(f'<p class="why">{explanation}</p>')
+    if doc.shows_values:
+        drift = exact_note(step, lang)
+        if drift:
+            parts.append(f'<p class="exact">{_plain(drift, doc.comma)}</p>')
+        if step.note:
+            note = _plain(" ".join(step.note.split()), doc.comma)
+            parts.append(
+                f'<p class="note"><strong>{escape(label("note", lang))}:</strong> {note}</p>'
+            )
+    parts.append("</li>")
+    return "".join(parts)
+
+
+# --- data and results --------------------------------------------------------------------------
+
+
+def _number(shown: str, comma: bool) -> str:
+    text = pretty(shown)
+    return escape(decimal_comma(text) if comma else text, quote=False)
+
+
+def _drawn(key: str, solution: Solution) -> bool:
+    """Whether the picture already shows this given quantity."""
+    if solution.network is not None:
+        return key.startswith("w[") or key == "x[0]" or re.fullmatch(r"y\[\d+,0\]", key) is not None
+    if solution.conv is not None and solution.conv.image:
+        return key.startswith(("x[", "k[", "b[")) or key == "pad"
+    return False
+
+
+def _data(solution: Solution, doc: Document) -> str:
+    """The lesson's given numbers that the picture does not show: samples, α, sizes, ..."""
+    lang, comma = doc.lang, doc.comma
+    parts: list[str] = []
+    net = solution.network
+    if net is not None and net.samples:
+        parts.append(_samples_table(solution, comma))
+    if net is not None:
+        parts += [
+            _weights_table(solution, layer, comma)
+            for layer in range(1, len(net.layers) + 1)
+            if not labelled(net, layer)
+        ]
+    seen: dict[str, str] = {}
+    for step in solution.steps:
+        for q in step.operands:
+            if q.step is not None or _drawn(q.key, solution):
+                continue
+            if net is not None and q.key.startswith(("x[", "target[")):
+                continue  # in the table of samples
+            tex = f"{q.sym.latex()} = {formulas.number(q.shown, 'latex', alone=True)}"
+            seen.setdefault(tex, tex)
+    if seen:
+        items = "".join(
+            f"<li>{mathml(tex, comma=comma, split=False)}</li>" for tex in seen.values()
+        )
+        parts.append(f'<ul class="data">{items}</ul>')
+    if not parts:
+        return ""
+    return (
+        f'<section class="given"><h2>{escape(_word("data", lang))}</h2>{"".join(parts)}</section>'
+    )
+
+
+def _columns(count: int, limit: int = 8) -> list[int | None]:
+    if count <= limit:
+        return list(range(count))
+    return [*range(limit - 2), None, count - 1]
+
+
+def _samples_table(solution: Solution, comma: bool) -> str:
+    net = solution.network
+    assert net is not None
+    lang = solution.language
+    outputs = max((len(t) for t in net.targets if t is not None), default=0)
+    xs = _columns(net.inputs)
+    ys = _columns(outputs)
+    head = [f"<th>{escape(_word('sample', lang))}</th>"]
+    head += [_sym_cell(Sym("x", (j + 1,)), "th") if j is not None else "<th>…</th>" for j in xs]
+    head += [_sym_cell(Sym("y", (i + 1,)), "th") if i is not None else "<th>…</th>" for i in ys]
+    rows = []
+    for p, x in enumerate(net.samples):
+        y = net.targets[p] if p < len(net.targets) else None
+        cells = [f"<td>{p + 1}</td>"]
+        cells += [
+            f"<td>{_number(given(x[j]), comma)}</td>" if j is not None else "<td>…</td>" for j in xs
+        ]
+        for i in ys:
+            text = "" if y is None else "…" if i is None else _number(given(y[i]), comma)
+            cells.append(f"<td>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<table class="samples"><thead><tr>{"".join(head)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _weights_table(solution: Solution, layer: int, comma: bool) -> str:
+    """The initial weights of a layer too crowded to write them on its synapses: row i is
+    the neuron (its running number), column j the input (0 the bias)."""
+    net = solution.network
+    assert net is not None
+    shape = net.layers[layer - 1]
+    fan = net.inputs if layer == 1 else net.layers[layer - 2].size
+    weights = {q.key: q for q in solution.given}
+    cols = _columns(fan + 1, 12)
+    rows = _columns(shape.size, 12)
+    corner = mathml(f"{shape.letter}_{{ij}}", split=False)
+    head = f'<th class="sym">{corner}</th>' + "".join(
+        f"<th>{j}</th>" if j is not None else "<th>…</th>" for j in cols
+    )
+    body = []
+    for i in rows:
+        if i is None:
+            body.append("<tr><th>…</th>" + "<td>…</td>" * len(cols) + "</tr>")
+            continue
+        cells = [f"<th>{shape.offset + i + 1}</th>"]
+        for j in cols:
+            q = weights.get(f"w[{layer},{i + 1},{j}]") if j is not None else None
+            text = "…" if j is None else "" if q is None else _number(q.shown, comma)
+            cells.append(f"<td>{text}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    title = escape(_word("weights", solution.language).format(l=layer))
+    return (
+        f'<figure class="table"><figcaption>{title}</figcaption><table class="weights">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></figure>"
+    )
+
+
+def _sym_cell(sym: Sym, tag: str = "td") -> str:
+    return f'<{tag} class="sym">{mathml(sym.latex(), split=False)}</{tag}>'
+
+
+def _table(table: Table, comma: bool) -> str:
+    """A table of results under its title: a map as a grid, or symbols with their values."""
+    if any(isinstance(cell, Sym) for row in table.rows for cell in row):
+        inner = _values_table(table, comma)
+    else:
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_number(str(cell), comma)}</td>" for cell in row) + "</tr>"
+            for row in table.rows
+        )
+        inner = f'<table class="grid"><tbody>{body}</tbody></table>'
+    return f'<figure class="table"><figcaption>{escape(table.title)}</figcaption>{inner}</figure>'
+
+
+def _values_table(table: Table, comma: bool) -> str:
+    """Symbol–value pairs, in up to three columns of pairs (filled column by column)."""
+    pairs = [row for row in table.rows if len(row) == 2]
+    per = 1 if len(pairs) <= 8 else 2 if len(pairs) <= 16 else 3
+    height = -(-len(pairs) // per)
+    rows = []
+    for r in range(height):
+        cells = []
+        for c in range(per):
+            k = c * height + r
+            if k < len(pairs):
+                sym, value = pairs[k]
+                cells.append(
+                    (_sym_cell(sym) if isinstance(sym, Sym) else f"<td>{escape(sym)}</td>")
+                    + f'<td class="num">{_number(str(value), comma)}</td>'
+                )
+            else:
+                cells.append("<td></td><td></td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="values"><tbody>{"".join(rows)}</tbody></table>'
+
+
+# --- the document ------------------------------------------------------------------------------
+
+
+def _answers(solution: Solution) -> frozenset[float]:
+    """The computed values that are not also numbers the lesson gives, without their sign."""
+    givens: set[float] = {q.value for q in solution.given}
+    for step in solution.steps:
+        givens.update(q.value for q in step.operands if q.step is None)
+    net, conv = solution.network, solution.conv
+    if net is not None:
+        givens.update(v for x in net.samples for v in x)
+        givens.update(v for t in net.targets if t is not None for v in t)
+    if conv is not None:
+        givens.update(v for m in conv.image for row in m for v in row)
+        givens.update(v for k in conv.kernels for m in k for row in m for v in row)
+        givens.update(conv.biases)
+    computed = {abs(float(step.shown)) for step in solution.steps}
+    return frozenset(computed - {abs(v) for v in givens})
+
+
+def _article(doc: Document) -> str:
+    solution, lang = doc.solution, doc.lang
+    kind = label("doc.solution" if doc.shows_values else "doc.worksheet", lang)
+    if doc.variant is not None:
+        kind += " · " + label("doc.variant", lang, id=doc.variant)
+    head = [f'<p class="kind">{escape(kind)}</p>', f"<h1>{escape(doc.title)}</h1>"]
+    if not doc.shows_values:
+        head.append(
+            f'<p class="name">{escape(_word("name", lang))}: <span class="line"></span></p>'
+        )
+    elif doc.summary:
+        head.append(f'<p class="summary">{_plain(doc.summary, doc.comma)}</p>')
+    parts = [f'<article class="document" lang="{escape(lang)}">', "<header>", *head, "</header>"]
+    svg = picture(solution, comma=doc.comma, worksheet=not doc.shows_values)
+    if svg:
+        caption = _word("picture" if solution.network is not None else "picture.conv", lang)
+        parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')
+    parts.append(_data(solution, doc))
+    answers = _answers(solution) if not doc.shows_values else frozenset()
+    for section in doc.sections:
+        steps = "".join(_step(step, doc, answers) for step in section.steps)
+        parts.append(
+            f'<section class="phase"><h2>{escape(section.title)}</h2>'
+            f'<ol class="steps">{steps}</ol></section>'
+        )
+    if doc.tables:
+        tables = "".join(_table(table, doc.comma) for table in doc.tables)
+        parts.append(
+            f'<section class="results"><h2>{escape(label("doc.results", lang))}</h2>'
+            f'<div class="tables">{tables}</div></section>'
+        )
+    parts.append("</article>")
+    return "\n".join(p for p in parts if p)
+
+
+def render_many(documents: list[tuple[Solution, Options]]) -> str:
+    """Several documents (an exam's variants, say) in one file, each starting a new page when
+    printed; each comes with its own options (blanks, decimal comma, variant id)."""
+    docs = [
+        build_document(solution, blank=opt.blank, comma=opt.comma, variant=opt.variant)
+        for solution, opt in documents
+    ]
+    if not docs:
+        raise ValueError("render_many needs at least one document")
+    first = docs[0]
+    kind = label("doc.solution" if first.shows_values else "doc.worksheet", first.lang)
+    title = f"{first.title} — {kind}"
+    variants = [d.variant for d in docs if d.variant is not None]
+    if variants:
+        title += " · " + ", ".join(label("doc.variant", first.lang, id=v) for v in variants)
+    body = "\n".join(_article(doc) for doc in docs)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape(first.lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="stepper">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def render(solution: Solution, options: Options) -> str:
+    """The document of one solution (or worksheet) as a self-contained HTML5 file."""
+    return render_many([(solution, options)])
+
+
+CSS = """
+:root { color-scheme: light; }
+html { font-size: 16px; }
+body {
+  margin: 0; padding: 2rem 1rem 4rem; background: #f4f2ee; color: #111;
+  font-family: 'Latin Modern Roman', 'Latin Modern Math', 'STIX Two Text', Cambria,
+    'DejaVu Serif', Georgia, serif;
+  line-height: 1.45;
+}
+math {
+  font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math;
+  font-size: 1.08em;
+}
+.document {
+  max-width: 46rem; margin: 0 auto 2rem; padding: 2rem 2.5rem; background: #fff;
+  box-shadow: 0 1px 4px rgba(0, 0, 0, .15);
+}
+header .kind {
+  margin: 0; font-size: .85rem; letter-spacing: .06em; text-transform: uppercase; color: #555;
+}
+h1 { font-size: 1.6rem; line-height: 1.2; margin: .2rem 0 .8rem; }
+h2 {
+  font-size: 1.12rem; margin: 1.6rem 0 .5rem; padding-bottom: .15rem;
+  border-bottom: 1px solid #bbb;
+}
+.summary { margin: 0 0 1rem; }
+.name { margin: .4rem 0 1rem; }
+.name .line { display: inline-block; width: 22em; border-bottom: 1px solid #111; }
+figure.picture { margin: 1rem 0; text-align: center; }
+figure.picture svg { max-width: 100%; height: auto; }
+ul.data {
+  list-style: none; padding: 0; margin: .6rem 0; display: flex; flex-wrap: wrap;
+  gap: .3rem 1.6rem;
+}
+table { border-collapse: collapse; margin: .5rem 0; }
+figure.table { margin: .7rem 0; }
+figcaption { font-weight: bold; font-size: .95rem; padding-bottom: .25rem; }
+th, td { padding: .15rem .6rem; text-align: right; font-variant-numeric: tabular-nums; }
+table.samples th, table.samples td, table.weights th, table.weights td { border: 1px solid #999; }
+table.samples th, table.weights th { font-weight: normal; }
+table.weights th, table.weights td { padding: .1rem .45rem; white-space: nowrap; }
+table.grid td { border: 1px solid #777; min-width: 2.6em; text-align: center; }
+table.values td { border-bottom: 1px solid #ddd; }
+table.values td.sym { text-align: left; padding-left: 1.2rem; }
+table.values td.sym:first-child { padding-left: .3rem; }
+.tables { display: flex; flex-wrap: wrap; gap: .4rem 2.4rem; align-items: flex-start; }
+ol.steps { list-style: none; padding: 0; margin: 0; }
+li.step { margin: 0 0 .7rem; padding: .35rem 0 .1rem; break-inside: avoid; }
+li.step + li.step { border-top: 1px dotted #ccc; }
+.eq { display: flex; align-items: baseline; gap: .7rem; }
+.eq .n {
+  flex: none; min-width: 1.9rem; font-weight: bold; font-size: .9rem; color: #444;
+  text-align: right;
+}
+.eq .formula { flex: 1; line-height: 2.1; }
+.eq .value math { font-weight: bold; }
+.eq .value mn { font-weight: bold; }
+p.why, p.note, p.exact { margin: .1rem 0 .2rem 2.6rem; font-size: .92rem; color: #333; }
+p.note { color: #5a3b00; }
+p.exact { color: #444; font-style: italic; }
+.box {
+  display: inline-block; vertical-align: -0.55em; border: 1.2px solid #111; border-radius: 2px;
+  height: 1.9em; background: #fff;
+}
+.box.value { width: 7em; margin-left: .3em; }
+.box.sub { width: 16em; max-width: calc(100% - 3em); margin-left: .3em; }
+.box.small { width: 2.2em; height: 1.1em; vertical-align: -0.2em; }
+mpadded.blank { border: 1px solid #111; }
+.math-fallback { font-family: 'DejaVu Sans Mono', monospace; font-size: .9em; }
+@page { size: A4; margin: 18mm 16mm 20mm; }
+@media print {
+  html { font-size: 10.5pt; }
+  body { background: none; padding: 0; }
+  * { background: transparent !important; box-shadow: none !important; }
+  .document { max-width: none; margin: 0; padding: 0; }
+  .document + .document { break-before: page; }
+  h1, h2 { break-after: avoid; }
+  figure.picture svg { max-height: 10cm; width: auto; }
+  li.step, figure, table, ul.data { break-inside: avoid; }
+  p.note { color: #000; }
+}
+"""
+
+
+register(
+    Printer(
+        "html",
+        render,
+        description="one self-contained HTML file: MathML, an SVG picture, print styles",
+        render_many=render_many,
+    )
+)
