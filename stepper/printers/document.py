@@ -70,9 +70,9 @@ def build_document(
     solution: Solution, *, blank: Blank = "none", comma: bool = False, variant: str | None = None
 ) -> Document:
     """The document of ``solution``; ``blank`` makes it a worksheet."""
-    summary = " ".join(solution.summary.split()) if solution.summary else None
-    if summary and blank != "none" and _quotes_answer(summary, solution):
-        summary = None
+    # A summary sets the problem but often announces its results (ỹ ≈ [0.097, 0.614], "the
+    # map is 4×4"): a worksheet goes without it.
+    summary = " ".join(solution.summary.split()) if solution.summary and blank == "none" else None
     return Document(
         solution=solution,
         title=solution.title,

@@ -10,8 +10,8 @@ The layout follows ``stepper.printers.document``: title and summary, the picture
 ``stepper.printers.svg``), the lesson's data, then the steps numbered and grouped by phase as
 formula = substitution = value with the explanation below, then the tables of results. A
 worksheet has a box where each value goes (and, with ``blank="all"``, where each substitution
-goes); it never prints an answer: no value, no result table, no note, no summary (they quote
-results), and the numbers an explanation would give away are boxes too.
+goes); it never prints an answer: no value, no result table, no note, no summary (they
+explain the results), and the numbers an explanation would give away are boxes too.
 
 ``render_many`` puts several documents (the variants of an exam) in one file, each starting on
 a new page when printed.
@@ -241,11 +241,12 @@ def _equation(step: Step, doc: Document) -> str:
         parts.append(mathml(f"= {sub}", comma=comma, lead=True))
     elif show_sub:  # a box about as wide as what goes in it
         room = min(38.0, max(8.0, 0.42 * len(formulas.substituted(step, "unicode"))))
-        parts.append(_EQUALS + f'<span class="box sub" style="width: {room:.0f}em"></span>')
+        box = f'<span class="box sub" style="width: {room:.0f}em"></span>'
+        parts.append(f'<span class="blank">{_EQUALS}{box}</span>')
     if doc.shows_values:
         parts.append(f'<span class="value">{_number_math(step.shown, comma)}</span>')
     else:
-        parts.append(_EQUALS + _box("value"))
+        parts.append(f'<span class="blank">{_EQUALS}{_box("value")}</span>')
     return "<wbr>".join(parts)
 
 
@@ -253,15 +254,18 @@ _TOKEN = re.compile(r"(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
 
 
 def _censor(text: str, answers: frozenset[float], comma: bool) -> str:
-    """``text`` escaped for HTML, with every number that is a computed answer (a decimal, or a
-    factor of a × product) replaced by a small box: for worksheets. ``answers`` are absolute
-    values, as a sign in the text is not part of the number matched."""
+    """``text`` escaped for HTML, with every number that is a computed answer replaced by a
+    small box: for worksheets. A one-digit integer is boxed only as a factor of a × product
+    ("1 × 4 × 4"): elsewhere it is a cell, a neuron or a map ("celda (1, 4) del mapa 1"), and
+    dropping the whole explanation for it (as ``Document.explanation`` does) would lose more
+    than it hides. ``answers`` are absolute values: a sign is not part of the number matched."""
     out: list[str] = []
     at = 0
     for found in _TOKEN.finditer(text):
         token = found.group()
         near = text[max(0, found.start() - 2) : found.end() + 2]
-        if float(token) in answers and ("." in token or "×" in near):
+        value = float(token)
+        if value in answers and ("." in token or value >= 10 or "×" in near):
             out.append(_plain(text[at : found.start()], comma))
             out.append(_box("small"))
             at = found.end()
@@ -483,7 +487,10 @@ def _article(doc: Document) -> str:
         head.append(
             f'<p class="name">{escape(_word("name", lang))}: <span class="line"></span></p>'
         )
-    elif doc.summary:
+    # Not on a worksheet, even one ``build_document`` lets through: a summary explains the
+    # solution, and an answer that is also a given number ("el mapa es de 6 − 3 + 1 = 4") or
+    # 0, 1, 2 ("el mapa es de 2×2") passes its check.
+    if doc.summary and doc.shows_values:
         head.append(f'<p class="summary">{_plain(doc.summary, doc.comma)}</p>')
     parts = [f'<article class="document" lang="{escape(lang)}">', "<header>", *head, "</header>"]
     svg = picture(solution, comma=doc.comma, worksheet=not doc.shows_values)
@@ -603,6 +610,7 @@ p.exact { color: #444; font-style: italic; }
   display: inline-block; vertical-align: -0.55em; border: 1.2px solid #111; border-radius: 2px;
   height: 1.9em; background: #fff;
 }
+span.blank { white-space: nowrap; }
 .box.value { width: 7em; margin-left: .3em; }
 .box.sub { width: 16em; max-width: calc(100% - 3em); margin-left: .3em; }
 .box.small { width: 2.2em; height: 1.1em; vertical-align: -0.2em; }

@@ -3,7 +3,9 @@
 A dense lesson is drawn as the lecture draws it: the inputs x₀ = 1, x₁ … x_N as circles on the
 left, each layer's neurons as circles with their running number and activation, a hidden
 layer's bias node (z₀ = 1) above its neurons, and every synapse as a line with its initial
-weight written along it (w₁₂ = 0.3, t₃₁ = 0.5, as ``solution.given`` names them). A conv
+weight written along it (w₁₂ = 0.3, t₃₁ = 0.5, as ``solution.given`` names them); a layer with
+more than ``LABELLED`` synapses drawn keeps its lines bare (the HTML printer lists its weights
+in a table), as forty labels on forty crossing lines cannot be read. A conv
 lesson shows the image as a grid of its numbers, the kernels as small grids beside it, and the
 sizes of the maps they give (left out of a worksheet, where they are the learner's to find).
 
@@ -274,16 +276,14 @@ class _Layout:
     xs: list[float]
     width: float
     height: float
-    synapses: list[_Seg] = field(default_factory=list)
 
 
 def _drawn_synapses(net: NetworkShape, layer: int) -> int:
     """How many synapses into ``layer`` are drawn (elided neurons and inputs have none)."""
     fan = net.inputs if layer == 1 else net.layers[layer - 2].size
-    drawn_in = min(fan, MAX_NODES - 1 if fan > MAX_NODES else fan) + 1
     size = net.layers[layer - 1].size
-    drawn_out = min(size, MAX_NODES - 1 if size > MAX_NODES else size)
-    return drawn_in * drawn_out
+    drawn_in = sum(1 for j in _pick(fan, MAX_NODES) if j is not None) + 1  # and the bias
+    return drawn_in * sum(1 for i in _pick(size, MAX_NODES) if i is not None)
 
 
 def labelled(net: NetworkShape, layer: int) -> bool:
@@ -330,7 +330,8 @@ def _layout(net: NetworkShape) -> _Layout:
 def network_svg(
     net: NetworkShape, given_weights: Sequence[Quantity], lang: str, *, comma: bool = False
 ) -> str:
-    """The network as the lecture draws it, with the initial weight on every synapse."""
+    """The network as the lecture draws it, with the initial weight on every synapse (of the
+    layers with at most ``LABELLED`` synapses drawn; see ``labelled``)."""
     layout = _layout(net)
     heads = []
     for c, x in enumerate(layout.xs):
@@ -369,7 +370,7 @@ def _synapses(
                 )
                 value = _shown(q.value, comma) if q is not None else "?"
                 pairs.append((seg, f"{sym.unicode()} = {value}" if labelled(net, layer) else ""))
-    layout.synapses = [seg for seg, _ in pairs]
+    segments = [seg for seg, _ in pairs]
     placed = [
         _Seg(n.x, n.y, n.x, n.y, n.r + 3) for column in layout.columns for n in column if n.index
     ]
@@ -380,7 +381,7 @@ def _synapses(
         if n.index is None
     ]
     lines = [_line(s.x1, s.y1, s.x2, s.y2) for s, _ in pairs]
-    labels = [_place(text, seg, placed, layout.synapses) for seg, text in pairs if text]
+    labels = [_place(text, seg, placed, segments) for seg, text in pairs if text]
     return lines, labels
 
 
