@@ -27,6 +27,7 @@ drawn, so that drawing never scans the steps.
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -189,7 +190,8 @@ class _Head:
 class _Index:
     """The steps of one solution by key, and the widest value of each family of keys."""
 
-    solution: Solution
+    ref: weakref.ref[Solution]
+    conv: ConvShape
     pos: dict[str, int]
     widths: dict[str, int]
     memo: dict[str, int] = field(default_factory=dict)
@@ -204,11 +206,19 @@ class _Index:
             family = step.key.partition("[")[0]
             if len(step.shown) > widths.get(family, 0):
                 widths[family] = len(step.shown)
-        return cls(solution, pos, widths)
+        assert solution.conv is not None
+        return cls(weakref.ref(solution), solution.conv, pos, widths)
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The solution's steps (alive while it is drawn: the caller holds it)."""
+        solution = self.ref()
+        assert solution is not None
+        return solution.steps
 
     def step(self, key: str) -> Step | None:
         k = self.pos.get(key)
-        return None if k is None else self.solution.steps[k]
+        return None if k is None else self.steps[k]
 
     def head(self) -> _Head:
         if self._head is None:
@@ -216,8 +226,7 @@ class _Index:
         return self._head
 
     def _build_head(self) -> _Head:
-        conv = self.solution.conv
-        classes = conv.classes if conv is not None else 0
+        classes = self.conv.classes
         rows: dict[int, tuple[Quantity, ...]] = {}
         for i in range(1, classes + 1):
             u = self.step(f"u[1,{i}]")
@@ -245,22 +254,30 @@ class _Index:
         return _Head(classes, rows, feats, logits, targets, alpha)
 
 
-#: Indexes of the last few solutions drawn (a walk draws one solution many times).
-_INDEXES: OrderedDict[int, tuple[Solution, _Index]] = OrderedDict()
+#: Indexes of the last few solutions drawn (a walk draws one solution many times). They hold
+#: their solution weakly and go with it: a cache must not keep a 150,000-step lesson alive.
+_INDEXES: OrderedDict[int, tuple[weakref.ref[Solution], _Index]] = OrderedDict()
 _CACHED = 2
 
 
 def _index(solution: Solution) -> _Index:
     key = id(solution)
     hit = _INDEXES.get(key)
-    if hit is not None and hit[0] is solution:
+    if hit is not None and hit[0]() is solution:
         _INDEXES.move_to_end(key)
         return hit[1]
     index = _Index.build(solution)
-    _INDEXES[key] = (solution, index)
+    _INDEXES[key] = (index.ref, index)
+    weakref.finalize(solution, _forget, key)
     while len(_INDEXES) > _CACHED:
         _INDEXES.popitem(last=False)
     return index
+
+
+def _forget(key: int) -> None:
+    hit = _INDEXES.get(key)
+    if hit is not None and hit[0]() is None:
+        del _INDEXES[key]
 
 
 @dataclass(slots=True)
