@@ -24,6 +24,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from stepper.explain import LANGUAGES
     from stepper.printers import REGISTRY
+    from stepper.scaffold import STARTERS
 
     parser = _Parser(
         prog="stepper",
@@ -51,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiz", action="store_true", help="ask for each value before showing it")
     p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")
     p.add_argument("--save", metavar="FILE", help="with --quiz: write the answers to FILE")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload the lesson file whenever it is saved, staying on the same step; a save "
+        "that does not load is shown in the app (PATH:LINE:COL) and the last good version stays",
+    )
 
     p = sub.add_parser(
         "check",
@@ -93,6 +100,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --variants: the exam's seed (default 1)",
     )
     p.add_argument("--variant", metavar="ID", help="exactly the variant printed with this id")
+
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of lesson files (for editors)",
+        description="Print the JSON Schema of lesson files, generated from the models that "
+        "validate lessons. Save it (stepper schema > stepper-lesson.schema.json) and start a "
+        "lesson with the line '# yaml-language-server: $schema=stepper-lesson.schema.json': "
+        "an editor with a YAML language server then checks and completes the lesson as it is "
+        "typed. stepper check still has the last word.",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+
+    p = sub.add_parser(
+        "new",
+        help="write a commented starter lesson",
+        description="Write NAME.yaml (or NAME, when it ends in .yaml), a starter lesson of "
+        "the kind given: a small example that passes stepper check, with a comment above "
+        "every field. An existing file is never overwritten.",
+    )
+    p.add_argument("kind", choices=tuple(STARTERS), metavar="KIND", help=", ".join(STARTERS))
+    p.add_argument("name", metavar="NAME", help="the lesson's id and file name")
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="es",
+        help="language of the comments and of the lesson (default: es)",
+    )
     return parser
 
 
@@ -206,7 +240,16 @@ def _lesson(args: argparse.Namespace) -> int:
     from stepper.catalog import resolve
 
     source = resolve(args.lesson)
-    if args.plain or not sys.stdout.isatty():
+    plain = args.plain or not sys.stdout.isatty()
+    if args.watch and source.builtin:
+        raise LessonError(
+            [Problem(args.lesson, "--watch needs a lesson file: a built-in lesson never changes")]
+        )
+    if args.watch and plain:
+        raise LessonError(
+            [Problem("--watch", "only the full-screen app can reload (not --plain, not a pipe)")]
+        )
+    if plain:
         from stepper.engine import solve
         from stepper.repl import run_plain
 
@@ -225,10 +268,34 @@ def _lesson(args: argparse.Namespace) -> int:
         return EXIT_OK
     from stepper.tui.app import run_app
 
-    return run_app(source, lang=args.lang, quiz=args.quiz, save=args.save)
+    return run_app(source, lang=args.lang, quiz=args.quiz, save=args.save, watch=args.watch)
 
 
-COMMANDS = {"list": _list, "lesson": _lesson, "check": _check, "solve": _solve}
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from stepper.scaffold import json_schema
+
+    _write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", args.output)
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from stepper.scaffold import new_lesson
+
+    path = new_lesson(args.kind, args.name, args.lang)
+    print(f"{path}: a starter {args.kind} lesson; next: stepper check {path}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "list": _list,
+    "lesson": _lesson,
+    "check": _check,
+    "solve": _solve,
+    "schema": _schema,
+    "new": _new,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

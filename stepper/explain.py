@@ -161,6 +161,90 @@ _TEXTS: dict[str, dict[str, str]] = {
             "Es otra correlación: la de la imagen con el error que vuelve."
         ),
         "db": "Incremento del sesgo del kernel {k}: α por la suma de los errores de su mapa.",
+        "opt.f.start": (
+            "Valor de f en el punto de partida ({optimizer}): es lo que el optimizador tiene que "
+            "hacer bajar."
+        ),
+        "opt.f": (
+            "Valor de f en el punto nuevo, tras la iteración {t} ({optimizer}); si el paso fue "
+            "bueno, ha bajado."
+        ),
+        "opt.grad": (
+            "Derivada parcial de f respecto de {var}, {g} = ∂f/∂{var}: sympy deriva la fórmula "
+            "tratando las demás variables como constantes, y se evalúa en el punto actual."
+        ),
+        "opt.grad.ahead": " Nesterov la evalúa en el punto adelantado ({ahead}), no en el actual.",
+        "opt.norm": (
+            "El gradiente es el vector de las derivadas parciales, ∇f = [{vector}]: apunta "
+            "hacia donde f crece más deprisa, y su longitud ‖∇f‖ dice cuánto. El descenso va "
+            "en sentido contrario."
+        ),
+        "opt.descent": (
+            "Gradiente descendente: {var} se mueve en contra de su derivada, {var} → {var} − "
+            "α·{g}; es la Δw = −α ∂F/∂w de la clase."
+        ),
+        "opt.velocity": (
+            "Momento: la velocidad {v} guarda β veces la de antes y suma el paso del "
+            "gradiente, −α·{g}. Los pasos que van en la misma dirección se acumulan y los que "
+            "zigzaguean se cancelan."
+        ),
+        "opt.velocity.nesterov": (
+            "Como en el momento, {v} guarda β veces la velocidad de antes y suma −α·{g}, pero "
+            "con la derivada del punto adelantado: si la velocidad iba a pasarse, esa derivada "
+            "ya frena."
+        ),
+        "opt.move": "El punto avanza con la velocidad: {var} → {var} + {v}.",
+        "opt.ahead": (
+            "Nesterov mira antes de saltar: avanza con la velocidad que ya lleva, "
+            "{ahead} = {var} + β·{v}, y calcula allí la derivada."
+        ),
+        "opt.adagrad.G": (
+            "Adagrad acumula el cuadrado de cada derivada de {var}: {G} → {G} + {g}²; lo "
+            "acumulado nunca decrece."
+        ),
+        "opt.adagrad.step": (
+            "Paso de Adagrad: α dividido por la raíz de lo acumulado, {var} → {var} − "
+            "α·{g}/(√{G} + ε); una variable con derivadas grandes da pasos cada vez más cortos. "
+            "ε solo evita dividir por cero."
+        ),
+        "opt.adadelta.Eg2": (
+            "AdaDelta lleva una media móvil del cuadrado de la derivada, que olvida lo antiguo "
+            "con ρ: {E} → ρ·{E} + (1 − ρ)·{new}²."
+        ),
+        "opt.adadelta.delta": (
+            "Incremento de AdaDelta: la derivada escalada por √({D} + ε)/√({E} + ε), la raíz "
+            "de la media de los incrementos anteriores entre la de las derivadas; así el paso "
+            "tiene las unidades de {var} sin tasa de aprendizaje."
+        ),
+        "opt.adadelta.Edx2": (
+            "Media móvil del cuadrado de los incrementos: {E} → ρ·{E} + (1 − ρ)·{new}²; la usa "
+            "el incremento de la iteración siguiente."
+        ),
+        "opt.adadelta.step": "El punto avanza con el incremento: {var} → {var} + {delta}.",
+        "opt.adadelta.step_alpha": (
+            "El punto avanza con el incremento, escalado por α: {var} → {var} + α·{delta}."
+        ),
+        "opt.adam.m": (
+            "Primer momento de Adam: media móvil de la derivada con β₁, una dirección "
+            "suavizada: {E} → β₁·{E} + (1 − β₁)·{new}."
+        ),
+        "opt.adam.v": (
+            "Segundo momento de Adam: media móvil del cuadrado de la derivada con β₂, su "
+            "escala: {E} → β₂·{E} + (1 − β₂)·{new}²."
+        ),
+        "opt.adam.mhat": (
+            "Corrección del sesgo: {moment} empieza en 0 y en las primeras iteraciones se queda "
+            "corto; dividir por 1 − β₁ᵗ (aquí t = {t}) lo compensa."
+        ),
+        "opt.adam.vhat": (
+            "Corrección del sesgo de {moment}, que también empieza en 0: se divide por "
+            "1 − β₂ᵗ (aquí t = {t})."
+        ),
+        "opt.adam.step": (
+            "Paso de Adam: {var} → {var} − α·{mhat}/(√{vhat} + ε). Como {mhat}/√{vhat} ronda "
+            "±1, cada variable se mueve unas α por iteración, sea cual sea la escala de su "
+            "derivada."
+        ),
     },
     "en": {
         "u": (
@@ -308,6 +392,88 @@ _TEXTS: dict[str, dict[str, str]] = {
             "another correlation: of the image with the error coming back."
         ),
         "db": "Increment of kernel {k}'s bias: α times the sum of its map's errors.",
+        "opt.f.start": (
+            "Value of f at the start ({optimizer}): this is what the optimiser has to bring down."
+        ),
+        "opt.f": (
+            "Value of f at the new point, after iteration {t} ({optimizer}); if the step was "
+            "good, it went down."
+        ),
+        "opt.grad": (
+            "Partial derivative of f with respect to {var}, {g} = ∂f/∂{var}: sympy "
+            "differentiates the formula holding the other variables constant, and it is "
+            "evaluated at the current point."
+        ),
+        "opt.grad.ahead": " Nesterov evaluates it at the look-ahead point ({ahead}), not here.",
+        "opt.norm": (
+            "The gradient is the vector of the partial derivatives, ∇f = [{vector}]: it points "
+            "where f grows fastest, and its length ‖∇f‖ says how fast. Descent goes the "
+            "opposite way."
+        ),
+        "opt.descent": (
+            "Gradient descent: {var} moves against its derivative, {var} → {var} − α·{g}; "
+            "this is the lecture's Δw = −α ∂F/∂w."
+        ),
+        "opt.velocity": (
+            "Momentum: the velocity {v} keeps β times the previous one and adds the gradient "
+            "step, −α·{g}. Steps in the same direction build up, and zig-zags cancel out."
+        ),
+        "opt.velocity.nesterov": (
+            "As with momentum, {v} keeps β times the previous velocity and adds −α·{g}, but "
+            "with the derivative at the look-ahead point: if the velocity was about to "
+            "overshoot, that derivative already brakes."
+        ),
+        "opt.move": "The point moves with the velocity: {var} → {var} + {v}.",
+        "opt.ahead": (
+            "Nesterov looks before it leaps: it moves on with the velocity it has, "
+            "{ahead} = {var} + β·{v}, and takes the derivative there."
+        ),
+        "opt.adagrad.G": (
+            "Adagrad accumulates the square of every derivative of {var}: {G} → {G} + {g}²; "
+            "the sum never decreases."
+        ),
+        "opt.adagrad.step": (
+            "Adagrad's step: α divided by the root of the sum, {var} → {var} − α·{g}/(√{G} + "
+            "ε); a variable with large derivatives takes shorter and shorter steps. ε only "
+            "avoids a division by zero."
+        ),
+        "opt.adadelta.Eg2": (
+            "AdaDelta keeps a running average of the squared derivative, forgetting the old "
+            "with ρ: {E} → ρ·{E} + (1 − ρ)·{new}²."
+        ),
+        "opt.adadelta.delta": (
+            "AdaDelta's increment: the derivative scaled by √({D} + ε)/√({E} + ε), the root "
+            "mean square of the past increments over that of the derivatives; so the step has "
+            "the units of {var}, with no learning rate."
+        ),
+        "opt.adadelta.Edx2": (
+            "Running average of the squared increments: {E} → ρ·{E} + (1 − ρ)·{new}²; the "
+            "next iteration's increment uses it."
+        ),
+        "opt.adadelta.step": "The point moves by the increment: {var} → {var} + {delta}.",
+        "opt.adadelta.step_alpha": (
+            "The point moves by the increment, scaled by α: {var} → {var} + α·{delta}."
+        ),
+        "opt.adam.m": (
+            "Adam's first moment: a running average of the derivative with β₁, a smoothed "
+            "direction: {E} → β₁·{E} + (1 − β₁)·{new}."
+        ),
+        "opt.adam.v": (
+            "Adam's second moment: a running average of the squared derivative with β₂, its "
+            "scale: {E} → β₂·{E} + (1 − β₂)·{new}²."
+        ),
+        "opt.adam.mhat": (
+            "Bias correction: {moment} starts at 0 and falls short in the first iterations; "
+            "dividing by 1 − β₁ᵗ (here t = {t}) makes up for it."
+        ),
+        "opt.adam.vhat": (
+            "Bias correction of {moment}, which starts at 0 too: divided by 1 − β₂ᵗ (here t = {t})."
+        ),
+        "opt.adam.step": (
+            "Adam's step: {var} → {var} − α·{mhat}/(√{vhat} + ε). As {mhat}/√{vhat} is about "
+            "±1, each variable moves by about α per iteration, whatever the scale of its "
+            "derivative."
+        ),
     },
 }
 

@@ -266,6 +266,54 @@ def _increment_total(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy
     return _mul(s[0], _add(*s[1:]))
 
 
+# A lesson's own expressions (an optimize lesson's function and its derivatives) -------------
+
+#: id -> (the expression, the variables its operands fill, in order).
+_EXPRESSIONS: dict[str, tuple[sympy.Expr, tuple[sympy.Symbol, ...]]] = {}
+
+
+def register_expression(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> str:
+    """Make a lesson's own sympy expression a formula: a step names the template ``expression``
+    with the id returned here as its params, and its operands fill ``variables`` in order.
+
+    The id is a digest of the expression and its variables, so the same lesson gets the same
+    id in every run, and the printers' caches (keyed by template and params) stay right.
+    """
+    import hashlib
+
+    import sympy
+
+    names = ",".join(v.name for v in variables)
+    digest = hashlib.sha256(f"{sympy.srepr(expr)}|{names}".encode()).hexdigest()[:20]
+    key = f"expr-{digest}"
+    _EXPRESSIONS.setdefault(key, (expr, tuple(variables)))
+    return key
+
+
+def registered(key: str) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
+    """The expression registered as ``key`` and its variables, for a reader that needs its
+    values elsewhere than at the steps (a contour picture: see stepper.lesson.formula.numeric)."""
+    return _EXPRESSIONS[key]
+
+
+@template("expression")
+def _expression(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """A registered expression with its variables replaced by the slots."""
+    expr, variables = _EXPRESSIONS[str(p[0])]
+    return _replaced(expr, dict(zip(variables, s, strict=True)))
+
+
+def _replaced(expr: sympy.Expr, mapping: dict[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
+    """``expr`` with ``mapping`` applied node by node, nothing evaluated: unlike xreplace, the
+    author's order of terms survives, and so does a product of numbers (2·1, not 2)."""
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args:
+        return expr
+    args = [_replaced(a, mapping) for a in expr.args]
+    return expr.func(*args, evaluate=False)
+
+
 #: Templates whose products the lecture writes with × (the convolution's windows).
 _TIMES = frozenset({"window"})
 
@@ -325,8 +373,13 @@ def _unicode_from_text(text: str) -> str:
     text = _UNICODE_POWERS.sub(
         lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text
     )
+    # A power that is not a plain number (x**(-2), β**t) keeps a caret.
     return (
-        text.replace("*", " · ").replace(" - ", " − ").replace("-", "−").replace("heaviside", "θ")
+        text.replace("**", "^")
+        .replace("*", " · ")
+        .replace(" - ", " − ")
+        .replace("-", "−")
+        .replace("heaviside", "θ")
     )
 
 

@@ -21,6 +21,12 @@ _LETTERS: dict[str, tuple[str, str]] = {
     "sigma": (r"\sigma", "σ"),
     "eps2": (r"\varepsilon^{2}", "ε²"),
     "Fo": (r"F_{o}", "Fₒ"),
+    "beta": (r"\beta", "β"),
+    "rho": (r"\rho", "ρ"),
+    "mhat": (r"\hat{m}", "m̂"),
+    "vhat": (r"\hat{v}", "v̂"),
+    "norm": (r"\lVert \nabla f \rVert", "‖∇f‖"),
+    "Eg2": (r"E[g^{2}]", "E[g²]"),
 }
 
 

@@ -90,6 +90,10 @@ def network_picture(
     lesson is drawn by ``stepper.picture_conv`` (image ∗ kernel = map); a lesson with neither
     gives an empty text.
     """
+    if solution.kind == "optimize":  # the contour lines of f, and the iterates' paths on them
+        from stepper.picture_optimize import optimize_picture
+
+        return optimize_picture(solution, revealed, current, lang, width)
     if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
         from stepper.picture_conv import conv_picture
 

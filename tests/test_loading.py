@@ -363,14 +363,13 @@ NAMES = [
         "the key 'fr' is not allowed; expected one of 'es' or 'en'",
     ),
     case(
-        "kind-optimize-not-supported-yet",
+        "unknown-kind",
         lesson("""\
-            kind: optimize
-            function: x**2 + y**2
+            kind: lstm
             """),
         1,
         7,
-        "kind 'optimize' (optimiser lessons) is not supported by this version of stepper yet",
+        "kind",
     ),
     case(
         "kind-unknown",

@@ -1,7 +1,8 @@
 """The step engine: a validated lesson in, the ordered tuple of steps out.
 
-Headless by design: it imports neither Textual nor sympy. Numbers are float64; formulas are
-rendered later, by the printers, from the templates each step names.
+Headless by design: it imports neither Textual nor sympy (an optimize lesson imports sympy when
+it is solved, to differentiate its function). Numbers are float64; formulas are rendered later,
+by the printers, from the templates each step names.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from dataclasses import replace
 
 from stepper.engine.conv import ConvRun
 from stepper.engine.dense import DenseRun
-from stepper.lesson.schema import ConvLesson, Lesson
+from stepper.engine.optimize import OptimizeRun
+from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson
 from stepper.steps import Solution
 
 
@@ -23,12 +26,36 @@ def solve(lesson: Lesson, lang: str | None = None) -> Solution:
     """
     language = lang or lesson.language
     rounding = lesson.display.round_intermediate
-    run = ConvRun if isinstance(lesson, ConvLesson) else DenseRun
-    solution = run(lesson, language, rounding=rounding).solution()  # type: ignore[arg-type]
+    run = (
+        ConvRun
+        if isinstance(lesson, ConvLesson)
+        else OptimizeRun
+        if isinstance(lesson, OptimizeLesson)
+        else DenseRun
+    )
+    solution = _run(run, lesson, language, rounding)
     if not rounding:
         return solution
-    exact = run(lesson, language, rounding=False).solution()  # type: ignore[arg-type]
+    exact = _run(run, lesson, language, False)
     steps = tuple(
         replace(s, exact=e.value) for s, e in zip(solution.steps, exact.steps, strict=True)
     )
     return replace(solution, steps=steps)
+
+
+def _run(run: type, lesson: Lesson, language: str, rounding: bool) -> Solution:
+    """One pass; a float overflow (Python raises it for ``**``) is the lesson's numbers
+    diverging, which is bad input, not a bug."""
+    try:
+        solution: Solution = run(lesson, language, rounding=rounding).solution()
+    except OverflowError:
+        raise LessonError(
+            [
+                Problem(
+                    lesson.id or "lesson",
+                    "the numbers overflow: a smaller learning rate, fewer epochs or smaller inputs "
+                    "keep them finite",
+                )
+            ]
+        ) from None
+    return solution

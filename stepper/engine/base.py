@@ -6,8 +6,10 @@ the shown (rounded) value when the lesson computes as on paper, and the exact on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.schema import LessonBase, localized
 from stepper.notation import Sym
 from stepper.numbers import parse_shown, shown
@@ -19,6 +21,7 @@ class Recorder:
 
     def __init__(self, lesson: LessonBase, lang: str, *, rounding: bool) -> None:
         self.lang = lang
+        self.lesson_id = lesson.id or "lesson"
         self.rounding = rounding
         self.decimals = lesson.display.decimals
         self.steps: list[Step] = []
@@ -43,6 +46,16 @@ class Recorder:
     ) -> Quantity:
         """Record a step; return the quantity later steps read (rounded when on paper)."""
         n = len(self.steps) + 1
+        if not math.isfinite(value):
+            raise LessonError(
+                [
+                    Problem(
+                        self.lesson_id,
+                        f"step {n} ({key}) is {value}: the numbers overflow; a smaller "
+                        "learning rate, fewer epochs or smaller inputs keep them finite",
+                    )
+                ]
+            )
         text = shown(value, self.decimals)
         self.steps.append(
             Step(

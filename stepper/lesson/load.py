@@ -20,10 +20,16 @@ from pydantic import BaseModel, ValidationError
 from stepper.lesson.checks import Found, check_lesson
 from stepper.lesson.conv_checks import check_conv
 from stepper.lesson.errors import LessonError, Problem
-from stepper.lesson.schema import MODELS, ConvLesson, DenseLesson, Lesson
+from stepper.lesson.formula import FormulaFound, check_optimize, place
+from stepper.lesson.schema import MODELS, ConvLesson, DenseLesson, Lesson, OptimizeLesson
 from stepper.lesson.yamlsafe import MAX_BYTES, REFUSED, locate, parse
 
-_KINDS_LATER = {"optimize": "optimiser lessons"}
+#: Kinds the format names but this version does not read yet (kind -> what they are).
+_KINDS_LATER: dict[str, str] = {}
+_MODELS: dict[str, type[DenseLesson] | type[ConvLesson] | type[OptimizeLesson]] = {
+    "conv": ConvLesson,
+    "optimize": OptimizeLesson,
+}
 #: Problems printed for one file; past this, one line says how many more there are.
 MAX_PROBLEMS = 100
 
@@ -84,7 +90,7 @@ def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesso
             Problem(
                 shown,
                 f"kind '{kind}' ({_KINDS_LATER[kind]}) is not supported by this version of "
-                "stepper yet; only 'dense' and 'conv' are",
+                f"stepper yet; only {', '.join(repr(k) for k in ['dense', *_MODELS])} are",
                 line,
                 col,
             )
@@ -92,17 +98,20 @@ def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesso
         raise LessonError(_finish(problems))
     lesson: Lesson | None = None
     found: list[Found] = []
-    model: type[DenseLesson] | type[ConvLesson] = ConvLesson if kind == "conv" else DenseLesson
+    model = _MODELS.get(kind, DenseLesson) if isinstance(kind, str) else DenseLesson
     try:
         lesson = model.model_validate(data)
     except ValidationError as exc:
         found += _schema_found(exc, data, model)
-    if model is DenseLesson:
-        found += check_lesson(data)
-    elif isinstance(lesson, ConvLesson):
-        found += check_conv(lesson)
+    found += _kind_checks(model, data, lesson)
+    if not (isinstance(kind, str) and (kind == "dense" or kind in _MODELS)):
+        # An unknown kind: the rest of the file cannot be judged against any kind's fields.
+        found = [f for f in found if f.path[:1] == ("kind",)]
     for item in _without_echoes(found):
-        problems.append(Problem(shown, item.message, *locate(tree, item.path, key=item.on_key)))
+        line, col = locate(tree, item.path, key=item.on_key)
+        if isinstance(item, FormulaFound):  # the place inside the formula string
+            line, col = place(text, line, col, data.get("function", ""), item.offset)
+        problems.append(Problem(shown, item.message, line, col))
     if problems:
         raise LessonError(_finish(problems))
     if lesson is None:  # cannot happen: a failed validation always reports something
@@ -110,6 +119,19 @@ def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesso
     if lesson.id is None:
         lesson = lesson.model_copy(update={"id": default_id})
     return lesson
+
+
+def _kind_checks(
+    model: type[BaseModel], data: dict[str, Any], lesson: Lesson | None
+) -> list[Found]:
+    """The checks past the schema, for the lesson's kind."""
+    if model is DenseLesson:
+        return check_lesson(data)
+    if model is OptimizeLesson:
+        return list(check_optimize(data))
+    if isinstance(lesson, ConvLesson):
+        return check_conv(lesson)
+    return []
 
 
 def _finish(problems: list[Problem]) -> list[Problem]:
@@ -193,6 +215,8 @@ _HOME = {
     "ShapeOnly": "under shape",
     "Variants": "under variants",
     "Grid": "in a range of variants (min, max, step)",
+    "OptimizeLesson": "at the top level of an optimize lesson",
+    "Optimizer": "in each optimiser of optimizers",
 }
 
 
@@ -293,9 +317,12 @@ def _message(
     if kind == "literal_error":
         options = _options(str(ctx.get("expected", "")))
         if path == ("kind",):
+            kinds = ["dense", *_MODELS]
+            close = difflib.get_close_matches(str(value), kinds, n=1)
             return (
                 f"kind: {describe(value)} is not a lesson kind; this version of stepper reads "
-                "'dense' lessons ('conv' is planned)"
+                f"{', '.join(repr(k) for k in kinds)} lessons"
+                + (f"; did you mean '{close[0]}'?" if close else "")
             )
         what = f"the key {value!r}" if on_key else describe(value)
         close = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
@@ -311,6 +338,11 @@ def _message(
     if kind == "string_pattern_mismatch":
         if path and path[-1] in ("symbol", "output_symbol"):
             return f"{where}: {describe(value)} is not a single letter"
+        if path and path[0] == "variables":
+            return (
+                f"{where}: {describe(value)} is not a variable name (a letter, maybe followed "
+                "by one or two digits: x, y, w1)"
+            )
         if path == ("id",):
             return (
                 f"id: {describe(value)} is not an id (letters, digits, '_', '.' and '-', "

@@ -184,7 +184,58 @@ class ConvLesson(LessonBase):
         return [im] if isinstance(im[0][0], int | float) else im
 
 
-Lesson = DenseLesson | ConvLesson
+#: A variable of an optimize lesson: a letter, maybe followed by digits (x, y, w1, x12).
+VARIABLE = r"^[A-Za-z][0-9]{0,2}$"
+OptimizerName = Literal["gradient_descent", "momentum", "nesterov", "adagrad", "adadelta", "adam"]
+
+#: The hyper-parameters each optimiser takes, in the order its formulas use them, with their
+#: defaults (those of the papers and of torch.optim); None: the lesson must give it.
+HYPERPARAMETERS: dict[str, dict[str, float | None]] = {
+    "gradient_descent": {"learning_rate": None},
+    "momentum": {"learning_rate": None, "momentum": 0.9},
+    "nesterov": {"learning_rate": None, "momentum": 0.9},
+    "adagrad": {"learning_rate": None, "epsilon": 1e-10},
+    "adadelta": {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6},
+    "adam": {"learning_rate": None, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+
+
+class Optimizer(Strict):
+    """One optimiser of an optimize lesson and its hyper-parameters (α, β, ρ, β1, β2, ε);
+    ``stepper.lesson.formula`` checks that each belongs to the optimiser named."""
+
+    name: OptimizerName
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")] | None = None
+    learning_rate: Number | None = Field(default=None, gt=0)
+    momentum: Number | None = Field(default=None, ge=0, lt=1)
+    rho: Number | None = Field(default=None, ge=0, lt=1)
+    beta1: Number | None = Field(default=None, ge=0, lt=1)
+    beta2: Number | None = Field(default=None, ge=0, lt=1)
+    epsilon: Number | None = Field(default=None, gt=0)
+
+    def settings(self) -> dict[str, float]:
+        """Every hyper-parameter this optimiser uses, the defaults filled in."""
+        out: dict[str, float] = {}
+        for field, default in HYPERPARAMETERS[self.name].items():
+            value = getattr(self, field)
+            out[field] = float(value if value is not None else (default or 0.0))
+        return out
+
+
+class OptimizeLesson(LessonBase):
+    """A function of named variables, a start point, and optimisers that minimise it."""
+
+    kind: Literal["optimize"]
+    function: str  # what it may hold, and its limits: stepper.lesson.formula
+    variables: list[Annotated[str, StringConstraints(pattern=VARIABLE)]] = Field(
+        min_length=1, max_length=10
+    )
+    start: list[Number] = Field(min_length=1, max_length=10)
+    iterations: int = Field(default=1, ge=1, le=10_000)
+    optimizers: list[Optimizer] = Field(min_length=1, max_length=10)
+
+
+Lesson = DenseLesson | ConvLesson | OptimizeLesson
 
 
 def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
@@ -212,4 +263,6 @@ MODELS: tuple[type[Strict], ...] = (
     Training,
     LessonBase,
     DenseLesson,
+    Optimizer,
+    OptimizeLesson,
 )

@@ -115,14 +115,23 @@ def _tidy(element: ET.Element, comma: bool) -> None:
         elif tag == "mn" and comma:
             el.text = decimal_comma(text)
         elif tag == "mover" and len(el) == 2 and _local(el[1].tag) == "mo":
-            accent = el[1]
-            if (accent.text or "") in ("~", "\u02dc", "\u0303"):
-                el.set("accent", "true")
-                accent.text = "\u02dc"
-                accent.attrib.pop("stretchy", None)
+            _accent(el, el[1])
         elif tag == "mo" and text in ("max", "min", "log", "exp"):
             el.tag = "mi"  # an operator name: upright, spaced like a function
             el.attrib.clear()
+
+
+#: Accents latex2mathml writes as plain characters, and the spacing accents they stand for
+#: (\\tilde: ỹ; \\hat: Adam's m̂ and v̂, not a caret).
+_ACCENTS = {"~": "\u02dc", "\u02dc": "\u02dc", "\u0303": "\u02dc", "^": "\u02c6"}
+
+
+def _accent(over: ET.Element, accent: ET.Element) -> None:
+    mark = _ACCENTS.get(accent.text or "")
+    if mark:
+        over.set("accent", "true")
+        accent.text = mark
+        accent.attrib.pop("stretchy", None)
 
 
 def _serialize(el: ET.Element) -> str:

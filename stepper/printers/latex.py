@@ -9,6 +9,8 @@ weight on each synapse.
 
 from __future__ import annotations
 
+import re
+
 from stepper import formulas
 from stepper.i18n import label
 from stepper.notation import Sym
@@ -48,6 +50,13 @@ _UNICODE = {
     "ₖ": "_{k}",
     "ᵢ": "_{i}",
     "ⱼ": "_{j}",
+    "∇": r"\nabla",
+    "β": r"\beta",
+    "ρ": r"\rho",
+    "η": r"\eta",
+    "√": r"\surd",
+    "ᵗ": "^{t}",
+    "‖": r"\|",
     **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)},
     **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if s not in "²³"},
 }
@@ -66,9 +75,17 @@ _SPECIAL = {
 }
 
 
+_ACCENTED = re.compile("(.)([\u0302\u0303])")
+_ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
+
+
 def text(value: str) -> str:
-    """Plain text for LaTeX: specials escaped (Unicode math is handled by the preamble)."""
-    return "".join(_SPECIAL.get(ch, ch) for ch in value)
+    """Plain text for LaTeX: specials escaped (Unicode math is handled by the preamble, and a
+    letter with a combining hat or tilde, as in m̂, becomes \\hat{m})."""
+    escaped = "".join(_SPECIAL.get(ch, ch) for ch in value)
+    return _ACCENTED.sub(
+        lambda m: rf"\ensuremath{{\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}}}", escaped
+    )
 
 
 def preamble() -> str:

@@ -1,24 +1,29 @@
 """The Textual app: a title screen, then the walk through the lesson.
 
 Kept thin: it owns the lesson, its solution and the walk, and re-solves when the learner
-changes a number; the screens show and move. The title screen needs no sympy, so the lesson
-is solved and the formula templates are warmed in a worker while the title is read.
+changes a number (or, with ``--watch``, saves the file: ``stepper.tui.watch``); the screens
+show and move. The title screen needs no sympy, so the lesson is solved and the formula
+templates are warmed in a worker while the title is read.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from textual.app import App
+from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
 from stepper.catalog import Source
 from stepper.engine import solve
+from stepper.lesson.errors import Problem
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
 from stepper.quiz import Mistakes, Score
-from stepper.steps import Solution
+from stepper.steps import Solution, Step
 from stepper.tui.messages import Refreshed
+from stepper.tui.watch import POLL, Broken, LessonWatcher, Reloaded
 from stepper.walk import FORMULA, Walk
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
@@ -31,6 +36,9 @@ class StepperApp(App[int]):
     TITLE = "stepper"
     ENABLE_COMMAND_PALETTE = False
 
+    problems: var[tuple[Problem, ...]] = var(())
+    """Why the last save of the watched file did not load; empty when it did."""
+
     def __init__(
         self,
         lesson: Lesson,
@@ -38,6 +46,8 @@ class StepperApp(App[int]):
         lang: str | None = None,
         quiz: bool = False,
         save: str | None = None,
+        watch: Source | None = None,
+        poll: float = POLL,
     ) -> None:
         super().__init__()
         self.original = lesson
@@ -50,12 +60,16 @@ class StepperApp(App[int]):
         self.score = Score()
         self.mistakes: Mistakes | None = None
         self.modified = False
+        self.reloaded_at: str | None = None
+        self.watcher = LessonWatcher(self, watch, poll) if watch else None
 
     def on_mount(self) -> None:
         from stepper.tui.screens.title import TitleScreen
 
         self.push_screen(TitleScreen())
         self.run_worker(self._prepare, thread=True, name="prepare")
+        if self.watcher:
+            self.watcher.start()
 
     def _prepare(self) -> Solution:
         solution = solve(self.lesson, self.lang)
@@ -69,6 +83,9 @@ class StepperApp(App[int]):
         if event.worker.name == "prepare" and event.state == WorkerState.SUCCESS:
             assert isinstance(result, Solution)
             self._adopt(result)
+        elif event.worker.name == "watch" and event.state == WorkerState.SUCCESS:
+            assert self.watcher is not None and isinstance(result, Reloaded | Broken)
+            self.watcher.done(result)
 
     def _adopt(self, solution: Solution) -> None:
         self.solution = solution
@@ -76,7 +93,7 @@ class StepperApp(App[int]):
         if self.walk is None:
             self.walk = Walk(solution, first_stage=0 if self.quiz else FORMULA)
         else:
-            keep = min(self.walk.index, len(solution.steps) - 1)
+            keep = same_place(self.walk.step, self.walk.index, solution.steps)
             stage = self.walk.stage
             self.walk = replace(self.walk, solution=solution, index=keep, jumps=[])
             self.walk.stage = stage
@@ -94,13 +111,25 @@ class StepperApp(App[int]):
         from stepper.i18n import label
 
         title = self.solution.title if self.solution else self.lesson.id or "stepper"
-        self.title = f"{title} · {label('modified', self.lang)}" if self.modified else title
+        if self.modified:
+            title += f" · {label('modified', self.lang)}"
+        elif self.reloaded_at:
+            title += f" · {label('reloaded', self.lang, time=self.reloaded_at)}"
+        self.title = title
 
-    def change_lesson(self, lesson: Lesson) -> None:
+    def change_lesson(self, lesson: Lesson, solution: Solution | None = None) -> None:
         """Re-solve after an edit (or a restore), keeping the position."""
         self.lesson = lesson
         self.modified = lesson is not self.original
-        self._adopt(solve(lesson, self.lang))
+        self._adopt(solution or solve(lesson, self.lang))
+
+    def reload(self, lesson: Lesson, solution: Solution) -> None:
+        """A good save of the watched file: it replaces the lesson and becomes the original,
+        so r restores to it and not to what was there before."""
+        self.original = lesson
+        self.reloaded_at = time.strftime("%H:%M:%S")
+        self.problems = ()
+        self.change_lesson(lesson, solution)
 
     def start_walk(self) -> None:
         from stepper.tui.screens.walk import walk_screen
@@ -119,8 +148,32 @@ class StepperApp(App[int]):
         self.exit(0)
 
 
-def run_app(source: Source, *, lang: str | None, quiz: bool, save: str | None) -> int:
+def same_place(step: Step, index: int, steps: tuple[Step, ...]) -> int:
+    """Where the learner stands in a changed solution: on the same step (key, iteration and
+    sample) when it is still there, preferably at the same index; else on the same key in the
+    same iteration (a sample was taken out); else at the same index, or on the last step when
+    the lesson got shorter."""
+    if index < len(steps) and _place(steps[index]) == _place(step):
+        return index
+    for same in (_place, _place_in_iteration):
+        found = [i for i, other in enumerate(steps) if same(other) == same(step)]
+        if found:
+            return found[0]
+    return min(index, len(steps) - 1)
+
+
+def _place(step: Step) -> tuple[object, ...]:
+    return step.key, step.iteration, step.sample
+
+
+def _place_in_iteration(step: Step) -> tuple[object, ...]:
+    return step.key, step.iteration
+
+
+def run_app(
+    source: Source, *, lang: str | None, quiz: bool, save: str | None, watch: bool = False
+) -> int:
     """Load the lesson (errors are bad input, reported before the screen opens) and run."""
     lesson = load_lesson(source.path, source.shown)
-    app = StepperApp(lesson, lang=lang, quiz=quiz, save=save)
+    app = StepperApp(lesson, lang=lang, quiz=quiz, save=save, watch=source if watch else None)
     return app.run() or 0

@@ -12,7 +12,7 @@ from typing import Any
 from stepper.i18n import label
 from stepper.lesson.checks import check_dense
 from stepper.lesson.conv_checks import check_conv
-from stepper.lesson.schema import ConvLesson, DenseLesson, Lesson
+from stepper.lesson.schema import ConvLesson, DenseLesson, Lesson, OptimizeLesson
 from stepper.notation import Sym
 from stepper.numbers import given
 
@@ -33,6 +33,8 @@ def editable_numbers(lesson: Lesson, neuron_offsets: list[int], lang: str) -> li
     """α, every initial weight, every input and every target, in the lecture's notation."""
     if isinstance(lesson, ConvLesson):
         return _conv_numbers(lesson)
+    if isinstance(lesson, OptimizeLesson):
+        return _optimize_numbers(lesson)
     out: list[Editable] = []
     training = lesson.training
     if training.learning_rate is not None:
@@ -103,6 +105,24 @@ def _conv_numbers(lesson: ConvLesson) -> list[Editable]:
     return out
 
 
+def _optimize_numbers(lesson: OptimizeLesson) -> list[Editable]:
+    """The start point and each optimiser's learning rate."""
+    out = [
+        Editable(("start", i), Sym(name).unicode() + "⁽⁰⁾", value)
+        for i, (name, value) in enumerate(zip(lesson.variables, lesson.start, strict=True))
+    ]
+    for k, optimizer in enumerate(lesson.optimizers):
+        if optimizer.learning_rate is not None:
+            out.append(
+                Editable(
+                    ("optimizers", k, "learning_rate"),
+                    f"α ({optimizer.id or optimizer.name})",
+                    optimizer.learning_rate,
+                )
+            )
+    return out
+
+
 def with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> Lesson:
     """The lesson with one number changed; ValueError (in plain words) if that breaks it."""
     data: Any = lesson.model_dump()
@@ -110,6 +130,13 @@ def with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> Le
     for step in path[:-1]:
         node = node[step]
     node[path[-1]] = value
+    if isinstance(lesson, OptimizeLesson):
+        from stepper.lesson.formula import check_optimize
+
+        trouble = check_optimize(data)
+        if trouble:
+            raise ValueError("; ".join(f.message for f in trouble))
+        return OptimizeLesson.model_validate(data)
     if isinstance(lesson, ConvLesson):
         conv = ConvLesson.model_validate(data)
         found = check_conv(conv)

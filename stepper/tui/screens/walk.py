@@ -24,6 +24,7 @@ from stepper.steps import Solution
 from stepper.tui.keys import WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
+from stepper.tui.watch import ProblemsPanel
 from stepper.tui.widgets.history import History
 from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
 
@@ -42,6 +43,7 @@ class WalkScreen(SizedScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ProblemsPanel(id="problems")
         yield Static(id="picture")
         with Horizontal(id="middle"):
             with Vertical(id="step"):

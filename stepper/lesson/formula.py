@@ -1,0 +1,771 @@
+"""The function of an optimize lesson: a formula string, read without ever running it.
+
+A lesson's ``function`` (``x**2 + y**2``) is untrusted text. Python's ``ast`` parses it (parsing
+runs nothing), and every node is checked against a whitelist: numbers, the variables the lesson
+declares, ``+ - * / **``, a constant exponent of at most 10, and the functions exp, log, sqrt,
+tanh, sin and cos (those whose derivatives stay among them and among the functions that
+``substituted_text`` may use). Anything else (a name the lesson does not declare, an attribute,
+a call of anything else, a lambda, a comprehension, a subscript, a string, a comparison, ...)
+is refused with the place in the string where it starts. The string never reaches sympify,
+parse_expr, eval or exec: the checked tree is evaluated by a tiny interpreter here (to check the
+start point without sympy, so ``stepper check`` stays quick) and turned into sympy objects by
+hand, unevaluated, so that the formula prints in the author's order.
+
+The module also holds what the checks of an optimize lesson need besides the formula: the step
+keys each optimiser makes, how many steps a lesson makes, and ``check_optimize``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from stepper.lesson.checks import MAX_STEPS, Found
+from stepper.lesson.schema import HYPERPARAMETERS, VARIABLE
+
+if TYPE_CHECKING:
+    import sympy
+
+#: Limits on a formula: characters, expression nodes, |constant exponent|, powers of powers,
+#: and the size of a number written in it.
+MAX_CHARS = 1_000
+MAX_NODES = 200
+MAX_EXPONENT = 10
+MAX_POWER_DEPTH = 3
+MAX_LITERAL = 1e15
+
+FUNCTION_NAMES = ("exp", "log", "sqrt", "tanh", "sin", "cos")
+_ALLOWED = (
+    f"numbers, the variables {{variables}}, + - * / **, and the functions "
+    f"{', '.join(FUNCTION_NAMES)}"
+)
+
+
+class FormulaError(ValueError):
+    """A formula the whitelist refuses; ``offset`` is the 0-based character where it starts."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class NumericError(ArithmeticError):
+    """A value that cannot be computed (log of 0, a division by 0, a number too large)."""
+
+
+# --- Numbers: the guarded primitives both evaluators use -------------------------------------
+
+
+def finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise NumericError("a number too large")
+    return value
+
+
+def _log(a: float) -> float:
+    if a <= 0:
+        raise NumericError(f"the logarithm of {a:g}, which is not > 0")
+    return math.log(a)
+
+
+def sqrt(a: float) -> float:
+    if a < 0:
+        raise NumericError(f"the square root of {a:g}, which is negative")
+    return math.sqrt(a)
+
+
+def _exp(a: float) -> float:
+    try:
+        return math.exp(a)
+    except OverflowError:
+        raise NumericError(f"exp({a:g}), a number too large") from None
+
+
+FUNCTIONS: dict[str, Callable[[float], float]] = {
+    "exp": _exp,
+    "log": _log,
+    "sqrt": sqrt,
+    "tanh": math.tanh,
+    "sin": math.sin,
+    "cos": math.cos,
+}
+
+
+def divide(a: float, b: float) -> float:
+    if b == 0:
+        raise NumericError("a division by zero")
+    return finite(a / b)
+
+
+def power(base: float, exponent: float) -> float:
+    """base ** exponent for a constant exponent, as a real number or a NumericError."""
+    if base == 0 and exponent < 0:
+        raise NumericError("a division by zero (0 to a negative power)")
+    try:
+        if exponent == int(exponent):
+            return finite(base ** int(exponent))
+        if base < 0:
+            raise NumericError(f"{base:g} to the fractional power {exponent:g}")
+        return finite(math.pow(base, exponent))
+    except OverflowError:
+        raise NumericError("a number too large") from None
+
+
+# --- Parsing: the whitelist over the syntax tree ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A checked formula: its text, the variables in order, and its syntax tree."""
+
+    text: str
+    variables: tuple[str, ...]
+    tree: ast.expr
+
+    def value(self, point: Sequence[float]) -> float:
+        """f at ``point`` (one number per variable), computed from the tree with floats."""
+        return finite(_evaluate(self.tree, dict(zip(self.variables, point, strict=True))))
+
+    def to_sympy(self, symbols: Sequence[sympy.Symbol]) -> sympy.Expr:
+        """The formula as sympy objects built node by node, unevaluated (as written)."""
+        return _build(self.tree, dict(zip(self.variables, symbols, strict=True)))
+
+
+def parse_formula(text: str, variables: Sequence[str]) -> Formula:
+    """Check ``text`` against the whitelist; raise FormulaError at the first thing it refuses."""
+    if len(text) > MAX_CHARS:
+        raise FormulaError(f"the formula has {len(text):,} characters; the limit is {MAX_CHARS:,}")
+    # A long formula may be written over several lines (a YAML block): a line break is a
+    # space, one character for one, so every offset still points into ``text``.
+    flat = text.replace("\r", " ").replace("\n", " ")
+    source = flat.strip()
+    lead = len(flat) - len(flat.lstrip())
+    if not source:
+        raise FormulaError("the formula is empty")
+    if "#" in source:  # a comment would silently swallow the rest of the line
+        raise FormulaError("# is not allowed in a formula (no comments)", lead + source.index("#"))
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError as exc:
+        raise _syntax_error(exc, source, lead) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise FormulaError("the formula is nested too deeply") from None
+    count = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
+    if count > MAX_NODES:
+        raise FormulaError(
+            f"the formula has {count:,} parts (numbers, variables, operations); "
+            f"the limit is {MAX_NODES}"
+        )
+    _Checker(source, lead, tuple(variables)).check(tree)
+    return Formula(text, tuple(variables), tree)
+
+
+def _syntax_error(exc: SyntaxError, source: str, lead: int) -> FormulaError:
+    message = exc.msg or "invalid syntax"
+    offset = None
+    if exc.lineno is not None and exc.offset is not None:
+        lines = source.split("\n")
+        offset = lead + sum(len(line) + 1 for line in lines[: exc.lineno - 1]) + exc.offset - 1
+    if "decimal literal" in message:
+        message += " (write products with *, as in 2*x)"
+    return FormulaError(f"the formula is not valid: {message}", offset)
+
+
+_NODE_NAMES: dict[type, str] = {
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.Subscript: "indexing with [ ]",
+    ast.List: "a list",
+    ast.Tuple: "a tuple",
+    ast.Set: "a set",
+    ast.Dict: "a mapping",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.NamedExpr: "an assignment (:=)",
+    ast.JoinedStr: "an f-string",
+    ast.Starred: "a starred expression",
+    ast.Slice: "a slice",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+}
+_OPERATORS: dict[type, str] = {
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.BitXor: "^",
+}
+
+
+class _Checker:
+    """Walks the tree in source order and refuses the first node outside the whitelist."""
+
+    def __init__(self, source: str, lead: int, variables: tuple[str, ...]) -> None:
+        self.source = source
+        self.lines = source.split("\n")
+        self.lead = lead
+        self.variables = variables
+
+    def _offset(self, lineno: int, byte_col: int) -> int:
+        """The character offset of a place ast gives as (line, column in UTF-8 bytes)."""
+        line = self.lines[lineno - 1]
+        chars = len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+        return self.lead + sum(len(text) + 1 for text in self.lines[: lineno - 1]) + chars
+
+    def at(self, node: ast.AST) -> int:
+        """The character offset where ``node`` starts."""
+        return self._offset(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
+
+    def end(self, node: ast.AST) -> int:
+        """The character offset just after ``node``."""
+        return self._offset(
+            getattr(node, "end_lineno", None) or 1, getattr(node, "end_col_offset", None) or 0
+        )
+
+    def refuse(self, message: str, node: ast.AST) -> FormulaError:
+        return FormulaError(message, self.at(node))
+
+    def allowed(self) -> str:
+        return _ALLOWED.format(variables=", ".join(self.variables))
+
+    def check(self, node: ast.AST, powers: int = 0) -> None:
+        if isinstance(node, ast.Constant):
+            self.number(node)
+        elif isinstance(node, ast.Name):
+            self.name(node)
+        elif isinstance(node, ast.BinOp):
+            self.binary(node, powers)
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, ast.USub | ast.UAdd):
+                op = "not" if isinstance(node.op, ast.Not) else "~"
+                raise self.refuse(f"'{op}' is not allowed in a formula", node)
+            self.check(node.operand, powers)
+        elif isinstance(node, ast.Call):
+            self.call(node)
+        elif isinstance(node, ast.Attribute):
+            while isinstance(node.value, ast.Attribute):  # report the first dot of a chain
+                node = node.value
+            dot = self.source.find(".", self.end(node.value) - self.lead)
+            raise FormulaError(
+                f"attribute access (.{node.attr}) is not allowed in a formula",
+                self.lead + dot if dot >= 0 else self.at(node),
+            )
+        else:
+            what = _NODE_NAMES.get(type(node), f"this kind of expression ({type(node).__name__})")
+            raise self.refuse(f"{what} is not allowed in a formula; use {self.allowed()}", node)
+
+    def number(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            what = "text" if isinstance(value, str | bytes) else repr(value)
+            raise self.refuse(f"{what} is not allowed in a formula; use {self.allowed()}", node)
+        if not math.isfinite(value) or abs(value) > MAX_LITERAL:
+            raise self.refuse(
+                f"the number {self.source_of(node)} is too large (at most {MAX_LITERAL:g})", node
+            )
+
+    def name(self, node: ast.Name) -> None:
+        if node.id in self.variables:
+            return
+        if node.id in FUNCTION_NAMES:
+            raise self.refuse(f"{node.id} is a function: write {node.id}(...)", node)
+        declared = ", ".join(self.variables)
+        raise self.refuse(
+            f"unknown name '{node.id}'; the formula may use the variables {declared} "
+            f"(declared in variables) and the functions {', '.join(FUNCTION_NAMES)}",
+            node,
+        )
+
+    def binary(self, node: ast.BinOp, powers: int) -> None:
+        if type(node.op) in _OPERATORS:
+            symbol = _OPERATORS[type(node.op)]
+            hint = "; write powers with **, as in x**2" if symbol == "^" else ""
+            at = self._operator_at(node)
+            raise FormulaError(f"the operator {symbol} is not allowed in a formula{hint}", at)
+        if isinstance(node.op, ast.Pow):
+            if powers + 1 > MAX_POWER_DEPTH:
+                raise self.refuse(f"powers of powers are limited to {MAX_POWER_DEPTH} levels", node)
+            self.exponent(node.right)
+            self.check(node.left, powers + 1)
+            return
+        self.check(node.left, powers)
+        self.check(node.right, powers)
+
+    def _operator_at(self, node: ast.BinOp) -> int:
+        """Where the operator of ``node`` is written: the first one between its operands."""
+        start = self.end(node.left) - self.lead
+        end = self.at(node.right) - self.lead
+        gap = self.source[start:end]
+        symbol = _OPERATORS[type(node.op)]
+        found = gap.find(symbol)
+        return self.lead + start + (found if found >= 0 else 0)
+
+    def exponent(self, node: ast.expr) -> None:
+        """An exponent is a constant number, maybe signed, with |n| ≤ MAX_EXPONENT."""
+        inner = node
+        while isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub | ast.UAdd):
+            inner = inner.operand
+        if not (
+            isinstance(inner, ast.Constant)
+            and isinstance(inner.value, int | float)
+            and not isinstance(inner.value, bool)
+        ):
+            raise self.refuse(
+                f"an exponent must be a number (such as 2, -1 or 0.5), not "
+                f"{self.source_of(node)!r}",
+                node,
+            )
+        if not math.isfinite(inner.value) or abs(inner.value) > MAX_EXPONENT:
+            raise self.refuse(
+                f"the exponent {self.source_of(node)} is too large (at most {MAX_EXPONENT} "
+                "either way)",
+                node,
+            )
+
+    def call(self, node: ast.Call) -> None:
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id not in FUNCTION_NAMES:
+            if isinstance(func, ast.Attribute):
+                self.check(func)  # refused as attribute access, at the attribute
+            what = f"'{func.id}'" if isinstance(func, ast.Name) else "this"
+            raise self.refuse(
+                f"calling {what} is not allowed; the functions are {', '.join(FUNCTION_NAMES)}",
+                node,
+            )
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise self.refuse(f"{func.id} takes exactly one argument, as in {func.id}(x)", node)
+        self.check(node.args[0])
+
+    def source_of(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or "?"
+
+
+# --- Evaluating the checked tree with floats ---------------------------------------------------
+
+
+def _evaluate(node: ast.expr, point: dict[str, float]) -> float:
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return point[node.id]
+    if isinstance(node, ast.UnaryOp):
+        value = _evaluate(node.operand, point)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Name)
+        return finite(FUNCTIONS[node.func.id](_evaluate(node.args[0], point)))
+    assert isinstance(node, ast.BinOp)
+    a, b = _evaluate(node.left, point), _evaluate(node.right, point)
+    if isinstance(node.op, ast.Add):
+        return finite(a + b)
+    if isinstance(node.op, ast.Sub):
+        return finite(a - b)
+    if isinstance(node.op, ast.Mult):
+        return finite(a * b)
+    if isinstance(node.op, ast.Div):
+        return divide(a, b)
+    return power(a, b)
+
+
+# --- Building sympy objects from the checked tree ---------------------------------------------
+
+
+def _build(node: ast.expr, symbols: dict[str, Any]) -> Any:
+    import sympy
+
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)
+        return _number(node.value)
+    if isinstance(node, ast.Name):
+        return symbols[node.id]
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.operand, ast.Constant):
+            value = node.operand.value
+            assert isinstance(value, int | float)
+            return _number(-value if isinstance(node.op, ast.USub) else value)
+        inner = _build(node.operand, symbols)
+        if isinstance(node.op, ast.UAdd):
+            return inner
+        return sympy.Mul(sympy.Integer(-1), inner, evaluate=False)
+    if isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Name)
+        argument = _build(node.args[0], symbols)
+        function = {
+            "exp": sympy.exp,
+            "log": sympy.log,
+            "sqrt": sympy.sqrt,
+            "tanh": sympy.tanh,
+            "sin": sympy.sin,
+            "cos": sympy.cos,
+        }[node.func.id]
+        return function(argument, evaluate=False)
+    assert isinstance(node, ast.BinOp)
+    left = _build(node.left, symbols)
+    if isinstance(node.op, ast.Pow):
+        return sympy.Pow(left, _exponent(node.right), evaluate=False)
+    right = _build(node.right, symbols)
+    if isinstance(node.op, ast.Add):
+        return sympy.Add(left, right, evaluate=False)
+    if isinstance(node.op, ast.Sub):
+        negative = sympy.Mul(sympy.Integer(-1), right, evaluate=False)
+        if right.is_Number:
+            negative = -right
+        return sympy.Add(left, negative, evaluate=False)
+    if isinstance(node.op, ast.Mult):
+        return sympy.Mul(left, right, evaluate=False)
+    return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
+
+
+def _number(value: float) -> Any:
+    """An integer as a sympy Integer; a decimal as a Float of the digits written (0.1 prints
+    as 0.1, not as 1/10)."""
+    import sympy
+
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    return sympy.Float(repr(value))
+
+
+def _exponent(node: ast.expr) -> Any:
+    """A constant exponent as an exact number (0.5 -> 1/2, so x**0.5 is the square root)."""
+    import sympy
+
+    sign = 1
+    while isinstance(node, ast.UnaryOp):
+        sign *= -1 if isinstance(node.op, ast.USub) else 1
+        node = node.operand
+    assert isinstance(node, ast.Constant)
+    value = node.value
+    exact = sympy.Integer(value) if isinstance(value, int) else sympy.Rational(repr(value))
+    return sign * exact
+
+
+# --- Evaluating sympy expressions (f and its derivatives) with floats --------------------------
+
+
+def numeric(
+    expr: sympy.Expr, symbols: Sequence[sympy.Symbol]
+) -> Callable[[Sequence[float]], float]:
+    """A float function of the point for ``expr`` (f, a derivative: what the checked tree
+    became in sympy), compiled from its tree, nothing parsed or exec'd: sums and products in
+    the expression's order, and the guarded functions above. Raises NumericError when called
+    where it is undefined. Fast enough for a picture's grid of contour values."""
+    import sympy
+
+    index = {s: k for k, s in enumerate(symbols)}
+    functions = {
+        sympy.exp: FUNCTIONS["exp"],
+        sympy.log: FUNCTIONS["log"],
+        sympy.tanh: FUNCTIONS["tanh"],
+        sympy.sin: FUNCTIONS["sin"],
+        sympy.cos: FUNCTIONS["cos"],
+    }
+
+    def compile_(e: Any) -> Callable[[Sequence[float]], float]:
+        if e.is_Symbol:
+            k = index[e]
+            return lambda p: p[k]
+        if e.is_Number or isinstance(e, sympy.NumberSymbol):
+            c = float(e)
+            if not math.isfinite(c):
+                raise NumericError("a division by zero in the formula")
+            return lambda p: c
+        parts = [compile_(a) for a in e.args]
+        if e.is_Add:
+            return lambda p: _sum(parts, p)
+        if e.is_Mul:
+            return lambda p: _product(parts, p)
+        if e.is_Pow and e.exp.is_Number:
+            base, n = parts[0], e.exp
+            if n == sympy.Rational(1, 2):
+                return lambda p: sqrt(base(p))
+            exponent = float(n)
+            return lambda p: power(base(p), exponent)
+        if e.func in functions and len(parts) == 1:
+            function, (argument,) = functions[e.func], parts
+            return lambda p: finite(function(argument(p)))
+        raise ValueError(f"cannot evaluate {type(e).__name__} numerically")
+
+    return compile_(expr)
+
+
+def _sum(parts: list[Callable[[Sequence[float]], float]], p: Sequence[float]) -> float:
+    total = 0.0
+    for part in parts:
+        total += part(p)
+    return finite(total)
+
+
+def _product(parts: list[Callable[[Sequence[float]], float]], p: Sequence[float]) -> float:
+    total = 1.0
+    for part in parts:
+        total *= part(p)
+    return finite(total)
+
+
+# --- The lesson around the formula: keys, step count, checks ----------------------------------
+
+#: The per-variable quantities each optimiser keeps, in the order its steps compute them.
+#: ``ahead`` is Nesterov's look-ahead point; the key of each is ``NAME[variable]``.
+STATE_KEYS: dict[str, tuple[str, ...]] = {
+    "gradient_descent": (),
+    "momentum": ("v",),
+    "nesterov": ("ahead", "v"),
+    "adagrad": ("G",),
+    "adadelta": ("Eg2", "delta", "Edx2"),
+    "adam": ("m", "v", "mhat", "vhat"),
+}
+
+
+def prefixes(optimizers: Sequence[Any]) -> list[str]:
+    """The key prefix of each optimiser: none when the lesson has one, else ``ID.`` (the id
+    given, or the optimiser's name)."""
+    if len(optimizers) == 1:
+        return [""]
+    return [f"{_optimizer_id(o)}." for o in optimizers]
+
+
+def _optimizer_id(optimizer: Any) -> str:
+    get = optimizer.get if isinstance(optimizer, dict) else lambda k: getattr(optimizer, k)
+    return str(get("id") or get("name"))
+
+
+def step_keys(variables: Sequence[str], optimizers: Sequence[Any]) -> set[str]:
+    """Every step key a lesson with these variables and optimisers makes."""
+    keys: set[str] = set()
+    for prefix, optimizer in zip(prefixes(optimizers), optimizers, strict=True):
+        name = optimizer.get("name") if isinstance(optimizer, dict) else optimizer.name
+        own = ["f", *variables, *(f"grad[{v}]" for v in variables)]
+        if len(variables) > 1:
+            own.append("grad")
+        own += [f"{s}[{v}]" for s in STATE_KEYS.get(str(name), ()) for v in variables]
+        keys.update(prefix + k for k in own)
+    return keys
+
+
+def step_count(names: Sequence[str], variables: int, iterations: int) -> int:
+    """How many steps the engine makes: per optimiser f at the start, then per iteration each
+    partial derivative, the gradient's length (with several variables), the optimiser's own
+    quantities, the new point and f there."""
+    per = 2 * variables + 1 + (1 if variables > 1 else 0)
+    return sum(1 + iterations * (per + len(STATE_KEYS[n]) * variables) for n in names)
+
+
+def check_optimize(data: dict[str, Any]) -> list[Found]:
+    """Every problem of an optimize lesson's data that the schema does not report.
+
+    Like the dense checks, these read the plain data, so they run where the schema found
+    problems elsewhere; each looks only at values of the shape it needs.
+    """
+    found: list[Found] = []
+    if data.get("variables") is not None and isinstance(data.get("variants"), dict):
+        found.append(
+            Found(("variants",), "exam variants are for dense lessons, not optimize ones", True)
+        )
+    variables = _check_variables(data.get("variables"), found)
+    point = _check_start(data.get("start"), variables, found)
+    function = data.get("function")
+    if isinstance(function, str) and variables:
+        _check_function(function, variables, point, found)
+    optimizers = data.get("optimizers")
+    if isinstance(optimizers, list):
+        found += _check_optimizers(optimizers)
+        if variables:
+            _check_size(data, optimizers, variables, found)
+            if all(isinstance(o, dict) for o in optimizers):
+                found += _check_notes(data.get("notes"), step_keys(variables, optimizers))
+    return found
+
+
+def _check_variables(given: Any, found: list[Found]) -> list[str] | None:
+    """The declared names, or None when some name is not one (the schema says which)."""
+    if not isinstance(given, list):
+        return None
+    before = len(found)
+    for k, name in enumerate(given):
+        if isinstance(name, str) and name in given[:k]:
+            found.append(Found(("variables", k), f"the variable '{name}' is declared twice"))
+        if name == "f":
+            found.append(
+                Found(("variables", k), "f names the function; call the variable otherwise")
+            )
+    names = [v for v in given if isinstance(v, str) and re.fullmatch(VARIABLE, v)]
+    return names if len(names) == len(given) and len(found) == before else None
+
+
+def _check_start(start: Any, variables: list[str] | None, found: list[Found]) -> list[float] | None:
+    """The start point as floats, when it is one number per variable."""
+    if not isinstance(start, list):
+        return None
+    if variables is not None and len(start) != len(variables):
+        found.append(
+            Found(
+                ("start",),
+                f"the start point has {len(start)} number(s); the function has "
+                f"{len(variables)} variable(s) ({', '.join(variables)})",
+            )
+        )
+        return None
+    return [float(v) for v in start] if all(_is_real(v) for v in start) else None
+
+
+def _check_function(
+    function: str, variables: list[str], point: list[float] | None, found: list[Found]
+) -> None:
+    try:
+        formula = parse_formula(function, variables)
+    except FormulaError as exc:
+        found.append(FormulaFound(("function",), f"function: {exc.message}", offset=exc.offset))
+        return
+    if point is not None:
+        try:
+            formula.value(point)
+        except NumericError as exc:
+            found.append(Found(("start",), f"the function cannot be computed at the start: {exc}"))
+
+
+def _check_size(
+    data: dict[str, Any], optimizers: list[Any], variables: list[str], found: list[Found]
+) -> None:
+    names = [o.get("name") if isinstance(o, dict) else None for o in optimizers]
+    iterations = data.get("iterations", 1)
+    if not all(n in STATE_KEYS for n in names) or not _is_count(iterations):
+        return
+    steps = step_count([str(n) for n in names], len(variables), iterations)
+    if steps > MAX_STEPS:
+        where = ("iterations",) if "iterations" in data else ("optimizers",)
+        found.append(
+            Found(
+                where,
+                f"this lesson would take {steps:,} steps; the limit is {MAX_STEPS:,} "
+                "(use fewer iterations, optimisers or variables)",
+                on_key=where == ("optimizers",),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaFound(Found):
+    """A problem inside the formula string: ``offset`` is the character where it starts."""
+
+    offset: int | None = None
+
+
+def place(source: str, line: int, col: int, value: str, offset: int | None) -> tuple[int, int]:
+    """Where character ``offset`` of the scalar ``value`` (found at 1-based ``line``, ``col``
+    of the file ``source``) is written: inside a plain or quoted scalar on its line, or inside
+    a block (| or >) below it, when the file's text reads as the value up to there (no escape
+    or folding in between); otherwise the scalar's own place."""
+    lines = source.split("\n")
+    if offset is None or not 1 <= line <= len(lines):
+        return line, col
+    text = lines[line - 1][col - 1 :]
+    head = value[:offset]
+    if text[:1] in ("'", '"'):
+        if "\n" not in head and text[1:].startswith(head):
+            return line, col + 1 + offset
+        return line, col
+    if "\n" not in head and text.startswith(head):
+        return line, col + offset
+    if text[:1] in ("|", ">"):
+        # Each line break of the block is one character of the value: a newline, or a space
+        # once folded. So the offset walks the block's lines, less their indentation.
+        at = 0
+        for row in range(line + 1, len(lines) + 1):
+            content = lines[row - 1].lstrip(" ")
+            if not content or value[at : at + len(content)] != content:
+                break
+            if offset - at <= len(content):
+                return row, len(lines[row - 1]) - len(content) + offset - at + 1
+            at += len(content) + 1
+    return line, col
+
+
+def _check_optimizers(optimizers: list[Any]) -> list[Found]:
+    """Each optimiser's hyper-parameters are its own, the required ones are there, and the
+    ids that prefix their keys differ."""
+    table = HYPERPARAMETERS
+    found: list[Found] = []
+    ids: dict[str, int] = {}
+    for k, optimizer in enumerate(optimizers):
+        if not isinstance(optimizer, dict) or optimizer.get("name") not in table:
+            continue
+        name = str(optimizer["name"])
+        takes = table[name]
+        for field in optimizer:
+            if field in ("name", "id") or field in takes:
+                continue
+            if field in _ALL_HYPERPARAMETERS:
+                found.append(
+                    Found(
+                        ("optimizers", k, field),
+                        f"{name} has no hyper-parameter {field}; it takes {', '.join(takes)}",
+                        on_key=True,
+                    )
+                )
+        for field, default in takes.items():
+            if default is None and optimizer.get(field) is None:
+                found.append(
+                    Found(
+                        ("optimizers", k),
+                        f"{name} needs a {field} (for example {field}: 0.1)",
+                        on_key=False,
+                        missing=field,
+                    )
+                )
+        ident = _optimizer_id(optimizer)
+        if ident in ids and len(optimizers) > 1:
+            found.append(
+                Found(
+                    ("optimizers", k),
+                    f"optimisers {ids[ident] + 1} and {k + 1} are both called '{ident}'; give "
+                    "each an id (id: slow, id: fast) to tell their steps apart",
+                )
+            )
+        ids.setdefault(ident, k)
+    return found
+
+
+_ALL_HYPERPARAMETERS = ("learning_rate", "momentum", "rho", "beta1", "beta2", "epsilon")
+
+
+def _check_notes(notes: Any, keys: set[str]) -> list[Found]:
+    if not isinstance(notes, dict):
+        return []
+    examples = ", ".join(sorted(keys, key=lambda k: (len(k), k))[:6])
+    return [
+        Found(
+            ("notes", key),
+            f"'{key}' is not a step key of this lesson (such as {examples}), so the note would "
+            "never be shown",
+            on_key=True,
+        )
+        for key in notes
+        if key not in keys
+    ]
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_real(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) < 10**300
+    return isinstance(value, float) and math.isfinite(value)
