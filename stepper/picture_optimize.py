@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.style import Style
 from rich.text import Text
 
@@ -45,6 +45,8 @@ SHADE_STYLES = tuple(Style(color=c) for c in _SHADE_COLOURS)
 #: The minimum, found numerically.
 MIN_MARK = "★"
 MIN_STYLE = Style(color="bright_white", bold=True)
+#: Nesterov's look-ahead point, where it takes the derivative (x̃: a tilde).
+AHEAD_MARK = "~"
 #: The shared start of several optimisers.
 START_MARK = "○"
 #: Each optimiser's colour, in the lesson's order.
@@ -53,6 +55,14 @@ PATH_STYLES = tuple(Style(color=c, bold=True) for c in _PATH_COLOURS)
 SPARKS = "▁▂▃▄▅▆▇█"
 #: Rows the picture takes: the app gives it 55 % of the screen, 11 rows at 80×24.
 HEIGHT = ROW_BUDGET - 1
+#: From this width on the picture is drawn taller, in up to ``TALL_HEIGHT`` rows, when the
+#: screen leaves it room: the app gives it 55 % of the screen's height (``_SHARE``), less the
+#: header and its border.
+TALL_WIDTH = 100
+TALL_HEIGHT = 16
+_SHARE = 0.55
+#: The fewest rows it is drawn in.
+_LOWEST = 7
 #: Where the minimum lies, seen from the box, by octant (0 = east, counter-clockwise).
 _ARROWS = "→↗↑↖←↙↓↘"
 
@@ -77,6 +87,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "min": "mín",
         "log": "log",
         "descent": "descenso",
+        "ahead": "mira adelante",
     },
     "en": {
         "per_iteration": "f per iteration",
@@ -84,6 +95,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "min": "min",
         "log": "log",
         "descent": "descent",
+        "ahead": "look-ahead",
     },
 }
 
@@ -97,30 +109,56 @@ def optimize_picture(
     """The plane of ``solution`` with ``steps[:revealed]`` drawn in, ``current`` highlighted.
 
     ``current`` is the index in ``solution.steps`` of the step being computed, or None (the
-    title screen). The text is at most ``width`` cells wide and ``HEIGHT`` rows tall. A
-    lesson that is not an optimize lesson gives an empty text.
+    title screen). The text is at most ``width`` cells wide and ``HEIGHT`` rows tall, or up to
+    ``TALL_HEIGHT`` when it is ``TALL_WIDTH`` wide and the screen is tall enough. A lesson
+    that is not an optimize lesson gives an empty text.
     """
     if solution.kind != "optimize" or not solution.steps or width <= 0:
         return Text("")
-    index = _index(solution)
-    if not index.paths:
+    if not _index(solution).paths:
         return Text("")
-    ctx = _Ctx(index, solution, revealed, current, lang if lang in _WORDS else "en")
-    n = len(index.variables)
-    if n == 2:
-        lines = _plane(ctx, width)
-    elif n == 1:
-        lines = _curve(ctx, width)
-    else:
-        lines = _table_only(ctx, width)
-    text = Text(no_wrap=True, overflow="crop")
-    for k, line in enumerate(lines):
-        if k:
-            text.append("\n")
-        line.rstrip()
-        line.truncate(width)
-        text.append_text(line)
-    return text
+    return OptimizePicture(solution, revealed, current, lang if lang in _WORDS else "en", width)
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizePicture:
+    """The picture at one position, drawn when Rich knows how tall it may be: the app gives
+    it a share of the screen (``_SHARE``), and a wide screen is drawn taller when it fits."""
+
+    solution: Solution
+    revealed: int
+    current: int | None
+    lang: str
+    width: int
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.text(self.height(options))
+
+    def height(self, options: ConsoleOptions) -> int:
+        wanted = TALL_HEIGHT if self.width >= TALL_WIDTH else HEIGHT
+        if options.height is not None:  # the app has measured it: exactly that
+            return max(_LOWEST, min(wanted, options.height))
+        return min(wanted, max(HEIGHT, int(options.max_height * _SHARE) - 2))
+
+    def text(self, height: int = HEIGHT) -> Text:
+        """The picture in ``height`` rows."""
+        index = _index(self.solution)
+        ctx = _Ctx(index, self.solution, self.revealed, self.current, self.lang, height)
+        n = len(index.variables)
+        if n == 2:
+            lines = _plane(ctx, self.width)
+        elif n == 1:
+            lines = _curve(ctx, self.width)
+        else:
+            lines = _table_only(ctx, self.width)
+        text = Text(no_wrap=True, overflow="crop")
+        for k, line in enumerate(lines[:height]):
+            if k:
+                text.append("\n")
+            line.rstrip()
+            line.truncate(self.width)
+            text.append_text(line)
+        return text
 
 
 # --- the paths, read once from the steps -------------------------------------------------------
@@ -141,6 +179,9 @@ class _Path:
     f_text: list[str] = field(default_factory=list)
     f_at: list[int] = field(default_factory=list)
     families: set[str] = field(default_factory=set)
+    ahead: dict[int, list[float]] = field(default_factory=dict)
+    ahead_at: dict[int, list[int]] = field(default_factory=dict)
+    ahead_names: list[str] = field(default_factory=list)
     marker: str = ""
     style: Style = PATH_STYLES[0]
     name: str = ""
@@ -183,7 +224,15 @@ class _Path:
             self.f_text[t] = step.shown
             self.f_at[t] = k
         else:
-            self.families.add(own.partition("[")[0])
+            family, _, rest = own.partition("[")
+            self.families.add(family)
+            if family == "ahead" and rest[:-1] in variables:  # Nesterov's look-ahead point
+                i = variables.index(rest[:-1])
+                n = len(variables)
+                self.ahead.setdefault(t, [math.nan] * n)[i] = step.value
+                self.ahead_at.setdefault(t, [end] * n)[i] = k
+                if len(self.ahead_names) < n:
+                    self.ahead_names.append(step.sym.unicode())
 
 
 #: The optimiser an id names, from the state its steps keep.
@@ -468,6 +517,7 @@ class _Ctx:
     revealed: int
     current: int | None
     lang: str
+    height: int = HEIGHT
     path: _Path | None = None
 
     def __post_init__(self) -> None:
@@ -478,6 +528,16 @@ class _Ctx:
 
     def word(self, key: str) -> str:
         return _WORDS[self.lang][key]
+
+    def ahead(self) -> Point | None:
+        """Nesterov's look-ahead point of the iteration being computed, once revealed and
+        until the new point is."""
+        path, t = self.path, self.iteration()
+        if path is None or t is None or t not in path.ahead:
+            return None
+        if any(a >= self.revealed for a in path.ahead_at[t]) or path.shown_at(t, self.revealed):
+            return None
+        return tuple(path.ahead[t])
 
     def many(self) -> bool:
         return len(self.index.paths) > 1
@@ -712,6 +772,9 @@ def _draw_paths(ctx: _Ctx, canvas: _Canvas, place: Callable[[Point], tuple[float
             canvas.put(*place(path.point(t)), _marker(ctx, path, t), path.style)
     if ctx.path is not None:
         path = ctx.path
+        ahead = ctx.ahead()
+        if ahead is not None:
+            canvas.put(*place(ahead), AHEAD_MARK, path.style)
         t = path.latest(revealed)
         char = path.marker or _marker(ctx, path, t)
         canvas.put(*place(path.point(t)), char, CURRENT_STYLE + Style(color=path.style.color))
@@ -723,7 +786,7 @@ def _draw_paths(ctx: _Ctx, canvas: _Canvas, place: Callable[[Point], tuple[float
 def _plane(ctx: _Ctx, width: int) -> list[Text]:
     index = ctx.index
     base, near = index.box()
-    height = HEIGHT
+    height = ctx.height
     panel = _panel(ctx, height, contour=True)
     panel_width = max((cell_len(line.plain) for line in panel), default=0)
     rows = height - 2
@@ -871,7 +934,7 @@ def _beside(left: list[Text], at: int, right: list[Text]) -> list[Text]:
 def _curve(ctx: _Ctx, width: int) -> list[Text]:
     index = ctx.index
     (x0, x1), near = index.box()
-    height = HEIGHT
+    height = ctx.height
     panel = _panel(ctx, height, contour=False)
     panel_width = max((cell_len(line.plain) for line in panel), default=0)
     rows = height - 2
@@ -931,20 +994,29 @@ def _panel(ctx: _Ctx, height: int, *, contour: bool) -> list[Text]:
     """The legend or the table of iterates, then the minimum and the key of the shades."""
     extra = _notes(ctx, contour)
     if ctx.many():
-        lines = _legend(ctx)
+        lines = _legend(ctx, height)
     else:
         below = len(extra) + 1
         lines = _iterates(ctx, height - below if height - below >= 5 else height)
     room = height - len(lines)
     if room > len(extra):
         lines.append(Text(""))
-    return lines + extra[: max(0, room)]
+    return (lines + extra[: max(0, room)])[: max(0, height)]
 
 
 def _notes(ctx: _Ctx, contour: bool) -> list[Text]:
     """The minimum (with an arrow when it is out of the box) and the key of the shades."""
     index = ctx.index
     out = []
+    ahead = ctx.ahead()
+    if ahead is not None and ctx.path is not None and len(ahead) <= 2:
+        text = Text()
+        text.append(AHEAD_MARK, ctx.path.style)
+        names = ", ".join(ctx.path.ahead_names)
+        text.append(
+            f" ({names}) {ctx.word('ahead')}" if len(ahead) > 1 else f" {names} {ctx.word('ahead')}"
+        )
+        out.append(text)
     minimum = index.minimum()
     if minimum is not None:
         box, near = index.box()
@@ -998,6 +1070,7 @@ def _iterates(ctx: _Ctx, lines: int) -> list[Text]:
     widths = [max(w, cell_len(h)) for w, h in zip(widths, headers, strict=True)]
     head = Text("  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)), HEADER_STYLE)
     busy = ctx.iteration() if ctx.path is path else None
+    lines = max(lines, 3)
     rows = lines - 1 if total <= lines - 1 else lines - 2
     shown_rows = _window(total, rows, busy if busy is not None else path.latest(revealed))
     out = [head]
@@ -1041,26 +1114,33 @@ def _window(total: int, rows: int, focus: int) -> list[int | None]:
     return [0, None, *range(end - tail, end)]
 
 
-def _legend(ctx: _Ctx) -> list[Text]:
-    """Each optimiser: its mark, name, a sparkline of f per iteration and its last f."""
+def _legend(ctx: _Ctx, height: int) -> list[Text]:
+    """Each optimiser: its mark, name, a sparkline of f per iteration and its last f; over
+    them a title, under them the shared start (left out, and then optimisers far from the
+    current one, when ``height`` is short)."""
     index = ctx.index
     names = [ctx.name(p) for p in index.paths]
     name_width = max(cell_len(n) for n in names)
-    out = [Text(ctx.word("per_iteration"), HEADER_STYLE)]
+    rows = []
     for path, name in zip(index.paths, names, strict=True):
         line = Text()
         style = CURRENT_STYLE + Style(color=path.style.color) if path is ctx.path else path.style
         line.append(path.marker, style)
         line.append(" " + name.ljust(name_width) + " ")
         _spark_line(ctx, path, line)
-        out.append(line)
-    start = index.paths[0]
-    line = Text()
-    line.append(START_MARK, HEADER_STYLE)
-    where = ", ".join(pretty(s) for s in start.texts[0])
-    line.append(f" {ctx.word('start')} ({where})")
-    out.append(line)
-    return out
+        rows.append(line)
+    start = Text()
+    start.append(START_MARK, HEADER_STYLE)
+    where = ", ".join(pretty(s) for s in index.paths[0].texts[0])
+    start.append(f" {ctx.word('start')} ({where})")
+    title = Text(ctx.word("per_iteration"), HEADER_STYLE)
+    if len(rows) + 2 <= height:
+        return [title, *rows, start]
+    if len(rows) + 1 <= height:
+        return [title, *rows]
+    focus = index.paths.index(ctx.path) if ctx.path is not None else 0
+    first = max(0, min(focus - height // 2, len(rows) - height))
+    return rows[first : first + max(0, height)]
 
 
 def _spark_line(ctx: _Ctx, path: _Path, line: Text, *, value: bool = True) -> Text:
@@ -1095,7 +1175,7 @@ def _spark_line(ctx: _Ctx, path: _Path, line: Text, *, value: bool = True) -> Te
 
 def _table_only(ctx: _Ctx, width: int) -> list[Text]:
     if not ctx.many():
-        return _iterates(ctx, HEIGHT - 1)
+        return _iterates(ctx, ctx.height)
     index = ctx.index
     names = [ctx.name(p) for p in index.paths]
     name_width = max(cell_len(n) for n in names)
@@ -1120,4 +1200,4 @@ def _table_only(ctx: _Ctx, width: int) -> list[Text]:
             line.append(text.rjust(w) + "  ")
         _spark_line(ctx, path, line, value=False)
         out.append(line)
-    return out[:HEIGHT]
+    return out[: ctx.height]

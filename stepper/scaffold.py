@@ -34,6 +34,16 @@ HEADER = f"# yaml-language-server: $schema={SCHEMA_FILE}"
 #: the schema's hover text; both are the comments of the starter lessons. A field of a base
 #: model (LessonBase) is found through the subclasses' MRO.
 FIELD_HELP: dict[str, dict[str, tuple[str, str]]] = {
+    "Explanation": {
+        "replace": (
+            "Text that replaces the built-in explanation of the step.",
+            "Texto que sustituye a la explicación de serie del paso.",
+        ),
+        "append": (
+            "Text added after the built-in explanation of the step.",
+            "Texto que se añade tras la explicación de serie del paso.",
+        ),
+    },
     "LessonBase": {
         "id": (
             "The lesson's id, for `stepper lesson ID` and messages: letters, digits, _ . and -. "
@@ -57,6 +67,16 @@ FIELD_HELP: dict[str, dict[str, tuple[str, str]]] = {
         "display": (
             "How numbers are shown.",
             "Cómo se muestran los números.",
+        ),
+        "explanations": (
+            "Your own words for steps: a step key or a pattern with * (u[*]) -> replace or append "
+            "(one text, or one per language).",
+            "Tus propias palabras para los pasos: una clave de paso o un patrón con * (u[*]) -> "
+            "replace o append (un texto, o uno por idioma).",
+        ),
+        "phases": (
+            "Which phases to show (shape, forward, error, backward, update); default all.",
+            "Qué fases mostrar (shape, forward, error, backward, update); por defecto, todas.",
         ),
         "notes": (
             "Optional remarks shown with a step, by step key (the keys are listed by "
@@ -645,6 +665,12 @@ training:
 @LessonBase.notes
 notes:
   w[1,2,2]: <NOTE>
+@LessonBase.explanations @Explanation.replace @Explanation.append
+# explanations:
+#   "u[*]":
+#     append: "..."
+@LessonBase.phases
+# phases: [forward, error, backward, update]
 @LessonBase.variants
 variants:
   @@grid @Grid.min @Grid.max @Grid.step
@@ -710,6 +736,12 @@ learning_rate: 0.1
 @LessonBase.notes
 notes:
   conv[1,1,1]: <NOTE>
+@LessonBase.explanations @Explanation.replace @Explanation.append
+# explanations:
+#   "conv[*]":
+#     append: "..."
+@LessonBase.phases
+# phases: [shape, forward, error, backward, update]
 @@conv_alternatives
 @ConvLesson.logits
 # logits: [2.0, 1.0, 0.1]
@@ -751,6 +783,12 @@ optimizers:
 @LessonBase.notes
 notes:
   grad[x]: <NOTE>
+@LessonBase.explanations @Explanation.replace @Explanation.append
+# explanations:
+#   "grad[*]":
+#     append: "..."
+@LessonBase.phases
+# phases: [forward, update]
 @@dense_only
 """
 

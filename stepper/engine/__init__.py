@@ -7,6 +7,7 @@ by the printers, from the templates each step names.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from stepper.engine.conv import ConvRun
@@ -34,11 +35,30 @@ def solve(lesson: Lesson, lang: str | None = None) -> Solution:
         else DenseRun
     )
     solution = _run(run, lesson, language, rounding)
-    if not rounding:
-        return solution
-    exact = _run(run, lesson, language, False)
+    if rounding:
+        exact = _run(run, lesson, language, False)
+        steps = tuple(
+            replace(s, exact=e.value) for s, e in zip(solution.steps, exact.steps, strict=True)
+        )
+        solution = replace(solution, steps=steps)
+    return only_phases(solution, lesson.phases) if lesson.phases else solution
+
+
+def only_phases(solution: Solution, phases: Sequence[str]) -> Solution:
+    """The steps of the chosen phases, numbered again; a quantity whose step is not shown
+    reads as given (its number is still the computed one)."""
+    kept = [s for s in solution.steps if s.phase in phases]
+    renumber = {s.n: k for k, s in enumerate(kept, 1)}
     steps = tuple(
-        replace(s, exact=e.value) for s, e in zip(solution.steps, exact.steps, strict=True)
+        replace(
+            s,
+            n=renumber[s.n],
+            operands=tuple(
+                replace(q, step=renumber.get(q.step)) if q.step is not None else q
+                for q in s.operands
+            ),
+        )
+        for s in kept
     )
     return replace(solution, steps=steps)
 

@@ -7,6 +7,7 @@ the shown (rounded) value when the lesson computes as on paper, and the exact on
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from stepper.lesson.errors import LessonError, Problem
@@ -26,7 +27,27 @@ class Recorder:
         self.decimals = lesson.display.decimals
         self.steps: list[Step] = []
         self.notes = {k: localized(v, lang, lesson.language) for k, v in lesson.notes.items()}
+        self.overrides = [
+            (
+                pattern,
+                localized(o.replace, lang, lesson.language),
+                localized(o.append, lang, lesson.language),
+            )
+            for pattern, o in lesson.explanations.items()
+        ]
         self.iteration = 1
+
+    def explain(self, key: str, words: str) -> str:
+        """The lesson's own words for ``key``: the first override whose key or pattern
+        matches (an exact key before a pattern), replacing or extending the built-in ones."""
+        chosen = [o for o in self.overrides if o[0] == key] or [
+            o for o in self.overrides if "*" in o[0] and _matches(o[0], key)
+        ]
+        if not chosen:
+            return words
+        _, replace, append = chosen[0]
+        words = replace if replace is not None else words
+        return f"{words} {append}" if append else words
 
     def emit(
         self,
@@ -46,6 +67,7 @@ class Recorder:
     ) -> Quantity:
         """Record a step; return the quantity later steps read (rounded when on paper)."""
         n = len(self.steps) + 1
+        explanation = self.explain(key, explanation)
         if not math.isfinite(value):
             raise LessonError(
                 [
@@ -78,3 +100,10 @@ class Recorder:
             )
         )
         return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)
+
+
+def _matches(pattern: str, key: str) -> bool:
+    """Whether ``key`` fits ``pattern``, where * stands for any run of characters (brackets
+    and commas are literal, unlike fnmatch's)."""
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, key) is not None

@@ -214,6 +214,7 @@ _HOME = {
     "Head": "under dense",
     "ShapeOnly": "under shape",
     "Variants": "under variants",
+    "Explanation": "under a key of explanations (replace, append)",
     "Grid": "in a range of variants (min, max, step)",
     "OptimizeLesson": "at the top level of an optimize lesson",
     "Optimizer": "in each optimiser of optimizers",

@@ -85,6 +85,21 @@ class Variants(Strict):
     saturate: bool = False
 
 
+class Explanation(Strict):
+    """A lesson's own words for a step: ``replace`` the built-in explanation, or ``append``
+    to it (each one text or one per language)."""
+
+    replace: Localized | None = None
+    append: Localized | None = None
+
+
+#: A step key, or a pattern of keys with * (dw[1,*], u[*]).
+KeyPattern = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z_.*][A-Za-z0-9_.*]*(\[[0-9*,]+\])?$")
+]
+PhaseName = Literal["shape", "forward", "error", "backward", "update"]
+
+
 class LessonBase(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
     title: Localized | None = None
@@ -92,6 +107,8 @@ class LessonBase(Strict):
     summary: Localized | None = None
     display: Display = Display()
     notes: dict[str, Localized] = Field(default_factory=dict)
+    explanations: dict[KeyPattern, Explanation] = Field(default_factory=dict)
+    phases: list[PhaseName] | None = Field(default=None, min_length=1)
     variants: Variants | None = None
 
 
@@ -249,6 +266,7 @@ def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
 
 #: Every model of the format, for messages that suggest a field name and for the docs test.
 MODELS: tuple[type[Strict], ...] = (
+    Explanation,
     Grid,
     Variants,
     Kernel,
