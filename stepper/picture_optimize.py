@@ -4,24 +4,32 @@
 
 * two variables: the plane as a character-cell contour plot, f's levels as shades (blank in
   the valley, ▓ on the slopes, log-spaced when f is a steep valley like Rosenbrock's), axes
-  with their values, and the path of each optimiser as it is revealed, its points joined in
-  order and the current one highlighted. Beside it, for one optimiser, the table of the
-  iterates (t, the coordinates, f) filling in step by step; for several, a legend with a
-  sparkline of f per iteration for each. The box holds the start, every iterate and, when it
-  is not so far that the paths would shrink to a dot, the minimum (found numerically, ★);
-  otherwise an arrow in the legend says where the minimum lies;
+  with round values, and the path of each optimiser as it is revealed, its points joined in
+  order and the one being worked from lit. Once the gradient of an iteration is known, −∇f
+  is drawn from that point as an arrow (the steepest descent, where the step will go), and
+  Nesterov's look-ahead point as ~. Beside the plot, for one optimiser, the table of the
+  iterates (t, the coordinates, f) filling in value by value; for several, a legend with a
+  sparkline of f per iteration for each. The box holds the start, every iterate and, unless
+  the paths would shrink to a dot, the minimum (found numerically, ★); otherwise an arrow in
+  the legend says where the minimum lies;
 * one variable: the curve f(x) with the iterates on it, and the same table or legend;
-* more variables: the table alone.
+* more variables: the table alone (one optimiser), or each optimiser's current point and f.
+
+At 80×24 the picture takes 11 rows, what the app gives it; at 100 columns and more it is
+drawn taller when the screen has room (Rich tells it the height it may take).
 
 The function's values come from the formula the engine registered for the steps of f
 (``stepper.formulas.registered``), compiled by ``stepper.lesson.formula.numeric``. Like the
-other pictures it is headless (Rich only), reads only the solution and is a pure function of
-its arguments; what depends only on the solution (the paths, the minimum, the contour grid of
-each size) is cached for the last solutions drawn, held weakly.
+other pictures it is headless (Rich only; sympy only once a lesson has been solved), reads
+only the solution and is a pure function of its arguments; what depends only on the solution
+(the paths, the minimum, the box, the contour grid of each size) is cached for the last
+solutions drawn, which it holds weakly.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import weakref
 from collections import OrderedDict
@@ -45,6 +53,9 @@ SHADE_STYLES = tuple(Style(color=c) for c in _SHADE_COLOURS)
 #: The minimum, found numerically.
 MIN_MARK = "★"
 MIN_STYLE = Style(color="bright_white", bold=True)
+#: −∇f at the current point, once the gradient is revealed: where the steepest descent goes.
+GRADIENT_STYLE = Style(color="bright_white", bold=True)
+_ARROW_LENGTH = 7
 #: Nesterov's look-ahead point, where it takes the derivative (x̃: a tilde).
 AHEAD_MARK = "~"
 #: The shared start of several optimisers.
@@ -53,6 +64,7 @@ START_MARK = "○"
 _PATH_COLOURS = ("#ffd75f", "#ff6e6e", "#6ee7a0", "#6ec8ff", "#ff8cf0", "#ffae5f", "#b4a0ff")
 PATH_STYLES = tuple(Style(color=c, bold=True) for c in _PATH_COLOURS)
 SPARKS = "▁▂▃▄▅▆▇█"
+AXIS_STYLE = Style(dim=True)
 #: Rows the picture takes: the app gives it 55 % of the screen, 11 rows at 80×24.
 HEIGHT = ROW_BUDGET - 1
 #: From this width on the picture is drawn taller, in up to ``TALL_HEIGHT`` rows, when the
@@ -88,6 +100,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "log": "log",
         "descent": "descenso",
         "ahead": "mira adelante",
+        "downhill": "máximo descenso",
     },
     "en": {
         "per_iteration": "f per iteration",
@@ -96,6 +109,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "log": "log",
         "descent": "descent",
         "ahead": "look-ahead",
+        "downhill": "steepest descent",
     },
 }
 
@@ -182,20 +196,21 @@ class _Path:
     ahead: dict[int, list[float]] = field(default_factory=dict)
     ahead_at: dict[int, list[int]] = field(default_factory=dict)
     ahead_names: list[str] = field(default_factory=list)
+    grad: dict[int, list[float]] = field(default_factory=dict)
+    grad_at: dict[int, list[int]] = field(default_factory=dict)
     marker: str = ""
     style: Style = PATH_STYLES[0]
-    name: str = ""
+    line_style: Style = PATH_STYLES[0]
+    #: The position of the last step of each point: it is revealed once that step is.
+    ready: list[int] = field(default_factory=list)
 
     def shown_at(self, t: int, revealed: int) -> bool:
         """Whether point t has all its coordinates revealed."""
-        return all(a < revealed for a in self.at[t])
+        return self.ready[t] < revealed
 
     def latest(self, revealed: int) -> int:
         """The last iteration whose point is revealed (0, the start, is always known)."""
-        t = 0
-        while t + 1 < len(self.at) and self.shown_at(t + 1, revealed):
-            t += 1
-        return t
+        return max(0, bisect.bisect_left(self.ready, revealed) - 1)
 
     def point(self, t: int) -> Point:
         return tuple(self.points[t])
@@ -226,13 +241,17 @@ class _Path:
         else:
             family, _, rest = own.partition("[")
             self.families.add(family)
-            if family == "ahead" and rest[:-1] in variables:  # Nesterov's look-ahead point
-                i = variables.index(rest[:-1])
-                n = len(variables)
+            if rest[:-1] not in variables:
+                return
+            i, n = variables.index(rest[:-1]), len(variables)
+            if family == "ahead":  # Nesterov's look-ahead point
                 self.ahead.setdefault(t, [math.nan] * n)[i] = step.value
                 self.ahead_at.setdefault(t, [end] * n)[i] = k
                 if len(self.ahead_names) < n:
                     self.ahead_names.append(step.sym.unicode())
+            elif family == "grad":
+                self.grad.setdefault(t, [math.nan] * n)[i] = step.value
+                self.grad_at.setdefault(t, [end] * n)[i] = k
 
 
 #: The optimiser an id names, from the state its steps keep.
@@ -269,6 +288,7 @@ class _Index:
     grids: dict[tuple[float, ...], list[list[int]]] = field(default_factory=dict)
     levels: _Levels | None = None
     _spark: tuple[float, float, bool] | None = None
+    _f_width: int | None = None
 
     @classmethod
     def build(cls, solution: Solution) -> _Index:
@@ -306,6 +326,8 @@ class _Index:
         for i, p in enumerate(paths):
             p.family = _optimizer_name(p.families)
             p.style = PATH_STYLES[i % len(PATH_STYLES)]
+            p.line_style = Style(color=p.style.color)
+            p.ready = [max(at) for at in p.at]
             p.marker = "1234567890"[i % 10] if many else ""
         return cls(weakref.ref(solution), variables, names, paths, expression)
 
@@ -344,6 +366,12 @@ class _Index:
         if self._box is None:
             self._box, self._near = _box(self)
         return self._box, self._near
+
+    def f_width(self) -> int:
+        """The widest value of f shown."""
+        if self._f_width is None:
+            self._f_width = max(cell_len(pretty(t)) for p in self.paths for t in p.f_text)
+        return self._f_width
 
     def spark_scale(self) -> tuple[float, float, bool]:
         """Low and high f of every path, and whether the sparklines are drawn in log."""
@@ -407,7 +435,8 @@ def _find_minimum(index: _Index) -> Point | None:
     if n > 2 or index.fn() is None:
         return None
     points = index.iterates()
-    best = min(points, key=lambda p: _or_inf(index.value(p)))
+    values = [_or_inf(v) for p in index.paths for v in p.f]
+    best = points[min(range(len(points)), key=values.__getitem__)]
     spans = [max(p[i] for p in points) - min(p[i] for p in points) for i in range(n)]
     size = max(*spans, 1e-3 * max(1.0, *(abs(v) for v in best)))
     found = _nelder_mead(lambda p: _or_inf(index.value(p)), best, size)
@@ -538,6 +567,16 @@ class _Ctx:
         if any(a >= self.revealed for a in path.ahead_at[t]) or path.shown_at(t, self.revealed):
             return None
         return tuple(path.ahead[t])
+
+    def gradient(self) -> Point | None:
+        """The gradient of the iteration being computed, once revealed and until the new point
+        is: the descent goes against it."""
+        path, t = self.path, self.iteration()
+        if path is None or t is None or t not in path.grad:
+            return None
+        if any(a >= self.revealed for a in path.grad_at[t]) or path.shown_at(t, self.revealed):
+            return None
+        return tuple(path.grad[t])
 
     def many(self) -> bool:
         return len(self.index.paths) > 1
@@ -691,24 +730,30 @@ class _Canvas:
         r = (self.y1 - y) / (self.y1 - self.y0) * self.rows
         return c, r
 
-    def cell(self, x: float, y: float) -> tuple[int, int] | None:
-        c, r = self.at(x, y)
+    def spot(self, c: float, r: float) -> tuple[int, int] | None:
+        """The cell at continuous (column, row), pulled inside the canvas."""
         if not (math.isfinite(c) and math.isfinite(r)):
             return None
-        ci, ri = min(self.cols - 1, max(0, int(c))), min(self.rows - 1, max(0, int(r)))
-        return ci, ri
+        return min(self.cols - 1, max(0, int(c))), min(self.rows - 1, max(0, int(r)))
 
     def put(self, x: float, y: float, char: str, style: Style | None) -> None:
-        spot = self.cell(x, y)
+        self.mark(self.at(x, y), char, style)
+
+    def mark(self, at: tuple[float, float], char: str, style: Style | None) -> None:
+        spot = self.spot(*at)
         if spot is not None:
             self.cells[spot[1]][spot[0]] = (char, style)
 
     def segment(self, a: Point, b: Point, style: Style | None) -> None:
-        """A line from a to b, its cells drawn with ─ │ ╱ ╲ by its direction on screen."""
-        ca, cb = self.cell(*a), self.cell(*b)
+        self.line(self.at(*a), self.at(*b), style)
+
+    def line(self, a: tuple[float, float], b: tuple[float, float], style: Style | None) -> None:
+        """A line between two continuous (column, row), its cells drawn with ─ │ ╱ ╲ by its
+        direction on screen, its ends left to their marks."""
+        ca, cb = self.spot(*a), self.spot(*b)
         if ca is None or cb is None or ca == cb:
             return
-        (c0, r0), (c1, r1) = self.at(*a), self.at(*b)
+        (c0, r0), (c1, r1) = a, b
         dc, dr = c1 - c0, r1 - r0
         run, rise = abs(dc), abs(dr) * 2  # a cell is about twice as tall as it is wide
         if rise < 0.41 * run:
@@ -717,12 +762,34 @@ class _Canvas:
             char = "│"
         else:
             char = "╲" if (dc > 0) == (dr > 0) else "╱"
-        steps = max(2, int(max(abs(c1 - c0), abs(r1 - r0)) * 3) + 1)
+        steps = max(2, int(max(abs(dc), abs(dr)) * 3) + 1)
         for k in range(1, steps):
-            s = k / steps
-            c, r = int(c0 + s * dc), int(r0 + s * dr)
+            f = k / steps
+            c, r = int(c0 + f * dc), int(r0 + f * dr)
             if 0 <= c < self.cols and 0 <= r < self.rows and (c, r) not in (ca, cb):
                 self.cells[r][c] = (char, style)
+
+    def arrow(self, a: Point, direction: Point, length: float, style: Style) -> str | None:
+        """A line from a along ``direction`` (in f's units), ``length`` columns long on
+        screen, ended by an arrowhead; the head drawn, or None when there is none."""
+        c0, r0 = self.at(*a)
+        dc = direction[0] / (self.x1 - self.x0) * self.cols
+        dr = -direction[1] / (self.y1 - self.y0) * self.rows
+        size = math.hypot(dc, 2 * dr)
+        if not math.isfinite(size) or size == 0:
+            return None
+        dc, dr = dc / size * length, dr / size * length
+        c1, r1 = c0 + dc, r0 + dr
+        if not (0 <= c1 < self.cols and 0 <= r1 < self.rows):
+            return None
+        end = (
+            self.x0 + c1 / self.cols * (self.x1 - self.x0),
+            self.y1 - r1 / self.rows * (self.y1 - self.y0),
+        )
+        self.segment(a, end, style)
+        head = _ARROWS[round(math.atan2(-2 * dr, dc) / (math.pi / 4)) % 8]
+        self.cells[int(r1)][int(c1)] = (head, style)
+        return head
 
     def lines(self) -> list[Text]:
         out = []
@@ -753,31 +820,44 @@ def _marker(ctx: _Ctx, path: _Path, t: int) -> str:
     return "0" if t == 0 else "•"
 
 
-def _draw_paths(ctx: _Ctx, canvas: _Canvas, place: Callable[[Point], tuple[float, float]]) -> None:
-    """Every revealed path, joined in order; the current optimiser's last, its point lit."""
+def _draw_paths(ctx: _Ctx, canvas: _Canvas) -> str | None:
+    """Every revealed path, joined in order (in the plane; on the curve its points alone); the
+    current optimiser's last, the point it works from lit, its look-ahead point, and −∇f
+    from it once the gradient is known. The arrow's head, if drawn."""
     index, revealed = ctx.index, ctx.revealed
     order = [p for p in index.paths if p is not ctx.path]
     if ctx.path is not None:
         order.append(ctx.path)
-    joined = len(index.variables) == 2
+    plane = len(index.variables) == 2
+    screen = {}
     for path in order:
         last = path.latest(revealed)
-        if joined:
-            for t in range(1, last + 1):
-                line = Style(color=path.style.color)
-                canvas.segment(place(path.point(t - 1)), place(path.point(t)), line)
+        if plane:
+            points = [canvas.at(p[0], p[1]) for p in path.points[: last + 1]]
+        else:
+            points = [canvas.at(path.points[t][0], path.f[t]) for t in range(last + 1)]
+        screen[id(path)] = points
+        if plane:
+            for a, b in itertools.pairwise(points):
+                canvas.line(a, b, path.line_style)
+    head = None
+    ahead = ctx.ahead() if plane else None
+    gradient = ctx.gradient() if plane else None
+    if gradient is not None and ctx.path is not None:
+        at = ahead or ctx.path.point(ctx.path.latest(revealed))
+        downhill = tuple(-g for g in gradient)
+        head = canvas.arrow(at, downhill, _ARROW_LENGTH, GRADIENT_STYLE)
     for path in order:
-        last = path.latest(revealed)
-        for t in range(last + 1):
-            canvas.put(*place(path.point(t)), _marker(ctx, path, t), path.style)
+        for t, at_t in enumerate(screen[id(path)]):
+            canvas.mark(at_t, _marker(ctx, path, t), path.style)
     if ctx.path is not None:
         path = ctx.path
-        ahead = ctx.ahead()
         if ahead is not None:
-            canvas.put(*place(ahead), AHEAD_MARK, path.style)
-        t = path.latest(revealed)
-        char = path.marker or _marker(ctx, path, t)
-        canvas.put(*place(path.point(t)), char, CURRENT_STYLE + Style(color=path.style.color))
+            canvas.put(ahead[0], ahead[1], AHEAD_MARK, path.style)
+        points = screen[id(path)]
+        char = path.marker or _marker(ctx, path, len(points) - 1)
+        canvas.mark(points[-1], char, CURRENT_STYLE + Style(color=path.style.color))
+    return head
 
 
 # --- two variables: the plane ------------------------------------------------------------------
@@ -787,8 +867,7 @@ def _plane(ctx: _Ctx, width: int) -> list[Text]:
     index = ctx.index
     base, near = index.box()
     height = ctx.height
-    panel = _panel(ctx, height, contour=True)
-    panel_width = max((cell_len(line.plain) for line in panel), default=0)
+    panel, panel_width = _panel(ctx, height, contour=True)
     rows = height - 2
 
     def room(box: tuple[float, ...], rows: int) -> tuple[dict[int, str], int, int]:
@@ -800,7 +879,7 @@ def _plane(ctx: _Ctx, width: int) -> list[Text]:
     beside = cols >= _MIN_PLOT
     if not beside:  # too narrow: the plot, and under it what is left of the panel
         rows = _STACKED_ROWS
-        panel = _panel(ctx, height - 2 - rows, contour=True)
+        panel = _panel(ctx, height - 2 - rows, contour=True)[0]
         cols = width - room(base, rows)[1] - 1
     box = _aspect(base, max(4, min(cols, _MAX_PLOT)), rows)
     y_ticks, left, cols = room(box, rows)
@@ -815,12 +894,28 @@ def _plane(ctx: _Ctx, width: int) -> list[Text]:
     minimum = index.minimum()
     if minimum is not None and near:
         canvas.put(minimum[0], minimum[1], MIN_MARK, MIN_STYLE)
-    _draw_paths(ctx, canvas, lambda p: (p[0], p[1]))
+    head = _draw_paths(ctx, canvas)
+    panel = [_with_head(line, head) for line in panel]
     plot = _framed(canvas.lines(), y_ticks, index.names[1], left)
     plot += _x_axis(box[0], box[1], cols, left, index.names[0])
     if beside:
         return _beside(plot, left + 1 + cols + _GAP, panel)
     return plot + panel
+
+
+#: Where the note on −∇f shows the arrowhead drawn.
+_HEAD = "⇣"
+
+
+def _with_head(line: Text, head: str | None) -> Text:
+    if not line.plain.startswith(_HEAD):
+        return line
+    if head is None:
+        return Text("")
+    out = Text()
+    out.append(head, GRADIENT_STYLE)
+    out.append_text(line[1:])
+    return out
 
 
 #: The most one axis is stretched against the other on screen (a cell is about twice as tall
@@ -860,12 +955,12 @@ def _framed(lines: list[Text], ticks: dict[int, str], name: str, left: int) -> l
     for r, line in enumerate(lines):
         text = Text()
         if r in ticks:
-            text.append(ticks[r].rjust(left) + "┤", MORE_STYLE)
+            text.append(ticks[r].rjust(left) + "┤", AXIS_STYLE)
         elif r == 0:
             text.append(name.rjust(left), HEADER_STYLE)
-            text.append("│", MORE_STYLE)
+            text.append("│", AXIS_STYLE)
         else:
-            text.append(" " * left + "│", MORE_STYLE)
+            text.append(" " * left + "│", AXIS_STYLE)
         text.append_text(line)
         out.append(text)
     return out
@@ -898,7 +993,7 @@ def _x_axis(lo: float, hi: float, cols: int, left: int, name: str) -> list[Text]
         start = max(0, min(cols - cell_len(text), c - cell_len(text) // 2))
         labels[start : start + len(text)] = list(text)
     used = max((i for i, ch in enumerate(labels) if ch != " "), default=-2)
-    line = Text(" " * left + "└" + "".join(axis), MORE_STYLE)
+    line = Text(" " * left + "└" + "".join(axis), AXIS_STYLE)
     width = cell_len(name)
     under = Text()
     if used + 3 + width <= cols:  # the axis's name at its end, or else before its values
@@ -909,10 +1004,10 @@ def _x_axis(lo: float, hi: float, cols: int, left: int, name: str) -> list[Text]
         under.append(" ")
     text = "".join(labels).rstrip()
     if used + 3 + width <= cols:
-        under.append(text[: cols - width], MORE_STYLE)
+        under.append(text[: cols - width], AXIS_STYLE)
         under.append(text[cols - width :], HEADER_STYLE)
     else:
-        under.append(text, MORE_STYLE)
+        under.append(text, AXIS_STYLE)
     return [line, under]
 
 
@@ -935,8 +1030,7 @@ def _curve(ctx: _Ctx, width: int) -> list[Text]:
     index = ctx.index
     (x0, x1), near = index.box()
     height = ctx.height
-    panel = _panel(ctx, height, contour=False)
-    panel_width = max((cell_len(line.plain) for line in panel), default=0)
+    panel, panel_width = _panel(ctx, height, contour=False)
     rows = height - 2
     lo, hi = _f_range(index)
     y_ticks = _y_ticks(lo, hi, rows)
@@ -947,7 +1041,7 @@ def _curve(ctx: _Ctx, width: int) -> list[Text]:
         cols = width - left - 1
         rows = _STACKED_ROWS
         y_ticks = _y_ticks(lo, hi, rows)
-        panel = _panel(ctx, height - 2 - rows, contour=False)
+        panel = _panel(ctx, height - 2 - rows, contour=False)[0]
     cols = max(4, min(cols, _MAX_PLOT))
     canvas = _Canvas(cols, rows, (x0, x1, lo, hi))
     dx = (x1 - x0) / cols
@@ -966,7 +1060,7 @@ def _curve(ctx: _Ctx, width: int) -> list[Text]:
     minimum = index.minimum()
     if minimum is not None and near:
         canvas.put(minimum[0], index.value(minimum), MIN_MARK, MIN_STYLE)
-    _draw_paths(ctx, canvas, lambda p: (p[0], index.value(p)))
+    _draw_paths(ctx, canvas)
     plot = _framed(canvas.lines(), y_ticks, "f", left)
     plot += _x_axis(x0, x1, cols, left, index.names[0])
     if beside:
@@ -990,32 +1084,42 @@ def _f_range(index: _Index) -> tuple[float, float]:
 # --- the table or legend beside the plot -------------------------------------------------------
 
 
-def _panel(ctx: _Ctx, height: int, *, contour: bool) -> list[Text]:
-    """The legend or the table of iterates, then the minimum and the key of the shades."""
+def _panel(ctx: _Ctx, height: int, *, contour: bool) -> tuple[list[Text], int]:
+    """The legend or the table of iterates, then the notes (−∇f, the look-ahead, the minimum,
+    the key of the shades); and the width it takes at any position of the walk, so that the
+    plot beside it keeps its size while notes come and go."""
     extra = _notes(ctx, contour)
+    every = _notes(ctx, contour, every=True)
     if ctx.many():
         lines = _legend(ctx, height)
     else:
-        below = len(extra) + 1
+        below = len(every) + 1
         lines = _iterates(ctx, height - below if height - below >= 5 else height)
+    widest = max((cell_len(line.plain) for line in lines + every), default=0)
     room = height - len(lines)
     if room > len(extra):
         lines.append(Text(""))
-    return (lines + extra[: max(0, room)])[: max(0, height)]
+    return (lines + extra[: max(0, room)])[: max(0, height)], widest
 
 
-def _notes(ctx: _Ctx, contour: bool) -> list[Text]:
-    """The minimum (with an arrow when it is out of the box) and the key of the shades."""
+def _notes(ctx: _Ctx, contour: bool, *, every: bool = False) -> list[Text]:
+    """The notes under the legend: −∇f while its arrow is drawn, Nesterov's look-ahead point
+    while it is, the minimum (with an arrow when it is out of the box) and the key of the
+    shades; with ``every``, each note the lesson ever shows."""
     index = ctx.index
     out = []
-    ahead = ctx.ahead()
-    if ahead is not None and ctx.path is not None and len(ahead) <= 2:
+    if contour and (ctx.gradient() is not None or (every and any(p.grad for p in index.paths))):
+        out.append(Text(_HEAD + f" −∇f: {ctx.word('downhill')}"))  # the head is put in once drawn
+    ahead: _Path | None = ctx.path if ctx.ahead() is not None else None
+    if every:
+        ahead = next((p for p in index.paths if p.ahead), None)
+    if ahead is not None and len(index.variables) <= 2:
         text = Text()
-        text.append(AHEAD_MARK, ctx.path.style)
-        names = ", ".join(ctx.path.ahead_names)
-        text.append(
-            f" ({names}) {ctx.word('ahead')}" if len(ahead) > 1 else f" {names} {ctx.word('ahead')}"
-        )
+        text.append(AHEAD_MARK, ahead.style)
+        names = ", ".join(ahead.ahead_names)
+        if len(index.variables) > 1:
+            names = f"({names})"
+        text.append(f" {names} {ctx.word('ahead')}")
         out.append(text)
     minimum = index.minimum()
     if minimum is not None:
@@ -1165,8 +1269,8 @@ def _spark_line(ctx: _Ctx, path: _Path, line: Text, *, value: bool = True) -> Te
         if path.f_at[t] < ctx.revealed:
             last_known = pretty(path.f_text[t])
             break
-    if value and last_known is not None:
-        line.append(" " + last_known)
+    if value:
+        line.append(" " + (last_known or "").rjust(ctx.index.f_width()))
     return line
 
 
