@@ -66,6 +66,30 @@ class Document:
         return self.blank != "all"
 
 
+#: Where a worksheet leaves a value to fill in (LaTeX, for Markdown and LaTeX documents), and
+#: the small box for a number an earlier step computed, inside a substitution.
+BLANK = r"\boxed{\phantom{0.00000}}"
+SMALL_BLANK = r"\square"
+
+
+def latex_parts(doc: Document, step: Step) -> list[str]:
+    """formula, substitution, value in LaTeX, with blanks where a worksheet asks the learner;
+    the value is left out where it repeats the substitution (ỹ₁ = u₁ = 0.29)."""
+    from stepper import formulas
+
+    parts = [formulas.formula(step, "latex")]
+    if doc.shows_values:
+        parts.append(formulas.substituted(step, "latex"))
+    elif doc.shows_substitutions:
+        parts.append(formulas.substituted(step, "latex", blank=SMALL_BLANK))
+    else:
+        parts.append(BLANK)
+    parts.append(step.shown if doc.shows_values else BLANK)
+    if doc.shows_values and parts[-1] == parts[-2]:
+        parts.pop()
+    return parts
+
+
 def build_document(
     solution: Solution, *, blank: Blank = "none", comma: bool = False, variant: str | None = None
 ) -> Document:

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import re
 
-from stepper import formulas
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given
 from stepper.printers import Options, Printer, register
-from stepper.printers.document import Document, build_document, decimal_comma
+from stepper.printers.document import Document, build_document, decimal_comma, latex_parts
 from stepper.steps import Solution, Step
-
-BLANK = r"\boxed{\phantom{0.00000}}"
-SMALL_BLANK = r"\square"
 
 #: Characters of the explanations that pdflatex does not know, and what they are in math.
 _UNICODE = {
@@ -118,16 +114,7 @@ def _prose(doc: Document, words: str) -> str:
 
 
 def step_block(doc: Document, step: Step) -> list[str]:
-    parts = [formulas.formula(step, "latex")]
-    if doc.shows_values:
-        parts.append(formulas.substituted(step, "latex"))
-    elif doc.shows_substitutions:
-        parts.append(formulas.substituted(step, "latex", blank=SMALL_BLANK))
-    else:
-        parts.append(BLANK)
-    parts.append(step.shown if doc.shows_values else BLANK)
-    if doc.shows_values and parts[-1] == parts[-2]:
-        parts.pop()
+    parts = latex_parts(doc, step)
     head = (
         rf"\paragraph{{{text(label('doc.step', doc.lang, n=step.n))}}} \texttt{{{text(step.key)}}}"
     )

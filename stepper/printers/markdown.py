@@ -10,18 +10,12 @@ import io
 
 from rich.console import Console
 
-from stepper import formulas
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.picture import network_picture
 from stepper.printers import Options, Printer, register
-from stepper.printers.document import Document, build_document, decimal_comma
+from stepper.printers.document import Document, build_document, decimal_comma, latex_parts
 from stepper.steps import Solution, Step
-
-#: What a blank looks like in a worksheet: a box to write in (and a small one for a number
-#: that an earlier step computed, inside a substitution).
-BLANK = r"\boxed{\phantom{0.00000}}"
-SMALL_BLANK = r"\square"
 
 
 def picture_text(doc: Document) -> str:
@@ -41,17 +35,7 @@ def _text(doc: Document, text: str) -> str:
 
 def step_math(doc: Document, step: Step) -> str:
     """formula = substitution = value, with blanks where a worksheet asks the learner."""
-    parts = [formulas.formula(step, "latex")]
-    if doc.shows_values:
-        parts.append(formulas.substituted(step, "latex"))
-    elif doc.shows_substitutions:
-        parts.append(formulas.substituted(step, "latex", blank=SMALL_BLANK))
-    else:
-        parts.append(BLANK)
-    parts.append(step.shown if doc.shows_values else BLANK)
-    if doc.shows_values and parts[-1] == parts[-2]:
-        parts.pop()
-    return _math(doc, " = ".join(parts))
+    return _math(doc, " = ".join(latex_parts(doc, step)))
 
 
 def render_document(doc: Document) -> str:
