@@ -16,7 +16,6 @@ as a two-neuron one.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -28,6 +27,7 @@ from rich.text import Text
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
+from stepper.solution_cache import PerSolution
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
 #: The neuron the current step computes, and the slot of the value being computed.
@@ -199,23 +199,8 @@ class _Index:
         return self._given.get(key)
 
 
-#: Indexes of the last few solutions drawn: a walk draws one solution many times, and an edit
-#: of the lesson solves it again. Solutions take no weak references, so the cache stays small.
-_INDEXES: OrderedDict[int, tuple[Solution, _Index]] = OrderedDict()
-_CACHED = 2
-
-
-def _index(solution: Solution) -> _Index:
-    key = id(solution)
-    hit = _INDEXES.get(key)
-    if hit is not None and hit[0] is solution:
-        _INDEXES.move_to_end(key)
-        return hit[1]
-    index = _Index.build(solution)
-    _INDEXES[key] = (solution, index)
-    while len(_INDEXES) > _CACHED:
-        _INDEXES.popitem(last=False)
-    return index
+#: The index of each solution drawn lately (see stepper.solution_cache).
+_index = PerSolution(_Index.build, 2)
 
 
 def _parse(key: str) -> tuple[str, tuple[int, ...]]:

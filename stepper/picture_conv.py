@@ -28,7 +28,6 @@ drawn, so that drawing never scans the steps.
 from __future__ import annotations
 
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -48,6 +47,7 @@ from stepper.picture import (
     ROW_BUDGET,
     UPDATED_STYLE,
 )
+from stepper.solution_cache import PerSolution
 from stepper.steps import ConvShape, Phase, Quantity, Solution, Step
 
 #: The winner of a max-pooling window, once its value is revealed.
@@ -254,30 +254,8 @@ class _Index:
         return _Head(classes, rows, feats, logits, targets, alpha)
 
 
-#: Indexes of the last few solutions drawn (a walk draws one solution many times). They hold
-#: their solution weakly and go with it: a cache must not keep a 150,000-step lesson alive.
-_INDEXES: OrderedDict[int, tuple[weakref.ref[Solution], _Index]] = OrderedDict()
-_CACHED = 2
-
-
-def _index(solution: Solution) -> _Index:
-    key = id(solution)
-    hit = _INDEXES.get(key)
-    if hit is not None and hit[0]() is solution:
-        _INDEXES.move_to_end(key)
-        return hit[1]
-    index = _Index.build(solution)
-    _INDEXES[key] = (index.ref, index)
-    weakref.finalize(solution, _forget, key)
-    while len(_INDEXES) > _CACHED:
-        _INDEXES.popitem(last=False)
-    return index
-
-
-def _forget(key: int) -> None:
-    hit = _INDEXES.get(key)
-    if hit is not None and hit[0]() is None:
-        del _INDEXES[key]
+#: The index of each solution drawn lately (see stepper.solution_cache).
+_index = PerSolution(_Index.build, 2)
 
 
 @dataclass(slots=True)

@@ -32,7 +32,6 @@ import bisect
 import itertools
 import math
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -44,6 +43,7 @@ from rich.text import Text
 from stepper.i18n import label
 from stepper.numbers import pretty, shown
 from stepper.picture import CURRENT_STYLE, HEADER_STYLE, MORE_STYLE, PENDING_STYLE, ROW_BUDGET
+from stepper.solution_cache import PerSolution
 from stepper.steps import Solution, Step
 
 #: The shades of f's levels, low to high, and their colours: the valley is left blank.
@@ -398,31 +398,10 @@ def _compile(expression: str | None, n: int) -> Callable[[Sequence[float]], floa
         return None
 
 
-#: Indexes of the last few solutions drawn; they hold their solution weakly and go with it.
-_INDEXES: OrderedDict[int, tuple[weakref.ref[Solution], _Index]] = OrderedDict()
-_CACHED = 3
+#: The index of each solution drawn lately (see stepper.solution_cache).
+_index = PerSolution(_Index.build, 3)
 #: Contour grids kept per solution (one per size the app was drawn at).
 _GRIDS = 4
-
-
-def _index(solution: Solution) -> _Index:
-    key = id(solution)
-    hit = _INDEXES.get(key)
-    if hit is not None and hit[0]() is solution:
-        _INDEXES.move_to_end(key)
-        return hit[1]
-    index = _Index.build(solution)
-    _INDEXES[key] = (index.ref, index)
-    weakref.finalize(solution, _forget, key)
-    while len(_INDEXES) > _CACHED:
-        _INDEXES.popitem(last=False)
-    return index
-
-
-def _forget(key: int) -> None:
-    hit = _INDEXES.get(key)
-    if hit is not None and hit[0]() is None:
-        del _INDEXES[key]
 
 
 # --- the minimum and the box -------------------------------------------------------------------
