@@ -37,7 +37,7 @@ from stepper.lesson.load import lesson_from_text, load_lesson
 from stepper.lesson.schema import ConvLesson
 from stepper.printers.json_printer import step_record
 from stepper.steps import Solution, Step
-from tests.test_substitution import _rounding_bound, evaluate, numeric_steps
+from tests.test_substitution import check_substitutions, evaluate
 
 H = 1e-6
 # Central differences with H = 1e-6: truncation O(H²·L''') ≈ 1e-12, rounding ≈ 1e-16·L/H ≈
@@ -974,20 +974,7 @@ SUBSTITUTIONS = substitution_cases()
 
 @pytest.mark.parametrize("name", sorted(SUBSTITUTIONS))
 def test_substituted_text_evaluates_to_the_value(name: str) -> None:
-    solution = SUBSTITUTIONS[name]
-    steps = numeric_steps(solution)
-    assert steps
-    for step in steps:
-        text = step_record(step)["substituted_text"]
-        got = evaluate(text)
-        if solution.round_intermediate:
-            tolerance = 1e-12 * max(1.0, abs(step.value))
-        else:
-            tolerance = _rounding_bound(step, solution.decimals, got)
-        assert abs(got - step.value) <= tolerance, (
-            f"{name} step {step.n} {step.key}: {text} = {got!r}, value {step.value!r}, "
-            f"allowed {tolerance:.3g}"
-        )
+    check_substitutions(name, SUBSTITUTIONS[name])
 
 
 @pytest.mark.parametrize(

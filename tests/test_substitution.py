@@ -211,7 +211,12 @@ def _rounding_bound(step: Step, decimals: int, value: float) -> float:
 
 @pytest.mark.parametrize("name", sorted(SOLUTIONS))
 def test_substituted_text_evaluates_to_the_value(name: str) -> None:
-    solution = SOLUTIONS[name]
+    check_substitutions(name, SOLUTIONS[name])
+
+
+def check_substitutions(name: str, solution: Solution) -> None:
+    """Every numeric step's substituted_text evaluates to its value, up to display rounding
+    (exactly, on paper: with round_intermediate the text is the computation)."""
     steps = numeric_steps(solution)
     assert steps
     for step in steps:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.schema import LessonBase, localized
 from stepper.notation import Sym
 from stepper.numbers import parse_shown, shown
-from stepper.steps import Phase, Quantity, Step
+from stepper.steps import Phase, Quantity, Solution, Step
 
 
 class Recorder:
@@ -36,6 +37,21 @@ class Recorder:
             for pattern, o in lesson.explanations.items()
         ]
         self.iteration = 1
+
+    def finish(self, lesson: LessonBase, kind: str, **shape: Any) -> Solution:
+        """The solution of the steps recorded, titled in the run's language; ``shape`` holds
+        what the pictures need (``network``, ``conv``, ``given``)."""
+        return Solution(
+            lesson_id=lesson.id or "lesson",
+            title=localized(lesson.title, self.lang, lesson.language) or (lesson.id or ""),
+            summary=localized(lesson.summary, self.lang, lesson.language),
+            kind=kind,
+            language=self.lang,
+            decimals=self.decimals,
+            round_intermediate=self.rounding,
+            steps=tuple(self.steps),
+            **shape,
+        )
 
     def explain(self, key: str, words: str) -> str:
         """The lesson's own words for ``key``: the first override whose key or pattern

@@ -756,17 +756,7 @@ class ConvRun(Recorder):
                 self.update_head(deltas)
                 if lesson.kernels:
                     self.update_kernels(errors)
-        return Solution(
-            lesson_id=lesson.id or "lesson",
-            title=localized(lesson.title, self.lang, lesson.language) or (lesson.id or ""),
-            summary=localized(lesson.summary, self.lang, lesson.language),
-            kind="conv",
-            language=self.lang,
-            decimals=self.decimals,
-            round_intermediate=self.rounding,
-            steps=tuple(self.steps),
-            conv=self.shape(),
-        )
+        return self.finish(lesson, "conv", conv=self.shape())
 
     def shape(self) -> ConvShape:
         lesson = self.lesson

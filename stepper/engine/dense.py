@@ -19,7 +19,7 @@ from stepper.activations import DERIVATIVE, FORWARD
 from stepper.engine.base import Recorder
 from stepper.explain import explain
 from stepper.lesson.errors import LessonError, Problem
-from stepper.lesson.schema import DenseLesson, Sample, localized
+from stepper.lesson.schema import DenseLesson, Sample
 from stepper.notation import Sym
 from stepper.numbers import given
 from stepper.steps import LayerShape, NetworkShape, Phase, Quantity, Solution
@@ -409,19 +409,7 @@ class DenseRun(Recorder):
                         explanation=explain("batch_loss", self.lang, count=len(losses)),
                     )
                     self.average([self.increments(s, i, d, batched=True) for s, i, d in per_sample])
-        lesson = self.lesson
-        return Solution(
-            lesson_id=lesson.id or "lesson",
-            title=localized(lesson.title, self.lang, lesson.language) or (lesson.id or ""),
-            summary=localized(lesson.summary, self.lang, lesson.language),
-            kind=lesson.kind,
-            language=self.lang,
-            decimals=self.decimals,
-            round_intermediate=self.rounding,
-            steps=tuple(self.steps),
-            given=self.initial,
-            network=self.shape(),
-        )
+        return self.finish(self.lesson, "dense", given=self.initial, network=self.shape())
 
     def shape(self) -> NetworkShape:
         layers = tuple(

@@ -39,7 +39,7 @@ from stepper.formulas import register_expression, template
 from stepper.i18n import label
 from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.formula import FormulaError, NumericError, numeric, parse_formula, prefixes
-from stepper.lesson.schema import OptimizeLesson, Optimizer, localized
+from stepper.lesson.schema import OptimizeLesson, Optimizer
 from stepper.notation import Sym
 from stepper.numbers import given
 from stepper.steps import Phase, Quantity, Solution
@@ -656,13 +656,4 @@ class OptimizeRun(Recorder):
         lesson = self.lesson
         for optimizer, prefix in zip(lesson.optimizers, prefixes(lesson.optimizers), strict=True):
             self.run(optimizer, prefix)
-        return Solution(
-            lesson_id=lesson.id or "lesson",
-            title=localized(lesson.title, self.lang, lesson.language) or (lesson.id or ""),
-            summary=localized(lesson.summary, self.lang, lesson.language),
-            kind="optimize",
-            language=self.lang,
-            decimals=self.decimals,
-            round_intermediate=self.rounding,
-            steps=tuple(self.steps),
-        )
+        return self.finish(lesson, "optimize")
