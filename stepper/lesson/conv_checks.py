@@ -193,6 +193,18 @@ def features(lesson: ConvLesson) -> int:
 def _check_head(lesson: ConvLesson) -> list[Found]:
     found: list[Found] = []
     classes = len(lesson.logits) if lesson.logits else 0
+    if lesson.dense and not lesson.channels():
+        # The head reads the flattened feature maps; logits are already its output, and a
+        # sizing example (shape) has no numbers in its cells.
+        given = "logits, which are the head's output" if lesson.logits else "no image"
+        found.append(
+            Found(
+                ("dense",),
+                f"a dense head reads the feature maps of an image; this lesson has {given}",
+                True,
+            )
+        )
+        return found
     if lesson.dense:
         flat = features(lesson)
         for i, row in enumerate(lesson.dense.weights):

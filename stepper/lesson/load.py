@@ -355,9 +355,11 @@ def _message(
 
 def _schema_found(exc: ValidationError, data: Any, root: type[BaseModel]) -> list[Found]:
     by_path: dict[tuple[Any, ...], Found] = {}
+    refused: set[tuple[Any, ...]] = set()
     for err in exc.errors():
         path, value, on_key = _data_path(tuple(err["loc"]), data)
         if value is REFUSED and err["type"] != "extra_forbidden":
+            refused.add(path)
             continue  # its tag was refused and reported already; nothing more to say of it
         if err["type"] == "missing":
             field = str(err["loc"][-1])
@@ -375,7 +377,7 @@ def _schema_found(exc: ValidationError, data: Any, root: type[BaseModel]) -> lis
         deeper = any(
             len(other) > len(path) and other[: len(path)] == path and not by_path[other].missing
             for other in by_path
-        )
+        ) or any(len(other) > len(path) and other[: len(path)] == path for other in refused)
         if deeper and not item.missing:
             continue
         found.append(item)

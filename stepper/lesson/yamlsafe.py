@@ -9,6 +9,10 @@ turns parser events into nodes, before anything is constructed) is replaced by o
 - refuses every explicit tag but the plain ones (``!!str``, ``!!int``, ``!!float``, ``!!bool``,
   ``!!null``, ``!!seq``, ``!!map``) and puts a placeholder in the refused node's place, so that
   nothing is ever constructed from it and the rest of the file can still be checked;
+- refuses a plain tag on a value it does not fit (``!!int 0.5``, ``!!bool maybe``), which
+  ruamel's constructors would meet with a ValueError or a KeyError;
+- refuses a whole number of more than MAX_DIGITS digits before it is converted (Python will
+  not convert more than 4,300 digits, and no lesson needs a tenth of that);
 - reports every duplicate key (ruamel stops at the first) and keeps the first value;
 - counts what aliases repeat, from node sizes computed once, and stops past a small budget
   (the "billion laughs" is refused after a few hundred events, not after expanding it);
@@ -34,8 +38,19 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_ALIAS_VALUES = 100_000
 #: Deepest nesting of lists and mappings; a lesson needs about 6.
 MAX_DEPTH = 64
+#: Longest whole number, in digits: past the largest float (309 digits), below Python's 4,300.
+MAX_DIGITS = 400
 _YAML_TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+#: The scalar tags a value must read as, and what the value may resolve to without the tag.
+_FITS = {
+    f"{_YAML_TAG}int": ({f"{_YAML_TAG}int"}, "a whole number"),
+    f"{_YAML_TAG}float": ({f"{_YAML_TAG}float", f"{_YAML_TAG}int"}, "a number"),
+    f"{_YAML_TAG}bool": ({f"{_YAML_TAG}bool"}, "true or false"),
+    f"{_YAML_TAG}null": ({f"{_YAML_TAG}null"}, "null"),
+}
+_PREFIXES = ("0x", "0o", "0b", "0X", "0O", "0B")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Refused:
@@ -283,20 +298,44 @@ def _composer_class(path: str, found: list[Problem]) -> type[Any]:
                 raise _Stop(_TOO_DEEP, event.start_mark)
             tag = getattr(event, "ctag", None)
             node = super().compose_node(parent, index)
+            message = None
             if tag is not None and str(tag) != "!" and str(tag) not in _PLAIN_TAGS:
-                found.append(
-                    Problem(
-                        path,
-                        f"the tag {_shown_tag(tag)} is not allowed: a lesson holds only plain "
-                        "numbers, text, lists and mappings",
-                        *_mark(event.start_mark),
-                    )
+                message = (
+                    f"the tag {_shown_tag(tag)} is not allowed: a lesson holds only plain "
+                    "numbers, text, lists and mappings"
                 )
+            elif isinstance(node, ScalarNode):
+                message = self._misfit(node, tag)
+            if message is not None:
+                found.append(Problem(path, message, *_mark(event.start_mark)))
                 placeholder = self._placeholder(node)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = placeholder
                 return placeholder
             return node
+
+        def _misfit(self, node: Any, tag: Any) -> str | None:
+            """Why a scalar cannot be constructed as its tag says, or None when it can."""
+            value = str(node.value)
+            explicit = tag is not None and str(tag) in _FITS
+            if explicit:
+                fits, what = _FITS[str(tag)]
+                read = str(self.resolver.resolve(ScalarNode, value, (True, False)))
+                if read not in fits:
+                    shown = repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+                    return (
+                        f"the tag {_shown_tag(tag)} needs {what}, not {shown}; "
+                        "write the value plainly, without the tag"
+                    )
+            if explicit or (str(node.tag) == f"{_YAML_TAG}int" and node.style is None):
+                bare = value.lstrip("+-")
+                digits = sum(ch.isalnum() for ch in bare[2 if bare[:2] in _PREFIXES else 0 :])
+                if digits > MAX_DIGITS:
+                    return (
+                        f"the number is too large: it has {digits:,} digits, and a number in "
+                        f"a lesson has at most {MAX_DIGITS}"
+                    )
+            return None
 
         def _placeholder(self, node: Any) -> Any:
             tag = self.resolver.resolve(ScalarNode, "text", (True, False))
@@ -319,7 +358,11 @@ def _composer_class(path: str, found: list[Problem]) -> type[Any]:
             first: dict[tuple[str, Any], Any] = {}
             kept = []
             for key, value in node.value:
-                if isinstance(key, ScalarNode) and str(key.tag) != f"{_YAML_TAG}merge":
+                if (
+                    isinstance(key, ScalarNode)
+                    and str(key.tag) != f"{_YAML_TAG}merge"
+                    and key.value != token  # refused keys were reported already
+                ):
                     ident = (str(key.tag), key.value)
                     if ident in first:
                         line = first[ident].start_mark.line + 1
@@ -375,6 +418,9 @@ class _Walker:
             for key in node:
                 if isinstance(key, str) and key.startswith("\x00refused-"):
                     continue  # a refused key, already reported
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    self._surrogate(key, position(node, key, key=True))
+                    continue
                 if not isinstance(key, str):
                     line, col = position(node, key, key=True)
                     self.found.append(
@@ -397,15 +443,34 @@ class _Walker:
             return int(node)
         if isinstance(node, float):
             return float(node)
-        if isinstance(node, str):
-            return REFUSED if node.startswith("\x00refused-") else str(node)
-        if isinstance(node, TaggedScalar):  # !!str 0.1: text, as the tag says
-            return str(node.value)
+        if isinstance(node, str | TaggedScalar):  # !!str 0.1: text, as the tag says
+            return self.text(str(node.value if isinstance(node, TaggedScalar) else node), where)
         if isinstance(node, datetime.date):  # 2024-01-01 is text to a lesson
             return node.isoformat()
         line, col = position(*where) if where else (1, 1)
         self.found.append(
             Problem(self.path, "a kind of value that a lesson does not use", line, col)
+        )
+        return REFUSED
+
+    def text(self, text: str, where: tuple[Any, ...]) -> Any:
+        if text.startswith("\x00refused-"):
+            return REFUSED
+        if _SURROGATE.search(text):
+            return self._surrogate(text, position(*where) if where else (1, 1))
+        return text
+
+    def _surrogate(self, text: str, where: tuple[int, int]) -> Any:
+        """Report a text holding a lone surrogate (an escape such as \\ud800 in quotes): it
+        is not a character, and no output can encode it."""
+        code = ord(_SURROGATE.findall(text)[0])
+        self.found.append(
+            Problem(
+                self.path,
+                f"the escape \\u{code:04x} is half of a UTF-16 pair (a lone surrogate), not a "
+                "character; write the character itself",
+                *where,
+            )
         )
         return REFUSED
 
