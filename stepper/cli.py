@@ -8,6 +8,7 @@ cannot be written), with one ``PATH:LINE:COL: message`` line per problem and no 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -255,6 +256,10 @@ def _lesson(args: argparse.Namespace) -> int:
 
         lesson = _load(args.lesson)
         lang = args.lang or lesson.language
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            # A line that is not UTF-8 is no command: the REPL answers it as one it does not
+            # know (with U+FFFD where the bytes were), rather than stopping with a traceback.
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         try:
             run_plain(
                 solve(lesson, lang), lang, sys.stdin, sys.stdout, quiz=args.quiz, save=args.save

@@ -110,8 +110,10 @@ class Walk:
         current position (the one the learner has in mind), else the first after it.
         """
         text = text.strip()
-        if re.fullmatch(r"\d+", text):
-            n = int(text)
+        if re.fullmatch(r"[0-9]+", text):
+            # A number longer than any step count names no step (and int() of one of
+            # thousands of digits is refused by Python itself).
+            n = int(text) if len(text.lstrip("0")) <= len(str(len(self.steps))) else 0
             return n - 1 if 1 <= n <= len(self.steps) else None
         key = text.replace(" ", "")
         matches = [i for i, s in enumerate(self.steps) if s.key == key]

@@ -50,6 +50,8 @@ HOSTILE: list[tuple[str, int | None, str]] = [
     ("x**-11", 3, "exponent -11 is too large"),
     ("x**y", 3, "an exponent must be a number"),
     ("(((x**2)**2)**2)**2", 3, "powers of powers"),
+    ("tanh(tanh(tanh(tanh(x))))", 15, "functions inside functions are limited to 3"),
+    ("exp(x) + sin(cos(log(sqrt(y))))", 21, "functions inside functions are limited to 3"),
     ("1e999 * x", 0, "too large"),
     ("x[0]", 0, "indexing"),
     ("'a' * 3", 0, "text"),

@@ -8,11 +8,16 @@ file, and an answer well within the time limit.
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import sys
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stepper.catalog import builtin_folder
 from stepper.cli import main
@@ -161,3 +166,122 @@ def test_a_dense_head_without_an_image(
     text = text.replace(image, "") + extra
     line = text[: text.index("\ndense:")].count("\n") + 2
     refused(tmp_path, capsys, text, (line, 1), phrase)
+
+
+# --- Optimize formulas: long sums and deep nests -------------------------------------------------
+
+
+def optimize_with(function: str) -> str:
+    return edited("gradient-1", "function: x**2 + y**2", f"function: {function}")
+
+
+@pytest.mark.parametrize("terms", [300, 490])
+def test_a_long_sum_is_refused_by_its_size(
+    terms: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sum of a few hundred terms was a RecursionError."""
+    text = optimize_with("+".join(["x"] * terms) + " + y")
+    refused(tmp_path, capsys, text, (18, 11), "the limit is 200")
+
+
+@pytest.mark.parametrize("depth", [4, 10, 60])
+def test_a_deep_nest_of_functions_is_refused_where_it_goes_too_deep(
+    depth: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tanh(tanh(...)) ten deep took 18 s in sympy's derivative, twenty deep did not end."""
+    text = optimize_with("tanh(" * depth + "x" + ")" * depth + " + y**2")
+    refused(tmp_path, capsys, text, (18, 11 + 15), "functions inside functions are limited to 3")
+
+
+def test_the_largest_formulas_allowed_solve_in_time(tmp_path: Path) -> None:
+    """At the limits (3 levels of functions, 200 parts) a formula still solves in seconds."""
+    from stepper.engine import solve
+    from stepper.lesson.load import lesson_from_text
+
+    function = "*".join(f"tanh({k}*x*tanh({k}*x*tanh({k}*x*y)))" for k in range(1, 10))
+    lesson = lesson_from_text(optimize_with(function), "big.yaml")
+    start = time.perf_counter()
+    steps = solve(lesson).steps
+    assert time.perf_counter() - start < 10
+    assert [s.key for s in steps][:3] == ["f", "grad[x]", "grad[y]"]
+
+
+# --- explanations patterns: matched in linear time ---------------------------------------------
+
+
+def reference_match(pattern: str, key: str) -> bool:
+    """Glob with * only, by dynamic programming over (pattern, key) prefixes: independent of
+    the engine's matcher, and quadratic at worst, never exponential."""
+    reach = [True] + [False] * len(key)  # which key prefixes the pattern so far matches
+    for ch in pattern:
+        if ch == "*":
+            for j in range(1, len(key) + 1):
+                reach[j] = reach[j] or reach[j - 1]
+        else:
+            reach = [False] + [reach[j] and key[j] == ch for j in range(len(key))]
+    return reach[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pattern=st.text(alphabet="ab*[],1", max_size=12),
+    key=st.text(alphabet="ab[],1", max_size=12),
+)
+def test_a_pattern_matches_as_a_glob_would(pattern: str, key: str) -> None:
+    from stepper.engine.base import matches
+
+    assert matches(pattern, key) == reference_match(pattern, key)
+
+
+def test_a_pattern_of_many_stars_is_matched_quickly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'*' * 40 + 'Q' was a regex of forty '.*' that backtracked for minutes on every key."""
+    patterns = (
+        "explanations:\n"
+        f'  "{"*" * 40}Q": {{replace: {{es: no, en: no}}}}\n'
+        '  "*w[*,*,0]": {append: {es: sí, en: yes}}\n'
+    )
+    lesson = tmp_path / "stars.yaml"
+    lesson.write_text(builtin_text("backprop-1") + patterns, encoding="utf-8")
+    start = time.perf_counter()
+    assert main(["solve", str(lesson), "--lang", "en"]) == 0
+    assert time.perf_counter() - start < 10
+    steps = {s["key"]: s["explanation"] for s in json.loads(capsys.readouterr().out)["steps"]}
+    assert steps["dw[1,1,0]"].endswith(" yes")  # the bias weights: the second pattern
+    assert steps["w[1,2,0]"].endswith(" yes")
+    assert not steps["dw[1,1,1]"].endswith(" yes")
+    assert not any(e == "no" for e in steps.values())  # no key ends in Q
+
+
+# --- The plain REPL: bytes that are not UTF-8, a step number of 10,000 digits -----------------
+
+
+def plain_session(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], typed: bytes
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(typed), encoding="utf-8"))
+    code = main(["lesson", "backprop-1", "--plain", "--lang", "en"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plain_reads_bytes_that_are_not_utf8_as_an_unknown_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was a UnicodeDecodeError traceback."""
+    code, out, err = plain_session(monkeypatch, capsys, b"next\n\xff\xfe bad\nnext\nquit\n")
+    assert (code, err) == (0, "")
+    assert "Unknown command “\ufffd\ufffd bad”" in out
+    assert out.index("bad”") < out.index("= 0.29")  # the session went on after the bad line
+
+
+def test_plain_goto_a_number_of_ten_thousand_digits(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """int() of more than 4,300 digits raised ValueError."""
+    typed = f"goto {'9' * 10_000}\ngoto 0003\nquit\n".encode()
+    code, out, err = plain_session(monkeypatch, capsys, typed)
+    assert (code, err) == (0, "")
+    assert "There is no step “99999" in out
+    assert "[3/21 · forward" in out

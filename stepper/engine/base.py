@@ -7,7 +7,6 @@ the shown (rounded) value when the lesson computes as on paper, and the exact on
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,7 +56,7 @@ class Recorder:
         """The lesson's own words for ``key``: the first override whose key or pattern
         matches (an exact key before a pattern), replacing or extending the built-in ones."""
         chosen = [o for o in self.overrides if o[0] == key] or [
-            o for o in self.overrides if "*" in o[0] and _matches(o[0], key)
+            o for o in self.overrides if "*" in o[0] and matches(o[0], key)
         ]
         if not chosen:
             return words
@@ -118,8 +117,27 @@ class Recorder:
         return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)
 
 
-def _matches(pattern: str, key: str) -> bool:
+def matches(pattern: str, key: str) -> bool:
     """Whether ``key`` fits ``pattern``, where * stands for any run of characters (brackets
-    and commas are literal, unlike fnmatch's)."""
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, key) is not None
+    and commas are literal, unlike fnmatch's).
+
+    Matched without a regular expression, in time linear in the key for each piece between
+    stars: the text before the first star must start the key, the text after the last must end
+    it, and each piece in between is taken at its leftmost place after the one before. Taking
+    the leftmost place never loses a match, so nothing is ever retried (a regex of many ``.*``
+    backtracks exponentially on a key that almost fits).
+    """
+    first, *middle = pattern.split("*")
+    if not middle:
+        return pattern == key
+    last = middle.pop()
+    end = len(key) - len(last)
+    if end < len(first) or not key.startswith(first) or not key.endswith(last):
+        return False
+    at = len(first)
+    for piece in middle:
+        found = key.find(piece, at, end)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True

@@ -31,11 +31,14 @@ if TYPE_CHECKING:
     import sympy
 
 #: Limits on a formula: characters, expression nodes, |constant exponent|, powers of powers,
-#: and the size of a number written in it.
+#: functions of functions, and the size of a number written in it. sympy's derivative of a
+#: nest of functions takes time that grows exponentially with its depth (tanh nested 10 deep:
+#: 18 s; 20 deep: no answer), so nests are kept shallow; the node limit bounds their number.
 MAX_CHARS = 1_000
 MAX_NODES = 200
 MAX_EXPONENT = 10
 MAX_POWER_DEPTH = 3
+MAX_CALL_DEPTH = 3
 MAX_LITERAL = 1e15
 
 FUNCTION_NAMES = ("exp", "log", "sqrt", "tanh", "sin", "cos")
@@ -218,6 +221,7 @@ class _Checker:
         self.lines = source.split("\n")
         self.lead = lead
         self.variables = variables
+        self.calls = 0  # how many function calls enclose the node being checked
 
     def _offset(self, lineno: int, byte_col: int) -> int:
         """The character offset of a place ast gives as (line, column in UTF-8 bytes)."""
@@ -347,7 +351,15 @@ class _Checker:
             )
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise self.refuse(f"{func.id} takes exactly one argument, as in {func.id}(x)", node)
+        if self.calls == MAX_CALL_DEPTH:
+            raise self.refuse(
+                f"functions inside functions are limited to {MAX_CALL_DEPTH} levels, as in "
+                "exp(sin(tanh(x)))",
+                node,
+            )
+        self.calls += 1
         self.check(node.args[0])
+        self.calls -= 1
 
     def source_of(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or "?"
