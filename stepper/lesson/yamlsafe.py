@@ -30,6 +30,7 @@ import secrets
 from collections.abc import Hashable
 from typing import Any
 
+from stepper.lesson import fastrows
 from stepper.lesson.errors import LessonError, Problem
 
 #: Largest lesson file read, in bytes: 10^6 weights fit in well under this.
@@ -82,18 +83,35 @@ def parse(path: str, text: str) -> tuple[Any, Any, list[Problem]]:
     nesting too deep). The problems returned (refused tags, duplicate keys, keys that are not
     names) are already located; the data have ``REFUSED`` where a refused value was.
     """
+    deep = _flow_too_deep(text)
+    if deep is not None:
+        raise LessonError([Problem(path, _TOO_DEEP, *deep)])
+    masked, rows = fastrows.mask(text)
+    if rows:  # the long rows of numbers read apart (see stepper.lesson.fastrows)
+        try:
+            tree, found = _parse(path, text, masked, rows)
+        except LessonError:
+            pass  # said again below, by ruamel alone, exactly as it would say it
+        else:
+            if fastrows.fill(tree, rows):
+                return _Walker(path, found).plain(tree, ()), tree, found
+    tree, found = _parse(path, text, text, {})
+    return _Walker(path, found).plain(tree, ()), tree, found
+
+
+def _parse(
+    path: str, text: str, masked: str, rows: dict[tuple[int, int], fastrows.Row]
+) -> tuple[Any, list[Problem]]:
+    """ruamel's tree of ``masked`` (``text`` with ``rows`` emptied) and the problems found."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
-    deep = _flow_too_deep(text)
-    if deep is not None:
-        raise LessonError([Problem(path, _TOO_DEEP, *deep)])
     found: list[Problem] = []
     yaml = YAML(typ="rt")
-    yaml.Composer = _composer_class(path, found)
+    yaml.Composer = _composer_class(path, found, rows)
     try:
-        tree = yaml.load(text)
+        tree = yaml.load(masked)
     except _Stop as stop:
         raise LessonError([Problem(path, stop.message, *_mark(stop.mark))]) from None
     except MarkedYAMLError as exc:
@@ -108,9 +126,7 @@ def parse(path: str, text: str) -> tuple[Any, Any, list[Problem]]:
         raise LessonError([Problem(path, _TOO_DEEP)]) from None
     if tree is None:
         raise LessonError([Problem(path, "the file is empty; a lesson needs at least a network")])
-    walker = _Walker(path, found)
-    data = walker.plain(tree, ())
-    return data, tree, found
+    return tree, found
 
 
 _TOO_DEEP = f"the lists and mappings nest more than {MAX_DEPTH} levels deep; a lesson needs few"
@@ -254,7 +270,9 @@ def _escaped(text: str, index: int) -> bool:
 # --- The checking composer -----------------------------------------------------------------------
 
 
-def _composer_class(path: str, found: list[Problem]) -> type[Any]:
+def _composer_class(
+    path: str, found: list[Problem], rows: dict[tuple[int, int], fastrows.Row]
+) -> type[Any]:
     """A ruamel Composer that reports into ``found`` (see the module docstring)."""
     from ruamel.yaml.composer import Composer
     from ruamel.yaml.events import AliasEvent
@@ -350,7 +368,11 @@ def _composer_class(path: str, found: list[Problem]) -> type[Any]:
 
         def compose_sequence_node(self, anchor: Any) -> Any:
             node: SequenceNode = super().compose_sequence_node(anchor)
-            self.sizes[id(node)] = 1 + sum(self.sizes.get(id(item), 1) for item in node.value)
+            self.sizes[id(node)] = (
+                1
+                + sum(self.sizes.get(id(item), 1) for item in node.value)
+                + fastrows.size(node, rows)
+            )
             return node
 
         def compose_mapping_node(self, anchor: Any) -> Any:
@@ -436,6 +458,9 @@ class _Walker:
                 out[key] = self.plain(node[key], (node, key))
             return out
         if isinstance(node, CommentedSeq):
+            fast = fastrows.values(node)
+            if fast is not None:
+                return fast
             return [self.plain(item, (node, i)) for i, item in enumerate(node)]
         if isinstance(node, bool) or node is None:
             return node
