@@ -67,6 +67,30 @@ def refused(
     assert [p.name for p in tmp_path.iterdir()] == ["hostile.yaml"]
 
 
+def refused_solve(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    place: tuple[int, int],
+    phrase: str,
+) -> None:
+    """A lesson that ``check`` accepts (its fields are all valid) but whose numbers cannot be
+    worked out: ``solve`` refuses it at ``place``, the number to change, and writes nothing."""
+    lesson = tmp_path / "hostile.yaml"
+    lesson.write_text(text, encoding="utf-8")
+    assert main(["check", str(lesson)]) == 0, capsys.readouterr().err
+    output = tmp_path / "out.json"
+    start = time.perf_counter()
+    code = main(["solve", str(lesson), "-o", str(output)])
+    _, err = capsys.readouterr()
+    assert code == BAD_INPUT, err
+    assert time.perf_counter() - start < 10
+    assert err.startswith(f"{lesson}:{place[0]}:{place[1]}: "), (err, place)
+    assert len(err.splitlines()) == 1
+    assert phrase in err, err
+    assert not output.exists()
+
+
 # --- The YAML layer: tags, huge numbers, lone surrogates ---------------------------------------
 
 
@@ -285,3 +309,81 @@ def test_plain_goto_a_number_of_ten_thousand_digits(
     assert (code, err) == (0, "")
     assert "There is no step “99999" in out
     assert "[3/21 · forward" in out
+
+
+# --- Numbers that overflow or underflow: located at the number to change ------------------------
+
+
+def test_weights_of_1e308_overflow_at_the_largest_weight(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was exit 2 with 'backprop-1: step 1 ... is inf', naming no place in the file."""
+    text = edited("backprop-1", "- [0.5, 0.4, -0.6]", "- [0.5, 0.4, -1e308]")
+    text = text.replace("- [0.1, -0.2, 0.3]", "- [0.1, 1e308, 1e308]")
+    # Row 1 overflows first (u[1,1]); its first 1e308 is the largest number met first.
+    lines = text.splitlines()
+    row = next(n for n, line in enumerate(lines, 1) if "1e308, 1e308" in line)
+    refused_solve(tmp_path, capsys, text, (row, lines[row - 1].index("1e308") + 1), "overflows")
+
+
+def test_training_that_diverges_is_blamed_on_the_learning_rate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = edited("backprop-1", "learning_rate: 0.1", "learning_rate: 1000")
+    text = text.replace("  loss: sse", "  loss: sse\n  epochs: 100")
+    refused_solve(tmp_path, capsys, text, (29, 18), "a smaller learning rate")
+
+
+def test_an_optimiser_that_diverges_points_at_its_learning_rate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = edited("gradient-1", "learning_rate: 0.1", "learning_rate: 100000")
+    text = text.replace("iterations: 1", "iterations: 30")
+    refused_solve(tmp_path, capsys, text, (24, 20), "the optimiser diverges")
+
+
+def test_cross_entropy_of_a_probability_that_is_exactly_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Logits 0 and 800: the softmax gives the target class exp(-800) = 0 in double precision,
+    and log 0 was a ValueError traceback. It is refused, at the number that drives the logits
+    apart (computing the loss as a log-softmax would give 800, but the step shows log ỹ with
+    the ỹ of the step before, which is 0)."""
+    text = edited(
+        "cnn-1",
+        "    - [0.1, 0.5, -0.2, 0.4, 0.3]\n    - [0.2, -0.3, 0.1, -0.2, 0.2]",
+        "    - [0, 0, 0, 0, 0]\n    - [800, 0, 0, 0, 0]",
+    )
+    refused_solve(tmp_path, capsys, text, (45, 8), "ỹ₁ is 0 in double precision")
+
+
+def test_cross_entropy_of_a_probability_that_is_exactly_zero_from_logits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "kind: conv\nlogits: [0, 800]\ntarget: [1, 0]\n"
+    refused_solve(tmp_path, capsys, text, (2, 13), "ỹ₁ is 0 in double precision")
+
+
+def test_a_huge_size_in_a_conv_shape_is_refused_by_its_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 10^300 side made the sizes overflow, with no place in the message."""
+    huge = "1" + "0" * 300
+    text = edited("shape-1", "input: [28, 28, 1]", f"input: [{huge}, {huge}, 1]")
+    refused(tmp_path, capsys, text, (20, 11), "must be ≤ 1000000")
+
+
+def test_the_largest_conv_shape_allowed_is_quick(tmp_path: Path) -> None:
+    from stepper.engine import solve
+    from stepper.lesson.load import lesson_from_text
+
+    text = edited("shape-1", "input: [28, 28, 1]", "input: [1000000, 1000000, 1000000]")
+    text = text.replace("kernels: 32", "kernels: 100000").replace(
+        "kernel_size: 3", "kernel_size: 999"
+    )
+    start = time.perf_counter()
+    steps = {s.key: s.value for s in solve(lesson_from_text(text, "max.yaml")).steps}
+    assert time.perf_counter() - start < 10
+    side = 1_000_000 - 999 + 2 * 499 + 1  # same padding: (N - 1)/2 a side, so O = D
+    assert side == 1_000_000
+    assert steps["params"] == 100_000 * (999 * 999 * 1_000_000 + 1)

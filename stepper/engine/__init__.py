@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from stepper.engine.blame import overflow
 from stepper.engine.conv import ConvRun
 from stepper.engine.dense import DenseRun
 from stepper.engine.optimize import OptimizeRun
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, NumberProblem
 from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson
 from stepper.steps import Solution
 
@@ -63,19 +64,20 @@ def only_phases(solution: Solution, phases: Sequence[str]) -> Solution:
     return replace(solution, steps=steps)
 
 
+def located(lesson: Lesson, problem: NumberProblem) -> LessonError:
+    """The problem at the line and column of its number in the lesson's file."""
+    from stepper.lesson.load import locate_number
+
+    return locate_number(lesson, problem)
+
+
 def _run(run: type, lesson: Lesson, language: str, rounding: bool) -> Solution:
     """One pass; a float overflow (Python raises it for ``**``) is the lesson's numbers
     diverging, which is bad input, not a bug."""
     try:
         solution: Solution = run(lesson, language, rounding=rounding).solution()
     except OverflowError:
-        raise LessonError(
-            [
-                Problem(
-                    lesson.id or "lesson",
-                    "the numbers overflow: a smaller learning rate, fewer epochs or smaller inputs "
-                    "keep them finite",
-                )
-            ]
-        ) from None
+        raise located(lesson, overflow(lesson, "the calculation")) from None
+    except NumberProblem as exc:
+        raise located(lesson, exc) from None
     return solution

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from stepper.lesson.errors import LessonError, Problem
+from stepper.engine.blame import overflow
 from stepper.lesson.schema import LessonBase, localized
 from stepper.notation import Sym
 from stepper.numbers import parse_shown, shown
@@ -22,6 +22,7 @@ class Recorder:
 
     def __init__(self, lesson: LessonBase, lang: str, *, rounding: bool) -> None:
         self.lang = lang
+        self.source = lesson
         self.lesson_id = lesson.id or "lesson"
         self.rounding = rounding
         self.decimals = lesson.display.decimals
@@ -84,15 +85,7 @@ class Recorder:
         n = len(self.steps) + 1
         explanation = self.explain(key, explanation)
         if not math.isfinite(value):
-            raise LessonError(
-                [
-                    Problem(
-                        self.lesson_id,
-                        f"step {n} ({key}) is {value}: the numbers overflow; a smaller "
-                        "learning rate, fewer epochs or smaller inputs keep them finite",
-                    )
-                ]
-            )
+            raise overflow(self.source, f"step {n} ({key})")
         text = shown(value, self.decimals)
         self.steps.append(
             Step(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from stepper.engine.base import Recorder
+from stepper.engine.blame import zero_probability
 from stepper.explain import explain
 from stepper.lesson.conv_checks import out_size, padding_of
 from stepper.lesson.schema import ConvLesson, localized
@@ -436,6 +437,9 @@ class ConvRun(Recorder):
             _given(Sym("y", (i,)), f"target[{i}]", v) for i, v in enumerate(self.lesson.target, 1)
         ]
         operands = [q for pair in zip(targets, probs, strict=True) for q in pair]
+        for t, p in zip(targets, probs, strict=True):
+            if t.value and p.value <= 0:
+                raise zero_probability(self.lesson, p, self.rounding)
         value = -sum(
             t.value * math.log(p.value) for t, p in zip(targets, probs, strict=True) if t.value
         )

@@ -17,8 +17,8 @@ from typing import Any
 
 from stepper.activations import DERIVATIVE, FORWARD
 from stepper.engine.base import Recorder
+from stepper.engine.blame import zero_probability
 from stepper.explain import explain
-from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.schema import DenseLesson, Sample
 from stepper.notation import Sym
 from stepper.numbers import given
@@ -193,16 +193,7 @@ class DenseRun(Recorder):
             operands = [q for pair in zip(targets, outs, strict=True) for q in pair]
             for t, o in zip(targets, outs, strict=True):
                 if t.value and o.value <= 0:
-                    raise LessonError(
-                        [
-                            Problem(
-                                self.lesson.id or "lesson",
-                                f"{o.sym.unicode()} is shown as {o.shown} with {self.decimals} "
-                                "decimals, and the cross-entropy needs its logarithm: raise "
-                                "display.decimals",
-                            )
-                        ]
-                    )
+                    raise zero_probability(self.lesson, o, self.rounding)
             value = -sum(
                 t.value * math.log(o.value) for t, o in zip(targets, outs, strict=True) if t.value
             )

@@ -37,7 +37,7 @@ from stepper.engine.base import Recorder
 from stepper.explain import explain
 from stepper.formulas import register_expression, template
 from stepper.i18n import label
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import NumberProblem
 from stepper.lesson.formula import FormulaError, NumericError, numeric, parse_formula, prefixes
 from stepper.lesson.schema import OptimizeLesson, Optimizer
 from stepper.notation import Sym
@@ -233,8 +233,9 @@ class OptimizeRun(Recorder):
         try:
             self.function = function_of(lesson.function, self.names)
         except FormulaError as exc:  # the loader has checked the formula; only this is left
-            raise LessonError([Problem(lesson.id or "lesson", f"function: {exc}")]) from None
+            raise NumberProblem(lesson.id or "lesson", f"function: {exc}", ("function",)) from None
         self.prefix = ""
+        self.index = 0  # of the optimiser running, in the lesson's list
         self.ident = ""
         self.optimizer = ""
         self.h: dict[str, Quantity] = {}
@@ -291,15 +292,15 @@ class OptimizeRun(Recorder):
         )
 
     def fail(self, sym: Sym, why: str) -> NoReturn:
-        raise LessonError(
-            [
-                Problem(
-                    self.lesson.id or "lesson",
-                    f"{self.ident}, iteration {self.iteration}: {_text(sym)} cannot be "
-                    f"computed: {why} (try a smaller learning rate, fewer iterations or "
-                    "another start)",
-                )
-            ]
+        """Stop at a value that cannot be computed, blaming the optimiser's learning rate."""
+        optimizer = self.lesson.optimizers[self.index]
+        rate = "learning_rate" in optimizer.model_fields_set
+        raise NumberProblem(
+            self.lesson.id or "lesson",
+            f"{self.ident}, iteration {self.iteration}: {_text(sym)} cannot be "
+            f"computed: {why} (try a smaller learning rate, fewer iterations or "
+            "another start)",
+            ("optimizers", self.index, *(["learning_rate"] if rate else [])),
         )
 
     def at(self, fn: Callable[[Sequence[float]], float], point: list[Quantity], sym: Sym) -> float:
@@ -654,6 +655,9 @@ class OptimizeRun(Recorder):
 
     def solution(self) -> Solution:
         lesson = self.lesson
-        for optimizer, prefix in zip(lesson.optimizers, prefixes(lesson.optimizers), strict=True):
+        for k, (optimizer, prefix) in enumerate(
+            zip(lesson.optimizers, prefixes(lesson.optimizers), strict=True)
+        ):
+            self.index = k
             self.run(optimizer, prefix)
         return self.finish(lesson, "optimize")

@@ -6,6 +6,7 @@ A lesson that does not load is bad input, not a bug: the command line prints eve
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 
@@ -31,3 +32,18 @@ class LessonError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+class NumberProblem(LessonError):
+    """A lesson that validates but whose numbers cannot be worked out (they overflow, or the
+    cross-entropy meets log 0): bad input that only the engine finds.
+
+    ``where`` is the data path of the number to change (``("training", "learning_rate")``);
+    ``stepper.engine.solve`` turns it into the line and column of the lesson's file. Until
+    then the problem names the lesson, so whoever catches a LessonError can still print it.
+    """
+
+    def __init__(self, lesson_id: str, message: str, where: tuple[Hashable, ...]) -> None:
+        super().__init__([Problem(lesson_id, message)])
+        self.message = message
+        self.where = where

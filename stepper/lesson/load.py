@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from stepper.lesson.checks import Found, check_lesson
 from stepper.lesson.conv_checks import check_conv
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, NumberProblem, Problem
 from stepper.lesson.formula import FormulaFound, check_optimize, place
 from stepper.lesson.schema import MODELS, ConvLesson, DenseLesson, Lesson, OptimizeLesson
 from stepper.lesson.yamlsafe import MAX_BYTES, REFUSED, locate, parse
@@ -38,7 +38,24 @@ def load_lesson(path: str | Path, display_path: str | None = None) -> Lesson:
     """Load and validate the lesson at ``path``; raise LessonError listing every problem."""
     shown = display_path or str(path)
     text = read_text(Path(path), shown)
-    return lesson_from_text(text, shown, default_id=Path(path).stem)
+    lesson = lesson_from_text(text, shown, default_id=Path(path).stem)
+    lesson._source = (str(path), shown)
+    return lesson
+
+
+def locate_number(lesson: Lesson, problem: NumberProblem) -> LessonError:
+    """``problem`` (found while solving) at the place of its number in the lesson's file,
+    which is read again: this happens once, on the way out. A lesson not loaded from a file
+    (an exam variant, a lesson given as text) keeps the problem as it is, naming the lesson."""
+    if lesson._source is None:
+        return problem
+    path, shown = lesson._source
+    try:
+        _, tree, _ = parse(shown, read_text(Path(path), shown))
+    except LessonError:
+        return problem
+    line, col = locate(tree, problem.where)
+    return LessonError([Problem(shown, problem.message, line, col)])
 
 
 def read_text(path: Path, shown: str) -> str:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    Tag,
+)
 
 Language = Literal["es", "en"]
 Activation = Literal["linear", "identity", "tanh", "sigmoid", "relu", "softmax"]
@@ -110,6 +118,9 @@ class LessonBase(Strict):
     explanations: dict[KeyPattern, Explanation] = Field(default_factory=dict)
     phases: list[PhaseName] | None = Field(default=None, min_length=1)
     variants: Variants | None = None
+    #: The file the lesson was loaded from and its name in messages, set by the loader, so a
+    #: problem found while solving can still be located in it.
+    _source: tuple[str, str] | None = PrivateAttr(default=None)
 
 
 class DenseLesson(LessonBase):
@@ -174,7 +185,7 @@ class Head(Strict):
 class ShapeOnly(Strict):
     """The lecture's sizing example: sizes only, no numbers in the cells."""
 
-    input: list[Annotated[int, Field(ge=1)]] = Field(min_length=3, max_length=3)
+    input: list[Annotated[int, Field(ge=1, le=1_000_000)]] = Field(min_length=3, max_length=3)
     kernels: int = Field(ge=1, le=100_000)
     kernel_size: int = Field(ge=1, le=1_000)
 
