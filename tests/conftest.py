@@ -1,17 +1,63 @@
-"""Shared fixtures: built-in lessons solved once per session."""
+"""Shared fixtures: built-in lessons loaded and solved once per session; skips fail in CI.
+
+A test that does not apply to a lesson is not generated for it (parametrize from
+``builtin_ids_of``), so a skip always means something is missing: a tool such as chromium,
+pdflatex or torch. On a developer's machine that is fine, but CI installs every tool
+(``.ci/run``), and a check that silently never runs there is a hole: with ``CI`` set, a skip
+is reported as a failure that names its reason.
+"""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from functools import cache
 
 import pytest
 
 from stepper.catalog import builtin_folder, builtin_ids
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
+from stepper.lesson.schema import Lesson
 from stepper.steps import Solution
 
 
+def in_ci() -> bool:
+    """Whether the suite runs under CI (``CI=true``, as CI services and ``.ci/run`` set it)."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes seconds; `-m 'not slow'` leaves it out of a quick run"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, where every tool is installed: {reason}"
+
+
+@cache
+def builtin_lesson(lesson_id: str) -> Lesson:
+    """A built-in lesson, loaded once per process (lessons are immutable once loaded)."""
+    return load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id)
+
+
+def builtin_ids_of(kind: str) -> list[str]:
+    """The built-in lessons of one kind (dense, conv, optimize), for tests that only apply there."""
+    return [lesson_id for lesson_id in builtin_ids() if builtin_lesson(lesson_id).kind == kind]
+
+
 def solved(lesson_id: str, lang: str | None = None) -> Solution:
-    return solve(load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id), lang)
+    return solve(builtin_lesson(lesson_id), lang)
 
 
 @pytest.fixture(scope="session")

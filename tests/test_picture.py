@@ -15,7 +15,6 @@ import pytest
 from rich.console import Console, RenderableType
 from rich.segment import Segment
 
-from stepper.catalog import builtin_ids
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
 from stepper.numbers import given, pretty
@@ -28,6 +27,7 @@ from stepper.picture import (
     network_picture,
 )
 from stepper.steps import Phase, Solution
+from tests.conftest import builtin_ids_of
 
 
 def big_lesson(path: Path) -> None:
@@ -241,13 +241,11 @@ def positions(solution: Solution) -> Iterator[tuple[int, int | None]]:
     yield n, None
 
 
-@pytest.mark.parametrize("lesson_id", builtin_ids())
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("dense"))
 @pytest.mark.parametrize("width", [78, 80, 120])
 def test_fits_the_width(builtin: dict[str, Solution], lesson_id: str, width: int) -> None:
     """78 is what the walk screen gives at 80 columns, where the picture has 12 rows."""
     solution = builtin[lesson_id]
-    if solution.network is None:
-        pytest.skip("no dense network")
     for revealed, current in positions(solution):
         lines = picture(solution, revealed, current, width).splitlines()
         assert max(len(line) for line in lines) <= width, (revealed, current)

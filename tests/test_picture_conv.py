@@ -17,7 +17,6 @@ from rich.console import Console, RenderableType
 from rich.style import Style
 from textual.pilot import Pilot
 
-from stepper.catalog import builtin_ids
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
 from stepper.numbers import pretty
@@ -31,6 +30,7 @@ from stepper.picture import (
 )
 from stepper.picture_conv import WINNER_MARK, conv_picture
 from stepper.steps import Solution
+from tests.conftest import builtin_ids_of
 from tests.tui_helpers import make_app, settle
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -297,36 +297,29 @@ def test_sizes_as_revealed(builtin: dict[str, Solution]) -> None:
 # --- that it fits ------------------------------------------------------------------------------
 
 
-def conv_lesson(builtin: dict[str, Solution], lesson_id: str) -> Solution:
-    solution = builtin[lesson_id]
-    if solution.conv is None:
-        pytest.skip("not a conv lesson")
-    return solution
-
-
-@pytest.mark.parametrize("lesson_id", builtin_ids())
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
 @pytest.mark.parametrize("width", [58, 78, 80, 120])
 def test_fits_the_width(builtin: dict[str, Solution], lesson_id: str, width: int) -> None:
     """78 is what the walk screen gives at 80 columns (58 at its smallest, 60)."""
-    solution = conv_lesson(builtin, lesson_id)
+    solution = builtin[lesson_id]
     for revealed, current in positions(solution):
         lines = picture(solution, revealed, current, width).splitlines()
         assert max((len(line) for line in lines), default=0) <= width, (revealed, current)
         assert len(lines) <= ROW_BUDGET, (revealed, current)
 
 
-@pytest.mark.parametrize("lesson_id", builtin_ids())
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
 def test_whole_at_80_columns(builtin: dict[str, Solution], lesson_id: str) -> None:
     """The built-in lessons need no windowing at 80×24: no row or column is left out."""
-    solution = conv_lesson(builtin, lesson_id)
+    solution = builtin[lesson_id]
     for revealed, current in positions(solution):
         text = picture(solution, revealed, current, 78)
         assert "…" not in text and "⋮" not in text, (revealed, current)
 
 
-@pytest.mark.parametrize("lesson_id", builtin_ids())
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
 def test_numbers_use_the_unicode_minus(builtin: dict[str, Solution], lesson_id: str) -> None:
-    solution = conv_lesson(builtin, lesson_id)
+    solution = builtin[lesson_id]
     for revealed, current in positions(solution):
         text = picture(solution, revealed, current)
         assert not re.search(r"-\d", text), (revealed, current)

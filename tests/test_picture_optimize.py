@@ -16,7 +16,6 @@ from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.style import Style
 
-from stepper.catalog import builtin_ids
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
 from stepper.numbers import pretty
@@ -31,7 +30,7 @@ from stepper.picture_optimize import (
     optimize_picture,
 )
 from stepper.steps import Solution
-from tests.conftest import solved
+from tests.conftest import builtin_ids_of, solved
 
 # --- rendering ---------------------------------------------------------------------------------
 
@@ -119,10 +118,6 @@ def positions(solution: Solution, every: int = 1) -> Iterator[tuple[int, int | N
         yield k, k
         yield k + 1, k
     yield n, None
-
-
-def optimize_ids() -> list[str]:
-    return [i for i in builtin_ids() if solved(i).kind == "optimize"]
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +292,7 @@ def test_english() -> None:
 # --- every lesson, every size --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lesson_id", optimize_ids())
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("optimize"))
 @pytest.mark.parametrize("width", [40, 58, 78, 80, 120])
 def test_fits_the_width(builtin: dict[str, Solution], lesson_id: str, width: int) -> None:
     """78 is what the walk screen gives at 80 columns (58 at its smallest, 60)."""
@@ -308,7 +303,7 @@ def test_fits_the_width(builtin: dict[str, Solution], lesson_id: str, width: int
         assert len(lines) <= HEIGHT, (revealed, current)
 
 
-@pytest.mark.parametrize("lesson_id", optimize_ids())
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("optimize"))
 def test_taller_on_a_big_screen(builtin: dict[str, Solution], lesson_id: str) -> None:
     solution = builtin[lesson_id]
     pic = optimize_picture(solution, 5, 5, solution.language, 118)
@@ -318,7 +313,7 @@ def test_taller_on_a_big_screen(builtin: dict[str, Solution], lesson_id: str) ->
     assert len(render(optimize_picture(solution, 5, 5, "es", 78), 78, 40).split("\n")) <= HEIGHT + 1
 
 
-@pytest.mark.parametrize("lesson_id", optimize_ids())
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("optimize"))
 def test_numbers_use_the_unicode_minus(builtin: dict[str, Solution], lesson_id: str) -> None:
     solution = builtin[lesson_id]
     for revealed, current in positions(solution):
@@ -326,7 +321,7 @@ def test_numbers_use_the_unicode_minus(builtin: dict[str, Solution], lesson_id: 
 
 
 def test_fast() -> None:
-    for lesson_id in optimize_ids():
+    for lesson_id in builtin_ids_of("optimize"):
         solution = solved(lesson_id)  # a new solution: nothing of it is cached yet
         start = time.perf_counter()
         render(optimize_picture(solution, 0, 0, "es", 78))
