@@ -9,12 +9,14 @@ formula and the substitution can never disagree in shape.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+from stepper import formula_cache
 from stepper.activations import derivative_in_output
 from stepper.notation import Sym
 from stepper.steps import Step
@@ -399,6 +401,18 @@ class Compiled:
 
 @cache
 def compiled(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) -> Compiled:
+    """The template printed for ``fmt`` and split at its slots: from the disk cache
+    (``stepper.formula_cache``) when it holds it, else printed by sympy and kept there."""
+    key = json.dumps([name, params, arity, fmt], ensure_ascii=False)
+    kept = formula_cache.lookup(key)
+    if kept is not None:
+        return Compiled(*kept)
+    printed = _compile(name, params, arity, fmt)
+    formula_cache.store(key, (printed.pattern, printed.bare, printed.enclosed))
+    return printed
+
+
+def _compile(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) -> Compiled:
     """Print the template once for ``fmt`` with slot symbols, and split it at the slots."""
     import sympy
 

@@ -4,13 +4,14 @@ A test that does not apply to a lesson is not generated for it (parametrize from
 ``builtin_ids_of``), so a skip always means something is missing: a tool such as chromium,
 pdflatex or torch. On a developer's machine that is fine, but CI installs every tool
 (``.ci/run``), and a check that silently never runs there is a hole: with ``CI`` set, a skip
-is reported as a failure that names its reason.
+is reported as a failure that names its reason. The formula cache lives in a temporary
+folder.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from functools import cache
 
 import pytest
@@ -54,6 +55,19 @@ def builtin_lesson(lesson_id: str) -> Lesson:
 def builtin_ids_of(kind: str) -> list[str]:
     """The built-in lessons of one kind (dense, conv, optimize), for tests that only apply there."""
     return [lesson_id for lesson_id in builtin_ids() if builtin_lesson(lesson_id).kind == kind]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The formula cache (stepper.formula_cache) writes into a temporary folder, never into the
+    user's ~/.cache, also from the subprocesses the tests start."""
+    before = os.environ.get("STEPPER_CACHE_DIR")
+    os.environ["STEPPER_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["STEPPER_CACHE_DIR"]
+    else:
+        os.environ["STEPPER_CACHE_DIR"] = before
 
 
 def solved(lesson_id: str, lang: str | None = None) -> Solution:
