@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import sys
 import time
@@ -387,3 +388,42 @@ def test_the_largest_conv_shape_allowed_is_quick(tmp_path: Path) -> None:
     side = 1_000_000 - 999 + 2 * 499 + 1  # same padding: (N - 1)/2 a side, so O = D
     assert side == 1_000_000
     assert steps["params"] == 100_000 * (999 * 999 * 1_000_000 + 1)
+
+
+# --- Softmax over many outputs: refused by a stated limit ----------------------------------------
+
+
+@pytest.mark.parametrize("classes", [101, 20_000, 100_000])
+def test_softmax_over_too_many_logits(
+    classes: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """20,000 logits took minutes (every probability's step names every logit: quadratic);
+    100,000 ran out of memory."""
+    text = f"kind: conv\nlogits: [{', '.join(['0.5'] * classes)}]\n"
+    refused(tmp_path, capsys, text, (2, 1), f"a softmax over {classes:,} outputs; the limit is 100")
+
+
+def test_a_dense_softmax_layer_over_too_many_neurons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = "".join("        - [0.1, 0.2]\n" for _ in range(101))
+    text = (
+        "network:\n  inputs: 1\n  layers:\n    - activation: softmax\n      weights:\n"
+        f"{rows}training:\n  loss: cross_entropy\n  learning_rate: 0.1\n  samples:\n"
+        f"    - x: [1]\n      y: [1{', 0' * 100}]\n"
+    )
+    refused(tmp_path, capsys, text, (5, 7), "a softmax over 101 outputs")
+
+
+def test_a_softmax_at_the_limit_solves_in_time(tmp_path: Path) -> None:
+    from stepper.engine import solve
+    from stepper.lesson.load import lesson_from_text
+
+    logits = [k / 10 for k in range(100)]
+    text = f"kind: conv\nlogits: {logits}\ntarget: [1{', 0' * 99}]\n"
+    start = time.perf_counter()
+    steps = {s.key: s.value for s in solve(lesson_from_text(text, "wide.yaml")).steps}
+    assert time.perf_counter() - start < 10
+    total = sum(math.exp(u) for u in logits)
+    assert steps["y[1,1]"] == pytest.approx(math.exp(0) / total, rel=1e-12)
+    assert steps["loss"] == pytest.approx(math.log(total), rel=1e-12)

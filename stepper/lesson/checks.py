@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 #: The program's stated limits (the contract asks that at least 10^6 of each be accepted).
 MAX_WEIGHTS = 1_000_000
 MAX_STEPS = 1_000_000
+#: Most outputs of a softmax. Each probability's step names every logit (e^u_i / Σ_k e^u_k),
+#: so the solution grows as the square of this: 100 classes make 10^4 terms, 20,000 made 4·10^8.
+MAX_CLASSES = 100
+
+
+def too_many_classes(classes: int) -> str:
+    """The message for a softmax over more than MAX_CLASSES outputs."""
+    return (
+        f"a softmax over {classes:,} outputs; the limit is {MAX_CLASSES} (each probability's "
+        "formula names every output, so the solution would grow as their square)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +163,8 @@ def _check_network(data: dict[str, Any], found: list[Found]) -> _Shape:
                 )
             )
         last_softmax = bool(names) and set(names) == {"softmax"} and l == len(layers)
+        if last_softmax and rows is not None and len(rows) > MAX_CLASSES:
+            found.append(Found((*here, "weights"), too_many_classes(len(rows)), True))
         fan_in = len(rows) if rows else None
         neurons.append(len(rows) if rows else None)
     return _Shape(inputs, neurons, last_softmax)

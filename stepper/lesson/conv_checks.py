@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from stepper.lesson.checks import MAX_STEPS, MAX_WEIGHTS, Found
+from stepper.lesson.checks import MAX_CLASSES, MAX_STEPS, MAX_WEIGHTS, Found, too_many_classes
 from stepper.lesson.schema import ConvLesson, Kernel
 
 
@@ -44,6 +44,9 @@ def check_conv(lesson: ConvLesson) -> list[Found]:
         len(channels[0]) if channels else 0,
         len(channels[0][0]) if channels else 0,
     )
+    if found:
+        return found
+    found += _check_classes(lesson)
     if found:
         return found
     found += _check_head(lesson)
@@ -190,9 +193,15 @@ def features(lesson: ConvLesson) -> int:
     return total
 
 
-def _check_head(lesson: ConvLesson) -> list[Found]:
+def _check_classes(lesson: ConvLesson) -> list[Found]:
+    """A softmax within its limit, and a head that has maps to read."""
     found: list[Found] = []
     classes = len(lesson.logits) if lesson.logits else 0
+    if classes > MAX_CLASSES:
+        found.append(Found(("logits",), too_many_classes(classes), True))
+    if lesson.dense and len(lesson.dense.weights) > MAX_CLASSES:
+        found.append(Found(("dense", "weights"), too_many_classes(len(lesson.dense.weights)), True))
+        return found
     if lesson.dense and not lesson.channels():
         # The head reads the flattened feature maps; logits are already its output, and a
         # sizing example (shape) has no numbers in its cells.
@@ -204,7 +213,12 @@ def _check_head(lesson: ConvLesson) -> list[Found]:
                 True,
             )
         )
-        return found
+    return found
+
+
+def _check_head(lesson: ConvLesson) -> list[Found]:
+    found: list[Found] = []
+    classes = len(lesson.logits) if lesson.logits else 0
     if lesson.dense:
         flat = features(lesson)
         for i, row in enumerate(lesson.dense.weights):
