@@ -89,6 +89,10 @@ class Shape(StrEnum):
 
     RECT = "rect"
     ROUND = "round"
+    #: Drawn in the frame's own first and last columns (which the layout leaves empty), as
+    #: ┌ │ └ and ┐ │ ┘, or [ and ] one row high: for grids whose rows touch (a kernel's window
+    #: over the image). Vector media draw the rectangle around the frame's cells.
+    BRACKET = "bracket"
 
 
 @dataclass(frozen=True, slots=True)
