@@ -14,6 +14,7 @@ what is pending dim.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from rich.cells import get_character_cell_size
@@ -78,6 +79,11 @@ _ARROWS = {(1, 0): "→", (-1, 0): "←", (0, 1): "↓", (0, -1): "↑"}
 _DIAGONAL_ARROWS = {(1, 1): "↘", (1, -1): "↗", (-1, 1): "↙", (-1, -1): "↖"}
 
 
+def _cell(v: float) -> int:
+    """The cell a coordinate falls in, halves rounded up (a wire may start on a cell's edge)."""
+    return math.floor(v + 0.5)
+
+
 def role_style(role: Role, series: int | None = None) -> Style:
     """The terminal style of ``role``, coloured by its series when it has one."""
     style = ROLE_STYLES[role]
@@ -134,7 +140,7 @@ class _Grid:
             self.sides.pop((col, row), None)
 
     def label(self, item: Label) -> None:
-        col, row = round(item.x), round(item.y)
+        col, row = _cell(item.x), _cell(item.y)
         style = role_style(item.role, item.series)
         for char in item.text:
             size = get_character_cell_size(char)
@@ -198,10 +204,13 @@ class _Grid:
 
     def wire(self, item: Wire) -> None:
         style = role_style(item.role, item.series)
-        cells = [(round(x), round(y)) for x, y in item.points]
-        for a, b in itertools.pairwise(cells):
+        cells = [(_cell(x), _cell(y)) for x, y in item.points]
+        for (a, b), (p, q) in zip(itertools.pairwise(cells), itertools.pairwise(item.points)):
             if a != b:
                 self.segment(a, b, style)
+            elif p != q:  # shorter than a cell: one cell of line, level or plumb
+                level = abs(q[0] - p[0]) >= abs(q[1] - p[1])
+                self.mark(*a, _E | _W if level else _N | _S, style)
         if item.arrow:
             x1, y1 = cells[-1]
             x0, y0 = next((c for c in reversed(cells) if c != cells[-1]), cells[-1])
@@ -217,8 +226,8 @@ class _Grid:
         if item.shape is Shape.BRACKET:
             self.brackets(item, style)
             return
-        left, top = round(item.x) - 1, round(item.y) - 1
-        right, bottom = round(item.x + item.w), round(item.y + item.h)
+        left, top = _cell(item.x) - 1, _cell(item.y) - 1
+        right, bottom = _cell(item.x + item.w), _cell(item.y + item.h)
         if left < 0 or top < 0 or right >= self.width or bottom >= self.height:
             for row in range(top + 1, bottom):
                 for col in range(left + 1, right):
@@ -242,8 +251,8 @@ class _Grid:
 
     def brackets(self, item: Frame, style: Style) -> None:
         """┌ │ └ in the frame's first column and ┐ │ ┘ in its last; [ and ] one row high."""
-        left, right = round(item.x), round(item.x + item.w) - 1
-        top, bottom = round(item.y), round(item.y + item.h) - 1
+        left, right = _cell(item.x), _cell(item.x + item.w) - 1
+        top, bottom = _cell(item.y), _cell(item.y + item.h) - 1
         for row in range(top, bottom + 1):
             if top == bottom:
                 ends = "[]"
@@ -260,7 +269,7 @@ class _Grid:
                     continue
                 shade = max(0, min(top, level))
                 colour = SHADE_COLOURS[shade * (len(SHADE_COLOURS) - 1) // max(1, top)]
-                col, row = round(item.x) + c, round(item.y) + r
+                col, row = _cell(item.x) + c, _cell(item.y) + r
                 self.put(col, row, item.palette[shade], Style(color=colour))
 
     def char(self, col: int, row: int) -> str | None:
