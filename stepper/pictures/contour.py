@@ -23,6 +23,7 @@ gives the picture); the renderers draw it in the terminal, SVG, TikZ and typst a
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from rich.cells import cell_len, set_cell_size
 
@@ -85,11 +86,11 @@ def _crop(items: list[Item], width: int, height: int) -> list[Item]:
             room = width - int(item.x)
             text = set_cell_size(item.text, room).rstrip() if room > 0 else ""
             if item.y < height and text:
-                out.append(Label(item.x, item.y, text, item.role, item.series))
+                out.append(replace(item, text=text))
         elif isinstance(item, Raster):
             levels = tuple(r[: width - int(item.x)] for r in item.levels[: height - int(item.y)])
             if levels:
-                out.append(Raster(item.x, item.y, levels, item.palette))
+                out.append(replace(item, levels=levels))
         else:
             out.append(item)
     return out
@@ -105,7 +106,7 @@ def _beside(lines: list[Line], x: int, y: int, head: str | None) -> list[Item]:
         elif head is not None:
             first = line.items[0]
             assert isinstance(first, Label)
-            drawn = Line([Label(first.x, 0, head, first.role), *line.items[1:]], line.width)
+            drawn = Line([replace(first, text=head), *line.items[1:]], line.width)
             out += drawn.placed(x, y + k)
     return out
 

@@ -8,7 +8,7 @@ layout places the lines where the panel goes, beside the plot or under it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rich.cells import cell_len
 
@@ -36,7 +36,7 @@ HEAD = "⇣"
 class Line:
     """Pieces of one line of text, each with its role, at columns counted from the line's start."""
 
-    items: list[Item] = field(default_factory=list)
+    items: list[Label | Raster] = field(default_factory=list)
     width: int = 0
 
     def add(self, text: str, role: Role = Role.PLAIN, series: int | None = None) -> Line:
@@ -61,13 +61,8 @@ class Line:
         return "".join(i.text for i in self.items if isinstance(i, Label))
 
     def placed(self, x: float, y: float) -> list[Item]:
-        out: list[Item] = []
-        for item in self.items:
-            if isinstance(item, Label):
-                out.append(Label(item.x + x, y, item.text, item.role, item.series))
-            elif isinstance(item, Raster):
-                out.append(Raster(item.x + x, y, item.levels, item.palette))
-        return out
+        """The line's items with its start at column x of row y."""
+        return [replace(item, x=item.x + x, y=y) for item in self.items]
 
 
 def panel(at: Position, height: int, *, contour: bool) -> tuple[list[Line], int]:
