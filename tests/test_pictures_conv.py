@@ -23,8 +23,8 @@ from textual.pilot import Pilot
 
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
-from stepper.numbers import pretty
-from stepper.pictures.conv import ROW_BUDGET, WINNER_MARK, conv_scene
+from stepper.numbers import given, pretty
+from stepper.pictures.conv import ROW_BUDGET, WINNER_MARK, conv_scene, print_scene
 from stepper.pictures.render_rich import (
     CURRENT_STYLE,
     PENDING_STYLE,
@@ -708,3 +708,45 @@ def test_big_image_scene_is_windowed(big: Solution) -> None:
 def test_not_a_conv_lesson_gives_an_empty_scene(builtin: dict[str, Solution]) -> None:
     scene = conv_scene(builtin["forward-1"], 0, None, "es", 80)
     assert scene.items == () and scene.width == scene.height == 0
+
+
+# --- print ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lesson_id", CONV_LESSONS)
+@pytest.mark.parametrize("worksheet", [False, True])
+def test_print_scene_fits_without_overlap(
+    builtin: dict[str, Solution], lesson_id: str, worksheet: bool
+) -> None:
+    solution = builtin[lesson_id]
+    scene = print_scene(solution, solution.language, 120, worksheet=worksheet)
+    assert scene.width <= 120 and not overlaps(scene)
+    assert all(0 <= i.y < scene.height for i in scene.labels())
+    assert bool(scene.items) == bool(solution.conv and solution.conv.image)
+
+
+@pytest.mark.parametrize("lesson_id", ["conv-1", "conv-2", "kernels-1", "pool-1", "cnn-1", "rgb-1"])
+def test_printed_solution_shows_every_map_and_the_worksheet_none(
+    builtin: dict[str, Solution], lesson_id: str
+) -> None:
+    """A solution's picture holds each cell of each conv, ReLU and pooled map, in the map's
+    cell (its label carries that value); a worksheet's holds none of the computed values that
+    the lesson does not also give, and no map."""
+    solution = builtin[lesson_id]
+    conv = solution.conv
+    assert conv is not None
+    texts = [i.text for i in print_scene(solution, "es", 120, worksheet=False).labels()]
+    maps = [s for s in solution.steps if re.fullmatch(r"(conv|relu|pool)\[\d+,\d+,\d+\]", s.key)]
+    assert maps
+    missing = [s.key for s in maps if pretty(s.shown) not in texts]
+    assert not missing, missing
+    worksheet = print_scene(solution, "es", 120, worksheet=True).labels()
+    givens = {pretty(given(v)) for m in conv.image for row in m for v in row}
+    givens |= {pretty(given(v)) for k in conv.kernels for m in k for row in m for v in row}
+    givens |= {pretty(given(v)) for v in conv.biases} | {"0"}
+    leaked = {s.key for s in maps if pretty(s.shown) in {i.text for i in worksheet}}
+    leaked = {
+        k for k in leaked if pretty(solution.steps[index_of(solution, k)].shown) not in givens
+    }
+    assert not leaked, leaked
+    assert not any(i.text.startswith(("mapa", "pooling", "ReLU")) for i in worksheet)

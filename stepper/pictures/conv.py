@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import cell_len, set_cell_size
-
 from stepper.notation import Sym
-from stepper.pictures.conv_board import Board, Ink, Part, ink, join, lay_out, shift
+from stepper.pictures.conv_board import Board, Ink, ink, join, lay_out, to_scene
+from stepper.pictures.conv_captions import kernel_caption, pipeline
 from stepper.pictures.conv_grids import (
     WINNER_MARK,
     Box,
@@ -38,10 +37,11 @@ from stepper.pictures.conv_grids import (
     kernel_grid,
     map_grid,
 )
+from stepper.pictures.conv_print import print_scene
 from stepper.pictures.conv_sizes import kernel_sizes, sizes
 from stepper.pictures.conv_state import Ctx, parse
 from stepper.pictures.conv_table import Table
-from stepper.pictures.scene import Frame, Item, Label, Role, Scene
+from stepper.pictures.scene import Frame, Role, Scene
 from stepper.steps import Phase, Solution, Step
 
 __all__ = ["ROW_BUDGET", "WINNER_MARK", "conv_scene", "print_scene"]
@@ -66,72 +66,13 @@ def conv_scene(
         return Scene(0, 0)
     ctx = Ctx.build(solution, solution.conv, revealed, current, lang)
     lines, frames = _arrange(ctx, width)
-    return _scene(lines, frames, width, _title(ctx))
+    return to_scene(lines, frames, width, _title(ctx))
 
 
 def _title(ctx: Ctx) -> str:
     step = ctx.step or ctx.ref
     title = ctx.solution.title
     return f"{title}: {step.sym.unicode()}" if step is not None else title
-
-
-def _scene(lines: list[Ink], frames: list[Frame], width: int, title: str) -> Scene:
-    """The rows as one scene, cropped to ``width`` columns."""
-    items: list[Item] = []
-    right = height = 0
-    for y, line in enumerate(lines):
-        for x, whole, role in line.labels:
-            text, size = whole, cell_len(whole)
-            if x + size > width:  # cropped, as the terminal would
-                text = set_cell_size(whole, max(0, width - x)).rstrip()
-                size = cell_len(text)
-            if text:
-                items.append(Label(x, y, text, role))
-                right, height = max(right, x + size), y + 1
-    for frame in frames:
-        if frame.x + frame.w <= width and frame.y + frame.h <= len(lines):
-            items.append(frame)
-            right = max(right, int(frame.x + frame.w))
-            height = max(height, int(frame.y + frame.h))
-    return Scene(right, height, tuple(items), title)
-
-
-def print_scene(solution: Solution, lang: str, width: int, *, worksheet: bool) -> Scene:
-    """The blackboard for a printed document: each kernel's image ∗ kernel = map with every
-    value revealed, or, on a worksheet (where the maps are the learner's to compute), the
-    image and the kernels alone. Empty for a lesson without an image."""
-    conv = solution.conv
-    if conv is None or not solution.steps or not conv.image or not conv.image[0]:
-        return Scene(0, 0)
-    revealed = 0 if worksheet else len(solution.steps)
-    ctx = Ctx.build(solution, conv, revealed, None, lang)
-    channels = range(1, len(conv.image) + 1)
-    lines: list[Ink] = []
-    frames: list[Frame] = []
-    tall = 10**6
-    if not conv.kernels:
-        boards = [Board([[image_grid(ctx, ch, 0, None) for ch in channels]], [])]
-        part, _ = lay_out(boards, width, tall)
-        lines += part
-    for k in range(1, len(conv.kernels) + 1):
-        pad = conv.paddings[k - 1]
-        images: list[Part] = [image_grid(ctx, ch, pad, None) for ch in channels]
-        kernels: list[Part] = [kernel_grid(ctx, k, ch, "given", None) for ch in channels]
-        columns = [images, kernels]
-        if not worksheet:
-            columns.append([map_grid(ctx, "conv", k, None)])
-        board = Board(columns, [" ∗ ", " = "])
-        part, boxes = lay_out([board], width, tall)
-        frames += [shift(f, 0, len(lines)) for f in boxes]
-        lines += part
-        caption = _kernel_caption(ctx, k)
-        if caption is not None:
-            lines.append(caption)
-        lines.append(Ink())
-    pipeline = _pipeline(ctx)
-    if pipeline.labels:
-        lines.append(pipeline)
-    return _scene(lines, frames, width, solution.title)
 
 
 # --- the arrangements --------------------------------------------------------------------------
@@ -160,40 +101,6 @@ def _compose(arrangement: Arrangement, width: int) -> tuple[list[Ink], list[Fram
     return lines + captions, frames
 
 
-def _kernel_caption(ctx: Ctx, k: int) -> Ink | None:
-    """kernel 2 de 32: bordes verticales · b₂ = 0.1 · relleno 1 · paso 2."""
-    conv = ctx.conv
-    if not conv.kernels:
-        return None
-    title = ctx.word("kernel")
-    if len(conv.kernels) > 1:
-        title += f" {k} {ctx.word('of')} {len(conv.kernels)}"
-    line = ink(title, Role.HEADER)
-    name = conv.names[k - 1] if k <= len(conv.names) else str(k)
-    if name != str(k):
-        line.add(f": {name}", Role.HEADER)
-    parts = [line]
-    if conv.biases[k - 1] != 0 or f"b[{k}]" in ctx.reads:
-        parts.append(ink(*ctx.given_slot(f"b[{k}]", Sym("b", (k,)).unicode(), conv.biases[k - 1])))
-    if conv.paddings[k - 1]:
-        parts.append(ink(f"{ctx.word('padding')} p = {conv.paddings[k - 1]}"))
-    if conv.stride != 1:
-        parts.append(ink(f"{ctx.word('stride')} s = {conv.stride}"))
-    return join(parts, " · ")
-
-
-def _pipeline(ctx: Ctx) -> Ink:
-    """What comes after the convolution: → ReLU → máx 2×2 → capa densa → softmax (2 clases)."""
-    conv = ctx.conv
-    parts = ["ReLU"] if conv.relu else []
-    if conv.pool is not None:
-        kind, size, _ = conv.pool
-        parts.append(f"{ctx.word('max' if kind == 'max' else 'average')} {size}×{size}")
-    if conv.classes:
-        parts.append(f"softmax ({conv.classes} {ctx.word('classes')})")
-    return ink(" → ".join(["", *parts]).strip(), Role.MORE) if parts else Ink()
-
-
 def _captions(*lines: Ink | None) -> list[Ink]:
     return [line for line in lines if line is not None and line.labels]
 
@@ -201,7 +108,7 @@ def _captions(*lines: Ink | None) -> list[Ink]:
 def _overview(ctx: Ctx) -> Arrangement:
     """Before the first step: image ∗ kernel = the empty map."""
     conv = ctx.conv
-    captions = _captions(_kernel_caption(ctx, 1), _pipeline(ctx))
+    captions = _captions(kernel_caption(ctx, 1), pipeline(ctx))
     if not conv.kernels:
         return [Board([[image_grid(ctx, 1, 0, None)]], [])], captions
     image = image_grid(ctx, 1, conv.paddings[0], None)
@@ -240,7 +147,7 @@ def _convolution(ctx: Ctx, step: Step) -> Arrangement:
     image = image_grid(ctx, ch, ctx.conv.paddings[k - 1], frame, role)
     kernel = kernel_grid(ctx, k, ch, "given", None)
     out = map_grid(ctx, "conv", k, (r, c))
-    captions = _captions(_kernel_caption(ctx, k), _channel_sums(ctx, k, r, c))
+    captions = _captions(kernel_caption(ctx, k), _channel_sums(ctx, k, r, c))
     return _blackboard(image, kernel, out), captions
 
 
@@ -396,7 +303,7 @@ def _kernel_update(ctx: Ctx, step: Step) -> Arrangement:
     if len(idx) != 4:
         return _overview(ctx)
     k, ch, m, n = idx
-    several = _captions(_kernel_caption(ctx, k)) if len(ctx.conv.kernels) > 1 else []
+    several = _captions(kernel_caption(ctx, k)) if len(ctx.conv.kernels) > 1 else []
     if name == "k":
         before = kernel_grid(ctx, k, ch, "before", (m, n))
         delta = kernel_grid(ctx, k, ch, "delta", (m, n))

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 
-from stepper.pictures.scene import Frame, Role
+from stepper.pictures.scene import Frame, Item, Label, Role, Scene
 
 #: A label of a row being written: its column, text and role (the row is known later).
 Run = tuple[int, str, Role]
@@ -191,3 +191,24 @@ def lay_out(boards: list[Board], width: int, rows: int) -> tuple[list[Ink], list
             break
         max(droppable, key=lambda p: p.priority).dropped = True
     return board.render(rows)
+
+
+def to_scene(lines: list[Ink], frames: list[Frame], width: int, title: str) -> Scene:
+    """The rows as one scene, cropped to ``width`` columns."""
+    items: list[Item] = []
+    right = height = 0
+    for y, line in enumerate(lines):
+        for x, whole, role in line.labels:
+            text, size = whole, cell_len(whole)
+            if x + size > width:  # cropped, as the terminal would
+                text = set_cell_size(whole, max(0, width - x)).rstrip()
+                size = cell_len(text)
+            if text:
+                items.append(Label(x, y, text, role))
+                right, height = max(right, x + size), y + 1
+    for frame in frames:
+        if frame.x + frame.w <= width and frame.y + frame.h <= len(lines):
+            items.append(frame)
+            right = max(right, int(frame.x + frame.w))
+            height = max(height, int(frame.y + frame.h))
+    return Scene(right, height, tuple(items), title)
