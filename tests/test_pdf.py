@@ -200,11 +200,12 @@ STRUCTURE = [
     re.compile(r"^\d+\.(?=\s)", re.M),
     re.compile(
         r"\b(?:par|pair|iteración|iteration|neurona|neuron|oculta|hidden|salida|output|clase|"
-        r"class|mapa|map|kernel|canal|channel|celda|cell)\s+\d+",
+        r"class|mapa|map|kernel|canal|channel|celda|cell|capa|layer)\s+\d+",
         re.I,
     ),
     re.compile(r"\(\d+, \d+\)"),
-    re.compile(r"^\d+$", re.M),  # a neuron's number in the drawing, alone on its line
+    re.compile(r"\(\d+ [^\W\d]+\)"),  # a neuron in the drawing: its number and activation
+    re.compile(r"\d+ (?:más|more)\b"),  # how many the drawing leaves out
 ]
 
 

@@ -7,6 +7,7 @@ layout's overlap tests hold on paper too. The TikZ and typst outputs must also c
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
@@ -115,7 +116,7 @@ def _close(a: float, b: float) -> bool:
 
 def test_svg_places_each_label_where_the_scene_says() -> None:
     root = ET.fromstring(render_svg.render(SCENE))
-    ns = "{http://www.w3.org/2000/svg}"
+    ns = ""  # inline SVG for HTML5: no namespace
     texts = root.findall(f"{ns}text")
     labels = SCENE.labels()
     assert [t.text for t in texts] == [label.text for label in labels]
@@ -124,7 +125,7 @@ def test_svg_places_each_label_where_the_scene_says() -> None:
         assert _close(float(t.get("x", "nan")), label.x * m.advance)
         assert _close(float(t.get("y", "nan")), m.baseline(label.y))
         assert _close(float(t.get("textLength", "nan")), label.width * m.advance)
-    assert root.get("width") == str(round(SCENE.width * m.advance + 0.5))
+    assert root.get("viewBox") == f"0 0 {math.ceil(SCENE.width * m.advance)} {SCENE.height * 13}"
     assert root.findtext(f"{ns}title") == "a test scene"
 
 

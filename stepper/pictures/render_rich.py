@@ -165,7 +165,9 @@ class _Grid:
         if square:
             self.square.add((col, row))
 
-    def segment(self, a: tuple[int, int], b: tuple[int, int], style: Style) -> None:
+    def segment(
+        self, a: tuple[int, int], b: tuple[int, int], style: Style, square: bool = False
+    ) -> None:
         """A straight run from cell ``a`` to cell ``b``: box lines when level or plumb, else a
         stair of ─/│ and ╱/╲ along the cells nearest the exact line."""
         (x0, y0), (x1, y1) = a, b
@@ -176,7 +178,7 @@ class _Grid:
                 side = (_E if col != x1 else 0) | (_W if col != x0 else 0)
                 if step < 0:
                     side = (_W if col != x1 else 0) | (_E if col != x0 else 0)
-                self.mark(col, y0, side or (_E | _W), style)
+                self.mark(col, y0, side or (_E | _W), style, square)
             return
         if dx == 0:
             step = 1 if dy > 0 else -1
@@ -184,7 +186,7 @@ class _Grid:
                 side = (_S if row != y1 else 0) | (_N if row != y0 else 0)
                 if step < 0:
                     side = (_N if row != y1 else 0) | (_S if row != y0 else 0)
-                self.mark(x0, row, side or (_N | _S), style)
+                self.mark(x0, row, side or (_N | _S), style, square)
             return
         diagonal = "╲" if (dx > 0) == (dy > 0) else "╱"
         n = max(abs(dx), abs(dy))
@@ -204,10 +206,12 @@ class _Grid:
 
     def wire(self, item: Wire) -> None:
         style = role_style(item.role, item.series)
+        square = item.role is Role.AXIS  # axes meet square; other wires bend round
         cells = [(_cell(x), _cell(y)) for x, y in item.points]
-        for (a, b), (p, q) in zip(itertools.pairwise(cells), itertools.pairwise(item.points)):
+        pairs = zip(itertools.pairwise(cells), itertools.pairwise(item.points), strict=True)
+        for (a, b), (p, q) in pairs:
             if a != b:
-                self.segment(a, b, style)
+                self.segment(a, b, style, square)
             elif p != q:  # shorter than a cell: one cell of line, level or plumb
                 level = abs(q[0] - p[0]) >= abs(q[1] - p[1])
                 self.mark(*a, _E | _W if level else _N | _S, style)

@@ -2,7 +2,8 @@
 
 Each label is one ``<text>`` whose ``textLength`` is its width in columns, so that the text
 takes the columns the layout gave it even where the reader's monospaced font differs from
-DejaVu Sans Mono.
+DejaVu Sans Mono. The output has no ``xmlns``: it is meant to be inlined in HTML5, where the
+parser puts ``<svg>`` in the SVG namespace by itself.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from stepper.pictures.scene import Frame, Label, Raster, Scene, Shape, Wire
 from stepper.pictures.vector import DEJAVU, Metrics, frame_box, grey, paint
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
+#: How much larger than its coordinates the picture is shown: its 10-unit text then reads at
+#: about the size of a page's body text (it shrinks to fit a narrow page).
+SCALE = 1.4
 
 
 def _num(v: float) -> str:
@@ -35,7 +39,7 @@ def render(scene: Scene, metrics: Metrics = DEJAVU) -> str:
             body.append(_raster(item, m))
     w, h = math.ceil(m.x(scene.width)), math.ceil(m.y(scene.height))
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        f'<svg width="{math.ceil(w * SCALE)}" height="{math.ceil(h * SCALE)}" '
         f'viewBox="0 0 {w} {h}" role="img" font-family="{escape(FONT)}" '
         f'font-size="{_num(m.size)}"><title>{escape(scene.title, quote=False)}</title>'
         + "".join(body)

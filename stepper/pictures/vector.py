@@ -25,6 +25,13 @@ class Metrics:
     advance: float
     line: float
 
+    def fit(self, columns: int, room: float) -> Metrics:
+        """These metrics, or smaller ones in proportion, so that ``columns`` fit in ``room``."""
+        factor = room / (columns * self.advance) if columns else 1.0
+        if factor >= 1:
+            return self
+        return Metrics(self.size * factor, self.advance * factor, self.line * factor)
+
     def x(self, col: float) -> float:
         return col * self.advance
 

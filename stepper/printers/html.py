@@ -28,9 +28,12 @@ from stepper import formulas
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
+from stepper.pictures import render_svg
+from stepper.pictures.network import print_scene, weights_shown
+from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document, decimal_comma
-from stepper.printers.svg import labelled, picture
+from stepper.printers.svg import picture
 from stepper.repl import exact_note
 from stepper.steps import Solution, Step
 
@@ -322,10 +325,18 @@ def _number(shown: str, comma: bool) -> str:
 def _drawn(key: str, solution: Solution) -> bool:
     """Whether the picture already shows this given quantity."""
     if solution.network is not None:
+        if key == "alpha":
+            return True
         return key.startswith("w[") or key == "x[0]" or re.fullmatch(r"y\[\d+,0\]", key) is not None
     if solution.conv is not None and solution.conv.image:
         return key.startswith(("x[", "k[", "b[")) or key == "pad"
     return False
+
+
+def _network(doc: Document) -> Scene:
+    """The network as printed: the first pass revealed, or nothing on a worksheet."""
+    scene = print_scene(doc.solution, doc.lang, worksheet=not doc.shows_values)
+    return scene.map_labels(decimal_comma) if doc.comma else scene
 
 
 def _data(solution: Solution, doc: Document) -> str:
@@ -336,10 +347,11 @@ def _data(solution: Solution, doc: Document) -> str:
     if net is not None and net.samples:
         parts.append(_samples_table(solution, comma))
     if net is not None:
+        scene = _network(doc)
         parts += [
             _weights_table(solution, layer, comma)
             for layer in range(1, len(net.layers) + 1)
-            if not labelled(net, layer)
+            if not weights_shown(scene, solution, layer)
         ]
     seen: dict[str, str] = {}
     for step in solution.steps:
@@ -502,7 +514,10 @@ def _article(doc: Document) -> str:
     if doc.summary and doc.shows_values:
         head.append(f'<p class="summary">{_plain(doc.summary, doc.comma)}</p>')
     parts = [f'<article class="document" lang="{escape(lang)}">', "<header>", *head, "</header>"]
-    svg = picture(solution, comma=doc.comma, worksheet=not doc.shows_values)
+    if solution.network is not None and solution.conv is None:
+        svg = render_svg.render(_network(doc))
+    else:
+        svg = picture(solution, comma=doc.comma, worksheet=not doc.shows_values)
     if svg:
         caption = _word("picture" if solution.network is not None else "picture.conv", lang)
         parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')

@@ -1,18 +1,12 @@
-"""The lesson's picture as inline SVG, hand-written: no library, no external reference.
+"""The conv lesson's picture as inline SVG, hand-written: no library, no external reference.
 
-A dense lesson is drawn as the lecture draws it: the inputs x₀ = 1, x₁ … x_N as circles on the
-left, each layer's neurons as circles with their running number and activation, a hidden
-layer's bias node (z₀ = 1) above its neurons, and every synapse as a line with its initial
-weight written along it (w₁₂ = 0.3, t₃₁ = 0.5, as ``solution.given`` names them); a layer with
-more than ``LABELLED`` synapses drawn keeps its lines bare (the HTML printer lists its weights
-in a table), as forty labels on forty crossing lines cannot be read. A conv
-lesson shows the image as a grid of its numbers, the kernels as small grids beside it, and the
-sizes of the maps they give (left out of a worksheet, where they are the learner's to find).
-
-Only given numbers are ever written, so the picture fits a worksheet as well as a solution.
-Columns of more than ``MAX_NODES`` neurons (and grids of more than ``MAX_CELLS`` rows or
-columns) are elided in the middle ("… N más"). The output has no ``xmlns``: it is meant to be
-inlined in HTML5, where the parser puts ``<svg>`` in the SVG namespace by itself.
+A conv lesson shows the image as a grid of its numbers, the kernels as small grids beside it,
+and the sizes of the maps they give (left out of a worksheet, where they are the learner's to
+find). Only given numbers are ever written, so the picture fits a worksheet as well as a
+solution. Grids of more than ``MAX_CELLS`` rows or columns are elided in the middle ("… N
+más"). The output has no ``xmlns``: it is meant to be inlined in HTML5, where the parser puts
+``<svg>`` in the SVG namespace by itself. (The dense network is drawn from its scene by
+``stepper.pictures.render_svg``.)
 """
 
 from __future__ import annotations
@@ -22,18 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
 from stepper.printers.document import decimal_comma
-from stepper.steps import ConvShape, NetworkShape, Quantity, Solution
+from stepper.steps import ConvShape, Solution
 
-#: Neurons (or inputs besides x₀) drawn per column before the middle ones are elided.
-MAX_NODES = 6
 #: Rows or columns of a grid drawn before the middle ones are elided.
 MAX_CELLS = 10
-#: Synapses into a layer up to which each carries its weight written along it.
-LABELLED = 16
 #: How much larger than its coordinates the picture is shown (it shrinks to fit the page).
 SCALE = 1.3
 
@@ -46,10 +35,6 @@ INK = "#111"
 LINE = "#555"
 LIGHT = "#777"
 
-_ACTIVATIONS: dict[str, dict[str, str]] = {
-    "es": {"linear": "lineal", "identity": "lineal", "sigmoid": "sigmoide", "relu": "ReLU"},
-    "en": {"identity": "linear", "relu": "ReLU"},
-}
 #: Words of the conv picture that ``stepper.i18n`` does not hold.
 _WORDS: dict[str, dict[str, str]] = {
     "es": {
@@ -86,8 +71,6 @@ def picture(solution: Solution, *, comma: bool = False, worksheet: bool = False)
     sizes of the maps).
     """
     lang = solution.language
-    if solution.network is not None and solution.network.layers:
-        return network_svg(solution.network, solution.given, lang, comma=comma)
     if solution.conv is not None:
         return conv_svg(solution.conv, lang, comma=comma, worksheet=worksheet)
     return ""
@@ -135,13 +118,6 @@ def _line(
     return (
         f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" y2="{_num(y2)}" '
         f'stroke="{stroke}" stroke-width="{_num(width)}"/>'
-    )
-
-
-def _circle(x: float, y: float, r: float, width: float = 1.4) -> str:
-    return (
-        f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="#fff" '
-        f'stroke="{INK}" stroke-width="{_num(width)}"/>'
     )
 
 
@@ -199,276 +175,6 @@ def _pick(count: int, limit: int) -> list[int | None]:
 
 
 # --- geometry for placing labels ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Seg:
-    """A segment; with ``r``, the capsule it sweeps (a label's or a node's footprint)."""
-
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    r: float = 0.0
-
-
-def _point_distance(px: float, py: float, s: _Seg) -> float:
-    dx, dy = s.x2 - s.x1, s.y2 - s.y1
-    length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else ((px - s.x1) * dx + (py - s.y1) * dy) / length
-    t = max(0.0, min(1.0, t))
-    return math.hypot(px - (s.x1 + t * dx), py - (s.y1 + t * dy))
-
-
-def _side(s: _Seg, px: float, py: float) -> float:
-    return (s.x2 - s.x1) * (py - s.y1) - (s.y2 - s.y1) * (px - s.x1)
-
-
-def _distance(a: _Seg, b: _Seg) -> float:
-    """The distance between the segments of a and b (0 where they cross)."""
-    if (
-        _side(a, b.x1, b.y1) * _side(a, b.x2, b.y2) < 0
-        and _side(b, a.x1, a.y1) * _side(b, a.x2, a.y2) < 0
-    ):
-        return 0.0
-    return min(
-        _point_distance(a.x1, a.y1, b),
-        _point_distance(a.x2, a.y2, b),
-        _point_distance(b.x1, b.y1, a),
-        _point_distance(b.x2, b.y2, a),
-    )
-
-
-def _overlap(a: _Seg, b: _Seg) -> float:
-    return max(0.0, a.r + b.r - _distance(a, b))
-
-
-# --- the dense network -------------------------------------------------------------------------
-
-_LABEL = _Font(size=12, halo=True)
-_PITCH = 84  # vertical distance between the nodes of a column
-_INPUT_R = 21
-_NEURON_R = 28
-_STUB = 32  # a hidden neuron's output wire, before its synapses fan out
-#: Where along a synapse its weight is tried, from the source (0) to the neuron (1).
-_ALONG = tuple(k / 40 for k in range(6, 36))
-
-
-@dataclass(slots=True)
-class _Node:
-    """A drawn circle (or the "… N more" of an elided run) of one column."""
-
-    x: float
-    y: float
-    r: float
-    index: int | None  # the neuron's (or input's) index; 0 is the bias; None: elided
-    hidden: int = 0  # how many an elided run stands for
-
-    @property
-    def out_x(self) -> float:
-        """Where the synapses leaving this node start."""
-        return self.x + self.r
-
-
-@dataclass(slots=True)
-class _Layout:
-    columns: list[list[_Node]]
-    xs: list[float]
-    width: float
-    height: float
-
-
-def _drawn_synapses(net: NetworkShape, layer: int) -> int:
-    """How many synapses into ``layer`` are drawn (elided neurons and inputs have none)."""
-    fan = net.inputs if layer == 1 else net.layers[layer - 2].size
-    size = net.layers[layer - 1].size
-    drawn_in = sum(1 for j in _pick(fan, MAX_NODES) if j is not None) + 1  # and the bias
-    return drawn_in * sum(1 for i in _pick(size, MAX_NODES) if i is not None)
-
-
-def labelled(net: NetworkShape, layer: int) -> bool:
-    """Whether the picture writes the weights of ``layer`` on its synapses. Past ``LABELLED``
-    synapses the labels would bury the lines: the printer gives those weights as a table."""
-    return _drawn_synapses(net, layer) <= LABELLED
-
-
-def _column(count: int, bias: bool) -> list[int | None]:
-    """A column's indices: the bias 0 first when it has one, then 1..count, elided if many."""
-    picked = [None if i is None else i + 1 for i in _pick(count, MAX_NODES)]
-    return ([0] if bias else []) + picked
-
-
-def _layout(net: NetworkShape) -> _Layout:
-    layers = net.layers
-    indices = [_column(net.inputs, True)]
-    indices += [_column(s.size, k < len(layers) - 1) for k, s in enumerate(layers)]
-    rows = max(len(c) for c in indices)
-    top = 32.0
-    xs = [24.0 + _INPUT_R]
-    for k in range(len(layers)):
-        synapses = _drawn_synapses(net, k + 1)
-        gap = min(400.0, max(270.0, 130 + 14 * synapses)) if synapses <= LABELLED else 220.0
-        xs.append(xs[-1] + gap + (_STUB if k else 0))
-    columns: list[list[_Node]] = []
-    for c, column in enumerate(indices):
-        offset = top + (rows - len(column)) * _PITCH / 2
-        size = net.inputs if c == 0 else layers[c - 1].size
-        shown = sum(1 for i in column if i)
-        nodes = []
-        for row, index in enumerate(column):
-            y = offset + (row + 0.5) * _PITCH
-            if index is not None and (c == 0 or index == 0):
-                x = xs[c] + (_NEURON_R + _STUB if c else 0)
-                nodes.append(_Node(x, y, _INPUT_R, index))
-            else:
-                nodes.append(_Node(xs[c], y, _NEURON_R, index, size - shown))
-        columns.append(nodes)
-    width = xs[-1] + _NEURON_R + 84
-    return _Layout(columns, xs, width, top + rows * _PITCH + 8)
-
-
-def network_svg(
-    net: NetworkShape, given_weights: Sequence[Quantity], lang: str, *, comma: bool = False
-) -> str:
-    """The network as the lecture draws it, with the initial weight on every synapse (of the
-    layers with at most ``LABELLED`` synapses drawn; see ``labelled``)."""
-    layout = _layout(net)
-    heads = []
-    for c, x in enumerate(layout.xs):
-        head = label("picture.layer", lang, l=c) if c else label("picture.inputs", lang)
-        if c == len(net.layers):
-            head += " · " + label("picture.outputs", lang)
-        heads.append(_text(x, 18, head, _Font(size=13, bold=True)))
-    lines, labels = _synapses(layout, net, {q.key: q for q in given_weights}, comma)
-    nodes = _nodes(layout, net, lang)
-    title = ", ".join(
-        [f"{label('picture.inputs', lang)}: {net.inputs}"]
-        + [f"{label('picture.layer', lang, l=k + 1)}: {s.size}" for k, s in enumerate(net.layers)]
-    )
-    return _svg(layout.width, layout.height, heads + lines + nodes + labels, title)
-
-
-def _synapses(
-    layout: _Layout, net: NetworkShape, weights: dict[str, Quantity], comma: bool
-) -> tuple[list[str], list[str]]:
-    """The synapses' lines and their weights' labels."""
-    pairs: list[tuple[_Seg, str]] = []
-    for layer, shape in enumerate(net.layers, start=1):
-        sources = [n for n in layout.columns[layer - 1] if n.index is not None]
-        targets = [n for n in layout.columns[layer] if n.index]
-        for target in targets:
-            for source in sources:
-                assert target.index is not None and source.index is not None
-                start = source.out_x + (_STUB if layer > 1 and source.index else 0)
-                seg = _Seg(start, source.y, target.x - target.r, target.y)
-                key = f"w[{layer},{target.index},{source.index}]"
-                q = weights.get(key)
-                sym = (
-                    q.sym
-                    if q is not None
-                    else Sym(shape.letter, (shape.offset + target.index, source.index))
-                )
-                value = _shown(q.value, comma) if q is not None else "?"
-                pairs.append((seg, f"{sym.unicode()} = {value}" if labelled(net, layer) else ""))
-    segments = [seg for seg, _ in pairs]
-    placed = [
-        _Seg(n.x, n.y, n.x, n.y, n.r + 3) for column in layout.columns for n in column if n.index
-    ]
-    placed += [
-        _Seg(n.x - 30, n.y, n.x + 30, n.y, 9)
-        for column in layout.columns
-        for n in column
-        if n.index is None
-    ]
-    lines = [_line(s.x1, s.y1, s.x2, s.y2) for s, _ in pairs]
-    labels = [_place(text, seg, placed, segments) for seg, text in pairs if text]
-    return lines, labels
-
-
-def _place(text: str, seg: _Seg, placed: list[_Seg], lines: list[_Seg]) -> str:
-    """``text`` along ``seg``, just above it, where it covers the fewest other labels, nodes
-    and synapses (a label on a crossing of lines is hard to read, and to attribute)."""
-    angle = math.atan2(seg.y2 - seg.y1, seg.x2 - seg.x1)
-    length = math.hypot(seg.x2 - seg.x1, seg.y2 - seg.y1)
-    ux, uy = math.cos(angle), math.sin(angle)
-    nx, ny = uy, -ux  # the normal on the upper side
-    half = _width(text, _LABEL.size) / 2 + 2
-    lift = _LABEL.size * 0.62
-    radius = _LABEL.size * 0.55
-    best: tuple[float, float, float, _Seg] | None = None
-    for t in _ALONG:
-        middle = length * t
-        if middle - half < 6 or middle + half > length - 6:
-            continue
-        cx, cy = seg.x1 + ux * middle + nx * lift, seg.y1 + uy * middle + ny * lift
-        core = half - radius
-        capsule = _Seg(cx - ux * core, cy - uy * core, cx + ux * core, cy + uy * core, radius)
-        cost = 50 * sum(_overlap(capsule, other) for other in placed)
-        cost += sum(6 for other in lines if other != seg and _distance(capsule, other) < radius)
-        cost += abs(t - 0.55) * 4  # all else equal, near the middle
-        if best is None or cost < best[0]:
-            best = (cost, cx, cy, capsule)
-    if best is None:  # too short a synapse for its label: the middle, whatever it covers
-        cx = (seg.x1 + seg.x2) / 2 + nx * lift
-        cy = (seg.y1 + seg.y2) / 2 + ny * lift
-        best = (0.0, cx, cy, _Seg(cx, cy, cx, cy, radius))
-    _, cx, cy, capsule = best
-    placed.append(capsule)
-    drop = _LABEL.size * 0.34  # from the middle of the text down to its baseline
-    return _text(cx - nx * drop, cy - ny * drop, text, _LABEL, rotate=math.degrees(angle))
-
-
-def _nodes(layout: _Layout, net: NetworkShape, lang: str) -> list[str]:
-    """The circles: inputs and bias nodes, neurons with their number and activation, and what
-    each neuron puts out (z₁ on its wire, or ỹ₁ at an arrow)."""
-    names = _ACTIVATIONS.get(lang, _ACTIVATIONS["en"])
-    out: list[str] = []
-    for c, column in enumerate(layout.columns):
-        for n in column:
-            if n.index is None:
-                more = label("picture.more", lang, n=n.hidden)
-                out.append(_text(n.x, n.y + 4, more, _Font(size=12, italic=True, fill=LIGHT)))
-            elif c == 0 or n.index == 0:
-                letter = "x" if c == 0 else net.layers[c - 1].out_letter
-                sym = Sym(letter, (n.index,)).unicode()
-                out.append(_circle(n.x, n.y, n.r))
-                if n.index == 0:
-                    out.append(_text(n.x, n.y + 4.5, f"{sym}=1", _Font(size=12.5)))
-                else:
-                    out.append(_text(n.x, n.y + 5, sym, _Font(size=15, italic=True)))
-            else:
-                out += _neuron(n, net, c, names)
-    return out
-
-
-def _neuron(n: _Node, net: NetworkShape, c: int, names: dict[str, str]) -> list[str]:
-    assert n.index is not None
-    shape = net.layers[c - 1]
-    number = shape.offset + n.index
-    activation = shape.activations[n.index - 1]
-    activation = names.get(activation, activation)
-    size = 10.5 if _width(activation, 10.5) < 2 * n.r - 8 else 9.0
-    parts = [
-        _circle(n.x, n.y, n.r, width=1.6),
-        _text(n.x, n.y - 2, str(number), _Font(size=15, bold=True)),
-        _text(n.x, n.y + 13, activation, _Font(size=size)),
-    ]
-    x0 = n.x + n.r
-    if c == len(net.layers):
-        output = Sym("y", (n.index,), tilde=True).unicode()
-        parts.append(_arrow(x0, n.y, x0 + 40))
-        parts.append(_text(x0 + 48, n.y + 5, output, _Font(size=16, anchor="start", italic=True)))
-    else:
-        output = Sym(shape.out_letter, (number,)).unicode()
-        parts.append(_line(x0, n.y, x0 + _STUB, n.y, stroke=INK, width=1.2))
-        parts.append(f'<circle cx="{_num(x0 + _STUB)}" cy="{_num(n.y)}" r="2.2" fill="{INK}"/>')
-        parts.append(
-            _text(x0 + _STUB / 2 + 1, n.y - 7, output, _Font(size=14, italic=True, halo=True))
-        )
-    return parts
-
-
-# --- the convolution ---------------------------------------------------------------------------
 
 
 def _word(name: str, lang: str, **fields: object) -> str:
