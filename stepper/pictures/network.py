@@ -182,10 +182,14 @@ def _crop(items: Sequence[Item], width: int) -> list[Item]:
             room = width - int(item.x)
             if room <= 0:
                 continue
-            text = set_cell_size(item.text, room).rstrip() if item.width > room else item.text
-            if text:
+            if len(item.text) <= room // 2 or item.width <= room:  # (no cell is wider than 2)
+                out.append(item)
+            elif text := set_cell_size(item.text, room).rstrip():
                 out.append(replace(item, text=text))
         elif isinstance(item, Wire):
+            if all(x < width for x, _ in item.points):
+                out.append(item)
+                continue
             points = tuple((min(x, width - 1), y) for x, y in item.points)
             if len(set(points)) > 1:
                 out.append(replace(item, points=points))

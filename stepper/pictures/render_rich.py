@@ -36,8 +36,9 @@ MORE_STYLE = Style(dim=True, italic=True)
 AXIS_STYLE = Style(dim=True)
 MARK_STYLE = Style(bold=True, color="yellow")
 
+_PLAIN = Style()
 ROLE_STYLES: dict[Role, Style] = {
-    Role.PLAIN: Style(),
+    Role.PLAIN: _PLAIN,
     Role.CURRENT: CURRENT_STYLE,
     Role.READ: READ_STYLE,
     Role.UPDATED: UPDATED_STYLE,
@@ -285,17 +286,20 @@ class _Grid:
 
     def lines(self) -> list[Text]:
         for cell, overlay in self.overlays:
-            self.styles[cell] = self.styles.get(cell, Style()) + overlay
+            self.styles[cell] = self.styles.get(cell, _PLAIN) + overlay
+        last: dict[int, int] = {}
+        for col, row in {*self.chars, *self.sides, *self.styles}:
+            if col > last.get(row, -1) and self._ink(col, row):
+                last[row] = col
         out = []
         for row in range(self.height):
             line = Text(no_wrap=True, overflow="crop", end="")
-            last = max((c for c in range(self.width) if self._ink(c, row)), default=-1)
-            run, run_style = "", Style()
-            for col in range(last + 1):
+            run, run_style = "", _PLAIN
+            for col in range(last.get(row, -1) + 1):
                 char = self.char(col, row)
                 if char is None:  # the right half of a wide character
                     continue
-                style = self.styles.get((col, row), Style())
+                style = self.styles.get((col, row), _PLAIN)
                 if style != run_style and run:
                     line.append(run, run_style)
                     run = ""
@@ -308,4 +312,4 @@ class _Grid:
     def _ink(self, col: int, row: int) -> bool:
         """Whether the cell shows something: trailing blanks are trimmed unless styled."""
         char = self.char(col, row)
-        return char != " " or (col, row) in self.styles
+        return char != " " or bool(self.styles.get((col, row)))
