@@ -95,7 +95,7 @@ class Shape(StrEnum):
     ROUND = "round"
     #: Drawn in the frame's own first and last columns (which the layout leaves empty), as
     #: ┌ │ └ and ┐ │ ┘, or [ and ] one row high: for grids whose rows touch (a kernel's window
-    #: over the image). Vector media draw the rectangle around the frame's cells.
+    #: over the image). Vector media draw the rectangle through the middle of the edge columns.
     BRACKET = "bracket"
 
 

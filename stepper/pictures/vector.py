@@ -89,10 +89,10 @@ def paint(role: Role, series: int | None = None) -> Paint:
 
 def frame_box(frame: Frame, scene: Scene) -> tuple[float, float, float, float]:
     """The frame's rectangle in cells (x, y, w, h): through the ring of cells around it, or
-    tight around its cells when the ring leaves the grid (as the terminal decides) or when it
-    is drawn as brackets in its own edge columns."""
-    if frame.shape is Shape.BRACKET:
-        return frame.x, frame.y, frame.w, frame.h
+    tight around its cells when the ring leaves the grid (as the terminal decides), or through
+    the middle of its edge columns when it is drawn as brackets there."""
+    if frame.shape is Shape.BRACKET:  # through the middle of its edge columns
+        return frame.x + 0.5, frame.y, frame.w - 1, frame.h
     left, top = round(frame.x) - 1, round(frame.y) - 1
     right, bottom = round(frame.x + frame.w), round(frame.y + frame.h)
     if left < 0 or top < 0 or right >= scene.width or bottom >= scene.height:
