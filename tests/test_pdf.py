@@ -256,7 +256,7 @@ def test_decimal_comma_language_and_variant(tmp_path: Path) -> None:
     english = pdf_text(render(solved("backprop-1", "en"), variant="K3"), tmp_path, "en")
     assert "Solution" in english and "Variant K3" in english and "Data" in english
     spanish = pdf_text(render(solved("cnn-1"), blank="values"), tmp_path, "es")
-    assert "Hoja de ejercicios" in spanish and "Imagen" in spanish
+    assert "Hoja de ejercicios" in spanish and "imagen x 6×6" in spanish
 
 
 @needs_pdftotext

@@ -16,6 +16,8 @@ from stepper.pictures.conv_state import Ctx
 from stepper.pictures.scene import Role, Scene
 from stepper.steps import Solution
 
+#: The columns a printed picture takes (shrunk to the page: about 8 pt type on A4).
+PRINT_WIDTH = 96
 #: Columns between two kernels on a row.
 _GAP = 4
 

@@ -7,7 +7,7 @@ then tidied (upright Δ, accent tildes, decimal commas, blanks). A long equation
 top-level + and − into several ``<math>`` pieces so that it wraps like text on a narrow page.
 
 The layout follows ``stepper.printers.document``: title and summary, the picture (see
-``stepper.printers.svg``), the lesson's data, then the steps numbered and grouped by phase as
+``stepper.pictures``), the lesson's data, then the steps numbered and grouped by phase as
 formula = substitution = value with the explanation below, then the tables of results. A
 worksheet has a box where each value goes (and, with ``blank="all"``, where each substitution
 goes); it never prints an answer: no value, no result table, no note, no summary (they
@@ -29,11 +29,12 @@ from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
 from stepper.pictures import render_svg
+from stepper.pictures.conv_print import PRINT_WIDTH
+from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document, decimal_comma
-from stepper.printers.svg import picture
 from stepper.repl import exact_note
 from stepper.steps import Solution, Step
 
@@ -339,6 +340,12 @@ def _network(doc: Document) -> Scene:
     return scene.map_labels(decimal_comma) if doc.comma else scene
 
 
+def _conv(doc: Document) -> Scene:
+    """The image and the kernels as printed: with their maps, or alone on a worksheet."""
+    scene = conv_print_scene(doc.solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
+    return scene.map_labels(decimal_comma) if doc.comma else scene
+
+
 def _data(solution: Solution, doc: Document) -> str:
     """The lesson's given numbers that the picture does not show: samples, α, sizes, ..."""
     lang, comma = doc.lang, doc.comma
@@ -514,10 +521,12 @@ def _article(doc: Document) -> str:
     if doc.summary and doc.shows_values:
         head.append(f'<p class="summary">{_plain(doc.summary, doc.comma)}</p>')
     parts = [f'<article class="document" lang="{escape(lang)}">', "<header>", *head, "</header>"]
-    if solution.network is not None and solution.conv is None:
+    svg = ""
+    if solution.conv is not None:
+        conv = _conv(doc)
+        svg = render_svg.render(conv) if conv.items else ""
+    elif solution.network is not None:
         svg = render_svg.render(_network(doc))
-    else:
-        svg = picture(solution, comma=doc.comma, worksheet=not doc.shows_values)
     if svg:
         caption = _word("picture" if solution.network is not None else "picture.conv", lang)
         parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')

@@ -3,7 +3,8 @@ r"""LaTeX: a complete document that compiles with pdflatex; the math from sympy'
 Explanations are Unicode text in the lecture's notation (ỹ₂, δ₁, α); rather than rewrite
 them, the preamble teaches pdflatex those few characters with ``\DeclareUnicodeCharacter``
 (from LaTeX's own inputenc, so no extra package is needed). The
-network is the app's picture (one layout for every medium) drawn with TikZ.
+network, or the image and its kernels, is the app's picture (one layout for every medium)
+drawn with TikZ.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.pictures import render_tikz
+from stepper.pictures.conv_print import PRINT_WIDTH
+from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.vector import CMTT
 from stepper.printers import Options, Printer, register
@@ -149,6 +152,22 @@ def tikz_network(doc: Document) -> list[str]:
     return [r"\begin{center}", render_tikz.render(scene, text, metrics), r"\end{center}"]
 
 
+def tikz_conv(doc: Document) -> list[str]:
+    """The image and the kernels (``stepper.pictures.conv_print``) drawn with TikZ: with their
+    maps in a solution, alone on a worksheet."""
+    solution = doc.solution
+    if solution.conv is None:
+        return []
+    worksheet = not doc.shows_values
+    scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
+    if doc.comma:
+        scene = scene.map_labels(decimal_comma)
+    if not scene.items:
+        return []
+    metrics = CMTT.fit(scene.width, _TEXT_WIDTH)
+    return [r"\begin{center}", render_tikz.render(scene, text, metrics), r"\end{center}"]
+
+
 def _cell(doc: Document, cell: Sym | str) -> str:
     return f"${cell.latex()}$" if isinstance(cell, Sym) else f"${_math(doc, cell)}$"
 
@@ -171,6 +190,7 @@ def body(doc: Document) -> list[str]:
     if doc.summary:
         out += [text(doc.summary), ""]
     out += tikz_network(doc)
+    out += tikz_conv(doc)
     for section in doc.sections:
         out.append(rf"\subsection*{{{text(section.title)}}}")
         for step in section.steps:

@@ -25,36 +25,28 @@ from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given
 from stepper.pictures import render_typst
+from stepper.pictures.conv_print import PRINT_WIDTH
+from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document, decimal_comma
-from stepper.steps import ConvShape, NetworkShape, Quantity, Solution, Step
+from stepper.steps import NetworkShape, Quantity, Solution, Step
 
 #: Labels only the printed page uses.
 _WORDS: dict[str, dict[str, str]] = {
     "es": {
         "data": "Datos",
         "name": "Nombre",
-        "image": "Imagen",
-        "channel": "canal {c}",
-        "kernel": "Kernel {k}",
-        "bias": "sesgo",
         "samples": "Pares de entrenamiento",
         "pair": "par",
-        "image_size": "Imagen de {r} × {c}",
     },
     "en": {
         "data": "Data",
         "name": "Name",
-        "image": "Image",
-        "channel": "channel {c}",
-        "kernel": "Kernel {k}",
-        "bias": "bias",
         "samples": "Training pairs",
         "pair": "pair",
-        "image_size": "Image of {r} × {c}",
     },
 }
 
@@ -249,43 +241,6 @@ def _row_of(boxes: Iterable[str]) -> str:
     return "#block(above: 0.9em, below: 0.9em)[" + " #h(1.4em) ".join(boxes) + "]"
 
 
-def _channel(c: int, count: int, lang: str) -> str:
-    """A channel's name: R, G, B for a colour image, else its number."""
-    return "RGB"[c - 1] if count == 3 else _words(lang, "channel", c=c)
-
-
-def conv_data(doc: Document, shape: ConvShape) -> list[str]:
-    """The image (a table per channel) and the kernels (a table per channel, with bias)."""
-    lang = doc.lang
-    out: list[str] = []
-    boxes: list[str] = []
-    if shape.image:
-        channels = shape.image
-        rows, cols = len(channels[0]), len(channels[0][0]) if channels[0] else 0
-        if cols <= _TABLE_COLUMNS:
-            for c, channel in enumerate(channels, 1):
-                title = _words(lang, "image")
-                if len(channels) > 1:
-                    title += " · " + _channel(c, len(channels), lang)
-                boxes.append(_matrix(doc, channel, title))
-        else:
-            out.append(f"#par({_s(_words(lang, 'image_size', r=rows, c=cols))})")
-    for k, (kernel, name, bias) in enumerate(
-        zip(shape.kernels, shape.names, shape.biases, strict=True), 1
-    ):
-        for c, channel in enumerate(kernel, 1):
-            title = f"{_words(lang, 'kernel', k=k)}: {name}"
-            if len(kernel) > 1:
-                title += " · " + _channel(c, len(kernel), lang)
-            if bias and c == len(kernel):
-                title += f" ({_words(lang, 'bias')} {_prose(doc, given(bias))})"
-            if channel and len(channel[0]) <= _TABLE_COLUMNS:
-                boxes.append(_matrix(doc, channel, title))
-    if boxes:
-        out.insert(0, _row_of(boxes))
-    return out
-
-
 def samples_table(doc: Document, shape: NetworkShape) -> str:
     """The training pairs, when there are several: one row each, x then y."""
     from stepper.printers import typst_math as tm
@@ -355,7 +310,9 @@ def data_section(doc: Document) -> list[str]:
         if len(shape.samples) > 1:
             out.append(samples_table(doc, shape))
     elif solution.conv is not None:
-        out += conv_data(doc, solution.conv)
+        scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
+        if scene.items:
+            out.append(network_drawing(doc, scene))
         drawn = set(_DRAWN["conv"])
     out += other_data(doc, drawn)
     if not out:
