@@ -633,9 +633,8 @@ def test_svg_puts_every_label_where_the_scene_does(builtin: dict[str, Solution])
     from stepper.pictures import render_svg
     from stepper.pictures.vector import DEJAVU
 
-    ns = "{http://www.w3.org/2000/svg}"
     for drawn in final_scenes(builtin):
-        texts = ET.fromstring(render_svg.render(drawn)).findall(f"{ns}text")
+        texts = ET.fromstring(render_svg.render(drawn)).findall("text")  # inline SVG: no xmlns
         labels = drawn.labels()
         assert [t.text for t in texts] == [lab.text for lab in labels]
         boxes = []

@@ -72,6 +72,10 @@ _GLYPHS: dict[str, str] = {
     "←": _symbol(r"\leftarrow"),
     "↑": _symbol(r"\uparrow"),
     "↓": _symbol(r"\downarrow"),
+    "↖": _symbol(r"\nwarrow"),
+    "↗": _symbol(r"\nearrow"),
+    "↘": _symbol(r"\searrow"),
+    "↙": _symbol(r"\swarrow"),
     "∗": _symbol(r"\ast"),
     "×": _symbol(r"\times"),
 }
