@@ -16,7 +16,8 @@ from rich.cells import cell_len
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
-from stepper.pictures.scene import Label, Role
+from stepper.pictures.blocks import Piece
+from stepper.pictures.scene import Role
 from stepper.solution_cache import PerSolution
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
@@ -24,22 +25,6 @@ from stepper.steps import NetworkShape, Quantity, Solution, Step
 _NAMED = frozenset({"linear", "identity", "sigmoid", "relu"})
 #: Keys whose values belong to one iteration (and to one sample, when the step has one).
 _PER_ITERATION = frozenset({"u", "y", "e", "d", "loss", "batch_loss"})
-
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """A text not yet placed: what a slot writes, what it means, and the key it shows."""
-
-    text: str
-    role: Role = Role.PLAIN
-    key: str | None = None
-
-    @property
-    def width(self) -> int:
-        return cell_len(self.text)
-
-    def at(self, x: int, y: int) -> Label:
-        return Label(x, y, self.text, self.role, key=self.key)
 
 
 @dataclass(slots=True)
