@@ -292,12 +292,6 @@ def register_expression(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> 
     return key
 
 
-def registered(key: str) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
-    """The expression registered as ``key`` and its variables, for a reader that needs its
-    values elsewhere than at the steps (a contour picture: see stepper.lesson.formula.numeric)."""
-    return _EXPRESSIONS[key]
-
-
 @template("expression")
 def _expression(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """A registered expression with its variables replaced by the slots."""

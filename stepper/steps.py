@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from stepper.notation import Sym
+
+if TYPE_CHECKING:
+    from stepper.lesson.formula import Formula
 
 
 class Phase(StrEnum):
@@ -112,6 +116,36 @@ class ConvShape:
     classes: int
 
 
+@dataclass(frozen=True, slots=True)
+class OptimizerShape:
+    """One optimiser of an optimize lesson: its family (``adam``), the id the lesson gave it
+    (None when it gave none), its steps' key prefix (``adam.``, or none when it runs alone)
+    and every hyper-parameter it uses, defaults filled in."""
+
+    family: str
+    id: str | None
+    prefix: str
+    settings: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizeShape:
+    """An optimize lesson as the picture draws it: the function and where the optimisers start.
+
+    ``function`` is the lesson's formula as the loader checked it (its whitelisted syntax
+    tree): plain data that pickles, evaluated with floats by ``Formula.value`` (no sympy, no
+    eval of the lesson's text), so a picture computes f's contour lines from the Solution alone.
+    ``variables`` are the names the keys use (``x1``), ``names`` the symbols shown (``x₁``).
+    """
+
+    variables: tuple[str, ...]
+    names: tuple[str, ...]
+    function: Formula
+    start: tuple[float, ...]
+    iterations: int
+    optimizers: tuple[OptimizerShape, ...]
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Solution:
     """A lesson worked out: its identity, language, display settings and the ordered steps."""
@@ -127,3 +161,4 @@ class Solution:
     given: tuple[Quantity, ...] = ()
     network: NetworkShape | None = None
     conv: ConvShape | None = None
+    optimize: OptimizeShape | None = None

@@ -326,21 +326,20 @@ def test_negative_and_fractional_powers_print_in_unicode() -> None:
 
 
 def test_a_picture_can_evaluate_f_anywhere() -> None:
-    """The f step names its registered expression; with ``numeric`` a reader (the contour
-    picture) computes f on a grid, and gets the steps' own values at the steps' points."""
-    from stepper.formulas import registered
-    from stepper.lesson.formula import numeric
-
+    """The solution carries the lesson's checked formula (``Solution.optimize``): a reader (the
+    contour picture) computes f on a grid with it, and gets the steps' own values at the
+    steps' points, without sympy and without the process's registry of formulas."""
     solution = solve(
         lesson_from_text(_gradient_lesson("(1 - x)**2 + 100*(y - x**2)**2", 0, 0), "p")
     )
-    first = solution.steps[0]
-    assert first.template == "expression"
-    expr, symbols = registered(str(first.params[0]))
-    f = numeric(expr, symbols)
+    assert solution.optimize is not None
+    f = solution.optimize.function.value
+    seen = 0
     for step in solution.steps:
         if step.key == "f":
             assert f([q.value for q in step.operands]) == step.value
+            seen += 1
+    assert seen > 1
     assert f([1.0, 1.0]) == 0.0
     again = solve(lesson_from_text(_gradient_lesson("(1 - x)**2 + 100*(y - x**2)**2", 2, 1), "q"))
-    assert again.steps[0].params == first.params  # the same function, the same id
+    assert again.steps[0].params == solution.steps[0].params  # the same function, the same id

@@ -200,11 +200,12 @@ STRUCTURE = [
     re.compile(r"^\d+\.(?=\s)", re.M),
     re.compile(
         r"\b(?:par|pair|iteración|iteration|neurona|neuron|oculta|hidden|salida|output|clase|"
-        r"class|mapa|map|kernel|canal|channel|celda|cell)\s+\d+",
+        r"class|mapa|map|kernel|canal|channel|celda|cell|capa|layer)\s+\d+",
         re.I,
     ),
     re.compile(r"\(\d+, \d+\)"),
-    re.compile(r"^\d+$", re.M),  # a neuron's number in the drawing, alone on its line
+    re.compile(r"\(\d+ [^\W\d]+\)"),  # a neuron in the drawing: its number and activation
+    re.compile(r"\d+ (?:más|more)\b"),  # how many the drawing leaves out
 ]
 
 
@@ -255,7 +256,7 @@ def test_decimal_comma_language_and_variant(tmp_path: Path) -> None:
     english = pdf_text(render(solved("backprop-1", "en"), variant="K3"), tmp_path, "en")
     assert "Solution" in english and "Variant K3" in english and "Data" in english
     spanish = pdf_text(render(solved("cnn-1"), blank="values"), tmp_path, "es")
-    assert "Hoja de ejercicios" in spanish and "Imagen" in spanish
+    assert "Hoja de ejercicios" in spanish and "imagen x 6×6" in spanish
 
 
 @needs_pdftotext

@@ -38,11 +38,18 @@ from stepper.explain import explain
 from stepper.formulas import register_expression, template
 from stepper.i18n import label
 from stepper.lesson.errors import NumberProblem
-from stepper.lesson.formula import FormulaError, NumericError, numeric, parse_formula, prefixes
+from stepper.lesson.formula import (
+    Formula,
+    FormulaError,
+    NumericError,
+    numeric,
+    parse_formula,
+    prefixes,
+)
 from stepper.lesson.schema import OptimizeLesson, Optimizer
 from stepper.notation import Sym
 from stepper.numbers import given
-from stepper.steps import Phase, Quantity, Solution
+from stepper.steps import OptimizerShape, OptimizeShape, Phase, Quantity, Solution
 
 if TYPE_CHECKING:
     import sympy
@@ -174,6 +181,7 @@ def _norm(s: Slots, p: Params) -> sympy.Expr:
 class Function:
     """f and its partial derivatives: each a registered formula and a float function."""
 
+    formula: Formula
     f: str
     grads: tuple[str, ...]
     value: Callable[[Sequence[float]], float]
@@ -196,6 +204,7 @@ def function_of(text: str, variables: tuple[str, ...]) -> Function:
             raise FormulaError(f"the derivative ∂f/∂{s} is too long to show step by step")
         grads.append(g)
     return Function(
+        formula=formula,
         f=register_expression(f, symbols),
         grads=tuple(register_expression(g, symbols) for g in grads),
         value=numeric(f, symbols),
@@ -655,9 +664,20 @@ class OptimizeRun(Recorder):
 
     def solution(self) -> Solution:
         lesson = self.lesson
+        shapes = []
         for k, (optimizer, prefix) in enumerate(
             zip(lesson.optimizers, prefixes(lesson.optimizers), strict=True)
         ):
             self.index = k
             self.run(optimizer, prefix)
-        return self.finish(lesson, "optimize")
+            settings = tuple(optimizer.settings().items())
+            shapes.append(OptimizerShape(optimizer.name, optimizer.id, prefix, settings))
+        shape = OptimizeShape(
+            variables=self.names,
+            names=tuple(_text(self.var(i)) for i in range(self.n)),
+            function=self.function.formula,
+            start=tuple(float(v) for v in lesson.start),
+            iterations=lesson.iterations,
+            optimizers=tuple(shapes),
+        )
+        return self.finish(lesson, "optimize", optimize=shape)

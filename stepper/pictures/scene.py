@@ -20,7 +20,8 @@ renderer maps roles to its own styles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rich.cells import cell_len
@@ -63,6 +64,9 @@ class Label:
     text: str
     role: Role = Role.PLAIN
     series: SeriesIndex | None = None
+    #: The key of the quantity the label writes (``w[1,2,0]``), when it writes one: for tests
+    #: and for printers that list what a picture leaves out.
+    key: str | None = None
 
     @property
     def width(self) -> int:
@@ -89,6 +93,10 @@ class Shape(StrEnum):
 
     RECT = "rect"
     ROUND = "round"
+    #: Drawn in the frame's own first and last columns (which the layout leaves empty), as
+    #: ┌ │ └ and ┐ │ ┘, or [ and ] one row high: for grids whose rows touch (a kernel's window
+    #: over the image). Vector media draw the rectangle through the middle of the edge columns.
+    BRACKET = "bracket"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +148,10 @@ class Scene:
     def labels(self) -> tuple[Label, ...]:
         """The text items, for tests of overlap and of what is highlighted."""
         return tuple(i for i in self.items if isinstance(i, Label))
+
+    def map_labels(self, change: Callable[[str], str]) -> Scene:
+        """The scene with every label's text changed (a decimal comma for print), in place."""
+        items = tuple(
+            replace(i, text=change(i.text)) if isinstance(i, Label) else i for i in self.items
+        )
+        return replace(self, items=items)

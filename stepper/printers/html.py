@@ -7,7 +7,7 @@ then tidied (upright Δ, accent tildes, decimal commas, blanks). A long equation
 top-level + and − into several ``<math>`` pieces so that it wraps like text on a narrow page.
 
 The layout follows ``stepper.printers.document``: title and summary, the picture (see
-``stepper.printers.svg``), the lesson's data, then the steps numbered and grouped by phase as
+``stepper.pictures``), the lesson's data, then the steps numbered and grouped by phase as
 formula = substitution = value with the explanation below, then the tables of results. A
 worksheet has a box where each value goes (and, with ``blank="all"``, where each substitution
 goes); it never prints an answer: no value, no result table, no note, no summary (they
@@ -28,9 +28,13 @@ from stepper import formulas
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
+from stepper.pictures import render_svg
+from stepper.pictures.conv_print import PRINT_WIDTH
+from stepper.pictures.conv_print import print_scene as conv_print_scene
+from stepper.pictures.network import print_scene, weights_shown
+from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document, decimal_comma
-from stepper.printers.svg import labelled, picture
 from stepper.repl import exact_note
 from stepper.steps import Solution, Step
 
@@ -322,10 +326,24 @@ def _number(shown: str, comma: bool) -> str:
 def _drawn(key: str, solution: Solution) -> bool:
     """Whether the picture already shows this given quantity."""
     if solution.network is not None:
+        if key == "alpha":
+            return True
         return key.startswith("w[") or key == "x[0]" or re.fullmatch(r"y\[\d+,0\]", key) is not None
     if solution.conv is not None and solution.conv.image:
         return key.startswith(("x[", "k[", "b[")) or key == "pad"
     return False
+
+
+def _network(doc: Document) -> Scene:
+    """The network as printed: the first pass revealed, or nothing on a worksheet."""
+    scene = print_scene(doc.solution, doc.lang, worksheet=not doc.shows_values)
+    return scene.map_labels(decimal_comma) if doc.comma else scene
+
+
+def _conv(doc: Document) -> Scene:
+    """The image and the kernels as printed: with their maps, or alone on a worksheet."""
+    scene = conv_print_scene(doc.solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
+    return scene.map_labels(decimal_comma) if doc.comma else scene
 
 
 def _data(solution: Solution, doc: Document) -> str:
@@ -336,10 +354,11 @@ def _data(solution: Solution, doc: Document) -> str:
     if net is not None and net.samples:
         parts.append(_samples_table(solution, comma))
     if net is not None:
+        scene = _network(doc)
         parts += [
             _weights_table(solution, layer, comma)
             for layer in range(1, len(net.layers) + 1)
-            if not labelled(net, layer)
+            if not weights_shown(scene, solution, layer)
         ]
     seen: dict[str, str] = {}
     for step in solution.steps:
@@ -502,7 +521,12 @@ def _article(doc: Document) -> str:
     if doc.summary and doc.shows_values:
         head.append(f'<p class="summary">{_plain(doc.summary, doc.comma)}</p>')
     parts = [f'<article class="document" lang="{escape(lang)}">', "<header>", *head, "</header>"]
-    svg = picture(solution, comma=doc.comma, worksheet=not doc.shows_values)
+    svg = ""
+    if solution.conv is not None:
+        conv = _conv(doc)
+        svg = render_svg.render(conv) if conv.items else ""
+    elif solution.network is not None:
+        svg = render_svg.render(_network(doc))
     if svg:
         caption = _word("picture" if solution.network is not None else "picture.conv", lang)
         parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')

@@ -3,8 +3,8 @@ r"""LaTeX: a complete document that compiles with pdflatex; the math from sympy'
 Explanations are Unicode text in the lecture's notation (ỹ₂, δ₁, α); rather than rewrite
 them, the preamble teaches pdflatex those few characters with ``\DeclareUnicodeCharacter``
 (from LaTeX's own inputenc, so no extra package is needed). The
-network is drawn with TikZ, as the lecture's slides draw it: inputs, neurons, and the
-weight on each synapse.
+network, or the image and its kernels, is the app's picture (one layout for every medium)
+drawn with TikZ.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ import re
 
 from stepper.i18n import label
 from stepper.notation import Sym
-from stepper.numbers import given
+from stepper.pictures import render_tikz
+from stepper.pictures.conv_print import PRINT_WIDTH
+from stepper.pictures.conv_print import print_scene as conv_print_scene
+from stepper.pictures.network import print_scene
+from stepper.pictures.vector import CMTT
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, build_document, decimal_comma, latex_parts
 from stepper.steps import Solution, Step
@@ -56,6 +60,9 @@ _UNICODE = {
     **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)},
     **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if s not in "²³"},
 }
+
+#: The text width of the page (A4, 2 cm margins), in points: pictures are shrunk to fit it.
+_TEXT_WIDTH = 480.0
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -130,48 +137,35 @@ def step_block(doc: Document, step: Step) -> list[str]:
     return lines
 
 
-def tikz_network(solution: Solution) -> list[str]:
-    """The lecture's drawing of a dense network: columns of nodes, weights on the synapses."""
-    shape = solution.network
-    if shape is None or shape.inputs > 8 or any(layer.size > 8 for layer in shape.layers):
+def tikz_network(doc: Document) -> list[str]:
+    """The network picture (``stepper.pictures.network``) drawn with TikZ: the given weights on
+    the synapses and, in a solution, the values of the first pass beside the nodes."""
+    solution = doc.solution
+    if solution.network is None or solution.conv is not None:
         return []
-    weights = {q.key: q for q in solution.given}
-    columns: list[list[tuple[str, str]]] = [
-        [(f"x{j}", f"$x_{{{j}}}$" + (" = 1" if j == 0 else "")) for j in range(shape.inputs + 1)]
-    ]
-    for l, layer in enumerate(shape.layers, 1):
-        nodes = [
-            (f"n{l}-{i}", f"${i + layer.offset}$\\\\\\scriptsize {layer.activations[i - 1]}")
-            for i in range(1, layer.size + 1)
-        ]
-        if l < len(shape.layers):
-            nodes.insert(0, (f"b{l}", f"${layer.out_letter}_{{0}} = 1$"))
-        columns.append(nodes)
-    lines = [
-        r"\begin{center}",
-        r"\begin{tikzpicture}[x=4.2cm,y=1.3cm,",
-        r"  neuron/.style={circle,draw,align=center,minimum size=1cm,font=\small},",
-        r"  input/.style={font=\small}, w/.style={font=\scriptsize,fill=white,inner sep=1pt}]",
-    ]
-    for c, nodes in enumerate(columns):
-        top = (len(nodes) - 1) / 2
-        for r, (name, body) in enumerate(nodes):
-            style = "input" if c == 0 or name.startswith("b") else "neuron"
-            lines.append(rf"\node[{style}] ({name}) at ({c},{top - r:.2f}) {{{body}}};")
-    for l, layer in enumerate(shape.layers, 1):
-        sources = [name for name, _ in columns[l - 1]]
-        for i in range(1, layer.size + 1):
-            for j, source in enumerate(sources):
-                q = weights.get(f"w[{l},{i},{j}]")
-                if q is None:
-                    continue
-                pos = 0.62 if (i + j) % 2 else 0.8
-                lines.append(
-                    rf"\draw[->] ({source}) -- node[w,pos={pos:.2f}] "
-                    rf"{{${q.sym.latex()} = {given(q.value)}$}} (n{l}-{i});"
-                )
-    lines += [r"\end{tikzpicture}", r"\end{center}"]
-    return lines
+    scene = print_scene(solution, doc.lang, worksheet=not doc.shows_values)
+    if doc.comma:
+        scene = scene.map_labels(decimal_comma)
+    if not scene.items:
+        return []
+    metrics = CMTT.fit(scene.width, _TEXT_WIDTH)
+    return [r"\begin{center}", render_tikz.render(scene, text, metrics), r"\end{center}"]
+
+
+def tikz_conv(doc: Document) -> list[str]:
+    """The image and the kernels (``stepper.pictures.conv_print``) drawn with TikZ: with their
+    maps in a solution, alone on a worksheet."""
+    solution = doc.solution
+    if solution.conv is None:
+        return []
+    worksheet = not doc.shows_values
+    scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
+    if doc.comma:
+        scene = scene.map_labels(decimal_comma)
+    if not scene.items:
+        return []
+    metrics = CMTT.fit(scene.width, _TEXT_WIDTH)
+    return [r"\begin{center}", render_tikz.render(scene, text, metrics), r"\end{center}"]
 
 
 def _cell(doc: Document, cell: Sym | str) -> str:
@@ -195,7 +189,8 @@ def body(doc: Document) -> list[str]:
     ]
     if doc.summary:
         out += [text(doc.summary), ""]
-    out += tikz_network(doc.solution)
+    out += tikz_network(doc)
+    out += tikz_conv(doc)
     for section in doc.sections:
         out.append(rf"\subsection*{{{text(section.title)}}}")
         for step in section.steps:

@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from stepper.i18n import label
 from stepper.notation import Sym
-from stepper.picture import network_picture
+from stepper.pictures import render_rich
+from stepper.pictures.network import print_scene
+from stepper.pictures.terminal import picture
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, build_document, decimal_comma, latex_parts
 from stepper.steps import Solution, Step
 
 
 def picture_text(doc: Document) -> str:
-    """The app's picture of the network or the image, before any step, as plain text."""
-    console = Console(width=100, record=True, file=io.StringIO(), color_system=None)
-    console.print(network_picture(doc.solution, 0, None, doc.lang, 100))
+    """The app's picture as plain text: a network with every value revealed (none on a
+    worksheet), the image or the contour plot before any step."""
+    solution = doc.solution
+    if solution.network is not None and solution.conv is None:
+        scene = print_scene(solution, doc.lang, worksheet=not doc.shows_values)
+        drawn: RenderableType = render_rich.render(scene)
+        width = scene.width
+    else:
+        width = 100
+        drawn = picture(solution, 0, None, doc.lang, width)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(drawn)
     return console.export_text().rstrip()
 
 

@@ -20,38 +20,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given
+from stepper.pictures import render_typst
+from stepper.pictures.conv_print import PRINT_WIDTH
+from stepper.pictures.conv_print import print_scene as conv_print_scene
+from stepper.pictures.network import print_scene, weights_shown
+from stepper.pictures.scene import Scene
+from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document, decimal_comma
-from stepper.steps import ConvShape, NetworkShape, Quantity, Solution, Step
+from stepper.steps import NetworkShape, Quantity, Solution, Step
 
 #: Labels only the printed page uses.
 _WORDS: dict[str, dict[str, str]] = {
     "es": {
         "data": "Datos",
         "name": "Nombre",
-        "image": "Imagen",
-        "channel": "canal {c}",
-        "kernel": "Kernel {k}",
-        "bias": "sesgo",
         "samples": "Pares de entrenamiento",
         "pair": "par",
-        "image_size": "Imagen de {r} × {c}",
     },
     "en": {
         "data": "Data",
         "name": "Name",
-        "image": "Image",
-        "channel": "channel {c}",
-        "kernel": "Kernel {k}",
-        "bias": "bias",
         "samples": "Training pairs",
         "pair": "pair",
-        "image_size": "Image of {r} × {c}",
     },
 }
 
@@ -62,8 +57,8 @@ SMALL_BOX = "#box(stroke: 0.5pt, width: 1.1em, height: 1.1em, baseline: 0.2em)"
 
 #: Steps with more slots than this write their substitution on a line of its own.
 LONG = 8
-#: Dense networks drawn with every node and a label on every synapse up to this size.
-_DRAWN_NODES = 6
+#: The text width of the page (A4, 2 cm margins), in points: pictures are shrunk to fit it.
+_TEXT_WIDTH = 480.0
 #: Matrices (images, kernels, maps) printed as tables up to this many columns.
 _TABLE_COLUMNS = 16
 
@@ -225,288 +220,13 @@ def _num(doc: Document, value: float | str) -> str:
     return f"${tm.number_typst(shown, comma=doc.comma)}$"
 
 
-def _place(x: float, y: float, body: str, *, width: float = 0.0, height: float = 0.0) -> str:
-    """``body`` centred on (x, y) cm inside the drawing."""
-    if width:
-        return (
-            f"#place(dx: {x - width / 2:.2f}cm, dy: {y - height / 2:.2f}cm, "
-            f"box(width: {width:.2f}cm, height: {height:.2f}cm, align(center + horizon, {body})))"
-        )
-    return f"#place(dx: {x:.2f}cm, dy: {y:.2f}cm, {body})"
-
-
-def _shown_nodes(size: int) -> list[int | None]:
-    """The nodes of a column that are drawn (1-based), None for the ⋮ of an elided column."""
-    if size <= _DRAWN_NODES:
-        return list(range(1, size + 1))
-    return [1, 2, 3, None, size]
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where the nodes of a dense network's drawing go (in cm).
-
-    ``columns`` holds each column's nodes from the top: a neuron's (or input's) index, 0 for
-    a bias node, None for the ⋮ of an elided column.
-    """
-
-    columns: tuple[tuple[int | None, ...], ...]
-    left: float
-    gap: float
-    band: float
-    radius: float
-    labelled: bool
-
-    @property
-    def span(self) -> float:
-        return max(len(c) for c in self.columns) * self.band
-
-    def at(self, c: int, r: int) -> tuple[float, float]:
-        return self.left + self.gap * c, (r + 0.5) * self.span / len(self.columns[c])
-
-
-def _layout(shape: NetworkShape) -> _Layout:
-    labelled = _small(shape)
-    layers = len(shape.layers)
-    columns: list[tuple[int | None, ...]] = [(0, *_shown_nodes(shape.inputs))]
-    for l, layer in enumerate(shape.layers, 1):
-        shown = _shown_nodes(layer.size)
-        columns.append((0, *shown) if l < layers else tuple(shown))
-    return _Layout(
-        columns=tuple(columns),
-        left=2.6,
-        gap=min(6.2, 12.0 / layers) if labelled else min(3.5, 12.0 / layers),
-        band=1.7 if labelled else 0.95,
-        radius=0.42 if labelled else 0.3,
-        labelled=labelled,
-    )
-
-
-def network_drawing(doc: Document, shape: NetworkShape) -> str:
-    """The lecture's picture of a dense network: the inputs with x₀ = 1, the neurons with
-    their number and activation, a bias node before each later layer, and the weight on every
-    synapse (for a network small enough to label; a bigger one has its columns elided)."""
-    lay = _layout(shape)
-    lines, labels = _synapses(doc, lay)
-    nodes: list[str] = []
-    if not lay.labelled:
-        # No room between the nodes: each layer's activations go under its column.
-        for l, layer in enumerate(shape.layers, 1):
-            names = dict.fromkeys(_activation_name(a, doc.lang) for a in layer.activations)
-            x, y = lay.at(l, len(lay.columns[l]) - 1)
-            body = f"text(size: 7.5pt, fill: luma(35%), {_s(', '.join(names))})"
-            nodes.append(_place(x, y + lay.radius + 0.25, body, width=3.0, height=0.4))
-    last = len(lay.columns) - 1
-    for c, column in enumerate(lay.columns):
-        for r, i in enumerate(column):
-            x, y = lay.at(c, r)
-            if i is None:
-                nodes.append(_place(x, y, "$dots.v$", width=1.0, height=0.6))
-            elif c == 0 or i == 0:
-                nodes += _source_node(doc, shape, c, i, at=(x, y))
-            else:
-                nodes += _neuron(doc, shape, c, i, at=(x, y), radius=lay.radius, last=c == last)
-    width = lay.left + lay.gap * len(shape.layers) + 3.2
-    height = lay.span + (0 if lay.labelled else 0.4)
-    body = "\n".join([*lines, *labels, *nodes])
-    return f"#align(center, box(width: {width:.2f}cm, height: {height:.2f}cm, [\n{body}\n]))"
-
-
-def _synapses(doc: Document, lay: _Layout) -> tuple[list[str], list[str]]:
-    """The synapses' lines, and (when the network is small enough) their weights' labels,
-    each where it covers no other label, node or crossing."""
-    from stepper.printers import typst_math as tm
-
-    weights = {q.key: q for q in doc.solution.given}
-    size = 2 * lay.radius + 0.1
-    placed = [
-        (*lay.at(c, r), size, size)
-        for c, column in enumerate(lay.columns)
-        for r in range(len(column))
-    ]
-    lines: list[str] = []
-    labels: list[str] = []
-    for l in range(1, len(lay.columns)):
-        targets = [r for r, i in enumerate(lay.columns[l]) if i]
-        synapses: list[tuple[Segment, float, Quantity | None]] = []
-        for k, r_target in enumerate(targets):
-            i = lay.columns[l][r_target]
-            # Labels of one neuron's synapses preferably at one distance along them, each
-            # neuron's at another: near the source for the top neuron, near it for the bottom.
-            t = 0.55 if len(targets) == 1 else 0.27 + 0.38 * k / (len(targets) - 1)
-            for r_source, j in enumerate(lay.columns[l - 1]):
-                if j is not None:
-                    segment = (*lay.at(l - 1, r_source), *lay.at(l, r_target))
-                    synapses.append((segment, t, weights.get(f"w[{l},{i},{j}]")))
-        segments = [segment for segment, _, _ in synapses]
-        for segment, t, q in synapses:
-            sx, sy, tx, ty = segment
-            lines.append(
-                f"#place(line(start: ({sx:.2f}cm, {sy:.2f}cm), end: ({tx:.2f}cm, "
-                f"{ty:.2f}cm), stroke: 0.5pt + luma(110)))"
-            )
-            if not lay.labelled or q is None:
-                continue
-            box = (0.13 * len(f"{q.sym.unicode()} = {q.shown}") + 0.25, 0.4)
-            lx, ly = _label_spot(segment, t, box, segments, placed)
-            placed.append((lx, ly, *box))
-            text = f"{tm.sym_typst(q.sym)} = {tm.number_typst(q.shown, comma=doc.comma)}"
-            body = f"box(fill: white, inset: (x: 1.5pt, y: 1pt), text(size: 7.5pt, ${text}$))"
-            labels.append(_place(lx, ly, body, width=2.6, height=0.5))
-    return lines, labels
-
-
-#: A line of the drawing, (x0, y0, x1, y1) in cm; a box, (centre x, centre y, width, height).
-Segment = tuple[float, float, float, float]
-Rect = tuple[float, float, float, float]
-
-
-def _crossings(segment: Segment, others: Sequence[Segment]) -> list[tuple[float, float]]:
-    """Where other lines cross this one (not at a shared end)."""
-    x0, y0, x1, y1 = segment
-    found = []
-    for u0, v0, u1, v1 in others:
-        d = (x1 - x0) * (v1 - v0) - (y1 - y0) * (u1 - u0)
-        if abs(d) < 1e-9:
-            continue
-        t = ((u0 - x0) * (v1 - v0) - (v0 - y0) * (u1 - u0)) / d
-        s = ((u0 - x0) * (y1 - y0) - (v0 - y0) * (x1 - x0)) / d
-        if 0.02 < t < 0.98 and 0.02 < s < 0.98:
-            found.append((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-    return found
-
-
-def _overlaps(a: Rect, b: Rect, margin: float = 0.06) -> bool:
-    return (
-        abs(a[0] - b[0]) < (a[2] + b[2]) / 2 + margin
-        and abs(a[1] - b[1]) < (a[3] + b[3]) / 2 + margin
-    )
-
-
-def _label_spot(
-    segment: Segment,
-    preferred: float,
-    size: tuple[float, float],
-    segments: Sequence[Segment],
-    placed: Sequence[Rect],
-) -> tuple[float, float]:
-    """Where on its synapse a weight's label goes: as near ``preferred`` (a fraction of the
-    way from the source) as it can without covering another label, a node, or a place where
-    another synapse crosses (which would leave it unclear which line it names)."""
-    x0, y0, x1, y1 = segment
-    crossings = [(cx, cy, 0.2, 0.2) for cx, cy in _crossings(segment, segments)]
-    candidates = sorted((0.16 + 0.03 * k for k in range(24)), key=lambda t: abs(t - preferred))
-    for avoid in (list(placed) + crossings, list(placed)):
-        for t in candidates:
-            spot = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, *size)
-            if not any(_overlaps(spot, other) for other in avoid):
-                return spot[0], spot[1]
-    return x0 + (x1 - x0) * preferred, y0 + (y1 - y0) * preferred
-
-
-def _small(shape: NetworkShape) -> bool:
-    """Whether every node and every weight of the network can be drawn."""
-    return shape.inputs < _DRAWN_NODES and all(layer.size <= _DRAWN_NODES for layer in shape.layers)
-
-
-def _source_node(
-    doc: Document, shape: NetworkShape, c: int, i: int, *, at: tuple[float, float]
-) -> list[str]:
-    """An input (with its value, for a single sample) or a bias node (= 1)."""
-    from stepper.printers import typst_math as tm
-
-    x, y = at
-    letter = "x" if c == 0 else shape.layers[c - 1].out_letter
-    sym = tm.sym_typst(Sym(letter, (i,)))
-    if i == 0:
-        text = f"${sym} = 1$"
-    elif len(shape.samples) == 1:
-        value = tm.number_typst(given(shape.samples[0][i - 1]), comma=doc.comma)
-        text = f"${sym} = {value}$"
-    else:
-        text = f"${sym}$"
-    dot = _place(x, y, "circle(radius: 0.15cm, fill: white, stroke: 0.7pt)", width=0.4, height=0.4)
-    if c == 0:
-        where = _place(
-            x - 1.45, y, f"align(right, text(size: 9.5pt, {text}))", width=2.5, height=0.5
-        )
-    else:
-        where = _place(x, y - 0.45, f"text(size: 8.5pt, {text})", width=2.4, height=0.5)
-    return [dot, where]
-
-
-def _neuron(
-    doc: Document,
-    shape: NetworkShape,
-    c: int,
-    i: int,
-    *,
-    at: tuple[float, float],
-    radius: float,
-    last: bool,
-) -> list[str]:
-    """A neuron: its running number in a circle, its activation below, its output beside."""
-    from stepper.printers import typst_math as tm
-
-    x, y = at
-    layer = shape.layers[c - 1]
-    name = _activation_name(layer.activations[i - 1], doc.lang)
-    compact = not _small(shape)
-    out = [
-        _place(
-            x,
-            y,
-            f"circle(radius: {radius}cm, fill: white, stroke: 0.8pt, "
-            f"align(center + horizon, text(size: {8 if compact else 10}pt, "
-            f"${i + layer.offset}$)))",
-            width=2 * radius + 0.1,
-            height=2 * radius + 0.1,
-        )
-    ]
-    if compact:
-        # No room between the nodes: the layer's activations go under its column instead.
-        if not last:
-            return out
-    else:
-        out.append(
-            _place(
-                x,
-                y + radius + 0.22,
-                f"text(size: 7.5pt, fill: luma(35%), {_s(name)})",
-                width=2.0,
-                height=0.4,
-            )
-        )
-    if not last:
-        sym = tm.sym_typst(Sym(layer.out_letter, (i + layer.offset,)))
-        out.append(
-            _place(x, y - radius - 0.22, f"text(size: 8.5pt, ${sym}$)", width=0.8, height=0.4)
-        )
-        return out
-    result = tm.sym_typst(Sym("y", (i,), tilde=True))
-    target = shape.targets[0] if len(shape.samples) == 1 else None
-    if target is not None:
-        wanted = tm.number_typst(given(target[i - 1]), comma=doc.comma)
-        result += f" quad (#text(size: 8pt)[${tm.sym_typst(Sym('y', (i,)))} = {wanted}$])"
-    out.append(
-        f"#place(line(start: ({x + radius:.2f}cm, {y:.2f}cm), end: ({x + radius + 0.7:.2f}cm, "
-        f"{y:.2f}cm), stroke: 0.6pt))"
-    )
-    out.append(
-        f"#place(dx: {x + radius + 0.8:.2f}cm, dy: {y - 0.25:.2f}cm, "
-        f"box(height: 0.5cm, align(horizon, text(size: 9.5pt, ${result}$))))"
-    )
-    return out
-
-
-_ACTIVATION_NAMES: dict[str, dict[str, str]] = {
-    "es": {"linear": "lineal", "identity": "lineal", "sigmoid": "sigmoide", "relu": "ReLU"},
-    "en": {"identity": "linear", "relu": "ReLU"},
-}
-
-
-def _activation_name(name: str, lang: str) -> str:
-    return _ACTIVATION_NAMES.get(lang, {}).get(name, name)
+def network_drawing(doc: Document, scene: Scene) -> str:
+    """The network picture (``stepper.pictures.network.print_scene``) drawn in typst: the given
+    weights on the synapses and, in a solution, the values of the first pass beside the nodes."""
+    if doc.comma:
+        scene = scene.map_labels(decimal_comma)
+    metrics = DEJAVU.fit(scene.width, _TEXT_WIDTH)
+    return f"#align(center)[{render_typst.render(scene, metrics)}]"
 
 
 def _matrix(doc: Document, rows: Sequence[Sequence[float | str]], title: str = "") -> str:
@@ -519,43 +239,6 @@ def _matrix(doc: Document, rows: Sequence[Sequence[float | str]], title: str = "
 def _row_of(boxes: Iterable[str]) -> str:
     """Markup items (each starting with ``#``) side by side, wrapping like words."""
     return "#block(above: 0.9em, below: 0.9em)[" + " #h(1.4em) ".join(boxes) + "]"
-
-
-def _channel(c: int, count: int, lang: str) -> str:
-    """A channel's name: R, G, B for a colour image, else its number."""
-    return "RGB"[c - 1] if count == 3 else _words(lang, "channel", c=c)
-
-
-def conv_data(doc: Document, shape: ConvShape) -> list[str]:
-    """The image (a table per channel) and the kernels (a table per channel, with bias)."""
-    lang = doc.lang
-    out: list[str] = []
-    boxes: list[str] = []
-    if shape.image:
-        channels = shape.image
-        rows, cols = len(channels[0]), len(channels[0][0]) if channels[0] else 0
-        if cols <= _TABLE_COLUMNS:
-            for c, channel in enumerate(channels, 1):
-                title = _words(lang, "image")
-                if len(channels) > 1:
-                    title += " · " + _channel(c, len(channels), lang)
-                boxes.append(_matrix(doc, channel, title))
-        else:
-            out.append(f"#par({_s(_words(lang, 'image_size', r=rows, c=cols))})")
-    for k, (kernel, name, bias) in enumerate(
-        zip(shape.kernels, shape.names, shape.biases, strict=True), 1
-    ):
-        for c, channel in enumerate(kernel, 1):
-            title = f"{_words(lang, 'kernel', k=k)}: {name}"
-            if len(kernel) > 1:
-                title += " · " + _channel(c, len(kernel), lang)
-            if bias and c == len(kernel):
-                title += f" ({_words(lang, 'bias')} {_prose(doc, given(bias))})"
-            if channel and len(channel[0]) <= _TABLE_COLUMNS:
-                boxes.append(_matrix(doc, channel, title))
-    if boxes:
-        out.insert(0, _row_of(boxes))
-    return out
 
 
 def samples_table(doc: Document, shape: NetworkShape) -> str:
@@ -617,14 +300,19 @@ def data_section(doc: Document) -> list[str]:
     drawn: set[str] = set()
     if solution.network is not None:
         shape = solution.network
-        out.append(network_drawing(doc, shape))
+        scene = print_scene(solution, doc.lang, worksheet=not doc.shows_values)
+        out.append(network_drawing(doc, scene))
         drawn = set(_DRAWN["dense"])
-        if not _small(shape):
+        if not all(weights_shown(scene, solution, l) for l in range(1, len(shape.layers) + 1)):
             drawn.discard("w")
+        if any(item.key == "alpha" for item in scene.labels()):
+            drawn.add("alpha")
         if len(shape.samples) > 1:
             out.append(samples_table(doc, shape))
     elif solution.conv is not None:
-        out += conv_data(doc, solution.conv)
+        scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
+        if scene.items:
+            out.append(network_drawing(doc, scene))
         drawn = set(_DRAWN["conv"])
     out += other_data(doc, drawn)
     if not out:

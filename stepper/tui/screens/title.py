@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from stepper.i18n import label
 from stepper.lesson.schema import localized
-from stepper.picture import network_picture
+from stepper.pictures.terminal import picture as lesson_picture
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 
@@ -67,7 +67,7 @@ class TitleScreen(SizedScreen):
             width = picture.content_size.width or max(40, self.app.size.width - 10)
             if not box.show_vertical_scrollbar:
                 width -= box.styles.scrollbar_size_vertical
-            picture.update(network_picture(solution, 0, None, self.stepper.lang, max(40, width)))
+            picture.update(lesson_picture(solution, 0, None, self.stepper.lang, max(40, width)))
 
     def action_start(self) -> None:
         self.stepper.start_walk()

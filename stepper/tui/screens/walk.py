@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input, Label, ProgressBar, Sparkline
 from stepper import formulas
 from stepper.i18n import label
 from stepper.numbers import pretty
-from stepper.picture import network_picture
+from stepper.pictures.terminal import picture as lesson_picture
 from stepper.quiz import is_right, parse_answer
 from stepper.repl import exact_note
 from stepper.steps import Solution
@@ -90,7 +90,7 @@ class WalkScreen(SizedScreen):
         walk = self.walk
         width = max(40, self.app.size.width - 2)
         self.query_one("#picture", Static).update(
-            network_picture(walk.solution, walk.revealed(), walk.index, self.stepper.lang, width)
+            lesson_picture(walk.solution, walk.revealed(), walk.index, self.stepper.lang, width)
         )
 
     def draw_step(self) -> None:

@@ -1,8 +1,12 @@
-"""The conv picture: image ∗ kernel = map on the blackboard, at each position of a walk."""
+"""The conv picture: image ∗ kernel = map on the blackboard, at each position of a walk.
+
+Scene-level checks (nothing overlaps, it fits, the current cell and its window) run on the
+layout itself; what the terminal shows is checked through the Rich renderer."""
 
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import re
 import subprocess
@@ -19,16 +23,18 @@ from textual.pilot import Pilot
 
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
-from stepper.numbers import pretty
-from stepper.picture import (
+from stepper.numbers import given, pretty
+from stepper.pictures.conv import ROW_BUDGET, WINNER_MARK, conv_scene, print_scene
+from stepper.pictures.render_rich import (
     CURRENT_STYLE,
     PENDING_STYLE,
     READ_STYLE,
-    ROW_BUDGET,
     UPDATED_STYLE,
-    network_picture,
 )
-from stepper.picture_conv import WINNER_MARK, conv_picture
+from stepper.pictures.render_rich import (
+    render as render_scene,
+)
+from stepper.pictures.scene import Frame, Label, Role, Scene, Shape
 from stepper.steps import Solution
 from tests.conftest import builtin_ids_of
 from tests.tui_helpers import make_app, settle
@@ -40,6 +46,12 @@ def render(picture: RenderableType, width: int = 80) -> str:
     console = Console(width=width, record=True, file=io.StringIO())
     console.print(picture)
     return console.export_text()
+
+
+def conv_picture(
+    solution: Solution, revealed: int, current: int | None, lang: str, width: int
+) -> RenderableType:
+    return render_scene(conv_scene(solution, revealed, current, lang, width))
 
 
 def picture(solution: Solution, revealed: int, current: int | None, width: int = 80) -> str:
@@ -336,19 +348,19 @@ def test_the_board_does_not_shift_while_the_map_fills(cnn1: Solution) -> None:
 
 
 def test_fast(builtin: dict[str, Solution]) -> None:
-    for solution in builtin.values():
-        if solution.conv is None:
-            continue
+    """Under 10 ms a position on average, for the layout and for the terminal's drawing each."""
+    for lesson_id in builtin_ids_of("conv"):
+        solution = builtin[lesson_id]
         conv_picture(solution, 0, None, "es", 78)
-        start = time.perf_counter()
+        layout = drawing = 0.0
         for k in range(len(solution.steps)):
-            conv_picture(solution, k + 1, k, "es", 78)
-        assert (time.perf_counter() - start) / len(solution.steps) < 0.01, solution.lesson_id
-
-
-def test_network_picture_draws_conv_lessons(cnn1: Solution) -> None:
-    at = index_of(cnn1, "conv[1,1,2]")
-    assert render(network_picture(cnn1, at, at, "es", 80)) == picture(cnn1, at, at)
+            start = time.perf_counter()
+            scene = conv_scene(solution, k + 1, k, "es", 78)
+            laid_out = time.perf_counter()
+            render_scene(scene)
+            layout, drawing = layout + laid_out - start, drawing + time.perf_counter() - laid_out
+        assert layout / len(solution.steps) < 0.01, lesson_id
+        assert drawing / len(solution.steps) < 0.01, lesson_id
 
 
 def test_pure_function_of_its_arguments(cnn1: Solution, conv1: Solution) -> None:
@@ -467,19 +479,23 @@ def test_big_image_is_windowed_and_fits(big: Solution) -> None:
 
 
 def test_big_image_is_fast(big: Solution) -> None:
+    """The layout and the terminal's drawing each take under 30 ms at any position."""
     conv_picture(big, 0, None, "es", 78)
     for key in BIG_KEYS:
         at = index_of(big, key)
         start = time.perf_counter()
-        conv_picture(big, at, at, "es", 78)
-        assert time.perf_counter() - start < 0.03, key
+        scene = conv_scene(big, at, at, "es", 78)
+        laid_out = time.perf_counter()
+        render_scene(scene)
+        assert laid_out - start < 0.03, key
+        assert time.perf_counter() - laid_out < 0.03, key
 
 
 # --- headless ----------------------------------------------------------------------------------
 
 
 def test_imports_no_textual() -> None:
-    code = "import sys, stepper.picture_conv; print('textual' in sys.modules)"
+    code = "import sys, stepper.pictures.conv; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -548,3 +564,177 @@ def test_every_position_of_an_rgb_lesson_fits() -> None:
             lines = picture(solution, revealed, current, width).splitlines()
             assert max(len(line) for line in lines) <= width, (revealed, current)
             assert len(lines) <= ROW_BUDGET, (revealed, current)
+
+
+# --- the scene ---------------------------------------------------------------------------------
+
+
+def sample_positions(solution: Solution, count: int = 40) -> list[tuple[int, int | None]]:
+    """The title screen, the end, and ``count`` positions spread over the walk (each step
+    being computed and with its value shown), always including every phase's first step."""
+    n = len(solution.steps)
+    at = {round(k * (n - 1) / max(1, count - 1)) for k in range(count)}
+    at |= {k for k in range(n) if k == 0 or solution.steps[k].phase != solution.steps[k - 1].phase}
+    return [(0, None), (n, None), *((k, k) for k in sorted(at)), *((k + 1, k) for k in sorted(at))]
+
+
+def overlaps(scene: Scene) -> list[tuple[Label, Label]]:
+    """Pairs of labels that share a cell."""
+    rows: dict[float, list[Label]] = {}
+    for item in scene.labels():
+        rows.setdefault(item.y, []).append(item)
+    out = []
+    for items in rows.values():
+        items.sort(key=lambda i: i.x)
+        out += [(a, b) for a, b in itertools.pairwise(items) if a.x + a.width > b.x]
+    return out
+
+
+def frame_cells(scene: Scene) -> set[tuple[int, int]]:
+    """The cells where the bracket frames draw their edges."""
+    cells = set()
+    for f in scene.items:
+        if isinstance(f, Frame) and f.shape is Shape.BRACKET:
+            for row in range(int(f.y), int(f.y + f.h)):
+                cells |= {(int(f.x), row), (int(f.x + f.w) - 1, row)}
+    return cells
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
+@pytest.mark.parametrize("width", [80, 60])
+def test_scene_has_no_overlap_and_fits(
+    builtin: dict[str, Solution], lesson_id: str, width: int
+) -> None:
+    """No two labels share a cell, no label sits on a frame's edge, and everything lies within
+    ``width`` × ROW_BUDGET, at every sampled position."""
+    solution = builtin[lesson_id]
+    for revealed, current in sample_positions(solution):
+        scene = conv_scene(solution, revealed, current, solution.language, width)
+        where = (lesson_id, width, revealed, current)
+        assert scene.width <= width and scene.height <= ROW_BUDGET, where
+        assert not overlaps(scene), (where, overlaps(scene)[:2])
+        edges = frame_cells(scene)
+        for item in scene.labels():
+            assert item.x >= 0 and item.x + item.width <= scene.width, (where, item)
+            assert 0 <= item.y < scene.height, (where, item)
+            assert not {(int(item.x) + d, int(item.y)) for d in range(item.width)} & edges, item
+        for f in scene.items:
+            if isinstance(f, Frame):
+                assert f.x >= 0 and f.x + f.w <= scene.width, (where, f)
+                assert f.y >= 0 and f.y + f.h <= scene.height, (where, f)
+
+
+def _window_cells(scene: Scene, frame: Frame) -> list[Label]:
+    return [
+        i
+        for i in scene.labels()
+        if frame.y <= i.y < frame.y + frame.h and frame.x < i.x < frame.x + frame.w - 1
+    ]
+
+
+@pytest.mark.parametrize("lesson_id", ["conv-1", "conv-2", "kernels-1", "cnn-1", "rgb-1"])
+@pytest.mark.parametrize("width", [80, 60])
+def test_current_cell_and_its_window(
+    builtin: dict[str, Solution], lesson_id: str, width: int
+) -> None:
+    """At each cell of a map: one CURRENT label (and its slot among an RGB image's channel
+    sums), ``?`` until revealed and the value after; the kernel's window over the
+    image is a Frame around its k × k pixels, READ when the step reads them."""
+    solution = builtin[lesson_id]
+    assert solution.conv is not None
+    for k, step in enumerate(solution.steps):
+        if not (step.key.startswith("conv[") or step.key.startswith("chan[")):
+            continue
+        for revealed in (k, k + 1):
+            scene = conv_scene(solution, revealed, k, solution.language, width)
+            current = [i.text for i in scene.labels() if i.role is Role.CURRENT]
+            shown = pretty(step.shown) if revealed > k else "?"
+            if len(solution.conv.image) == 1:
+                assert current == [shown], (step.key, revealed)
+            else:  # the map's cell, and the channel sums' slot under the board
+                assert current and all(t.endswith(shown) for t in current), (step.key, current)
+            frames = [f for f in scene.items if isinstance(f, Frame)]
+            read = [q for q in step.operands if q.key.startswith("x[") or q.key == "pad"]
+            # a sum of an RGB image's channels reads no pixel: its window is drawn dim
+            assert len(frames) == 1, step.key
+            assert frames[0].role is (Role.READ if read else Role.MORE), step.key
+            inside = _window_cells(scene, frames[0])
+            assert len(inside) == len(solution.conv.kernels[0][0]) ** 2, step.key
+            assert [i.role is Role.READ for i in inside] == [bool(read)] * len(inside), step.key
+
+
+def test_pooling_window_is_a_frame_around_the_winner(cnn1: Solution) -> None:
+    """Max pooling: the window is a Frame over the 2×2 cells it reads, and once the pooled value
+    is revealed the winner (the largest of them) carries the ◂ mark just right of it."""
+    for k, step in enumerate(cnn1.steps):
+        if not step.key.startswith("pool["):
+            continue
+        scene = conv_scene(cnn1, k + 1, k, "es", 80)
+        frames = [f for f in scene.items if isinstance(f, Frame)]
+        assert len(frames) == 1, step.key
+        inside = [i for i in _window_cells(scene, frames[0]) if i.role is not Role.MARK]
+        assert sorted(i.text for i in inside) == sorted(pretty(q.shown) for q in step.operands)
+        marks = [i for i in scene.labels() if i.role is Role.MARK]
+        assert len(marks) == 1 and marks[0].text == WINNER_MARK, step.key
+        winner = next(i for i in inside if i.y == marks[0].y and i.x + i.width == marks[0].x)
+        assert winner.text == pretty(step.shown), step.key
+
+
+def test_big_image_scene_is_windowed(big: Solution) -> None:
+    """28×28 with 32 kernels: at 80 and 60 columns the scene fits, nothing overlaps, and the
+    map cell in focus is still the CURRENT one."""
+    for width in (80, 60):
+        for key in BIG_KEYS:
+            at = index_of(big, key)
+            scene = conv_scene(big, at, at, "es", width)
+            assert scene.width <= width and scene.height <= ROW_BUDGET, (key, width)
+            assert not overlaps(scene), (key, width)
+            current = [i for i in scene.labels() if i.role is Role.CURRENT]
+            assert current, (key, width)
+
+
+def test_not_a_conv_lesson_gives_an_empty_scene(builtin: dict[str, Solution]) -> None:
+    scene = conv_scene(builtin["forward-1"], 0, None, "es", 80)
+    assert scene.items == () and scene.width == scene.height == 0
+
+
+# --- print ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
+@pytest.mark.parametrize("worksheet", [False, True])
+def test_print_scene_fits_without_overlap(
+    builtin: dict[str, Solution], lesson_id: str, worksheet: bool
+) -> None:
+    solution = builtin[lesson_id]
+    scene = print_scene(solution, solution.language, 120, worksheet=worksheet)
+    assert scene.width <= 120 and not overlaps(scene)
+    assert all(0 <= i.y < scene.height for i in scene.labels())
+    assert bool(scene.items) == bool(solution.conv and solution.conv.image)
+
+
+@pytest.mark.parametrize("lesson_id", ["conv-1", "conv-2", "kernels-1", "pool-1", "cnn-1", "rgb-1"])
+def test_printed_solution_shows_every_map_and_the_worksheet_none(
+    builtin: dict[str, Solution], lesson_id: str
+) -> None:
+    """A solution's picture holds each cell of each conv, ReLU and pooled map, in the map's
+    cell (its label carries that value); a worksheet's holds none of the computed values that
+    the lesson does not also give, and no map."""
+    solution = builtin[lesson_id]
+    conv = solution.conv
+    assert conv is not None
+    texts = [i.text for i in print_scene(solution, "es", 120, worksheet=False).labels()]
+    maps = [s for s in solution.steps if re.fullmatch(r"(conv|relu|pool)\[\d+,\d+,\d+\]", s.key)]
+    assert maps
+    missing = [s.key for s in maps if pretty(s.shown) not in texts]
+    assert not missing, missing
+    worksheet = print_scene(solution, "es", 120, worksheet=True).labels()
+    givens = {pretty(given(v)) for m in conv.image for row in m for v in row}
+    givens |= {pretty(given(v)) for k in conv.kernels for m in k for row in m for v in row}
+    givens |= {pretty(given(v)) for v in conv.biases} | {"0"}
+    leaked = {s.key for s in maps if pretty(s.shown) in {i.text for i in worksheet}}
+    leaked = {
+        k for k in leaked if pretty(solution.steps[index_of(solution, k)].shown) not in givens
+    }
+    assert not leaked, leaked
+    assert not any(i.text.startswith(("mapa", "pooling", "ReLU")) for i in worksheet)

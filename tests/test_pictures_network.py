@@ -1,4 +1,8 @@
-"""The network picture: what it shows at each position of a walk, and that it fits the screen."""
+"""The network picture: what it shows at each position of a walk, and that it fits the screen.
+
+The scene is drawn in the terminal's cells (``render_rich``) and read back as text and styles,
+as the learner sees it.
+"""
 
 from __future__ import annotations
 
@@ -18,16 +22,19 @@ from rich.segment import Segment
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
 from stepper.numbers import given, pretty
-from stepper.picture import (
-    CURRENT_STYLE,
-    READ_STYLE,
-    ROW_BUDGET,
-    ROW_LIMIT,
-    UPDATED_STYLE,
-    network_picture,
-)
+from stepper.pictures.network import ROW_BUDGET, ROW_SLACK, network_scene
+from stepper.pictures.render_rich import CURRENT_STYLE, READ_STYLE, UPDATED_STYLE
+from stepper.pictures.render_rich import render as draw
 from stepper.steps import Phase, Solution
 from tests.conftest import builtin_ids_of
+
+ROW_LIMIT = ROW_BUDGET + ROW_SLACK
+
+
+def network_picture(
+    solution: Solution, revealed: int, current: int | None, lang: str, width: int
+) -> RenderableType:
+    return draw(network_scene(solution, revealed, current, lang, width))
 
 
 def big_lesson(path: Path) -> None:
@@ -320,6 +327,6 @@ def test_big_network_is_fast_once_indexed(big: Solution) -> None:
 
 
 def test_imports_no_textual() -> None:
-    code = "import sys, stepper.picture; print('textual' in sys.modules)"
+    code = "import sys, stepper.pictures.terminal; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

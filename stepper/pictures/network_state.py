@@ -1,0 +1,342 @@
+"""What the network picture knows at one position of a walk: values revealed, read, computed.
+
+The layout (``stepper.pictures.network``) asks this module, for a quantity's key, what to write
+(``w₁₂ = 0.3``, ``u₁ = ?`` or ``δ₁`` alone) and what it means now (the current quantity, one the
+step reads, a weight updated in this iteration). An index of the steps by key is kept for the
+last solutions drawn, so that a 784-32-10 network is drawn about as fast as a two-neuron one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from rich.cells import cell_len
+
+from stepper.i18n import label
+from stepper.notation import Sym
+from stepper.numbers import given, pretty
+from stepper.pictures.blocks import Piece
+from stepper.pictures.scene import Role
+from stepper.solution_cache import PerSolution
+from stepper.steps import NetworkShape, Quantity, Solution, Step
+
+#: Activations whose names are translated (the others are written as the lesson writes them).
+_NAMED = frozenset({"linear", "identity", "sigmoid", "relu"})
+#: Keys whose values belong to one iteration (and to one sample, when the step has one).
+_PER_ITERATION = frozenset({"u", "y", "e", "d", "loss", "batch_loss"})
+
+
+@dataclass(slots=True)
+class _Index:
+    """The steps of one solution by key, built once, so that no lookup scans the steps.
+
+    ``last[key]`` is the position of the key's last step and ``previous[k]`` that of the step
+    before ``k`` with the same key (-1 if none): a chain, not a list per key, because a
+    784-32-10 lesson has 51,000 keys and as many small lists would cost more than the rest.
+    """
+
+    solution: Solution
+    last: dict[str, int]
+    previous: list[int]
+    sample_at: list[int | None]
+    alpha: Quantity | None
+    _given: dict[str, Quantity] | None = None
+    symbols: dict[str, str] = field(default_factory=dict)
+    widths: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, solution: Solution) -> _Index:
+        steps = solution.steps
+        last: dict[str, int] = {}
+        previous = [-1] * len(steps)
+        sample_at: list[int | None] = [None] * len(steps)
+        sample: int | None = None
+        for k, step in enumerate(steps):
+            p = last.get(step.key)
+            if p is not None:
+                previous[k] = p
+            last[step.key] = k
+            if step.sample is not None:
+                sample = step.sample
+            sample_at[k] = sample
+        first_dw = next((st for st in steps if st.key.startswith("dw[")), None)
+        alpha = None
+        if first_dw is not None:
+            alpha = next((q for q in first_dw.operands if q.key == "alpha"), None)
+        return cls(solution, last, previous, sample_at, alpha)
+
+    def positions(self, key: str, before: int | None = None) -> Iterator[int]:
+        """Positions of the steps of ``key``, latest first (only those before ``before``)."""
+        k = self.last.get(key, -1)
+        while k >= 0:
+            if before is None or k < before:
+                yield k
+            k = self.previous[k]
+
+    def given(self, key: str) -> Quantity | None:
+        """The lesson's initial value of a weight ``w[l,i,j]``."""
+        given_ = self.solution.given
+        net = self.solution.network
+        name, idx = parse(key)
+        if net is not None and name == "w" and len(idx) == 3:  # given lists weights row by row
+            layer, i, j = idx
+            fan_ins = [net.inputs, *(shape.size for shape in net.layers)]
+            pos = sum(net.layers[k].size * (fan_ins[k] + 1) for k in range(layer - 1))
+            pos += (i - 1) * (fan_ins[layer - 1] + 1) + j
+            if 0 <= pos < len(given_) and given_[pos].key == key:
+                return given_[pos]
+        if self._given is None:
+            self._given = {q.key: q for q in given_}
+        return self._given.get(key)
+
+
+#: The index of each solution drawn lately (see stepper.solution_cache).
+_index = PerSolution(_Index.build, 2)
+
+
+def parse(key: str) -> tuple[str, tuple[int, ...]]:
+    """``w[1,2,0]`` -> ("w", (1, 2, 0)); ``loss`` -> ("loss", ())."""
+    name, _, rest = key.partition("[")
+    try:
+        return name, tuple(int(p) for p in rest[:-1].split(",")) if rest else ()
+    except ValueError:
+        return name, ()
+
+
+def _synapse(key: str) -> str:
+    """A weight's increment Δw is drawn on its synapse: ``dw[1,2,0]`` -> ``w[1,2,0]``."""
+    return key[1:] if key.startswith("dw[") else key
+
+
+def sub(n: int) -> str:
+    """``n`` in subscript digits."""
+    return Sym("x", (n,)).unicode()[1:]
+
+
+@dataclass(slots=True)
+class Position:
+    """One position of the walk: what is revealed, what is read, how numbers are written."""
+
+    solution: Solution
+    net: NetworkShape
+    index: _Index
+    revealed: int
+    iteration: int
+    sample: int
+    step: Step | None
+    target: str | None
+    reads: set[str]
+    focus: dict[str, set[int]]
+    lang: str
+    spaced: bool = True
+
+    @classmethod
+    def build(
+        cls, solution: Solution, net: NetworkShape, revealed: int, current: int | None, lang: str
+    ) -> Position:
+        steps = solution.steps
+        index = _index(solution)
+        revealed = max(0, min(revealed, len(steps)))
+        if current is not None and not 0 <= current < len(steps):
+            current = None
+        ref = current if current is not None else revealed - 1 if revealed else None
+        iteration = steps[ref].iteration if ref is not None else steps[0].iteration
+        sample = index.sample_at[ref] if ref is not None else None
+        if sample is None or not 1 <= sample <= len(net.samples):
+            sample = 1
+        step = steps[current] if current is not None else None
+        target = _synapse(step.key) if step is not None else None
+        reads: set[str] = set()
+        focus: dict[str, set[int]] = {}
+        if step is not None:
+            for q in step.operands:
+                key = _synapse(q.key)
+                if key not in reads:
+                    reads.add(key)
+                    _note_focus(focus, key)
+            _note_focus(focus, _synapse(step.key))
+        return cls(solution, net, index, revealed, iteration, sample, step, target, reads, focus,
+                   lang)  # fmt: skip
+
+    def latest(self, key: str) -> Step | None:
+        """The latest revealed step of ``key``; of this iteration and sample where they matter."""
+        steps = self.solution.steps
+        per_iteration = parse(key)[0] in _PER_ITERATION
+        for k in self.index.positions(key, self.revealed):
+            step = steps[k]
+            if step.iteration > self.iteration:  # revealed past the step being looked at
+                continue
+            if not per_iteration:
+                return step
+            if step.iteration < self.iteration:
+                return None
+            if step.sample is None or step.sample == self.sample:
+                return step
+        return None
+
+    def value_width(self, key: str) -> int:
+        """The widest this key's value is ever written, so that the layout never jumps."""
+        width = self.index.widths.get(key)
+        if width is None:
+            steps = self.solution.steps
+            shown = [pretty(steps[k].shown) for k in self.index.positions(key)]
+            q = self.index.given(key)
+            if q is not None:
+                shown.append(pretty(given(q.value)))
+            width = max((cell_len(s) for s in shown), default=1)
+            self.index.widths[key] = width
+        return width
+
+    def symbol(self, key: str, fallback: Sym) -> str:
+        """How this lesson writes ``key`` (z₁ or ỹ₁, δ₃ or γ₁, w₁₂ or t₃₂)."""
+        text = self.index.symbols.get(key)
+        if text is None:
+            sym = fallback
+            k = self.index.last.get(key)
+            q = self.index.given(key) if k is None else None
+            if k is not None:
+                sym = self.solution.steps[k].sym
+            elif q is not None:
+                sym = q.sym
+            text = replace(sym, sample=None).unicode()
+            self.index.symbols[key] = text
+        return text
+
+    def exists(self, key: str) -> bool:
+        return key in self.index.last
+
+    def role(self, key: str, otherwise: Role = Role.PLAIN) -> Role:
+        if key == self.target:
+            return Role.CURRENT
+        return Role.READ if key in self.reads else otherwise
+
+    @property
+    def eq(self) -> str:
+        return " = " if self.spaced else "="
+
+    @property
+    def arrow(self) -> str:
+        return " → " if self.spaced else "→"
+
+    def more(self, n: int) -> str:
+        return label("picture.more", self.lang, n=n)
+
+    def activation(self, name: str) -> str:
+        """The activation's name in the lesson's language (tanh and softmax as they are)."""
+        return label(f"picture.activation.{name}", self.lang) if name in _NAMED else name
+
+    def fan_in(self, layer: int) -> int:
+        return self.net.inputs if layer == 1 else self.net.layers[layer - 2].size
+
+    def is_last(self, layer: int) -> bool:
+        return layer == len(self.net.layers)
+
+    # --- slots: a symbol and its value ---------------------------------------------------------
+
+    def slot(self, key: str, sym: str) -> Piece:
+        """``sym = value`` once revealed, ``sym = ?`` while being computed, else ``sym`` alone."""
+        step = self.latest(key)
+        if step is not None:
+            return Piece(f"{sym}{self.eq}{pretty(step.shown)}", self.role(key), key)
+        if key == self.target:
+            return Piece(f"{sym}{self.eq}?", Role.CURRENT, key)
+        return Piece(sym, Role.PENDING, key)
+
+    def slot_width(self, key: str, sym: str) -> int:
+        return cell_len(sym) + len(self.eq) + self.value_width(key)
+
+    def given_slot(self, key: str, sym: str, value: float) -> Piece:
+        return Piece(f"{sym}{self.eq}{pretty(given(value))}", self.role(key, Role.GIVEN), key)
+
+    def weight(self, layer: int, i: int, j: int) -> Piece:
+        """A synapse: ``w₁₂ = 0.3``, or ``w₁₂ → 0.2874`` once updated in this iteration."""
+        key = f"w[{layer},{i},{j}]"
+        sym = self.symbol(key, Sym("w", (i, j)))
+        step = self.latest(key)
+        if step is None:
+            q = self.index.given(key)
+            value = pretty(given(q.value)) if q else "?"
+            return Piece(f"{sym}{self.eq}{value}", self.role(key, Role.GIVEN), key)
+        updated = step.iteration == self.iteration
+        role = self.role(key, Role.UPDATED if updated else Role.PLAIN)
+        return Piece(f"{sym}{self.arrow if updated else self.eq}{pretty(step.shown)}", role, key)
+
+    def weight_width(self, layer: int, i: int, j: int) -> int:
+        key = f"w[{layer},{i},{j}]"
+        return self.slot_width(key, self.symbol(key, Sym("w", (i, j))))
+
+    def target_value(self, i: int) -> float | None:
+        targets = self.net.targets[self.sample - 1] if self.net.targets else None
+        return targets[i - 1] if targets is not None and i <= len(targets) else None
+
+
+def _note_focus(focus: dict[str, set[int]], key: str) -> None:
+    """Remember which item of an elided list a key points at: an input, a neuron, a synapse."""
+    name, idx = parse(key)
+    if name == "x" and len(idx) == 1:
+        focus.setdefault("x", set()).add(idx[0])
+    elif name in _PER_ITERATION and len(idx) == 2:
+        focus.setdefault(f"n{idx[0]}", set()).add(idx[1])
+    elif name == "w" and len(idx) == 3:
+        layer, i, j = idx
+        focus.setdefault(f"n{layer}", set()).add(i)
+        focus.setdefault(f"w{layer},{i}", set()).add(j)
+        focus.setdefault(f"n{layer - 1}" if layer > 1 else "x", set()).add(j)
+
+
+# --- elision: which items of a long list to draw -----------------------------------------------
+
+
+def pick(items: range, rows: int, focus: Collection[int], ends: bool) -> list[int | None]:
+    """Which of ``items`` to draw in at most ``rows`` rows: the first ones and the focus.
+
+    With ``ends`` the first item is always drawn, and the last one when there is room
+    (w₁₀ … w₁,₇₈₄ shows where the list starts and ends). None marks an elision, one row of
+    "… N more", where items are left out.
+    """
+    n = len(items)
+    if n <= rows:
+        return list(items)
+    wanted = {items.index(x) for x in focus if x in items}
+    must = wanted if len(wanted) <= 2 else set()  # a step reading a whole layer: no focus
+    if ends:
+        must.add(0)
+        if _rows(n, must | {n - 1}) <= rows:
+            must.add(n - 1)
+    head = 0
+    while head < n and _rows(n, set(range(head + 1)) | must) <= rows:
+        head += 1
+    chosen = sorted(set(range(max(head, 0 if must else 1))) | must)
+    out: list[int | None] = []
+    previous = -1
+    for k in chosen:
+        if k > previous + 1:
+            out.append(None)
+        out.append(items[k])
+        previous = k
+    if previous < n - 1:
+        out.append(None)
+    return out
+
+
+def _rows(n: int, chosen: set[int]) -> int:
+    """Rows taken by the ``chosen`` positions of ``n`` items and the elisions between them."""
+    rows, previous = 0, -1
+    for k in sorted(chosen):
+        rows += 1 + (k > previous + 1)
+        previous = k
+    return rows + (previous < n - 1)
+
+
+def gaps(items: range, picked: Sequence[int | None]) -> list[int]:
+    """How many items each None of ``picked`` stands for, in order."""
+    counts: list[int] = []
+    previous = items.start - 1
+    for k, x in enumerate(picked):
+        if x is None:
+            following = next((y for y in picked[k + 1 :] if y is not None), items.stop)
+            counts.append(following - previous - 1)
+        else:
+            previous = x
+    return counts
