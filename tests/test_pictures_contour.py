@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -465,18 +464,6 @@ def test_reads_the_function_from_the_solution(descent1: Solution, tmp_path: Path
     middle = [level for level in raster.levels[floor] if level is not None]
     top = max(level for row in raster.levels for level in row if level is not None)
     assert min(middle) == 0 and raster.levels[0][-1] == top
-
-
-def test_fast() -> None:
-    for lesson_id in builtin_ids_of("optimize"):
-        solution = solved(lesson_id)  # a new solution: nothing of it is cached yet
-        start = time.perf_counter()
-        render_rich.render(contour_scene(solution, 0, 0, "es", 78))
-        assert time.perf_counter() - start < 0.1, lesson_id
-        start = time.perf_counter()
-        for k in range(len(solution.steps)):
-            render_rich.render(contour_scene(solution, k + 1, k, "es", 78))
-        assert (time.perf_counter() - start) / len(solution.steps) < 0.02, lesson_id
 
 
 def test_pure_function_of_its_arguments(optimizers1: Solution, descent1: Solution) -> None:

@@ -11,7 +11,6 @@ import random
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -347,22 +346,6 @@ def test_the_board_does_not_shift_while_the_map_fills(cnn1: Solution) -> None:
     assert len(columns) == 1
 
 
-def test_fast(builtin: dict[str, Solution]) -> None:
-    """Under 10 ms a position on average, for the layout and for the terminal's drawing each."""
-    for lesson_id in builtin_ids_of("conv"):
-        solution = builtin[lesson_id]
-        conv_picture(solution, 0, None, "es", 78)
-        layout = drawing = 0.0
-        for k in range(len(solution.steps)):
-            start = time.perf_counter()
-            scene = conv_scene(solution, k + 1, k, "es", 78)
-            laid_out = time.perf_counter()
-            render_scene(scene)
-            layout, drawing = layout + laid_out - start, drawing + time.perf_counter() - laid_out
-        assert layout / len(solution.steps) < 0.01, lesson_id
-        assert drawing / len(solution.steps) < 0.01, lesson_id
-
-
 def test_pure_function_of_its_arguments(cnn1: Solution, conv1: Solution) -> None:
     before = picture(cnn1, 40, 40)
     for revealed, current in positions(conv1):
@@ -476,19 +459,6 @@ def test_big_image_is_windowed_and_fits(big: Solution) -> None:
     text = picture(big, at, at, 80)
     assert "imagen x 28×28" in text and "mapa z⁽⁷⁾ 28×28" in text and "kernel 7 de 32" in text
     assert "…" in text and "⋮" in text and "┌" in text and "?" in text
-
-
-def test_big_image_is_fast(big: Solution) -> None:
-    """The layout and the terminal's drawing each take under 30 ms at any position."""
-    conv_picture(big, 0, None, "es", 78)
-    for key in BIG_KEYS:
-        at = index_of(big, key)
-        start = time.perf_counter()
-        scene = conv_scene(big, at, at, "es", 78)
-        laid_out = time.perf_counter()
-        render_scene(scene)
-        assert laid_out - start < 0.03, key
-        assert time.perf_counter() - laid_out < 0.03, key
 
 
 # --- headless ----------------------------------------------------------------------------------
