@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -315,3 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``stepper ... | head``): not an error, and nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        # Ctrl-C: stopped as asked (an output file being written is already removed), with
+        # the shell's status for SIGINT and no traceback.
+        return 128 + signal.SIGINT
