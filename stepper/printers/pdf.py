@@ -29,32 +29,6 @@ from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document, decimal_comma
 from stepper.steps import ConvShape, NetworkShape, Quantity, Solution, Step
 
-#: Labels only the printed page uses.
-_WORDS: dict[str, dict[str, str]] = {
-    "es": {
-        "data": "Datos",
-        "name": "Nombre",
-        "image": "Imagen",
-        "channel": "canal {c}",
-        "kernel": "Kernel {k}",
-        "bias": "sesgo",
-        "samples": "Pares de entrenamiento",
-        "pair": "par",
-        "image_size": "Imagen de {r} × {c}",
-    },
-    "en": {
-        "data": "Data",
-        "name": "Name",
-        "image": "Image",
-        "channel": "channel {c}",
-        "kernel": "Kernel {k}",
-        "bias": "bias",
-        "samples": "Training pairs",
-        "pair": "pair",
-        "image_size": "Image of {r} × {c}",
-    },
-}
-
 #: The box a worksheet leaves for a value, and the small one for a number an earlier step
 #: computed inside a substitution.
 VALUE_BOX = "#box(stroke: 0.5pt, width: 2.5cm, height: 1.2em, baseline: 0.3em)"
@@ -110,10 +84,6 @@ _PREAMBLE = r"""
   ),
 ))
 """
-
-
-def _words(lang: str, name: str, **fields: object) -> str:
-    return _WORDS.get(lang, _WORDS["en"])[name].format(**fields)
 
 
 def _s(text: str) -> str:
@@ -499,14 +469,8 @@ def _neuron(
     return out
 
 
-_ACTIVATION_NAMES: dict[str, dict[str, str]] = {
-    "es": {"linear": "lineal", "identity": "lineal", "sigmoid": "sigmoide", "relu": "ReLU"},
-    "en": {"identity": "linear", "relu": "ReLU"},
-}
-
-
 def _activation_name(name: str, lang: str) -> str:
-    return _ACTIVATION_NAMES.get(lang, {}).get(name, name)
+    return label(f"activation.{name}", lang)
 
 
 def _matrix(doc: Document, rows: Sequence[Sequence[float | str]], title: str = "") -> str:
@@ -523,7 +487,7 @@ def _row_of(boxes: Iterable[str]) -> str:
 
 def _channel(c: int, count: int, lang: str) -> str:
     """A channel's name: R, G, B for a colour image, else its number."""
-    return "RGB"[c - 1] if count == 3 else _words(lang, "channel", c=c)
+    return "RGB"[c - 1] if count == 3 else label("pdf.channel", lang, c=c)
 
 
 def conv_data(doc: Document, shape: ConvShape) -> list[str]:
@@ -536,21 +500,21 @@ def conv_data(doc: Document, shape: ConvShape) -> list[str]:
         rows, cols = len(channels[0]), len(channels[0][0]) if channels[0] else 0
         if cols <= _TABLE_COLUMNS:
             for c, channel in enumerate(channels, 1):
-                title = _words(lang, "image")
+                title = label("pdf.image", lang)
                 if len(channels) > 1:
                     title += " · " + _channel(c, len(channels), lang)
                 boxes.append(_matrix(doc, channel, title))
         else:
-            out.append(f"#par({_s(_words(lang, 'image_size', r=rows, c=cols))})")
+            out.append(f"#par({_s(label('pdf.image_size', lang, r=rows, c=cols))})")
     for k, (kernel, name, bias) in enumerate(
         zip(shape.kernels, shape.names, shape.biases, strict=True), 1
     ):
         for c, channel in enumerate(kernel, 1):
-            title = f"{_words(lang, 'kernel', k=k)}: {name}"
+            title = f"{label('pdf.kernel', lang, k=k)}: {name}"
             if len(kernel) > 1:
                 title += " · " + _channel(c, len(kernel), lang)
             if bias and c == len(kernel):
-                title += f" ({_words(lang, 'bias')} {_prose(doc, given(bias))})"
+                title += f" ({label('pdf.bias', lang)} {_prose(doc, given(bias))})"
             if channel and len(channel[0]) <= _TABLE_COLUMNS:
                 boxes.append(_matrix(doc, channel, title))
     if boxes:
@@ -564,7 +528,7 @@ def samples_table(doc: Document, shape: NetworkShape) -> str:
 
     outputs = shape.layers[-1].size
     has_y = any(t is not None for t in shape.targets)
-    head = [_s(_words(doc.lang, "pair"))]
+    head = [_s(label("doc.pair", doc.lang))]
     head += [f"${tm.sym_typst(Sym('x', (j,)))}$" for j in range(1, shape.inputs + 1)]
     if has_y:
         head += [f"${tm.sym_typst(Sym('y', (i,)))}$" for i in range(1, outputs + 1)]
@@ -577,7 +541,7 @@ def samples_table(doc: Document, shape: NetworkShape) -> str:
     columns = len(head)
     return (
         f"#align(center, box(stack(spacing: 0.4em, text(size: 9pt, "
-        f"{_s(_words(doc.lang, 'samples'))}), table(columns: {columns}, align: center, "
+        f"{_s(label('pdf.samples', doc.lang))}), table(columns: {columns}, align: center, "
         f"{', '.join(cells)}))))"
     )
 
@@ -629,7 +593,7 @@ def data_section(doc: Document) -> list[str]:
     out += other_data(doc, drawn)
     if not out:
         return []
-    return [f"#heading(level: 2, {_s(_words(doc.lang, 'data'))})", *out]
+    return [f"#heading(level: 2, {_s(label('pdf.data', doc.lang))})", *out]
 
 
 # -- result tables ------------------------------------------------------------------------------
@@ -673,7 +637,7 @@ def body(doc: Document) -> list[str]:
     ]
     if doc.blank != "none":
         out.append(
-            f"#block(above: 1.2em)[#{_s(_words(lang, 'name'))}: "
+            f"#block(above: 1.2em)[#{_s(label('doc.name', lang))}: "
             "#box(width: 9cm, stroke: (bottom: 0.5pt), height: 1em)]"
         )
     answers = _answers(doc.solution) if doc.blank != "none" else set()
