@@ -2,15 +2,26 @@
 
 A failure at any point leaves no half-written file and never destroys an existing one. A
 device or a pipe given as the output (/dev/stdout) is written into, never replaced.
+
+The temporary file (``.NAME.XXXX.tmp``) is removed however the writing stops, short of SIGKILL:
+on an error, on Ctrl-C (SIGINT raises KeyboardInterrupt), and on SIGTERM or SIGHUP, which would
+otherwise end the process where it stands; while the file exists they raise SystemExit with the
+shell's status for the signal (128 + its number), so the cleanup runs first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import FrameType
+
+#: Signals that end the process by default and can be caught.
+_ENDING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def write_atomic(path: str | Path, data: str | bytes | Iterable[str]) -> None:
@@ -25,15 +36,56 @@ def write_atomic(path: str | Path, data: str | bytes | Iterable[str]) -> None:
             for piece in pieces:
                 handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         return
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    with _signals_raise():
+        with _held(signal.SIGINT, *_ENDING):  # no signal between creating and owning the file
+            fd, temp = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
+            )
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for piece in pieces:
+                    handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit for the time being, where they would end the
+    process at once (a handler someone else set, or an ignored signal, stays as it is).
+    Python runs handlers in the main thread only, so elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in _ENDING}
+    for s, handler in previous.items():
+        if handler is signal.SIG_DFL:
+            signal.signal(s, _exit)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            for piece in pieces:
-                handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+        yield
+    finally:
+        for s, handler in previous.items():
+            if handler is signal.SIG_DFL:
+                signal.signal(s, handler)
+
+
+@contextlib.contextmanager
+def _held(*signals: signal.Signals) -> Iterator[None]:
+    """Delay ``signals`` until the block ends (they are delivered then, not lost)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)

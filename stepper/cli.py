@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -23,9 +24,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from stepper.explain import LANGUAGES
+    from stepper.messages import DEFAULT_LANGUAGE, languages
     from stepper.printers import REGISTRY
     from stepper.scaffold import STARTERS
+
+    langs = languages()
 
     parser = _Parser(
         prog="stepper",
@@ -39,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the built-in lessons: id, kind and title",
         description="List the built-in lessons, one a line: id, kind, title.",
     )
-    p.add_argument("--lang", choices=LANGUAGES, help="language of the titles")
+    p.add_argument("--lang", choices=langs, help="language of the titles")
 
     p = sub.add_parser(
         "lesson",
@@ -51,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("lesson", metavar="LESSON", help="built-in id or .yaml path")
     p.add_argument("--plain", action="store_true", help="line REPL on stdin/stdout")
     p.add_argument("--quiz", action="store_true", help="ask for each value before showing it")
-    p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")
+    p.add_argument("--lang", choices=langs, help="language of explanations and labels")
     p.add_argument("--save", metavar="FILE", help="with --quiz: write the answers to FILE")
     p.add_argument(
         "--watch",
@@ -86,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a worksheet: leave the values blank (values, the default) or also the "
         "substitutions (all)",
     )
-    p.add_argument("--lang", choices=LANGUAGES, help="language of explanations and labels")
+    p.add_argument("--lang", choices=langs, help="language of explanations and labels")
     p.add_argument(
         "--variants",
         type=int,
@@ -124,9 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", help="the lesson's id and file name")
     p.add_argument(
         "--lang",
-        choices=LANGUAGES,
-        default="es",
-        help="language of the comments and of the lesson (default: es)",
+        choices=langs,
+        default=DEFAULT_LANGUAGE,
+        help=f"language of the comments and of the lesson (default: {DEFAULT_LANGUAGE})",
     )
     return parser
 
@@ -315,3 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``stepper ... | head``): not an error, and nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        # Ctrl-C: stopped as asked (an output file being written is already removed), with
+        # the shell's status for SIGINT and no traceback.
+        return 128 + signal.SIGINT

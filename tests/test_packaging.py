@@ -1,5 +1,6 @@
-"""Packaging: every package of the source tree is installed, and the lessons and the app's
-stylesheet go with it as package data (CI installs with a plain ``pip install``)."""
+"""Packaging: every package of the source tree is installed, and the lessons, the app's
+stylesheet and the message catalogues go with it as package data (CI installs with a plain
+``pip install``)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,7 @@ def test_every_package_is_listed() -> None:
     assert config["package-dir"] == {"stepper.lessons": "lessons"}
     assert "*.yaml" in config["package-data"]["stepper.lessons"]
     assert "*.tcss" in config["package-data"]["stepper.tui"]
+    catalogues = config["package-data"]["stepper"]
+    shipped = {p for pattern in catalogues for p in (ROOT / "stepper").glob(pattern)}
+    assert shipped == set((ROOT / "stepper" / "locale").rglob("*.po")), catalogues
+    assert shipped, "no message catalogue is shipped"

@@ -7,7 +7,7 @@ models cannot say (row lengths, layers that chain, limits) ``stepper.lesson.chec
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -19,7 +19,13 @@ from pydantic import (
     Tag,
 )
 
-Language = Literal["es", "en"]
+from stepper.messages import DEFAULT_LANGUAGE, languages
+
+if TYPE_CHECKING:
+    Language = str
+else:
+    #: The languages with a catalogue (``stepper.messages``): adding a catalogue adds one.
+    Language = Literal[languages()]
 Activation = Literal["linear", "identity", "tanh", "sigmoid", "relu", "softmax"]
 Loss = Literal["sse", "half_sse", "cross_entropy"]
 Letter = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]$")]
@@ -111,7 +117,7 @@ PhaseName = Literal["shape", "forward", "error", "backward", "update"]
 class LessonBase(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
     title: Localized | None = None
-    language: Language = "es"
+    language: Language = DEFAULT_LANGUAGE
     summary: Localized | None = None
     display: Display = Display()
     notes: dict[str, Localized] = Field(default_factory=dict)
@@ -272,7 +278,7 @@ def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
         return None
     if isinstance(text, str):
         return text
-    return text.get(lang) or text.get(fallback) or next(iter(text.values()), None)  # type: ignore[call-overload]
+    return text.get(lang) or text.get(fallback) or next(iter(text.values()), None)
 
 
 #: Every model of the format, for messages that suggest a field name and for the docs test.

@@ -48,34 +48,8 @@ _BLANK_MATHML = (
     "<mphantom><mn>0</mn></mphantom></mpadded>"
 )
 
-#: Words this printer needs that ``stepper.i18n`` does not hold.
-_WORDS: dict[str, dict[str, str]] = {
-    "es": {
-        "data": "Datos",
-        "sample": "par",
-        "name": "Nombre",
-        "picture": "La red",
-        "picture.conv": "La convolución",
-        "weights": (
-            "Pesos iniciales de la capa {l} (fila i: neurona; columna j: entrada, 0 el sesgo)"
-        ),
-    },
-    "en": {
-        "data": "Given",
-        "sample": "pair",
-        "name": "Name",
-        "picture": "The network",
-        "picture.conv": "The convolution",
-        "weights": "Initial weights of layer {l} (row i: neuron; column j: input, 0 the bias)",
-    },
-}
-
 _GREEK_UPPER = frozenset("ΓΔΘΛΞΠΣΥΦΨΩ")
 _SPLIT_AT = frozenset("+−=→")
-
-
-def _word(name: str, lang: str) -> str:
-    return _WORDS.get(lang, _WORDS["en"]).get(name, _WORDS["en"][name])
 
 
 # --- MathML ------------------------------------------------------------------------------------
@@ -376,9 +350,8 @@ def _data(solution: Solution, doc: Document) -> str:
         parts.append(f'<ul class="data">{items}</ul>')
     if not parts:
         return ""
-    return (
-        f'<section class="given"><h2>{escape(_word("data", lang))}</h2>{"".join(parts)}</section>'
-    )
+    heading = escape(label("html.data", lang))
+    return f'<section class="given"><h2>{heading}</h2>{"".join(parts)}</section>'
 
 
 def _columns(count: int, limit: int = 8) -> list[int | None]:
@@ -394,7 +367,7 @@ def _samples_table(solution: Solution, comma: bool) -> str:
     outputs = max((len(t) for t in net.targets if t is not None), default=0)
     xs = _columns(net.inputs)
     ys = _columns(outputs)
-    head = [f"<th>{escape(_word('sample', lang))}</th>"]
+    head = [f"<th>{escape(label('doc.pair', lang))}</th>"]
     head += [_sym_cell(Sym("x", (j + 1,)), "th") if j is not None else "<th>…</th>" for j in xs]
     head += [_sym_cell(Sym("y", (i + 1,)), "th") if i is not None else "<th>…</th>" for i in ys]
     rows = []
@@ -439,7 +412,7 @@ def _weights_table(solution: Solution, layer: int, comma: bool) -> str:
             text = "…" if j is None else "" if q is None else _number(q.shown, comma)
             cells.append(f"<td>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
-    title = escape(_word("weights", solution.language).format(l=layer))
+    title = escape(label("html.weights", solution.language, l=layer))
     return (
         f'<figure class="table"><figcaption>{title}</figcaption><table class="weights">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></figure>"
@@ -513,7 +486,7 @@ def _article(doc: Document) -> str:
     head = [f'<p class="kind">{escape(kind)}</p>', f"<h1>{escape(doc.title)}</h1>"]
     if not doc.shows_values:
         head.append(
-            f'<p class="name">{escape(_word("name", lang))}: <span class="line"></span></p>'
+            f'<p class="name">{escape(label("doc.name", lang))}: <span class="line"></span></p>'
         )
     # Not on a worksheet, even one ``build_document`` lets through: a summary explains the
     # solution, and an answer that is also a given number ("el mapa es de 6 − 3 + 1 = 4") or
@@ -528,7 +501,9 @@ def _article(doc: Document) -> str:
     elif solution.network is not None:
         svg = render_svg.render(_network(doc))
     if svg:
-        caption = _word("picture" if solution.network is not None else "picture.conv", lang)
+        caption = label(
+            "html.picture" if solution.network is not None else "html.picture.conv", lang
+        )
         parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')
     parts.append(_data(solution, doc))
     answers = _answers(solution) if not doc.shows_values else frozenset()

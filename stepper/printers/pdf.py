@@ -34,22 +34,6 @@ from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document, decimal_comma
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
-#: Labels only the printed page uses.
-_WORDS: dict[str, dict[str, str]] = {
-    "es": {
-        "data": "Datos",
-        "name": "Nombre",
-        "samples": "Pares de entrenamiento",
-        "pair": "par",
-    },
-    "en": {
-        "data": "Data",
-        "name": "Name",
-        "samples": "Training pairs",
-        "pair": "pair",
-    },
-}
-
 #: The box a worksheet leaves for a value, and the small one for a number an earlier step
 #: computed inside a substitution.
 VALUE_BOX = "#box(stroke: 0.5pt, width: 2.5cm, height: 1.2em, baseline: 0.3em)"
@@ -105,10 +89,6 @@ _PREAMBLE = r"""
   ),
 ))
 """
-
-
-def _words(lang: str, name: str, **fields: object) -> str:
-    return _WORDS.get(lang, _WORDS["en"])[name].format(**fields)
 
 
 def _s(text: str) -> str:
@@ -247,7 +227,7 @@ def samples_table(doc: Document, shape: NetworkShape) -> str:
 
     outputs = shape.layers[-1].size
     has_y = any(t is not None for t in shape.targets)
-    head = [_s(_words(doc.lang, "pair"))]
+    head = [_s(label("doc.pair", doc.lang))]
     head += [f"${tm.sym_typst(Sym('x', (j,)))}$" for j in range(1, shape.inputs + 1)]
     if has_y:
         head += [f"${tm.sym_typst(Sym('y', (i,)))}$" for i in range(1, outputs + 1)]
@@ -260,7 +240,7 @@ def samples_table(doc: Document, shape: NetworkShape) -> str:
     columns = len(head)
     return (
         f"#align(center, box(stack(spacing: 0.4em, text(size: 9pt, "
-        f"{_s(_words(doc.lang, 'samples'))}), table(columns: {columns}, align: center, "
+        f"{_s(label('pdf.samples', doc.lang))}), table(columns: {columns}, align: center, "
         f"{', '.join(cells)}))))"
     )
 
@@ -317,7 +297,7 @@ def data_section(doc: Document) -> list[str]:
     out += other_data(doc, drawn)
     if not out:
         return []
-    return [f"#heading(level: 2, {_s(_words(doc.lang, 'data'))})", *out]
+    return [f"#heading(level: 2, {_s(label('pdf.data', doc.lang))})", *out]
 
 
 # -- result tables ------------------------------------------------------------------------------
@@ -361,7 +341,7 @@ def body(doc: Document) -> list[str]:
     ]
     if doc.blank != "none":
         out.append(
-            f"#block(above: 1.2em)[#{_s(_words(lang, 'name'))}: "
+            f"#block(above: 1.2em)[#{_s(label('doc.name', lang))}: "
             "#box(width: 9cm, stroke: (bottom: 0.5pt), height: 1em)]"
         )
     answers = _answers(doc.solution) if doc.blank != "none" else set()
