@@ -22,7 +22,6 @@ from stepper.solution_cache import PerSolution
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
 #: Activations whose names are translated (the others are written as the lesson writes them).
-_NAMED = frozenset({"linear", "identity", "sigmoid", "relu"})
 #: Keys whose values belong to one iteration (and to one sample, when the step has one).
 _PER_ITERATION = frozenset({"u", "y", "e", "d", "loss", "batch_loss"})
 
@@ -224,7 +223,7 @@ class Position:
 
     def activation(self, name: str) -> str:
         """The activation's name in the lesson's language (tanh and softmax as they are)."""
-        return label(f"picture.activation.{name}", self.lang) if name in _NAMED else name
+        return label(f"activation.{name}", self.lang)
 
     def fan_in(self, layer: int) -> int:
         return self.net.inputs if layer == 1 else self.net.layers[layer - 2].size
