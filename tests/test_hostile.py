@@ -218,6 +218,7 @@ def test_a_deep_nest_of_functions_is_refused_where_it_goes_too_deep(
     refused(tmp_path, capsys, text, (18, 11 + 15), "functions inside functions are limited to 3")
 
 
+@pytest.mark.slow
 def test_the_largest_formulas_allowed_solve_in_time(tmp_path: Path) -> None:
     """At the limits (3 levels of functions, 200 parts) a formula still solves in seconds."""
     from stepper.engine import solve

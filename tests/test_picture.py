@@ -271,21 +271,23 @@ def test_layout_does_not_jump_while_walking(builtin: dict[str, Solution]) -> Non
 
 def test_fast(bp1: Solution) -> None:
     network_picture(bp1, 0, None, "es", 80)
-    start = time.perf_counter()
+    # CPU time: a busy machine (other processes, a second test worker) does not count.
+    start = time.process_time()
     for k in range(len(bp1.steps)):
         network_picture(bp1, k, k, "es", 80)
-    assert (time.perf_counter() - start) / len(bp1.steps) < 0.005
+    assert (time.process_time() - start) / len(bp1.steps) < 0.005
 
 
 # --- a 784-32-10 network -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_big_network_is_elided_and_fits(big: Solution) -> None:
     update = next(k for k, st in enumerate(big.steps) if st.phase is Phase.UPDATE)
     for revealed, current in ((0, None), (3, 3), (100, 100), (update + 20000, update + 20000)):
-        start = time.perf_counter()
+        start = time.process_time()
         pic = network_picture(big, revealed, current, "es", 80)
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         lines = render(pic).splitlines()
         assert max(len(line) for line in lines) <= 80
         assert len(lines) <= ROW_LIMIT
@@ -300,6 +302,7 @@ def test_big_network_is_elided_and_fits(big: Solution) -> None:
         assert len(lines) <= ROW_LIMIT
 
 
+@pytest.mark.slow
 def test_big_network_shows_the_synapse_being_updated(big: Solution) -> None:
     current = next(k for k, st in enumerate(big.steps) if st.key == "dw[1,19,471]")
     text = render(network_picture(big, current, current, "es", 80))
@@ -308,12 +311,13 @@ def test_big_network_shows_the_synapse_being_updated(big: Solution) -> None:
     assert "(19 tanh)" in text
 
 
+@pytest.mark.slow
 def test_big_network_is_fast_once_indexed(big: Solution) -> None:
     network_picture(big, 0, None, "es", 80)
-    start = time.perf_counter()
+    start = time.process_time()
     for k in (10, 70, 130, 5000, 40000):
         network_picture(big, k, k, "es", 80)
-    assert (time.perf_counter() - start) / 5 < 0.03
+    assert (time.process_time() - start) / 5 < 0.03
 
 
 # --- headless ----------------------------------------------------------------------------------

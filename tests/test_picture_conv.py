@@ -340,10 +340,11 @@ def test_fast(builtin: dict[str, Solution]) -> None:
         if solution.conv is None:
             continue
         conv_picture(solution, 0, None, "es", 78)
-        start = time.perf_counter()
+        # CPU time: a busy machine (other processes, a second test worker) does not count.
+        start = time.process_time()
         for k in range(len(solution.steps)):
             conv_picture(solution, k + 1, k, "es", 78)
-        assert (time.perf_counter() - start) / len(solution.steps) < 0.01, solution.lesson_id
+        assert (time.process_time() - start) / len(solution.steps) < 0.01, solution.lesson_id
 
 
 def test_network_picture_draws_conv_lessons(cnn1: Solution) -> None:
@@ -453,6 +454,7 @@ BIG_KEYS = [
 ]
 
 
+@pytest.mark.slow
 def test_big_image_is_windowed_and_fits(big: Solution) -> None:
     for width in (58, 80, 120, 200):
         for key in BIG_KEYS:
@@ -466,13 +468,14 @@ def test_big_image_is_windowed_and_fits(big: Solution) -> None:
     assert "…" in text and "⋮" in text and "┌" in text and "?" in text
 
 
+@pytest.mark.slow
 def test_big_image_is_fast(big: Solution) -> None:
     conv_picture(big, 0, None, "es", 78)
     for key in BIG_KEYS:
         at = index_of(big, key)
-        start = time.perf_counter()
+        start = time.process_time()
         conv_picture(big, at, at, "es", 78)
-        assert time.perf_counter() - start < 0.03, key
+        assert time.process_time() - start < 0.03, key
 
 
 # --- headless ----------------------------------------------------------------------------------
@@ -541,6 +544,7 @@ learning_rate: 0.5
 """
 
 
+@pytest.mark.slow
 def test_every_position_of_an_rgb_lesson_fits() -> None:
     solution = _solve_text(LESSON_RGB)
     for width in (58, 80):

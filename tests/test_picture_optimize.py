@@ -323,13 +323,14 @@ def test_numbers_use_the_unicode_minus(builtin: dict[str, Solution], lesson_id: 
 def test_fast() -> None:
     for lesson_id in builtin_ids_of("optimize"):
         solution = solved(lesson_id)  # a new solution: nothing of it is cached yet
-        start = time.perf_counter()
+        # CPU time: a busy machine (other processes, a second test worker) does not count.
+        start = time.process_time()
         render(optimize_picture(solution, 0, 0, "es", 78))
-        assert time.perf_counter() - start < 0.1, lesson_id
-        start = time.perf_counter()
+        assert time.process_time() - start < 0.1, lesson_id
+        start = time.process_time()
         for k in range(len(solution.steps)):
             render(optimize_picture(solution, k + 1, k, "es", 78))
-        assert (time.perf_counter() - start) / len(solution.steps) < 0.02, lesson_id
+        assert (time.process_time() - start) / len(solution.steps) < 0.02, lesson_id
 
 
 def test_network_picture_draws_optimize_lessons(optimizers1: Solution) -> None:
