@@ -7,10 +7,13 @@ translation tools (Weblate, Poedit, pybabel) read and write. Each ``msgid`` is a
 the words as data means a text is changed in one place, and a language is added by adding a
 catalogue: the languages offered (``--lang``, a lesson's ``language``) are the catalogues present.
 
-English is the source language: a message a catalogue lacks (or leaves empty, or marks fuzzy)
-is shown in English, as gettext shows the source text. A catalogue is parsed with Babel the
-first time one of its texts is needed, once per process, so a run that shows no text pays
-nothing for it.
+A new text gets a new id in every catalogue, in the same place; ``tests/test_messages.py``
+checks that every id is in every language with the same placeholders, that every id the code
+asks for exists and that every message is asked for. English is the source language: a message
+a catalogue lacks (or leaves empty, or marks fuzzy) is shown in English, as gettext shows the
+source text. A catalogue is parsed with Babel the first time one of its texts is needed, once
+per process (about 10 ms of CPU: 6 to import Babel's reader, 4 to read one catalogue), so a
+run that shows no text pays nothing for it.
 """
 
 from __future__ import annotations

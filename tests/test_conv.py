@@ -684,6 +684,7 @@ def test_cells_without_relu_pool_the_raw_maps(pool_spec: tuple[str, int, int] | 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
+@pytest.mark.slow
 def test_random_cells(data: st.DataObject) -> None:
     net = draw_net(data, train=False)
     solution = net.solve()
@@ -832,6 +833,7 @@ def test_softmax_logits_with_a_target_give_the_loss() -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
+@pytest.mark.slow
 def test_random_heads(data: st.DataObject) -> None:
     net = draw_net(data, train=True)
     net.learning_rate = None
@@ -848,6 +850,7 @@ def test_random_heads(data: st.DataObject) -> None:
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
+@pytest.mark.slow
 def test_random_training_steps_follow_the_gradient(data: st.DataObject) -> None:
     net = draw_net(data, train=True)
     check_everything(net, net.solve())
@@ -1067,6 +1070,7 @@ KNOWN_KEYS = {
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
+@pytest.mark.slow
 def test_random_key_sets(data: st.DataObject) -> None:
     net = draw_net(data, train=True)
     solution = net.solve()

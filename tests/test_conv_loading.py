@@ -443,6 +443,7 @@ def test_all_of_a_files_problems_are_reported(
     ]
 
 
+@pytest.mark.slow
 def test_no_traceback_reaches_a_real_terminal(tmp_path: Path) -> None:
     """``python -m stepper check`` in a subprocess over every broken lesson at once."""
     paths = [
@@ -516,6 +517,7 @@ def _replaced(node: Any, path: tuple[Any, ...], value: Any) -> Any:
     max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(st.data())
+@pytest.mark.slow
 def test_mutated_conv_lessons_give_problems_or_solve(data: st.DataObject) -> None:
     yaml = YAML(typ="safe", pure=True)
     tree = yaml.load(data.draw(st.sampled_from(_START)))

@@ -158,6 +158,7 @@ def test_the_alias_budget_counts_the_numbers_of_a_row() -> None:
     assert (problem.line, problem.col) < (2, len(text))
 
 
+@pytest.mark.slow
 def test_a_million_weights_load_in_seconds() -> None:
     """The contract accepts 10^6 weights; reading them took about a minute through ruamel."""
     text = wide_lesson(-1, 0, "", rows=1000, width=1000)

@@ -228,6 +228,7 @@ def test_a_function_undefined_at_the_start_is_located_at_the_start(
     assert "logarithm of 0" in err
 
 
+@pytest.mark.slow
 def test_check_imports_no_sympy() -> None:
     """Checking an optimize lesson (and listing) stays as quick as for the other kinds."""
     code = (

@@ -248,6 +248,7 @@ def check_gradients(data: dict[str, Any]) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=lessons())
+@pytest.mark.slow
 def test_every_increment_is_minus_alpha_times_the_gradient(data: dict[str, Any]) -> None:
     check_gradients(data)
 

@@ -218,6 +218,7 @@ def test_a_deep_nest_of_functions_is_refused_where_it_goes_too_deep(
     refused(tmp_path, capsys, text, (18, 11 + 15), "functions inside functions are limited to 3")
 
 
+@pytest.mark.slow
 def test_the_largest_formulas_allowed_solve_in_time(tmp_path: Path) -> None:
     """At the limits (3 levels of functions, 200 parts) a formula still solves in seconds."""
     from stepper.engine import solve
@@ -427,3 +428,54 @@ def test_a_softmax_at_the_limit_solves_in_time(tmp_path: Path) -> None:
     total = sum(math.exp(u) for u in logits)
     assert steps["y[1,1]"] == pytest.approx(math.exp(0) / total, rel=1e-12)
     assert steps["loss"] == pytest.approx(math.log(total), rel=1e-12)
+
+
+# --- Large but legal inputs: refused up front by a stated limit, or quick ------------------------
+
+
+def test_a_710_by_710_image_is_refused_by_the_step_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    row = "[" + ", ".join(str(k % 10) for k in range(710)) + "]"
+    text = "kind: conv\nimage:\n" + f"  - {row}\n" * 710
+    text += "kernels:\n  - weights: [[1, 0, -1], [1, 0, -1], [1, 0, -1]]\n"
+    refused(tmp_path, capsys, text, (2, 1), "steps; the limit is 1,000,000")
+
+
+def test_a_64_by_64_kernel_with_padding_64_is_refused_by_the_product_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its 129×129 map of 4,096 products a cell took minutes and gigabytes to write out."""
+    row = "[" + ", ".join(str(k % 10) for k in range(64)) + "]"
+    text = "kind: conv\nimage:\n" + f"  - {row}\n" * 64 + "kernels:\n  - weights:\n"
+    text += f"      - {row}\n" * 64 + "padding: 64\n"
+    refused(tmp_path, capsys, text, (67, 1), "68,161,536 products")
+
+
+def test_many_samples_are_refused_by_the_value_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """50,000 samples, some 450,000 values for ruamel's pure-Python reader, took over 20 s;
+    past MAX_VALUES the reading stops with the limit. (Shown here with the limit lowered to
+    2,000 and 500 samples, to keep the test quick; 50,000 samples take about 6 s of CPU.)"""
+    from stepper.lesson import yamlsafe
+
+    monkeypatch.setattr(yamlsafe, "MAX_VALUES", 2_000)
+    head = builtin_text("backprop-1")
+    head = head[: head.index("    - x: [0.1, 0.7]")]
+    sample = "    - x: [0.{}, 0.7]\n      y: [0.2, 1.0]\n"
+    text = head + "".join(sample.format(k % 9 + 1) for k in range(500))
+    refused(tmp_path, capsys, text, (465, 10), "the file has more than 2,000 values")
+
+
+def test_a_million_weights_in_rows_are_not_counted_as_values() -> None:
+    """The value limit does not touch the contract's 10^6 weights: a row read by the fast
+    path is one value."""
+    from stepper.lesson.yamlsafe import parse
+
+    row = "[" + ", ".join(["0.5"] * 1001) + "]"
+    text = "network:\n  inputs: 1000\n  layers:\n    - activation: linear\n      weights:\n"
+    text += f"        - {row}\n" * 999
+    data, _, problems = parse("big.yaml", text)
+    assert problems == []
+    assert len(data["network"]["layers"][0]["weights"]) == 999

@@ -372,6 +372,7 @@ def _png(path: Path) -> tuple[int, int, bytes]:
 
 @needs_chromium
 @pytest.mark.parametrize("lesson_id", ["backprop-1", "cnn-1"])
+@pytest.mark.slow
 def test_screenshot_is_not_blank(lesson_id: str, tmp_path: Path) -> None:
     source = tmp_path / f"{lesson_id}.html"
     source.write_text(page(lesson_id), encoding="utf-8")
@@ -416,6 +417,7 @@ document.body.setAttribute('data-report', JSON.stringify(report));
 
 @needs_chromium
 @pytest.mark.parametrize("lesson_id", ["backprop-1", "cnn-1"])
+@pytest.mark.slow
 def test_browser_lays_out_math(lesson_id: str, tmp_path: Path) -> None:
     """Rendered math, not raw markup: a subscript sits lower and smaller than its base, a
     fraction's numerator above its denominator, and nothing sticks out of the page."""
@@ -432,6 +434,7 @@ def test_browser_lays_out_math(lesson_id: str, tmp_path: Path) -> None:
 
 
 @needs_chromium
+@pytest.mark.slow
 def test_prints_on_a4(tmp_path: Path) -> None:
     source = tmp_path / "cnn-1.html"
     source.write_text(page("cnn-1", "values"), encoding="utf-8")

@@ -1031,6 +1031,7 @@ def test_solve_onto_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_no_traceback_reaches_a_real_terminal(tmp_path: Path) -> None:
     """``python -m stepper check`` in a subprocess, over files that broke earlier versions."""
     marker = tmp_path / "marker"
@@ -1132,6 +1133,7 @@ def _dump(data: Any) -> str:
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(st.data())
+@pytest.mark.slow
 def test_mutated_lessons_give_problems_not_crashes(data: st.DataObject) -> None:
     from ruamel.yaml import YAML
 

@@ -155,6 +155,7 @@ def torch_optimizer(torch: Any, name: str, h: dict[str, float], params: list[Any
 
 
 @pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+@pytest.mark.slow
 def test_updates_match_torch_optim(optimizer: str) -> None:
     torch = pytest.importorskip("torch")
     formula, variables, start, _ = FUNCTIONS["rosenbrock"]

@@ -236,6 +236,7 @@ def test_worksheet_all_hides_the_substitutions(tmp_path: Path) -> None:
 
 @needs_pdftotext
 @pytest.mark.parametrize("lesson_id", ["backprop-1", "cnn-1", "classify-1", "regression-1"])
+@pytest.mark.slow
 def test_no_line_runs_off_the_page(lesson_id: str, tmp_path: Path) -> None:
     solution = solved(lesson_id)
     for blank in ("none", "values", "all"):

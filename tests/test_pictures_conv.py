@@ -448,6 +448,7 @@ BIG_KEYS = [
 ]
 
 
+@pytest.mark.slow
 def test_big_image_is_windowed_and_fits(big: Solution) -> None:
     for width in (58, 80, 120, 200):
         for key in BIG_KEYS:
@@ -527,6 +528,7 @@ learning_rate: 0.5
 """
 
 
+@pytest.mark.slow
 def test_every_position_of_an_rgb_lesson_fits() -> None:
     solution = _solve_text(LESSON_RGB)
     for width in (58, 80):

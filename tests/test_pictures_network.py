@@ -278,6 +278,7 @@ def test_layout_does_not_jump_while_walking(builtin: dict[str, Solution]) -> Non
 # --- a 784-32-10 network -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_big_network_is_elided_and_fits(big: Solution) -> None:
     update = next(k for k, st in enumerate(big.steps) if st.phase is Phase.UPDATE)
     for revealed, current in ((0, None), (3, 3), (100, 100), (update + 20000, update + 20000)):
@@ -295,6 +296,7 @@ def test_big_network_is_elided_and_fits(big: Solution) -> None:
         assert len(lines) <= ROW_LIMIT
 
 
+@pytest.mark.slow
 def test_big_network_shows_the_synapse_being_updated(big: Solution) -> None:
     current = next(k for k, st in enumerate(big.steps) if st.key == "dw[1,19,471]")
     text = render(network_picture(big, current, current, "es", 80))

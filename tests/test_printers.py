@@ -111,6 +111,7 @@ def test_decimal_comma() -> None:
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 @pytest.mark.parametrize("lesson_id", ["backprop-1", "backprop-2", "cnn-1", "rgb-1"])
+@pytest.mark.slow
 def test_latex_compiles(lesson_id: str, tmp_path: Path) -> None:
     for blank in ("none", "values"):
         source = tmp_path / f"{lesson_id}-{blank}.tex"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from stepper.repl import run_plain
 from tests.conftest import solved
 
@@ -19,6 +21,7 @@ def plain(lines: str, lesson: str = "backprop-1", lang: str | None = None, **kw:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_all_prints_every_step_through_a_pipe() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "stepper", "lesson", "backprop-1", "--plain"],
@@ -39,6 +42,7 @@ def test_all_prints_every_step_through_a_pipe() -> None:
     assert out.rstrip().endswith("Fin de la lección.")
 
 
+@pytest.mark.slow
 def test_plain_is_implied_when_stdout_is_not_a_terminal() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "stepper", "lesson", "backprop-1"],

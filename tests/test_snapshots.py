@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from tests.tui_helpers import make_app, settle
+
+pytestmark = pytest.mark.slow  # each test runs the app to take its picture
 
 SIZE = (80, 24)
 SnapCompare = Callable[..., bool]

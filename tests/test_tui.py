@@ -8,6 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.widgets import Static
 
@@ -59,6 +60,7 @@ def test_title_screen_then_three_stages() -> None:
     run(make_app(), scenario)
 
 
+@pytest.mark.slow
 def test_back_keys_never_lose_anything() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("enter", "n", "n", "n", "n", "n")
@@ -93,6 +95,7 @@ def test_home_end_and_reveal_phase() -> None:
     run(make_app(), scenario)
 
 
+@pytest.mark.slow
 def test_goto_with_a_key_and_return() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("enter", "space", "g")
@@ -109,6 +112,7 @@ def test_goto_with_a_key_and_return() -> None:
     run(make_app(), scenario)
 
 
+@pytest.mark.slow
 def test_why_traces_delta_back_to_its_inputs() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("enter", "g", *"d[1,2]", "enter", "w")
@@ -129,6 +133,7 @@ def test_why_traces_delta_back_to_its_inputs() -> None:
     run(make_app(), scenario)
 
 
+@pytest.mark.slow
 def test_edit_alpha_recomputes_and_restore() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("enter", "end")
@@ -147,6 +152,7 @@ def test_edit_alpha_recomputes_and_restore() -> None:
     run(make_app(), scenario)
 
 
+@pytest.mark.slow
 def test_edit_refuses_a_bad_value() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("enter", "e", "enter")
@@ -217,6 +223,7 @@ def test_loss_chart_for_several_iterations() -> None:
     run(make_app("regression-1"), scenario)
 
 
+@pytest.mark.slow
 def test_quiz_right_wrong_diagnosed_hints_and_save(tmp_path: Path) -> None:
     save = tmp_path / "answers.json"
 

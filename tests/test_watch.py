@@ -75,6 +75,7 @@ def test_hand_worked_value_matches_the_lecture() -> None:
     assert new_w22(-0.6) == "−0.47848"
 
 
+@pytest.mark.slow
 def test_a_broken_save_shows_where_and_the_next_good_save_recovers(tmp_path: Path) -> None:
     path = watched_copy(tmp_path)
     original = path.read_text(encoding="utf-8")
@@ -112,6 +113,7 @@ def test_a_broken_save_shows_where_and_the_next_good_save_recovers(tmp_path: Pat
     asyncio.run(scenario())
 
 
+@pytest.mark.slow
 def test_a_lesson_that_changes_shape_keeps_the_same_step(tmp_path: Path) -> None:
     """A third neuron adds steps before w₂₂'s update: the learner stays on w₂₂, not on the
     step that now has its number; r then restores the reloaded lesson, not the first one."""

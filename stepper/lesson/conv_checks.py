@@ -10,6 +10,11 @@ import math
 from stepper.lesson.checks import MAX_CLASSES, MAX_STEPS, MAX_WEIGHTS, Found, too_many_classes
 from stepper.lesson.schema import ConvLesson, Kernel
 
+#: Most products in all the convolutions' sums (each map cell sums N·N·C of them, and the
+#: kernel's gradient as many again). Each is written out in the solution: 10^6 make a JSON of
+#: some 150 MB; a 64×64 kernel with padding 64 over a 64×64 image made 68 million.
+MAX_PRODUCTS = 1_000_000
+
 
 def out_size(size: int, kernel: int, pad: int, stride: int) -> int:
     """(D − N + 2p)/s + 1, rounded down: the lecture's output size of a convolution."""
@@ -292,6 +297,19 @@ def _check_limits(lesson: ConvLesson) -> list[Found]:
             Found(
                 ("image",),
                 f"this lesson would take about {steps:,} steps; the limit is {MAX_STEPS:,}",
+                True,
+            )
+        ]
+    products = sum(
+        h * w * len(kernel.channels()) * len(kernel.channels()[0]) ** 2
+        for kernel, (h, w) in zip(lesson.kernels, _map_sizes(lesson, rows, cols), strict=False)
+    ) * (2 if lesson.learning_rate else 1)
+    if products > MAX_PRODUCTS:
+        return [
+            Found(
+                ("kernels",),
+                f"the convolutions would write out {products:,} products (map cells × kernel "
+                f"cells); the limit is {MAX_PRODUCTS:,}: use a smaller image, kernel or padding",
                 True,
             )
         ]

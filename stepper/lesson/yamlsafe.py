@@ -39,6 +39,11 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_ALIAS_VALUES = 100_000
 #: Deepest nesting of lists and mappings; a lesson needs about 6.
 MAX_DEPTH = 64
+#: Most values (numbers, texts, lists, mappings) read one by one by ruamel, at some 50-100 µs
+#: each: 10^5 take a few seconds. A row of plain numbers that the fast path reads (fastrows)
+#: counts as one, so 10^6 weights in rows stay far below it; 50,000 samples of two inputs,
+#: some 450,000 values, are refused instead of taking a minute.
+MAX_VALUES = 100_000
 #: Longest whole number, in digits: past the largest float (309 digits), below Python's 4,300.
 MAX_DIGITS = 400
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -287,6 +292,7 @@ def _composer_class(
             super().__init__(loader)
             self.sizes: dict[int, int] = {}
             self.repeated = 0
+            self.values = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.parser.check_event(AliasEvent):
@@ -312,6 +318,14 @@ def _composer_class(
                     )
                 return node
             event = self.parser.peek_event()
+            self.values += 1
+            if self.values > MAX_VALUES:
+                raise _Stop(
+                    f"the file has more than {MAX_VALUES:,} values (numbers, texts, lists and "
+                    f"mappings), the limit; a row of {fastrows.MIN_ITEMS} or more plain numbers "
+                    "on one line counts as one: write long inputs as rows, or use fewer samples",
+                    event.start_mark,
+                )
             if self.depth >= MAX_DEPTH:
                 raise _Stop(_TOO_DEEP, event.start_mark)
             tag = getattr(event, "ctag", None)
