@@ -729,3 +729,9 @@ def test_the_solution_describes_the_lesson() -> None:
     assert dict(adam.settings)["learning_rate"] == 0.1
     assert {"beta1", "beta2", "epsilon"} <= set(dict(adam.settings))
     assert {st.key.split(".")[0] for st in solution.steps} == {"slow", "adam"}
+
+
+def test_a_solution_survives_pickling(descent1: Solution) -> None:
+    """Plain data: another process (a printer's worker) gets an equal Solution."""
+    copy = pickle.loads(pickle.dumps(descent1))
+    assert copy == descent1 and copy.optimize == descent1.optimize
