@@ -692,3 +692,28 @@ def test_tikz_compiles(builtin: dict[str, Solution], tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_the_solution_describes_the_lesson() -> None:
+    """``Solution.optimize`` holds what the lesson says: variables, start, iterations, and each
+    optimiser's family, id, key prefix and settings (defaults filled in)."""
+    named = "  - {name: momentum, id: slow, learning_rate: 0.01, momentum: 0.5}\n"
+    solution = lesson("x1**2 + 3*x2**2", "x1, x2", "1, -2", named + ADAM, 2)
+    shape = solution.optimize
+    assert shape is not None
+    assert (shape.variables, shape.names) == (("x1", "x2"), ("x₁", "x₂"))
+    assert (shape.start, shape.iterations) == ((1.0, -2.0), 2)
+    assert shape.function.value((2.0, 1.0)) == 7.0
+    slow, adam = shape.optimizers
+    assert (slow.family, slow.id, slow.prefix) == ("momentum", "slow", "slow.")
+    assert dict(slow.settings) == {"learning_rate": 0.01, "momentum": 0.5}
+    assert (adam.family, adam.id, adam.prefix) == ("adam", None, "adam.")
+    assert dict(adam.settings)["learning_rate"] == 0.1
+    assert {"beta1", "beta2", "epsilon"} <= set(dict(adam.settings))
+    assert {st.key.split(".")[0] for st in solution.steps} == {"slow", "adam"}
+
+
+def test_a_solution_survives_pickling(descent1: Solution) -> None:
+    """Plain data: another process (a printer's worker) gets an equal Solution."""
+    copy = pickle.loads(pickle.dumps(descent1))
+    assert copy == descent1 and copy.optimize == descent1.optimize

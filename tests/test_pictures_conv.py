@@ -24,6 +24,7 @@ from stepper.engine import solve
 from stepper.lesson.load import load_lesson
 from stepper.numbers import given, pretty
 from stepper.pictures.conv import ROW_BUDGET, WINNER_MARK, conv_scene, print_scene
+from stepper.pictures.conv_print import PRINT_CELLS, PRINT_KERNELS, PRINT_WIDTH
 from stepper.pictures.render_rich import (
     CURRENT_STYLE,
     PENDING_STYLE,
@@ -710,3 +711,21 @@ def test_printed_solution_shows_every_map_and_the_worksheet_none(
     }
     assert not leaked, leaked
     assert not any(i.text.startswith(("mapa", "pooling", "ReLU")) for i in worksheet)
+
+
+def test_big_print_is_cut_to_the_page(big: Solution) -> None:
+    """28×28 with 32 kernels in print: grids show their corner (⋮ and …), the first
+    PRINT_KERNELS kernels are drawn and the rest counted, and it all fits the print width."""
+    for worksheet in (False, True):
+        scene = print_scene(big, "es", PRINT_WIDTH, worksheet=worksheet)
+        assert scene.width <= PRINT_WIDTH and not overlaps(scene), worksheet
+        texts = [i.text for i in scene.labels()]
+        captions = [t for t in texts if re.fullmatch(r"kernel \d+ de 32", t)]
+        assert len(captions) == PRINT_KERNELS, worksheet
+        assert f"kernels: … {32 - PRINT_KERNELS} más" in texts, worksheet
+        assert "⋮" in texts and "…" in texts
+        rows: dict[float, int] = {}
+        for item in scene.labels():
+            if re.fullmatch(r"−?\d+(\.\d+)?", item.text):
+                rows[item.y] = rows.get(item.y, 0) + 1
+        assert max(rows.values()) <= 3 * PRINT_CELLS, worksheet  # image, kernel and map

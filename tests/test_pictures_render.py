@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,8 @@ def test_tikz_compiles_with_the_latex_printers_preamble(tmp_path: Path) -> None:
     from stepper.printers.latex import preamble, text
 
     source = tmp_path / "scene.tex"
-    picture = render_tikz.render(SCENE, text)
+    every_glyph = Label(0, 8, "".join(render_tikz.GLYPHS) + " αδεỹ∇≈θ·–•¹²")
+    picture = render_tikz.render(replace(SCENE, items=(*SCENE.items, every_glyph)), text)
     source.write_text(preamble() + "\\begin{document}\n" + picture + "\n\\end{document}\n")
     run = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],

@@ -18,6 +18,7 @@ keys each optimiser makes, how many steps a lesson makes, and ``check_optimize``
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -124,11 +125,13 @@ def power(base: float, exponent: float) -> float:
 
 @dataclass(frozen=True)
 class Formula:
-    """A checked formula: its text, the variables in order, and its syntax tree."""
+    """A checked formula: its text, the variables in order, and its syntax tree (which the
+    text and variables determine, so two formulas compare by those: a Solution unpickled in
+    another process equals the one it was pickled from)."""
 
     text: str
     variables: tuple[str, ...]
-    tree: ast.expr
+    tree: ast.expr = dataclasses.field(compare=False)
 
     def value(self, point: Sequence[float]) -> float:
         """f at ``point`` (one number per variable), computed from the tree with floats."""

@@ -27,7 +27,8 @@ Cell = tuple[int, int]
 
 
 class Plot:
-    """cols × rows cells from scene cell (x, y), showing ``box`` (x₀, x₁, y₀, y₁) of the plane."""
+    """cols × rows cells from column x of the scene's top row, showing ``box`` (x₀, x₁, y₀, y₁)
+    of the plane."""
 
     def __init__(self, x: int, cols: int, rows: int, box: tuple[float, ...]) -> None:
         self.x, self.cols, self.rows = x, cols, rows
@@ -66,6 +67,8 @@ class Plot:
         a, b = self.cell(c0, r0), self.cell(c1, r1)
         if a is None or b is None or a == b:
             return None
+        # The head the terminal draws (render_rich: by the signs of the last step in cells),
+        # repeated in the note beside the plot.
         sign = ((b[0] > a[0]) - (b[0] < a[0]), (b[1] > a[1]) - (b[1] < a[1]))
         head = {
             (1, 0): "→", (1, -1): "↗", (0, -1): "↑", (-1, -1): "↖",

@@ -60,9 +60,13 @@ class Grid:
     shown: int = 0
     short: str = ""
     title: str = ""
+    #: The most columns ever shown (print caps large grids; the screen has its width).
+    most: int | None = None
 
     def reset(self) -> None:
         self.shown = self.cols[1] - self.cols[0] + 1
+        if self.most is not None:
+            self.shown = min(self.shown, self.most)
         self.dropped = False
         self.title = self.header
 

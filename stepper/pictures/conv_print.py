@@ -9,15 +9,20 @@ many to a row as the width holds.
 
 from __future__ import annotations
 
-from stepper.pictures.conv_board import Board, Ink, lay_out, to_scene
+from stepper.i18n import label
+from stepper.pictures.conv_board import Board, Ink, ink, lay_out, to_scene
 from stepper.pictures.conv_captions import kernel_caption, pipeline
-from stepper.pictures.conv_grids import image_grid, kernel_grid, map_grid
+from stepper.pictures.conv_grids import Grid, image_grid, kernel_grid, map_grid
 from stepper.pictures.conv_state import Ctx
 from stepper.pictures.scene import Role, Scene
 from stepper.steps import Solution
 
 #: The columns a printed picture takes (shrunk to the page: about 8 pt type on A4).
 PRINT_WIDTH = 96
+#: The most rows and columns of a grid printed (a 28×28 image shows its corner, with ⋮ and …).
+PRINT_CELLS = 10
+#: The most kernels printed (more are counted in a line under them).
+PRINT_KERNELS = 8
 #: Columns between two kernels on a row.
 _GAP = 4
 
@@ -32,7 +37,8 @@ def print_scene(solution: Solution, lang: str, width: int, *, worksheet: bool) -
     tiles: list[list[Ink]] = []
     if not conv.kernels:
         tiles += [_pooled(ctx, "x", ch, worksheet, width) for ch in range(1, len(conv.image) + 1)]
-    for k in range(1, len(conv.kernels) + 1):
+    shown = min(len(conv.kernels), PRINT_KERNELS)
+    for k in range(1, shown + 1):
         with_image = k == 1 or conv.paddings[k - 1] != conv.paddings[k - 2]
         tile = _kernel(ctx, k, with_image, worksheet, width)
         caption = kernel_caption(ctx, k)
@@ -40,6 +46,9 @@ def print_scene(solution: Solution, lang: str, width: int, *, worksheet: bool) -
         if not worksheet and (conv.relu or conv.pool is not None):
             tiles.append(_pooled(ctx, "relu" if conv.relu else "conv", k, worksheet, width))
     lines = _flow(tiles, width)
+    if shown < len(conv.kernels):
+        rest = label("picture.more", lang, n=len(conv.kernels) - shown)
+        lines += [ink(f"{ctx.word('kernels')}: {rest}", Role.MORE), Ink()]
     after = pipeline(ctx)
     if after.labels:
         lines.append(after)
@@ -52,6 +61,11 @@ def _kernel(ctx: Ctx, k: int, with_image: bool, worksheet: bool, width: int) -> 
     its channel of the kernel, and the map they sum to beside them all."""
     conv = ctx.conv
     pad = conv.paddings[k - 1]
+    out: list[Ink] = []
+    room = width
+    if not worksheet:  # the map first, in at most half the width; the channels get the rest
+        out = _board(Board([[map_grid(ctx, "conv", k, None)]], []), width // 2)
+        room = width - max(line.width for line in out) - len(" = ")
     rows: list[Ink] = []
     for ch in range(1, len(conv.image) + 1):
         kernel = kernel_grid(ctx, k, ch, "given", None)
@@ -59,10 +73,8 @@ def _kernel(ctx: Ctx, k: int, with_image: bool, worksheet: bool, width: int) -> 
             board = Board([[image_grid(ctx, ch, pad, None)], [kernel]], [" ∗ "])
         else:
             board = Board([[kernel]], [])
-        rows += [Ink()] * (ch > 1) + _board(board, width)
-    if worksheet:
-        return rows
-    return _beside(rows, " = ", _board(Board([[map_grid(ctx, "conv", k, None)]], []), width))
+        rows += [Ink()] * (ch > 1) + _board(board, room)
+    return _beside(rows, " = ", out) if out else rows
 
 
 def _pooled(ctx: Ctx, source: str, k: int, worksheet: bool, width: int) -> list[Ink]:
@@ -78,8 +90,11 @@ def _pooled(ctx: Ctx, source: str, k: int, worksheet: bool, width: int) -> list[
 
 
 def _board(board: Board, width: int) -> list[Ink]:
-    """A board's rows, all of them (print has no row budget)."""
-    return lay_out([board], width, 10**6)[0]
+    """A board's rows, its grids cut to ``PRINT_CELLS`` rows and columns."""
+    for part in board.parts():
+        if isinstance(part, Grid):
+            part.most = PRINT_CELLS
+    return lay_out([board], width, PRINT_CELLS + 3)[0]
 
 
 def _beside(left: list[Ink], op: str, right: list[Ink]) -> list[Ink]:

@@ -297,7 +297,7 @@ def pick(items: range, rows: int, focus: Collection[int], ends: bool) -> list[in
     n = len(items)
     if n <= rows:
         return list(items)
-    wanted = {items.index(x) for x in focus if x in items}
+    wanted = {x - items.start for x in focus if x in items}  # items is a range of step 1
     must = wanted if len(wanted) <= 2 else set()  # a step reading a whole layer: no focus
     if ends:
         must.add(0)

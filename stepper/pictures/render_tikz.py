@@ -42,17 +42,26 @@ def _rule(*bars: tuple[float, float, float, float]) -> str:
     return "".join(rf"\makebox[0pt][l]{{{_bar(*bar)}}}" for bar in bars) + r"\hspace*{\tikzcol}"
 
 
+def _shade(level: int) -> str:
+    """A light, medium or dark shade filling its column (░ ▒ ▓)."""
+    grey = {1: 0.8, 2: 0.6, 3: 0.4}[level]
+    return rf"{{\color[gray]{{{grey}}}{_rule((0, -0.25, 1, 1.0))}}}"
+
+
 def _symbol(math: str) -> str:
     """A math symbol at script size, centred in one column."""
     return rf"\makebox[\tikzcol][c]{{$\scriptstyle {math}$}}"
 
 
-#: Characters the pictures use that pdflatex has no glyph for (or none one column wide): block
-#: and box-drawing pieces as rules, symbols from amssymb, each in a box one column wide.
-_GLYPHS: dict[str, str] = {
+#: Characters the pictures use that pdflatex has no glyph for (or none one column wide): block,
+#: shade and box-drawing pieces as rules, symbols from amssymb, each one column wide.
+GLYPHS: dict[str, str] = {
     **{b: _rule((0, -0.25, (k + 1) / 8, 1.0)) for k, b in enumerate("▏▎▍▌▋▊▉█")},
     **{b: _rule((0, -0.25, 1, (k + 1) / 8)) for k, b in enumerate("▁▂▃▄▅▆▇")},
     "─": _rule((0, 0.25, 1, 0.04)),
+    "┄": _rule((0.05, 0.25, 0.22, 0.04), (0.39, 0.25, 0.22, 0.04), (0.73, 0.25, 0.22, 0.04)),
+    "┆": _rule((0.46, -0.3, 0.08, 0.3), (0.46, 0.1, 0.08, 0.3), (0.46, 0.5, 0.08, 0.3)),
+    **{b: _shade(k) for k, b in enumerate("░▒▓", 1)},
     "│": _rule((0.46, -0.3, 0.08, 1.1)),
     "┤": _rule((0, 0.25, 0.5, 0.04), (0.46, -0.3, 0.08, 1.1)),
     "├": _rule((0.46, -0.3, 0.08, 1.1), (0.5, 0.25, 0.5, 0.04)),
@@ -72,6 +81,7 @@ _GLYPHS: dict[str, str] = {
     "←": _symbol(r"\leftarrow"),
     "↑": _symbol(r"\uparrow"),
     "↓": _symbol(r"\downarrow"),
+    "⇣": _symbol(r"\Downarrow"),
     "↖": _symbol(r"\nwarrow"),
     "↗": _symbol(r"\nearrow"),
     "↘": _symbol(r"\searrow"),
@@ -83,10 +93,10 @@ _GLYPHS: dict[str, str] = {
 
 def _text(text: str, escape: Callable[[str], str]) -> str:
     """``text`` for pdflatex: runs of ordinary characters through ``escape``, each glyph of
-    ``_GLYPHS`` squeezed into one column."""
+    ``GLYPHS`` squeezed into one column."""
     out, run = [], ""
     for ch in text:
-        glyph = _GLYPHS.get(ch)
+        glyph = GLYPHS.get(ch)
         if glyph is None:
             run += "-" if ch == "−" else ch
             continue
