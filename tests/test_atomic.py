@@ -74,6 +74,7 @@ sys.exit(main(["solve", "backprop-1", "-o", sys.argv[1]]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("signum", "status"),
     [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 128 + signal.SIGINT)],

@@ -479,3 +479,27 @@ def test_a_million_weights_in_rows_are_not_counted_as_values() -> None:
     data, _, problems = parse("big.yaml", text)
     assert problems == []
     assert len(data["network"]["layers"][0]["weights"]) == 999
+
+
+# --- Found by tests/test_fuzz.py -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["[]", "{a: 1}", "[gradient_descent]"])
+def test_an_optimiser_name_that_is_not_text(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list or mapping as the name was looked up in a dict: TypeError (unhashable)."""
+    text = edited("gradient-1", "  - name: gradient_descent", f"  - name: {name}")
+    refused(tmp_path, capsys, text, (23, 11), "optimizers[1].name")
+
+
+def test_empty_logits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """logits: [] made a lesson of no steps, and --plain then failed on its first step
+    (IndexError)."""
+    refused(tmp_path, capsys, "kind: conv\nlogits: []\n", (2, 9), "logits: needs at least 1")
+
+
+def test_phases_that_leave_no_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = edited("forward-1", "display:", "phases: [backward]\ndisplay:")
+    line = text[: text.index("phases:")].count("\n") + 1
+    refused_solve(tmp_path, capsys, text, (line, 9), "leave no step")

@@ -42,7 +42,21 @@ def solve(lesson: Lesson, lang: str | None = None) -> Solution:
             replace(s, exact=e.value) for s, e in zip(solution.steps, exact.steps, strict=True)
         )
         solution = replace(solution, steps=steps)
-    return only_phases(solution, lesson.phases) if lesson.phases else solution
+    if lesson.phases:
+        solution = only_phases(solution, lesson.phases)
+    if not solution.steps:  # nothing to step through, print or ask
+        chosen = ", ".join(lesson.phases or ())
+        raise located(
+            lesson,
+            NumberProblem(
+                lesson.id or "lesson",
+                f"the phases chosen ({chosen}) leave no step of this lesson"
+                if lesson.phases
+                else "this lesson makes no steps",
+                ("phases",) if lesson.phases else (),
+            ),
+        )
+    return solution
 
 
 def only_phases(solution: Solution, phases: Sequence[str]) -> Solution:

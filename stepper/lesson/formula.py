@@ -658,7 +658,7 @@ def _check_size(
 ) -> None:
     names = [o.get("name") if isinstance(o, dict) else None for o in optimizers]
     iterations = data.get("iterations", 1)
-    if not all(n in STATE_KEYS for n in names) or not _is_count(iterations):
+    if not all(isinstance(n, str) and n in STATE_KEYS for n in names) or not _is_count(iterations):
         return
     steps = step_count([str(n) for n in names], len(variables), iterations)
     if steps > MAX_STEPS:
@@ -717,9 +717,9 @@ def _check_optimizers(optimizers: list[Any]) -> list[Found]:
     found: list[Found] = []
     ids: dict[str, int] = {}
     for k, optimizer in enumerate(optimizers):
-        if not isinstance(optimizer, dict) or optimizer.get("name") not in table:
+        name = optimizer.get("name") if isinstance(optimizer, dict) else None
+        if not isinstance(name, str) or name not in table:
             continue
-        name = str(optimizer["name"])
         takes = table[name]
         for field in optimizer:
             if field in ("name", "id") or field in takes:

@@ -207,7 +207,7 @@ class ConvLesson(LessonBase):
     dense: Head | None = None
     target: list[Number] | None = None
     learning_rate: Number | None = None
-    logits: list[Number] | None = None
+    logits: list[Number] | None = Field(default=None, min_length=1)
     shape: ShapeOnly | None = None
 
     def channels(self) -> list[Matrix]:
