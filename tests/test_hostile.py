@@ -503,3 +503,12 @@ def test_phases_that_leave_no_step(tmp_path: Path, capsys: pytest.CaptureFixture
     text = edited("forward-1", "display:", "phases: [backward]\ndisplay:")
     line = text[: text.index("phases:")].count("\n") + 1
     refused_solve(tmp_path, capsys, text, (line, 9), "leave no step")
+
+
+def test_a_conv_lesson_that_computes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An image with no kernels, no ReLU, no pool and no head made no steps, which the REPL
+    and the app cannot step through; it is refused at the kernels."""
+    text = "kind: conv\nimage: [[1, 2], [3, 4]]\nkernels: []\n"
+    refused(tmp_path, capsys, text, (3, 1), "computes nothing")

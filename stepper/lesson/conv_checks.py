@@ -39,6 +39,16 @@ def check_conv(lesson: ConvLesson) -> list[Found]:
         return found
     if channels:
         found += _check_image(lesson, channels)
+        if not (lesson.kernels or lesson.activation == "relu" or lesson.pool or lesson.dense):
+            where = ("kernels",) if "kernels" in lesson.model_fields_set else ("image",)
+            found.append(
+                Found(
+                    where,
+                    "this lesson computes nothing from its image: give kernels, "
+                    "activation: relu, a pool or a dense head",
+                    True,
+                )
+            )
     if lesson.shape is not None:
         found += _check_shape(lesson)
     if found:
