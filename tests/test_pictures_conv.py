@@ -729,3 +729,47 @@ def test_big_print_is_cut_to_the_page(big: Solution) -> None:
             if re.fullmatch(r"−?\d+(\.\d+)?", item.text):
                 rows[item.y] = rows.get(item.y, 0) + 1
         assert max(rows.values()) <= 3 * PRINT_CELLS, worksheet  # image, kernel and map
+
+
+# --- labels name the quantity they write ------------------------------------------------------
+
+
+def test_the_first_cell_names_its_quantities(conv1: Solution) -> None:
+    """The cell being computed, the pixels and weights it reads carry their keys."""
+    at = index_of(conv1, "conv[1,1,1]")
+    labels = conv_scene(conv1, at, at, "es", 78).labels()
+    by_key = {label.key: label for label in labels if label.key is not None}
+    assert by_key["conv[1,1,1]"].role is Role.CURRENT
+    for r, row in enumerate(IMAGE, 1):
+        for c, value in enumerate(row, 1):
+            pixel = by_key[f"x[1,{r},{c}]"]
+            assert pixel.text == str(value)
+            assert (pixel.role is Role.READ) == (r <= 3 and c <= 3)  # the 3×3 window
+    assert {f"k[1,1,{r},{c}]" for r in (1, 2, 3) for c in (1, 2, 3)} <= set(by_key)
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
+def test_a_keyed_label_writes_its_quantity(builtin: dict[str, Solution], lesson_id: str) -> None:
+    """A label with a key names a quantity of the solution and, once that is known, writes
+    its value; every step's key is written by some label at some position."""
+    solution = builtin[lesson_id]
+    steps: dict[str, set[str]] = {}
+    givens: dict[str, set[str]] = {}  # a size's p or N may differ from kernel to kernel
+    for st in solution.steps:
+        steps.setdefault(st.key, set()).add(pretty(st.shown))
+        for q in st.operands:
+            if q.step is None:
+                givens.setdefault(q.key, set()).update({pretty(given(q.value)), q.shown})
+    written: set[str] = set()
+    for revealed, current in positions(solution):
+        for label in conv_scene(solution, revealed, current, "es", 120).labels():
+            key = label.key
+            if key is None:
+                continue
+            written.add(key)
+            assert key in steps or key in givens, key
+            if label.role in (Role.PENDING, Role.CURRENT):
+                continue
+            values = steps.get(key, set()) | givens.get(key, set())
+            assert values & set(label.text.split()), (key, label.text, values)
+    assert set(steps) <= written, set(steps) - written

@@ -341,10 +341,10 @@ def _bias_update(ctx: Ctx, step: Step) -> Arrangement:
     bias = ctx.given_slot(f"b[{k}]", Sym("b", (k,)).unicode(), ctx.conv.biases[k - 1])
     parts.append(ink(*bias))
     line = join(parts)
-    text, role = ctx.computed(f"b[{k}]", pending="")
+    text, role, written = ctx.computed(f"b[{k}]", pending="")
     if text:
         keep = role in (Role.CURRENT, Role.PENDING)
-        line.add(" → ").add(text, role if keep else Role.UPDATED)
+        line.add(" → ").add(text, role if keep else Role.UPDATED, written)
     return [Board([[errors], [after]], ["   "])], [line]
 
 

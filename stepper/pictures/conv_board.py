@@ -16,8 +16,9 @@ from rich.cells import cell_len, set_cell_size
 
 from stepper.pictures.scene import Frame, Item, Label, Role, Scene
 
-#: A label of a row being written: its column, text and role (the row is known later).
-Run = tuple[int, str, Role]
+#: A label of a row being written: its column, text, role and the key of the quantity it
+#: writes (the row is known later).
+Run = tuple[int, str, Role, str | None]
 
 
 @dataclass(slots=True)
@@ -27,12 +28,13 @@ class Ink:
     labels: list[Run] = field(default_factory=list)
     width: int = 0
 
-    def add(self, text: str, role: Role = Role.PLAIN) -> Ink:
-        """``text`` after what is written; its spaces take room but make no label."""
+    def add(self, text: str, role: Role = Role.PLAIN, key: str | None = None) -> Ink:
+        """``text`` after what is written (writing quantity ``key``, if any); its spaces take
+        room but make no label."""
         body = text.strip(" ")
         if body:
             lead = len(text) - len(text.lstrip(" "))
-            self.labels.append((self.width + lead, body, role))
+            self.labels.append((self.width + lead, body, role, key))
         self.width += cell_len(text)
         return self
 
@@ -44,7 +46,7 @@ class Ink:
     def cat(self, other: Ink) -> Ink:
         """``other`` written after what is written."""
         dx = self.width
-        self.labels += [(x + dx, text, role) for x, text, role in other.labels]
+        self.labels += [(x + dx, text, role, key) for x, text, role, key in other.labels]
         self.width += other.width
         return self
 
@@ -58,8 +60,8 @@ def join(parts: list[Ink], sep: str = "   ") -> Ink:
     return line
 
 
-def ink(text: str, role: Role = Role.PLAIN) -> Ink:
-    return Ink().add(text, role)
+def ink(text: str, role: Role = Role.PLAIN, key: str | None = None) -> Ink:
+    return Ink().add(text, role, key)
 
 
 #: What a part draws in ``rows`` rows: its header (None for none), its body rows, and the
@@ -198,13 +200,13 @@ def to_scene(lines: list[Ink], frames: list[Frame], width: int, title: str) -> S
     items: list[Item] = []
     right = height = 0
     for y, line in enumerate(lines):
-        for x, whole, role in line.labels:
+        for x, whole, role, key in line.labels:
             text, size = whole, cell_len(whole)
             if x + size > width:  # cropped, as the terminal would
                 text = set_cell_size(whole, max(0, width - x)).rstrip()
                 size = cell_len(text)
             if text:
-                items.append(Label(x, y, text, role))
+                items.append(Label(x, y, text, role, key=key))
                 right, height = max(right, x + size), y + 1
     for frame in frames:
         if frame.x + frame.w <= width and frame.y + frame.h <= len(lines):

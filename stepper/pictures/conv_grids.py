@@ -148,8 +148,8 @@ class Grid:
             line.add("…", Role.MORE)
         for c in range(left, right + 1):
             line.add(" ")
-            text, role = self.cell(r, c)
-            line.add(text.rjust(self.cell_width), role)
+            text, role, key = self.cell(r, c)
+            line.add(text.rjust(self.cell_width), role, key)
             if self.mark_width:
                 mark = self.marks.get((r, c), "")
                 line.add(mark.ljust(self.mark_width), Role.MARK)
@@ -183,8 +183,9 @@ def image_grid(
     def cell(r: int, c: int) -> Cell:
         read = (ch, r, c) in pixels
         if 1 <= r <= rows and 1 <= c <= cols:
-            return pretty(given(image[r - 1][c - 1])), Role.READ if read else Role.PLAIN
-        return "0", Role.READ if read else Role.PENDING
+            value = pretty(given(image[r - 1][c - 1]))
+            return value, Role.READ if read else Role.PLAIN, f"x[{ch},{r},{c}]"
+        return "0", Role.READ if read else Role.PENDING, None
 
     sym = Sym("x", sample=ch if len(ctx.conv.image) > 1 else None).unicode()
     header = f"{ctx.word('image')} {sym} {rows}×{cols}"
@@ -223,7 +224,8 @@ def kernel_grid(ctx: Ctx, k: int, ch: int, mode: str, focus: tuple[int, int] | N
     width = ctx.kernel_width()
 
     def before(r: int, c: int) -> Cell:
-        return pretty(given(weights[r - 1][c - 1])), ctx.read(f"k[{k},{ch},{r},{c}]")
+        key = f"k[{k},{ch},{r},{c}]"
+        return pretty(given(weights[r - 1][c - 1])), ctx.read(key), key
 
     def after(r: int, c: int) -> Cell:
         return ctx.replaced(f"k[{k},{ch},{r},{c}]", weights[r - 1][c - 1])

@@ -29,7 +29,7 @@ def sizes(ctx: Ctx, width: int) -> list[Ink]:
 
     def number(line: Ink, key: str) -> Ink:
         q = given_q.get(key)
-        return line.add(q.shown if q else "?", ctx.read(key))
+        return line.add(q.shown if q else "?", ctx.read(key), key if q else None)
 
     def side(line: Ink, key: str, letter: str) -> Ink:
         if ctx.index.step(key) is None:
@@ -76,8 +76,8 @@ def sizes(ctx: Ctx, width: int) -> list[Ink]:
 
 def _valued(ctx: Ctx, key: str, letter: str, word: str) -> Ink:
     """``V = 25088 valores`` once revealed; the slot alone before."""
-    text, role = ctx.slot(key, ctx.sym(key, Sym(letter)))
-    return ink(f"{text} {word}" if ctx.revealed_at(key) else text, role)
+    text, role, written = ctx.slot(key, ctx.sym(key, Sym(letter)))
+    return ink(f"{text} {word}" if ctx.revealed_at(key) else text, role, written)
 
 
 def kernel_sizes(ctx: Ctx) -> list[Ink]:
@@ -93,7 +93,7 @@ def kernel_sizes(ctx: Ctx) -> list[Ink]:
         reading = ctx.step is not None and ctx.step.key == key
         line = Ink().add(f"  ↓ {ctx.word('kernel')} {k}: ")
         for q in step.operands:
-            line.add(f"{q.key} = {q.shown}", Role.READ if reading else Role.PLAIN)
+            line.add(f"{q.key} = {q.shown}", Role.READ if reading else Role.PLAIN, q.key)
             line.add("  ")
         line.add("→  ").add(*ctx.slot(key, ctx.sym(key, Sym("O", sample=k))))
         if ctx.revealed_at(key):

@@ -20,7 +20,9 @@ from stepper.solution_cache import PerSolution
 from stepper.steps import ConvShape, Quantity, Solution, Step
 
 #: A cell of a grid: its text and what it means to the learner.
-Cell = tuple[str, Role]
+#: What a cell or slot writes: its text, its role and the key of the quantity it writes (None
+#: for none: a pad of zeros, a cell that does not exist).
+Cell = tuple[str, Role, str | None]
 
 
 def parse(key: str) -> tuple[str, tuple[int, ...]]:
@@ -177,23 +179,23 @@ class Ctx:
         """A step's value as a cell: revealed, being computed (``?``), or still pending."""
         k = self.index.pos.get(key)
         if k is None:
-            return "", Role.PLAIN
+            return "", Role.PLAIN, None
         step = self.solution.steps[k]
         if k == self.current:
-            return (pretty(step.shown) if k < self.revealed else "?"), Role.CURRENT
+            return (pretty(step.shown) if k < self.revealed else "?"), Role.CURRENT, key
         if k < self.revealed:
-            return pretty(step.shown), self.read(key)
-        return pending, Role.PENDING
+            return pretty(step.shown), self.read(key), key
+        return pending, Role.PENDING, key
 
     def replaced(self, key: str, old: float) -> Cell:
         """A weight that a step updates: the new value once revealed, the old one dimmed."""
         k = self.index.pos.get(key)
         if k is not None and k == self.current:
             step = self.solution.steps[k]
-            return (pretty(step.shown) if k < self.revealed else "?"), Role.CURRENT
+            return (pretty(step.shown) if k < self.revealed else "?"), Role.CURRENT, key
         if k is not None and k < self.revealed:
-            return pretty(self.solution.steps[k].shown), Role.UPDATED
-        return pretty(given(old)), Role.READ if key in self.reads else Role.PENDING
+            return pretty(self.solution.steps[k].shown), Role.UPDATED, key
+        return pretty(given(old)), Role.READ if key in self.reads else Role.PENDING, key
 
     def revealed_at(self, key: str) -> bool:
         k = self.index.pos.get(key)
@@ -204,19 +206,19 @@ class Ctx:
         k = self.index.pos.get(key)
         if k is None:
             if quantity is None:
-                return sym, Role.PENDING
-            return f"{sym} = {pretty(given(quantity.value))}", self.read(key)
+                return sym, Role.PENDING, key
+            return f"{sym} = {pretty(given(quantity.value))}", self.read(key), key
         step = self.solution.steps[k]
         if k == self.current:
             value = pretty(step.shown) if k < self.revealed else "?"
-            return f"{sym} = {value}", Role.CURRENT
+            return f"{sym} = {value}", Role.CURRENT, key
         if k < self.revealed:
-            return f"{sym} = {pretty(step.shown)}", self.read(key)
-        return sym, Role.PENDING
+            return f"{sym} = {pretty(step.shown)}", self.read(key), key
+        return sym, Role.PENDING, key
 
     def given_slot(self, key: str, sym: str, value: float) -> Cell:
         """``sym = value`` for a number the lesson gives (α, a bias), lit when read."""
-        return f"{sym} = {pretty(given(value))}", self.read(key)
+        return f"{sym} = {pretty(given(value))}", self.read(key), key
 
     def sym(self, key: str, fallback: Sym) -> str:
         step = self.index.step(key)

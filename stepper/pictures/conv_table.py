@@ -187,10 +187,10 @@ class Table:
             if not values:
                 line.add(f.sym.unicode().rjust(width), Role.HEADER)
             elif f.step is None:
-                line.add(pretty(given(f.value)).rjust(width), ctx.read(f.key))
+                line.add(pretty(given(f.value)).rjust(width), ctx.read(f.key), f.key)
             else:
-                text, role = ctx.computed(f.key)
-                line.add(text.rjust(width), role)
+                text, role, key = ctx.computed(f.key)
+                line.add(text.rjust(width), role, key)
         if b < self._count() - 1:
             line.add("…", Role.MORE)
 
@@ -203,11 +203,12 @@ class Table:
                 line.add("…", Role.MORE)
             for j in range(a, b + 1):
                 w = head.weight(i, j)
-                text, role = ctx.replaced(f"w[1,{i},{j}]", w.value) if w else ("", Role.PLAIN)
+                cell = ctx.replaced(f"w[1,{i},{j}]", w.value) if w else ("", Role.PLAIN, None)
+                text, role, key = cell
                 if w is not None and not self.updating and role is Role.PENDING:
                     role = Role.PLAIN
                 line.add(" ")
-                line.add(text.rjust(self._column_width(j)), role)
+                line.add(text.rjust(self._column_width(j)), role, key)
             if b < self._count() - 1:
                 line.add("…", Role.MORE)
         for column in self.columns:
