@@ -200,9 +200,9 @@ def _num(doc: Document, value: float | str) -> str:
     return f"${tm.number_typst(shown, comma=doc.comma)}$"
 
 
-def network_drawing(doc: Document, scene: Scene) -> str:
-    """The network picture (``stepper.pictures.network.print_scene``) drawn in typst: the given
-    weights on the synapses and, in a solution, the values of the first pass beside the nodes."""
+def scene_drawing(doc: Document, scene: Scene) -> str:
+    """A printed picture (the network's or the conv lesson's ``print_scene``) drawn in typst,
+    centred, with the document's decimal mark and its font shrunk to fit the text width."""
     if doc.comma:
         scene = scene.map_labels(decimal_comma)
     metrics = DEJAVU.fit(scene.width, _TEXT_WIDTH)
@@ -281,7 +281,7 @@ def data_section(doc: Document) -> list[str]:
     if solution.network is not None:
         shape = solution.network
         scene = print_scene(solution, doc.lang, worksheet=not doc.shows_values)
-        out.append(network_drawing(doc, scene))
+        out.append(scene_drawing(doc, scene))
         drawn = set(_DRAWN["dense"])
         if not all(weights_shown(scene, solution, l) for l in range(1, len(shape.layers) + 1)):
             drawn.discard("w")
@@ -292,7 +292,7 @@ def data_section(doc: Document) -> list[str]:
     elif solution.conv is not None:
         scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
         if scene.items:
-            out.append(network_drawing(doc, scene))
+            out.append(scene_drawing(doc, scene))
         drawn = set(_DRAWN["conv"])
     out += other_data(doc, drawn)
     if not out:
