@@ -442,21 +442,31 @@ def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
     return f"({shown})"
 
 
-@cache
+#: Each symbol printed once per format: a big layer names the same x_j in every neuron, and
+#: one dictionary lookup a slot is what a step of a 50,000-step document can afford.
+_SYMBOLS: dict[Format, dict[Sym, str]] = {"latex": {}, "unicode": {}, "text": {}}
+_PRINT_SYMBOL: dict[Format, Callable[[Sym], str]] = {
+    "latex": Sym.latex,
+    "unicode": Sym.unicode,
+    "text": Sym.text,
+}
+
+
 def _symbol(sym: Sym, fmt: Format) -> str:
-    """A symbol in ``fmt``; cached, as a big layer names the same x_j in every neuron."""
-    if fmt == "latex":
-        return sym.latex()
-    if fmt == "unicode":
-        return sym.unicode()
-    return sym.text()
+    """A symbol in ``fmt``."""
+    known = _SYMBOLS[fmt]
+    text = known.get(sym)
+    if text is None:
+        text = known[sym] = _PRINT_SYMBOL[fmt](sym)
+    return text
 
 
 def rhs_formula(step: Step, fmt: Format) -> str:
     """The right-hand side with the lecture's symbols in the slots."""
     how: _Print = "latex_symbols" if fmt == "latex" else fmt
     c = compiled(step.template, step.params, len(step.operands), how)
-    return c.fill([_symbol(q.sym, fmt) for q in step.operands])
+    known = _SYMBOLS[fmt]
+    return c.pattern.format(*[known.get(q.sym) or _symbol(q.sym, fmt) for q in step.operands])
 
 
 def substituted(step: Step, fmt: Format, *, blank: str | None = None) -> str:
@@ -466,11 +476,18 @@ def substituted(step: Step, fmt: Format, *, blank: str | None = None) -> str:
     shows the lesson's given numbers and leaves the learner's own results to fill in).
     """
     c = compiled(step.template, step.params, len(step.operands), fmt)
+    if blank is None:  # the common case, kept lean: most numbers are not negative
+        return c.pattern.format(
+            *[
+                q.shown
+                if q.shown[:1] != "-"
+                else number(q.shown, fmt, alone=c.bare or k in c.enclosed)
+                for k, q in enumerate(step.operands)
+            ]
+        )
     return c.fill(
         [
-            blank
-            if blank is not None and q.step is not None
-            else number(q.shown, fmt, alone=c.bare or k in c.enclosed)
+            blank if q.step is not None else number(q.shown, fmt, alone=c.bare or k in c.enclosed)
             for k, q in enumerate(step.operands)
         ]
     )

@@ -7,7 +7,7 @@ written in each output, so that w₁₂ in the app and ``w_{12}`` in LaTeX are t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉‚")
 _SUP = str.maketrans("0123456789-()+apz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻ")
@@ -56,6 +56,20 @@ class Sym:
     delta: bool = False
     sample: int | str | None = None
     tag: str | None = None
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Symbols are dictionary keys in the printers' inner loops (one lookup a slot, some
+        # 400,000 in a big lesson); the generated __hash__ would build a tuple every time.
+        fields = (self.letter, self.indices, self.tilde, self.delta, self.sample, self.tag)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Sym], tuple[object, ...]]:
+        # Rebuilt from its fields (a copy, a pickle): the hash of text differs between runs.
+        return Sym, (self.letter, self.indices, self.tilde, self.delta, self.sample, self.tag)
 
     def _index(self) -> str:
         # The lecture writes w12 for w_{1,2}; once an index has two digits, commas keep it readable.

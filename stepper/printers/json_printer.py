@@ -42,6 +42,10 @@ def step_record(step: Step) -> dict[str, Any]:
     return record
 
 
+#: One encoder for every record: ``json.dumps`` with ensure_ascii=False builds a new one per
+#: call, which a document of 50,000 steps notices.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
 _ANSWERS = (
     "value",
     "shown",
@@ -68,7 +72,7 @@ def stream(solution: Solution, options: Options) -> Iterator[str]:
         record = step_record(step)
         if options.worksheet:
             record.update(dict.fromkeys(_ANSWERS))
-        yield ("\n  " if k == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False)
+        yield ("\n  " if k == 0 else ",\n  ") + _ENCODE(record)
     yield "\n ]}\n"
 
 
