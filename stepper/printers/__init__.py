@@ -1,12 +1,14 @@
 """Printers: one per output format, each reading only the step list.
 
 Formats are looked up by name in ``REGISTRY``; the command line's ``--format`` choices come
-from it, so a format exists exactly when its printer is registered.
+from it, so a format exists exactly when its printer is registered. A built-in printer's
+module is imported when its format is first asked for, not before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import importlib
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from stepper.printers.document import Blank
@@ -46,20 +48,48 @@ class Printer:
     stream: Callable[[Solution, Options], Iterator[str]] | None = None
 
 
-REGISTRY: dict[str, Printer] = {}
+#: The built-in formats and the modules that register them. A module is imported the first
+#: time its format is asked for: a solve to JSON need not import the HTML printer's Rich and
+#: drawings, nor the PDF printer's typst.
+_BUILTIN = {
+    "json": "stepper.printers.json_printer",
+    "md": "stepper.printers.markdown",
+    "tex": "stepper.printers.latex",
+    "html": "stepper.printers.html",
+    "pdf": "stepper.printers.pdf",
+}
+
+
+class Registry(MutableMapping[str, Printer]):
+    """Formats by name: the built-in ones, each imported on first use, and any registered."""
+
+    def __init__(self) -> None:
+        self._names = dict.fromkeys(_BUILTIN)  # every format, in order, loaded or not
+        self._printers: dict[str, Printer] = {}
+
+    def __getitem__(self, name: str) -> Printer:
+        if name not in self._printers and name in self._names and name in _BUILTIN:
+            importlib.import_module(_BUILTIN[name])  # it registers itself
+        return self._printers[name]
+
+    def __setitem__(self, name: str, printer: Printer) -> None:
+        self._names[name] = None
+        self._printers[name] = printer
+
+    def __delitem__(self, name: str) -> None:
+        del self._names[name]
+        self._printers.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+REGISTRY = Registry()
 
 
 def register(printer: Printer) -> Printer:
     REGISTRY[printer.name] = printer
     return printer
-
-
-def _load_builtin() -> None:
-    import stepper.printers.html  # registers itself
-    import stepper.printers.pdf  # noqa: F401  # registers itself
-    from stepper.printers import json_printer, latex, markdown
-
-    del json_printer, latex, markdown
-
-
-_load_builtin()
