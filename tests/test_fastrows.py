@@ -147,6 +147,23 @@ def test_a_bad_number_deep_in_a_matrix_is_located(
     assert phrase in err
 
 
+def test_a_row_in_a_comment_or_a_text_leaves_the_others_fast(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A commented-out row, or one quoted in a title, is read as written; the real rows are
+    still read by the fast path (120,000 numbers, past what ruamel may read one by one)."""
+    row = "[" + ", ".join(["0.5"] * 10) + "]"
+    text = wide_lesson(-1, 0, "").replace("title: wide", f'title: "{row}"  # {row}')
+    text = text.replace("      weights:", f"      weights:  # {row}\n      # {row}")
+    data, tree, _ = parse("f.yaml", text)
+    assert data["title"] == row
+    weights = tree["network"]["layers"][0]["weights"]
+    assert all(isinstance(r.lc.data, fastrows.Places) for r in weights)
+    path = tmp_path / "commented.yaml"
+    path.write_text(text)
+    assert main(["check", str(path)]) == 0, capsys.readouterr().err
+
+
 def test_the_alias_budget_counts_the_numbers_of_a_row() -> None:
     """An anchored long row repeated by aliases is an alias bomb like any other."""
     row = "[" + ", ".join(["1"] * 1000) + "]"

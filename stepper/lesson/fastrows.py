@@ -16,7 +16,8 @@ are integers, ``0.5``, ``-1.25e-3`` and ``1e5`` floats. Everything else is left 
 ``+1``, ``.5``, ``1.``, ``0x1F``, ``012``, ``1_000``, ``.inf``, integers of more than 18
 digits, tags, anchors inside a row, comments, rows that span lines. A row that turns out not
 to be a sequence (inside a quoted text, a block scalar or a comment) leaves no empty sequence
-where it was written; ``fill`` then says so, and the caller reads the whole file with ruamel.
+where it was written; ``fill`` then says so, and the caller reads the file again with that row
+left as written.
 """
 
 from __future__ import annotations
@@ -58,26 +59,32 @@ class Places(dict[int, list[int]]):
         return self[index] if 0 <= index < len(starts) else super().__getitem__(index)
 
 
-def mask(text: str) -> tuple[str, dict[tuple[int, int], Row]]:
-    """``text`` with each long row of plain numbers emptied, and those rows by (line, col)."""
+def mask(
+    text: str, only: set[tuple[int, int]] | None = None
+) -> tuple[str, dict[tuple[int, int], Row]]:
+    """``text`` with each long row of plain numbers emptied (``only`` those at these places,
+    when given), and those rows by (line, col)."""
     rows: dict[tuple[int, int], Row] = {}
     pieces: list[str] = []
-    last = 0
-    line, line_start = 0, 0
+    last = 0  # the end of the text copied so far
+    counted, line, line_start = 0, 0, 0  # lines counted up to ``counted``
     for match in _ROW.finditer(text):
         inner = match.group(1)
         if inner.count(",") + 1 < MIN_ITEMS:
             continue
         start, end = match.span()
-        newlines = text.count("\n", last, start)
+        newlines = text.count("\n", counted, start)
         if newlines:
             line += newlines
-            line_start = text.rfind("\n", last, start) + 1
+            line_start = text.rfind("\n", counted, start) + 1
+        counted = start
+        col = start - line_start
+        if only is not None and (line, col) not in only:
+            continue
         values = [
             float(item) if ("." in item or "e" in item or "E" in item) else int(item)
             for item in inner.split(",")
         ]
-        col = start - line_start
         rows[(line, col)] = Row(values, line, col, match.group())
         pieces += [text[last:start], "[]"]
         if not _LINE_END.match(text, end):  # something follows on the line: keep its column
@@ -89,9 +96,10 @@ def mask(text: str) -> tuple[str, dict[tuple[int, int], Row]]:
     return "".join(pieces), rows
 
 
-def fill(tree: Any, rows: dict[tuple[int, int], Row]) -> bool:
-    """Put the rows back into the empty sequences ruamel made of them; False when some row
-    was not a sequence after all (then nothing read here can be trusted)."""
+def fill(tree: Any, rows: dict[tuple[int, int], Row]) -> set[tuple[int, int]]:
+    """Put the rows back into the empty sequences ruamel made of them; return the places of
+    those filled. A row missing from them was no sequence after all (it was inside a text, a
+    comment or a key, or under a refused tag), and the text ruamel read was not the file's."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     filled: set[tuple[int, int]] = set()
@@ -113,7 +121,7 @@ def fill(tree: Any, rows: dict[tuple[int, int], Row]) -> bool:
                 filled.add(where)
             else:
                 todo += node
-    return len(filled) == len(rows)
+    return filled
 
 
 def values(node: Any) -> list[int | float] | None:

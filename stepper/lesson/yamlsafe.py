@@ -92,22 +92,24 @@ def parse(path: str, text: str) -> tuple[Any, Any, list[Problem]]:
     if deep is not None:
         raise LessonError([Problem(path, _TOO_DEEP, *deep)])
     masked, rows = fastrows.mask(text)
-    if rows:  # the long rows of numbers read apart (see stepper.lesson.fastrows)
-        try:
-            tree, found = _parse(path, text, masked, rows)
-        except LessonError:
-            pass  # said again below, by ruamel alone, exactly as it would say it
-        else:
-            if fastrows.fill(tree, rows):
-                return _Walker(path, found).plain(tree, ()), tree, found
-    tree, found = _parse(path, text, text, {})
+    while rows:  # the long rows of numbers read apart (see stepper.lesson.fastrows)
+        # A problem found here is found at the same place as in the text as written: the
+        # emptied rows keep every other character where it was.
+        tree, found = _parse(path, masked, rows)
+        filled = fastrows.fill(tree, rows)
+        if len(filled) == len(rows):
+            return _Walker(path, found).plain(tree, ()), tree, found
+        # Some rows were no sequences (inside a text, a comment, a key): read again with
+        # those as written and the others emptied (fewer each time, so this ends).
+        masked, rows = fastrows.mask(text, only=filled)
+    tree, found = _parse(path, text, {})
     return _Walker(path, found).plain(tree, ()), tree, found
 
 
 def _parse(
-    path: str, text: str, masked: str, rows: dict[tuple[int, int], fastrows.Row]
+    path: str, text: str, rows: dict[tuple[int, int], fastrows.Row]
 ) -> tuple[Any, list[Problem]]:
-    """ruamel's tree of ``masked`` (``text`` with ``rows`` emptied) and the problems found."""
+    """ruamel's tree of ``text`` (where ``rows`` are emptied) and the problems found."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
@@ -116,7 +118,7 @@ def _parse(
     yaml = YAML(typ="rt")
     yaml.Composer = _composer_class(path, found, rows)
     try:
-        tree = yaml.load(masked)
+        tree = yaml.load(text)
     except _Stop as stop:
         raise LessonError([Problem(path, stop.message, *_mark(stop.mark))]) from None
     except MarkedYAMLError as exc:
