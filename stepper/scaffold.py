@@ -353,7 +353,9 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def starter(kind: str, name: str, lang: str = "es", file: str | None = None) -> str:
+def starter(
+    kind: str, name: str, lang: str = messages.DEFAULT_LANGUAGE, file: str | None = None
+) -> str:
     """The text of a starter lesson of ``kind`` with the id ``name``, commented in ``lang``;
     ``file`` is the file's name as its comments give it (default NAME.yaml)."""
     file = file or f"{name}.yaml"
@@ -399,7 +401,7 @@ def target_path(name: str) -> Path:
     return path.with_name(path.name + ".yaml")
 
 
-def new_lesson(kind: str, name: str, lang: str = "es") -> Path:
+def new_lesson(kind: str, name: str, lang: str = messages.DEFAULT_LANGUAGE) -> Path:
     """Write a starter lesson of ``kind`` for NAME and return its path; LessonError when the
     name is not a lesson id, the file exists (it is never overwritten) or cannot be written."""
     from pydantic import ValidationError
