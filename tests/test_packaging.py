@@ -4,8 +4,14 @@ stylesheet and the message catalogues go with it as package data (CI installs wi
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import tomllib
+import zipfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).parent.parent
 
@@ -24,3 +30,38 @@ def test_every_package_is_listed() -> None:
     shipped = {p for pattern in catalogues for p in (ROOT / "stepper").glob(pattern)}
     assert shipped == set((ROOT / "stepper" / "locale").rglob("*.po")), catalogues
     assert shipped, "no message catalogue is shipped"
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_data_without_warnings(tmp_path: Path) -> None:
+    """A wheel built as ``pip install .`` builds it (isolated, from a copy of the tree, so
+    that nothing is written beside the sources) holds the lessons, the stylesheet and every
+    message catalogue, and setuptools warns of nothing (no deprecated field, no data
+    directory taken for a package missing from the list)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for name in ("stepper", "lessons"):
+        shutil.copytree(ROOT / name, source / name, ignore=skip)
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    warnings = [line for line in output.splitlines() if "Warning" in line or "deprecat" in line]
+    assert warnings == []
+    (wheel,) = tmp_path.glob("stepper-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    catalogues = {
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "stepper" / "locale").rglob("*.po")
+    }
+    assert catalogues and catalogues <= names, catalogues - names
+    lessons = {f"stepper/lessons/{p.name}" for p in (ROOT / "lessons").glob("*.yaml")}
+    assert lessons and lessons <= names, lessons - names
+    sheets = {p.relative_to(ROOT).as_posix() for p in (ROOT / "stepper" / "tui").glob("*.tcss")}
+    assert sheets and sheets <= names, sheets - names
