@@ -13,6 +13,7 @@ import ast
 import builtins
 import json
 import math
+import pickle
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ import pytest
 
 from stepper.cli import main
 from stepper.engine import solve
-from stepper.lesson.formula import FormulaError, parse_formula, place
+from stepper.lesson.formula import FormulaError, NumericError, parse_formula, place
 from stepper.lesson.load import lesson_from_text
 from stepper.printers.json_printer import step_record
 from tests.test_substitution import evaluate
@@ -280,6 +281,40 @@ def test_the_formula_computes_like_python(formula: str, fn: Function) -> None:
     parsed = parse_formula(formula, ["x", "y"])
     for x, y in POINTS:
         assert parsed.value([x, y]) == pytest.approx(fn(x, y), rel=1e-13, abs=1e-13)
+
+
+def test_a_used_formula_pickles_and_computes_the_same() -> None:
+    """The formula compiles once for many points; a used one still pickles (a Solution goes to
+    a printer's worker) and its copy computes the same numbers."""
+    formula, fn = VALID[8]
+    parsed = parse_formula(formula, ["x", "y"])
+    grid = [(-2 + 0.1 * i, -1 + 0.15 * j) for i in range(40) for j in range(20)]
+    values = [parsed.value(point) for point in grid]
+    assert values == pytest.approx([fn(*point) for point in grid], rel=1e-13, abs=1e-13)
+    copy = pickle.loads(pickle.dumps(parsed))
+    assert copy == parsed
+    assert [copy.value(point) for point in grid] == values
+    with pytest.raises(ValueError, match="3 numbers for 2 variables"):
+        parsed.value((1.0, 2.0, 3.0))
+
+
+@pytest.mark.parametrize(
+    ("formula", "point", "words"),
+    [
+        ("log(x) + y", (-1.0, 0.0), "logarithm of -1"),
+        ("sqrt(x - y)", (0.0, 1.0), "square root of -1"),
+        ("x / y", (1.0, 0.0), "division by zero"),
+        ("y**-2", (1.0, 0.0), "0 to a negative power"),
+        ("x**0.5 + y", (-4.0, 0.0), "fractional power"),
+        ("exp(x) * y", (1000.0, 1.0), "too large"),
+        ("x**10 * y**10 * x**10", (1e20, 1e20), "too large"),
+    ],
+)
+def test_where_the_formula_is_undefined(
+    formula: str, point: tuple[float, float], words: str
+) -> None:
+    with pytest.raises(NumericError, match=words):
+        parse_formula(formula, ["x", "y"]).value(point)
 
 
 def _gradient_lesson(formula: str, x: float, y: float) -> str:

@@ -7,7 +7,7 @@ tanh, sin and cos (those whose derivatives stay among them and among the functio
 ``substituted_text`` may use). Anything else (a name the lesson does not declare, an attribute,
 a call of anything else, a lambda, a comprehension, a subscript, a string, a comparison, ...)
 is refused with the place in the string where it starts. The string never reaches sympify,
-parse_expr, eval or exec: the checked tree is evaluated by a tiny interpreter here (to check the
+parse_expr, eval or exec: the checked tree is compiled into a tree of closures here (to check the
 start point without sympy, so ``stepper check`` stays quick) and turned into sympy objects by
 hand, unevaluated, so that the formula prints in the author's order.
 
@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -135,7 +137,21 @@ class Formula:
 
     def value(self, point: Sequence[float]) -> float:
         """f at ``point`` (one number per variable), computed from the tree with floats."""
-        return finite(_evaluate(self.tree, dict(zip(self.variables, point, strict=True))))
+        if len(point) != len(self.variables):
+            raise ValueError(f"{len(point)} numbers for {len(self.variables)} variables")
+        return finite(self._compiled(point))
+
+    @functools.cached_property
+    def _compiled(self) -> Evaluator:
+        """The tree as a tree of closures, built once: a contour plot evaluates f at thousands
+        of points, and walking the syntax tree for each cost more than the rest of the plot."""
+        return _compile(self.tree, self.variables)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: closures do not pickle, and an unpickled formula compiles again."""
+        state = dict(self.__dict__)
+        state.pop("_compiled", None)
+        return state
 
     def to_sympy(self, symbols: Sequence[sympy.Symbol]) -> sympy.Expr:
         """The formula as sympy objects built node by node, unevaluated (as written)."""
@@ -371,29 +387,39 @@ class _Checker:
 # --- Evaluating the checked tree with floats ---------------------------------------------------
 
 
-def _evaluate(node: ast.expr, point: dict[str, float]) -> float:
+#: f compiled: a float function of the point (one number per variable, in order).
+Evaluator = Callable[[Sequence[float]], float]
+
+
+def _compile(node: ast.expr, variables: tuple[str, ...]) -> Evaluator:
+    """The checked tree as nested closures with the guarded primitives above (nothing is
+    parsed, compiled or exec'd: each closure is one of the few written here)."""
     if isinstance(node, ast.Constant):
         assert isinstance(node.value, int | float)
-        return float(node.value)
+        constant = float(node.value)
+        return lambda p: constant
     if isinstance(node, ast.Name):
-        return point[node.id]
+        return operator.itemgetter(variables.index(node.id))
     if isinstance(node, ast.UnaryOp):
-        value = _evaluate(node.operand, point)
-        return -value if isinstance(node.op, ast.USub) else value
+        inner = _compile(node.operand, variables)
+        if isinstance(node.op, ast.USub):
+            return lambda p: -inner(p)
+        return inner
     if isinstance(node, ast.Call):
         assert isinstance(node.func, ast.Name)
-        return finite(FUNCTIONS[node.func.id](_evaluate(node.args[0], point)))
+        function, argument = FUNCTIONS[node.func.id], _compile(node.args[0], variables)
+        return lambda p: finite(function(argument(p)))
     assert isinstance(node, ast.BinOp)
-    a, b = _evaluate(node.left, point), _evaluate(node.right, point)
+    a, b = _compile(node.left, variables), _compile(node.right, variables)
     if isinstance(node.op, ast.Add):
-        return finite(a + b)
+        return lambda p: finite(a(p) + b(p))
     if isinstance(node.op, ast.Sub):
-        return finite(a - b)
+        return lambda p: finite(a(p) - b(p))
     if isinstance(node.op, ast.Mult):
-        return finite(a * b)
+        return lambda p: finite(a(p) * b(p))
     if isinstance(node.op, ast.Div):
-        return divide(a, b)
-    return power(a, b)
+        return lambda p: divide(a(p), b(p))
+    return lambda p: power(a(p), b(p))
 
 
 # --- Building sympy objects from the checked tree ---------------------------------------------
