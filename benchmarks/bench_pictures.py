@@ -5,8 +5,10 @@ timing flaky. For each kind of picture it prints the mean and worst milliseconds
 (Solution and position to Scene) and of the terminal's drawing (Scene to Rich cells), over
 every position of the built-in lessons, and the same at a few positions of the benchmark's big
 lessons (784-32-10 dense; a 28×28 image with 32 kernels), where the first call also builds the
-per-solution index. Targets, from the app's key-to-screen budget: under 10 ms a position for
-the built-in lessons, under 30 ms for the big ones once indexed, under 100 ms for the first.
+per-solution index. The column ``first`` is the first layout of each built-in lesson, which
+indexes the solution and, for a contour, evaluates f over the plot. Targets, from the app's
+key-to-screen budget: under 10 ms a position for the built-in lessons, under 30 ms for the big
+ones once indexed, under 100 ms for the first.
 
     python benchmarks/bench_pictures.py
 """
@@ -56,10 +58,12 @@ def timed(layout: Layout, solution: Solution, positions: list[int]) -> tuple[lis
     return laid, drawn
 
 
-def row(name: str, laid: list[float], drawn: list[float]) -> None:
+def row(name: str, laid: list[float], drawn: list[float], first: float | None = None) -> None:
+    """One line of the table; ``first`` is the first layout of a solution, index included."""
     print(
         f"{name:<28} {statistics.mean(laid):8.2f} {max(laid):8.2f}"
         f" {statistics.mean(drawn):8.2f} {max(drawn):8.2f}"
+        + ("" if first is None else f" {first:8.2f}")
     )
 
 
@@ -81,13 +85,15 @@ def big_solutions(folder: Path) -> dict[str, Solution]:
 
 
 def main() -> None:
-    print(f"{'lesson':<28} {'layout ms':>8} {'worst':>8} {'draw ms':>8} {'worst':>8}")
+    print(f"{'lesson':<28} {'layout ms':>8} {'worst':>8} {'draw ms':>8} {'worst':>8} {'first':>8}")
     for lesson_id in builtin_ids():
         source = resolve(lesson_id)
         solution = solve(load_lesson(source.path, source.shown))
         layout = layout_of(solution)
+        start = time.perf_counter()
         layout(solution, 0, None, "es", WIDTH)  # build the per-solution index once
-        row(lesson_id, *timed(layout, solution, list(range(len(solution.steps)))))
+        first = (time.perf_counter() - start) * 1000
+        row(lesson_id, *timed(layout, solution, list(range(len(solution.steps)))), first)
     with tempfile.TemporaryDirectory() as folder:
         for name, solution in big_solutions(Path(folder)).items():
             layout = layout_of(solution)
