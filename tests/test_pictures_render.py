@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from rich.style import Style
 
 from stepper.pictures import render_rich, render_svg, render_tikz, render_typst
 from stepper.pictures.scene import Frame, Label, Raster, Role, Scene, Shape, Wire
@@ -92,6 +93,26 @@ def test_rich_styles_by_role_and_series() -> None:
     diagonal = render_rich.role_style(Role.PLAIN, 2)
     assert diagonal.color is not None
     assert style_at(SCENE, 0, 5) == diagonal
+
+
+def test_rich_makes_no_style_per_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawing reuses one Style per (role, series) and per shade (a contour plot has thousands
+    of shaded cells): drawing a scene makes no Style, and a raster's cells share their level's."""
+    made: list[Style] = []
+    real = Style.__init__
+
+    def counted(self: Style, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Style, "__init__", counted)
+    lines = render_rich.render_lines(SCENE)
+    assert made == []
+    raster = [next(s.style for s in lines[6].spans if s.start <= col < s.end) for col in (11, 12)]
+    assert raster[0] is not raster[1]  # two levels, two colours
+    again = render_rich.render_lines(SCENE)[6]
+    assert [next(s.style for s in again.spans if s.start <= c < s.end) for c in (11, 12)] == raster
+    assert render_rich.role_style(Role.READ, 9) is render_rich.role_style(Role.READ, 2)
 
 
 def test_rich_diagonals_and_arrow_heads() -> None:
