@@ -261,6 +261,10 @@ def new_value(draw: st.DrawFn, old: Any) -> Any:
         choices += [lambda: -old, lambda: larger, lambda: str(old)]
     if isinstance(old, dict):
         choices.append(lambda: {**old, draw(st.sampled_from(["epochs", "bogus", "pool"])): 3})
+        if old:
+            key = draw(st.sampled_from(sorted(old, key=str)))
+            renamed = draw(st.sampled_from([f"{key}s", str(key).upper(), "", "\ud800", "1e5"]))
+            choices.append(lambda: {(renamed if k == key else k): v for k, v in old.items()})
     return draw(st.sampled_from(choices))()
 
 
@@ -338,9 +342,14 @@ def assert_contract(lesson: Path, argv: list[str], stdin: bytes = b"") -> int:
     database=None,  # nothing written outside the temporary folders
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(case=mutant())
+@given(
+    case=mutant(),
+    options=st.sampled_from(
+        [[], ["--format", "md"], ["--format", "tex", "--worksheet"], ["--lang", "en"]]
+    ),
+)
 def test_a_mutated_lesson_keeps_the_contract(
-    case: tuple[str, bytes], tmp_path_factory: pytest.TempPathFactory
+    case: tuple[str, bytes], options: list[str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     name, raw = case
     folder = tmp_path_factory.mktemp("fuzz")
@@ -348,7 +357,7 @@ def test_a_mutated_lesson_keeps_the_contract(
     lesson.write_bytes(raw)
     output = folder / "out.json"
     checked = assert_contract(lesson, ["check", str(lesson)])
-    solved = assert_contract(lesson, ["solve", str(lesson), "-o", str(output)])
+    solved = assert_contract(lesson, ["solve", str(lesson), "-o", str(output), *options])
     if solved == 2:
         assert not output.exists()
     assert sorted(p.name for p in folder.iterdir()) == sorted(
