@@ -5,16 +5,20 @@ A test that does not apply to a lesson is not generated for it (parametrize from
 pdflatex or torch. On a developer's machine that is fine, but CI installs every tool
 (``.ci/run``), and a check that silently never runs there is a hole: with ``CI`` set, a skip
 is reported as a failure that names its reason. The formula cache lives in a temporary
-folder.
+folder, and so does hypothesis's (its examples and constants, by default .hypothesis/ in the
+checkout).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Generator, Iterator
 from functools import cache
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from stepper.catalog import builtin_folder, builtin_ids
 from stepper.engine import solve
@@ -26,6 +30,14 @@ from stepper.steps import Solution
 def in_ci() -> bool:
     """Whether the suite runs under CI (``CI=true``, as CI services and ``.ci/run`` set it)."""
     return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis's folder is set here, before collection, where its plugin first writes."""
+    folder = tempfile.mkdtemp(prefix="stepper-hypothesis-")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    config.add_cleanup(lambda: set_hypothesis_home_dir(None))
+    set_hypothesis_home_dir(folder)
 
 
 @pytest.hookimpl(hookwrapper=True)
