@@ -39,6 +39,7 @@ from stepper.lesson.errors import LessonError
 from stepper.lesson.load import MAX_PROBLEMS, lesson_from_text, load_lesson
 from stepper.lesson.schema import DenseLesson
 from stepper.steps import Solution
+from tests.conftest import cpu_clock
 
 BAD_INPUT = 2
 
@@ -846,9 +847,9 @@ def test_alias_bomb_is_refused_quickly(
     if where == "in-notes":
         bomb = VALID + "notes:\n" + "".join(f"  {line}\n" for line in bomb.splitlines())
     path = write(tmp_path, "bomb.yaml", bomb)
-    start = time.perf_counter()
+    start = cpu_clock()
     code, out, err = run_cli(capsys, "check", str(path))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert code == BAD_INPUT
     assert out == ""
     lines = err.splitlines()
@@ -864,9 +865,9 @@ def test_deep_nesting_is_refused_quickly(
 ) -> None:
     closing = "]" if opening == "[" else "}"
     path = write(tmp_path, "deep.yaml", "title: " + opening * 5000 + closing * 5000 + "\n")
-    start = time.perf_counter()
+    start = cpu_clock()
     code, _, err = run_cli(capsys, "check", str(path))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert code == BAD_INPUT
     lines = err.splitlines()
     assert len(lines) == 1, err
