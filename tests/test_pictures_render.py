@@ -161,9 +161,9 @@ def test_tikz_places_each_label_where_the_scene_says() -> None:
     for (x, y, body), label in zip(nodes, labels, strict=True):
         assert _close(float(x), label.x * CMTT.advance)
         assert _close(float(y), CMTT.baseline(label.y))
-        last = label.text.split(" ")[-1].replace("−", "-")
-        if not set(last) & set("…★"):  # left to the preamble
-            assert body.split(" ")[-1] == last
+        last = label.text.split(" ")[-1]
+        if not set(last) & set("…★"):  # left to the preamble, but the minus
+            assert body.split(" ")[-1] == last.replace("−", render_tikz.GLYPHS["−"])
         else:  # drawn one column wide
             assert r"\makebox[\tikzcol]" in body
 
@@ -208,3 +208,29 @@ def test_tikz_compiles_with_the_latex_printers_preamble(tmp_path: Path) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils are not installed")
+def test_tikz_minus_is_a_minus_one_column_wide(tmp_path: Path) -> None:
+    """U+2212 prints as a minus, not as a hyphen, and takes one column of the typewriter font
+    like a digit, so that numbers stay in their columns (read back from the PDF's glyph boxes)."""
+    from stepper.printers.latex import preamble, text
+
+    rows = ("0123456789", "0−1−2−3−4−", "0-1-2-3-4-")
+    scene = Scene(10, 3, tuple(Label(0, k, row) for k, row in enumerate(rows)))
+    source = tmp_path / "minus.tex"
+    picture = render_tikz.render(scene, text)
+    source.write_text(preamble() + "\\begin{document}\n" + picture + "\n\\end{document}\n")
+    for command in (["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
+                    ["pdftotext", "-bbox", "minus.pdf", "minus.html"]):  # fmt: skip
+        run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stdout[-2000:]
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>',
+        (tmp_path / "minus.html").read_text(),
+    )
+    digits, minus, hyphen = words[:3]
+    assert abs(float(minus[1]) - float(minus[0]) - (float(digits[1]) - float(digits[0]))) < 0.05
+    assert hyphen[2] == "0-1-2-3-4-"
+    assert minus[2] != hyphen[2]  # another glyph than the hyphen's

@@ -4,7 +4,8 @@ The picture uses plain TikZ only (no libraries), so it compiles with a basic TeX
 coordinates are points with y pointing down, as the scene's rows do. Text is escaped by the
 caller's ``escape`` (the LaTeX printer's, whose preamble declares the Unicode characters of the
 lecture's notation); block, box-drawing and symbol characters that pdflatex lacks are drawn
-here, one column each, as is the minus (as a hyphen, which keeps to its column).
+here, one column each, as is the minus (the typewriter font's own ``\textminus``: a real
+minus, not a hyphen, and no wider than a digit, so that columns of numbers stay aligned).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ GLYPHS: dict[str, str] = {
     "↙": _symbol(r"\swarrow"),
     "∗": _symbol(r"\ast"),
     "×": _symbol(r"\times"),
+    "−": r"\makebox[\tikzcol][c]{\textminus}",
 }
 
 
@@ -98,7 +100,7 @@ def _text(text: str, escape: Callable[[str], str]) -> str:
     for ch in text:
         glyph = GLYPHS.get(ch)
         if glyph is None:
-            run += "-" if ch == "−" else ch
+            run += ch
             continue
         if run:
             out.append(escape(run))
