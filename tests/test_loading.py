@@ -895,7 +895,7 @@ def test_the_limits_are_at_least_the_contracts(tmp_path: Path) -> None:
 def test_weight_limit_is_located_at_network(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A file with 10^6 weights takes a minute to parse, so the limit is lowered to show it."""
+    """The limit is lowered to show it on a small file (10^6 weights: tests/test_fastrows.py)."""
     monkeypatch.setattr(checks, "MAX_WEIGHTS", 5)
     path = write(tmp_path, "wide.yaml", VALID)
     code, _, err = run_cli(capsys, "check", str(path))

@@ -7,9 +7,9 @@ weights took about a minute to read. Such a lesson is almost all rows like
 expression and replaced, in the text ruamel reads, by an empty ``[]``: padded with spaces to
 the row's length where something follows on its line, so that every other character keeps its
 line and column (ruamel skips spaces one at a time, so the padding is left out at a line's
-end, where nothing can be shifted). Once ruamel has
-built its tree, the empty sequences at those places get their numbers back, and an item's
-position is computed from the row's text only when a message needs it.
+end, where nothing can be shifted). Once ruamel has built its tree, the empty sequences at
+those places get their numbers back, and an item's position is computed from the row's text
+only when a message needs it.
 
 The numbers mean what YAML 1.2 (ruamel's round-trip reader) makes of them: ``12`` and ``-0``
 are integers, ``0.5``, ``-1.25e-3`` and ``1e5`` floats. Everything else is left to ruamel:

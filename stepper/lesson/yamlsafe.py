@@ -18,6 +18,10 @@ turns parser events into nodes, before anything is constructed) is replaced by o
   (the "billion laughs" is refused after a few hundred events, not after expanding it);
 - stops at a nesting depth no lesson needs.
 
+Long rows of plain numbers (the weights of a big network) are read apart, by
+``stepper.lesson.fastrows``, and put back into the tree with their positions: ruamel alone
+takes a minute over 10^6 of them.
+
 What comes back is plain Python data (dict, list, str, int, float, bool, None) plus the
 round-trip tree, from which a problem's position is looked up only when there is a problem.
 """
