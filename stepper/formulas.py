@@ -399,11 +399,20 @@ def compiled(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) 
     (``stepper.formula_cache``) when it holds it, else printed by sympy and kept there."""
     key = json.dumps([name, params, arity, fmt], ensure_ascii=False)
     kept = formula_cache.lookup(key)
-    if kept is not None:
+    if kept is not None and _fits(kept[0], arity):
         return Compiled(*kept)
     printed = _compile(name, params, arity, fmt)
     formula_cache.store(key, (printed.pattern, printed.bare, printed.enclosed))
     return printed
+
+
+def _fits(pattern: str, arity: int) -> bool:
+    """Whether a pattern from the cache fills with ``arity`` slots (a damaged one may not)."""
+    try:
+        pattern.format(*[""] * arity)
+    except (IndexError, KeyError, ValueError):
+        return False
+    return True
 
 
 def _compile(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) -> Compiled:

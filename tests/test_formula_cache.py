@@ -135,6 +135,22 @@ def test_good_entries_survive_beside_bad_ones(cache: Path) -> None:
     assert formula_cache.lookup("bad") is None
 
 
+def test_a_pattern_that_does_not_fit_its_template_is_printed_again(
+    cache: Path, builtin: dict[str, Solution]
+) -> None:
+    """A damaged entry that is still well-formed JSON (a slot past the template's arity, a
+    lone brace) is printed again by sympy rather than failing the solve."""
+    printed = documents(builtin)
+    formula_cache.save()
+    (file,) = cache.iterdir()
+    document = json.loads(file.read_text())
+    for n, entry in enumerate(document["entries"].values()):
+        entry[0] = "{99}" if n % 2 else "{"
+    file.write_text(json.dumps(document))
+    fresh_run()
+    assert documents(builtin) == printed
+
+
 def test_two_runs_merge_what_they_printed(cache: Path) -> None:
     """Runs that print different templates each add theirs; neither loses the other's."""
     formula_cache.store("a", ("{0}", True, frozenset()))
