@@ -35,7 +35,7 @@ from stepper.pictures.render_rich import (
     render as render_scene,
 )
 from stepper.pictures.scene import Frame, Label, Role, Scene, Shape
-from stepper.steps import Solution
+from stepper.steps import Phase, Solution
 from tests.conftest import builtin_ids_of
 from tests.tui_helpers import make_app, settle
 
@@ -223,7 +223,7 @@ def test_an_rgb_image_shows_the_channel_read() -> None:
 def test_relu_shows_both_maps(cnn1: Solution) -> None:
     at = index_of(cnn1, "relu[1,2,2]")
     text = picture(cnn1, at, at)
-    assert "mapa z 4×4" in text and "ReLU a 4×4" in text and "ReLU →" in text
+    assert "mapa z 4×4" in text and "activación a 4×4" in text and "ReLU →" in text
 
 
 def test_pooling_frames_the_window_and_marks_the_winner(cnn1: Solution) -> None:
@@ -268,7 +268,7 @@ def test_loss_and_deltas(cnn1: Solution) -> None:
 def test_error_maps_fill_in(cnn1: Solution) -> None:
     at = index_of(cnn1, "drelu[1,2,2]")
     text = picture(cnn1, at, at)
-    assert "error δᵃ 4×4" in text and "error δᵖ 2×2" in text and "ReLU a 4×4" in text
+    assert "error δᵃ 4×4" in text and "error δᵖ 2×2" in text and "activación a 4×4" in text
     assert "┌" in text  # the pooling window the cell belongs to
     at = index_of(cnn1, "dconv[1,4,4]")
     text = picture(cnn1, at + 1, at)
@@ -325,8 +325,9 @@ def test_whole_at_80_columns(builtin: dict[str, Solution], lesson_id: str) -> No
     """The built-in lessons need no windowing at 80×24: no row or column is left out."""
     solution = builtin[lesson_id]
     for revealed, current in positions(solution):
-        text = picture(solution, revealed, current, 78)
-        assert "…" not in text and "⋮" not in text, (revealed, current)
+        scene = conv_scene(solution, revealed, current, solution.language, 78)
+        cut = [i for i in scene.labels() if i.role == Role.MORE and i.text in ("…", "⋮")]
+        assert not cut, (revealed, current)
 
 
 @pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
@@ -773,3 +774,80 @@ def test_a_keyed_label_writes_its_quantity(builtin: dict[str, Solution], lesson_
             values = steps.get(key, set()) | givens.get(key, set())
             assert values & set(label.text.split()), (key, label.text, values)
     assert set(steps) <= written, set(steps) - written
+
+
+# --- nothing given away before it is asked -----------------------------------------------------
+
+#: The labels that write a cell of a map (conv, ReLU, pooling, their errors, a channel's sum).
+_MAP_CELL = re.compile(r"^(?:d?(?:conv|relu|pool)|chan)\[")
+
+
+def _given_sides(solution: Solution) -> set[int]:
+    """The sides a lesson gives (the image, the kernels, the pooling window): a picture may
+    write them at any time."""
+    conv = solution.conv
+    assert conv is not None
+    sides = {len(ch) for ch in conv.image} | {len(ch[0]) for ch in conv.image if ch}
+    sides |= {len(ch) for kernel in conv.kernels for ch in kernel}
+    return sides | ({conv.pool[1]} if conv.pool is not None else set())
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_no_size_shown_before_its_step(builtin: dict[str, Solution], width: int) -> None:
+    """Until a size step (O = (D − N + 2p)/s + 1, the pooled side Q) is revealed, no picture of
+    the walk writes its value: not as the map's header (mapa z 4×4), not in the slot of the
+    step, and no map is drawn with its cells (which would count the side out)."""
+    checked = 0
+    for lesson_id in builtin_ids_of("conv"):
+        solution = builtin[lesson_id]
+        sides = [
+            (k, step)
+            for k, step in enumerate(solution.steps)
+            if step.phase == Phase.SHAPE and step.key.partition("[")[0] in ("size", "pool_size")
+        ]
+        givens = _given_sides(solution)
+        for revealed in range(max((k for k, _ in sides), default=-1) + 1):
+            for current in (None, revealed):
+                scene = conv_scene(solution, revealed, current, solution.language, width)
+                texts = [label.text for label in scene.labels()]
+                pending = [step for k, step in sides if k >= revealed]
+                where = (lesson_id, revealed, current)
+                cells = [i.key for i in scene.labels() if i.key and _MAP_CELL.match(i.key)]
+                assert not cells, where
+                for step in pending:
+                    n = step.shown
+                    slot = [i.text for i in scene.labels() if i.key == step.key]
+                    assert not any(re.search(rf"(?<![\d.]){n}(?![\d.])", t) for t in slot), where
+                    if int(float(n)) not in givens:
+                        side = re.compile(rf"(?<!\d){n}×{n}(?!\d)")
+                        assert not any(side.search(t) for t in texts), (*where, n)
+                checked += 1
+    assert checked > 20
+
+
+def test_sizes_name_what_each_symbol_counts(builtin: dict[str, Solution]) -> None:
+    """The sizes picture writes each count as the formula's symbol with what it counts
+    (P parámetros, V = ? valores, W = 6272 valores), never a bare letter at the end of a row."""
+    for lesson_id in ("shape-1", "cnn-1"):
+        solution = builtin[lesson_id]
+        for lang, words in (("es", ("parámetros", "valores")), ("en", ("parameters", "values"))):
+            for revealed in range(len(solution.steps) + 1):
+                step = solution.steps[revealed] if revealed < len(solution.steps) else None
+                if step is not None and step.phase != Phase.SHAPE:
+                    break
+                current = None if step is None else revealed
+                text = render(conv_picture(solution, revealed, current, lang, 80), 80)
+                rows = text.splitlines()[:5]
+                for row in rows[1:]:
+                    if not row.lstrip().startswith("↓ max"):
+                        assert row.rstrip().endswith(words), (lesson_id, lang, revealed, row)
+                assert rows[1].count(words[0]) == 1 and rows[2].count(words[1]) == 1
+
+
+def test_the_relu_map_does_not_read_as_relu_to(cnn1: Solution) -> None:
+    """The ReLU map is called the activation map (activación a 4×4), not "ReLU a 4×4", which
+    reads as "ReLU to 4×4"."""
+    at = index_of(cnn1, "relu[1,1,1]")
+    for lang, word in (("es", "activación a 4×4"), ("en", "activation a 4×4")):
+        text = render(conv_picture(cnn1, at, at, lang, 80), 80)
+        assert word in text and "ReLU a " not in text

@@ -20,6 +20,7 @@ from stepper.catalog import builtin_ids
 from stepper.cli import build_parser, main
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
+from stepper.numbers import pretty
 from stepper.printers import REGISTRY, Options
 from stepper.variants import SATURATION, make_variant, make_variants, variant_id
 from tests.conftest import solved
@@ -197,3 +198,44 @@ def test_variants_through_the_command_line(tmp_path: Path) -> None:
 def test_a_lesson_without_variants_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["solve", "backprop-2", "--variants", "2"]) == 2
     assert "declares no variants" in capsys.readouterr().err
+
+
+PICTURE = re.compile(r"^```text\n(.*?)\n```$", re.S | re.M)
+#: Numbers of a contour plot that are not values: the ticks of its axes, and the number of
+#: each optimiser's series in the legend.
+CONTOUR_STRUCTURE = [
+    re.compile(r"^\s*-?[\d.]+┤", re.M),
+    re.compile(r"^\s*x(?:\s+-?[\d.]+)+\s*$", re.M),
+    re.compile(r"(?<=[\s▓▒░:·])\d (?=\w)"),
+]
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_markdown_worksheet_pictures_contain_no_answer(lesson_id: str) -> None:
+    """The picture at the top of a Markdown worksheet shows what the lesson gives and nothing
+    a step computes (not a conv map's side, not an optimiser's path or its values), while the
+    solution's picture shows the final values."""
+    from tests.test_pdf import STRUCTURE, _answers, numbers
+
+    solution = solved(lesson_id)
+    answers = _answers(solution)
+    for blank in ("values", "all"):
+        document = str(REGISTRY["md"].render(solution, Options(blank=blank)))
+        pictures = PICTURE.findall(document)
+        assert len(pictures) == 1, lesson_id
+        text = pictures[0].replace("\u2212", "-")
+        for pattern in (*STRUCTURE, *CONTOUR_STRUCTURE):
+            text = pattern.sub(" ", text)
+        leaked = {abs(n) for n in numbers(text)} & answers
+        assert not leaked, f"{lesson_id} {blank}: {sorted(leaked)}"
+    solved_picture = PICTURE.findall(str(REGISTRY["md"].render(solution, Options())))[0]
+    last = solution.steps[-1]
+    if solution.optimize is not None:  # each path's last f in its row of the legend
+        finals = {s.key.partition(".")[0]: s for s in solution.steps if s.key.endswith(".f")}
+        for step in finals.values():
+            assert pretty(step.shown) in solved_picture, (lesson_id, step.key)
+    elif solution.conv is None or solution.conv.image:
+        shown = {s.shown for s in solution.steps if pretty(s.shown) in solved_picture}
+        assert shown, lesson_id
+    else:
+        assert pretty(last.shown) in solved_picture, lesson_id

@@ -269,10 +269,13 @@ def map_grid(
         grid = image_grid(ctx, k, 0, frame)
         grid.marks, grid.mark_width = marks or {}, 1 if marks is not None else 0
         return grid
-    rows, cols = ctx.map_size(family)(k)
     letter, tag = _LETTERS.get(family, (family, None))
     sym = Sym(letter, sample=_sup(ctx, k), tag=tag).unicode()
     word = ctx.word("error") if family.startswith("d") else ctx.word(family)
+    unknown = _unknown_side(ctx, family, k)
+    if unknown is not None:
+        return _unknown_map(f"{word} {sym} {unknown}×{unknown}", f"{sym} {unknown}×{unknown}")
+    rows, cols = ctx.map_size(family)(k)
     computed = ctx.computed
 
     def cell(r: int, c: int) -> Cell:
@@ -294,3 +297,27 @@ def map_grid(
         mark_width=1 if marks is not None else 0,
         short=f"{sym} {rows}×{cols}",
     )
+
+
+def _unknown_side(ctx: Ctx, family: str, k: int) -> str | None:
+    """The symbol of map k's side (O, O⁽²⁾, Q) while a size step still asks for it, else None:
+    until then the picture must not give the side away, neither in a header nor by the number
+    of cells it draws."""
+    base = family[1:] if family in ("dpool", "drelu", "dconv") else family
+    keys = [f"size[{k}]" if f"size[{k}]" in ctx.index.pos else "size"]
+    if base == "pool":
+        keys.append("pool_size")
+    pending = [key for key in keys if key in ctx.index.pos and not ctx.revealed_at(key)]
+    if not pending:
+        return None
+    return ctx.sym(pending[-1], Sym("O"))
+
+
+def _unknown_map(header: str, short: str) -> Grid:
+    """A map of a side not known yet: one cell, and ⋯ ⋮ ⋱ for as many more as the side says."""
+    marks = {(1, 1): "·", (1, 2): "⋯", (2, 1): "⋮", (2, 2): "⋱"}
+
+    def cell(r: int, c: int) -> Cell:  # PENDING, not MORE: nothing is left out of the window
+        return marks[(r, c)], Role.PENDING, None
+
+    return Grid(header, (1, 2), (1, 2), cell, _MIN_CELL, (1, 1, 1, 1), short=short)

@@ -75,9 +75,10 @@ def sizes(ctx: Ctx, width: int) -> list[Ink]:
 
 
 def _valued(ctx: Ctx, key: str, letter: str, word: str) -> Ink:
-    """``V = 25088 valores`` once revealed; the slot alone before."""
+    """``V = 25088 valores`` once revealed, ``V = ? valores`` while computed, ``V valores``
+    before: the formula's symbol always with what it counts, never a bare letter."""
     text, role, written = ctx.slot(key, ctx.sym(key, Sym(letter)))
-    return ink(f"{text} {word}" if ctx.revealed_at(key) else text, role, written)
+    return ink(text, role, written).add(f" {word}", Role.MORE if role == Role.PENDING else role)
 
 
 def kernel_sizes(ctx: Ctx) -> list[Ink]:

@@ -13,6 +13,8 @@ from rich.console import Console, RenderableType
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.pictures import render_rich
+from stepper.pictures.conv_print import PRINT_WIDTH
+from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.terminal import picture
 from stepper.printers import Options, Printer, register
@@ -21,16 +23,23 @@ from stepper.steps import Solution, Step
 
 
 def picture_text(doc: Document) -> str:
-    """The app's picture as plain text: a network with every value revealed (none on a
-    worksheet), the image or the contour plot before any step."""
+    """The app's picture as plain text, as the other documents print it: in a solution every
+    value revealed (the network's, the maps of a conv lesson, the optimisers' whole paths), on
+    a worksheet nothing computed (the image and its kernels without their maps, the starting
+    points)."""
     solution = doc.solution
+    worksheet = not doc.shows_values
+    scene = None
     if solution.network is not None and solution.conv is None:
-        scene = print_scene(solution, doc.lang, worksheet=not doc.shows_values)
+        scene = print_scene(solution, doc.lang, worksheet=worksheet)
+    elif solution.conv is not None:
+        scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
+    if scene is not None and scene.width:
         drawn: RenderableType = render_rich.render(scene)
         width = scene.width
-    else:
+    else:  # the contour plot, or the sizes of a conv lesson without an image
         width = 100
-        drawn = picture(solution, 0, None, doc.lang, width)
+        drawn = picture(solution, 0 if worksheet else len(solution.steps), None, doc.lang, width)
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(drawn)
     return console.export_text().rstrip()
