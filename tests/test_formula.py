@@ -54,6 +54,8 @@ HOSTILE: list[tuple[str, int | None, str]] = [
     ("tanh(tanh(tanh(tanh(x))))", 15, "functions inside functions are limited to 3"),
     ("exp(x) + sin(cos(log(sqrt(y))))", 21, "functions inside functions are limited to 3"),
     ("1e999 * x", 0, "too large"),
+    ("9" * 900 + " * x", 0, "too large"),
+    ("x**" + "9" * 900, 3, "too large"),
     ("x[0]", 0, "indexing"),
     ("'a' * 3", 0, "text"),
     ("f'{x}'", 0, "f-string"),

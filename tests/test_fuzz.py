@@ -222,6 +222,7 @@ ODD_TEXT = st.one_of(
             "+".join(["x"] * 400),
             "__import__('os').system('true')",
             "1e999",
+            "9" * 990 + " * x",
         ]
     ),
 )

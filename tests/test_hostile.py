@@ -512,3 +512,14 @@ def test_a_conv_lesson_that_computes_nothing(
     and the app cannot step through; it is refused at the kernels."""
     text = "kind: conv\nimage: [[1, 2], [3, 4]]\nkernels: []\n"
     refused(tmp_path, capsys, text, (3, 1), "computes nothing")
+
+
+@pytest.mark.parametrize(
+    ("function", "column"), [("9" * 900 + " * x", 11), ("x**" + "9" * 900, 14)]
+)
+def test_a_formula_number_too_large_for_a_float(
+    function: str, column: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A whole number of hundreds of digits in the function: math.isfinite raised
+    OverflowError (int too large to convert to float) in ``check``."""
+    refused(tmp_path, capsys, optimize_with(function), (18, column), "too large")

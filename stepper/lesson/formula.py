@@ -295,7 +295,8 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             what = "text" if isinstance(value, str | bytes) else repr(value)
             raise self.refuse(f"{what} is not allowed in a formula; use {self.allowed()}", node)
-        if not math.isfinite(value) or abs(value) > MAX_LITERAL:
+        # abs() before isfinite: a whole number of hundreds of digits is too large for a float.
+        if abs(value) > MAX_LITERAL or not math.isfinite(value):
             raise self.refuse(
                 f"the number {self.source_of(node)} is too large (at most {MAX_LITERAL:g})", node
             )
@@ -351,7 +352,7 @@ class _Checker:
                 f"{self.source_of(node)!r}",
                 node,
             )
-        if not math.isfinite(inner.value) or abs(inner.value) > MAX_EXPONENT:
+        if abs(inner.value) > MAX_EXPONENT or not math.isfinite(inner.value):
             raise self.refuse(
                 f"the exponent {self.source_of(node)} is too large (at most {MAX_EXPONENT} "
                 "either way)",
@@ -381,7 +382,8 @@ class _Checker:
         self.calls -= 1
 
     def source_of(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or "?"
+        text = ast.get_source_segment(self.source, node) or "?"
+        return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 # --- Evaluating the checked tree with floats ---------------------------------------------------
