@@ -30,6 +30,11 @@ _LETTERS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Indices as written, by their tuple: w₁₂, Δw₁₂ and the pictures' labels share them, and a big
+#: network prints some 100,000.
+_INDEX_TEXT: dict[tuple[int, ...], str] = {}
+
+
 def subscript(text: str) -> str:
     """Unicode subscript digits (12 -> ₁₂)."""
     return text.translate(_SUB)
@@ -73,8 +78,11 @@ class Sym:
 
     def _index(self) -> str:
         # The lecture writes w12 for w_{1,2}; once an index has two digits, commas keep it readable.
-        sep = "," if any(i > 9 for i in self.indices) else ""
-        return sep.join(str(i) for i in self.indices)
+        text = _INDEX_TEXT.get(self.indices)
+        if text is None:
+            sep = "," if any(i > 9 for i in self.indices) else ""
+            text = _INDEX_TEXT[self.indices] = sep.join(map(str, self.indices))
+        return text
 
     def latex(self) -> str:
         base = _LETTERS.get(self.letter, (self.letter, self.letter))[0]
