@@ -33,7 +33,11 @@ def run(
 
 
 def text(app: StepperApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
+    """What a Static shows, drawn as the screen draws it (a picture is laid out when drawn)."""
+    widget = app.screen.query_one(selector, Static)
+    console = Console(width=widget.content_region.width, record=True, file=io.StringIO())
+    console.print(widget.content, height=widget.content_region.height or None)
+    return console.export_text()
 
 
 def position(app: StepperApp) -> tuple[int, int]:
@@ -265,3 +269,29 @@ def test_long_sums_are_elided_in_the_middle() -> None:
     hidden = int(short.split("… ")[1].split(" more")[0])
     assert shown_terms + hidden == 785
     assert elide("u₁ = w₁₀ · x₀", "en") == "u₁ = w₁₀ · x₀"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lesson_id", "key"),
+    [("backprop-2", "u[1,1]"), ("backprop-2", "u[2,1]"), ("conv-2", "conv[2,3,3]")],
+)
+def test_a_short_screen_shows_what_the_step_computes(lesson_id: str, key: str) -> None:
+    """At 60×20 the picture gets 8 rows, fewer than a two-layer network or a padded image
+    takes: it is laid out in them (the image's rows around the window) or shows the rows of
+    the step's quantity (drawn reversed), and no row is cut by the screen."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "g", *key, "enter")
+        await pilot.pause()
+        assert app.walk is not None and app.walk.step.key == key
+        picture = app.screen.query_one("#picture", Static)
+        region = picture.content_region
+        console = Console(width=region.width, file=io.StringIO())
+        lines = console.render_lines(
+            picture.content, console.options.update(height=region.height), pad=False
+        )
+        assert len(lines) == region.height <= 8
+        assert any(seg.style is not None and seg.style.reverse for line in lines for seg in line)
+
+    run(make_app(lesson_id), scenario, size=(60, 20))

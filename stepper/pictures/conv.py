@@ -53,19 +53,26 @@ Arrangement = tuple[list[Board], list[Ink]]
 
 
 def conv_scene(
-    solution: Solution, revealed: int, current: int | None, lang: str, width: int
+    solution: Solution,
+    revealed: int,
+    current: int | None,
+    lang: str,
+    width: int,
+    *,
+    rows: int = ROW_BUDGET,
 ) -> Scene:
     """The blackboard of ``solution`` with ``steps[:revealed]`` written in, ``current`` lit.
 
     ``current`` is the index in ``solution.steps`` of the step being computed, or None (the
     title screen, which shows the image, the kernel and the empty map). The scene is at most
-    ``width`` columns wide and ``ROW_BUDGET`` rows tall. A lesson that is not a conv lesson
+    ``width`` columns wide and about ``rows`` tall (grids show the rows around the cell in
+    focus when they must; a caption or two may add to it). A lesson that is not a conv lesson
     gives an empty scene.
     """
     if solution.conv is None or not solution.steps or width <= 0:
         return Scene(0, 0)
     ctx = Ctx.build(solution, solution.conv, revealed, current, lang)
-    lines, frames = _arrange(ctx, width)
+    lines, frames = _arrange(ctx, width, rows)
     return to_scene(lines, frames, width, _title(ctx))
 
 
@@ -78,26 +85,28 @@ def _title(ctx: Ctx) -> str:
 # --- the arrangements --------------------------------------------------------------------------
 
 
-def _arrange(ctx: Ctx, width: int) -> tuple[list[Ink], list[Frame]]:
+def _arrange(ctx: Ctx, width: int, rows: int) -> tuple[list[Ink], list[Frame]]:
     step = ctx.ref
     if step is None:
         if ctx.conv.image:
-            return _compose(_overview(ctx), width)
+            return _compose(_overview(ctx), width, rows)
         if "size" in ctx.index.pos or not ctx.conv.classes:
             return sizes(ctx, width), []
-        return _compose(_head_forward(ctx, None), width)
+        return _compose(_head_forward(ctx, None), width, rows)
     if step.phase == Phase.SHAPE:
         return (kernel_sizes(ctx) if "size[1]" in ctx.index.pos else sizes(ctx, width)), []
     arrangement = _ARRANGEMENTS.get(step.key.partition("[")[0])
     if arrangement is None:  # a step this picture does not know: the board as before the first
-        return _compose(_overview(ctx), width) if ctx.conv.image else (sizes(ctx, width), [])
-    return _compose(arrangement(ctx, step), width)
+        if ctx.conv.image:
+            return _compose(_overview(ctx), width, rows)
+        return sizes(ctx, width), []
+    return _compose(arrangement(ctx, step), width, rows)
 
 
-def _compose(arrangement: Arrangement, width: int) -> tuple[list[Ink], list[Frame]]:
+def _compose(arrangement: Arrangement, width: int, rows: int) -> tuple[list[Ink], list[Frame]]:
     boards, captions = arrangement
-    captions = captions[: max(0, ROW_BUDGET - 4)]
-    lines, frames = lay_out(boards, width, ROW_BUDGET - len(captions)) if boards else ([], [])
+    captions = captions[: max(0, rows - 4)]
+    lines, frames = lay_out(boards, width, rows - len(captions)) if boards else ([], [])
     return lines + captions, frames
 
 

@@ -4,14 +4,25 @@ The app's screens, the plain REPL and the Markdown printer ask this one function
 the layout by the kind of lesson (the network, the image and its kernels, the contour plot).
 It is headless on purpose (Rich only, never Textual), and a test checks that importing it
 loads no Textual.
+
+Each picture is a renderable that is laid out when Rich draws it, because only then are the
+rows at hand known: a 60×20 screen gives the picture 8 rows, fewer than the layouts' budget
+of 12. A network or conv picture is laid out in those rows and, if it is still taller, the
+rows around what the step computes are shown. The contour plot chooses its own height
+(``contour_terminal``).
 """
 
 from __future__ import annotations
 
-from rich.console import RenderableType
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.text import Text
 
 from stepper.pictures import render_rich
-from stepper.pictures.network import network_scene
+from stepper.pictures.network import ROW_BUDGET, network_scene
+from stepper.pictures.scene import Frame, Label, Role, Scene, Wire
 from stepper.steps import Solution
 
 
@@ -27,5 +38,57 @@ def picture(
     if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
         from stepper.pictures.conv import conv_scene
 
-        return render_rich.render(conv_scene(solution, revealed, current, lang, width))
-    return render_rich.render(network_scene(solution, revealed, current, lang, width))
+        def conv(rows: int) -> Scene:
+            return conv_scene(solution, revealed, current, lang, width, rows=rows)
+
+        return FittedPicture(conv)
+
+    def network(rows: int) -> Scene:
+        return network_scene(solution, revealed, current, lang, width, rows=rows)
+
+    return FittedPicture(network)
+
+
+@dataclass(frozen=True, slots=True)
+class FittedPicture:
+    """A scene laid out in the rows the console gives it (``ROW_BUDGET`` when it gives none,
+    as when Textual measures it), and cropped to the rows around the current step if it
+    cannot be laid out in fewer."""
+
+    layout: Callable[[int], Scene]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = options.height
+        scene = self.layout(ROW_BUDGET if rows is None else min(rows, ROW_BUDGET))
+        lines = render_rich.render_lines(scene)
+        if rows is not None and len(lines) > rows:
+            top = window(scene, rows)
+            lines = lines[top : top + rows]
+        # Textual counts a renderable's rows by its newlines: the last one ends with one too.
+        yield Text("\n", no_wrap=True, overflow="crop", end="\n").join(lines)
+
+
+def window(scene: Scene, rows: int) -> int:
+    """The first of ``rows`` consecutive rows of ``scene`` to show: from the top if what is
+    current fits there, else ending at the last current row (so that what is above it, its
+    layer's heading or its inputs, shows as far as there is room)."""
+    current = [
+        y
+        for item in scene.items
+        if isinstance(item, Label | Frame | Wire) and item.role is Role.CURRENT
+        for y in _rows(item)
+    ]
+    if not current or max(current) < rows:
+        return 0
+    first, last = min(current), max(current)
+    return max(0, min(first, last - rows + 1, scene.height - rows))
+
+
+def _rows(item: Label | Frame | Wire) -> range:
+    """The rows an item is drawn on."""
+    if isinstance(item, Label):
+        return range(round(item.y), round(item.y) + 1)
+    if isinstance(item, Frame):
+        return range(round(item.y), round(item.y + item.h))
+    ys = [round(y) for _, y in item.points]
+    return range(min(ys), max(ys) + 1)
