@@ -16,7 +16,7 @@ from stepper.i18n import label
 from stepper.tui.app import StepperApp
 from stepper.tui.keys import WALK_KEYS
 from stepper.walk import VALUE
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import make_app, settle, shown_text
 
 Scenario = Callable[[StepperApp, object], Awaitable[None]]
 
@@ -32,12 +32,7 @@ def run(
     asyncio.run(main())
 
 
-def text(app: StepperApp, selector: str) -> str:
-    """What a Static shows, drawn as the screen draws it (a picture is laid out when drawn)."""
-    widget = app.screen.query_one(selector, Static)
-    console = Console(width=widget.content_region.width, record=True, file=io.StringIO())
-    console.print(widget.content, height=widget.content_region.height or None)
-    return console.export_text()
+text = shown_text
 
 
 def position(app: StepperApp) -> tuple[int, int]:
@@ -295,3 +290,17 @@ def test_a_short_screen_shows_what_the_step_computes(lesson_id: str, key: str) -
         assert any(seg.style is not None and seg.style.reverse for line in lines for seg in line)
 
     run(make_app(lesson_id), scenario, size=(60, 20))
+
+
+def test_a_short_picture_is_drawn_whole() -> None:
+    """A picture shorter than the room (softmax-1's three classes) is given the rows it was
+    measured in and drawn as laid out, not laid out anew in them (which windowed it to ⋮)."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = text(app, "#picture")
+        assert all(f"clase {k}" in shown for k in (1, 2, 3)), shown
+        assert "⋮" not in shown
+
+    run(make_app("softmax-1"), scenario, size=(80, 24))

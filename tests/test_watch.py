@@ -24,7 +24,7 @@ from stepper.lesson.load import load_lesson
 from stepper.steps import Step
 from stepper.tui.app import StepperApp, same_place
 from stepper.walk import VALUE
-from tests.tui_helpers import settle
+from tests.tui_helpers import settle, shown_text
 
 ROW_2 = "[0.5, 0.4, -0.6]"
 
@@ -58,8 +58,7 @@ async def until(pilot: Pilot[int], done: Callable[[], bool]) -> None:
     raise AssertionError("the app did not react to the save")
 
 
-def shown(app: StepperApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
+shown = shown_text
 
 
 def new_w22(w22: float) -> str:

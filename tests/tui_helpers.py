@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from stepper.catalog import resolve
 from stepper.lesson.load import load_lesson
@@ -25,3 +29,12 @@ async def settle(pilot: Pilot[int]) -> None:
     """Wait for the worker that solves the lesson, then for the screen to catch up."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def shown_text(app: StepperApp, selector: str) -> str:
+    """What a Static shows, drawn as the screen draws it (a picture is laid out when drawn,
+    in the rows its widget has)."""
+    widget = app.screen.query_one(selector, Static)
+    console = Console(width=widget.content_region.width, record=True, file=io.StringIO())
+    console.print(widget.content, height=widget.content_region.height or None)
+    return console.export_text()

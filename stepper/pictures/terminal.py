@@ -51,15 +51,18 @@ def picture(
 
 @dataclass(frozen=True, slots=True)
 class FittedPicture:
-    """A scene laid out in the rows the console gives it (``ROW_BUDGET`` when it gives none,
-    as when Textual measures it), and cropped to the rows around the current step if it
-    cannot be laid out in fewer."""
+    """A scene laid out in ``ROW_BUDGET`` rows (Textual measures it so) or, if the console
+    gives it fewer, laid out again in those, and cropped to the rows around the current step
+    if it cannot be laid out in fewer. (The rows given are never a budget by themselves: a
+    picture measured 3 rows tall is then given 3, and must not be laid out anew in them.)"""
 
     layout: Callable[[int], Scene]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = options.height
-        scene = self.layout(ROW_BUDGET if rows is None else min(rows, ROW_BUDGET))
+        scene = self.layout(ROW_BUDGET)
+        if rows is not None and scene.height > rows:
+            scene = self.layout(rows)
         lines = render_rich.render_lines(scene)
         if rows is not None and len(lines) > rows:
             top = window(scene, rows)
