@@ -201,3 +201,30 @@ def test_the_pictures_package_imports_no_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+#: The columns and rows the walk screen gives the picture at 80×24 and at 60×20.
+WALK_ROOM = [(78, 11), (58, 8)]
+
+
+@pytest.mark.parametrize(("width", "rows"), WALK_ROOM)
+@pytest.mark.parametrize("lesson_id", DENSE)
+def test_the_current_quantity_is_always_drawn(lesson_id: str, width: int, rows: int) -> None:
+    """Within the rows the walk screen has, the picture always shows what the step computes:
+    its value's slot (or its synapse, for Δw) and its neuron, lit; never a picture cut off by
+    the screen below them."""
+    solution = solution_of(lesson_id)
+    for revealed, current in positions(solution):
+        scene = network_scene(solution, revealed, current, solution.language, width, rows=rows)
+        check_scene(scene, width)
+        assert scene.height <= rows, (revealed, current, scene.height)
+        if current is None:
+            continue
+        step = solution.steps[current]
+        key = step.key[1:] if step.key.startswith("dw[") else step.key
+        whole = network_scene(solution, revealed, current, solution.language, 200, rows=100)
+        currents = [label for label in scene.labels() if label.role is Role.CURRENT]
+        if any(label.key == key for label in whole.labels()):
+            assert [label.key for label in currents if label.key] == [key], (revealed, step.key)
+        if step.layer is not None:
+            assert any(label.text.startswith("(") for label in currents), (revealed, step.key)

@@ -304,3 +304,58 @@ def test_a_short_picture_is_drawn_whole() -> None:
         assert "⋮" not in shown
 
     run(make_app("softmax-1"), scenario, size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_the_walk_picture_always_shows_the_current_step(size: tuple[int, int]) -> None:
+    """At 80×24 and 60×20 the walk's picture fits the rows it has and, in them, shows the
+    quantity being computed: δ₃ and w₃₂ of the third of three softmax neurons, δ₃ of the
+    second layer of backprop-2 (below the first layer's two neurons)."""
+    cases = [("classify-1", "d[1,3]"), ("classify-1", "w[1,3,2]"), ("backprop-2", "d[2,1]")]
+    for lesson_id, key in cases:
+
+        async def scenario(app: StepperApp, pilot, key: str = key) -> None:  # type: ignore[no-untyped-def]
+            await pilot.press("enter", "g", *key, "enter")
+            await pilot.pause()
+            assert app.walk is not None and app.walk.step.key == key
+            picture = app.screen.query_one("#picture", Static)
+            shown = shown_text(app, "#picture").rstrip("\n").splitlines()
+            assert len(shown) <= picture.content_size.height, (key, size, len(shown))
+            sym = app.walk.step.sym.unicode()
+            assert any(sym in line for line in shown), (key, size, shown)
+
+        run(make_app(lesson_id), scenario, size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_the_title_picture_fits_the_card(size: tuple[int, int]) -> None:
+    """The title card's picture is laid out for the rows under the summary, so the card has no
+    scrollbar; with fewer than a few rows it is left out rather than cut. At 80×24 every
+    lesson shows its picture, the contour plot of an optimize lesson too."""
+    from textual.containers import VerticalScroll
+
+    from stepper.catalog import builtin_ids
+    from stepper.tui.screens.title import FEWEST_ROWS
+
+    for lesson_id in builtin_ids():
+
+        async def scenario(app: StepperApp, pilot, lesson_id: str = lesson_id) -> None:  # type: ignore[no-untyped-def]
+            await pilot.pause()
+            box = app.screen.query_one("#title-box", VerticalScroll)
+            picture = app.screen.query_one("#title-picture", Static)
+            summary = app.screen.query_one("#summary", Static)
+            room = box.scrollable_content_region.height - picture.virtual_region.y
+            where = (lesson_id, size)
+            if (
+                summary.virtual_region.bottom + 1 + FEWEST_ROWS
+                > box.scrollable_content_region.height
+            ):
+                assert not picture.display, where
+                return
+            lines = shown_text(app, "#title-picture").rstrip("\n").splitlines()
+            assert picture.display and lines, where
+            assert len(lines) <= room and not box.show_vertical_scrollbar, (*where, len(lines))
+            if size == (80, 24) and app.solution is not None and app.solution.optimize:
+                assert any("★" in line for line in lines), where
+
+        run(make_app(lesson_id), scenario, size)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from rich.cells import cell_len, set_cell_size
 
-from stepper.pictures.scene import Item, Label, Role, Wire
+from stepper.pictures.scene import Frame, Item, Label, Role, Wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +113,25 @@ def crop(items: Sequence[Item], width: int) -> list[Item]:
                 out.append(replace(item, points=points))
         else:
             out.append(item)
+    return out
+
+
+def window(items: Sequence[Item], top: int, rows: int) -> list[Item]:
+    """The items in rows ``top`` ≤ y < ``top + rows``, moved up to row 0: a picture scrolled
+    to the part that matters; lines that cross its edges are left out."""
+    bottom = top + rows - 1
+    out: list[Item] = []
+    for item in items:
+        if isinstance(item, Label):
+            if top <= item.y <= bottom:
+                out.append(moved(item, 0, -top))
+        elif isinstance(item, Wire):  # whole, or not at all: a cut synapse would mislead
+            if all(top <= y <= bottom for _, y in item.points):
+                out.append(moved(item, 0, -top))
+        elif isinstance(item, Frame):
+            y0, y1 = max(item.y, top), min(item.y + item.h, bottom + 1)
+            if y1 > y0:
+                out.append(replace(item, y=y0 - top, h=y1 - y0))
+        elif top <= item.y <= bottom:
+            out.append(moved(item, 0, -top))
     return out

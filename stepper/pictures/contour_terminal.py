@@ -34,6 +34,8 @@ class ContourPicture:
     current: int | None
     lang: str
     width: int
+    #: The rows the screen gives the picture, when it says (the title card's room).
+    rows: int | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         height = self.height(options)
@@ -45,9 +47,11 @@ class ContourPicture:
         yield text
 
     def height(self, options: ConsoleOptions) -> int:
-        """Exactly the rows the app measured, or a share of the screen, up to ``TALL_HEIGHT``
-        on a wide screen and ``HEIGHT`` on a narrower one."""
+        """The rows the screen gives it, exactly the rows the app measured, or a share of the
+        screen; up to ``TALL_HEIGHT`` on a wide screen and ``HEIGHT`` on a narrower one."""
         wanted = TALL_HEIGHT if self.width >= TALL_WIDTH else HEIGHT
+        if self.rows is not None:
+            return max(1, min(wanted, self.rows))
         if options.height is not None:
             return max(LOWEST, min(wanted, options.height))
         return min(wanted, max(HEIGHT, int(options.max_height * SHARE) - 2))

@@ -21,7 +21,17 @@ from rich.cells import cell_len
 
 from stepper.i18n import label
 from stepper.numbers import given, pretty
-from stepper.pictures.blocks import BLANK, Block, Piece, crop, extent, hjoin, line, vstack
+from stepper.pictures.blocks import (
+    BLANK,
+    Block,
+    Piece,
+    crop,
+    extent,
+    hjoin,
+    line,
+    vstack,
+    window,
+)
 from stepper.pictures.network_neuron import (
     WEIGHT_ROWS,
     Layout,
@@ -31,7 +41,7 @@ from stepper.pictures.network_neuron import (
     neuron,
 )
 from stepper.pictures.network_state import Position, gaps, pick, sub
-from stepper.pictures.scene import Role, Scene
+from stepper.pictures.scene import Item, Label, Role, Scene, Wire
 from stepper.steps import Phase, Solution
 
 #: Rows the picture aims to stay within (an 80×24 terminal leaves it about 10–12).
@@ -52,17 +62,22 @@ def network_scene(
     lang: str,
     width: int,
     *,
-    rows: int = ROW_BUDGET,
+    rows: int | None = None,
 ) -> Scene:
     """The network of ``solution`` with ``steps[:revealed]`` written in, ``current`` highlighted.
 
     ``current`` is the index in ``solution.steps`` of the step being computed, or None (the
     title screen, a printed page). The scene is ``width`` columns wide at most; a lesson
-    with no dense network gives an empty scene.
+    with no dense network gives an empty scene. Without ``rows`` it aims at ``ROW_BUDGET``
+    rows and may take ``ROW_SLACK`` more; with ``rows`` (the room a screen has) it takes at
+    most that many, and when no layout fits, it shows the rows around the current step's
+    neuron or synapse (the top rows when there is none), as a window scrolled to it.
     """
     net = solution.network
     if net is None or not net.layers or not solution.steps or width <= 0:
         return Scene(max(width, 0), 0, title=solution.title)
+    slack = ROW_SLACK if rows is None else 0
+    rows = ROW_BUDGET if rows is None else max(1, rows)
     pos = Position.build(solution, net, revealed, current, lang)
     layout = Layout(pos, rows)
     best: _Plan | None = None
@@ -75,7 +90,7 @@ def network_scene(
             (_stacked, False),
         ):
             plan = build(layout, width, spaced)
-            if plan is not None and (best is None or plan.key(rows) > best.key(rows)):
+            if plan is not None and (best is None or plan.key(rows, slack) > best.key(rows, slack)):
                 best = plan
             done = best is not None and best.complete and best.rows <= rows
             if build is _horizontal and done:
@@ -86,7 +101,30 @@ def network_scene(
         best = _stacked(layout, 10**6, False)
         assert best is not None
     items = crop(best.block.items, width)
-    return Scene(width, best.block.height, tuple(items), title=solution.title)
+    height = best.block.height
+    if height > rows + slack:
+        items, height = _scrolled(items, height, rows)
+    return Scene(width, height, tuple(items), title=solution.title)
+
+
+def _scrolled(items: list[Item], height: int, rows: int) -> tuple[list[Item], int]:
+    """At most ``rows`` rows of the picture: those around what the current step computes (its
+    neuron, its synapse), as centred on it as they can be, or the top ones when nothing is
+    current; a neuron the edge would cut through is left out whole, not drawn in part."""
+    lit = [int(i.y) for i in items if isinstance(i, Label) and i.role == Role.CURRENT]
+    first, last = (min(lit), max(lit)) if lit else (0, 0)
+    top = first - max(0, rows - (last - first + 1)) // 2 if lit else 0
+    top = max(0, min(top, height - rows))
+    bottom = top + rows - 1
+    spans = [(int(min(y for _, y in w.points)), int(max(y for _, y in w.points))) for w in items
+             if isinstance(w, Wire)]  # fmt: skip
+    cut = [hi for lo, hi in spans if lo < top <= hi]
+    if cut and max(cut) < first:
+        top = max(cut) + 1
+    cut = [lo for lo, hi in spans if lo <= bottom < hi]
+    if cut and min(cut) > max(last, top):
+        bottom = min(cut) - 1
+    return window(items, top, bottom - top + 1), bottom - top + 1
 
 
 def print_scene(solution: Solution, lang: str, *, worksheet: bool = False) -> Scene:
@@ -128,11 +166,11 @@ class _Plan:
     horizontal: bool
     spaced: bool
 
-    def key(self, budget: int) -> tuple[bool, bool, int, bool, int, bool]:
+    def key(self, budget: int, slack: int) -> tuple[bool, bool, int, bool, int, bool]:
         """Within the rows; more neurons; side by side; fewer rows; with spaces."""
         rows = self.rows
         return (
-            rows <= budget + ROW_SLACK,
+            rows <= budget + slack,
             rows <= budget,
             self.shown,
             self.horizontal,
@@ -143,7 +181,8 @@ class _Plan:
 
 def _choose(pos: Position, layer: int, count: int) -> list[int | None]:
     size = pos.net.layers[layer - 1].size
-    return pick(range(1, size + 1), count, pos.focus.get(f"n{layer}", ()), False)
+    own = pos.own.get(f"n{layer}", ())
+    return pick(range(1, size + 1), count, pos.focus.get(f"n{layer}", ()), False, own)
 
 
 def _alpha(pos: Position) -> Piece | None:
@@ -246,16 +285,19 @@ def _stacked(layout: Layout, width: int, spaced: bool) -> _Plan | None:
     pos = layout.pos
     pos.spaced = spaced
     net = pos.net
-    shown = 0
-    bands: list[Block] = []
-    for layer in range(1, len(net.layers) + 1):
-        band = _band(layout, layer, width)
-        if band is None:
-            return None
-        bands.append(band[0])
-        shown += band[1]
+    for tight in (False, True):  # each layer's neurons in two rows, or in one and "…"
+        shown = 0
+        bands: list[Block] = []
+        for layer in range(1, len(net.layers) + 1):
+            band = _band(layout, layer, width, tight)
+            if band is None:
+                return None
+            bands.append(band[0])
+            shown += band[1]
+        rows = 1 + sum(b.height for b in bands)
+        if rows <= layout.rows:
+            break
     parts = [_input_line(pos, width)]
-    rows = 1 + sum(b.height for b in bands)
     spare = layout.rows - rows
     for band_block in bands:
         if spare > 0:
@@ -269,8 +311,9 @@ def _stacked(layout: Layout, width: int, spaced: bool) -> _Plan | None:
     return _Plan(block, rows, shown, complete, False, spaced)
 
 
-def _band(layout: Layout, layer: int, width: int) -> tuple[Block, int] | None:
-    """One layer under its header, neurons side by side in at most two rows, or one and "…"."""
+def _band(layout: Layout, layer: int, width: int, tight: bool) -> tuple[Block, int] | None:
+    """One layer under its header, neurons side by side in at most two rows (one when
+    ``tight``), or one and "…"."""
     pos = layout.pos
     size = pos.net.layers[layer - 1].size
     probe = measure(layout, layer, list(range(1, min(size, 8) + 1)))
@@ -280,7 +323,7 @@ def _band(layout: Layout, layer: int, width: int) -> tuple[Block, int] | None:
     per_row = max(1, (width + gap) // (probe.width + gap))
     neurons: list[int | None] = list(range(1, size + 1))
     count = per_row + 1
-    while size > 2 * per_row:
+    while size > (1 if tight else 2) * per_row:
         neurons = _choose(pos, layer, count)
         counts = iter(gaps(range(1, size + 1), neurons))
         used = sum(

@@ -129,6 +129,9 @@ class Position:
     focus: dict[str, set[int]]
     lang: str
     spaced: bool = True
+    #: Which neuron, input or synapse the current step itself computes: drawn whatever else
+    #: is elided (a softmax reads the whole layer, yet its own neuron must show).
+    own: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -155,8 +158,11 @@ class Position:
                     reads.add(key)
                     _note_focus(focus, key)
             _note_focus(focus, _synapse(step.key))
+        own: dict[str, set[int]] = {}
+        if step is not None:
+            _note_focus(own, _synapse(step.key))
         return cls(solution, net, index, revealed, iteration, sample, step, target, reads, focus,
-                   lang)  # fmt: skip
+                   lang, own=own)  # fmt: skip
 
     def latest(self, key: str) -> Step | None:
         """The latest revealed step of ``key``; of this iteration and sample where they matter."""
@@ -287,18 +293,21 @@ def _note_focus(focus: dict[str, set[int]], key: str) -> None:
 # --- elision: which items of a long list to draw -----------------------------------------------
 
 
-def pick(items: range, rows: int, focus: Collection[int], ends: bool) -> list[int | None]:
+def pick(
+    items: range, rows: int, focus: Collection[int], ends: bool, own: Collection[int] = ()
+) -> list[int | None]:
     """Which of ``items`` to draw in at most ``rows`` rows: the first ones and the focus.
 
-    With ``ends`` the first item is always drawn, and the last one when there is room
-    (w₁₀ … w₁,₇₈₄ shows where the list starts and ends). None marks an elision, one row of
-    "… N more", where items are left out.
+    ``own`` (what the current step computes) is always drawn. With ``ends`` the first item
+    is always drawn, and the last one when there is room (w₁₀ … w₁,₇₈₄ shows where the list
+    starts and ends). None marks an elision, one row of "… N more", where items are left out.
     """
     n = len(items)
     if n <= rows:
         return list(items)
     wanted = {x - items.start for x in focus if x in items}  # items is a range of step 1
     must = wanted if len(wanted) <= 2 else set()  # a step reading a whole layer: no focus
+    must |= {x - items.start for x in own if x in items}  # but what it computes, always
     if ends:
         must.add(0)
         if _rows(n, must | {n - 1}) <= rows:

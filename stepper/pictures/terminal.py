@@ -27,26 +27,34 @@ from stepper.steps import Solution
 
 
 def picture(
-    solution: Solution, revealed: int, current: int | None, lang: str, width: int
+    solution: Solution,
+    revealed: int,
+    current: int | None,
+    lang: str,
+    width: int,
+    *,
+    rows: int | None = None,
 ) -> RenderableType:
     """The picture of ``solution`` with ``steps[:revealed]`` written in, ``current`` (an index
-    into ``solution.steps``, or None) highlighted, at most ``width`` cells wide."""
+    into ``solution.steps``, or None) highlighted, at most ``width`` cells wide and at most
+    ``rows`` tall when a screen says how many it has (a scrolling card, whose console gives no
+    height), else as tall as the console gives."""
     if solution.optimize is not None:  # the contour lines of f, and the iterates' paths on them
         from stepper.pictures.contour_terminal import ContourPicture
 
-        return ContourPicture(solution, revealed, current, lang, width)
+        return ContourPicture(solution, revealed, current, lang, width, rows)
     if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
         from stepper.pictures.conv import conv_scene
 
         def conv(rows: int) -> Scene:
             return conv_scene(solution, revealed, current, lang, width, rows=rows)
 
-        return FittedPicture(conv)
+        return FittedPicture(conv, rows)
 
     def network(rows: int) -> Scene:
         return network_scene(solution, revealed, current, lang, width, rows=rows)
 
-    return FittedPicture(network)
+    return FittedPicture(network, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +65,13 @@ class FittedPicture:
     picture measured 3 rows tall is then given 3, and must not be laid out anew in them.)"""
 
     layout: Callable[[int], Scene]
+    #: The rows the screen gives, when the console does not know them.
+    rows: int | None = None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = options.height
+        if self.rows is not None:
+            rows = self.rows if rows is None else min(rows, self.rows)
         scene = self.layout(ROW_BUDGET)
         if rows is not None and scene.height > rows:
             scene = self.layout(rows)

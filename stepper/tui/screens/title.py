@@ -16,6 +16,10 @@ from stepper.pictures.terminal import picture as lesson_picture
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 
+#: The fewest rows worth a picture: with less room (a long summary on a small screen) the card
+#: shows the title and the summary alone, and the walk shows the picture.
+FEWEST_ROWS = 5
+
 
 class TitleScreen(SizedScreen):
     """Before the first step.
@@ -67,7 +71,21 @@ class TitleScreen(SizedScreen):
             width = picture.content_size.width or max(40, self.app.size.width - 10)
             if not box.show_vertical_scrollbar:
                 width -= box.styles.scrollbar_size_vertical
-            picture.update(lesson_picture(solution, 0, None, self.stepper.lang, max(40, width)))
+            rows = self.picture_rows(box)
+            picture.display = rows is None or rows >= FEWEST_ROWS
+            picture.update(
+                lesson_picture(solution, 0, None, self.stepper.lang, max(40, width), rows=rows)
+            )
+
+    def picture_rows(self, box: VerticalScroll) -> int | None:
+        """The rows under the title and the summary, which the layout fits the picture in, so
+        that the card needs no scrollbar; None before the box is laid out (the layout's own
+        budget then)."""
+        summary = self.query_one("#summary", Static)
+        if not summary.virtual_region.height:
+            return None
+        top = summary.virtual_region.bottom + summary.styles.margin.bottom
+        return box.scrollable_content_region.height - top
 
     def action_start(self) -> None:
         self.stepper.start_walk()
