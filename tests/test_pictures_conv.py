@@ -851,3 +851,18 @@ def test_the_relu_map_does_not_read_as_relu_to(cnn1: Solution) -> None:
     for lang, word in (("es", "activación a 4×4"), ("en", "activation a 4×4")):
         text = render(conv_picture(cnn1, at, at, lang, 80), 80)
         assert word in text and "ReLU a " not in text
+
+
+def test_a_narrow_board_narrows_a_kernel_before_hiding_its_columns(
+    builtin: dict[str, Solution],
+) -> None:
+    """The gallery's kernels share the widest one's cell width (0.0625) so that the board does
+    not shift; at 58 columns an integer kernel is drawn at its own width instead, and every
+    weight its step reads is on screen (the box blur's 0.1111 cannot be narrowed)."""
+    solution = builtin["kernels-1"]
+    for k, st in enumerate(solution.steps):
+        kernel = int(st.key[len("conv[")]) if st.key.startswith("conv[") else 0
+        if kernel in (1, 2, 5, 6):
+            labels = conv_scene(solution, k, k, "es", 58).labels()
+            shown = {label.key for label in labels if (label.key or "").startswith("k[")}
+            assert len(shown) == 9, (st.key, sorted(shown))

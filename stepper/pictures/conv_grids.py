@@ -62,8 +62,15 @@ class Grid:
     title: str = ""
     #: The most columns ever shown (print caps large grids; the screen has its width).
     most: int | None = None
+    #: The width its own numbers need, when ``cell_width`` is wider to match other grids (a
+    #: kernel as wide as the widest of the gallery, so the board does not shift from one to
+    #: the next): a board too wide for the screen narrows it before it hides a column.
+    tight: int | None = None
+    _wide: int = 0
 
     def reset(self) -> None:
+        if self._wide:
+            self.cell_width = self._wide
         self.shown = self.cols[1] - self.cols[0] + 1
         if self.most is not None:
             self.shown = min(self.shown, self.most)
@@ -92,6 +99,9 @@ class Grid:
         body = self._body_width(self.shown or 1)
         if self.short and self.title != self.short and len(self.title) >= body:
             self.title = self.short
+            return True
+        if self.tight is not None and self.tight < self.cell_width:
+            self._wide, self.cell_width = self.cell_width, self.tight
             return True
         least = min(self.cols[1] - self.cols[0] + 1, self.focus[3] - self.focus[2] + 1, 3)
         if self.shown > max(1, least):
@@ -247,7 +257,10 @@ def kernel_grid(ctx: Ctx, k: int, ch: int, mode: str, focus: tuple[int, int] | N
     if len(ctx.conv.image) > 1 and mode == "given":
         header += f" · {channel_name(ctx, ch)}"
     m, c = focus or (1, 1)
-    return Grid(header, (1, n), (1, n), cell, _cells(width), (m, m, c, c), short=sym)
+    grid = Grid(header, (1, n), (1, n), cell, _cells(width), (m, m, c, c), short=sym)
+    if mode == "given":
+        grid.tight = _cells(max(len(given(v)) for row in weights for v in row))
+    return grid
 
 
 def map_grid(
