@@ -64,20 +64,6 @@ _UNICODE = {
 #: The text width of the page (A4, 2 cm margins), in points: pictures are shrunk to fit it.
 _TEXT_WIDTH = 480.0
 
-_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
 _ACCENTED = re.compile("(.)([\u0302\u0303])")
 _ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
 
@@ -85,7 +71,7 @@ _ACCENTS = {"\u0302": "hat", "\u0303": "tilde"}
 def text(value: str) -> str:
     """Plain text for LaTeX: specials escaped (Unicode math is handled by the preamble, and a
     letter with a combining hat or tilde, as in m̂, becomes \\hat{m})."""
-    escaped = "".join(_SPECIAL.get(ch, ch) for ch in value)
+    escaped = render_tikz.escape_specials(value)
     return _ACCENTED.sub(
         lambda m: rf"\ensuremath{{\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}}}", escaped
     )
