@@ -10,6 +10,11 @@ parameters and the code that prints it. So ``stepper.formulas.compiled`` asks he
 - Versioned: the file's name holds a digest of the code that prints templates
   (``stepper/formulas.py``, ``stepper/activations.py``), of sympy's version and of Python's,
   so changing any of them starts a new file.
+- Seeded: the package ships ``formula_seed.json``, the templates of the built-in lessons as
+  printed when this version was made, so that even the first run after an install needs no
+  sympy. It is read only when its version is this run's (same code, sympy and Python) and the
+  cache is on; ``tests/test_formula_cache.py`` checks it against sympy and rewrites it when
+  asked (``STEPPER_WRITE_SEED=1``).
 - Never required: a file that is missing, unreadable, corrupt or of another shape is ignored
   (entry by entry where it can be), and a folder that cannot be written is left alone.
 - Safe with concurrent writers: at exit, a run that printed new templates merges them with
@@ -36,6 +41,9 @@ Entry = tuple[str, bool, frozenset[int]]
 #: Past this many entries a file starts afresh (a lesson's own formulas add entries).
 MAX_ENTRIES = 20_000
 _SHAPE = "stepper-formulas-1"
+
+#: The seed shipped with the package (None: no seed, as the tests of the cache itself want).
+SEED: Path | None = Path(__file__).with_name("formula_seed.json")
 
 _entries: dict[str, Entry] = {}
 _new: dict[str, Entry] = {}
@@ -75,13 +83,22 @@ def _file() -> Path | None:
     return place / f"formulas-{_version()}.json" if place is not None else None
 
 
-def _read(path: Path) -> dict[str, Entry]:
-    """The entries of the file at ``path``; whatever cannot be read as an entry is skipped."""
+def _document(path: Path) -> dict[str, object]:
+    """The JSON object in the file at ``path`` if it is a cache file of this shape, else {}."""
     try:
         document = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(document, dict) or document.get("shape") != _SHAPE:
+        return {}
+    return document
+
+
+def _read(path: Path, version: str | None = None) -> dict[str, Entry]:
+    """The entries of the file at ``path`` (of ``version``, when one is asked for); whatever
+    cannot be read as an entry is skipped."""
+    document = _document(path)
+    if version is not None and document.get("version") != version:
         return {}
     raw = document.get("entries")
     out: dict[str, Entry] = {}
@@ -98,6 +115,8 @@ def _read(path: Path) -> dict[str, Entry]:
 def _loaded() -> bool:
     path = _file()
     if path is not None:
+        if SEED is not None:
+            _entries.update(_read(SEED, _version()))
         _entries.update(_read(path))
     return True
 
@@ -117,6 +136,19 @@ def store(key: str, entry: Entry) -> None:
     _new[key] = entry
 
 
+def _as_document(entries: dict[str, Entry]) -> dict[str, object]:
+    return {
+        "shape": _SHAPE,
+        "version": _version(),
+        "entries": {k: [p, b, sorted(e)] for k, (p, b, e) in sorted(entries.items())},
+    }
+
+
+def seed_text(entries: dict[str, Entry]) -> str:
+    """The text of a seed file holding ``entries``, for this run's version."""
+    return json.dumps(_as_document(entries), ensure_ascii=False, indent=0) + "\n"
+
+
 def save() -> None:
     """Write the entries printed in this run, merged with the file as it is now."""
     path = _file()
@@ -126,10 +158,7 @@ def save() -> None:
     if len(merged) + len(_new) > MAX_ENTRIES:
         merged = {}
     merged.update(_new)
-    document = {
-        "shape": _SHAPE,
-        "entries": {k: [p, b, sorted(e)] for k, (p, b, e) in merged.items()},
-    }
+    document = _as_document(merged)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_atomic(path, json.dumps(document, ensure_ascii=False))

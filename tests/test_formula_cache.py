@@ -35,18 +35,21 @@ def fresh_run() -> None:
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty cache folder of this test's own."""
+    """An empty cache folder of this test's own, and no seed."""
     monkeypatch.setenv("STEPPER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(formula_cache, "SEED", None)
     fresh_run()
     yield tmp_path / "cache"
     fresh_run()
 
 
-def documents(builtin: dict[str, Solution]) -> dict[str, str]:
+def documents(
+    builtin: dict[str, Solution], formats: tuple[str, ...] = ("json", "md", "tex")
+) -> dict[str, str]:
     return {
         f"{lesson_id}.{fmt}": REGISTRY[fmt].render(builtin[lesson_id], Options())
         for lesson_id in builtin_ids()
-        for fmt in ("json", "md", "tex")
+        for fmt in formats
     }
 
 
@@ -70,6 +73,8 @@ def test_a_warm_solve_does_not_import_sympy(cache: Path) -> None:
     """The point of the cache: start-up without sympy's third of a second."""
     code = (
         "import sys\n"
+        "from stepper import formula_cache\n"
+        "formula_cache.SEED = None\n"
         "from stepper.cli import main\n"
         "main(['solve', 'backprop-1', '-o', sys.argv[1]])\n"
         "print('sympy' in sys.modules)\n"
@@ -217,3 +222,36 @@ def test_the_folder_is_the_users(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert formula_cache.folder() == tmp_path / "home" / ".cache" / "stepper"
+
+
+def test_the_shipped_seed_is_what_sympy_prints(cache: Path, builtin: dict[str, Solution]) -> None:
+    """The seed holds exactly the templates of the built-in lessons' text documents, as this
+    code and this sympy print them. After a change to the printing code, or a new sympy:
+    ``STEPPER_WRITE_SEED=1 python -m pytest -n 0 tests/test_formula_cache.py -k seed``."""
+    documents(builtin, ("json", "md", "tex", "html"))
+    expected = formula_cache.seed_text(dict(formula_cache._new))
+    assert formula_cache.SEED is None  # the fixture's: the templates above were printed
+    seed = Path(formula_cache.__file__).with_name("formula_seed.json")
+    if os.environ.get("STEPPER_WRITE_SEED"):
+        seed.write_text(expected, encoding="utf-8")
+    assert seed.read_text(encoding="utf-8") == expected, "the seed is stale: see the docstring"
+
+
+def test_a_first_solve_after_install_does_not_import_sympy(cache: Path) -> None:
+    """With the seed, even an empty per-user cache starts without sympy."""
+    code = (
+        "import sys\n"
+        "from stepper.cli import main\n"
+        "main(['solve', 'backprop-1', '-o', sys.argv[1]])\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    out = cache.parent / "out.json"
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        env={**os.environ, "STEPPER_CACHE_DIR": str(cache)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

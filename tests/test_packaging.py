@@ -28,8 +28,9 @@ def test_every_package_is_listed() -> None:
     assert "*.tcss" in config["package-data"]["stepper.tui"]
     catalogues = config["package-data"]["stepper"]
     shipped = {p for pattern in catalogues for p in (ROOT / "stepper").glob(pattern)}
-    assert shipped == set((ROOT / "stepper" / "locale").rglob("*.po")), catalogues
-    assert shipped, "no message catalogue is shipped"
+    seed = ROOT / "stepper" / "formula_seed.json"
+    assert shipped == {*(ROOT / "stepper" / "locale").rglob("*.po"), seed}, catalogues
+    assert shipped - {seed}, "no message catalogue is shipped"
 
 
 @pytest.mark.slow
@@ -65,3 +66,4 @@ def test_the_wheel_ships_the_data_without_warnings(tmp_path: Path) -> None:
     assert lessons and lessons <= names, lessons - names
     sheets = {p.relative_to(ROOT).as_posix() for p in (ROOT / "stepper" / "tui").glob("*.tcss")}
     assert sheets and sheets <= names, sheets - names
+    assert "stepper/formula_seed.json" in names
