@@ -14,10 +14,12 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Generator, Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -66,6 +68,20 @@ def cpu_clock() -> float:
 
 
 @cache
+def compile_latex(source: Path) -> None:
+    """Compile ``source`` with pdflatex in its own folder, as an instructor would; the test
+    fails with the end of LaTeX's log when it does not compile."""
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
+        cwd=source.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
 def builtin_lesson(lesson_id: str) -> Lesson:
     """A built-in lesson, loaded once per process (lessons are immutable once loaded)."""
     return load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id)

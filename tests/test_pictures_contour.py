@@ -31,7 +31,7 @@ from stepper.pictures.contour_panel import AHEAD_MARK, MIN_MARK, SPARKS, START_M
 from stepper.pictures.scene import Label, Raster, Role, Scene, Wire
 from stepper.pictures.terminal import picture as terminal_picture
 from stepper.steps import Solution
-from tests.conftest import builtin_ids_of, solved
+from tests.conftest import builtin_ids_of, compile_latex, solved
 
 # --- reading a scene ---------------------------------------------------------------------------
 
@@ -683,15 +683,7 @@ def test_tikz_compiles(builtin: dict[str, Solution], tmp_path: Path) -> None:
     body = "\n\n".join(render_tikz.render(s, latex_text) for s in final_scenes(builtin))
     source = tmp_path / "contour.tex"
     source.write_text(preamble() + "\\begin{document}\n" + body + "\n\\end{document}\n")
-    run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-2000:]
+    compile_latex(source)
 
 
 def test_the_solution_describes_the_lesson() -> None:

@@ -22,6 +22,7 @@ from rich.style import Style
 from stepper.pictures import render_rich, render_svg, render_tikz, render_typst
 from stepper.pictures.scene import Frame, Label, Raster, Role, Scene, Shape, Wire
 from stepper.pictures.vector import CMTT, DEJAVU
+from tests.conftest import compile_latex
 
 #: A small scene with every kind of item: a neuron's fan-in bracket, a framed value, an arrow,
 #: a diagonal, a raster, and labels in every role.
@@ -199,15 +200,7 @@ def test_tikz_compiles_with_the_latex_printers_preamble(tmp_path: Path) -> None:
     every_glyph = Label(0, 8, "".join(render_tikz.GLYPHS) + " αδεỹ∇≈θ·–•¹²")
     picture = render_tikz.render(replace(SCENE, items=(*SCENE.items, every_glyph)), text)
     source.write_text(preamble() + "\\begin{document}\n" + picture + "\n\\end{document}\n")
-    run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-2000:]
+    compile_latex(source)
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from stepper.lesson.load import lesson_from_text
 from stepper.numbers import pretty
 from stepper.printers import REGISTRY, Options
 from stepper.variants import SATURATION, make_variant, make_variants, variant_id
-from tests.conftest import solved
+from tests.conftest import compile_latex, solved
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("STEPPER_UPDATE_GOLDEN") == "1"
@@ -117,15 +116,7 @@ def test_latex_compiles(lesson_id: str, tmp_path: Path) -> None:
     for blank in ("none", "values"):
         source = tmp_path / f"{lesson_id}-{blank}.tex"
         source.write_text(str(REGISTRY["tex"].render(solved(lesson_id), Options(blank=blank))))
-        run = subprocess.run(
-            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert run.returncode == 0, run.stdout[-2000:]
+        compile_latex(source)
         assert source.with_suffix(".pdf").exists()
 
 
