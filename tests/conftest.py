@@ -82,6 +82,17 @@ def compile_latex(source: Path) -> None:
     assert run.returncode == 0, run.stdout[-2000:]
 
 
+def positions(solution: Solution, every: int = 1) -> Iterator[tuple[int, int | None]]:
+    """Positions of a walk through ``solution`` as (revealed, current): the title screen, each
+    ``every``-th step being computed and then with its value shown, and the end."""
+    n = len(solution.steps)
+    yield 0, None
+    for k in range(0, n, every):
+        yield k, k
+        yield k + 1, k
+    yield n, None
+
+
 def builtin_lesson(lesson_id: str) -> Lesson:
     """A built-in lesson, loaded once per process (lessons are immutable once loaded)."""
     return load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id)

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import weakref
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ from stepper.pictures.contour_panel import AHEAD_MARK, MIN_MARK, SPARKS, START_M
 from stepper.pictures.scene import Label, Raster, Role, Scene, Wire
 from stepper.pictures.terminal import picture as terminal_picture
 from stepper.steps import Solution
-from tests.conftest import builtin_ids_of, compile_latex, solved
+from tests.conftest import builtin_ids_of, compile_latex, positions, solved
 
 # --- reading a scene ---------------------------------------------------------------------------
 
@@ -104,16 +103,6 @@ def index_of(solution: Solution, key: str, iteration: int | None = None) -> int:
         for k, st in enumerate(solution.steps)
         if st.key == key and (iteration is None or st.iteration == iteration)
     )
-
-
-def positions(solution: Solution, every: int = 1) -> Iterator[tuple[int, int | None]]:
-    """Positions of a walk: each step being computed, then with its value shown."""
-    n = len(solution.steps)
-    yield 0, None
-    for k in range(0, n, every):
-        yield k, k
-        yield k + 1, k
-    yield n, None
 
 
 @pytest.fixture(scope="module")

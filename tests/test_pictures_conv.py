@@ -11,7 +11,7 @@ import random
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from stepper.pictures.render_rich import (
 )
 from stepper.pictures.scene import Frame, Label, Role, Scene, Shape
 from stepper.steps import Phase, Solution
-from tests.conftest import builtin_ids_of
+from tests.conftest import builtin_ids_of, positions
 from tests.tui_helpers import make_app, settle
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -94,16 +94,6 @@ def cells(line: Styled) -> Styled:
 
 def index_of(solution: Solution, key: str) -> int:
     return next(k for k, st in enumerate(solution.steps) if st.key == key)
-
-
-def positions(solution: Solution) -> Iterator[tuple[int, int | None]]:
-    """Every position of a walk: each step being computed, then with its value shown."""
-    n = len(solution.steps)
-    yield 0, None
-    for k in range(n):
-        yield k, k
-        yield k + 1, k
-    yield n, None
 
 
 @pytest.fixture(scope="module")

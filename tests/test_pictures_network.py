@@ -11,7 +11,6 @@ import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from stepper.pictures.network import ROW_BUDGET, ROW_SLACK, network_scene
 from stepper.pictures.render_rich import CURRENT_STYLE, READ_STYLE, UPDATED_STYLE
 from stepper.pictures.render_rich import render as draw
 from stepper.steps import Phase, Solution
-from tests.conftest import builtin_ids_of
+from tests.conftest import builtin_ids_of, positions
 
 ROW_LIMIT = ROW_BUDGET + ROW_SLACK
 
@@ -236,15 +235,6 @@ def test_no_network_no_picture(bp1: Solution) -> None:
 
 
 # --- that it fits ------------------------------------------------------------------------------
-
-
-def positions(solution: Solution) -> Iterator[tuple[int, int | None]]:
-    n = len(solution.steps)
-    yield 0, None
-    for k in range(n):
-        yield k, k
-        yield k + 1, k
-    yield n, None
 
 
 @pytest.mark.parametrize("lesson_id", builtin_ids_of("dense"))

@@ -24,7 +24,7 @@ from stepper.pictures.network import network_scene, print_scene
 from stepper.pictures.scene import Label, Role, Scene, Wire
 from stepper.pictures.vector import CMTT, DEJAVU
 from stepper.steps import Solution
-from tests.conftest import solved
+from tests.conftest import positions, solved
 
 
 @functools.cache
@@ -37,16 +37,6 @@ DENSE = [
     for name in builtin_ids()
     if solution_of(name).network is not None and solution_of(name).conv is None
 ]
-
-
-def positions(solution: Solution) -> Iterator[tuple[int, int | None]]:
-    """The title screen, every step being computed and just revealed, and the end."""
-    n = len(solution.steps)
-    yield 0, None
-    for k in range(n):
-        yield k, k
-        yield k + 1, k
-    yield n, None
 
 
 def cells(label: Label) -> set[tuple[int, int]]:
