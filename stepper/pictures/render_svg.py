@@ -12,7 +12,7 @@ import math
 from html import escape
 
 from stepper.pictures.scene import Frame, Label, Raster, Scene, Shape, Wire
-from stepper.pictures.vector import DEJAVU, Metrics, frame_box, grey, paint
+from stepper.pictures.vector import DEJAVU, Metrics, draw, frame_box, grey, paint
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 #: How much larger than its coordinates the picture is shown: its 10-unit text then reads at
@@ -27,16 +27,13 @@ def _num(v: float) -> str:
 def render(scene: Scene, metrics: Metrics = DEJAVU) -> str:
     """The scene as one ``<svg>`` element, ``scene.width`` columns by ``scene.height`` rows."""
     m = metrics
-    body: list[str] = []
-    for item in scene.items:
-        if isinstance(item, Label):
-            body.append(_label(item, m))
-        elif isinstance(item, Wire):
-            body.append(_wire(item, m))
-        elif isinstance(item, Frame):
-            body.append(_frame(item, scene, m))
-        else:
-            body.append(_raster(item, m))
+    body = draw(
+        scene,
+        lambda item: _label(item, m),
+        lambda item: _wire(item, m),
+        lambda item: _frame(item, scene, m),
+        lambda item: _raster(item, m),
+    )
     w, h = math.ceil(m.x(scene.width)), math.ceil(m.y(scene.height))
     return (
         f'<svg width="{math.ceil(w * SCALE)}" height="{math.ceil(h * SCALE)}" '

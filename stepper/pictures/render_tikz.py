@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from stepper.pictures.scene import Frame, Label, Raster, Scene, Shape, Wire
-from stepper.pictures.vector import CMTT, Metrics, frame_box, grey, paint
+from stepper.pictures.vector import CMTT, Metrics, draw, frame_box, grey, paint
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -137,15 +137,13 @@ def render(
         # The whole grid, so that the picture's size is the scene's even where it is blank.
         rf"\path (0,0) rectangle ({_n(m.x(scene.width))},{_n(m.y(scene.height))});",
     ]
-    for item in scene.items:
-        if isinstance(item, Label):
-            lines.extend(_label(item, escape, m))
-        elif isinstance(item, Wire):
-            lines.append(_wire(item, m))
-        elif isinstance(item, Frame):
-            lines.append(_frame(item, scene, m))
-        else:
-            lines.extend(_raster(item, m))
+    lines += draw(
+        scene,
+        lambda item: _label(item, escape, m),
+        lambda item: _wire(item, m),
+        lambda item: _frame(item, scene, m),
+        lambda item: _raster(item, m),
+    )
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
 

@@ -11,7 +11,7 @@ import itertools
 import math
 
 from stepper.pictures.scene import Frame, Label, Raster, Scene, Shape, Wire
-from stepper.pictures.vector import DEJAVU, Metrics, frame_box, grey, paint
+from stepper.pictures.vector import DEJAVU, Metrics, draw, frame_box, grey, paint
 
 FONT = "DejaVu Sans Mono"
 
@@ -28,16 +28,13 @@ def _string(text: str) -> str:
 def render(scene: Scene, metrics: Metrics = DEJAVU) -> str:
     """The scene as a typst ``#box`` of ``scene.width`` columns by ``scene.height`` rows."""
     m = metrics
-    body: list[str] = []
-    for item in scene.items:
-        if isinstance(item, Label):
-            body.append(_label(item, m))
-        elif isinstance(item, Wire):
-            body.extend(_wire(item, m))
-        elif isinstance(item, Frame):
-            body.append(_frame(item, scene, m))
-        else:
-            body.extend(_raster(item, m))
+    body = draw(
+        scene,
+        lambda item: _label(item, m),
+        lambda item: _wire(item, m),
+        lambda item: _frame(item, scene, m),
+        lambda item: _raster(item, m),
+    )
     head = f"#box(width: {_pt(m.x(scene.width))}, height: {_pt(m.y(scene.height))})["
     return "\n".join([head, *body, "]"])
 

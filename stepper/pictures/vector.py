@@ -8,9 +8,13 @@ frame's edge in every medium; when the ring is off the grid the frame hugs its c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from stepper.pictures.scene import Frame, Role, Scene, Shape
+from stepper.pictures.scene import Frame, Label, Raster, Role, Scene, Shape, Wire
+
+#: What a renderer writes for one item: a line of its markup, or several.
+Markup = str | list[str]
 
 #: Ink, in print, of each numbered series (darker than the terminal's, for white paper).
 SERIES_INK = ("#b8860b", "#c62828", "#2e8b57", "#1f6fb2", "#ad1457", "#e65100", "#5e35b1")
@@ -104,3 +108,27 @@ def grey(level: int, top: int) -> str:
     """A raster level as a grey, from near white (0) to mid grey (``top``)."""
     v = round(0xF2 - (0xF2 - 0x70) * level / max(1, top))
     return f"#{v:02x}{v:02x}{v:02x}"
+
+
+def draw(
+    scene: Scene,
+    label: Callable[[Label], Markup],
+    wire: Callable[[Wire], Markup],
+    frame: Callable[[Frame], Markup],
+    raster: Callable[[Raster], Markup],
+) -> list[str]:
+    """The scene's items in order, each written by its renderer's function for its kind: the one
+    loop every vector renderer shares, as matplotlib's backends share ``draw`` and differ only
+    in ``draw_path`` and ``draw_text``."""
+    out: list[str] = []
+    for item in scene.items:
+        if isinstance(item, Label):
+            written = label(item)
+        elif isinstance(item, Wire):
+            written = wire(item)
+        elif isinstance(item, Frame):
+            written = frame(item)
+        else:
+            written = raster(item)
+        out.extend([written] if isinstance(written, str) else written)
+    return out
