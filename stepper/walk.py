@@ -9,8 +9,11 @@ stage 0 (only the question), and hints raise it to 1 and 2.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from stepper.i18n import label
+from stepper.naming import Names
 from stepper.steps import Phase, Solution, Step
 
 FORMULA, SUBSTITUTION, VALUE = 1, 2, 3
@@ -25,6 +28,7 @@ class Walk:
     index: int = 0
     stage: int = FORMULA
     jumps: list[tuple[int, int]] = field(default_factory=list)
+    _names: tuple[Solution, Names] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.stage = self.first_stage
@@ -104,27 +108,41 @@ class Walk:
         return self._set(*self.jumps.pop())
 
     def find(self, text: str) -> int | None:
-        """The index of a step named by its number (1-based) or its key.
+        """The index of the step ``text`` names: its number (1-based), its key or its symbol
+        as the screen writes it or a keyboard types it (δ₂, d2, Δw12, ỹ₂, y2; see
+        ``stepper.naming``).
 
-        A key that repeats over iterations and samples finds the occurrence nearest before the
+        A name that repeats over iterations and samples finds the occurrence nearest before the
         current position (the one the learner has in mind), else the first after it.
         """
         text = text.strip()
         if re.fullmatch(r"[0-9]+", text):
-            # A number longer than any step count names no step (and int() of one of
-            # thousands of digits is refused by Python itself).
-            n = int(text) if len(text.lstrip("0")) <= len(str(len(self.steps))) else 0
+            n = self._number(text)
             return n - 1 if 1 <= n <= len(self.steps) else None
-        key = text.replace(" ", "")
-        matches = [i for i, s in enumerate(self.steps) if s.key == key]
+        matches = self.names().matches(text)
         if not matches:
             return None
-        before = [i for i in matches if i <= self.index]
-        return before[-1] if before else matches[0]
+        before = bisect_right(matches, self.index)
+        return matches[before - 1] if before else matches[0]
 
-    def keys(self) -> list[str]:
-        """Every distinct key, in order of first appearance (for completion)."""
-        return list(dict.fromkeys(s.key for s in self.steps))
+    def missing(self, text: str, lang: str) -> str:
+        """Why ``find`` found nothing, in the learner's language: a number out of range says
+        the range."""
+        text = text.strip()
+        if re.fullmatch(r"[0-9]+", text):
+            return label("goto.range", lang, text=text, last=len(self.steps))
+        return label("goto.unknown", lang, text=text)
+
+    def _number(self, text: str) -> int:
+        # A number longer than any step count names no step (and int() of one of
+        # thousands of digits is refused by Python itself).
+        return int(text) if len(text.lstrip("0")) <= len(str(len(self.steps))) else 0
+
+    def names(self) -> Names:
+        """Every step's names, built on the first goto after the solution changed."""
+        if self._names is None or self._names[0] is not self.solution:
+            self._names = (self.solution, Names.of(self.steps))
+        return self._names[1]
 
 
 def _same_block(a: Step, b: Step) -> bool:

@@ -1,4 +1,10 @@
-"""Go to a step by its number or its key, with completion of keys."""
+"""Go to a step by what the learner sees: its number, its symbol (δ₂ or d2) or its key.
+
+As the learner types, the dialog says which step Enter would open (without its value), and
+completion offers the symbols as the learner writes them (``stepper.naming``). The step keys
+(``d[1,2]``) are what the lesson file and ``stepper solve`` use; the learner rarely needs them,
+so they are shown on request: F2 adds them to the line that names the step and to completion.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from stepper.i18n import label
+from stepper.naming import Names
 from stepper.walk import Walk
+
+
+class NameSuggester(Suggester):
+    """Completes a symbol (and a key, when keys are shown) from the solution's names."""
+
+    def __init__(self, names: Names, screen: GotoScreen) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.names = names
+        self.screen = screen
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return self.names.suggest(value, keys=self.screen.show_keys)
 
 
 class GotoScreen(ModalScreen[int | None]):
@@ -21,32 +40,68 @@ class GotoScreen(ModalScreen[int | None]):
     | key | action |
     | --- | --- |
     | enter | go |
+    | f2 | show or hide the step keys |
     | escape | cancel |
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", show=False),
+        Binding("f2", "toggle_keys", show=False),
+    ]
 
     def __init__(self, walk: Walk, lang: str) -> None:
         super().__init__()
         self.walk = walk
         self.lang = lang
+        self.show_keys = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(label("goto.prompt", self.lang), classes="dialog-title")
-            yield Input(
-                suggester=SuggestFromList(self.walk.keys(), case_sensitive=False), id="goto-input"
-            )
+            yield Input(suggester=NameSuggester(self.walk.names(), self), id="goto-input")
+            yield Static(id="goto-target")
             yield Static(id="goto-error", classes="error")
+            yield Static(id="goto-keys", classes="hint")
+
+    def on_mount(self) -> None:
+        self.describe("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#goto-error", Static).update("")
+        self.describe(event.value)
+
+    def describe(self, text: str) -> None:
+        """Name the step Enter would open (the current one while nothing is typed)."""
+        index = self.walk.find(text) if text.strip() else self.walk.index
+        line = ""
+        if index is not None:
+            step = self.walk.steps[index]
+            parts = [
+                label("step_of", self.lang, k=step.n, n=len(self.walk.steps)),
+                step.sym.unicode(),
+                label(f"phase.{step.phase}", self.lang),
+                label("iteration", self.lang, i=step.iteration),
+            ]
+            if self.show_keys:
+                parts.append(step.key)
+            line = ("→ " if text.strip() else "") + " · ".join(parts)
+        self.query_one("#goto-target", Static).update(line)
+        self.query_one("#goto-keys", Static).update(
+            label("goto.keys_hide", self.lang)
+            if self.show_keys
+            else label("goto.keys_show", self.lang)
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         index = self.walk.find(event.value)
         if index is None:
-            self.query_one("#goto-error", Static).update(
-                label("goto.unknown", self.lang, text=event.value)
-            )
+            self.query_one("#goto-error", Static).update(self.walk.missing(event.value, self.lang))
             return
         self.dismiss(index)
+
+    def action_toggle_keys(self) -> None:
+        self.show_keys = not self.show_keys
+        self.describe(self.query_one("#goto-input", Input).value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
