@@ -275,7 +275,13 @@ def _lesson(args: argparse.Namespace) -> int:
             sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         try:
             run_plain(
-                solve(lesson, lang), lang, sys.stdin, sys.stdout, quiz=args.quiz, save=args.save
+                solve(lesson, lang),
+                lang,
+                sys.stdin,
+                sys.stdout,
+                quiz=args.quiz,
+                save=args.save,
+                lesson=lesson,
             )
         except BrokenPipeError:
             raise

@@ -2,22 +2,49 @@
 
 For screen readers, pipes and scripts. Each stage is printed as it is revealed: the formula
 with its explanation, then ``= substitution``, then ``= value``. Commands (contract): an empty
-line or ``next``, ``back``, ``show KEY``, ``all``, ``quit``; also ``goto N|KEY`` and ``help``.
-With ``--quiz`` each value is asked for first; ``h`` gives a hint, ``r`` reveals.
+line or ``next``, ``back``, ``show KEY``, ``all``, ``quit``; also, as the app's keys, ``goto``
+(a number, a key or a symbol), ``why``, ``edit``, ``restore`` and ``help``. With ``--quiz``
+each value is asked for first; ``h`` gives a hint, ``r`` reveals. On a terminal each line is
+asked for after a prompt that says where the learner is; through a pipe there is no prompt,
+so a script's output is the lesson alone.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from stepper import formulas
+from stepper.edit import Editable, editable_numbers, with_number
 from stepper.i18n import label
-from stepper.numbers import pretty, shown
+from stepper.lesson.errors import LessonError
+from stepper.lesson.schema import Lesson
+from stepper.numbers import given, pretty, shown
 from stepper.quiz import Mistakes, Score, is_right, parse_answer
 from stepper.steps import Solution, Step
 from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
+from stepper.why import reads, why_title
+
+#: Every command word (and alias) and the method of ``Plain`` that does it; the start line
+#: and ``help`` name them all (a test checks).
+COMMANDS = {
+    **dict.fromkeys(("", "next", "n"), "advance"),
+    **dict.fromkeys(("back", "b", "p"), "go_back"),
+    **dict.fromkeys(("why", "w"), "why"),
+    **dict.fromkeys(("restore", "r"), "restore"),
+    **dict.fromkeys(("help", "?"), "help"),
+    "all": "reveal_all",
+}
+#: Commands followed by what they act on: a key, a step, a number of the lesson.
+COMMANDS_WITH_TEXT = {"show": "show", "goto": "goto", "g": "goto", "edit": "edit", "e": "edit"}
+QUIT = ("quit", "q", "exit")
+#: Commands that stay commands while the quiz waits for a value (any other line is an answer).
+_DURING_A_QUESTION = {"help", "?", "why", "w", "goto", "g", "show", "back", "b", "edit", "e"}
+_DURING_A_QUESTION |= {"restore"}
+#: Most numbers ``edit`` lists at once; past this it asks for a name to narrow them.
+EDIT_LIST = 60
 
 
 def header(step: Step, total: int, lang: str) -> str:
@@ -66,11 +93,24 @@ def whole(step: Step, total: int, lang: str) -> list[str]:
 
 
 class Plain:
-    """The REPL's state: a walk, the output stream, and the quiz score if quizzing."""
+    """The REPL's state: a walk, the output stream, and the quiz score if quizzing.
 
-    def __init__(self, solution: Solution, lang: str, out: TextIO, *, quiz: bool = False) -> None:
+    ``lesson`` is what ``edit`` changes and ``restore`` brings back; without it (a solution
+    handed in alone) the numbers cannot be changed.
+    """
+
+    def __init__(
+        self,
+        solution: Solution,
+        lang: str,
+        out: TextIO,
+        *,
+        quiz: bool = False,
+        lesson: Lesson | None = None,
+    ) -> None:
         self.solution = solution
         self.lang = lang
+        self.original = self.lesson = lesson
         self.out = out
         self.quiz = quiz
         self.walk = Walk(solution, first_stage=0 if quiz else FORMULA)
@@ -87,8 +127,15 @@ class Plain:
         self.say(self.solution.title)
         if self.solution.summary:
             self.say(" ".join(self.solution.summary.split()))
-        self.say(label("plain.intro", self.lang), "")
+        intro = label("plain.intro", self.lang)
+        if self.quiz:
+            intro += " · " + label("plain.intro.quiz", self.lang)
+        self.say(intro, "")
         self.show_current()
+
+    def prompt(self) -> str:
+        """Where the learner is, before the line they type on a terminal."""
+        return f"{self.walk.index + 1}/{self.total}> "
 
     def show_current(self) -> None:
         """Print what the current position has just revealed."""
@@ -126,48 +173,114 @@ class Plain:
         """Handle one line; False when the learner quits."""
         word, _, rest = text.strip().partition(" ")
         word = word.lower()
-        if word in ("quit", "q", "exit"):
+        if word in QUIT:
             return False
-        if self.quiz and self.walk.stage < VALUE and word not in ("help", "?"):
+        if self.quiz and self.walk.stage < VALUE and word not in _DURING_A_QUESTION:
             self.answer(text)
             return True
-        handlers = {
-            "": self.advance,
-            "next": self.advance,
-            "n": self.advance,
-            "back": self.go_back,
-            "b": self.go_back,
-            "p": self.go_back,
-            "all": self.reveal_all,
-            "help": self.help,
-            "?": self.help,
-        }
-        if word in handlers:
-            handlers[word]()
-        elif word == "show":
-            self.show(rest)
-        elif word == "goto":
-            self.goto(rest)
+        if word in COMMANDS:
+            getattr(self, COMMANDS[word])()
+        elif word in COMMANDS_WITH_TEXT:
+            getattr(self, COMMANDS_WITH_TEXT[word])(rest.strip())
         else:
             self.say(label("plain.unknown", self.lang, text=text.strip()))
         return True
 
     def help(self) -> None:
-        self.say(label("plain.help", self.lang))
+        self.say(*label("plain.help", self.lang).splitlines())
 
     def go_back(self) -> None:
         """Hide the last stage and say where that leaves the learner."""
-        if not self.walk.back():
-            return
+        if self.walk.back():
+            self.show_position("← ")
+
+    def show_position(self, mark: str = "") -> None:
+        """The current step as far as it is revealed (after a move back, an edit, a restore)."""
         step = self.walk.step
-        self.say(f"← {header(step, self.total, self.lang)} {formulas.formula(step, 'unicode')}")
+        if self.walk.stage == 0:
+            self.show_current()
+            return
+        self.say(f"{mark}{header(step, self.total, self.lang)} {formulas.formula(step, 'unicode')}")
         for stage in range(SUBSTITUTION, self.walk.stage + 1):
             self.say(*stage_lines(step, stage, self.total, self.lang))
+
+    def why(self) -> None:
+        """What the current step reads and where each came from (the app's w)."""
+        self.say(why_title(self.walk.step, self.lang))
+        self.say(*(f"    {read.text}" for read in reads(self.walk.step, self.lang)))
+
+    def numbers(self) -> list[Editable]:
+        """The numbers of the lesson that ``edit`` may change, in the app's order."""
+        assert self.lesson is not None
+        shape = self.solution.network
+        offsets = [layer.offset for layer in shape.layers] if shape else [0]
+        return editable_numbers(self.lesson, offsets, self.lang)
+
+    def edit(self, text: str) -> None:
+        """``edit`` lists the numbers, ``edit NAME`` those so named, ``edit N|NAME VALUE``
+        changes one and solves the lesson again, through the same checks as a file."""
+        if self.lesson is None:
+            self.say(label("plain.edit.none", self.lang))
+            return
+        numbers = self.numbers()
+        which, _, value_text = text.rpartition(" ") if " " in text else (text, "", "")
+        chosen = _choose(numbers, which) if value_text else None
+        if chosen is None:
+            self.list_numbers(numbers, which)
+            return
+        value = parse_answer(value_text)
+        if value is None:
+            self.say(label("quiz.not_number", self.lang, text=value_text))
+            return
+        try:
+            self.adopt(with_number(self.lesson, chosen.path, value))
+        except ValueError as exc:
+            self.say(label("edit.bad", self.lang, text=value_text, why=exc))
+            return
+        except LessonError as exc:  # numbers that validate but overflow when solved
+            why = "; ".join(problem.message for problem in exc.problems)
+            self.say(label("edit.bad", self.lang, text=value_text, why=why))
+            return
+        self.say(label("plain.edited", self.lang, name=chosen.name, value=given(value)))
+        self.show_position()
+
+    def list_numbers(self, numbers: list[Editable], text: str) -> None:
+        """The numbers named ``text`` (all, when it is empty), each with the number that
+        ``edit N VALUE`` takes; too many are counted, not listed."""
+        wanted = _name(text)
+        found = [(k, n) for k, n in enumerate(numbers, 1) if _name(n.name).startswith(wanted)]
+        if not found:
+            self.say(label("plain.edit.unknown", self.lang, text=text))
+        elif len(found) > EDIT_LIST:
+            self.say(label("plain.edit.many", self.lang, count=len(found)))
+        else:
+            self.say(label("plain.edit.list", self.lang))
+            self.say(*(f"    {k}. {n.describe()}" for k, n in found))
+
+    def restore(self) -> None:
+        """The lesson as it was before any edit, at the same place (the app's r)."""
+        if self.original is None or self.lesson is self.original:
+            self.say(label("plain.restore.none", self.lang))
+            return
+        self.adopt(self.original)
+        self.say(label("plain.restored", self.lang))
+        self.show_position()
+
+    def adopt(self, lesson: Lesson) -> None:
+        """Solve ``lesson`` and stand at the same place in it."""
+        from stepper.engine import solve
+
+        solution = solve(lesson, self.lang)
+        self.lesson, self.solution = lesson, solution
+        self.walk = self.walk.rebased(solution)
+        self.total = len(solution.steps)
+        if self.mistakes is not None:
+            self.mistakes = Mistakes(solution)
 
     def goto(self, where: str) -> None:
         index = self.walk.find(where)
         if index is None:
-            self.say(label("goto.unknown", self.lang, text=where))
+            self.say(self.walk.missing(where, self.lang))
             return
         self.walk.jump(index)
         self.say(*whole(self.walk.step, self.total, self.lang))
@@ -242,11 +355,13 @@ def run_plain(
     *,
     quiz: bool = False,
     save: str | None = None,
+    lesson: Lesson | None = None,
 ) -> None:
-    """Run the REPL over ``lines`` until they end or the learner quits."""
-    repl = Plain(solution, lang, out, quiz=quiz)
+    """Run the REPL over ``lines`` until they end or the learner quits; ``lesson`` is the one
+    ``solution`` solves, for ``edit`` and ``restore``."""
+    repl = Plain(solution, lang, out, quiz=quiz, lesson=lesson)
     repl.start()
-    for line in lines:
+    for line in _read(lines, out, repl):
         if not repl.command(line.rstrip("\n")):
             break
     if quiz:
@@ -260,3 +375,47 @@ def run_plain(
                 + "\n",
             )
             repl.say(label("quiz.saved", lang, path=save))
+
+
+def _read(lines: Iterable[str], out: TextIO, repl: Plain) -> Iterator[str]:
+    """The learner's lines. From a terminal, each after a prompt that says where they are
+    (with line editing when it is the process's own terminal); from a pipe or a file, as they
+    come, with no prompt, so that a script's output holds the lesson alone."""
+    isatty = getattr(lines, "isatty", None)
+    if not (isatty and isatty()):
+        yield from lines
+        return
+    own = lines is sys.stdin and out is sys.stdout
+    if own:
+        import readline  # noqa: F401  (input() then edits the line and keeps a history)
+    while True:
+        try:
+            if own:
+                yield input(repl.prompt())
+                continue
+            out.write(repl.prompt())
+            out.flush()
+            line = lines.readline()  # type: ignore[attr-defined]
+            if not line:
+                raise EOFError
+            yield line
+        except EOFError:
+            out.write("\n")  # Ctrl+D: the shell's prompt then starts on a line of its own
+            return
+
+
+def _name(text: str) -> str:
+    """A number's name as typed: w₁₀, w10 and W 10 are one name."""
+    return text.translate(_PLAIN_DIGITS).replace(" ", "").lower()
+
+
+_PLAIN_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾", "01234567890123456789()")
+
+
+def _choose(numbers: list[Editable], which: str) -> Editable | None:
+    """The number named ``which``: its place in the list (1-based) or its name."""
+    if which.isdigit():
+        k = int(which) if len(which) <= len(str(len(numbers))) else 0
+        return numbers[k - 1] if 1 <= k <= len(numbers) else None
+    named = [n for n in numbers if _name(n.name) == _name(which)]
+    return named[0] if len(named) == 1 else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stepper.i18n import label
 from stepper.naming import Names
@@ -44,6 +44,17 @@ class Walk:
     @property
     def at_end(self) -> bool:
         return self.index == len(self.steps) - 1 and self.stage == VALUE
+
+    def rebased(self, solution: Solution) -> Walk:
+        """This walk in a changed solution (an edit, a restore, a reloaded file): at the same
+        stage of the same step (``same_place``), with the jumps forgotten, since their
+        indices belong to the old solution."""
+        moved = replace(
+            self, solution=solution, index=same_place(self.step, self.index, solution.steps)
+        )
+        moved.jumps = []
+        moved.stage = self.stage
+        return moved
 
     def revealed(self) -> int:
         """How many steps are fully revealed (value shown)."""
@@ -151,3 +162,25 @@ def _same_block(a: Step, b: Step) -> bool:
     if (a.phase, a.iteration) != (b.phase, b.iteration):
         return False
     return a.phase == Phase.UPDATE or a.sample == b.sample
+
+
+def same_place(step: Step, index: int, steps: tuple[Step, ...]) -> int:
+    """Where the learner stands in a changed solution: on the same step (key, iteration and
+    sample) when it is still there, preferably at the same index; else on the same key in the
+    same iteration (a sample was taken out); else at the same index, or on the last step when
+    the lesson got shorter."""
+    if index < len(steps) and _place(steps[index]) == _place(step):
+        return index
+    for same in (_place, _place_in_iteration):
+        found = [i for i, other in enumerate(steps) if same(other) == same(step)]
+        if found:
+            return found[0]
+    return min(index, len(steps) - 1)
+
+
+def _place(step: Step) -> tuple[object, ...]:
+    return step.key, step.iteration, step.sample
+
+
+def _place_in_iteration(step: Step) -> tuple[object, ...]:
+    return step.key, step.iteration

@@ -10,15 +10,31 @@ from pathlib import Path
 
 import pytest
 
-from stepper.repl import run_plain
-from tests.conftest import solved
+from stepper.engine import solve
+from stepper.repl import COMMANDS, COMMANDS_WITH_TEXT, QUIT, run_plain
+from tests.conftest import builtin_lesson
 
 
-def plain(lines: str, lesson: str = "backprop-1", lang: str | None = None, **kw: object) -> str:
-    solution = solved(lesson, lang)
+def plain(
+    lines: str,
+    lesson: str = "backprop-1",
+    lang: str | None = None,
+    source: type[io.StringIO] = io.StringIO,
+    **kw: object,
+) -> str:
+    """What the REPL prints for ``lines`` typed into ``source`` (a pipe unless told)."""
+    given = builtin_lesson(lesson)
+    solution = solve(given, lang)
     out = io.StringIO()
-    run_plain(solution, lang or solution.language, io.StringIO(lines), out, **kw)  # type: ignore[arg-type]
+    run_plain(solution, lang or solution.language, source(lines), out, lesson=given, **kw)  # type: ignore[arg-type]
     return out.getvalue()
+
+
+class Terminal(io.StringIO):
+    """Lines typed at a terminal: a stream that says it is one."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 @pytest.mark.slow
@@ -110,3 +126,162 @@ def test_rounded_lesson_shows_the_unrounded_value() -> None:
     assert "= 0.097    (unrounded: 0.096589)" in out
     lines_without_drift = [line for line in out.splitlines() if line.startswith("    = 0.502")]
     assert lines_without_drift == ["    = 0.502"]
+
+
+# --- Parity with the app: why, edit, restore, goto, the prompt, the commands named ----------
+
+
+def test_why_lists_what_the_step_reads_and_where_it_comes_from() -> None:
+    """u₁ reads the lesson's weights and inputs; ỹ₂ (step 4) reads u₂ of step 3."""
+    out = plain("why\ngoto 4\nw\nquit\n", lang="en").splitlines()
+    at = out.index("u₁ reads:")
+    assert [line.split() for line in out[at + 1 : at + 7]] == [
+        ["w₁₀", "=", "0.1", "(given", "by", "the", "lesson)"],
+        ["x₀", "=", "1", "(given", "by", "the", "lesson)"],
+        ["w₁₁", "=", "−0.2", "(given", "by", "the", "lesson)"],
+        ["x₁", "=", "0.1", "(given", "by", "the", "lesson)"],
+        ["w₁₂", "=", "0.3", "(given", "by", "the", "lesson)"],
+        ["x₂", "=", "0.7", "(given", "by", "the", "lesson)"],
+    ]
+    # u₂ = 0.5 + 0.4 · 0.1 − 0.6 · 0.7 = 0.12, computed in step 3
+    assert out[out.index("ỹ₂ reads:") + 1].split() == ["u₂", "=", "0.12", "(step", "3)"]
+
+
+def test_edit_changes_a_number_solves_again_and_keeps_the_place() -> None:
+    """w₁₂ from 0.3 to 0.5: u₁ = 0.1 · 1 + (−0.2) · 0.1 + 0.5 · 0.7 = 0.43; restore gives
+    0.29 back. Both keep the learner on step 1."""
+    out = plain("edit w12 0.5\n\n\nrestore\n\n\nquit\n", lang="en")
+    edited, restored = out.split("w₁₂ = 0.5: the lesson is solved again")[1].split(
+        "The original lesson is back"
+    )
+    assert "[1/21 " in edited.splitlines()[1]
+    assert "    = 0.1 · 1 + (−0.2) · 0.1 + 0.5 · 0.7" in edited
+    assert "    = 0.43" in edited
+    assert "[1/21 " in restored.splitlines()[1]
+    assert "    = 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7" in restored
+    assert "    = 0.29" in restored
+
+
+def test_edit_by_place_in_the_list_and_the_list_itself() -> None:
+    """edit lists α, the six weights, the inputs and the targets; edit 1 0.5 changes α, so
+    Δw₁₀ = 2 · α · δ₁ · x₀ = 2 · 0.5 · (−0.09) · 1 = −0.09 (δ₁ = ε₁ = 0.2 − 0.29)."""
+    out = plain("edit\nedit x\nedit 1 0.5\nshow dw[1,1,0]\nquit\n", lang="en").splitlines()
+    at = out.index("Numbers you may change (edit N VALUE or edit NAME VALUE):")
+    assert [line.strip() for line in out[at + 1 : at + 12]] == [
+        "1. α = 0.1",
+        "2. w₁₀ = 0.1",
+        "3. w₁₁ = -0.2",
+        "4. w₁₂ = 0.3",
+        "5. w₂₀ = 0.5",
+        "6. w₂₁ = 0.4",
+        "7. w₂₂ = -0.6",
+        "8. x₁ = 0.1",
+        "9. x₂ = 0.7",
+        "10. y₁ = 0.2",
+        "11. y₂ = 1",
+    ]
+    narrowed = out.index("Numbers you may change (edit N VALUE or edit NAME VALUE):", at + 1)
+    assert [line.strip() for line in out[narrowed + 1 : narrowed + 3]] == [
+        "8. x₁ = 0.1",
+        "9. x₂ = 0.7",
+    ]
+    assert "    = −0.09" in out
+
+
+def test_edit_refuses_what_a_file_could_not_hold_and_keeps_the_lesson() -> None:
+    """α = 0 fails the lesson's own check (learning rate > 0); a word is not a number; a name
+    that is no number of the lesson says so. u₁ is still 0.29 after all of them."""
+    out = plain("edit 1 0\nedit w12 abc\nedit q7 1\nrestore\n\n\nquit\n", lang="en")
+    assert "“0” is not a valid number here: " in out
+    assert "learning rate must be > 0" in out
+    assert "“abc” is not a number" in out
+    assert "No number of the lesson is named “q7”" in out
+    assert "Nothing to restore: no number has been changed" in out
+    assert "    = 0.29" in out
+
+
+def test_goto_takes_a_number_a_key_and_a_symbol_as_seen_or_typed() -> None:
+    """δ₂ is step 9 of backprop-1 by number, key, symbol and its keyboard spelling; Δw₁₂ is
+    step 13; a number past the last step says the range."""
+    out = plain("goto 9\ng d[1,2]\ngoto δ₂\ng d2\ng dw12\ngoto 22\nquit\n", lang="en")
+    assert out.count("[9/21 · backward · iteration 1 · pair 1 · d[1,2]] δ₂ = ε₂ · (1 − ỹ₂²)") == 4
+    assert "[13/21 · update · iteration 1 · pair 1 · dw[1,1,2]] Δw₁₂ = " in out
+    assert "1–21" in out
+
+
+def test_a_terminal_gets_a_prompt_and_a_pipe_none() -> None:
+    """On a terminal each line is asked for after "N/21> " (N where the learner is); through
+    a pipe the output is the same lesson, without a single prompt."""
+    typed = plain("\n\n\n\nquit\n", lang="en", source=Terminal)
+    piped = plain("\n\n\n\nquit\n", lang="en")
+    assert typed.count("1/21> ") == 3 and typed.count("2/21> ") == 2
+    assert "> " not in piped
+    assert typed.replace("1/21> ", "").replace("2/21> ", "") == piped
+
+
+def test_end_of_input_on_a_terminal_ends_the_line() -> None:
+    typed = plain("", lang="en", source=Terminal)
+    assert typed.endswith("1/21> \n")
+
+
+def test_the_start_line_and_help_name_every_command() -> None:
+    """Each command the REPL takes is named in help; the start line names each command's main
+    word (the aliases are help's)."""
+    out = plain("help\nquit\n", lang="en").splitlines()
+    intro = next(line for line in out if line.startswith("Commands: "))
+    help_text = "\n".join(out[out.index("Commands:") :])
+    named = {
+        word.strip()
+        for line in help_text.splitlines()[1:]
+        for word in line[:22].replace("|", " ").split(",")
+    }
+    every = set(COMMANDS) | set(COMMANDS_WITH_TEXT) | set(QUIT)
+    assert every - {""} <= {w.split()[0] for w in named if w}
+    for word in ("next", "back", "goto", "show", "why", "edit", "restore", "all", "help", "quit"):
+        assert f"“{word}" in intro, word
+
+
+@pytest.mark.slow
+def test_a_real_terminal_gets_the_prompt_and_line_editing() -> None:
+    """Through a pseudo-terminal, as a learner at a terminal: the start line, then the prompt;
+    a line typed with a backspace in it is edited (n, Backspace, why = why); Ctrl+D leaves."""
+    import os
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stepper", "lesson", "backprop-1", "--plain", "--lang", "en"],
+        stdin=follower,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TERM": "dumb"},
+    )
+    os.close(follower)
+
+    def read_until(marker: str) -> str:
+        seen = b""
+        while marker.encode() not in seen:
+            ready, _, _ = select.select([leader], [], [], 30)
+            assert ready, seen.decode(errors="replace")
+            seen += os.read(leader, 4096)
+        return seen.decode()
+
+    try:
+        assert "Commands: Enter or “next”" in read_until("1/21> ")
+        os.write(leader, b"n\x7fwhy\n")
+        assert "u₁ reads:" in read_until("1/21> ")
+        os.write(leader, b"\x04")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        os.close(leader)
+    assert proc.stderr is not None and proc.stderr.read() == b""
+
+
+def test_why_and_goto_are_commands_while_the_quiz_asks() -> None:
+    """While u₁ is asked for, why lists what it reads (no "not a number"), and an answer
+    after it is still judged."""
+    out = plain("why\n0.29\nquit\n", lang="en", quiz=True)
+    assert "u₁ reads:" in out and "is not a number" not in out
+    assert "✓ right: 0.29" in out

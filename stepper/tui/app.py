@@ -9,7 +9,6 @@ templates are warmed in a worker while the title is read.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from textual.app import App
 from textual.reactive import var
@@ -21,7 +20,7 @@ from stepper.lesson.errors import Problem
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
 from stepper.quiz import Mistakes, Score
-from stepper.steps import Solution, Step
+from stepper.steps import Solution
 from stepper.tui.messages import Refreshed
 from stepper.tui.watch import POLL, Broken, LessonWatcher, Reloaded
 from stepper.walk import FORMULA, Walk
@@ -93,10 +92,7 @@ class StepperApp(App[int]):
         if self.walk is None:
             self.walk = Walk(solution, first_stage=0 if self.quiz else FORMULA)
         else:
-            keep = same_place(self.walk.step, self.walk.index, solution.steps)
-            stage = self.walk.stage
-            self.walk = replace(self.walk, solution=solution, index=keep, jumps=[])
-            self.walk.stage = stage
+            self.walk = self.walk.rebased(solution)
         self.refresh_title()
         self.screen.post_message(Refreshed())
 
@@ -146,28 +142,6 @@ class StepperApp(App[int]):
             data = self.score.as_json(self.lesson.id or "lesson")
             write_atomic(self.save_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         self.exit(0)
-
-
-def same_place(step: Step, index: int, steps: tuple[Step, ...]) -> int:
-    """Where the learner stands in a changed solution: on the same step (key, iteration and
-    sample) when it is still there, preferably at the same index; else on the same key in the
-    same iteration (a sample was taken out); else at the same index, or on the last step when
-    the lesson got shorter."""
-    if index < len(steps) and _place(steps[index]) == _place(step):
-        return index
-    for same in (_place, _place_in_iteration):
-        found = [i for i, other in enumerate(steps) if same(other) == same(step)]
-        if found:
-            return found[0]
-    return min(index, len(steps) - 1)
-
-
-def _place(step: Step) -> tuple[object, ...]:
-    return step.key, step.iteration, step.sample
-
-
-def _place_in_iteration(step: Step) -> tuple[object, ...]:
-    return step.key, step.iteration
 
 
 def run_app(

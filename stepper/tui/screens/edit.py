@@ -11,11 +11,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from stepper.edit import Editable, editable_numbers, with_number
 from stepper.i18n import label
 from stepper.lesson.schema import Lesson
 from stepper.quiz import parse_answer
 from stepper.steps import Solution
-from stepper.tui.edit import Editable, editable_numbers, with_number
 
 
 class EditScreen(ModalScreen[Lesson | None]):

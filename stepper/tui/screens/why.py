@@ -11,9 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from stepper.i18n import label
-from stepper.numbers import pretty
 from stepper.steps import Step
+from stepper.why import reads, why_title
 
 
 class WhyScreen(ModalScreen[int | None]):
@@ -34,28 +33,20 @@ class WhyScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(
-                label("why.title", self.lang, sym=self.step.sym.unicode()), classes="dialog-title"
-            )
-            options = []
-            for q in self.step.reads:
-                origin = (
-                    label("why.step", self.lang, n=q.step)
-                    if q.step is not None
-                    else label("why.given", self.lang)
+            yield Static(why_title(self.step, self.lang), classes="dialog-title")
+            options = [
+                Option(
+                    read.text,
+                    id=None if read.index is None else str(read.index),
+                    disabled=read.index is None,
                 )
-                options.append(
-                    Option(
-                        f"{q.sym.unicode()} = {pretty(q.shown)}   ({origin})",
-                        id=str(q.step) if q.step is not None else None,
-                        disabled=q.step is None,
-                    )
-                )
+                for read in reads(self.step, self.lang)
+            ]
             yield OptionList(*options, id="why-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.dismiss(int(event.option.id) - 1)
+            self.dismiss(int(event.option.id))
 
     def action_close(self) -> None:
         self.dismiss(None)
