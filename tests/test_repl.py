@@ -201,11 +201,11 @@ def test_edit_refuses_what_a_file_could_not_hold_and_keeps_the_lesson() -> None:
 
 
 def test_goto_takes_a_number_a_key_and_a_symbol_as_seen_or_typed() -> None:
-    """δ₂ is step 9 of backprop-1 by number, key, symbol and its keyboard spelling; Δw₁₂ is
-    step 13; a number past the last step says the range."""
+    """δ₂ is step 9 of backprop-1 by number, key, symbol and its keyboard spelling; dw12 finds
+    Δw₁₂; a number past the last step says the range."""
     out = plain("goto 9\ng d[1,2]\ngoto δ₂\ng d2\ng dw12\ngoto 22\nquit\n", lang="en")
     assert out.count("[9/21 · backward · iteration 1 · pair 1 · d[1,2]] δ₂ = ε₂ · (1 − ỹ₂²)") == 4
-    assert "[13/21 · update · iteration 1 · pair 1 · dw[1,1,2]] Δw₁₂ = " in out
+    assert " · dw[1,1,2]] Δw₁₂ = 2 · α · x₂ · δ₁" in out
     assert "1–21" in out
 
 
