@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
@@ -127,10 +128,11 @@ class Plain:
         self.say(self.solution.title)
         if self.solution.summary:
             self.say(" ".join(self.solution.summary.split()))
-        intro = label("plain.intro", self.lang)
+        # Wrapped between commands, not inside one, as a terminal of 80 columns would cut it.
+        self.say(*textwrap.wrap(label("plain.intro", self.lang), 79))
         if self.quiz:
-            intro += " · " + label("plain.intro.quiz", self.lang)
-        self.say(intro, "")
+            self.say(*textwrap.wrap(label("plain.intro.quiz", self.lang), 79))
+        self.say("")
         self.show_current()
 
     def prompt(self) -> str:

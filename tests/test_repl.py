@@ -228,7 +228,9 @@ def test_the_start_line_and_help_name_every_command() -> None:
     """Each command the REPL takes is named in help; the start line names each command's main
     word (the aliases are help's)."""
     out = plain("help\nquit\n", lang="en").splitlines()
-    intro = next(line for line in out if line.startswith("Commands: "))
+    at = next(k for k, line in enumerate(out) if line.startswith("Commands: "))
+    intro = " ".join(out[at : out.index("", at)])
+    assert all(len(line) < 80 for line in out[at : out.index("", at)])
     help_text = "\n".join(out[out.index("Commands:") :])
     named = {
         word.strip()
