@@ -38,3 +38,10 @@ def shown_text(app: StepperApp, selector: str) -> str:
     console = Console(width=widget.content_region.width, record=True, file=io.StringIO())
     console.print(widget.content, height=widget.content_region.height or None)
     return console.export_text()
+
+
+def history_text(app: StepperApp) -> str:
+    """The history panel's rows as the screen shows them, one a line."""
+    from stepper.tui.widgets.history import History
+
+    return str(app.screen.query_one(History).render())

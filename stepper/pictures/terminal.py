@@ -15,7 +15,7 @@ rows around what the step computes are shown. The contour plot chooses its own h
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
@@ -67,20 +67,28 @@ class FittedPicture:
     layout: Callable[[int], Scene]
     #: The rows the screen gives, when the console does not know them.
     rows: int | None = None
+    #: Scenes laid out, by rows: Textual draws a picture twice, to measure it and to show it,
+    #: and a big network takes some 15 ms to lay out.
+    scenes: dict[int, Scene] = field(default_factory=dict, compare=False)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = options.height
         if self.rows is not None:
             rows = self.rows if rows is None else min(rows, self.rows)
-        scene = self.layout(ROW_BUDGET)
+        scene = self.scene(ROW_BUDGET)
         if rows is not None and scene.height > rows:
-            scene = self.layout(rows)
+            scene = self.scene(rows)
         lines = render_rich.render_lines(scene)
         if rows is not None and len(lines) > rows:
             top = window(scene, rows)
             lines = lines[top : top + rows]
         # Textual counts a renderable's rows by its newlines: the last one ends with one too.
         yield Text("\n", no_wrap=True, overflow="crop", end="\n").join(lines)
+
+    def scene(self, rows: int) -> Scene:
+        if rows not in self.scenes:
+            self.scenes[rows] = self.layout(rows)
+        return self.scenes[rows]
 
 
 def window(scene: Scene, rows: int) -> int:

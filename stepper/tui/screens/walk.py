@@ -126,8 +126,7 @@ class WalkScreen(SizedScreen):
 
     def draw_history(self) -> None:
         walk = self.walk
-        revealed = walk.revealed()
-        self.query_one(History).show(walk.solution, revealed)
+        self.query_one(History).show(walk.solution, walk.revealed(), walk.index)
 
     def draw_status(self) -> None:
         walk, lang = self.walk, self.stepper.lang
@@ -221,10 +220,10 @@ class WalkScreen(SizedScreen):
             self.stepper.change_lesson(self.stepper.original)
 
     def action_history_up(self) -> None:
-        self.query_one(History).scroll_page_up()
+        self.query_one(History).page(1)
 
     def action_history_down(self) -> None:
-        self.query_one(History).scroll_page_down()
+        self.query_one(History).page(-1)
 
     def action_help(self) -> None:
         from stepper.tui.screens.help import HelpScreen

@@ -1,62 +1,170 @@
-"""The history panel: everything revealed so far, grouped by phase, in the lecture's notation.
+"""The history panel: the values revealed up to the current position, grouped by phase, in the
+lecture's notation.
 
-"So far" is the furthest the learner has been: going back does not take a value out of the
-history, it only moves the current step. So the panel only ever appends, and a key press costs
-one line, not the whole panel (a 784-32-10 lesson has 51,000 steps); it is rebuilt when the
-lesson changes (an edit) or after a jump of more than LIMIT steps.
+It shows exactly what the picture at the current position shows, no more: going back, Home, a
+jump or an edit takes values out of it as they take them out of the picture (in a quiz, a value
+not yet answered never shows). It ends with the current step, marked, as ``u₂ = ?`` until its
+value is revealed, so the learner always sees where they are.
+
+The panel is virtual: it draws only the rows that fit, walking back from the current step, so
+a key press costs the panel's height in rows whatever the lesson's size (a 784-32-10 lesson has
+51,000 steps; End draws as fast as Next). PgUp and PgDn (and the mouse wheel) look further
+back; the next move returns to the current step. Rows left out above or below are counted in
+a dim ``… N more`` line instead of a scrollbar.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.console import RenderableType
 from rich.text import Text
-from textual.widgets import RichLog
+from textual import events
+from textual.widget import Widget
 
 from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.steps import Phase, Solution, Step
 
-#: Steps kept in the panel at most; earlier ones are a jump (g) away.
-LIMIT = 300
+
+def block(step: Step) -> tuple[object, ...]:
+    """What a heading names: the phase and iteration, and the sample before the update (the
+    update interleaves per-sample increments with new weights, which belong to no sample)."""
+    return step.phase, step.iteration, None if step.phase == Phase.UPDATE else step.sample
 
 
-class History(RichLog):
-    """A log of revealed steps with a heading at each change of phase, iteration or sample."""
+class History(Widget):
+    """The revealed steps up to the current one, with a heading at each change of block."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "history--heading",
+        "history--current",
+        "history--more",
+    }
+    DEFAULT_CSS = """
+    History {
+        overflow: hidden;
+    }
+    History > .history--heading {
+        color: $accent;
+        text-style: bold;
+    }
+    History > .history--current {
+        background: $boost;
+        text-style: bold;
+    }
+    History > .history--more {
+        color: $text-muted;
+    }
+    """
 
     def __init__(self, lang: str, *, id: str | None = None) -> None:
-        super().__init__(wrap=True, markup=False, auto_scroll=True, id=id)
-        self.can_focus = False
+        super().__init__(id=id)
         self.lang = lang
         self.solution: Solution | None = None
-        self.drawn = 0
-        self.block: tuple[object, ...] = ()
+        self.revealed = 0
+        self.current = 0
+        self.back = 0
 
-    def show(self, solution: Solution, revealed: int) -> None:
-        """Make the panel reach at least the first ``revealed`` steps (keeping the last LIMIT)."""
-        if revealed <= self.drawn and solution is self.solution:
-            return
-        if solution is not self.solution or revealed - self.drawn > LIMIT:
-            self.clear()
-            self.solution = solution
-            self.block = ()
-            self.drawn = max(0, revealed - LIMIT)
-            if self.drawn:
-                self.write(Text(label("picture.more", self.lang, n=self.drawn), style="dim"))
-        for step in solution.steps[self.drawn : revealed]:
-            self._heading(step)
-            line = Text(f"{step.sym.unicode()} = ")
+    def show(self, solution: Solution, revealed: int, current: int) -> None:
+        """Show the first ``revealed`` steps, and step ``current`` (revealed or not) last."""
+        self.solution, self.revealed, self.current, self.back = solution, revealed, current, 0
+        self.refresh()
+
+    @property
+    def last(self) -> int:
+        """The index of the panel's last row when it follows the position."""
+        return max(self.current, self.revealed - 1)
+
+    def page(self, pages: float) -> None:
+        """Look ``pages`` pages further back (negative: forward again, up to the current step)."""
+        rows = max(1, int((self.size.height - 2) * abs(pages)))
+        step = rows if pages > 0 else -rows
+        self.back = max(0, min(self.last, self.back + step))
+        self.refresh()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.page(3 / max(3, self.size.height - 2))
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.page(-3 / max(3, self.size.height - 2))
+
+    def render(self) -> RenderableType:
+        solution = self.solution
+        height, width = self.size.height, self.size.width
+        if solution is None or height <= 0 or width <= 0:
+            return Text()
+        steps = solution.steps
+        headings: dict[tuple[object, ...], list[Text]] = {}
+
+        def heading(step: Step) -> list[Text]:
+            key = block(step)
+            if key not in headings:
+                headings[key] = self._heading(step, width)
+            return headings[key]
+
+        def sticky(i: int) -> list[Text]:
+            # The heading of step i's block when that block starts above it: the top rows
+            # always say which phase they belong to.
+            return heading(steps[i]) if block(steps[i - 1]) == block(steps[i]) else []
+
+        room = height - (1 if self.back else 0)
+        rows: list[Text] = []  # bottom up
+        top = self.last - self.back + 1
+        for i in range(top - 1, -1, -1):
+            lines = self._wrapped(self._row(steps[i]), width)
+            if i == 0 or block(steps[i - 1]) != block(steps[i]):
+                lines = heading(steps[i]) + lines
+            prefix = 1 + len(sticky(i)) if i > 0 else 0  # "… N more" and the sticky heading
+            if rows and len(rows) + len(lines) + prefix > room:
+                break
+            rows.extend(reversed(lines))
+            top = i
+        shown = rows[::-1]
+        if top > 0:
+            shown = [self._more(top), *sticky(top), *shown]
+        shown = shown[-room:]
+        if self.back:
+            shown.append(self._more(self.back))
+        return Text("\n").join(shown)
+
+    def _row(self, step: Step) -> Text:
+        line = Text(f"{step.sym.unicode()} {step.relation} ")
+        if step.n - 1 < self.revealed:
             line.append(pretty(step.shown), style="bold")
-            self.write(line)
-        self.drawn = revealed
+        else:
+            line.append("?")
+        if step.n - 1 == self.current:
+            line.stylize(self.get_component_rich_style("history--current"))
+        return line
 
-    def _heading(self, step: Step) -> None:
-        here = (step.phase, step.iteration, None if step.phase == Phase.UPDATE else step.sample)
-        if here == self.block:
-            return
-        self.block = here
-        title = [
+    def _heading(self, step: Step, width: int) -> list[Text]:
+        """The block's title, its parts (phase, iteration, sample) kept whole on a line."""
+        parts = [
             label(f"phase.{step.phase}", self.lang),
             label("iteration", self.lang, i=step.iteration),
         ]
-        if here[2] is not None:
-            title.append(label("sample", self.lang, s=step.sample))
-        self.write(Text(" · ".join(title), style="bold cyan"))
+        if block(step)[2] is not None:
+            parts.append(label("sample", self.lang, s=step.sample))
+        lines = [parts[0]]
+        for part in parts[1:]:
+            joined = f"{lines[-1]} · {part}"
+            if cell_len(joined) <= width:
+                lines[-1] = joined
+            else:
+                lines[-1] += " ·"
+                lines.append(part)
+        style = self.get_component_rich_style("history--heading")
+        return [row for line in lines for row in self._wrapped(Text(line, style=style), width)]
+
+    def _more(self, n: int) -> Text:
+        return Text(
+            label("picture.more", self.lang, n=n),
+            style=self.get_component_rich_style("history--more"),
+        )
+
+    def _wrapped(self, text: Text, width: int) -> list[Text]:
+        return list(text.wrap(self.app.console, width))

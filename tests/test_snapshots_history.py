@@ -1,0 +1,56 @@
+"""SVG snapshots of the history panel and the goto dialog, at 80×24 and 60×20.
+
+Each test's docstring says what the picture must show; ``pytest --snapshot-update`` rewrites
+them after a deliberate change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui_helpers import make_app, settle
+
+pytestmark = pytest.mark.slow  # each test runs the app to take its picture
+
+SnapCompare = Callable[..., bool]
+
+
+def test_quiz_after_end_then_home(snap_compare: SnapCompare) -> None:
+    """backprop-1's quiz at 80×24 after End then Home: the question u₁ = ? with the answer box,
+    the picture with no value computed, and the history holding only its heading and u₁ = ?
+    (marked as the current step): nothing the picture does not show."""
+
+    async def end_then_home(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        pilot.app.screen.set_focus(None)  # out of the answer box, as Escape does
+        await pilot.press("end", "home")
+
+    assert snap_compare(make_app(quiz=True), terminal_size=(80, 24), run_before=end_then_home)
+
+
+def test_history_at_the_end_at_60x20(snap_compare: SnapCompare) -> None:
+    """backprop-2 at its last step at 60×20: the history ends with w₂₂ → its new value,
+    marked as current, under '… N más' and the update's heading; no scrollbar."""
+
+    async def to_end(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "end")
+
+    assert snap_compare(make_app("backprop-2"), terminal_size=(60, 20), run_before=to_end)
+
+
+def test_goto_by_symbol_at_60x20(snap_compare: SnapCompare) -> None:
+    """The goto dialog at 60×20 over backprop-1 with dw12 typed: the prompt naming numbers,
+    symbols and keys, the line '→ Paso 14 de 21 · Δw₁₂ · actualización · iteración 1' with
+    the key dw[1,1,2] after F2, and the hint to hide the keys again."""
+
+    async def goto(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "g", *"dw12", "f2")
+
+    assert snap_compare(make_app(), terminal_size=(60, 20), run_before=goto)
