@@ -22,6 +22,7 @@ from stepper.edit import Editable, editable_numbers, with_number
 from stepper.i18n import label
 from stepper.lesson.errors import LessonError
 from stepper.lesson.schema import Lesson
+from stepper.notes import after_edit
 from stepper.numbers import given, pretty, shown
 from stepper.quiz import Mistakes, Score, is_right, parse_answer
 from stepper.steps import Solution, Step
@@ -273,6 +274,8 @@ class Plain:
         from stepper.engine import solve
 
         solution = solve(lesson, self.lang)
+        if lesson is not self.original:
+            solution = after_edit(solution, self.lang)
         self.lesson, self.solution = lesson, solution
         self.walk = self.walk.rebased(solution)
         self.total = len(solution.steps)

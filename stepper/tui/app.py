@@ -20,6 +20,7 @@ from stepper.engine import solve
 from stepper.lesson.errors import Problem
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
+from stepper.notes import after_edit
 from stepper.quiz import Mistakes, Score
 from stepper.steps import Solution
 from stepper.tui.messages import Refreshed
@@ -122,7 +123,8 @@ class StepperApp(App[int]):
         """Re-solve after an edit (or a restore), keeping the position."""
         self.lesson = lesson
         self.modified = lesson is not self.original
-        self._adopt(solution or solve(lesson, self.lang))
+        solution = solution or solve(lesson, self.lang)
+        self._adopt(after_edit(solution, self.lang) if self.modified else solution)
 
     def reload(self, lesson: Lesson, solution: Solution) -> None:
         """A good save of the watched file: it replaces the lesson and becomes the original,
