@@ -253,6 +253,10 @@ def _write(document: str | bytes | Iterator[str], output: str | None) -> None:
 def _lesson(args: argparse.Namespace) -> int:
     from stepper.catalog import resolve
 
+    if args.save and not args.quiz:
+        raise LessonError(
+            [Problem("--save", "needs --quiz: only a quiz has answers to save (add --quiz)")]
+        )
     source = resolve(args.lesson)
     plain = args.plain or not sys.stdout.isatty()
     if args.watch and source.builtin:

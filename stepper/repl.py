@@ -11,7 +11,6 @@ so a script's output is the lesson alone.
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
 from collections.abc import Iterable, Iterator
@@ -24,7 +23,7 @@ from stepper.lesson.errors import LessonError
 from stepper.lesson.schema import Lesson
 from stepper.notes import after_edit
 from stepper.numbers import given, pretty, shown
-from stepper.quiz import Mistakes, Score, is_right, parse_answer
+from stepper.quiz import Score, mark, parse_answer, question, write_answers
 from stepper.steps import Solution, Step
 from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
 from stepper.why import reads, why_title
@@ -118,7 +117,6 @@ class Plain:
         self.walk = Walk(solution, first_stage=0 if quiz else FORMULA)
         self.total = len(solution.steps)
         self.score = Score()
-        self.mistakes = Mistakes(solution) if quiz else None
         self.finished = False
 
     def say(self, *lines: str) -> None:
@@ -144,9 +142,9 @@ class Plain:
         """Print what the current position has just revealed."""
         step, stage = self.walk.step, self.walk.stage
         if stage == 0:
+            asked = "   ".join(question(step, self.solution, self.lang))
             self.say(
-                f"{header(step, self.total, self.lang)} "
-                f"{label('quiz.prompt', self.lang, sym=step.sym.unicode())}",
+                f"{header(step, self.total, self.lang)} {asked}",
                 f"    {step.explanation}",
             )
         else:
@@ -279,8 +277,6 @@ class Plain:
         self.lesson, self.solution = lesson, solution
         self.walk = self.walk.rebased(solution)
         self.total = len(solution.steps)
-        if self.mistakes is not None:
-            self.mistakes = Mistakes(solution)
 
     def goto(self, where: str) -> None:
         index = self.walk.find(where)
@@ -298,53 +294,15 @@ class Plain:
             self.say(*whole(step, self.total, self.lang))
 
     def answer(self, text: str) -> None:
-        """A line typed while a value is being asked for."""
-        step = self.walk.step
-        record = self.score.record(step)
-        word = text.strip().lower()
-        if not word:
+        """A line typed while a value is being asked for: marked by ``stepper.quiz.mark``
+        (as in the app), its verdict printed, and on to the next step once it is right or
+        revealed. An empty line repeats the question."""
+        verdict = mark(self.walk, self.score, text)
+        if verdict.kind == "empty":
             self.show_current()
-            return
-        if word in ("h", "hint", "pista"):
-            record.hints += 1
-            self.walk.stage = min(self.walk.stage + 1, SUBSTITUTION)
-            formula = formulas.formula(step, "unicode")
-            if self.walk.stage == FORMULA:
-                self.say("    " + label("quiz.hint_formula", self.lang, formula=formula))
-            else:
-                self.say(
-                    "    "
-                    + label(
-                        "quiz.hint_substitution",
-                        self.lang,
-                        formula=formula,
-                        substituted=formulas.substituted(step, "unicode"),
-                    )
-                )
-            return
-        if word in ("r", "reveal", "revelar"):
-            record.revealed = True
-            self.walk.stage = VALUE
-            self.say("    " + label("quiz.revealed", self.lang, shown=pretty(step.shown)))
+        self.say(*("    " + line for _, line in verdict.lines(self.lang)))
+        if verdict.done:
             self.advance()
-            return
-        value = parse_answer(text)
-        if value is None:
-            self.say("    " + label("quiz.not_number", self.lang, text=text.strip()))
-            return
-        first = not record.answers
-        record.answers.append(text.strip())
-        if is_right(step, value):
-            record.right = True
-            record.right_first = first
-            self.walk.stage = VALUE
-            self.say("    " + label("quiz.right", self.lang, shown=pretty(step.shown)))
-            self.advance()
-            return
-        self.say("    " + label("quiz.wrong", self.lang, answer=text.strip()))
-        mistake = self.mistakes.diagnose(step, value) if self.mistakes else None
-        if mistake:
-            self.say("    " + label(f"mistake.{mistake}", self.lang))
 
     def score_line(self) -> str:
         asked = self.score.asked
@@ -372,13 +330,7 @@ def run_plain(
     if quiz:
         repl.say(repl.score_line())
         if save:
-            from stepper.atomic import write_atomic
-
-            write_atomic(
-                save,
-                json.dumps(repl.score.as_json(solution.lesson_id), ensure_ascii=False, indent=2)
-                + "\n",
-            )
+            write_answers(save, solution, repl.score)
             repl.say(label("quiz.saved", lang, path=save))
 
 

@@ -105,7 +105,7 @@ def test_quiz_reads_answers_hints_and_saves(tmp_path: Path) -> None:
     assert "Score: 1 of 3 at the first try" in out
     data = json.loads(save.read_text())
     assert data["asked"] == 3 and data["right_first_try"] == 1
-    assert data["steps"][0]["answers"] == ["0.3", "0.29"]
+    assert [a["text"] for a in data["questions"][0]["answers"]] == ["0.3", "0.29"]
     assert not list(tmp_path.glob(".*tmp"))
 
 

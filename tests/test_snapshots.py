@@ -60,8 +60,9 @@ def test_update_phase(snap_compare: SnapCompare) -> None:
 
 
 def test_quiz_reply(snap_compare: SnapCompare) -> None:
-    """The quiz at u₂ after the answer −0.38: the red ✗ and the diagnosis that the bias
-    w₂₀ · x₀ was left out, the question u₂ = ? still open with the answer box below it."""
+    """The quiz at u₂ after the answer −0.38: the question u₂ = ? with the precision expected
+    under it (3 cifras o 5 decimales), the answer box with its placeholder (no number in it),
+    the red ✗ and the diagnosis that the bias w₂₀ · x₀ was left out."""
     assert snap_compare(
         make_app(quiz=True),
         terminal_size=SIZE,

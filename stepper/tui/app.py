@@ -21,7 +21,7 @@ from stepper.lesson.errors import Problem
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
 from stepper.notes import after_edit
-from stepper.quiz import Mistakes, Score
+from stepper.quiz import Score, write_answers
 from stepper.steps import Solution
 from stepper.tui.messages import Refreshed
 from stepper.tui.watch import POLL, Broken, LessonWatcher, Reloaded
@@ -59,7 +59,6 @@ class StepperApp(App[int]):
         self.solution: Solution | None = None
         self.walk: Walk | None = None
         self.score = Score()
-        self.mistakes: Mistakes | None = None
         self.modified = False
         self.reloaded_at: str | None = None
         self.watcher = LessonWatcher(self, watch, poll) if watch else None
@@ -94,7 +93,6 @@ class StepperApp(App[int]):
         # out of the cycle collector, a full collection costs under a millisecond instead of
         # some 140 ms in the middle of a key press (Python frees them by reference counting).
         gc.freeze()
-        self.mistakes = Mistakes(solution)
         if self.walk is None:
             self.walk = Walk(solution, first_stage=0 if self.quiz else FORMULA)
         else:
@@ -141,13 +139,8 @@ class StepperApp(App[int]):
         self.switch_screen(walk_screen(self.lang)())
 
     def finish(self) -> None:
-        if self.quiz and self.save_path:
-            import json
-
-            from stepper.atomic import write_atomic
-
-            data = self.score.as_json(self.lesson.id or "lesson")
-            write_atomic(self.save_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        if self.quiz and self.save_path and self.solution is not None:
+            write_answers(self.save_path, self.solution, self.score)
         self.exit(0)
 
 

@@ -18,7 +18,7 @@ from stepper import formulas
 from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.pictures.terminal import picture as lesson_picture
-from stepper.quiz import is_right, parse_answer
+from stepper.quiz import mark, question
 from stepper.repl import exact_note
 from stepper.steps import Solution
 from stepper.tui.keys import WALK_KEYS, bindings
@@ -26,7 +26,7 @@ from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 from stepper.tui.watch import ProblemsPanel
 from stepper.tui.widgets.history import History
-from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
+from stepper.walk import SUBSTITUTION, VALUE, Walk
 
 #: Formulas longer than this many characters are shown with their middle terms elided.
 ELIDE_AT = 360
@@ -49,7 +49,8 @@ class WalkScreen(SizedScreen):
             with Vertical(id="step"):
                 yield Static(id="step-text")
                 if self.stepper.quiz:
-                    yield Input(id="answer", placeholder="h · r · 0.29")
+                    hint = label("quiz.placeholder", self.stepper.lang)
+                    yield Input(id="answer", placeholder=hint)
                 yield Static(id="feedback")
                 yield Static(id="explanation")
             yield History(self.stepper.lang, id="history")
@@ -98,7 +99,9 @@ class WalkScreen(SizedScreen):
         step = walk.step
         text = Text()
         if walk.stage == 0:
-            text.append(label("quiz.prompt", lang, sym=step.sym.unicode()), style="bold")
+            asked, precision = question(step, walk.solution, lang)
+            text.append(asked, style="bold")
+            text.append(f"\n{precision}", style="dim")
         else:
             text.append(elide(formulas.formula(step, "unicode"), lang), style="bold")
         if walk.stage >= SUBSTITUTION:
@@ -248,45 +251,24 @@ class WalkScreen(SizedScreen):
             self.draw_status()
 
 
+#: How the app colours each tone of a quiz verdict's lines.
+TONES = {
+    "right": "bold green",
+    "wrong": "red",
+    "hint": "cyan",
+    "reveal": "yellow",
+    "advice": "yellow",
+    "info": "dim",
+}
+
+
 def quiz_reply(app: object, walk: Walk, text: str) -> Text:
-    """Handle one typed answer (or ``h``/``r``) and say what happened."""
+    """Mark one typed line (``stepper.quiz.mark`` decides) and show its verdict, coloured."""
     from stepper.tui.app import StepperApp
 
     assert isinstance(app, StepperApp)
-    lang = app.lang
-    step = walk.step
-    record = app.score.record(step)
-    word = text.strip().lower()
-    if word in ("h", "hint", "pista"):
-        record.hints += 1
-        walk.stage = min(walk.stage + 1, SUBSTITUTION)
-        return Text(
-            label(
-                "quiz.hint_formula" if walk.stage == FORMULA else "quiz.hint_substitution",
-                lang,
-                formula=formulas.formula(step, "unicode"),
-                substituted=formulas.substituted(step, "unicode"),
-            ),
-            style="cyan",
-        )
-    if word in ("r", "reveal", "revelar"):
-        record.revealed = True
-        walk.stage = VALUE
-        return Text(label("quiz.revealed", lang, shown=pretty(step.shown)), style="yellow")
-    value = parse_answer(text)
-    if value is None:
-        return Text(label("quiz.not_number", lang, text=text.strip()), style="red")
-    first = not record.answers
-    record.answers.append(text.strip())
-    if is_right(step, value):
-        record.right, record.right_first = True, first
-        walk.stage = VALUE
-        return Text(label("quiz.right", lang, shown=pretty(step.shown)), style="bold green")
-    reply = Text(label("quiz.wrong", lang, answer=text.strip()), style="red")
-    mistake = app.mistakes.diagnose(step, value) if app.mistakes else None
-    if mistake:
-        reply.append("\n" + label(f"mistake.{mistake}", lang), style="yellow")
-    return reply
+    verdict = mark(walk, app.score, text)
+    return Text("\n").join(Text(line, style=TONES[tone]) for tone, line in verdict.lines(app.lang))
 
 
 def elide(formula: str, lang: str, limit: int = ELIDE_AT) -> str:

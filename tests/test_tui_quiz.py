@@ -1,0 +1,121 @@
+"""The quiz in the app, driven by the Pilot at 80×24 and 60×20: the question says the precision,
+the answer box gives nothing away, an empty answer asks for a number, a rounded answer and a
+follow-through answer are taken, and the saved file tells how each answer was judged."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from stepper.tui.app import StepperApp
+from stepper.walk import VALUE
+from tests.tui_helpers import make_app, settle, shown_text
+
+pytestmark = pytest.mark.slow  # each test runs the app
+
+SIZES = [(80, 24), (60, 20)]
+
+
+def run(app: StepperApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int]) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await pilot.pause()
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+
+
+async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text, "enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_question_says_the_precision_and_the_box_no_number(size: tuple[int, int]) -> None:
+    """At the first question the step pane reads "u₁ = ?" with "(3 cifras o 5 decimales)"
+    under it, and the answer box's placeholder names what to type without any number in it
+    (the old one, "h · r · 0.29", gave u₁ away)."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        step = shown_text(app, "#step-text")
+        assert "u₁ = ?" in step and "(3 cifras o 5 decimales)" in step
+        placeholder = app.screen.query_one("#answer", Input).placeholder
+        assert placeholder == "número · h pista · r revelar"
+        assert not any(c.isdigit() for c in placeholder)
+
+    run(make_app(quiz=True), scenario, size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_empty_answer_asks_for_a_number(size: tuple[int, int]) -> None:
+    """Enter in the empty box: the feedback asks for a number (with h and r), never
+    "«» no es un número", nothing is recorded and the question stays open."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")
+        await pilot.pause()
+        feedback = " ".join(shown_text(app, "#feedback").split())
+        assert "Escribe un número (o h: pista, r: revelar)." in feedback
+        assert "«»" not in feedback
+        assert app.score.asked == 0 and app.walk is not None and app.walk.stage == 0
+
+    run(make_app(quiz=True), scenario, size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rounded_and_follow_through_answers_are_taken(
+    size: tuple[int, int], tmp_path: Path
+) -> None:
+    """backprop-1 answered as on paper with three places: ỹ₂ = 0.119 is taken as correctly
+    rounded (the value 0.11943 is shown beside it), and after ε₂ = 0.881 the δ₂ of
+    0.881 · (1 − 0.119²) = 0.869 is taken "con tus valores anteriores", although the exact
+    value rounds to 0.868. The saved file says how each answer was judged."""
+    save = tmp_path / "answers.json"
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        for text in ["0.29", "0.29", "0.12"]:
+            await answer(pilot, text)
+            await pilot.press("space")
+        await answer(pilot, "0.119")
+        assert "✓ correcto: 0.119, bien redondeado (el valor: 0.11943)" in " ".join(
+            shown_text(app, "#feedback").split()
+        )
+        for text in ["-0.09", "0.881", "0.7835", "-0.09"]:
+            await pilot.press("space")
+            await answer(pilot, text)
+        await pilot.press("space")
+        await answer(pilot, "0.869")
+        feedback = " ".join(shown_text(app, "#feedback").split())
+        assert "✓ con tus valores anteriores: 0.869 (con los exactos: 0.86801)" in feedback
+        assert app.walk is not None and app.walk.stage == VALUE
+        await pilot.press("q")
+        await pilot.pause()
+
+    run(make_app(quiz=True, save=str(save)), scenario, size)
+    data = json.loads(save.read_text(encoding="utf-8"))
+    judged = {q["key"]: q["judged"] for q in data["questions"]}
+    assert judged["y[1,2]"] == "rounded" and judged["d[1,2]"] == "follow-through"
+    assert data["right_first_try"] == data["asked"] == 9
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_flipped_increment_gets_advice_about_the_increment(size: tuple[int, int]) -> None:
+    """At Δw₁₀ (step 10) the answer 0.018, the increment with its sign flipped: the feedback
+    names the increment's sign and its formula Δw₁₀ = 2 · α · x₀ · δ₁, not ε's sign."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(9):
+            await answer(pilot, "r")
+            await pilot.press("space")
+        await answer(pilot, "0.018")
+        feedback = " ".join(shown_text(app, "#feedback").split())
+        assert "signo del incremento" in feedback and "ε = y − ỹ" not in feedback
+
+    run(make_app(quiz=True), scenario, size)
