@@ -119,3 +119,26 @@ def test_a_flipped_increment_gets_advice_about_the_increment(size: tuple[int, in
         assert "signo del incremento" in feedback and "ε = y − ỹ" not in feedback
 
     run(make_app(quiz=True), scenario, size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_each_new_question_is_seen_from_its_first_line(size: tuple[int, int]) -> None:
+    """classify-1's tall picture leaves the step pane a few rows: the first question shows
+    "u₁ = ?" at the pane's top (the answer box is not centred at the cost of the question),
+    and after a right answer, whose formula, substitution and value scroll the pane, the next
+    question again starts at its first line. A digit typed right after Space is the answer's
+    first character."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        pane = app.screen.query_one("#step")
+        assert pane.scroll_y == 0 and shown_text(app, "#step-text").startswith("u₁ = ?")
+        await answer(pilot, "h")
+        await answer(pilot, "h")
+        await answer(pilot, "2.3")  # u₁ = 0.5 + 1 · 1 + 1 · 0.5 = 2: two hints, a wrong answer
+        await answer(pilot, "r")
+        await pilot.press("space", "1")
+        await pilot.pause()
+        assert pane.scroll_y == 0 and shown_text(app, "#step-text").startswith("u₂ = ?")
+        assert app.screen.query_one("#answer", Input).value == "1"
+
+    run(make_app("classify-1", quiz=True), scenario, size)

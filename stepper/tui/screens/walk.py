@@ -35,7 +35,10 @@ ELIDE_AT = 360
 class WalkScreen(SizedScreen):
     """Stepping through the lesson. Keys: see ``stepper.tui.keys.WALK_KEYS`` (and ``?``)."""
 
-    AUTO_FOCUS = None
+    #: No widget is focused on its own: the quiz's answer box takes the focus when a question
+    #: is asked (without scrolling the question out of a short pane; None would mean the app's
+    #: "*", which focuses the box at once and centres it).
+    AUTO_FOCUS = ""
 
     def __init__(self) -> None:
         super().__init__()
@@ -123,7 +126,11 @@ class WalkScreen(SizedScreen):
         asking = walk.stage < VALUE
         answer.set_class(asking, "-asking")
         if asking:
-            answer.focus()
+            if walk.stage == 0:  # a new question: from its first line, whatever was scrolled
+                self.query_one("#step").scroll_home(animate=False)
+            # At once, not after the next refresh: a digit typed right after Space is the
+            # answer's first character.
+            self.set_focus(answer, scroll_visible=False)
         elif answer.has_focus:
             self.set_focus(None)
 
