@@ -291,3 +291,14 @@ def test_a_revealed_value_carries_nothing_forward() -> None:
     walk, score = Walk(solved("backprop-1"), first_stage=0), Score()
     assert mark(walk, score, "r").done and score.records[1].revealed
     assert score.carried() == {}
+
+
+def test_asked_again_after_home_the_first_result_stands() -> None:
+    """Back at u₁ after Home: a wrong answer there now neither takes away the right first try
+    nor the accepted 0.29 that later steps build on."""
+    walk, score = Walk(solved("backprop-1"), first_stage=0), Score()
+    assert mark(walk, score, "0.29").judged == "exact"
+    walk.home()
+    assert mark(walk, score, "0.3").kind == "wrong"
+    record = score.records[1]
+    assert record.right and record.right_first and score.carried() == {1: 0.29}

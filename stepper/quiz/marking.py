@@ -63,8 +63,9 @@ class Record:
 
     @property
     def accepted(self) -> float | None:
-        """The value of the answer that was accepted, which later steps may build on."""
-        return self.answers[-1].value if self.right else None
+        """The value of the answer last accepted, which later steps may build on."""
+        taken = [a.value for a in self.answers if a.judged != "wrong"]
+        return taken[-1] if taken else None
 
 
 @dataclass
@@ -192,7 +193,8 @@ def mark(walk: Walk, score: Score, text: str, now: datetime | None = None) -> Ve
     )
     if judged == "wrong":
         return Verdict("wrong", step, text.strip(), judged, diagnosis, walk.stage)
-    record.right, record.right_first = True, first
+    if not record.right:  # asked again (after Home, say), the first result stands
+        record.right, record.right_first = True, first
     walk.stage = VALUE
     return Verdict("right", step, text.strip(), judged, stage=VALUE)
 
