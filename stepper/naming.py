@@ -9,7 +9,8 @@ tried in three ways, closest first, and the first way that finds any step wins:
 2. the symbol as written, with plain digits for subscripts (``δ2`` for δ₂, ``Δw12``, ``ε^2``
    for ε²): letters keep their case, so adagrad's G₁ and the gradient g₁ stay apart;
 3. the symbol typed in ASCII (``d2``, ``dw12``, ``e2``, ``y2`` for ỹ₂): Greek letters by their
-   Latin initial, Δ as d, accents and tildes dropped, any case; or the symbol's script name
+   Latin initial, Δ as d, accents and tildes dropped, any case, and the commas between
+   two-digit indices optional (``w110`` for w₁‚₁₀); or the symbol's script name
    (``delta_2``, ``y_tilde_2``).
 
 A name with a dot (``check.u1``, ``adam.m1``) names a symbol among the steps whose key has that
@@ -20,8 +21,8 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
 
+from stepper.notation import Sym
 from stepper.steps import Step
 
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉‚", "0123456789,")
@@ -46,10 +47,32 @@ def written(text: str) -> str:
 
 
 def typed(text: str) -> str:
-    """The symbol in ASCII, any case: δ₂ is ``d2``, Δw₁₂ ``dw12``, ỹ₂ ``y2``; the commas that
-    keep two-digit indices apart are optional."""
+    """The symbol in ASCII, any case: δ₂ is ``d2``, Δw₁₂ ``dw12``, ỹ₂ ``y2``."""
     plain = unicodedata.normalize("NFD", written(text).translate(_LATIN))
-    return "".join(c for c in plain if not unicodedata.combining(c) and c != ",").lower()
+    return "".join(c for c in plain if not unicodedata.combining(c)).lower()
+
+
+def indices(tail: str, *, loose: bool) -> set[tuple[int, ...]]:
+    """The indices a tail of digits may stand for: split at its commas, or one digit each as
+    the lecture writes them below 10 (``12`` is 1, 2); ``loose``, also any other split of the
+    digits (``110`` may be 1, 10 or 11, 0: whoever types it left the commas out)."""
+    if not tail or not tail.replace(",", "").isdigit() or tail.startswith(","):
+        return set()
+    if "," in tail:
+        parts = tail.split(",")
+        return {tuple(map(int, parts))} if all(parts) else set()
+    found = {tuple(map(int, tail))}
+    if loose and len(tail) <= 12:
+        for cuts in range(1 << (len(tail) - 1)):
+            parts, start = [], 0
+            for at in range(1, len(tail)):
+                if cuts >> (at - 1) & 1:
+                    parts.append(tail[start:at])
+                    start = at
+            parts.append(tail[start:])
+            if all(p == "0" or not p.startswith("0") for p in parts):
+                found.add(tuple(map(int, parts)))
+    return found
 
 
 def _split(key: str) -> tuple[str, str]:
@@ -59,60 +82,128 @@ def _split(key: str) -> tuple[str, str]:
     return key[:cut], key[cut:]
 
 
-@dataclass(frozen=True)
+class Family:
+    """The steps whose symbols differ only in their indices and superscript (every Δw of a
+    lesson, or every ``adam.m``): their names are one head (``Δw``, ``dw``) and a tail per
+    step (``12``, ``1,10``). The tails are listed only when a name with this head is asked
+    for, so a goto in a 51,000-step lesson reads a few families, not every symbol."""
+
+    def __init__(self, prefix: str, sym: Sym) -> None:
+        self.prefix = prefix
+        bare = Sym(sym.letter, tilde=sym.tilde, delta=sym.delta, tag=sym.tag)
+        self.heads = (written(bare.unicode()), typed(bare.unicode()), bare.text().lower())
+        self.members: list[int] = []
+        self.syms: list[Sym] = []
+        self._tails: dict[int, dict[str, list[int]]] = {}
+        self._sorted: dict[int, list[str]] = {}
+        #: Members spelt whole (no indices, or a superscript): their typed tails differ.
+        self.odd = 0
+
+    def add(self, index: int, sym: Sym) -> None:
+        self.members.append(index)
+        self.syms.append(sym)
+        self.odd += not sym.indices or sym.sample is not None
+
+    def find(self, way: int, tail: str) -> list[int]:
+        """The members named by ``tail`` after the head of names written (0), typed (1) or
+        by script name (2). Indices are compared as numbers, so a lookup in a family of
+        25,000 weights spells none of them."""
+        if way == 2:
+            return self.tails(2).get(tail, [])
+        wanted = indices(tail, loose=way == 1)
+        spell = self._written if way == 0 else self._typed
+        return [
+            index
+            for index, sym in zip(self.members, self.syms, strict=True)
+            if (sym.indices in wanted if sym.indices and sym.sample is None else spell(sym) == tail)
+        ]
+
+    def tails(self, way: int) -> dict[str, list[int]]:
+        """Tail -> members, for names written (0), typed (1) or by script name (2), listed
+        the first time they are needed (completion, a script name)."""
+        if way not in self._tails:
+            spell = (self._written, self._typed, self._script)[way]
+            tails: dict[str, list[int]] = {}
+            for index, sym in zip(self.members, self.syms, strict=True):
+                tails.setdefault(spell(sym), []).append(index)
+            self._tails[way] = tails
+        return self._tails[way]
+
+    def sorted_tails(self, way: int) -> list[str]:
+        """The tails in order, for completion (typed ones are the written ones, as a rule)."""
+        if way == 1 and not self.odd:
+            way = 0
+        if way not in self._sorted:
+            self._sorted[way] = sorted(self.tails(way))
+        return self._sorted[way]
+
+    def _written(self, sym: Sym) -> str:
+        if not sym.indices or sym.sample is not None:  # few: spelt whole
+            return written(sym.unicode())[len(self.heads[0]) :]
+        return sym._index()  # the lecture's writing of the indices: 12, or 1,10
+
+    def _typed(self, sym: Sym) -> str:
+        if not sym.indices or sym.sample is not None:
+            return typed(sym.unicode())[len(self.heads[1]) :]
+        return sym._index()
+
+    def _script(self, sym: Sym) -> str:
+        return sym.text().lower()[len(self.heads[2]) :]
+
+
 class Names:
-    """Every name of every step of one solution, built once (a big lesson has 51,000 steps)."""
+    """The names of the steps of one solution, gathered into families once; a name is looked
+    up in the families whose head it starts with."""
 
-    keys: dict[str, list[int]]
-    written: dict[str, list[int]]
-    typed: dict[str, list[int]]
-    prefixes: tuple[str, ...]
-    offered: tuple[str, ...]
-    sorted_keys: tuple[str, ...]
-
-    @classmethod
-    def of(cls, steps: tuple[Step, ...]) -> Names:
-        keys: dict[str, list[int]] = {}
-        by_written: dict[str, list[int]] = {}
-        by_typed: dict[str, list[int]] = {}
-        prefixes: list[str] = []
-        offered: dict[str, None] = {}
-        spelt: dict[object, tuple[str, str, str]] = {}
+    def __init__(self, steps: tuple[Step, ...]) -> None:
+        self.steps = steps
+        self.families: dict[tuple[str, str, bool, bool, str | None], Family] = {}
+        self._keys: tuple[str, ...] | None = None
         for i, step in enumerate(steps):
-            keys.setdefault(step.key, []).append(i)
-            prefix = _split(step.key)[0]
-            prefixes.append(prefix)
-            forms = spelt.get(step.sym)
-            if forms is None:
-                shown = step.sym.unicode()
-                forms = spelt[step.sym] = (written(shown), typed(shown), step.sym.text().lower())
-            by_written.setdefault(forms[0], []).append(i)
-            by_typed.setdefault(forms[1], []).append(i)
-            if forms[2] != forms[1]:
-                by_typed.setdefault(forms[2], []).append(i)
-            offered.setdefault(prefix + forms[0])
-            offered.setdefault(prefix + forms[1])
-        return cls(
-            keys, by_written, by_typed, tuple(prefixes), tuple(sorted(offered)), tuple(sorted(keys))
-        )
+            sym = step.sym
+            prefix = _split(step.key)[0] if "." in step.key else ""
+            family = (prefix, sym.letter, sym.tilde, sym.delta, sym.tag)
+            found = self.families.get(family)
+            if found is None:
+                found = self.families[family] = Family(prefix, sym)
+            found.add(i, sym)
 
     def matches(self, text: str) -> list[int]:
         """The indices of the steps ``text`` names, in order; empty when it names none."""
         name = "".join(text.split())
-        if name in self.keys:
-            return self.keys[name]
+        found = [i for i, step in enumerate(self.steps) if step.key == name]
+        if found:
+            return found
         prefix, rest = _split(name)
-        for table, form in ((self.written, written(rest)), (self.typed, typed(rest))):
-            found = [i for i in table.get(form, ()) if not prefix or self.prefixes[i] == prefix]
+        for way, form in enumerate((written(rest), typed(rest), typed(rest))):
+            for family in self.families.values():
+                head = family.heads[way]
+                if (prefix and family.prefix != prefix) or not form.startswith(head):
+                    continue
+                found += family.find(way, form[len(head) :])
             if found:
-                return found
+                return sorted(found)
         return []
 
     def suggest(self, text: str, *, keys: bool = False) -> str | None:
         """The first symbol, in the learner's writing, that starts with ``text``; with
         ``keys``, else the first key."""
-        for names in (self.offered, self.sorted_keys) if keys else (self.offered,):
-            at = bisect_left(names, text)
-            if at < len(names) and names[at].startswith(text):
-                return names[at]
-        return None
+        offers = []
+        for family in self.families.values():
+            for way in (0, 1):
+                head = family.prefix + family.heads[way]
+                if head.startswith(text):
+                    tails = family.sorted_tails(way)
+                elif text.startswith(head):
+                    tails = family.sorted_tails(way)
+                    at = bisect_left(tails, text[len(head) :])
+                    tails = [t for t in tails[at : at + 1] if (head + t).startswith(text)]
+                else:
+                    continue
+                offers += [head + tails[0]] if tails else []
+        if not offers and keys:
+            if self._keys is None:
+                self._keys = tuple(sorted({step.key for step in self.steps}))
+            at = bisect_left(self._keys, text)
+            offers = [k for k in self._keys[at : at + 1] if k.startswith(text)]
+        return min(offers, default=None)

@@ -152,7 +152,7 @@ class Walk:
     def names(self) -> Names:
         """Every step's names, built on the first goto after the solution changed."""
         if self._names is None or self._names[0] is not self.solution:
-            self._names = (self.solution, Names.of(self.steps))
+            self._names = (self.solution, Names(self.steps))
         return self._names[1]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepper.naming import typed, written
+from stepper.naming import indices, typed, written
 from stepper.walk import Walk
 from tests.conftest import solved
 
@@ -143,7 +143,11 @@ def test_the_two_writings_of_a_symbol() -> None:
     assert written("Δw₁‚₁₀") == "Δw1,10"
     assert written("ε²") == "ε^2"
     assert written("Δw₁₂⁽¹⁾") == "Δw12^(1)"
-    assert typed("Δw₁‚₁₀") == "dw110"
+    assert typed("Δw₁‚₁₀") == "dw1,10"
+    assert indices("110", loose=False) == {(1, 1, 0)}
+    assert indices("110", loose=True) >= {(1, 1, 0), (1, 10), (11, 0), (110,)}
+    assert (1, 10) not in indices("1,10,", loose=True)
+    assert indices("1,10", loose=True) == {(1, 10)}
     assert typed("ỹ₂") == "y2"
     assert typed("γ₁") == "g1"
     assert typed("m̂₁") == "m1"
