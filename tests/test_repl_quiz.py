@@ -52,4 +52,4 @@ def test_a_flipped_increment_is_named_as_such() -> None:
 def test_too_few_digits_is_said() -> None:
     out = quiz("0.29\n0.29\n0.12\n0.12\nquit\n")  # ỹ₂ = 0.11943 to two places
     assert "✗ 0.12 is not it" in out
-    assert "Rounded right, but too few digits: give at least 3 significant digits or 5" in out
+    assert "Rounded right, but too short: give 3 significant digits or 5 decimals." in out

@@ -142,3 +142,24 @@ def test_each_new_question_is_seen_from_its_first_line(size: tuple[int, int]) ->
         assert app.screen.query_one("#answer", Input).value == "1"
 
     run(make_app("classify-1", quiz=True), scenario, size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_hint_is_shown_once_in_the_step_pane(size: tuple[int, int]) -> None:
+    """h shows the formula u₁ = w₁₀ · x₀ + … in the step pane, a second h adds the substitution
+    under it; the feedback line stays empty instead of repeating them, so the answer box
+    stays close to the question."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        def step_text() -> str:
+            return " ".join(shown_text(app, "#step-text").split())
+
+        await answer(pilot, "h")
+        assert step_text().startswith("u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂")
+        assert shown_text(app, "#feedback").strip() == ""
+        await answer(pilot, "h")
+        assert "= 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7" in step_text()
+        assert shown_text(app, "#feedback").strip() == ""
+        assert app.score.records[1].hints == 2
+
+    run(make_app(quiz=True), scenario, size)

@@ -262,7 +262,6 @@ class WalkScreen(SizedScreen):
 TONES = {
     "right": "bold green",
     "wrong": "red",
-    "hint": "cyan",
     "reveal": "yellow",
     "advice": "yellow",
     "info": "dim",
@@ -270,12 +269,15 @@ TONES = {
 
 
 def quiz_reply(app: object, walk: Walk, text: str) -> Text:
-    """Mark one typed line (``stepper.quiz.mark`` decides) and show its verdict, coloured."""
+    """Mark one typed line (``stepper.quiz.mark`` decides) and show its verdict, coloured. A
+    hint says nothing here: the step pane above shows the formula (or the substitution) it
+    gives, and saying it twice would push the answer box out of a small pane."""
     from stepper.tui.app import StepperApp
 
     assert isinstance(app, StepperApp)
     verdict = mark(walk, app.score, text)
-    return Text("\n").join(Text(line, style=TONES[tone]) for tone, line in verdict.lines(app.lang))
+    said = [] if verdict.kind == "hint" else verdict.lines(app.lang)
+    return Text("\n").join(Text(line, style=TONES[tone]) for tone, line in said)
 
 
 def elide(formula: str, lang: str, limit: int = ELIDE_AT) -> str:
