@@ -78,7 +78,9 @@ def test_a_goto_shows_what_comes_before_its_target(size: tuple[int, int]) -> Non
 @pytest.mark.parametrize("size", SIZES)
 def test_at_the_end_the_last_step_shows_and_the_rest_is_counted(size: tuple[int, int]) -> None:
     """At End the panel ends with w₂₂ → −0.47848 and starts with '… N más' over the update's
-    heading; PgUp shows earlier rows with '… N más' below them; the next key comes back."""
+    heading; PgUp shows earlier rows with '… N más' below them, and no further than the first
+    row, the panel filled (but for a heading and its row that do not fit together); the next
+    key comes back."""
 
     async def scenario(app: StepperApp, pilot: Pilot[int]) -> None:
         await pilot.press("enter", "end")
@@ -91,6 +93,9 @@ def test_at_the_end_the_last_step_shows_and_the_rest_is_counted(size: tuple[int,
         await pilot.press("pageup")
         rows = history_text(app).splitlines()
         assert "w₂₂ → −0.47848" not in rows and "más" in rows[-1]
+        await pilot.press(*["pageup"] * 5)  # back to the first row at most, the panel filled
+        rows = history_text(app).splitlines()
+        assert rows[0].startswith("hacia delante") and height - 1 <= len(rows) <= height
         await pilot.press("p", "n")
         assert history_text(app).splitlines()[-1] == "w₂₂ → −0.47848"
 

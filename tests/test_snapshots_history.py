@@ -45,9 +45,10 @@ def test_history_at_the_end_at_60x20(snap_compare: SnapCompare) -> None:
 
 
 def test_goto_by_symbol_at_60x20(snap_compare: SnapCompare) -> None:
-    """The goto dialog at 60×20 over backprop-1 with dw12 typed: the prompt naming numbers,
-    symbols and keys, the line '→ Paso 14 de 21 · Δw₁₂ · actualización · iteración 1' with
-    the key dw[1,1,2] after F2, and the hint to hide the keys again."""
+    """The goto dialog at 60×20 over backprop-1 with dw12 typed: the prompt with the range
+    (1–21) and an example from the lesson (Δw10 o dw10), the line '→ Paso 14 de 21 · Δw₁₂ ·
+    actualización · iteración 1' with the key dw[1,1,2] after F2, and the hint to hide the
+    keys again."""
 
     async def goto(pilot: Pilot[Any]) -> None:
         await settle(pilot)

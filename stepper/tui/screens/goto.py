@@ -18,8 +18,14 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from stepper.i18n import label
-from stepper.naming import Names
+from stepper.naming import Names, typed, written
+from stepper.notation import Sym
 from stepper.walk import Walk
+
+#: How far into a lesson the prompt looks for its example symbol (a big one has 51,000 steps).
+EXAMPLE_WITHIN = 2000
+#: How many symbols it tries for one whose typed name finds it alone.
+EXAMPLES_TRIED = 5
 
 
 class NameSuggester(Suggester):
@@ -57,11 +63,32 @@ class GotoScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(label("goto.prompt", self.lang), classes="dialog-title")
+            yield Static(self.prompt(), classes="dialog-title")
             yield Input(suggester=NameSuggester(self.walk.names(), self), id="goto-input")
             yield Static(id="goto-target")
             yield Static(id="goto-error", classes="error")
             yield Static(id="goto-keys", classes="hint")
+
+    def prompt(self) -> str:
+        """What g takes, with an example from this lesson: its first increment (Δw10 or dw10),
+        else its first symbol typed otherwise than written (ỹ1 or y1), if the typed name finds
+        that symbol and no other; else its first symbol with indices (z11), else the current
+        step's."""
+        steps = self.walk.steps[:EXAMPLE_WITHIN]
+        indexed = [s for s in steps if s.sym.indices] or [self.walk.step]
+        odd = [s for s in indexed if written(s.sym.unicode()).lower() != typed(s.sym.unicode())]
+        odd = sorted(odd, key=lambda s: not s.sym.delta)[:EXAMPLES_TRIED]
+        chosen = next((s for s in odd if self._alone(s.sym)), indexed[0]).sym.unicode()
+        example = written(chosen)
+        if typed(chosen) != example.lower():
+            example = label("goto.either", self.lang, written=example, typed=typed(chosen))
+        return label("goto.prompt", self.lang, last=len(self.walk.steps), example=example)
+
+    def _alone(self, sym: Sym) -> bool:
+        """Whether ``sym`` typed in ASCII names only steps of that symbol (adam's m̂₁ typed is
+        m1, which is m₁)."""
+        found = self.walk.names().matches(typed(sym.unicode()))
+        return {self.walk.steps[i].sym for i in found} == {sym}
 
     def on_mount(self) -> None:
         self.describe("")
@@ -84,12 +111,13 @@ class GotoScreen(ModalScreen[int | None]):
             ]
             if self.show_keys:
                 parts.append(step.key)
-            line = ("→ " if text.strip() else "") + " · ".join(parts)
+            where = " · ".join(parts)
+            line = f"→ {where}" if text.strip() else label("goto.here", self.lang, where=where)
         self.query_one("#goto-target", Static).update(line)
         self.query_one("#goto-keys", Static).update(
             label("goto.keys_hide", self.lang)
             if self.show_keys
-            else label("goto.keys_show", self.lang)
+            else label("goto.keys_show", self.lang, key=self.walk.step.key)
         )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -66,6 +66,8 @@ class History(Widget):
         self.revealed = 0
         self.current = 0
         self.back = 0
+        #: The headings wrapped to the panel's width, by block, while a render lasts.
+        self._headings: dict[tuple[object, ...], list[Text]] = {}
 
     def show(self, solution: Solution, revealed: int, current: int) -> None:
         """Show the first ``revealed`` steps, and step ``current`` (revealed or not) last."""
@@ -93,43 +95,56 @@ class History(Widget):
         self.page(-3 / max(3, self.size.height - 2))
 
     def render(self) -> RenderableType:
-        solution = self.solution
         height, width = self.size.height, self.size.width
-        if solution is None or height <= 0 or width <= 0:
+        if self.solution is None or height <= 0 or width <= 0:
             return Text()
-        steps = solution.steps
-        headings: dict[tuple[object, ...], list[Text]] = {}
+        self._headings = {}
+        shown = self._window(self.solution.steps, height, width)
+        if self.back and len(shown) < height:  # looked back past the first row
+            shown = self._from_top(self.solution.steps, height, width)
+        return Text("\n").join(shown)
 
-        def heading(step: Step) -> list[Text]:
-            key = block(step)
-            if key not in headings:
-                headings[key] = self._heading(step, width)
-            return headings[key]
+    def _from_top(self, steps: tuple[Step, ...], height: int, width: int) -> list[Text]:
+        """The first rows, as many as fit above the '… N more' line; ``back`` is set to
+        where they end, so that PgDn goes on from there."""
+        shown: list[Text] = []
+        for i in range(self.last + 1):
+            lines = self._wrapped(self._row(steps[i]), width)
+            if i == 0 or block(steps[i - 1]) != block(steps[i]):
+                lines = self._heading(steps[i], width) + lines
+            if shown and len(shown) + len(lines) > height - 1:
+                break
+            shown += lines
+            self.back = self.last - i
+        return [*shown[: height - 1], self._more(self.back)] if self.back else shown
 
-        def sticky(i: int) -> list[Text]:
-            # The heading of step i's block when that block starts above it: the top rows
-            # always say which phase they belong to.
-            return heading(steps[i]) if block(steps[i - 1]) == block(steps[i]) else []
-
+    def _window(self, steps: tuple[Step, ...], height: int, width: int) -> list[Text]:
+        """The rows that fit, from the step ``back`` steps before the last one upwards."""
         room = height - (1 if self.back else 0)
         rows: list[Text] = []  # bottom up
         top = self.last - self.back + 1
         for i in range(top - 1, -1, -1):
             lines = self._wrapped(self._row(steps[i]), width)
             if i == 0 or block(steps[i - 1]) != block(steps[i]):
-                lines = heading(steps[i]) + lines
-            prefix = 1 + len(sticky(i)) if i > 0 else 0  # "… N more" and the sticky heading
+                lines = self._heading(steps[i], width) + lines
+            prefix = 1 + len(self._sticky(steps, i, width)) if i > 0 else 0  # "… N more"
             if rows and len(rows) + len(lines) + prefix > room:
                 break
             rows.extend(reversed(lines))
             top = i
         shown = rows[::-1]
         if top > 0:
-            shown = [self._more(top), *sticky(top), *shown]
+            shown = [self._more(top), *self._sticky(steps, top, width), *shown]
         shown = shown[-room:]
         if self.back:
             shown.append(self._more(self.back))
-        return Text("\n").join(shown)
+        return shown
+
+    def _sticky(self, steps: tuple[Step, ...], i: int, width: int) -> list[Text]:
+        """The heading of step ``i``'s block when that block starts above it: the top rows
+        always say which phase they belong to."""
+        same = block(steps[i - 1]) == block(steps[i])
+        return self._heading(steps[i], width) if same else []
 
     def _row(self, step: Step) -> Text:
         line = Text(f"{step.sym.unicode()} {step.relation} ")
@@ -143,6 +158,8 @@ class History(Widget):
 
     def _heading(self, step: Step, width: int) -> list[Text]:
         """The block's title, its parts (phase, iteration, sample) kept whole on a line."""
+        if block(step) in self._headings:
+            return self._headings[block(step)]
         parts = [
             label(f"phase.{step.phase}", self.lang),
             label("iteration", self.lang, i=step.iteration),
@@ -158,7 +175,9 @@ class History(Widget):
                 lines[-1] += " ·"
                 lines.append(part)
         style = self.get_component_rich_style("history--heading")
-        return [row for line in lines for row in self._wrapped(Text(line, style=style), width)]
+        wrapped = [row for line in lines for row in self._wrapped(Text(line, style=style), width)]
+        self._headings[block(step)] = wrapped
+        return wrapped
 
     def _more(self, n: int) -> Text:
         return Text(
