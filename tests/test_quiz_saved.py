@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from stepper.catalog import resolve
 from stepper.cli import main
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
-from stepper.quiz import Score, mark, write_answers
+from stepper.quiz import Mistake, Score, mark, write_answers
+from stepper.quiz.marking import Judged
 from stepper.quiz.saved import as_json, content_hash
 from stepper.walk import Walk
 from tests.conftest import solved
@@ -102,3 +104,12 @@ def test_save_without_quiz_is_a_usage_error(
     err = capsys.readouterr().err
     assert err == "--save: needs --quiz: only a quiz has answers to save (add --quiz)\n"
     assert not target.exists()
+
+
+def test_the_guide_names_every_judgement_and_mistake() -> None:
+    """Each value ``judged`` and ``diagnosis`` can take is explained in the guide's section."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    section = guide[guide.index("### Saved quiz answers") :]
+    section = section[: section.index("\n## ")]
+    for name in (*typing.get_args(Judged), *typing.get_args(Mistake)):
+        assert f"`{name}`" in section, name
