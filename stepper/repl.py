@@ -18,6 +18,7 @@ from typing import TextIO
 
 from stepper import formulas
 from stepper.edit import Editable, editable_numbers, with_number
+from stepper.ending import lines, summarize
 from stepper.i18n import label
 from stepper.lesson.errors import LessonError
 from stepper.lesson.schema import Lesson
@@ -166,9 +167,11 @@ class Plain:
         self.finish()
 
     def finish(self) -> None:
+        """The end of the lesson: what the app's end screen shows, as lines."""
         if not self.finished:
             self.finished = True
-            self.say(label("plain.end", self.lang))
+            summary = summarize(self.solution, self.score if self.quiz else None)
+            self.say("", *(line.text for line in lines(summary, self.lang, 80, brackets=False)))
 
     def command(self, text: str) -> bool:
         """Handle one line; False when the learner quits."""
@@ -328,7 +331,8 @@ def run_plain(
         if not repl.command(line.rstrip("\n")):
             break
     if quiz:
-        repl.say(repl.score_line())
+        if not repl.finished:  # else the end's summary has said the score
+            repl.say(repl.score_line())
         if save:
             write_answers(save, solution, repl.score)
             repl.say(label("quiz.saved", lang, path=save))

@@ -55,7 +55,10 @@ def test_all_prints_every_step_through_a_pipe() -> None:
     assert "= 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7" in out
     assert "= −0.47848" in out
     assert "0.4784" in out  # the note on the slide's slip
-    assert out.rstrip().endswith("Fin de la lección.")
+    end = out[out.index("Fin de la lección.") :].splitlines()
+    # The end's summary: the weights as the layer's matrix, old → new (the lecture's values).
+    assert "  [ 0.1  −0.2   0.3 ] → [  0.082  −0.2018    0.2874 ]" in end
+    assert "  [ 0.5   0.4  −0.6 ]   [ 0.6736  0.41736  −0.47848 ]" in end
 
 
 @pytest.mark.slow

@@ -8,16 +8,21 @@ templates are warmed in a worker while the title is read.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import signal
+import threading
 import time
+from typing import ClassVar
 
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
 from stepper.catalog import Source
 from stepper.engine import solve
-from stepper.lesson.errors import Problem
+from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
 from stepper.notes import after_edit
@@ -29,6 +34,9 @@ from stepper.walk import FORMULA, Walk
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
+#: Signals that leave the app as ``q`` does.
+LEAVING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
 
 class StepperApp(App[int]):
     """Step through one lesson."""
@@ -36,6 +44,11 @@ class StepperApp(App[int]):
     CSS_PATH = "stepper.tcss"
     TITLE = "stepper"
     ENABLE_COMMAND_PALETTE = False
+    #: Ctrl+Q and Ctrl+C leave from anywhere, a dialog or the answer box included, and save
+    #: first (Textual's own Ctrl+C only tells, in English, that Ctrl+Q quits).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q,ctrl+c", "quit", show=False, priority=True)
+    ]
 
     problems: var[tuple[Problem, ...]] = var(())
     """Why the last save of the watched file did not load; empty when it did."""
@@ -62,6 +75,7 @@ class StepperApp(App[int]):
         self.modified = False
         self.reloaded_at: str | None = None
         self.watcher = LessonWatcher(self, watch, poll) if watch else None
+        self.save_error: OSError | None = None
 
     def on_mount(self) -> None:
         from stepper.tui.screens.title import TitleScreen
@@ -70,6 +84,23 @@ class StepperApp(App[int]):
         self.run_worker(self._prepare, thread=True, name="prepare")
         if self.watcher:
             self.watcher.start()
+        self._catch_signals(True)
+
+    def on_unmount(self) -> None:
+        self._catch_signals(False)
+
+    def _catch_signals(self, catch: bool) -> None:
+        """SIGTERM, SIGHUP (the terminal closed) and SIGINT (Ctrl+C from outside the raw
+        terminal) leave as ``q`` does, saving the answers, instead of ending the process where
+        it stands."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for signum in LEAVING_SIGNALS:
+            if catch:
+                loop.add_signal_handler(signum, self.leave, 128 + signum)
+            else:
+                loop.remove_signal_handler(signum)
 
     def _prepare(self) -> Solution:
         solution = solve(self.lesson, self.lang)
@@ -139,9 +170,29 @@ class StepperApp(App[int]):
         self.switch_screen(walk_screen(self.lang)())
 
     def finish(self) -> None:
+        """Next on the last step: the end screen, over the walk (so that ← returns to it)."""
+        from stepper.tui.screens.end import end_screen
+
+        if not isinstance(self.screen, end_screen(self.lang)):
+            self.push_screen(end_screen(self.lang)())
+
+    def leave(self, status: int = 0) -> None:
+        """Every way out (q, Ctrl+Q, Ctrl+C, a signal, the end screen's q): save, then exit."""
+        try:
+            self.save()
+        except OSError as exc:
+            self.save_error = exc
+            status = 2
+        self.exit(status, return_code=status)
+
+    async def action_quit(self) -> None:
+        self.leave()
+
+    def save(self) -> None:
+        """Write the quiz's answers to ``--save``, atomically (a file half written is never
+        left behind, an older one is replaced whole)."""
         if self.quiz and self.save_path and self.solution is not None:
             write_answers(self.save_path, self.solution, self.score)
-        self.exit(0)
 
 
 def run_app(
@@ -150,4 +201,7 @@ def run_app(
     """Load the lesson (errors are bad input, reported before the screen opens) and run."""
     lesson = load_lesson(source.path, source.shown)
     app = StepperApp(lesson, lang=lang, quiz=quiz, save=save, watch=source if watch else None)
-    return app.run() or 0
+    status = app.run() or 0
+    if app.save_error is not None:
+        raise LessonError([Problem(save or "-", f"cannot write: {app.save_error.strerror}")])
+    return status

@@ -19,13 +19,15 @@ class Key:
     label: str
     display: str
     footer: bool = True
+    #: Runs even while the answer box has focus (where a letter would otherwise be typed).
+    priority: bool = False
 
 
 WALK_KEYS: tuple[Key, ...] = (
     Key("space,right,n", "next", "key.next", "␣/→/n"),
     Key("left,p,backspace", "back", "key.back", "←/p/⌫"),
     Key("question_mark", "help", "key.help", "?"),
-    Key("q", "quit", "key.quit", "q"),
+    Key("q", "quit", "key.quit", "q", priority=True),
     Key("right_square_bracket", "next_step", "key.next_step", "]"),
     Key("left_square_bracket", "previous_step", "key.prev_step", "[", footer=False),
     Key("g", "goto", "key.goto", "g"),
@@ -38,6 +40,16 @@ WALK_KEYS: tuple[Key, ...] = (
     Key("pagedown", "history_down", "key.history_down", "PgDn", footer=False),
     Key("e", "edit", "key.edit", "e"),
     Key("r", "restore", "key.restore", "r", footer=False),
+    Key("escape", "leave_answer", "key.leave_answer", "Esc", footer=False),
+)
+
+
+#: The end screen's keys: start over, back to the walk, quit (before the summary's own scroll
+#: keys, which ↑/↓ and PgUp/PgDn keep).
+END_KEYS: tuple[Key, ...] = (
+    Key("home", "start_over", "key.start_over", "Home", priority=True),
+    Key("left,b", "review", "key.review", "←/b", priority=True),
+    Key("q", "quit", "key.quit", "q", priority=True),
 )
 
 
@@ -50,6 +62,7 @@ def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:
             label(k.label, lang),
             show=k.footer,
             key_display=k.display,
+            priority=k.priority,
             id=k.action,
         )
         for k in keys

@@ -91,4 +91,4 @@ class TitleScreen(SizedScreen):
         self.stepper.start_walk()
 
     async def action_quit(self) -> None:
-        self.app.exit(0)
+        self.stepper.leave()

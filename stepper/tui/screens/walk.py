@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Sparkline, Static
 
 from stepper import formulas
+from stepper.ending import iteration_losses
 from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.pictures.terminal import picture as lesson_picture
@@ -25,6 +26,7 @@ from stepper.tui.keys import WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 from stepper.tui.watch import ProblemsPanel
+from stepper.tui.widgets.answer import AnswerBox
 from stepper.tui.widgets.history import History
 from stepper.walk import SUBSTITUTION, VALUE, Walk
 
@@ -53,7 +55,7 @@ class WalkScreen(SizedScreen):
                 yield Static(id="step-text")
                 if self.stepper.quiz:
                     hint = label("quiz.placeholder", self.stepper.lang)
-                    yield Input(id="answer", placeholder=hint)
+                    yield AnswerBox(id="answer", placeholder=hint)
                 yield Static(id="feedback")
                 yield Static(id="explanation")
             yield History(self.stepper.lang, id="history")
@@ -241,7 +243,12 @@ class WalkScreen(SizedScreen):
         self.app.push_screen(HelpScreen(WALK_KEYS, self.stepper.lang))
 
     def action_quit(self) -> None:
-        self.stepper.finish()
+        self.stepper.leave()
+
+    def action_leave_answer(self) -> None:
+        """Escape: out of the answer box, so that the walk's keys move again."""
+        if self.focused is not None:
+            self.set_focus(None)
 
     # The quiz ------------------------------------------------------------------------------
 
@@ -290,22 +297,6 @@ def elide(formula: str, lang: str, limit: int = ELIDE_AT) -> str:
     tail = tail[tail.find(" + ") + 3 :] if " + " in tail else tail
     hidden = formula.count(" + ") - head.count(" + ") - tail.count(" + ") - 1
     return f"{head} + {label('picture.more', lang, n=hidden)} + {tail}"
-
-
-def iteration_losses(solution: Solution) -> list[tuple[int, float]]:
-    """(n, loss) for each iteration: the batch's mean loss when batched, else the mean of its
-    samples' losses, with the number of the step after which the whole of it is known."""
-    per_iteration: dict[int, list[tuple[int, float]]] = {}
-    batch: dict[int, tuple[int, float]] = {}
-    for step in solution.steps:
-        if step.key == "loss":
-            per_iteration.setdefault(step.iteration, []).append((step.n, step.value))
-        elif step.key == "batch_loss":
-            batch[step.iteration] = (step.n, step.value)
-    return [
-        batch.get(i, (v[-1][0], sum(loss for _, loss in v) / len(v)))
-        for i, v in sorted(per_iteration.items())
-    ]
 
 
 @cache

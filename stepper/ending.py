@@ -1,0 +1,399 @@
+"""What the end of a lesson shows: did the update help, what the weights became, the score.
+
+Headless, shared by the app's end screen and ``--plain``'s last lines. ``summarize`` reads
+the Solution (and the quiz's Score) and nothing else; ``lines`` lays the summary out as text
+for a given width, so both show the same thing:
+
+- the loss before the last update (the last iteration's ``loss`` steps, or ``batch_loss``) and
+  after it (the re-forward phase's ``check.`` steps with the new weights);
+- the weights old → new, each layer (or kernel) as its matrix: a weight is a quantity the
+  lesson gives that a step computes again under its own key (``w[l,i,j]``, ``k[…]``, ``b[…]``);
+- the loss over the iterations, when there are several;
+- for an optimize lesson, each optimiser's start and end point and f there;
+- in a quiz, the score and the steps not right at the first try.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+from stepper.i18n import label
+from stepper.numbers import given, pretty, shown
+from stepper.quiz import Score
+from stepper.steps import Solution, Step
+
+#: The prefix of the re-forward phase's keys: the same quantities, computed with the new weights.
+CHECK = "check."
+#: Eight heights of a text sparkline, lowest first.
+BARS = "▁▂▃▄▅▆▇█"
+#: Which weights come first: the order in which the forward pass reads them.
+FORWARD_ORDER = {"k": 0, "b": 1}
+#: Rows of a weight matrix shown before the middle ones are left out (784-32-10 has 32 rows).
+MOST_ROWS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One quantity before and after: a loss, or an optimiser's f."""
+
+    name: str
+    before: str
+    after: str
+    before_value: float
+    after_value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """One layer's weights (or one kernel), old and new, in rows and columns as shown."""
+
+    title: str
+    old: tuple[tuple[str, ...], ...]
+    new: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Descent:
+    """Where one optimiser of an optimize lesson started and ended, and f on the way."""
+
+    name: str
+    start: tuple[str, ...]
+    end: tuple[str, ...]
+    f: Change
+    curve: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Missed:
+    """A quiz question not answered right at the first try."""
+
+    n: int
+    sym: str
+    expected: str
+    tries: int
+    revealed: bool
+    right: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Everything the end of a lesson shows; empty parts are left out when drawn."""
+
+    losses: tuple[Change, ...]
+    weights: tuple[Matrix, ...]
+    curve: tuple[float, ...]
+    descents: tuple[Descent, ...]
+    score: tuple[int, int] | None
+    missed: tuple[Missed, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the summary and what kind it is (the app styles it; plain prints it)."""
+
+    text: str
+    kind: str = ""
+
+
+def summarize(solution: Solution, score: Score | None = None) -> Summary:
+    """The end of ``solution``; ``score`` in a quiz."""
+    return Summary(
+        losses=_losses(solution),
+        weights=_weights(solution),
+        curve=_curve(solution),
+        descents=_descents(solution),
+        score=(score.right_first, score.asked) if score is not None else None,
+        missed=_missed(solution, score) if score is not None else (),
+    )
+
+
+def iteration_losses(solution: Solution, prefix: str = "") -> list[tuple[int, float]]:
+    """(n, loss) for each iteration: the batch's mean loss when batched, else the mean of its
+    samples' losses, with the number of the step after which the whole of it is known.
+    ``prefix`` ``check.``: the loss after the last update, as one more iteration."""
+    per_iteration: dict[int, list[tuple[int, float]]] = {}
+    batch: dict[int, tuple[int, float]] = {}
+    for step in solution.steps:
+        if step.key == prefix + "loss":
+            per_iteration.setdefault(step.iteration, []).append((step.n, step.value))
+        elif step.key == prefix + "batch_loss":
+            batch[step.iteration] = (step.n, step.value)
+    return [
+        batch.get(i, (v[-1][0], sum(loss for _, loss in v) / len(v)))
+        for i, v in sorted(per_iteration.items())
+    ]
+
+
+def _losses(solution: Solution) -> tuple[Change, ...]:
+    """The loss before the last update and after it: the batch's when there is one, else each
+    sample's. Nothing when the lesson computes no loss or hides the re-forward phase."""
+    steps = solution.steps
+    last = max((s.iteration for s in steps), default=0)
+    key = "batch_loss" if any(s.key == "batch_loss" for s in steps) else "loss"
+    before = [s for s in steps if s.key == key and s.iteration == last]
+    after = {s.sample: s for s in steps if s.key == CHECK + key}
+    return tuple(
+        Change(b.sym.unicode(), b.shown, after[b.sample].shown, b.value, after[b.sample].value)
+        for b in before
+        if b.sample in after
+    )
+
+
+def _curve(solution: Solution) -> tuple[float, ...]:
+    """The loss of every iteration, then after the last update: only when there are several."""
+    losses = [loss for _, loss in iteration_losses(solution)]
+    after = [loss for _, loss in iteration_losses(solution, CHECK)]
+    return tuple(losses + after) if len(losses) > 1 else ()
+
+
+_INDEXED = re.compile(r"([A-Za-z]+)\[([0-9,]+)\]")
+
+
+def _weights(solution: Solution) -> tuple[Matrix, ...]:
+    """Every weight the lesson trains, grouped into matrices by the indices of its key: the
+    last two are row and column (``w[l,i,j]``: layer l, neuron i, input j), the others name
+    the matrix; a key with one index (``b[k]``) is one row."""
+    if solution.optimize is not None:
+        return ()
+    old: dict[str, tuple[Step, str]] = {}
+    new: dict[str, Step] = {}
+    for step in solution.steps:
+        if step.key.startswith(CHECK):
+            continue
+        for q in step.operands:
+            if q.key == step.key and q.step is None and step.key not in old:
+                old[step.key] = (step, q.shown)
+        if step.key in old:
+            new[step.key] = step
+    groups: dict[tuple[object, ...], dict[tuple[int, int], tuple[str, Step]]] = {}
+    for key, (_, before) in old.items():
+        match = _INDEXED.fullmatch(key)
+        if match is None:
+            continue
+        name, numbers = match.group(1), [int(i) for i in match.group(2).split(",")]
+        where = (name, *numbers[:-2]) if len(numbers) > 1 else (name,)
+        row, col = (numbers[-2], numbers[-1]) if len(numbers) > 1 else (0, numbers[0])
+        groups.setdefault(where, {})[(row, col)] = (before, new[key])
+    # In the order the forward pass reads them: kernels, their biases, then the dense layers.
+    order = sorted(groups, key=lambda where: (FORWARD_ORDER.get(str(where[0]), 2), where[1:]))
+    return tuple(_matrix(solution, where, groups[where]) for where in order)
+
+
+def _matrix(
+    solution: Solution,
+    where: tuple[object, ...],
+    cells: dict[tuple[int, int], tuple[str, Step]],
+) -> Matrix:
+    rows = sorted({r for r, _ in cells})
+    cols = sorted({c for _, c in cells})
+
+    def grid(pick: int) -> tuple[tuple[str, ...], ...]:
+        return tuple(
+            tuple(
+                pretty(cell[0] if pick == 0 else cell[1].shown) if cell else ""
+                for cell in (cells.get((r, c)) for c in cols)
+            )
+            for r in rows
+        )
+
+    ordered = [cells[k][1] for k in sorted(cells)]
+    first, last = ordered[0].sym.unicode(), ordered[-1].sym.unicode()
+    title = first if first == last else f"{first} … {last}"
+    name = where[0]
+    if name == "w" and solution.network is not None and len(where) == 2:
+        title = f"{label('end.layer', solution.language, l=where[1])}: {title}"
+    elif name == "k" and solution.conv is not None and len(where) >= 2:
+        kernel = int(str(where[1])) - 1
+        if 0 <= kernel < len(solution.conv.names):
+            title = f"{solution.conv.names[kernel]}: {title}"
+    return Matrix(title, grid(0), grid(1))
+
+
+def _descents(solution: Solution) -> tuple[Descent, ...]:
+    """Each optimiser's path: the start, every point it stepped to, f at each (computed from
+    the lesson's function, the same the contour plot draws)."""
+    shape = solution.optimize
+    if shape is None:
+        return ()
+    out = []
+    for optimizer in shape.optimizers:
+        points = [tuple(shape.start)]
+        by_iteration: dict[int, dict[str, float]] = {}
+        for step in solution.steps:
+            for v in shape.variables:
+                if step.key == optimizer.prefix + v:
+                    by_iteration.setdefault(step.iteration, {})[v] = step.value
+        points += [
+            tuple(point[v] for v in shape.variables)
+            for _, point in sorted(by_iteration.items())
+            if len(point) == len(shape.variables)
+        ]
+        values = [shape.function.value(p) for p in points]
+        decimals = solution.decimals
+        f = Change(
+            "f",
+            shown(values[0], decimals),
+            shown(values[-1], decimals),
+            values[0],
+            values[-1],
+        )
+        out.append(
+            Descent(
+                (optimizer.id or optimizer.family) if len(shape.optimizers) > 1 else "",
+                tuple(pretty(given(x)) for x in points[0]),
+                tuple(pretty(shown(x, decimals)) for x in points[-1]),
+                f,
+                tuple(values),
+            )
+        )
+    return tuple(out)
+
+
+def _missed(solution: Solution, score: Score) -> tuple[Missed, ...]:
+    by_n = {s.n: s for s in solution.steps}
+    return tuple(
+        Missed(
+            n,
+            by_n[n].sym.unicode(),
+            by_n[n].shown,
+            len(record.answers),
+            record.revealed,
+            record.right,
+        )
+        for n, record in sorted(score.records.items())
+        if n in by_n and not record.right_first and (record.answers or record.revealed)
+    )
+
+
+# --- Drawing ---------------------------------------------------------------------------------
+
+
+def lines(summary: Summary, lang: str, width: int, *, brackets: bool = True) -> list[Line]:
+    """The summary as lines no wider than ``width`` (a matrix too wide loses middle columns);
+    ``brackets`` draws matrices with ⎡⎢⎣ (else with [ ], which a screen reader reads)."""
+    out = [Line(label("end.title", lang), "title")]
+    if summary.score is not None:
+        right, asked = summary.score
+        pct = 100.0 * right / asked if asked else 0.0
+        score = label("quiz.score", lang, right=right, asked=asked, pct=pct)
+        out += [Line(""), Line(score, "title")]
+        for missed in summary.missed:
+            how = [label("end.tries", lang, n=missed.tries)] if missed.tries else []
+            if missed.revealed and not missed.right:
+                how.append(label("end.revealed", lang))
+            text = f"  {missed.n}. {missed.sym} = {pretty(missed.expected)}  ({', '.join(how)})"
+            out.append(Line(text, "bad"))
+    if summary.losses:
+        out += [Line(""), Line(label("end.loss", lang), "title")]
+        for change in summary.losses:
+            out.append(_change_line(change, lang))
+    if summary.curve:
+        out += [Line(""), Line(label("end.curve", lang), "title")]
+        out += _curve_lines(summary.curve, width)
+    if summary.descents:
+        out.append(Line(""))
+    for descent in summary.descents:
+        path = f"({', '.join(descent.start)}) → ({', '.join(descent.end)})"
+        out.append(Line(f"{descent.name or label('end.descent', lang)}: {path}", "title"))
+        out.append(_change_line(descent.f, lang))
+        if len(descent.curve) > 2:
+            out += _curve_lines(descent.curve, width)
+    if summary.weights:
+        out += [Line(""), Line(label("end.weights", lang), "title")]
+        for matrix in summary.weights:
+            out.append(Line(matrix.title))
+            out += [Line(text) for text in matrix_lines(matrix, width, brackets=brackets)]
+    return [wrapped for line in out for wrapped in _wrap(line, width)]
+
+
+def _wrap(line: Line, width: int) -> list[Line]:
+    """A line too wide, in pieces at spaces, indented as it was."""
+    if len(line.text) <= width:
+        return [line]
+    indent = line.text[: len(line.text) - len(line.text.lstrip())]
+    pieces = textwrap.wrap(line.text, width, initial_indent="", subsequent_indent=indent + "  ")
+    return [Line(piece, line.kind) for piece in pieces]
+
+
+def _change_line(change: Change, lang: str) -> Line:
+    if change.before_value:
+        pct = 100.0 * (change.after_value - change.before_value) / abs(change.before_value)
+        rel = f"  ({'+' if pct > 0 else '−' if pct < 0 else ''}{abs(pct):.1f} %)"
+    else:
+        rel = ""
+    better = change.after_value < change.before_value
+    worse = change.after_value > change.before_value
+    verdict = label("end.better" if better else "end.worse" if worse else "end.same", lang)
+    text = f"  {change.name}: {pretty(change.before)} → {pretty(change.after)}{rel}  {verdict}"
+    return Line(text, "good" if better else "bad" if worse else "")
+
+
+def sparkline(values: tuple[float, ...]) -> str:
+    """One bar per value, from the lowest to the highest of them."""
+    low, high = min(values), max(values)
+    if high == low:
+        return BARS[0] * len(values)
+    return "".join(BARS[round((v - low) / (high - low) * (len(BARS) - 1))] for v in values)
+
+
+def _curve_lines(curve: tuple[float, ...], width: int) -> list[Line]:
+    numbers = [pretty(shown(v, 4)) for v in curve]
+    text = " → ".join(numbers)
+    if len(text) + 4 + len(curve) > width:
+        text = f"{numbers[0]} → … → {numbers[-1]}"
+    return [Line(f"  {sparkline(curve)}  {text}")]
+
+
+def matrix_lines(matrix: Matrix, width: int, *, brackets: bool = True) -> list[str]:
+    """Old and new side by side (``old → new``), or one above the other when that is too wide;
+    columns (and rows past ``MOST_ROWS``) left out in the middle when even that is too wide."""
+    cols = len(matrix.old[0]) if matrix.old else 0
+    for keep in range(cols, 0, -1):
+        old, new = _elide(matrix.old, keep), _elide(matrix.new, keep)
+        side = _side_by_side(_grid(old, brackets), _grid(new, brackets))
+        if max(map(len, side)) <= width:
+            return side
+        stacked = [*_grid(old, brackets), "  ↓", *_grid(new, brackets)]
+        if max(map(len, stacked)) <= width:
+            return stacked
+    return [line[:width] for line in stacked]
+
+
+def _elide(rows: tuple[tuple[str, ...], ...], keep: int) -> list[list[str]]:
+    """The first ``keep - 1`` columns, '…', the last; and the first and last rows, '⋮' between,
+    when there are more than ``MOST_ROWS``."""
+    out = [list(r) if len(r) <= keep else [*r[: keep - 1], "…", r[-1]] for r in rows]
+    if len(out) > MOST_ROWS:
+        out = [*out[: MOST_ROWS - 2], ["⋮"] * len(out[0]), out[-1]]
+    return out
+
+
+def _grid(rows: list[list[str]], brackets: bool) -> list[str]:
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    bodies = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
+    out = []
+    for i, body in enumerate(bodies):
+        left, right = _bracket(i, len(bodies)) if brackets else ("[", "]")
+        out.append(f"  {left} {body} {right}")
+    return out
+
+
+def _bracket(i: int, n: int) -> tuple[str, str]:
+    if n == 1:
+        return "[", "]"
+    if i == 0:
+        return "⎡", "⎤"
+    if i == n - 1:
+        return "⎣", "⎦"
+    return "⎢", "⎥"
+
+
+def _side_by_side(left: list[str], right: list[str]) -> list[str]:
+    middle = (len(left) - 1) // 2
+    pad = max(map(len, left))
+    return [
+        f"{a.ljust(pad)} {'→' if i == middle else ' '} {b.lstrip()}"
+        for i, (a, b) in enumerate(zip(left, right, strict=True))
+    ]

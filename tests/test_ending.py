@@ -1,0 +1,162 @@
+"""The end of a lesson, headless: the numbers it shows, checked against hand-worked values and
+numpy written here, and its layout at 80 and 60 columns."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from stepper.ending import Matrix, lines, matrix_lines, sparkline, summarize
+from stepper.quiz import Score
+from stepper.steps import Solution
+from tests.conftest import solved
+
+#: backprop-1's weights after its one update, as the lecture works them out (w₂₂'s slide says
+#: −0.4784, a slip the lesson notes).
+LECTURE_NEW = (("0.082", "−0.2018", "0.2874"), ("0.6736", "0.41736", "−0.47848"))
+
+
+def texts(solution: Solution, width: int = 76, score: Score | None = None) -> list[str]:
+    return [line.text for line in lines(summarize(solution, score), solution.language, width)]
+
+
+def test_backprop_1_weights_old_and_new_as_the_layers_matrix() -> None:
+    (matrix,) = summarize(solved("backprop-1")).weights
+    assert matrix.old == (("0.1", "−0.2", "0.3"), ("0.5", "0.4", "−0.6"))
+    assert matrix.new == LECTURE_NEW
+    assert matrix.title == "Capa 1: w₁₀ … w₂₂"
+
+
+def test_backprop_2_has_one_matrix_per_layer_with_its_letter() -> None:
+    summary = summarize(solved("backprop-2"))
+    titles = [m.title for m in summary.weights]
+    assert sorted(titles) == ["Capa 1: w₁₀ … w₂₂", "Capa 2: t₃₀ … t₃₂"]
+    assert all(len(m.old) == len(m.new) for m in summary.weights)
+
+
+def with_check_loss(solution: Solution, after: float) -> Solution:
+    """The solution with one re-forward loss step appended (as the engine's check phase adds)."""
+    loss = next(s for s in solution.steps if s.key == "loss")
+    extra = replace(
+        loss, n=len(solution.steps) + 1, key="check.loss", value=after, shown=f"{after:.5f}"
+    )
+    return replace(solution, steps=(*solution.steps, extra))
+
+
+def test_loss_before_and_after_reads_the_check_steps() -> None:
+    """ε² before is the last iteration's loss step; after is the check phase's."""
+    (change,) = summarize(with_check_loss(solved("backprop-1"), 0.40966)).losses
+    assert (change.name, change.before, change.after) == ("ε²", "0.78351", "0.40966")
+    line = next(t for t in texts(with_check_loss(solved("backprop-1"), 0.40966)) if "ε²" in t)
+    assert "0.78351 → 0.40966" in line and "−47.7 %" in line and "baja" in line
+
+
+def test_no_loss_line_without_a_check_phase() -> None:
+    """A lesson that hides the re-forward phase (or has none) shows no made-up 'after'."""
+    assert summarize(solved("backprop-1")).losses == () or any(
+        s.key == "check.loss" for s in solved("backprop-1").steps
+    )
+    assert summarize(solved("conv-1")).losses == ()
+    assert summarize(solved("conv-1")).weights == ()
+
+
+def regression_batch_losses() -> list[float]:
+    """regression-1 by hand with numpy: a linear neuron from w = (0, 0), the four pairs as one
+    batch, Fₒ the mean of ε² over it, Δw = 2αεx averaged over the batch, α = 0.5."""
+    x = np.array([0.5, 0.65, 0.8, 0.95])
+    y = np.array([0.52, 0.55, 0.57, 0.59])
+    w = np.zeros(2)
+    out = []
+    for _ in range(4):
+        err = y - (w[0] + w[1] * x)
+        out.append(float(np.mean(err**2)))
+        w = w + 2 * 0.5 * np.array([np.mean(err), np.mean(err * x)])
+    return out
+
+
+def test_regression_curve_is_the_batch_loss_of_every_iteration() -> None:
+    summary = summarize(solved("regression-1"))
+    curve = summary.curve[:4]
+    assert curve == pytest.approx(regression_batch_losses(), abs=5e-4)
+    assert list(curve) == sorted(curve, reverse=True)
+    assert any("█" in t and "0.3115" in t for t in texts(solved("regression-1")))
+
+
+def test_descent_end_point_and_f_by_hand() -> None:
+    """descent-1: f = x² + 10y², from (4, 1.5), α = 0.09, five steps of gradient descent."""
+    x, y = 4.0, 1.5
+    fs = [x**2 + 10 * y**2]
+    for _ in range(5):
+        x, y = x - 0.09 * 2 * x, y - 0.09 * 20 * y
+        fs.append(x**2 + 10 * y**2)
+    (descent,) = summarize(solved("descent-1")).descents
+    assert descent.start == ("4", "1.5")
+    assert [float(v.replace("−", "-")) for v in descent.end] == pytest.approx([x, y], abs=1e-4)
+    assert descent.curve == pytest.approx(fs, rel=1e-3)
+    assert descent.f.before == "38.5" and float(descent.f.after) == pytest.approx(fs[-1], abs=1e-4)
+
+
+def test_optimizers_each_have_their_path() -> None:
+    summary = summarize(solved("optimizers-1"))
+    assert [d.name for d in summary.descents] == [
+        "momentum",
+        "nesterov",
+        "adagrad",
+        "adadelta",
+        "adam",
+    ]
+    rosenbrock = (1 - -1.5) ** 2 + 100 * (2 - 1.5**2) ** 2
+    assert all(d.f.before_value == pytest.approx(rosenbrock) for d in summary.descents)
+
+
+def test_quiz_score_and_what_was_missed() -> None:
+    solution = solved("backprop-1")
+    score = Score()
+    first, second, third = solution.steps[:3]
+    right = score.record(first)
+    right.answers.append("0.29")
+    right.right = right.right_first = True
+    late = score.record(second)
+    late.answers += ["0.3", "0.29"]
+    late.right = True
+    shown = score.record(third)
+    shown.revealed = True
+    out = texts(solution, score=score)
+    assert "Puntuación: 1 de 3 a la primera (33 %)" in out
+    assert "  2. ỹ₁ = 0.29  (intentos: 2)" in out
+    assert "  3. u₂ = 0.12  (revelado)" in out
+    assert not any(t.startswith("  1. ") for t in out)
+
+
+@pytest.mark.parametrize("width", [76, 56])
+@pytest.mark.parametrize("lesson", ["backprop-2", "cnn-1", "optimizers-1", "regression-1"])
+def test_no_line_wider_than_the_window(lesson: str, width: int) -> None:
+    assert all(len(t) <= width for t in texts(solved(lesson), width))
+
+
+def test_a_big_matrix_loses_middle_rows_and_columns() -> None:
+    """A 32×785 layer: the first columns, '…', the last; the first rows, '⋮', the last."""
+    old = tuple(tuple(f"0.{r}{c}" for c in range(785)) for r in range(32))
+    out = matrix_lines(Matrix("w", old, old), 56)
+    assert all(len(line) <= 56 for line in out)
+    assert sum("⋮" in line for line in out) == 2 and all(
+        "…" in line for line in out if "0." in line
+    )
+    assert "0.31784" in out[-1]  # last row (31), last column (784)
+
+
+def test_side_by_side_when_it_fits_else_one_above_the_other() -> None:
+    matrix = Matrix("w", (("0.1", "−0.2"), ("0.5", "0.4")), (("0.082", "−0.2018"), ("1", "2")))
+    assert matrix_lines(matrix, 80) == [
+        "  ⎡ 0.1  −0.2 ⎤ → ⎡ 0.082  −0.2018 ⎤",
+        "  ⎣ 0.5   0.4 ⎦   ⎣     1        2 ⎦",
+    ]
+    narrow = matrix_lines(matrix, 30)
+    assert narrow[2] == "  ↓" and len(narrow) == 5
+
+
+def test_sparkline_spans_lowest_to_highest() -> None:
+    assert sparkline((7.0, 3.0, 0.0)) == "█▄▁"
+    assert sparkline((1.0, 1.0)) == "▁▁"
