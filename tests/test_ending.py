@@ -10,6 +10,7 @@ import pytest
 
 from stepper.ending import Matrix, lines, matrix_lines, sparkline, summarize
 from stepper.quiz import Score
+from stepper.quiz.marking import Attempt, Judged
 from stepper.steps import Solution
 from tests.conftest import solved
 
@@ -111,15 +112,19 @@ def test_optimizers_each_have_their_path() -> None:
     assert all(d.f.before_value == pytest.approx(rosenbrock) for d in summary.descents)
 
 
+def attempt(text: str, judged: Judged) -> Attempt:
+    return Attempt(text, float(text), "2026-01-01T00:00:00", 0, judged)
+
+
 def test_quiz_score_and_what_was_missed() -> None:
     solution = solved("backprop-1")
     score = Score()
     first, second, third = solution.steps[:3]
     right = score.record(first)
-    right.answers.append("0.29")
+    right.answers.append(attempt("0.29", "exact"))
     right.right = right.right_first = True
     late = score.record(second)
-    late.answers += ["0.3", "0.29"]
+    late.answers += [attempt("0.3", "wrong"), attempt("0.29", "exact")]
     late.right = True
     shown = score.record(third)
     shown.revealed = True
