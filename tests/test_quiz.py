@@ -302,3 +302,16 @@ def test_asked_again_after_home_the_first_result_stands() -> None:
     assert mark(walk, score, "0.3").kind == "wrong"
     record = score.records[1]
     assert record.right and record.right_first and score.carried() == {1: 0.29}
+
+
+def test_follow_through_in_an_optimize_lesson() -> None:
+    """descent-1, f = x² + 10y²: with the new x answered 2.21 (exact 2.20547), ∂f/∂x = 2x is
+    2 · 2.21 = 4.42 by the learner's own value, while the exact 2 · 2.20547 = 4.4109."""
+    sol = solved("descent-1")
+    x = next(s for s in sol.steps if s.key == "x" and s.iteration == 3)
+    grad = next(s for s in sol.steps if s.key == "grad[x]" and s.iteration == 4)
+    assert x.shown == "2.2055" and grad.shown == "4.4109" and round(2 * 2.21, 2) == 4.42
+    typed = read("4.42")
+    assert typed is not None
+    assert judge(sol, grad, typed, {x.n: 2.21}) == ("follow-through", None)
+    assert judge(sol, grad, typed, {})[0] == "wrong"
