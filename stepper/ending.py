@@ -1,8 +1,8 @@
 """What the end of a lesson shows: did the update help, what the weights became, the score.
 
 Headless, shared by the app's end screen and ``--plain``'s last lines. ``summarize`` reads
-the Solution (and the quiz's Score) and nothing else; ``lines`` lays the summary out as text
-for a given width, so both show the same thing:
+the Solution (and the quiz's Score) and nothing else; ``stepper.ending_text`` lays the summary
+out as text for a given width, so both show the same thing:
 
 - the loss before the last update (the last iteration's ``loss`` steps, or ``batch_loss``) and
   after it (the re-forward phase's ``check.`` steps with the new weights);
@@ -10,13 +10,14 @@ for a given width, so both show the same thing:
   lesson gives that a step computes again under its own key (``w[l,i,j]``, ``k[…]``, ``b[…]``);
 - the loss over the iterations, when there are several;
 - for an optimize lesson, each optimiser's start and end point and f there;
+- for a lesson that only computes forward, what it computed last (the feature maps, the
+  outputs), as matrices;
 - in a quiz, the score and the steps not right at the first try.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass
 
 from stepper.i18n import label
@@ -26,12 +27,8 @@ from stepper.steps import Solution, Step
 
 #: The prefix of the re-forward phase's keys: the same quantities, computed with the new weights.
 CHECK = "check."
-#: Eight heights of a text sparkline, lowest first.
-BARS = "▁▂▃▄▅▆▇█"
 #: Which weights come first: the order in which the forward pass reads them.
 FORWARD_ORDER = {"k": 0, "b": 1}
-#: Rows of a weight matrix shown before the middle ones are left out (784-32-10 has 32 rows).
-MOST_ROWS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +82,9 @@ class Summary:
     weights: tuple[Matrix, ...]
     curve: tuple[float, ...]
     descents: tuple[Descent, ...]
+    results: tuple[Matrix, ...]
     score: tuple[int, int] | None
     missed: tuple[Missed, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of the summary and what kind it is (the app styles it; plain prints it)."""
-
-    text: str
-    kind: str = ""
 
 
 def summarize(solution: Solution, score: Score | None = None) -> Summary:
@@ -104,6 +94,7 @@ def summarize(solution: Solution, score: Score | None = None) -> Summary:
         weights=_weights(solution),
         curve=_curve(solution),
         descents=_descents(solution),
+        results=_results(solution),
         score=(score.right_first, score.asked) if score is not None else None,
         missed=_missed(solution, score) if score is not None else (),
     )
@@ -198,17 +189,54 @@ def _matrix(
             for r in rows
         )
 
-    ordered = [cells[k][1] for k in sorted(cells)]
-    first, last = ordered[0].sym.unicode(), ordered[-1].sym.unicode()
+    return Matrix(_title(solution, where, [cells[k][1] for k in sorted(cells)]), grid(0), grid(1))
+
+
+def _title(solution: Solution, where: tuple[object, ...], steps: list[Step]) -> str:
+    """``w₁₀ … w₂₂``, after the layer (``Capa 1``) or the kernel's name when there is one."""
+    first, last = steps[0].sym.unicode(), steps[-1].sym.unicode()
     title = first if first == last else f"{first} … {last}"
     name = where[0]
     if name == "w" and solution.network is not None and len(where) == 2:
-        title = f"{label('end.layer', solution.language, l=where[1])}: {title}"
-    elif name == "k" and solution.conv is not None and len(where) >= 2:
+        return f"{label('end.layer', solution.language, l=where[1])}: {title}"
+    if name in ("k", "conv") and solution.conv is not None and len(where) >= 2:
         kernel = int(str(where[1])) - 1
         if 0 <= kernel < len(solution.conv.names):
-            title = f"{solution.conv.names[kernel]}: {title}"
-    return Matrix(title, grid(0), grid(1))
+            return f"{solution.conv.names[kernel]}: {title}"
+    return title
+
+
+def _results(solution: Solution) -> tuple[Matrix, ...]:
+    """For a lesson that trains nothing: the values of the last step's kind (every map of a
+    convolution, the last layer's outputs), one matrix per map, values only."""
+    if solution.optimize is not None or not solution.steps or _weights(solution):
+        return ()
+    last = _INDEXED.fullmatch(solution.steps[-1].key)
+    if last is None:
+        return ()
+    name, final = last.group(1), [int(i) for i in last.group(2).split(",")]
+    maps: dict[tuple[int, ...], dict[tuple[int, int], Step]] = {}
+    for step in solution.steps:
+        match = _INDEXED.fullmatch(step.key)
+        numbers = [int(i) for i in match.group(2).split(",")] if match else []
+        if match is None or match.group(1) != name or len(numbers) != len(final):
+            continue
+        if len(numbers) == 2 and numbers[0] != final[0]:
+            continue  # another layer's outputs
+        where, row, col = (
+            tuple(numbers[:-2]),
+            *((numbers[-2], numbers[-1]) if len(numbers) > 1 else (0, numbers[0])),
+        )
+        maps.setdefault(where, {})[(row, col)] = step
+    out = []
+    for where, cells in maps.items():
+        rows, cols = sorted({r for r, _ in cells}), sorted({c for _, c in cells})
+        grid = tuple(
+            tuple(pretty(cells[(r, c)].shown) if (r, c) in cells else "" for c in cols)
+            for r in rows
+        )
+        out.append(Matrix(_title(solution, (name, *where), list(cells.values())), grid, grid))
+    return tuple(out)
 
 
 def _descents(solution: Solution) -> tuple[Descent, ...]:
@@ -265,135 +293,3 @@ def _missed(solution: Solution, score: Score) -> tuple[Missed, ...]:
         for n, record in sorted(score.records.items())
         if n in by_n and not record.right_first and (record.answers or record.revealed)
     )
-
-
-# --- Drawing ---------------------------------------------------------------------------------
-
-
-def lines(summary: Summary, lang: str, width: int, *, brackets: bool = True) -> list[Line]:
-    """The summary as lines no wider than ``width`` (a matrix too wide loses middle columns);
-    ``brackets`` draws matrices with ⎡⎢⎣ (else with [ ], which a screen reader reads)."""
-    out = [Line(label("end.title", lang), "title")]
-    if summary.score is not None:
-        right, asked = summary.score
-        pct = 100.0 * right / asked if asked else 0.0
-        score = label("quiz.score", lang, right=right, asked=asked, pct=pct)
-        out += [Line(""), Line(score, "title")]
-        for missed in summary.missed:
-            how = [label("end.tries", lang, n=missed.tries)] if missed.tries else []
-            if missed.revealed and not missed.right:
-                how.append(label("end.revealed", lang))
-            text = f"  {missed.n}. {missed.sym} = {pretty(missed.expected)}  ({', '.join(how)})"
-            out.append(Line(text, "bad"))
-    if summary.losses:
-        out += [Line(""), Line(label("end.loss", lang), "title")]
-        for change in summary.losses:
-            out.append(_change_line(change, lang))
-    if summary.curve:
-        out += [Line(""), Line(label("end.curve", lang), "title")]
-        out += _curve_lines(summary.curve, width)
-    if summary.descents:
-        out.append(Line(""))
-    for descent in summary.descents:
-        path = f"({', '.join(descent.start)}) → ({', '.join(descent.end)})"
-        out.append(Line(f"{descent.name or label('end.descent', lang)}: {path}", "title"))
-        out.append(_change_line(descent.f, lang))
-        if len(descent.curve) > 2:
-            out += _curve_lines(descent.curve, width)
-    if summary.weights:
-        out += [Line(""), Line(label("end.weights", lang), "title")]
-        for matrix in summary.weights:
-            out.append(Line(matrix.title))
-            out += [Line(text) for text in matrix_lines(matrix, width, brackets=brackets)]
-    return [wrapped for line in out for wrapped in _wrap(line, width)]
-
-
-def _wrap(line: Line, width: int) -> list[Line]:
-    """A line too wide, in pieces at spaces, indented as it was."""
-    if len(line.text) <= width:
-        return [line]
-    indent = line.text[: len(line.text) - len(line.text.lstrip())]
-    pieces = textwrap.wrap(line.text, width, initial_indent="", subsequent_indent=indent + "  ")
-    return [Line(piece, line.kind) for piece in pieces]
-
-
-def _change_line(change: Change, lang: str) -> Line:
-    if change.before_value:
-        pct = 100.0 * (change.after_value - change.before_value) / abs(change.before_value)
-        rel = f"  ({'+' if pct > 0 else '−' if pct < 0 else ''}{abs(pct):.1f} %)"
-    else:
-        rel = ""
-    better = change.after_value < change.before_value
-    worse = change.after_value > change.before_value
-    verdict = label("end.better" if better else "end.worse" if worse else "end.same", lang)
-    text = f"  {change.name}: {pretty(change.before)} → {pretty(change.after)}{rel}  {verdict}"
-    return Line(text, "good" if better else "bad" if worse else "")
-
-
-def sparkline(values: tuple[float, ...]) -> str:
-    """One bar per value, from the lowest to the highest of them."""
-    low, high = min(values), max(values)
-    if high == low:
-        return BARS[0] * len(values)
-    return "".join(BARS[round((v - low) / (high - low) * (len(BARS) - 1))] for v in values)
-
-
-def _curve_lines(curve: tuple[float, ...], width: int) -> list[Line]:
-    numbers = [pretty(shown(v, 4)) for v in curve]
-    text = " → ".join(numbers)
-    if len(text) + 4 + len(curve) > width:
-        text = f"{numbers[0]} → … → {numbers[-1]}"
-    return [Line(f"  {sparkline(curve)}  {text}")]
-
-
-def matrix_lines(matrix: Matrix, width: int, *, brackets: bool = True) -> list[str]:
-    """Old and new side by side (``old → new``), or one above the other when that is too wide;
-    columns (and rows past ``MOST_ROWS``) left out in the middle when even that is too wide."""
-    cols = len(matrix.old[0]) if matrix.old else 0
-    for keep in range(cols, 0, -1):
-        old, new = _elide(matrix.old, keep), _elide(matrix.new, keep)
-        side = _side_by_side(_grid(old, brackets), _grid(new, brackets))
-        if max(map(len, side)) <= width:
-            return side
-        stacked = [*_grid(old, brackets), "  ↓", *_grid(new, brackets)]
-        if max(map(len, stacked)) <= width:
-            return stacked
-    return [line[:width] for line in stacked]
-
-
-def _elide(rows: tuple[tuple[str, ...], ...], keep: int) -> list[list[str]]:
-    """The first ``keep - 1`` columns, '…', the last; and the first and last rows, '⋮' between,
-    when there are more than ``MOST_ROWS``."""
-    out = [list(r) if len(r) <= keep else [*r[: keep - 1], "…", r[-1]] for r in rows]
-    if len(out) > MOST_ROWS:
-        out = [*out[: MOST_ROWS - 2], ["⋮"] * len(out[0]), out[-1]]
-    return out
-
-
-def _grid(rows: list[list[str]], brackets: bool) -> list[str]:
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    bodies = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
-    out = []
-    for i, body in enumerate(bodies):
-        left, right = _bracket(i, len(bodies)) if brackets else ("[", "]")
-        out.append(f"  {left} {body} {right}")
-    return out
-
-
-def _bracket(i: int, n: int) -> tuple[str, str]:
-    if n == 1:
-        return "[", "]"
-    if i == 0:
-        return "⎡", "⎤"
-    if i == n - 1:
-        return "⎣", "⎦"
-    return "⎢", "⎥"
-
-
-def _side_by_side(left: list[str], right: list[str]) -> list[str]:
-    middle = (len(left) - 1) // 2
-    pad = max(map(len, left))
-    return [
-        f"{a.ljust(pad)} {'→' if i == middle else ' '} {b.lstrip()}"
-        for i, (a, b) in enumerate(zip(left, right, strict=True))
-    ]

@@ -18,7 +18,8 @@ from typing import TextIO
 
 from stepper import formulas
 from stepper.edit import Editable, editable_numbers, with_number
-from stepper.ending import lines, summarize
+from stepper.ending import summarize
+from stepper.ending_text import lines
 from stepper.i18n import label
 from stepper.lesson.errors import LessonError
 from stepper.lesson.schema import Lesson

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from stepper.ending import Matrix, lines, matrix_lines, sparkline, summarize
+from stepper.ending import Matrix, summarize
+from stepper.ending_text import lines, matrix_lines, sparkline
 from stepper.quiz import Score
 from stepper.quiz.marking import Attempt, Judged
 from stepper.steps import Solution
@@ -55,12 +56,12 @@ def test_loss_before_and_after_reads_the_check_steps() -> None:
 
 
 def test_no_loss_line_without_a_check_phase() -> None:
-    """A lesson that hides the re-forward phase (or has none) shows no made-up 'after'."""
-    assert summarize(solved("backprop-1")).losses == () or any(
-        s.key == "check.loss" for s in solved("backprop-1").steps
-    )
+    """A lesson whose re-forward phase is hidden (or that has none) shows no made-up 'after'."""
+    full = solved("backprop-1")
+    hidden = replace(full, steps=tuple(s for s in full.steps if not s.key.startswith("check.")))
+    assert summarize(hidden).losses == ()
+    assert not any("ε²" in t for t in texts(hidden))
     assert summarize(solved("conv-1")).losses == ()
-    assert summarize(solved("conv-1")).weights == ()
 
 
 def regression_batch_losses() -> list[float]:
@@ -165,3 +166,27 @@ def test_side_by_side_when_it_fits_else_one_above_the_other() -> None:
 def test_sparkline_spans_lowest_to_highest() -> None:
     assert sparkline((7.0, 3.0, 0.0)) == "█▄▁"
     assert sparkline((1.0, 1.0)) == "▁▁"
+
+
+def test_a_forward_only_lesson_shows_what_it_computed() -> None:
+    """conv-1 trains nothing: its end shows the feature map, the image's valid cross-correlation
+    with the vertical-edge kernel, computed here with numpy (6 in the corner, as on the slide)."""
+    image = np.array(
+        [[7, 2, 3, 3, 8], [4, 5, 3, 8, 4], [3, 3, 2, 8, 4], [2, 8, 7, 2, 7], [5, 4, 4, 5, 4]]
+    )
+    kernel = np.array([[1, 0, -1]] * 3)
+    expected = [
+        [int((image[r : r + 3, c : c + 3] * kernel).sum()) for c in range(3)] for r in range(3)
+    ]
+    summary = summarize(solved("conv-1"))
+    assert summary.weights == () and summary.losses == ()
+    (result,) = summary.results
+    assert result.title == "bordes verticales: z₁₁ … z₃₃"
+    assert [[int(v.replace("−", "-")) for v in row] for row in result.new] == expected
+    assert expected[0][0] == 6
+    assert "  ⎡  6  −9  −8 ⎤" in texts(solved("conv-1"))
+
+
+def test_forward_1_shows_the_last_layers_outputs_only() -> None:
+    (result,) = summarize(solved("forward-1")).results
+    assert result.title == "ỹ₁ … ỹ₂" and len(result.new) == 1 and len(result.new[0]) == 2

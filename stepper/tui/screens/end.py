@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from stepper.ending import lines, summarize
+from stepper.ending import summarize
+from stepper.ending_text import lines
 from stepper.tui.keys import END_KEYS, bindings
 from stepper.tui.screens.base import SizedScreen
 
