@@ -68,9 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="validate lesson files",
         description="Validate lessons: prints nothing and exits 0 when all are "
-        "valid; otherwise one PATH:LINE:COL: message line per problem, exit 2.",
+        "valid; otherwise one PATH:LINE:COL: message line per problem, exit 2. The messages "
+        "are in the language the lesson declares (language:), else in --lang.",
     )
     p.add_argument("lessons", nargs="+", metavar="LESSON", help="built-in id or .yaml path")
+    p.add_argument(
+        "--lang",
+        choices=langs,
+        help="language of the messages for a lesson that declares none "
+        f"(default: {DEFAULT_LANGUAGE})",
+    )
 
     p = sub.add_parser(
         "solve",
@@ -151,19 +158,20 @@ def _list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load(name: str):  # type: ignore[no-untyped-def]
+def _load(name: str, lang: str | None):  # type: ignore[no-untyped-def]
+    """The lesson ``name``; its problems in the language it declares, else in ``lang``."""
     from stepper.catalog import resolve
     from stepper.lesson.load import load_lesson
 
     source = resolve(name)
-    return load_lesson(source.path, source.shown)
+    return load_lesson(source.path, source.shown, lang)
 
 
 def _check(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     for name in args.lessons:
         try:
-            _load(name)
+            _load(name, args.lang)
         except LessonError as exc:
             problems += exc.problems
     for problem in problems:
@@ -191,7 +199,7 @@ def _solve(args: argparse.Namespace) -> int:
     printer = REGISTRY[args.format]
     if printer.binary and not args.output:
         raise LessonError([Problem("stepper solve", f"--format {args.format} needs -o FILE")])
-    lesson = _load(args.lesson)
+    lesson = _load(args.lesson, args.lang)
     blank: Blank = args.worksheet or "none"
     comma = lesson.display.decimal_comma
     if args.variants is not None or args.variant is not None:
@@ -271,7 +279,7 @@ def _lesson(args: argparse.Namespace) -> int:
         from stepper.engine import solve
         from stepper.repl import run_plain
 
-        lesson = _load(args.lesson)
+        lesson = _load(args.lesson, args.lang)
         lang = args.lang or lesson.language
         if isinstance(sys.stdin, io.TextIOWrapper):
             # A line that is not UTF-8 is no command: the REPL answers it as one it does not

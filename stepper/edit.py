@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from stepper.i18n import label
 from stepper.lesson.checks import check_dense
 from stepper.lesson.conv_checks import check_conv
-from stepper.lesson.schema import ConvLesson, DenseLesson, Lesson, OptimizeLesson
+from stepper.lesson.errors import speaking
+from stepper.lesson.formula import check_optimize
+from stepper.lesson.load import schema_found
+from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson
 from stepper.notation import Sym
 from stepper.numbers import given
 
@@ -123,28 +128,32 @@ def _optimize_numbers(lesson: OptimizeLesson) -> list[Editable]:
     return out
 
 
-def with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> Lesson:
-    """The lesson with one number changed; ValueError (in plain words) if that breaks it."""
+def with_number(
+    lesson: Lesson, path: tuple[str | int, ...], value: float, lang: str | None = None
+) -> Lesson:
+    """The lesson with one number changed; ValueError (in plain words, in ``lang``, else the
+    lesson's language) if that breaks it."""
+    with speaking(lang or lesson.language):
+        return _with_number(lesson, path, value)
+
+
+def _with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> Lesson:
     data: Any = lesson.model_dump()
     node = data
     for step in path[:-1]:
         node = node[step]
     node[path[-1]] = value
-    if isinstance(lesson, OptimizeLesson):
-        from stepper.lesson.formula import check_optimize
-
-        trouble = check_optimize(data)
-        if trouble:
-            raise ValueError("; ".join(f.message for f in trouble))
-        return OptimizeLesson.model_validate(data)
-    if isinstance(lesson, ConvLesson):
-        conv = ConvLesson.model_validate(data)
-        found = check_conv(conv)
-        if found:
-            raise ValueError("; ".join(f.message for f in found))
-        return conv
-    changed = DenseLesson.model_validate(data)
-    problems = check_dense(changed)
-    if problems:
-        raise ValueError("; ".join(message for _, message, _ in problems))
+    model = type(lesson)
+    try:
+        changed = model.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError("; ".join(f.message for f in schema_found(exc, data, model))) from None
+    if isinstance(changed, OptimizeLesson):
+        trouble = [f.message for f in check_optimize(data)]
+    elif isinstance(changed, ConvLesson):
+        trouble = [f.message for f in check_conv(changed)]
+    else:
+        trouble = [message for _, message, _ in check_dense(changed)]
+    if trouble:
+        raise ValueError("; ".join(trouble))
     return changed

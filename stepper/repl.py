@@ -238,7 +238,7 @@ class Plain:
             self.say(label("quiz.not_number", self.lang, text=value_text))
             return
         try:
-            self.adopt(with_number(self.lesson, chosen.path, value))
+            self.adopt(with_number(self.lesson, chosen.path, value, self.lang))
         except ValueError as exc:
             self.say(label("edit.bad", self.lang, text=value_text, why=exc))
             return

@@ -26,6 +26,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from stepper.catalog import builtin_folder, builtin_ids
 from stepper.engine import solve
+from stepper.lesson.errors import speaking
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
 from stepper.steps import Solution
@@ -114,6 +115,15 @@ def _cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> It
         del os.environ["STEPPER_CACHE_DIR"]
     else:
         os.environ["STEPPER_CACHE_DIR"] = before
+
+
+@pytest.fixture
+def english_problems() -> Iterator[None]:
+    """A lesson's problems told in English when it declares no language, as ``--lang en``
+    does: for the tests that match the English messages (the default is the lecture's
+    Spanish)."""
+    with speaking("en"):
+        yield
 
 
 def solved(lesson_id: str, lang: str | None = None) -> Solution:

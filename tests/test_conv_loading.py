@@ -31,6 +31,9 @@ from stepper.lesson.errors import LessonError
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import ConvLesson
 
+#: The messages matched here are the English ones (see tests.conftest.english_problems).
+pytestmark = pytest.mark.usefixtures("english_problems")
+
 BAD_INPUT = 2
 
 # A whole small CNN; its line numbers are the ones the cases refer to. 5×5 image, a 3×3

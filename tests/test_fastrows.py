@@ -23,6 +23,9 @@ from stepper.lesson.errors import LessonError
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.yamlsafe import locate, parse
 
+#: The messages matched here are the English ones (see tests.conftest.english_problems).
+pytestmark = pytest.mark.usefixtures("english_problems")
+
 BAD_INPUT = 2
 
 #: Numbers in every form a row may hold: those the fast path reads and those it leaves to ruamel.

@@ -41,6 +41,9 @@ from stepper.lesson.schema import DenseLesson
 from stepper.steps import Solution
 from tests.conftest import cpu_clock
 
+#: The messages matched here are the English ones (see tests.conftest.english_problems).
+pytestmark = pytest.mark.usefixtures("english_problems")
+
 BAD_INPUT = 2
 
 # The valid lesson most cases start from; its line numbers are the ones the cases refer to.

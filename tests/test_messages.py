@@ -112,7 +112,14 @@ def test_messages_reads_what_the_files_hold() -> None:
 
 #: Functions whose first argument is a message id (``explain`` and the engines' wrappers
 #: of it take the id without its ``explain.`` prefix).
-_BY_ID = {"text": "", "label": "", "lookup": "", "explain": "explain.", "_explain": "explain."}
+_BY_ID = {
+    "text": "",
+    "label": "",
+    "lookup": "",
+    "msg": "",
+    "explain": "explain.",
+    "_explain": "explain.",
+}
 _OWN_WORDS = {"words": "explain."}  # the optimize engine's ``self.words(key, ...)``
 _EXPLANATION_ARGS = {"explanation", "words"}
 

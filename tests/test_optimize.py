@@ -27,6 +27,9 @@ from stepper.printers.json_printer import step_record
 from stepper.steps import Phase, Solution
 from tests.conftest import solved
 
+#: The messages matched here are the English ones (see tests.conftest.english_problems).
+pytestmark = pytest.mark.usefixtures("english_problems")
+
 Vector = np.ndarray[Any, np.dtype[np.float64]]
 
 

@@ -156,7 +156,7 @@ def test_edit_refuses_a_bad_value() -> None:
         await pilot.press("enter", "e", "enter")
         app.screen.query_one("#edit-input").value = ""  # type: ignore[attr-defined]
         await pilot.press(*"-1", "enter")
-        assert "learning rate must be > 0" in str(
+        assert "la tasa de aprendizaje debe ser > 0" in str(  # the lesson's Spanish
             app.screen.query_one("#edit-error", Static).content
         )
         await pilot.press("escape")

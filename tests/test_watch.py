@@ -98,7 +98,10 @@ def test_a_broken_save_shows_where_and_the_next_good_save_recovers(tmp_path: Pat
             save(path, original.replace(ROW_2, "[0.5, 0.4]"))
             await until(pilot, lambda: panel.has_class("-shown"))
             assert panel.display
-            assert f"{path}:27:11: weights row 2 of layer 1 has 2 values" in str(panel.content)
+            # in the lesson's language, as the rest of the screen
+            assert f"{path}:27:11: la fila de pesos 2 de la capa 1 tiene 2 valores" in str(
+                panel.content
+            )
             assert new_w22(-0.5) in shown(app, "#step-text")  # the last good lesson stays
             await pilot.press("home", "end")  # and it still moves
             assert (app.walk.index, app.walk.stage) == where

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stepper.lesson.errors import msg
+
 if TYPE_CHECKING:
     from stepper.lesson.schema import DenseLesson
 
@@ -31,10 +33,7 @@ MAX_CLASSES = 100
 
 def too_many_classes(classes: int) -> str:
     """The message for a softmax over more than MAX_CLASSES outputs."""
-    return (
-        f"a softmax over {classes:,} outputs; the limit is {MAX_CLASSES} (each probability's "
-        "formula names every output, so the solution would grow as their square)"
-    )
+    return msg("check.softmax_classes", classes=classes, limit=MAX_CLASSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +44,7 @@ class Found:
     message: str
     on_key: bool = False
     missing: str | None = None
+    suggests: str | None = None
 
 
 _KEY = re.compile(
@@ -74,7 +74,15 @@ def _names(activation: Any, neurons: int) -> list[str]:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+    """``n`` things named ``word`` (``count.<word>``, ``count.<word>.one`` for one)."""
+    return msg(f"count.{word}.one", n=n) if n == 1 else msg(f"count.{word}", n=n)
+
+
+def _row_message(i: int, l: int, row: list[Any], fan_in: int) -> str:
+    """Row ``i`` of layer ``l`` does not hold the bias and one weight per input."""
+    source = msg("check.source.input") if l == 1 else msg("check.source.neuron", l=l - 1, n=fan_in)
+    values = _plural(len(row), "value")
+    return msg("check.row", i=i, l=l, values=values, expected=fan_in + 1, source=source)
 
 
 @dataclass
@@ -127,41 +135,32 @@ def _check_network(data: dict[str, Any], found: list[Found]) -> _Shape:
             else None
         )
         if rows == []:
-            found.append(Found((*here, "weights"), f"layer {l} has no neurons (no weights rows)"))
+            found.append(Found((*here, "weights"), msg("check.no_neurons", l=l)))
         activation = layer.get("activation")
         if isinstance(activation, list) and rows and len(activation) != len(rows):
             found.append(
                 Found(
                     (*here, "activation"),
-                    f"layer {l} lists {_plural(len(activation), 'activation')} for "
-                    f"{_plural(len(rows), 'neuron')}; give one per neuron or one for the layer",
+                    msg(
+                        "check.activations",
+                        l=l,
+                        activations=_plural(len(activation), "activation"),
+                        neurons=_plural(len(rows), "neuron"),
+                    ),
                 )
             )
         if rows is not None and fan_in is not None:
-            source = "input" if l == 1 else f"neuron of layer {l - 1} (it has {fan_in})"
             for i, row in enumerate(rows, 1):
                 if isinstance(row, list) and len(row) != fan_in + 1:
-                    found.append(
-                        Found(
-                            (*here, "weights", i - 1),
-                            f"weights row {i} of layer {l} has {_plural(len(row), 'value')}; "
-                            f"expected {fan_in + 1:,}: the bias w_{i}0 and one per {source}",
-                        )
-                    )
+                    found.append(Found((*here, "weights", i - 1), _row_message(i, l, row, fan_in)))
         names = _names(activation, len(rows or ()))
         if "softmax" in names and (l != len(layers) or set(names) != {"softmax"}):
-            here_text = (
-                f"layer {l} mixes it with other activations"
+            message = (
+                msg("check.softmax_mixed", l=l)
                 if l == len(layers)
-                else f"layer {l} is not the last of {len(layers)}"
+                else msg("check.softmax_not_last", l=l, layers=len(layers))
             )
-            found.append(
-                Found(
-                    (*here, "activation"),
-                    "softmax can only be the activation of the whole last layer (it turns all "
-                    f"the outputs together into probabilities); {here_text}",
-                )
-            )
+            found.append(Found((*here, "activation"), message))
         last_softmax = bool(names) and set(names) == {"softmax"} and l == len(layers)
         if last_softmax and rows is not None and len(rows) > MAX_CLASSES:
             found.append(Found((*here, "weights"), too_many_classes(len(rows)), True))
@@ -187,8 +186,12 @@ def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> 
             found.append(
                 Found(
                     (*here, "x"),
-                    f"sample {k} has {_plural(len(x), 'input')} x; the network has "
-                    f"{_plural(shape.inputs, 'input')}",
+                    msg(
+                        "check.sample_x",
+                        k=k,
+                        given=_plural(len(x), "input"),
+                        inputs=_plural(shape.inputs, "input"),
+                    ),
                 )
             )
         if y is not None:
@@ -197,8 +200,12 @@ def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> 
             found.append(
                 Found(
                     (*here, "y"),
-                    f"sample {k} has {_plural(len(y), 'target')} y; the network has "
-                    f"{_plural(outputs, 'output')} (neurons in its last layer)",
+                    msg(
+                        "check.sample_y",
+                        k=k,
+                        given=_plural(len(y), "target"),
+                        outputs=_plural(outputs, "output"),
+                    ),
                 )
             )
         if (
@@ -211,8 +218,7 @@ def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> 
             found.append(
                 Found(
                     (*here, "y"),
-                    f"sample {k}: cross-entropy targets are probabilities (non-negative, "
-                    "adding up to 1), usually one-hot like [0, 1, 0]",
+                    msg("check.ce_targets", k=k),
                 )
             )
     rate: Any = training.get("learning_rate")
@@ -221,33 +227,28 @@ def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> 
         found.append(
             Found(
                 ("training", "learning_rate") if present else ("training",),
-                "training with targets y needs a learning_rate α"
-                + ("; this one is empty" if present else " (for example learning_rate: 0.1)"),
+                msg("check.rate_empty" if present else "check.rate_missing"),
                 on_key=True,
                 missing="learning_rate",
             )
         )
     elif _is_real(rate) and rate <= 0:
-        found.append(
-            Found(
-                ("training", "learning_rate"),
-                f"the learning rate must be > 0, got {rate}",
-            )
-        )
+        found.append(Found(("training", "learning_rate"), msg("check.rate", rate=rate)))
     if has_targets and loss == "cross_entropy" and not shape.last_softmax:
         found.append(
             Found(
                 ("training", "loss"),
-                "cross_entropy needs a softmax last layer (activation: softmax), whose outputs "
-                "are probabilities",
+                msg("check.ce_softmax"),
             )
         )
     if has_targets and shape.last_softmax and loss in ("sse", "half_sse"):
         found.append(
             Found(
                 ("training", "loss") if "loss" in training else ("training",),
-                f"a softmax last layer is trained with loss cross_entropy, not {loss}"
-                + ("" if "loss" in training else " (the default)"),
+                msg(
+                    "check.softmax_loss" if "loss" in training else "check.softmax_loss_default",
+                    loss=loss,
+                ),
                 on_key="loss" not in training,
             )
         )
@@ -263,8 +264,7 @@ def _check_notes(data: dict[str, Any], shape: _Shape, found: list[Found]) -> Non
             found.append(
                 Found(
                     ("notes", key),
-                    f"'{key}' is not a step key (such as u[1,2], y[1,2], e[1], loss, d[1,2], "
-                    "dw[1,2,0], w[1,2,0]), so the note would never be shown",
+                    msg("check.note_key", key=key),
                     on_key=True,
                 )
             )
@@ -272,7 +272,7 @@ def _check_notes(data: dict[str, Any], shape: _Shape, found: list[Found]) -> Non
         beyond = _beyond(match, shape)
         if beyond:
             found.append(
-                Found(("notes", key), f"the note on {key} is for no step: {beyond}", on_key=True)
+                Found(("notes", key), msg("check.note_nowhere", key=key, why=beyond), on_key=True)
             )
 
 
@@ -283,24 +283,24 @@ def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
         outputs = shape.neurons[-1] if shape.neurons else None
         i = int(match["e"])
         if outputs is not None and not 1 <= i <= outputs:
-            return f"the network has {_plural(outputs, 'output')}"
+            return msg("check.beyond.outputs", outputs=_plural(outputs, "output"))
         return None
     if match["one"] is None and match["w"] is None:
         return None
     l_text, i_text = (match["l1"], match["i1"]) if match["one"] else (match["l2"], match["i2"])
     l, i = int(l_text), int(i_text)
     if layers and not 1 <= l <= layers:
-        return f"the network has {_plural(layers, 'layer')}"
+        return msg("check.beyond.layers", layers=_plural(layers, "layer"))
     if not layers:
         return None
     neurons = shape.neurons[l - 1]
     if neurons is not None and not 1 <= i <= neurons:
-        return f"layer {l} has {_plural(neurons, 'neuron')}"
+        return msg("check.beyond.neurons", l=l, neurons=_plural(neurons, "neuron"))
     if match["w"] is not None:
         fan_in = shape.inputs if l == 1 else shape.neurons[l - 2]
         j = int(match["j"])
         if fan_in is not None and j > fan_in:
-            return f"layer {l}'s weights go from 0 (the bias) to {fan_in}"
+            return msg("check.beyond.weights", l=l, last=fan_in)
     return None
 
 
@@ -341,7 +341,7 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
         found.append(
             Found(
                 ("network",),
-                f"the network has {weights:,} weights; the limit is {MAX_WEIGHTS:,}",
+                msg("check.weights", weights=weights, limit=MAX_WEIGHTS),
                 on_key=True,
             )
         )
@@ -364,8 +364,7 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
         found.append(
             Found(
                 where,
-                f"this lesson would take {steps:,} steps; the limit is {MAX_STEPS:,} "
-                "(use fewer epochs, samples or weights)",
+                msg("check.steps", steps=steps, limit=MAX_STEPS),
                 on_key="epochs" not in training,
             )
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from stepper.lesson.checks import MAX_CLASSES, MAX_STEPS, MAX_WEIGHTS, Found, too_many_classes
+from stepper.lesson.errors import msg
 from stepper.lesson.schema import ConvLesson, Kernel
 
 #: Most products in all the convolutions' sums (each map cell sums N·N·C of them, and the
@@ -35,7 +36,7 @@ def check_conv(lesson: ConvLesson) -> list[Found]:
     found: list[Found] = []
     channels = lesson.channels()
     if lesson.shape is None and lesson.logits is None and not channels:
-        found.append(Found(("kind",), "a conv lesson needs an image (or logits, or a shape)", True))
+        found.append(Found(("kind",), msg("conv.no_image"), True))
         return found
     if channels:
         found += _check_image(lesson, channels)
@@ -44,8 +45,7 @@ def check_conv(lesson: ConvLesson) -> list[Found]:
             found.append(
                 Found(
                     where,
-                    "this lesson computes nothing from its image: give kernels, "
-                    "activation: relu, a pool or a dense head",
+                    msg("conv.nothing"),
                     True,
                 )
             )
@@ -76,15 +76,14 @@ def _check_image(lesson: ConvLesson, channels: list[list[list[float]]]) -> list[
         where: tuple[object, ...] = ("image",) if len(channels) == 1 else ("image", ch)
         if len(matrix) != rows:
             found.append(
-                Found(where, f"channel {ch + 1} has {len(matrix)} rows; the first has {rows}")
+                Found(where, msg("conv.channel_rows", ch=ch + 1, rows=len(matrix), first=rows))
             )
         for r, row in enumerate(matrix):
             if len(row) != cols or not row:
                 found.append(
                     Found(
                         (*where, r),
-                        f"image row {r + 1} has {len(row)} values; "
-                        f"expected {cols}, like the first row",
+                        msg("conv.image_row", r=r + 1, n=len(row), cols=cols),
                     )
                 )
     return found
@@ -99,8 +98,7 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
             found.append(
                 Found(
                     here,
-                    f"kernel {k + 1} has {len(mats)} channel(s); the image has "
-                    f"{channels}: give one matrix per channel",
+                    msg("conv.kernel_channels", k=k + 1, n=len(mats), channels=channels),
                 )
             )
             continue
@@ -110,7 +108,7 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
                 found.append(
                     Found(
                         here,
-                        f"kernel {k + 1} (channel {ch + 1}) is not square: every kernel is N×N",
+                        msg("conv.not_square", k=k + 1, ch=ch + 1),
                     )
                 )
         pad = kernel.padding if kernel.padding is not None else lesson.padding
@@ -118,8 +116,7 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
             found.append(
                 Found(
                     ("padding",) if kernel.padding is None else ("kernels", k, "padding"),
-                    f"same padding needs an odd kernel and stride 1 "
-                    f"(kernel {k + 1} is {n}×{n}, stride {lesson.stride})",
+                    msg("conv.same_kernel", k=k + 1, n=n, stride=lesson.stride),
                 )
             )
             continue
@@ -127,7 +124,7 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
             p = padding_of(lesson, kernel, n)
             if out_size(rows, n, p, lesson.stride) < 1 or out_size(cols, n, p, lesson.stride) < 1:
                 found.append(
-                    Found(here, f"kernel {k + 1} ({n}×{n}) does not fit in the {rows}×{cols} image")
+                    Found(here, msg("conv.kernel_fit", k=k + 1, n=n, rows=rows, cols=cols))
                 )
     if lesson.pool and channels and not found:  # a kernel that does not fit has no map
         sizes = _map_sizes(lesson, rows, cols)
@@ -136,8 +133,7 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
                 found.append(
                     Found(
                         ("pool", "size"),
-                        f"a {lesson.pool.size}×{lesson.pool.size} "
-                        f"pool does not fit in map {k + 1} ({h}×{w})",
+                        msg("conv.pool_map", size=lesson.pool.size, k=k + 1, h=h, w=w),
                     )
                 )
                 break
@@ -152,15 +148,14 @@ def _check_shape(lesson: ConvLesson) -> list[Found]:
         return [
             Found(
                 ("shape", "input"),
-                f"the sizing example is for a square input D×D×C; got {rows}×{cols}",
+                msg("conv.shape_square", rows=rows, cols=cols),
             )
         ]
     if lesson.padding == "same" and (n % 2 == 0 or lesson.stride != 1):
         return [
             Found(
                 ("padding",),
-                f"same padding needs an odd kernel and stride 1 "
-                f"(the kernel is {n}×{n}, stride {lesson.stride})",
+                msg("conv.same_shape", n=n, stride=lesson.stride),
             )
         ]
     spec = lesson.padding
@@ -170,14 +165,12 @@ def _check_shape(lesson: ConvLesson) -> list[Found]:
         return [
             Found(
                 ("shape", "kernel_size"),
-                f"a {n}×{n} kernel does not fit in the {rows}×{cols} input",
+                msg("conv.shape_kernel", n=n, rows=rows, cols=cols),
             )
         ]
     if lesson.pool and lesson.pool.size > side:
         size = lesson.pool.size
-        return [
-            Found(("pool", "size"), f"a {size}×{size} pool does not fit in the {side}×{side} maps")
-        ]
+        return [Found(("pool", "size"), msg("conv.shape_pool", size=size, side=side))]
     return []
 
 
@@ -220,11 +213,10 @@ def _check_classes(lesson: ConvLesson) -> list[Found]:
     if lesson.dense and not lesson.channels():
         # The head reads the flattened feature maps; logits are already its output, and a
         # sizing example (shape) has no numbers in its cells.
-        given = "logits, which are the head's output" if lesson.logits else "no image"
         found.append(
             Found(
                 ("dense",),
-                f"a dense head reads the feature maps of an image; this lesson has {given}",
+                msg("conv.head_logits" if lesson.logits else "conv.head_no_image"),
                 True,
             )
         )
@@ -241,40 +233,32 @@ def _check_head(lesson: ConvLesson) -> list[Found]:
                 found.append(
                     Found(
                         ("dense", "weights", i),
-                        f"head row {i + 1} has {len(row)} "
-                        f"values; expected {flat + 1}: the bias and one per flattened "
-                        f"value ({flat}: the maps kernel by kernel, row by row)",
+                        msg("conv.head_row", i=i + 1, n=len(row), expected=flat + 1, flat=flat),
                     )
                 )
         classes = len(lesson.dense.weights)
     if lesson.target is not None:
         if not classes:
-            found.append(Found(("target",), "a target needs a dense head (or logits)", True))
+            found.append(Found(("target",), msg("conv.target_head"), True))
         elif len(lesson.target) != classes:
             found.append(
                 Found(
                     ("target",),
-                    f"the target has {len(lesson.target)} values; there are {classes} classes",
+                    msg("conv.target_size", n=len(lesson.target), classes=classes),
                 )
             )
         elif min(lesson.target) < 0 or not math.isclose(sum(lesson.target), 1.0, abs_tol=1e-9):
             found.append(
                 Found(
                     ("target",),
-                    "a target is a probability distribution, usually one-hot like [0, 1, 0]",
+                    msg("conv.target_probability"),
                 )
             )
     if lesson.learning_rate is not None:
         if lesson.learning_rate <= 0:
-            found.append(
-                Found(
-                    ("learning_rate",), f"the learning rate must be > 0, got {lesson.learning_rate}"
-                )
-            )
+            found.append(Found(("learning_rate",), msg("check.rate", rate=lesson.learning_rate)))
         elif lesson.target is None or not lesson.dense:
-            found.append(
-                Found(("learning_rate",), "a training step needs a dense head and a target", True)
-            )
+            found.append(Found(("learning_rate",), msg("conv.training"), True))
     return found
 
 
@@ -294,7 +278,7 @@ def _check_limits(lesson: ConvLesson) -> list[Found]:
         return [
             Found(
                 ("kernels",),
-                f"the lesson has {weights:,} weights; the limit is {MAX_WEIGHTS:,}",
+                msg("conv.weights", weights=weights, limit=MAX_WEIGHTS),
                 True,
             )
         ]
@@ -306,7 +290,7 @@ def _check_limits(lesson: ConvLesson) -> list[Found]:
         return [
             Found(
                 ("image",),
-                f"this lesson would take about {steps:,} steps; the limit is {MAX_STEPS:,}",
+                msg("conv.steps", steps=steps, limit=MAX_STEPS),
                 True,
             )
         ]
@@ -318,8 +302,7 @@ def _check_limits(lesson: ConvLesson) -> list[Found]:
         return [
             Found(
                 ("kernels",),
-                f"the convolutions would write out {products:,} products (map cells × kernel "
-                f"cells); the limit is {MAX_PRODUCTS:,}: use a smaller image, kernel or padding",
+                msg("conv.products", products=products, limit=MAX_PRODUCTS),
                 True,
             )
         ]

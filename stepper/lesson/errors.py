@@ -2,12 +2,55 @@
 
 A lesson that does not load is bad input, not a bug: the command line prints every problem as
 ``PATH:LINE:COL: message`` and exits with status 2.
+
+The messages come from the catalogues (``stepper.messages``), in the language of the lesson
+being read: ``stepper.lesson.load`` says which (``speaking``) around everything it runs, so
+that the checks deep inside need not carry a language from call to call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import re
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+
+#: The language problems are told in; None until someone says (then the default language).
+_LANGUAGE: ContextVar[str | None] = ContextVar("stepper_problem_language", default=None)
+#: A top-level ``language:`` line, read without parsing: a file that is not valid YAML
+#: still says which language to tell its problems in.
+_DECLARED = re.compile(r"""^language:[ \t]*(["']?)([A-Za-z_-]+)\1[ \t]*(?:#.*)?$""", re.M)
+
+
+def msg(msg_id: str, /, **fields: object) -> str:
+    """The catalogue's message ``msg_id`` in the language of the lesson being read."""
+    from stepper.messages import DEFAULT_LANGUAGE, text
+
+    return text(msg_id, _LANGUAGE.get() or DEFAULT_LANGUAGE, **fields)
+
+
+def telling() -> str | None:
+    """The language problems are told in now, if one was chosen."""
+    return _LANGUAGE.get()
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Tell problems in ``lang`` inside the block (None keeps the language chosen outside)."""
+    token = _LANGUAGE.set(lang or _LANGUAGE.get())
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def declared_language(text: str) -> str | None:
+    """The language a lesson's text declares at its top level, when it is one stepper has."""
+    from stepper.messages import languages
+
+    found = _DECLARED.search(text)
+    return found.group(2) if found and found.group(2) in languages() else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from stepper.lesson.checks import Found, check_lesson
 from stepper.lesson.conv_checks import check_conv
-from stepper.lesson.errors import LessonError, NumberProblem, Problem
+from stepper.lesson.errors import (
+    LessonError,
+    NumberProblem,
+    Problem,
+    declared_language,
+    msg,
+    speaking,
+)
 from stepper.lesson.formula import FormulaFound, check_optimize, place
 from stepper.lesson.schema import MODELS, ConvLesson, DenseLesson, Lesson, OptimizeLesson
 from stepper.lesson.yamlsafe import MAX_BYTES, REFUSED, locate, parse
@@ -34,11 +41,15 @@ _MODELS: dict[str, type[DenseLesson] | type[ConvLesson] | type[OptimizeLesson]] 
 MAX_PROBLEMS = 100
 
 
-def load_lesson(path: str | Path, display_path: str | None = None) -> Lesson:
-    """Load and validate the lesson at ``path``; raise LessonError listing every problem."""
+def load_lesson(
+    path: str | Path, display_path: str | None = None, lang: str | None = None
+) -> Lesson:
+    """Load and validate the lesson at ``path``; raise LessonError listing every problem, in
+    the language the file declares, else in ``lang``, else in the one chosen around."""
     shown = display_path or str(path)
-    text = read_text(Path(path), shown)
-    lesson = lesson_from_text(text, shown, default_id=Path(path).stem)
+    with speaking(lang):
+        text = read_text(Path(path), shown)
+        lesson = lesson_from_text(text, shown, default_id=Path(path).stem)
     lesson._source = (str(path), shown)
     return lesson
 
@@ -63,42 +74,39 @@ def read_text(path: Path, shown: str) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            message = f"the file has {size:,} bytes; lessons are limited to {MAX_BYTES:,}"
+            message = msg("load.too_big", size=size, limit=MAX_BYTES)
             raise LessonError([Problem(shown, message)])
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise LessonError([Problem(shown, "no such file")]) from None
+        raise LessonError([Problem(shown, msg("load.no_file"))]) from None
     except IsADirectoryError:
-        raise LessonError([Problem(shown, "this is a folder, not a lesson file")]) from None
+        raise LessonError([Problem(shown, msg("load.folder"))]) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise LessonError([Problem(shown, f"cannot read the file: {reason}")]) from None
+        raise LessonError([Problem(shown, msg("load.unreadable", reason=reason))]) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise LessonError(
-            [Problem(shown, "the file is not UTF-8 text (save it as UTF-8)", line, col)]
-        ) from None
+        raise LessonError([Problem(shown, msg("load.not_utf8"), line, col)]) from None
 
 
 def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesson:
-    """Validate a lesson given as YAML text (``shown`` names it in messages)."""
+    """Validate a lesson given as YAML text (``shown`` names it in messages, which are in the
+    language the text declares, else in the one chosen around)."""
+    with speaking(declared_language(text)):
+        return _from_text(text, shown, default_id)
+
+
+def _from_text(text: str, shown: str, default_id: str) -> Lesson:
     if not text.strip():
-        raise LessonError([Problem(shown, "the file is empty; a lesson needs at least a network")])
+        raise LessonError([Problem(shown, msg("load.empty"))])
     data, tree, problems = parse(shown, text)
     if not isinstance(data, dict):
         line, col = locate(tree, ())
-        what = "a list" if isinstance(data, list) else "a single value"
-        problems.append(
-            Problem(
-                shown,
-                f"a lesson is a mapping of fields (title, network, training, ...), not {what}",
-                line,
-                col,
-            )
-        )
+        what = "list" if isinstance(data, list) else "value"
+        problems.append(Problem(shown, msg(f"load.not_mapping.{what}"), line, col))
         raise LessonError(_finish(problems))
     kind = data.get("kind", "dense")
     if isinstance(kind, str) and kind in _KINDS_LATER:
@@ -106,8 +114,12 @@ def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesso
         problems.append(
             Problem(
                 shown,
-                f"kind '{kind}' ({_KINDS_LATER[kind]}) is not supported by this version of "
-                f"stepper yet; only {', '.join(repr(k) for k in ['dense', *_MODELS])} are",
+                msg(
+                    "load.kind_later",
+                    kind=kind,
+                    what=_KINDS_LATER[kind],
+                    kinds=", ".join(repr(k) for k in ["dense", *_MODELS]),
+                ),
                 line,
                 col,
             )
@@ -119,7 +131,7 @@ def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesso
     try:
         lesson = model.model_validate(data)
     except ValidationError as exc:
-        found += _schema_found(exc, data, model)
+        found += schema_found(exc, data, model)
     found += _kind_checks(model, data, lesson)
     if not (isinstance(kind, str) and (kind == "dense" or kind in _MODELS)):
         # An unknown kind: the rest of the file cannot be judged against any kind's fields.
@@ -132,7 +144,7 @@ def lesson_from_text(text: str, shown: str, default_id: str = "lesson") -> Lesso
     if problems:
         raise LessonError(_finish(problems))
     if lesson is None:  # cannot happen: a failed validation always reports something
-        raise LessonError([Problem(shown, "the lesson does not validate", 1, 1)])
+        raise LessonError([Problem(shown, msg("load.invalid"), 1, 1)])
     if lesson.id is None:
         lesson = lesson.model_copy(update={"id": default_id})
     return lesson
@@ -159,16 +171,14 @@ def _finish(problems: list[Problem]) -> list[Problem]:
         return unique
     rest = unique[MAX_PROBLEMS]
     more = len(unique) - MAX_PROBLEMS
-    note = Problem(
-        rest.path, f"... and {more:,} more problems from here on, not shown", rest.line, rest.col
-    )
+    note = Problem(rest.path, msg("load.more", more=more), rest.line, rest.col)
     return [*unique[:MAX_PROBLEMS], note]
 
 
 def _without_echoes(found: list[Found]) -> list[Found]:
     """Drop a "missing X" where the same mapping has an unknown field that is a typo of X:
     the unknown field's message already says so."""
-    suggested = {(item.path[:-1], _suggestion(item)) for item in found if _suggestion(item)}
+    suggested = {(item.path[:-1], item.suggests) for item in found if item.suggests}
     out = []
     for item in found:
         if item.missing is not None:
@@ -177,16 +187,6 @@ def _without_echoes(found: list[Found]) -> list[Found]:
                 continue
         out.append(item)
     return out
-
-
-_SUGGEST = re.compile(r"did you mean '([^']+)'")
-
-
-def _suggestion(item: Found) -> str | None:
-    if not item.message.startswith("unknown field"):
-        return None
-    match = _SUGGEST.search(item.message)
-    return match.group(1) if match else None
 
 
 # --- From pydantic errors to located problems in plain words ----------------------------------
@@ -216,26 +216,6 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, b
 
 _TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "function-after", "literal"}
 _KNOWN_FIELDS = sorted({name for model in MODELS for name in model.model_fields})
-#: Where each model's fields are written, for "this field belongs in ..." hints.
-_HOME = {
-    "DenseLesson": "at the top level",
-    "LessonBase": "at the top level",
-    "Network": "under network",
-    "Layer": "in each layer of network.layers",
-    "Training": "under training",
-    "Sample": "in each sample of training.samples",
-    "Display": "under display",
-    "ConvLesson": "at the top level of a conv lesson",
-    "Kernel": "in each kernel of kernels",
-    "Pool": "under pool",
-    "Head": "under dense",
-    "ShapeOnly": "under shape",
-    "Variants": "under variants",
-    "Explanation": "under a key of explanations (replace, append)",
-    "Grid": "in a range of variants (min, max, step)",
-    "OptimizeLesson": "at the top level of an optimize lesson",
-    "Optimizer": "in each optimiser of optimizers",
-}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -266,40 +246,34 @@ def label(path: tuple[Any, ...]) -> str:
     out = ""
     for step in path:
         out += f"[{step + 1}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out or "the lesson"
+    return out or msg("load.the_lesson")
 
 
 def describe(value: Any) -> str:
     """A value as a person would name it in a message."""
     if isinstance(value, bool):
-        return f"the truth value {str(value).lower()}"
+        return msg("value.bool", value=str(value).lower())
     if value is None:
-        return "nothing"
+        return msg("value.none")
     if isinstance(value, str):
         shown = repr(value) if len(value) <= 40 else repr(value[:37] + "...")
         try:
             float(value.replace(",", "."))
         except ValueError:
-            return f"the text {shown}"
-        return f"the text {shown} (a number in quotes or with a comma; write it plainly)"
+            return msg("value.text", text=shown)
+        return msg("value.text_number", text=shown)
     if isinstance(value, list):
-        return "a list"
+        return msg("value.list")
     if isinstance(value, dict):
-        return "a mapping"
+        return msg("value.mapping")
     if isinstance(value, int) and len(str(value)) > 20:
-        return f"a number of {len(str(abs(value)))} digits"
+        return msg("value.digits", digits=len(str(abs(value))))
     return repr(value)
 
 
-_EXPECTED = {
-    "float_type": "a number",
-    "int_type": "a whole number",
-    "bool_type": "true or false",
-    "string_type": "text",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-}
+#: pydantic's errors of a wrong type; each names what was expected (``expected.<type>``).
+_EXPECTED = {"float_type", "int_type", "bool_type", "string_type", "list_type", "dict_type"}
+_EXPECTED |= {"model_type"}
 _SIGN = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}
 
 
@@ -307,17 +281,25 @@ def _options(expected: str) -> list[str]:
     return re.findall(r"'([^']*)'", expected)
 
 
-def _unknown_field(path: tuple[Any, ...], root: type[BaseModel]) -> str:
-    name = str(path[-1]) if path else "?"
+def _close_field(path: tuple[Any, ...], root: type[BaseModel]) -> str | None:
+    """The field of this mapping that an unknown field is probably a typo of."""
     model = _model_at(path[:-1], root)
     here = sorted(model.model_fields) if model is not None else _KNOWN_FIELDS
-    close = difflib.get_close_matches(name, here, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(path[-1]) if path else "?", here, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_field(path: tuple[Any, ...], root: type[BaseModel]) -> str:
+    name = str(path[-1]) if path else "?"
+    close = _close_field(path, root)
     if close:
-        return f"unknown field '{name}'; did you mean '{close[0]}'?"
-    homes = [_HOME[m.__name__] for m in MODELS if name in m.model_fields and m is not model]
+        return msg("schema.unknown_close", name=name, close=close)
+    model = _model_at(path[:-1], root)
+    here = sorted(model.model_fields) if model is not None else _KNOWN_FIELDS
+    homes = [m.__name__ for m in MODELS if name in m.model_fields and m is not model]
     if homes:
-        return f"the field '{name}' does not belong here; it goes {homes[0]}"
-    return f"unknown field '{name}'; the fields here are {', '.join(here)}"
+        return msg("schema.elsewhere", name=name, home=msg(f"home.{homes[0]}"))
+    return msg("schema.unknown", name=name, fields=", ".join(here))
 
 
 def _message(
@@ -329,48 +311,56 @@ def _message(
     if kind == "extra_forbidden":
         return _unknown_field(path, root)
     if kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
-        return f"{where}: the number is too large (a number has at most about 308 digits)"
+        return msg("schema.too_large", where=where)
     if kind in _EXPECTED:
-        return f"{where}: expected {_EXPECTED[kind]}, got {describe(value)}"
+        return msg(
+            "schema.expected", where=where, expected=msg(f"expected.{kind}"), got=describe(value)
+        )
     if kind == "literal_error":
         options = _options(str(ctx.get("expected", "")))
         if path == ("kind",):
             kinds = ["dense", *_MODELS]
             close = difflib.get_close_matches(str(value), kinds, n=1)
-            return (
-                f"kind: {describe(value)} is not a lesson kind; this version of stepper reads "
-                f"{', '.join(repr(k) for k in kinds)} lessons"
-                + (f"; did you mean '{close[0]}'?" if close else "")
-            )
-        what = f"the key {value!r}" if on_key else describe(value)
+            return msg(
+                "schema.kind", got=describe(value), kinds=", ".join(repr(k) for k in kinds)
+            ) + (msg("schema.did_you_mean", close=close[0]) if close else "")
+        what = msg("value.key", key=repr(value)) if on_key else describe(value)
         close = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{where}: {what} is not allowed; expected one of {ctx.get('expected')}{hint}"
+        hint = msg("schema.did_you_mean", close=close[0]) if close else ""
+        quoted = [repr(option) for option in options]
+        shown = (
+            msg("schema.or", items=", ".join(quoted[:-1]), last=quoted[-1])
+            if len(quoted) > 1
+            else ", ".join(quoted)
+        )
+        return msg("schema.literal", where=where, got=what, options=shown) + hint
     if kind == "finite_number":
-        return f"{where}: expected a finite number, got {value} (.inf and .nan are not allowed)"
+        return msg("schema.finite", where=where, value=value)
     if kind in _SIGN:
         bound = next(iter(ctx.values()), "?")
-        return f"{where}: must be {_SIGN[kind]} {bound}, got {describe(value)}"
+        return msg("schema.bound", where=where, sign=_SIGN[kind], bound=bound, got=describe(value))
     if kind == "too_short":
-        return f"{where}: needs at least {ctx.get('min_length')} item(s)"
+        return msg("schema.too_short", where=where, n=ctx.get("min_length"))
+    if kind == "too_long":
+        return msg("schema.too_long", where=where, n=ctx.get("max_length"))
     if kind == "string_pattern_mismatch":
-        if path and path[-1] in ("symbol", "output_symbol"):
-            return f"{where}: {describe(value)} is not a single letter"
-        if path and path[0] == "variables":
-            return (
-                f"{where}: {describe(value)} is not a variable name (a letter, maybe followed "
-                "by one or two digits: x, y, w1)"
-            )
-        if path == ("id",):
-            return (
-                f"id: {describe(value)} is not an id (letters, digits, '_', '.' and '-', "
-                "starting with a letter or digit)"
-            )
-        return f"{where}: {describe(value)} does not have the expected form"
-    return f"{where}: {err['msg']}"
+        return _pattern_message(where, value, path)
+    return msg("schema.other", where=where, got=describe(value), kind=kind)
 
 
-def _schema_found(exc: ValidationError, data: Any, root: type[BaseModel]) -> list[Found]:
+def _pattern_message(where: str, value: Any, path: tuple[Any, ...]) -> str:
+    """A text that is not of its field's form: a letter, a variable's name, an id."""
+    if path and path[-1] in ("symbol", "output_symbol"):
+        return msg("schema.letter", where=where, got=describe(value))
+    if path and path[0] == "variables":
+        return msg("schema.variable", where=where, got=describe(value))
+    if path == ("id",):
+        return msg("schema.id", got=describe(value))
+    return msg("schema.form", where=where, got=describe(value))
+
+
+def schema_found(exc: ValidationError, data: Any, root: type[BaseModel]) -> list[Found]:
+    """pydantic's errors about ``data`` as located problems in plain words, one per place."""
     by_path: dict[tuple[Any, ...], Found] = {}
     refused: set[tuple[Any, ...]] = set()
     for err in exc.errors():
@@ -380,13 +370,19 @@ def _schema_found(exc: ValidationError, data: Any, root: type[BaseModel]) -> lis
             continue  # its tag was refused and reported already; nothing more to say of it
         if err["type"] == "missing":
             field = str(err["loc"][-1])
-            message = f"{label(path) + ': ' if path else ''}missing field '{field}'"
+            message = (
+                msg("schema.missing_at", where=label(path), field=field)
+                if path
+                else msg("schema.missing", field=field)
+            )
             by_path.setdefault((*path, field), Found(path, message, True, missing=field))
             continue
         on_key = on_key or err["type"] == "extra_forbidden"
         # A union (one activation or a list of them) reports one error per branch: keep the
         # first, which names the simple form.
-        by_path.setdefault(path, Found(path, _message(err, value, path, on_key, root), on_key))
+        message = _message(err, value, path, on_key, root)
+        suggests = _close_field(path, root) if err["type"] == "extra_forbidden" else None
+        by_path.setdefault(path, Found(path, message, on_key, suggests=suggests))
     # ... and where one branch's error lies deeper (a list item that is wrong), the other
     # branch's complaint about the whole value ("not a name") is beside the point.
     found = []

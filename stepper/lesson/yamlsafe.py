@@ -35,7 +35,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from stepper.lesson import fastrows
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, Problem, msg
 
 #: Largest lesson file read, in bytes: 10^6 weights fit in well under this.
 MAX_BYTES = 64 * 1024 * 1024
@@ -54,9 +54,9 @@ _YAML_TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {f"{_YAML_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 #: The scalar tags a value must read as, and what the value may resolve to without the tag.
 _FITS = {
-    f"{_YAML_TAG}int": ({f"{_YAML_TAG}int"}, "a whole number"),
-    f"{_YAML_TAG}float": ({f"{_YAML_TAG}float", f"{_YAML_TAG}int"}, "a number"),
-    f"{_YAML_TAG}bool": ({f"{_YAML_TAG}bool"}, "true or false"),
+    f"{_YAML_TAG}int": ({f"{_YAML_TAG}int"}, "int_type"),
+    f"{_YAML_TAG}float": ({f"{_YAML_TAG}float", f"{_YAML_TAG}int"}, "float_type"),
+    f"{_YAML_TAG}bool": ({f"{_YAML_TAG}bool"}, "bool_type"),
     f"{_YAML_TAG}null": ({f"{_YAML_TAG}null"}, "null"),
 }
 _PREFIXES = ("0x", "0o", "0b", "0X", "0O", "0B")
@@ -94,7 +94,7 @@ def parse(path: str, text: str) -> tuple[Any, Any, list[Problem]]:
     """
     deep = _flow_too_deep(text)
     if deep is not None:
-        raise LessonError([Problem(path, _TOO_DEEP, *deep)])
+        raise LessonError([Problem(path, _too_deep(), *deep)])
     masked, rows = fastrows.mask(text)
     while rows:  # the long rows of numbers read apart (see stepper.lesson.fastrows)
         # A problem found here is found at the same place as in the text as written: the
@@ -132,15 +132,17 @@ def _parse(
     except ReaderError as exc:
         raise LessonError([_reader_problem(path, text, exc)]) from None
     except YAMLError as exc:
-        raise LessonError([Problem(path, f"not valid YAML: {_one_line(str(exc))}")]) from None
+        detail = _one_line(str(exc))
+        raise LessonError([Problem(path, msg("yaml.invalid", detail=detail))]) from None
     except RecursionError:
-        raise LessonError([Problem(path, _TOO_DEEP)]) from None
+        raise LessonError([Problem(path, _too_deep())]) from None
     if tree is None:
-        raise LessonError([Problem(path, "the file is empty; a lesson needs at least a network")])
+        raise LessonError([Problem(path, msg("load.empty"))])
     return tree, found
 
 
-_TOO_DEEP = f"the lists and mappings nest more than {MAX_DEPTH} levels deep; a lesson needs few"
+def _too_deep() -> str:
+    return msg("yaml.too_deep", depth=MAX_DEPTH)
 
 
 def _mark(mark: Any) -> tuple[int, int]:
@@ -153,37 +155,15 @@ def _one_line(text: str) -> str:
 
 # --- Plain words for YAML syntax errors --------------------------------------------------------
 
+#: ruamel's words for a syntax error, and the message that says it plainly (``yaml.<name>``).
 _PLAIN_WORDS: list[tuple[str, str]] = [
-    (
-        "mapping values are not allowed here",
-        "a 'key: value' is not allowed here: check this line's indentation (keys of one "
-        "mapping start in the same column), or put text that contains ': ' in quotes",
-    ),
-    (
-        "expected <block end>, but found",
-        "this line's indentation does not match the lines before it (keys of one mapping, and "
-        "the items of one list, start in the same column)",
-    ),
-    (
-        "could not find expected ':'",
-        "expected 'key: value' here: a ':' is missing, or a quote is not closed",
-    ),
-    (
-        "that cannot start any token",
-        "something that cannot start a value here",
-    ),
-    (
-        "expected ',' or ']'",
-        "a [ ] list is not closed, or two of its items have no comma between them",
-    ),
-    (
-        "expected ',' or '}'",
-        "a { } mapping is not closed, or two of its entries have no comma between them",
-    ),
-    (
-        "but found another document",
-        "a lesson is one YAML document; this file has a second one (after '---')",
-    ),
+    ("mapping values are not allowed here", "mapping_here"),
+    ("expected <block end>, but found", "indentation"),
+    ("could not find expected ':'", "colon"),
+    ("that cannot start any token", "token"),
+    ("expected ',' or ']'", "list_open"),
+    ("expected ',' or '}'", "mapping_open"),
+    ("but found another document", "two_documents"),
 ]
 
 
@@ -192,20 +172,17 @@ def yaml_message(exc: Any) -> str:
     problem = exc.problem or ""
     context = exc.context or ""
     if "'\\t'" in problem or "\\t" in problem:
-        return (
-            "a tab character: YAML indents and separates with spaces only; replace the tab "
-            "with spaces"
-        )
+        return msg("yaml.tab")
     if problem.startswith("found undefined alias"):
         name = problem.split("alias", 1)[1].strip().strip("'\"")
-        return f"the alias *{name} refers to no anchor &{name} defined before it"
+        return msg("yaml.alias_undefined", name=name)
     if "end of stream" in problem and "quoted" in context:
-        return "a quoted text is not closed (its closing quote is missing)"
+        return msg("yaml.quote_open")
     for needle, words in _PLAIN_WORDS:
         if needle in problem or needle in context:
-            return words
+            return msg(f"yaml.{words}")
     detail = _one_line(f"{context}: {problem}" if context and problem else context or problem)
-    return f"not valid YAML: {detail or 'cannot be read'}"
+    return msg("yaml.invalid", detail=detail or msg("yaml.unreadable"))
 
 
 def _reader_problem(path: str, text: str, exc: Any) -> Problem:
@@ -216,13 +193,7 @@ def _reader_problem(path: str, text: str, exc: Any) -> Problem:
     col = pos - (text.rfind("\n", 0, pos) + 1) + 1
     char = exc.character
     shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
-    return Problem(
-        path,
-        f"the character {shown} is not allowed in a YAML file (a control character; "
-        "delete it, or write it as an escape such as \\t inside double quotes)",
-        line,
-        col,
-    )
+    return Problem(path, msg("yaml.control", char=shown), line, col)
 
 
 _FLOW = re.compile(r"[\[\]{}\"'#\n]")
@@ -309,39 +280,29 @@ def _composer_class(
                     found.append(
                         Problem(
                             path,
-                            f"the alias *{event.anchor} is used inside its own anchor; "
-                            "a lesson cannot contain itself",
+                            msg("yaml.alias_inside", name=event.anchor),
                             *_mark(event.start_mark),
                         )
                     )
                     return self._placeholder(node)
                 self.repeated += size
                 if self.repeated > MAX_ALIAS_VALUES:
-                    raise _Stop(
-                        f"aliases repeat more than {MAX_ALIAS_VALUES:,} values (an alias "
-                        "bomb?); a lesson needs no such repetition",
-                        event.start_mark,
-                    )
+                    raise _Stop(msg("yaml.alias_bomb", limit=MAX_ALIAS_VALUES), event.start_mark)
                 return node
             event = self.parser.peek_event()
             self.values += 1
             if self.values > MAX_VALUES:
                 raise _Stop(
-                    f"the file has more than {MAX_VALUES:,} values (numbers, texts, lists and "
-                    f"mappings), the limit; a row of {fastrows.MIN_ITEMS} or more plain numbers "
-                    "on one line counts as one: write long inputs as rows, or use fewer samples",
+                    msg("yaml.too_many_values", limit=MAX_VALUES, row=fastrows.MIN_ITEMS),
                     event.start_mark,
                 )
             if self.depth >= MAX_DEPTH:
-                raise _Stop(_TOO_DEEP, event.start_mark)
+                raise _Stop(_too_deep(), event.start_mark)
             tag = getattr(event, "ctag", None)
             node = super().compose_node(parent, index)
             message = None
             if tag is not None and str(tag) != "!" and str(tag) not in _PLAIN_TAGS:
-                message = (
-                    f"the tag {_shown_tag(tag)} is not allowed: a lesson holds only plain "
-                    "numbers, text, lists and mappings"
-                )
+                message = msg("yaml.tag", tag=_shown_tag(tag))
             elif isinstance(node, ScalarNode):
                 message = self._misfit(node, tag)
             if message is not None:
@@ -361,18 +322,13 @@ def _composer_class(
                 read = str(self.resolver.resolve(ScalarNode, value, (True, False)))
                 if read not in fits:
                     shown = repr(value) if len(value) <= 40 else repr(value[:37] + "...")
-                    return (
-                        f"the tag {_shown_tag(tag)} needs {what}, not {shown}; "
-                        "write the value plainly, without the tag"
-                    )
+                    needs = what if what == "null" else msg(f"expected.{what}")
+                    return msg("yaml.tag_misfit", tag=_shown_tag(tag), what=needs, value=shown)
             if explicit or (str(node.tag) == f"{_YAML_TAG}int" and node.style is None):
                 bare = value.lstrip("+-")
                 digits = sum(ch.isalnum() for ch in bare[2 if bare[:2] in _PREFIXES else 0 :])
                 if digits > MAX_DIGITS:
-                    return (
-                        f"the number is too large: it has {digits:,} digits, and a number in "
-                        f"a lesson has at most {MAX_DIGITS}"
-                    )
+                    return msg("yaml.digits", digits=digits, limit=MAX_DIGITS)
             return None
 
         def _placeholder(self, node: Any) -> Any:
@@ -411,8 +367,7 @@ def _composer_class(
                         found.append(
                             Problem(
                                 path,
-                                f"duplicate key '{key.value}': it is already given on line "
-                                f"{line} of this mapping",
+                                msg("yaml.duplicate", key=key.value, line=line),
                                 *_mark(key.start_mark),
                             )
                         )
@@ -436,7 +391,7 @@ def _shown_tag(tag: Any) -> str:
     if handle in ("!", "!!") and suffix is not None:
         return f"{handle}{suffix}"
     if handle and suffix is not None:  # a %TAG handle: say what it stands for
-        return f"{handle}{suffix} (that is, {text})"
+        return msg("yaml.tag_that_is", tag=f"{handle}{suffix}", full=text)
     if text.startswith(_YAML_TAG):
         return "!!" + text[len(_YAML_TAG) :]
     return text if text.startswith("!") else f"!<{text}>"
@@ -466,13 +421,7 @@ class _Walker:
                 if not isinstance(key, str):
                     line, col = position(node, key, key=True)
                     self.found.append(
-                        Problem(
-                            self.path,
-                            f"a key must be a name, not {_key_text(key)}; "
-                            "put it in quotes if it is meant as text",
-                            line,
-                            col,
-                        )
+                        Problem(self.path, msg("yaml.key_name", key=_key_text(key)), line, col)
                     )
                     continue
                 out[key] = self.plain(node[key], (node, key))
@@ -493,9 +442,7 @@ class _Walker:
         if isinstance(node, datetime.date):  # 2024-01-01 is text to a lesson
             return node.isoformat()
         line, col = position(*where) if where else (1, 1)
-        self.found.append(
-            Problem(self.path, "a kind of value that a lesson does not use", line, col)
-        )
+        self.found.append(Problem(self.path, msg("yaml.unused_kind"), line, col))
         return REFUSED
 
     def text(self, text: str, where: tuple[Any, ...]) -> Any:
@@ -509,25 +456,18 @@ class _Walker:
         """Report a text holding a lone surrogate (an escape such as \\ud800 in quotes): it
         is not a character, and no output can encode it."""
         code = ord(_SURROGATE.findall(text)[0])
-        self.found.append(
-            Problem(
-                self.path,
-                f"the escape \\u{code:04x} is half of a UTF-16 pair (a lone surrogate), not a "
-                "character; write the character itself",
-                *where,
-            )
-        )
+        self.found.append(Problem(self.path, msg("yaml.surrogate", code=f"{code:04x}"), *where))
         return REFUSED
 
 
 def _key_text(key: Any) -> str:
     if key is None:
-        return "an empty key"
+        return msg("yaml.key.empty")
     if isinstance(key, bool):
-        return f"the truth value {str(key).lower()}"
+        return msg("yaml.key.bool", value=str(key).lower())
     if isinstance(key, int | float):
-        return f"the number {key}"
-    return "a list or mapping"
+        return msg("yaml.key.number", value=key)
+    return msg("yaml.key.nested")
 
 
 def _owner(node: Any, key: Hashable) -> Any:

@@ -199,7 +199,7 @@ def run_app(
     source: Source, *, lang: str | None, quiz: bool, save: str | None, watch: bool = False
 ) -> int:
     """Load the lesson (errors are bad input, reported before the screen opens) and run."""
-    lesson = load_lesson(source.path, source.shown)
+    lesson = load_lesson(source.path, source.shown, lang)
     app = StepperApp(lesson, lang=lang, quiz=quiz, save=save, watch=source if watch else None)
     status = app.run() or 0
     if app.save_error is not None:

@@ -65,7 +65,7 @@ class Broken:
 def reload(source: Source, lang: str) -> Reloaded | Broken:
     """Load and solve the file again (in a worker thread: nothing here touches the screen)."""
     try:
-        lesson = load_lesson(source.path, source.shown)
+        lesson = load_lesson(source.path, source.shown, lang)
         return Reloaded(lesson, solve(lesson, lang))
     except LessonError as exc:
         return Broken(tuple(exc.problems))
