@@ -28,6 +28,9 @@ from stepper.lesson.load import lesson_from_text
 from stepper.printers.json_printer import step_record
 from tests.test_substitution import evaluate
 
+#: The messages matched here are the English ones (see tests.conftest.english_problems).
+pytestmark = pytest.mark.usefixtures("english_problems")
+
 # --- Hostile formulas ----------------------------------------------------------------------------
 
 #: (formula, where the refusal points in it (0-based; None: at the field), words of the message)

@@ -368,7 +368,7 @@ def test_cross_entropy_of_a_probability_that_is_exactly_zero(
 def test_cross_entropy_of_a_probability_that_is_exactly_zero_from_logits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = "kind: conv\nlogits: [0, 800]\ntarget: [1, 0]\n"
+    text = "kind: conv\nlogits: [0, 800]\ntarget: [1, 0]\nlanguage: en\n"
     refused_solve(tmp_path, capsys, text, (2, 13), "ỹ₁ is 0 in double precision")
 
 

@@ -376,7 +376,7 @@ def test_divergence_is_bad_input_not_a_crash(
     path = tmp_path / "diverge.yaml"
     path.write_text(BASE.replace("0.1", "3") + "iterations: 200\n")
     assert main(["check", str(path)]) == 0
-    assert main(["solve", str(path), "--format", "json"]) == 2
+    assert main(["solve", str(path), "--format", "json", "--lang", "en"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert "momentum, iteration" in err and "diverges" in err and "learning rate" in err
@@ -386,6 +386,6 @@ def test_divergence_is_bad_input_not_a_crash(
 def test_a_point_where_f_is_undefined_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     text = BASE.replace("x**2 + y**2", "sqrt(x) + y**2").replace("0.1", "1") + "iterations: 5\n"
     with pytest.raises(LessonError) as refused:
-        solve(lesson_from_text(text, "sqrt"))
+        solve(lesson_from_text(text, "sqrt"), "en")
     message = str(refused.value)
     assert "square root of" in message and "iteration 2" in message

@@ -14,7 +14,7 @@ from stepper.engine.blame import overflow
 from stepper.engine.conv import ConvRun
 from stepper.engine.dense import DenseRun
 from stepper.engine.optimize import OptimizeRun
-from stepper.lesson.errors import LessonError, NumberProblem
+from stepper.lesson.errors import LessonError, NumberProblem, msg, speaking
 from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson
 from stepper.steps import Solution
 
@@ -27,6 +27,11 @@ def solve(lesson: Lesson, lang: str | None = None) -> Solution:
     drift can be shown.
     """
     language = lang or lesson.language
+    with speaking(language):  # a number that cannot be worked out is told in it
+        return _solve(lesson, language)
+
+
+def _solve(lesson: Lesson, language: str) -> Solution:
     rounding = lesson.display.round_intermediate
     run = (
         ConvRun
@@ -50,9 +55,9 @@ def solve(lesson: Lesson, lang: str | None = None) -> Solution:
             lesson,
             NumberProblem(
                 lesson.id or "lesson",
-                f"the phases chosen ({chosen}) leave no step of this lesson"
+                msg("engine.no_steps_phases", chosen=chosen)
                 if lesson.phases
-                else "this lesson makes no steps",
+                else msg("engine.no_steps"),
                 ("phases",) if lesson.phases else (),
             ),
         )
@@ -91,7 +96,7 @@ def _run(run: type, lesson: Lesson, language: str, rounding: bool) -> Solution:
     try:
         solution: Solution = run(lesson, language, rounding=rounding).solution()
     except OverflowError:
-        raise located(lesson, overflow(lesson, "the calculation")) from None
+        raise located(lesson, overflow(lesson, msg("engine.calculation"))) from None
     except NumberProblem as exc:
         raise located(lesson, exc) from None
     return solution

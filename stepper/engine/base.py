@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stepper.engine.blame import overflow
+from stepper.lesson.errors import msg
 from stepper.lesson.schema import LessonBase, localized
 from stepper.notation import Sym
 from stepper.numbers import parse_shown, shown
@@ -85,7 +86,7 @@ class Recorder:
         n = len(self.steps) + 1
         explanation = self.explain(key, explanation)
         if not math.isfinite(value):
-            raise overflow(self.source, f"step {n} ({key})")
+            raise overflow(self.source, msg("engine.step", n=n, key=key))
         text = shown(value, self.decimals)
         self.steps.append(
             Step(

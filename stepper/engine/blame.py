@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from typing import Any
 
-from stepper.lesson.errors import NumberProblem
+from stepper.lesson.errors import NumberProblem, msg
 from stepper.lesson.schema import LessonBase
 from stepper.steps import Quantity
 
@@ -85,16 +85,14 @@ def overflow(lesson: LessonBase, what: str) -> NumberProblem:
     if rate is not None and (big is None or abs(big[1]) < LARGE):
         return NumberProblem(
             ident,
-            f"{what} overflows (the numbers grow past 10^308): a smaller learning rate, or "
-            "fewer epochs, keeps them finite",
+            msg("engine.overflow_rate", what=what),
             rate,
         )
     if big is None:
-        return NumberProblem(ident, f"{what} overflows (the numbers grow past 10^308)", ())
+        return NumberProblem(ident, msg("engine.overflow", what=what), ())
     return NumberProblem(
         ident,
-        f"{what} overflows (the numbers grow past 10^308); this is the largest number of the "
-        f"lesson ({big[1]:g}): smaller numbers keep them finite",
+        msg("engine.overflow_largest", what=what, big=f"{big[1]:g}"),
         big[0],
     )
 
@@ -112,15 +110,19 @@ def zero_probability(lesson: LessonBase, prob: Quantity, rounding: bool) -> Numb
     if rounding:
         return NumberProblem(
             lesson.id or "lesson",
-            f"{name} is shown as {prob.shown} with {lesson.display.decimals} decimals, and the "
-            "cross-entropy needs its logarithm: raise display.decimals",
+            msg(
+                "engine.zero_rounded",
+                name=name,
+                shown=prob.shown,
+                decimals=lesson.display.decimals,
+            ),
             ("display", "decimals") if "display" in lesson.model_fields_set else (),
         )
     big = largest(lesson)
     return NumberProblem(
         lesson.id or "lesson",
-        f"{name} is 0 in double precision (its logit is more than about 745 below the largest), "
-        f"and the cross-entropy needs log {name}, which is -∞: make the logits closer"
-        + (f"; this is the largest number of the lesson ({big[1]:g})" if big else ""),
+        msg("engine.zero_largest", name=name, big=f"{big[1]:g}")
+        if big
+        else msg("engine.zero", name=name),
         big[0] if big else (),
     )

@@ -37,7 +37,7 @@ from stepper.engine.base import Recorder
 from stepper.explain import explain
 from stepper.formulas import register_expression, template
 from stepper.i18n import label
-from stepper.lesson.errors import NumberProblem
+from stepper.lesson.errors import NumberProblem, msg
 from stepper.lesson.formula import (
     Formula,
     FormulaError,
@@ -201,7 +201,7 @@ def function_of(text: str, variables: tuple[str, ...]) -> Function:
         # exp(1) evaluates to E, which substituted_text may not name: write it back as exp(1).
         g = sympy.diff(f, s).xreplace({sympy.E: sympy.exp(sympy.Integer(1), evaluate=False)})
         if sum(1 for _ in sympy.preorder_traversal(g)) > MAX_DERIVATIVE_NODES:
-            raise FormulaError(f"the derivative ∂f/∂{s} is too long to show step by step")
+            raise FormulaError(msg("engine.derivative_long", s=s))
         grads.append(g)
     return Function(
         formula=formula,
@@ -242,7 +242,9 @@ class OptimizeRun(Recorder):
         try:
             self.function = function_of(lesson.function, self.names)
         except FormulaError as exc:  # the loader has checked the formula; only this is left
-            raise NumberProblem(lesson.id or "lesson", f"function: {exc}", ("function",)) from None
+            raise NumberProblem(
+                lesson.id or "lesson", msg("engine.function", why=exc), ("function",)
+            ) from None
         self.prefix = ""
         self.index = 0  # of the optimiser running, in the lesson's list
         self.ident = ""
@@ -306,9 +308,13 @@ class OptimizeRun(Recorder):
         rate = "learning_rate" in optimizer.model_fields_set
         raise NumberProblem(
             self.lesson.id or "lesson",
-            f"{self.ident}, iteration {self.iteration}: {_text(sym)} cannot be "
-            f"computed: {why} (try a smaller learning rate, fewer iterations or "
-            "another start)",
+            msg(
+                "engine.optimizer_fail",
+                ident=self.ident,
+                iteration=self.iteration,
+                sym=_text(sym),
+                why=why,
+            ),
             ("optimizers", self.index, *(["learning_rate"] if rate else [])),
         )
 
@@ -318,7 +324,7 @@ class OptimizeRun(Recorder):
             return fn([q.value for q in point])
         except NumericError as exc:
             where = ", ".join(f"{_text(q.sym)} = {q.shown}" for q in point)
-            self.fail(sym, f"at {where} it needs {exc}")
+            self.fail(sym, msg("engine.at_point", where=where, why=exc))
 
     # The function and its gradient ------------------------------------------------------------
 

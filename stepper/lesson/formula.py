@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stepper.lesson.checks import MAX_STEPS, Found
+from stepper.lesson.errors import msg
 from stepper.lesson.schema import HYPERPARAMETERS, VARIABLE
 
 if TYPE_CHECKING:
@@ -45,10 +46,6 @@ MAX_CALL_DEPTH = 3
 MAX_LITERAL = 1e15
 
 FUNCTION_NAMES = ("exp", "log", "sqrt", "tanh", "sin", "cos")
-_ALLOWED = (
-    f"numbers, the variables {{variables}}, + - * / **, and the functions "
-    f"{', '.join(FUNCTION_NAMES)}"
-)
 
 
 class FormulaError(ValueError):
@@ -69,19 +66,19 @@ class NumericError(ArithmeticError):
 
 def finite(value: float) -> float:
     if not math.isfinite(value):
-        raise NumericError("a number too large")
+        raise NumericError(msg("formula.number_too_large"))
     return value
 
 
 def _log(a: float) -> float:
     if a <= 0:
-        raise NumericError(f"the logarithm of {a:g}, which is not > 0")
+        raise NumericError(msg("formula.log", a=f"{a:g}"))
     return math.log(a)
 
 
 def sqrt(a: float) -> float:
     if a < 0:
-        raise NumericError(f"the square root of {a:g}, which is negative")
+        raise NumericError(msg("formula.sqrt", a=f"{a:g}"))
     return math.sqrt(a)
 
 
@@ -89,7 +86,7 @@ def _exp(a: float) -> float:
     try:
         return math.exp(a)
     except OverflowError:
-        raise NumericError(f"exp({a:g}), a number too large") from None
+        raise NumericError(msg("formula.exp", a=f"{a:g}")) from None
 
 
 FUNCTIONS: dict[str, Callable[[float], float]] = {
@@ -104,22 +101,24 @@ FUNCTIONS: dict[str, Callable[[float], float]] = {
 
 def divide(a: float, b: float) -> float:
     if b == 0:
-        raise NumericError("a division by zero")
+        raise NumericError(msg("formula.division"))
     return finite(a / b)
 
 
 def power(base: float, exponent: float) -> float:
     """base ** exponent for a constant exponent, as a real number or a NumericError."""
     if base == 0 and exponent < 0:
-        raise NumericError("a division by zero (0 to a negative power)")
+        raise NumericError(msg("formula.zero_power"))
     try:
         if exponent == int(exponent):
             return finite(base ** int(exponent))
         if base < 0:
-            raise NumericError(f"{base:g} to the fractional power {exponent:g}")
+            raise NumericError(
+                msg("formula.fractional_power", base=f"{base:g}", exponent=f"{exponent:g}")
+            )
         return finite(math.pow(base, exponent))
     except OverflowError:
-        raise NumericError("a number too large") from None
+        raise NumericError(msg("formula.number_too_large")) from None
 
 
 # --- Parsing: the whitelist over the syntax tree ----------------------------------------------
@@ -161,61 +160,61 @@ class Formula:
 def parse_formula(text: str, variables: Sequence[str]) -> Formula:
     """Check ``text`` against the whitelist; raise FormulaError at the first thing it refuses."""
     if len(text) > MAX_CHARS:
-        raise FormulaError(f"the formula has {len(text):,} characters; the limit is {MAX_CHARS:,}")
+        raise FormulaError(msg("formula.too_long", n=len(text), limit=MAX_CHARS))
     # A long formula may be written over several lines (a YAML block): a line break is a
     # space, one character for one, so every offset still points into ``text``.
     flat = text.replace("\r", " ").replace("\n", " ")
     source = flat.strip()
     lead = len(flat) - len(flat.lstrip())
     if not source:
-        raise FormulaError("the formula is empty")
+        raise FormulaError(msg("formula.empty"))
     if "#" in source:  # a comment would silently swallow the rest of the line
-        raise FormulaError("# is not allowed in a formula (no comments)", lead + source.index("#"))
+        raise FormulaError(msg("formula.comment"), lead + source.index("#"))
     try:
         tree = ast.parse(source, mode="eval").body
     except SyntaxError as exc:
         raise _syntax_error(exc, source, lead) from None
     except (RecursionError, MemoryError, ValueError):
-        raise FormulaError("the formula is nested too deeply") from None
+        raise FormulaError(msg("formula.too_deep")) from None
     count = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
     if count > MAX_NODES:
-        raise FormulaError(
-            f"the formula has {count:,} parts (numbers, variables, operations); "
-            f"the limit is {MAX_NODES}"
-        )
+        raise FormulaError(msg("formula.too_many_parts", n=count, limit=MAX_NODES))
     _Checker(source, lead, tuple(variables)).check(tree)
     return Formula(text, tuple(variables), tree)
 
 
 def _syntax_error(exc: SyntaxError, source: str, lead: int) -> FormulaError:
-    message = exc.msg or "invalid syntax"
+    detail = exc.msg or msg("formula.invalid_syntax")
     offset = None
     if exc.lineno is not None and exc.offset is not None:
         lines = source.split("\n")
         offset = lead + sum(len(line) + 1 for line in lines[: exc.lineno - 1]) + exc.offset - 1
-    if "decimal literal" in message:
-        message += " (write products with *, as in 2*x)"
-    return FormulaError(f"the formula is not valid: {message}", offset)
+    # Python's own words for the syntax error (detail) are quoted as they are.
+    products = "decimal literal" in detail
+    return FormulaError(
+        msg("formula.syntax_products" if products else "formula.syntax", detail=detail), offset
+    )
 
 
+#: What a refused kind of expression is called (``formula.node.<name>``).
 _NODE_NAMES: dict[type, str] = {
-    ast.Lambda: "a lambda",
-    ast.ListComp: "a comprehension",
-    ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a generator expression",
-    ast.Subscript: "indexing with [ ]",
-    ast.List: "a list",
-    ast.Tuple: "a tuple",
-    ast.Set: "a set",
-    ast.Dict: "a mapping",
-    ast.Compare: "a comparison",
-    ast.BoolOp: "and/or",
-    ast.IfExp: "if/else",
-    ast.NamedExpr: "an assignment (:=)",
-    ast.JoinedStr: "an f-string",
-    ast.Starred: "a starred expression",
-    ast.Slice: "a slice",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "generator",
+    ast.Subscript: "subscript",
+    ast.List: "list",
+    ast.Tuple: "tuple",
+    ast.Set: "set",
+    ast.Dict: "mapping",
+    ast.Compare: "comparison",
+    ast.BoolOp: "boolean",
+    ast.IfExp: "conditional",
+    ast.NamedExpr: "assignment",
+    ast.JoinedStr: "fstring",
+    ast.Starred: "starred",
+    ast.Slice: "slice",
     ast.Await: "await",
     ast.Yield: "yield",
     ast.YieldFrom: "yield",
@@ -262,7 +261,8 @@ class _Checker:
         return FormulaError(message, self.at(node))
 
     def allowed(self) -> str:
-        return _ALLOWED.format(variables=", ".join(self.variables))
+        variables, functions = ", ".join(self.variables), ", ".join(FUNCTION_NAMES)
+        return msg("formula.allowed", variables=variables, functions=functions)
 
     def check(self, node: ast.AST, powers: int = 0) -> None:
         if isinstance(node, ast.Constant):
@@ -274,7 +274,7 @@ class _Checker:
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, ast.USub | ast.UAdd):
                 op = "not" if isinstance(node.op, ast.Not) else "~"
-                raise self.refuse(f"'{op}' is not allowed in a formula", node)
+                raise self.refuse(msg("formula.unary", op=op), node)
             self.check(node.operand, powers)
         elif isinstance(node, ast.Call):
             self.call(node)
@@ -283,45 +283,52 @@ class _Checker:
                 node = node.value
             dot = self.source.find(".", self.end(node.value) - self.lead)
             raise FormulaError(
-                f"attribute access (.{node.attr}) is not allowed in a formula",
+                msg("formula.attribute", name=node.attr),
                 self.lead + dot if dot >= 0 else self.at(node),
             )
         else:
-            what = _NODE_NAMES.get(type(node), f"this kind of expression ({type(node).__name__})")
-            raise self.refuse(f"{what} is not allowed in a formula; use {self.allowed()}", node)
+            kind = _NODE_NAMES.get(type(node))
+            what = (
+                msg(f"formula.node.{kind}")
+                if kind
+                else msg("formula.node.other", name=type(node).__name__)
+            )
+            raise self.refuse(msg("formula.not_allowed", what=what, allowed=self.allowed()), node)
 
     def number(self, node: ast.Constant) -> None:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            what = "text" if isinstance(value, str | bytes) else repr(value)
-            raise self.refuse(f"{what} is not allowed in a formula; use {self.allowed()}", node)
+            what = msg("formula.text") if isinstance(value, str | bytes) else repr(value)
+            raise self.refuse(msg("formula.not_allowed", what=what, allowed=self.allowed()), node)
         # abs() before isfinite: a whole number of hundreds of digits is too large for a float.
         if abs(value) > MAX_LITERAL or not math.isfinite(value):
             raise self.refuse(
-                f"the number {self.source_of(node)} is too large (at most {MAX_LITERAL:g})", node
+                msg("formula.literal_too_large", number=self.source_of(node), limit=MAX_LITERAL),
+                node,
             )
 
     def name(self, node: ast.Name) -> None:
         if node.id in self.variables:
             return
         if node.id in FUNCTION_NAMES:
-            raise self.refuse(f"{node.id} is a function: write {node.id}(...)", node)
+            raise self.refuse(msg("formula.function_name", name=node.id), node)
         declared = ", ".join(self.variables)
+        functions = ", ".join(FUNCTION_NAMES)
         raise self.refuse(
-            f"unknown name '{node.id}'; the formula may use the variables {declared} "
-            f"(declared in variables) and the functions {', '.join(FUNCTION_NAMES)}",
+            msg("formula.unknown_name", name=node.id, variables=declared, functions=functions),
             node,
         )
 
     def binary(self, node: ast.BinOp, powers: int) -> None:
         if type(node.op) in _OPERATORS:
             symbol = _OPERATORS[type(node.op)]
-            hint = "; write powers with **, as in x**2" if symbol == "^" else ""
             at = self._operator_at(node)
-            raise FormulaError(f"the operator {symbol} is not allowed in a formula{hint}", at)
+            if symbol == "^":
+                raise FormulaError(msg("formula.operator_power"), at)
+            raise FormulaError(msg("formula.operator", symbol=symbol), at)
         if isinstance(node.op, ast.Pow):
             if powers + 1 > MAX_POWER_DEPTH:
-                raise self.refuse(f"powers of powers are limited to {MAX_POWER_DEPTH} levels", node)
+                raise self.refuse(msg("formula.powers", limit=MAX_POWER_DEPTH), node)
             self.exponent(node.right)
             self.check(node.left, powers + 1)
             return
@@ -347,15 +354,10 @@ class _Checker:
             and isinstance(inner.value, int | float)
             and not isinstance(inner.value, bool)
         ):
-            raise self.refuse(
-                f"an exponent must be a number (such as 2, -1 or 0.5), not "
-                f"{self.source_of(node)!r}",
-                node,
-            )
+            raise self.refuse(msg("formula.exponent", exponent=repr(self.source_of(node))), node)
         if abs(inner.value) > MAX_EXPONENT or not math.isfinite(inner.value):
             raise self.refuse(
-                f"the exponent {self.source_of(node)} is too large (at most {MAX_EXPONENT} "
-                "either way)",
+                msg("formula.exponent_large", exponent=self.source_of(node), limit=MAX_EXPONENT),
                 node,
             )
 
@@ -364,19 +366,13 @@ class _Checker:
         if not isinstance(func, ast.Name) or func.id not in FUNCTION_NAMES:
             if isinstance(func, ast.Attribute):
                 self.check(func)  # refused as attribute access, at the attribute
-            what = f"'{func.id}'" if isinstance(func, ast.Name) else "this"
-            raise self.refuse(
-                f"calling {what} is not allowed; the functions are {', '.join(FUNCTION_NAMES)}",
-                node,
-            )
+            what = f"'{func.id}'" if isinstance(func, ast.Name) else msg("formula.call_this")
+            functions = ", ".join(FUNCTION_NAMES)
+            raise self.refuse(msg("formula.call", what=what, functions=functions), node)
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise self.refuse(f"{func.id} takes exactly one argument, as in {func.id}(x)", node)
+            raise self.refuse(msg("formula.one_argument", name=func.id), node)
         if self.calls == MAX_CALL_DEPTH:
-            raise self.refuse(
-                f"functions inside functions are limited to {MAX_CALL_DEPTH} levels, as in "
-                "exp(sin(tanh(x)))",
-                node,
-            )
+            raise self.refuse(msg("formula.calls_deep", limit=MAX_CALL_DEPTH), node)
         self.calls += 1
         self.check(node.args[0])
         self.calls -= 1
@@ -525,7 +521,7 @@ def numeric(
         if e.is_Number or isinstance(e, sympy.NumberSymbol):
             c = float(e)
             if not math.isfinite(c):
-                raise NumericError("a division by zero in the formula")
+                raise NumericError(msg("formula.division_in"))
             return lambda p: c
         parts = [compile_(a) for a in e.args]
         if e.is_Add:
@@ -616,9 +612,7 @@ def check_optimize(data: dict[str, Any]) -> list[Found]:
     """
     found: list[Found] = []
     if data.get("variables") is not None and isinstance(data.get("variants"), dict):
-        found.append(
-            Found(("variants",), "exam variants are for dense lessons, not optimize ones", True)
-        )
+        found.append(Found(("variants",), msg("optimize.variants"), True))
     variables = _check_variables(data.get("variables"), found)
     point = _check_start(data.get("start"), variables, found)
     function = data.get("function")
@@ -641,11 +635,9 @@ def _check_variables(given: Any, found: list[Found]) -> list[str] | None:
     before = len(found)
     for k, name in enumerate(given):
         if isinstance(name, str) and name in given[:k]:
-            found.append(Found(("variables", k), f"the variable '{name}' is declared twice"))
+            found.append(Found(("variables", k), msg("optimize.declared_twice", name=name)))
         if name == "f":
-            found.append(
-                Found(("variables", k), "f names the function; call the variable otherwise")
-            )
+            found.append(Found(("variables", k), msg("optimize.variable_f")))
     names = [v for v in given if isinstance(v, str) and re.fullmatch(VARIABLE, v)]
     return names if len(names) == len(given) and len(found) == before else None
 
@@ -658,8 +650,12 @@ def _check_start(start: Any, variables: list[str] | None, found: list[Found]) ->
         found.append(
             Found(
                 ("start",),
-                f"the start point has {len(start)} number(s); the function has "
-                f"{len(variables)} variable(s) ({', '.join(variables)})",
+                msg(
+                    "optimize.start_size",
+                    n=len(start),
+                    variables=len(variables),
+                    names=", ".join(variables),
+                ),
             )
         )
         return None
@@ -672,13 +668,14 @@ def _check_function(
     try:
         formula = parse_formula(function, variables)
     except FormulaError as exc:
-        found.append(FormulaFound(("function",), f"function: {exc.message}", offset=exc.offset))
+        message = msg("optimize.function", why=exc.message)
+        found.append(FormulaFound(("function",), message, offset=exc.offset))
         return
     if point is not None:
         try:
             formula.value(point)
         except NumericError as exc:
-            found.append(Found(("start",), f"the function cannot be computed at the start: {exc}"))
+            found.append(Found(("start",), msg("optimize.start_value", why=exc)))
 
 
 def _check_size(
@@ -694,8 +691,7 @@ def _check_size(
         found.append(
             Found(
                 where,
-                f"this lesson would take {steps:,} steps; the limit is {MAX_STEPS:,} "
-                "(use fewer iterations, optimisers or variables)",
+                msg("optimize.steps", steps=steps, limit=MAX_STEPS),
                 on_key=where == ("optimizers",),
             )
         )
@@ -756,7 +752,12 @@ def _check_optimizers(optimizers: list[Any]) -> list[Found]:
                 found.append(
                     Found(
                         ("optimizers", k, field),
-                        f"{name} has no hyper-parameter {field}; it takes {', '.join(takes)}",
+                        msg(
+                            "optimize.hyperparameter",
+                            name=name,
+                            field=field,
+                            takes=", ".join(takes),
+                        ),
                         on_key=True,
                     )
                 )
@@ -765,7 +766,7 @@ def _check_optimizers(optimizers: list[Any]) -> list[Found]:
                 found.append(
                     Found(
                         ("optimizers", k),
-                        f"{name} needs a {field} (for example {field}: 0.1)",
+                        msg("optimize.needs", name=name, field=field),
                         on_key=False,
                         missing=field,
                     )
@@ -775,8 +776,7 @@ def _check_optimizers(optimizers: list[Any]) -> list[Found]:
             found.append(
                 Found(
                     ("optimizers", k),
-                    f"optimisers {ids[ident] + 1} and {k + 1} are both called '{ident}'; give "
-                    "each an id (id: slow, id: fast) to tell their steps apart",
+                    msg("optimize.same_id", first=ids[ident] + 1, second=k + 1, ident=ident),
                 )
             )
         ids.setdefault(ident, k)
@@ -793,8 +793,7 @@ def _check_notes(notes: Any, keys: set[str]) -> list[Found]:
     return [
         Found(
             ("notes", key),
-            f"'{key}' is not a step key of this lesson (such as {examples}), so the note would "
-            "never be shown",
+            msg("optimize.note_key", key=key, examples=examples),
             on_key=True,
         )
         for key in notes
