@@ -47,15 +47,24 @@ def lines(summary: Summary, lang: str, width: int, *, brackets: bool = True) -> 
         for matrix in summary.weights:
             out.append(Line(matrix.title))
             out += [Line(text) for text in matrix_lines(matrix, width, brackets=brackets)]
+    out += _missed_lines(summary, lang)
     return [wrapped for line in out for wrapped in _wrap(line, width)]
 
 
 def _score_lines(summary: Summary, lang: str) -> list[Line]:
+    """The score, at the top: what a quiz ends with first."""
     if summary.score is None:
         return []
     right, asked = summary.score
     pct = 100.0 * right / asked if asked else 0.0
-    out = [Line(""), Line(label("quiz.score", lang, right=right, asked=asked, pct=pct), "title")]
+    return [Line(""), Line(label("quiz.score", lang, right=right, asked=asked, pct=pct), "title")]
+
+
+def _missed_lines(summary: Summary, lang: str) -> list[Line]:
+    """Each question not right at the first try, at the bottom: the list may be long."""
+    if not summary.missed:
+        return []
+    out = [Line(""), Line(label("end.missed", lang), "title")]
     for missed in summary.missed:
         how = [label("end.tries", lang, n=missed.tries)] if missed.tries else []
         if missed.revealed and not missed.right:

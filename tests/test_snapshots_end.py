@@ -31,8 +31,9 @@ def test_end_of_backprop_1(snap_compare: SnapCompare, size: tuple[int, int]) -> 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 def test_end_of_a_quiz(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     """backprop-2 in a quiz, u₁ answered right, z₁ revealed, then Escape, End and Next: the end
-    screen with the score "1 de 2 a la primera (50 %)" first and z₁ = 0.28213 listed as missed
-    (revealed), then the weights of both layers, layer 1 first."""
+    screen with the score "1 de 2 a la primera (50 %)" first, then the weights of both layers
+    (layer 1 first), and at the bottom z₁ = 0.28213 listed as not right at the first try
+    (revealed)."""
     assert snap_compare(
         make_app("backprop-2", quiz=True),
         terminal_size=size,
