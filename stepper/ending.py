@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from stepper.i18n import label
 from stepper.numbers import given, pretty, shown
 from stepper.quiz import Score
-from stepper.steps import Solution, Step
+from stepper.steps import Phase, Solution, Step
 
 #: The prefix of the re-forward phase's keys: the same quantities, computed with the new weights.
 CHECK = "check."
@@ -89,12 +89,13 @@ class Summary:
 
 def summarize(solution: Solution, score: Score | None = None) -> Summary:
     """The end of ``solution``; ``score`` in a quiz."""
+    weights = _weights(solution)
     return Summary(
         losses=_losses(solution),
-        weights=_weights(solution),
+        weights=weights,
         curve=_curve(solution),
         descents=_descents(solution),
-        results=_results(solution),
+        results=() if weights else _results(solution),
         score=(score.right_first, score.asked) if score is not None else None,
         missed=_missed(solution, score) if score is not None else (),
     )
@@ -151,7 +152,7 @@ def _weights(solution: Solution) -> tuple[Matrix, ...]:
     old: dict[str, tuple[Step, str]] = {}
     new: dict[str, Step] = {}
     for step in solution.steps:
-        if step.key.startswith(CHECK):
+        if step.phase != Phase.UPDATE:  # a weight is computed again only there
             continue
         for q in step.operands:
             if q.key == step.key and q.step is None and step.key not in old:
@@ -209,7 +210,7 @@ def _title(solution: Solution, where: tuple[object, ...], steps: list[Step]) -> 
 def _results(solution: Solution) -> tuple[Matrix, ...]:
     """For a lesson that trains nothing: the values of the last step's kind (every map of a
     convolution, the last layer's outputs), one matrix per map, values only."""
-    if solution.optimize is not None or not solution.steps or _weights(solution):
+    if solution.optimize is not None or not solution.steps:
         return ()
     last = _INDEXED.fullmatch(solution.steps[-1].key)
     if last is None:

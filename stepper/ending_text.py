@@ -138,7 +138,7 @@ def matrix_lines(matrix: Matrix, width: int, *, brackets: bool = True) -> list[s
     """Old and new side by side (``old → new``), or one above the other when that is too wide;
     columns (and rows past ``MOST_ROWS``) left out in the middle when even that is too wide."""
     cols = len(matrix.old[0]) if matrix.old else 0
-    for keep in range(cols, 0, -1):
+    for keep in range(min(cols, _most_columns(width)), 0, -1):
         old, new = _elide(matrix.old, keep), _elide(matrix.new, keep)
         side = _side_by_side(_grid(old, brackets), _grid(new, brackets))
         if max(map(len, side)) <= width:
@@ -153,11 +153,16 @@ def grid_lines(
     rows: tuple[tuple[str, ...], ...], width: int, *, brackets: bool = True
 ) -> list[str]:
     """One matrix, its middle columns left out when it is too wide."""
-    for keep in range(len(rows[0]), 0, -1):
+    for keep in range(min(len(rows[0]), _most_columns(width)), 0, -1):
         grid = _grid(_elide(rows, keep), brackets)
         if max(map(len, grid)) <= width:
             return grid
     return [line[:width] for line in grid]
+
+
+def _most_columns(width: int) -> int:
+    """No more columns than fit at one character and two spaces each: the first to try."""
+    return max(1, width // 3)
 
 
 def _elide(rows: tuple[tuple[str, ...], ...], keep: int) -> list[list[str]]:

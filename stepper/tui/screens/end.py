@@ -28,6 +28,12 @@ class EndScreen(SizedScreen):
     """The end of the lesson. Keys: see ``stepper.tui.keys.END_KEYS``; ↑/↓ and PgUp/PgDn
     scroll."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        app = self.stepper
+        #: Computed once (a second on a 784-32-10 lesson); a resize only lays it out again.
+        self.summary = summarize(app.ensure_solution(), app.score if app.quiz else None)
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="end-box"):
@@ -44,11 +50,9 @@ class EndScreen(SizedScreen):
         self.draw()
 
     def draw(self) -> None:
-        app = self.stepper
-        summary = summarize(app.ensure_solution(), app.score if app.quiz else None)
         text = Text()
         width = max(20, self.app.size.width - 4)
-        for line in lines(summary, app.lang, width):
+        for line in lines(self.summary, self.stepper.lang, width):
             text.append(line.text + "\n", style=STYLES[line.kind])
         text.rstrip()
         self.query_one("#end-text", Static).update(text)
