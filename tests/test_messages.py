@@ -175,8 +175,11 @@ def ids_asked_for() -> list[tuple[str, str]]:
                         found += [(r"explain\." + f, where) for f in forms if "opt" in f]
                 if name == "correct" and len(node.args) == 5:
                     found += [(r"explain\." + f, where) for f in _id_forms(node.args[4])]
-            if name == "Key" and len(node.args) >= 3:  # a key binding's label
+            if name == "Key" and len(node.args) >= 3:  # a key binding's labels
                 found += [(form, where) for form in _id_forms(node.args[2])]
+                for keyword in node.keywords:
+                    if keyword.arg in ("brief", "group"):
+                        found += [(form, where) for form in _id_forms(keyword.value)]
     return found
 
 

@@ -45,3 +45,13 @@ def history_text(app: StepperApp) -> str:
     from stepper.tui.widgets.history import History
 
     return str(app.screen.query_one(History).render())
+
+
+def screen_lines(app: StepperApp) -> list[str]:
+    """The whole screen as text, one string a row, dialogs over what they cover: what a
+    learner reads (the same composition ``App.export_screenshot`` draws)."""
+    console = Console(width=app.size.width, height=app.size.height, record=True, file=io.StringIO())
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text().splitlines()

@@ -78,9 +78,9 @@ class StepperApp(App[int]):
         self.save_error: OSError | None = None
 
     def on_mount(self) -> None:
-        from stepper.tui.screens.title import TitleScreen
+        from stepper.tui.screens.title import title_screen
 
-        self.push_screen(TitleScreen())
+        self.push_screen(title_screen(self.lang)())
         self.run_worker(self._prepare, thread=True, name="prepare")
         if self.watcher:
             self.watcher.start()

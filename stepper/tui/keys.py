@@ -1,5 +1,9 @@
 """The app's keys, declared once as data: the screens' bindings, the footer and the help
-screen are all made from this table, in the learner's language."""
+screen are all made from these tables, in the learner's language.
+
+The order is the footer's: what a learner needs first (next, back, help, quit) comes first, so
+that a 60-column footer, which cuts the rest, still shows it. The help lists every key.
+"""
 
 from __future__ import annotations
 
@@ -12,33 +16,42 @@ from stepper.i18n import label
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    """One command: the keys that run it, its action, its label and its footer display."""
+    """One command: the keys that run it, its action, its label and its displays. The help
+    shows ``display`` (all its keys) and ``label``; the footer, where room is scarce, shows
+    ``short`` and ``brief`` when they are given."""
 
     keys: str
     action: str
     label: str
     display: str
     footer: bool = True
-    #: Runs even while the answer box has focus (where a letter would otherwise be typed).
+    short: str = ""
+    brief: str = ""
+    #: A label id shared by keys shown together in the footer (↑↓ under one word).
+    group: str = ""
+    #: Runs even while the answer box has focus: a letter it would otherwise type (q), or
+    #: a key it takes for nothing (↑↓ and PgUp/PgDn, which scroll the panes).
     priority: bool = False
 
 
 WALK_KEYS: tuple[Key, ...] = (
-    Key("space,right,n", "next", "key.next", "␣/→/n"),
-    Key("left,p,backspace", "back", "key.back", "←/p/⌫"),
+    Key("space,right,n", "next", "key.next", "␣/→/n", short="␣"),
+    Key("left,p,backspace", "back", "key.back", "←/p/⌫", short="←"),
     Key("question_mark", "help", "key.help", "?"),
     Key("q", "quit", "key.quit", "q", priority=True),
-    Key("right_square_bracket", "next_step", "key.next_step", "]"),
-    Key("left_square_bracket", "previous_step", "key.prev_step", "[", footer=False),
+    Key("up", "text_up", "key.text_up", "↑", group="key.text", priority=True),
+    Key("down", "text_down", "key.text_down", "↓", group="key.text", priority=True),
+    Key("w", "why", "key.why", "w"),
     Key("g", "goto", "key.goto", "g"),
+    Key("e", "edit", "key.edit", "e", brief="key.edit_brief"),
+    Key("right_square_bracket", "next_step", "key.next_step", "]", footer=False),
+    Key("left_square_bracket", "previous_step", "key.prev_step", "[", footer=False),
     Key("a", "reveal_phase", "key.phase", "a", footer=False),
     Key("home", "home", "key.home", "Home", footer=False),
     Key("end", "end", "key.end", "End", footer=False),
-    Key("w", "why", "key.why", "w"),
     Key("b", "unjump", "key.return", "b", footer=False),
-    Key("pageup", "history_up", "key.history_up", "PgUp", footer=False),
-    Key("pagedown", "history_down", "key.history_down", "PgDn", footer=False),
-    Key("e", "edit", "key.edit", "e"),
+    Key("pageup", "history_up", "key.history_up", "PgUp", footer=False, priority=True),
+    Key("pagedown", "history_down", "key.history_down", "PgDn", footer=False, priority=True),
     Key("r", "restore", "key.restore", "r", footer=False),
     Key("escape", "leave_answer", "key.leave_answer", "Esc", footer=False),
 )
@@ -52,6 +65,13 @@ END_KEYS: tuple[Key, ...] = (
     Key("q", "quit", "key.quit", "q", priority=True),
 )
 
+#: The title screen's own keys; its help lists them, then the walk's.
+TITLE_KEYS: tuple[Key, ...] = (
+    Key("enter,space", "start", "key.start", "⏎/␣", short="⏎"),
+    Key("question_mark", "help", "key.help", "?"),
+    Key("q", "quit", "key.quit", "q"),
+)
+
 
 def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:
     """Textual bindings for ``keys`` with labels in ``lang``."""
@@ -59,11 +79,12 @@ def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:
         Binding(
             k.keys,
             k.action,
-            label(k.label, lang),
+            label(k.brief or k.label, lang),
             show=k.footer,
-            key_display=k.display,
-            priority=k.priority,
+            key_display=k.short or k.display,
             id=k.action,
+            group=Binding.Group(label(k.group, lang), compact=True) if k.group else None,
+            priority=k.priority,
         )
         for k in keys
     ]

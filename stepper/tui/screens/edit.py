@@ -24,6 +24,7 @@ class EditScreen(ModalScreen[Lesson | None]):
     | key | action |
     | --- | --- |
     | enter | choose / apply |
+    | up, down, pageup, pagedown | move in the list (it scrolls) |
     | escape | cancel |
     """
 
@@ -39,7 +40,9 @@ class EditScreen(ModalScreen[Lesson | None]):
         self.chosen: Editable | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        dialog = Vertical(classes="dialog", id="edit-dialog")
+        dialog.border_subtitle = label("edit.hint", self.lang)
+        with dialog:
             yield Static(label("edit.title", self.lang), classes="dialog-title")
             yield OptionList(
                 *(Option(n.describe(), id=str(k)) for k, n in enumerate(self.numbers)),
@@ -62,17 +65,21 @@ class EditScreen(ModalScreen[Lesson | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.chosen is None:
             return
-        value = parse_answer(event.value)
+        text = event.value.strip()
+        value = parse_answer(text)
+        if value is None:
+            self.refuse(label("edit.not_number", self.lang, text=text))
+            return
         try:
-            if value is None:
-                raise ValueError("?")
             changed = with_number(self.lesson, self.chosen.path, value)
-        except ValueError as exc:
-            self.query_one("#edit-error", Static).update(
-                label("edit.bad", self.lang, text=event.value, why=str(exc))
-            )
+        except ValueError as exc:  # the lesson's own checks, in their words
+            self.refuse(label("edit.refused", self.lang, name=self.chosen.name, text=text, why=exc))
             return
         self.dismiss(changed)
+
+    def refuse(self, why: str) -> None:
+        """Say why, and keep the typed value for the learner to correct."""
+        self.query_one("#edit-error", Static).update(why)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from functools import cache
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from stepper.i18n import label
 from stepper.lesson.schema import localized
 from stepper.pictures.terminal import picture as lesson_picture
+from stepper.tui.keys import TITLE_KEYS, WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
+from stepper.tui.widgets.footer import KeyFooter
 
 #: The fewest rows worth a picture: with less room (a long summary on a small screen) the card
 #: shows the title and the summary alone, and the walk shows the picture.
@@ -22,18 +23,9 @@ FEWEST_ROWS = 5
 
 
 class TitleScreen(SizedScreen):
-    """Before the first step.
-
-    | key | action |
-    | --- | --- |
-    | enter, space | start |
-    | q | quit |
+    """Before the first step. Keys: ``stepper.tui.keys.TITLE_KEYS`` (start, help, quit); the
+    help lists them, then the walk's, which the learner is about to use.
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space", "start", "▶", key_display="⏎/␣"),
-        Binding("q", "quit", "⏻", key_display="q"),
-    ]
 
     def compose(self) -> ComposeResult:
         app = self.stepper
@@ -46,7 +38,7 @@ class TitleScreen(SizedScreen):
             )
             yield Static(id="title-picture")
         yield Static(label("start", app.lang), id="start")
-        yield Footer()
+        yield KeyFooter()
         yield self.too_small_notice()
 
     def on_mount(self) -> None:
@@ -90,5 +82,16 @@ class TitleScreen(SizedScreen):
     def action_start(self) -> None:
         self.stepper.start_walk()
 
+    def action_help(self) -> None:
+        from stepper.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(WALK_KEYS, self.stepper.lang, first=TITLE_KEYS))
+
     async def action_quit(self) -> None:
         self.stepper.leave()
+
+
+@cache
+def title_screen(lang: str) -> type[TitleScreen]:
+    """The title screen with its footer and bindings in ``lang``."""
+    return type("TitleScreen", (TitleScreen,), {"BINDINGS": bindings(TITLE_KEYS, lang)})

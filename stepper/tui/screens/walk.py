@@ -11,8 +11,8 @@ from functools import cache
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Sparkline, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Header, Input, Label, ProgressBar, Sparkline, Static
 
 from stepper import formulas
 from stepper.ending import iteration_losses
@@ -27,6 +27,7 @@ from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 from stepper.tui.watch import ProblemsPanel
 from stepper.tui.widgets.answer import AnswerBox
+from stepper.tui.widgets.footer import KeyFooter
 from stepper.tui.widgets.history import History
 from stepper.walk import SUBSTITUTION, VALUE, Walk
 
@@ -41,29 +42,35 @@ class WalkScreen(SizedScreen):
     #: is asked (without scrolling the question out of a short pane; None would mean the app's
     #: "*", which focuses the box at once and centres it).
     AUTO_FOCUS = ""
+    #: Under 80 columns the screen is ``-narrow``: the stylesheet then leaves out what fits worst.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012 (Textual types it)
 
     def __init__(self) -> None:
         super().__init__()
         self._losses: tuple[Solution | None, list[tuple[int, float]]] = (None, [])
 
     def compose(self) -> ComposeResult:
+        lang = self.stepper.lang
         yield Header()
         yield ProblemsPanel(id="problems")
         yield Static(id="picture")
         with Horizontal(id="middle"):
-            with Vertical(id="step"):
+            with VerticalScroll(id="step", can_focus=False):
                 yield Static(id="step-text")
                 if self.stepper.quiz:
                     hint = label("quiz.placeholder", self.stepper.lang)
                     yield AnswerBox(id="answer", placeholder=hint)
                 yield Static(id="feedback")
                 yield Static(id="explanation")
-            yield History(self.stepper.lang, id="history")
+                # Docked to the pane's bottom edge: says that ↓ shows more of the step's text.
+                yield Static(label("step.more", lang), id="step-more")
+            yield History(lang, id="history")
         with Horizontal(id="status"):
             yield Label(id="progress-label")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            yield Label(label("status.loss", lang), id="loss-label")
             yield Sparkline([], id="loss")
-        yield Footer()
+        yield KeyFooter()
         yield self.too_small_notice()
 
     @property
@@ -74,7 +81,22 @@ class WalkScreen(SizedScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        pane = self.query_one("#step", VerticalScroll)
+        self.watch(pane, "scroll_y", self._mark_more, init=False)
+        self.watch(pane, "virtual_size", self._mark_more, init=False)
         self.redraw()
+
+    def _mark_more(self) -> None:
+        """Show ``↓ more`` at the step pane's foot while some of its text is below the pane.
+        Measured against the pane's whole height, not the room the mark leaves: the mark takes
+        a row, which would otherwise keep itself shown."""
+        pane = self.query_one("#step", VerticalScroll)
+        mark = self.query_one("#step-more", Static)
+        bottom = max(
+            (c.virtual_region_with_margin.bottom for c in pane.children if c is not mark),
+            default=0,
+        )
+        mark.set_class(bottom > pane.scroll_y + pane.content_region.height, "-shown")
 
     def on_refreshed(self, _: Refreshed) -> None:
         self.redraw()
@@ -152,7 +174,11 @@ class WalkScreen(SizedScreen):
         self.query_one("#progress", ProgressBar).update(total=total, progress=walk.revealed())
         points = self._loss_points()
         chart = self.query_one("#loss", Sparkline)
-        chart.set_class(walk.steps[-1].iteration > 1, "-shown")
+        # An optimize lesson's picture charts f per optimiser already: one line mixing them
+        # would say nothing.
+        shown = walk.steps[-1].iteration > 1 and walk.solution.optimize is None
+        chart.set_class(shown, "-shown")
+        self.query_one("#loss-label", Label).set_class(shown, "-shown")
         revealed = walk.revealed()
         chart.data = [loss for n, loss in points if n <= revealed] or [0.0]
 
@@ -168,6 +194,7 @@ class WalkScreen(SizedScreen):
     def _moved(self, moved: bool) -> None:
         if moved:
             self.query_one("#feedback", Static).update("")
+            self.query_one("#step", VerticalScroll).scroll_home(animate=False)
             self.redraw()
 
     def action_next(self) -> None:
@@ -230,6 +257,12 @@ class WalkScreen(SizedScreen):
     def action_restore(self) -> None:
         if self.stepper.modified:
             self.stepper.change_lesson(self.stepper.original)
+
+    def action_text_up(self) -> None:
+        self.query_one("#step", VerticalScroll).scroll_up(animate=False)
+
+    def action_text_down(self) -> None:
+        self.query_one("#step", VerticalScroll).scroll_down(animate=False)
 
     def action_history_up(self) -> None:
         self.query_one(History).page(1)

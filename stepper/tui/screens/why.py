@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from stepper.i18n import label
 from stepper.steps import Step
 from stepper.why import reads, why_title
 
@@ -32,7 +33,9 @@ class WhyScreen(ModalScreen[int | None]):
         self.lang = lang
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        dialog = Vertical(classes="dialog")
+        dialog.border_subtitle = label("why.hint", self.lang)
+        with dialog:
             yield Static(why_title(self.step, self.lang), classes="dialog-title")
             options = [
                 Option(
