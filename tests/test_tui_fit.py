@@ -213,7 +213,7 @@ def test_the_loss_chart_is_labelled_or_absent(size: tuple[int, int]) -> None:
 def test_the_edit_dialog_fits_and_says_why_a_value_is_refused(size: tuple[int, int]) -> None:
     """backprop-2's edit dialog lies inside the screen, keys and all, and its list scrolls to
     the last number (y₁); "abc" is refused as not a number, with an example of one; α = −1 is
-    refused with the lesson's reason (the learning rate must be > 0)."""
+    refused with the lesson's reason, in Spanish (la tasa de aprendizaje debe ser > 0)."""
 
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("enter", "e")
@@ -234,7 +234,7 @@ def test_the_edit_dialog_fits_and_says_why_a_value_is_refused(size: tuple[int, i
         await pilot.press(*"-1", "enter")
         await pilot.pause()
         shown = words(screen(app).replace("│", " "))
-        assert "α = -1 no se acepta: the learning rate must be > 0" in shown, shown
+        assert "α = -1 no se acepta: la tasa de aprendizaje debe ser > 0" in shown, shown
         await pilot.press("escape")
         assert not app.modified
 
