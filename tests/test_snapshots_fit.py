@@ -7,6 +7,7 @@ Each docstring says what the picture must show (see ``tests/test_snapshots.py``)
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,4 +97,23 @@ def test_optimizers_without_a_stray_bar(snap_compare: SnapCompare, size: tuple[i
     iteración" chart; the status row has the progress bar alone, no unlabelled bars."""
     assert snap_compare(
         make_app("optimizers-1"), terminal_size=size, run_before=ready, press=["enter", "end"]
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_long_summary_marked(
+    snap_compare: SnapCompare, size: tuple[int, int], tmp_path: Path
+) -> None:
+    """A title card whose summary (sixty short sentences) is longer than the screen: the title
+    "Red 3-2-1", the first sentences, "↓ más" on the frame's foot and no scrollbar; the start
+    hint and the footer (⏎ empezar, ? ayuda, q salir) below the card."""
+    from stepper.lesson.load import load_lesson
+    from stepper.tui.app import StepperApp
+    from tests.test_tui_fit import NET_321
+
+    sentences = " ".join(f"Frase número {k} del resumen." for k in range(1, 61))
+    lesson = tmp_path / "long.yaml"
+    lesson.write_text(NET_321.replace("language: es\n", f"language: es\nsummary: {sentences}\n"))
+    assert snap_compare(
+        StepperApp(load_lesson(lesson, "long")), terminal_size=size, run_before=ready
     )

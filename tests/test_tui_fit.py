@@ -305,3 +305,41 @@ def test_a_three_layer_picture_shows_every_step_it_computes(
             assert sym in shown, (step.n, step.key, shown)
 
     run(StepperApp(load_lesson(lesson, "net-321")), scenario, size)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", SIZES)
+def test_the_title_card_says_when_its_summary_goes_on(
+    size: tuple[int, int], tmp_path: Path
+) -> None:
+    """A title card whose summary is longer than the screen (a 3-2-1 network described in 60
+    sentences) says "↓ más" on its frame, draws no scrollbar, and ↓ scrolls it until the
+    summary's last words are on screen and the mark goes. No built-in lesson's card needs
+    it: each says nothing of the kind, and shows its summary's last words at once."""
+    from stepper.catalog import builtin_ids
+    from stepper.lesson.schema import localized
+
+    sentences = " ".join(f"Frase número {k} del resumen." for k in range(1, 61))
+    lesson = tmp_path / "long.yaml"
+    lesson.write_text(NET_321.replace("language: es\n", f"language: es\nsummary: {sentences}\n"))
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        lesson = app.lesson
+        summary = words(localized(lesson.summary, app.lang, lesson.language) or "")
+        last = " ".join(summary.split()[-3:])
+        flat = words(screen(app).replace("│", " "))
+        assert not SCROLLBAR_GLYPHS & set(screen(app)), (lesson.id, size)
+        if lesson.id in builtin_ids():
+            assert "↓ más" not in flat and last in flat, (lesson.id, size)
+            return
+        assert "↓ más" in flat and last not in flat, flat
+        for _ in range(40):
+            await pilot.press("down")
+        await pilot.pause()
+        flat = words(screen(app).replace("│", " "))
+        assert last in flat and "↓ más" not in flat, flat
+
+    run(StepperApp(load_lesson(lesson, "long")), scenario, size)
+    for lesson_id in builtin_ids():
+        run(make_app(lesson_id), scenario, size)

@@ -43,8 +43,22 @@ class TitleScreen(SizedScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        box = self.query_one("#title-box", VerticalScroll)
+        for watched in ("scroll_y", "virtual_size"):
+            self.watch(box, watched, self._mark_more_soon, init=False)
         self.draw_picture()
         self.call_after_refresh(self.draw_picture)  # again, at the width the box really has
+
+    def _mark_more_soon(self) -> None:
+        """Measure once the layout has settled (a watcher can run before the box's new size)."""
+        self.call_after_refresh(self._mark_more)
+
+    def _mark_more(self) -> None:
+        """``↓ more`` on the card's frame while a long summary goes on below it (the card
+        has the focus, so ↓ scrolls it; no scrollbar is drawn)."""
+        box = self.query_one("#title-box", VerticalScroll)
+        more = box.scroll_y < box.max_scroll_y
+        box.border_subtitle = label("step.more", self.stepper.lang) if more else ""
 
     def on_refreshed(self, _: Refreshed) -> None:
         self.draw_picture()
@@ -76,7 +90,8 @@ class TitleScreen(SizedScreen):
         summary = self.query_one("#summary", Static)
         if not summary.virtual_region.height:
             return None
-        top = summary.virtual_region.bottom + summary.styles.margin.bottom
+        picture = self.query_one("#title-picture", Static)
+        top = summary.virtual_region.bottom + picture.styles.margin.top
         return box.scrollable_content_region.height - top
 
     def action_start(self) -> None:
