@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.tui_helpers import make_app, settle
 
@@ -63,12 +64,16 @@ def test_quiz_reply(snap_compare: SnapCompare) -> None:
     """The quiz at u₂ after the answer −0.38: the question u₂ = ? with the precision expected
     under it (3 cifras o 5 decimales), the answer box with its placeholder (no number in it),
     the red ✗ and the diagnosis that the bias w₂₀ · x₀ was left out."""
-    assert snap_compare(
-        make_app(quiz=True),
-        terminal_size=SIZE,
-        run_before=ready,
-        press=["enter", *"0.29", "enter", "space", *"0.29", "enter", "space", *"-0.38", "enter"],
-    )
+
+    async def answer(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        # A steady cursor: a blinking one is caught on or off at random.
+        pilot.app.screen.query_one(Input).cursor_blink = False
+        await pilot.press(*"0.29", "enter", "space", *"0.29", "enter", "space", *"-0.38", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(quiz=True), terminal_size=SIZE, run_before=answer)
 
 
 def test_help(snap_compare: SnapCompare) -> None:
