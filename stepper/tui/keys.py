@@ -53,7 +53,7 @@ WALK_KEYS: tuple[Key, ...] = (
     Key("pageup", "history_up", "key.history_up", "PgUp", footer=False, priority=True),
     Key("pagedown", "history_down", "key.history_down", "PgDn", footer=False, priority=True),
     Key("r", "restore", "key.restore", "r", footer=False),
-    Key("escape", "leave_answer", "key.leave_answer", "Esc", footer=False),
+    Key("escape", "leave_answer", "key.leave_answer", "Esc"),
 )
 
 

@@ -283,6 +283,12 @@ class WalkScreen(SizedScreen):
         if self.focused is not None:
             self.set_focus(None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape is offered (in the footer) only while the answer box has the keys."""
+        if action == "leave_answer":
+            return self.focused is not None
+        return True
+
     # The quiz ------------------------------------------------------------------------------
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
