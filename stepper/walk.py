@@ -17,6 +17,8 @@ from stepper.naming import Names
 from stepper.steps import Phase, Solution, Step
 
 FORMULA, SUBSTITUTION, VALUE = 1, 2, 3
+#: How much of an unknown step name ``Walk.missing`` says back.
+ECHO = 24
 
 
 @dataclass
@@ -138,11 +140,13 @@ class Walk:
 
     def missing(self, text: str, lang: str) -> str:
         """Why ``find`` found nothing, in the learner's language: a number out of range says
-        the range."""
+        the range. What was typed is echoed cut to ``ECHO`` characters (a pasted page would
+        otherwise be said back whole)."""
         text = text.strip()
+        shown = text if len(text) <= ECHO else text[: ECHO - 1] + "…"
         if re.fullmatch(r"[0-9]+", text):
-            return label("goto.range", lang, text=text, last=len(self.steps))
-        return label("goto.unknown", lang, text=text)
+            return label("goto.range", lang, text=shown, last=len(self.steps))
+        return label("goto.unknown", lang, text=shown)
 
     def _number(self, text: str) -> int:
         # A number longer than any step count names no step (and int() of one of
