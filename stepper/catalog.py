@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, Problem, msg
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -48,6 +48,4 @@ def resolve(name: str) -> Source:
         if builtin.is_file():
             return Source(builtin, f"{name} ({builtin})", builtin=True)
     known = ", ".join(builtin_ids())
-    raise LessonError(
-        [Problem(name, f"no built-in lesson with this id and no such file; built-in: {known}")]
-    )
+    raise LessonError([Problem(name, msg("cli.no_lesson", known=known))])

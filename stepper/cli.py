@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, Problem, msg, speaking
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -185,10 +185,10 @@ def _cannot_write(path: str, exc: OSError) -> Problem:
 
     folder = Path(path).parent
     if not folder.is_dir():
-        return Problem(path, f"cannot write the file: the folder {folder} does not exist")
+        return Problem(path, msg("cli.no_folder", folder=folder))
     if Path(path).is_dir():
-        return Problem(path, "cannot write the file: this is a folder")
-    return Problem(path, f"cannot write the file: {exc.strerror or exc}")
+        return Problem(path, msg("cli.is_folder"))
+    return Problem(path, msg("cli.cannot_write_file", reason=exc.strerror or exc))
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -198,7 +198,7 @@ def _solve(args: argparse.Namespace) -> int:
 
     printer = REGISTRY[args.format]
     if printer.binary and not args.output:
-        raise LessonError([Problem("stepper solve", f"--format {args.format} needs -o FILE")])
+        raise LessonError([Problem("stepper solve", msg("cli.needs_output", format=args.format))])
     lesson = _load(args.lesson, args.lang)
     blank: Blank = args.worksheet or "none"
     comma = lesson.display.decimal_comma
@@ -211,14 +211,14 @@ def _solve(args: argparse.Namespace) -> int:
             _write(printer.render(solution, options), args.output)
             return EXIT_OK
         if not 1 <= args.variants <= 500:
-            raise LessonError([Problem("--variants", "give between 1 and 500 variants")])
+            raise LessonError([Problem("--variants", msg("cli.variants_count"))])
         chosen = make_variants(lesson, args.seed, args.variants)
         documents = [
             (solve(v, args.lang), Options(blank=blank, comma=comma, variant=vid))
             for vid, v in chosen
         ]
         if printer.render_many is None:
-            raise LessonError([Problem("--format", f"{args.format} cannot hold several variants")])
+            raise LessonError([Problem("--format", msg("cli.variants_format", format=args.format))])
         document = printer.render_many(documents)
     else:
         solution = solve(lesson, args.lang)
@@ -268,13 +268,9 @@ def _lesson(args: argparse.Namespace) -> int:
     source = resolve(args.lesson)
     plain = args.plain or not sys.stdout.isatty()
     if args.watch and source.builtin:
-        raise LessonError(
-            [Problem(args.lesson, "--watch needs a lesson file: a built-in lesson never changes")]
-        )
+        raise LessonError([Problem(args.lesson, msg("cli.watch_builtin"))])
     if args.watch and plain:
-        raise LessonError(
-            [Problem("--watch", "only the full-screen app can reload (not --plain, not a pipe)")]
-        )
+        raise LessonError([Problem("--watch", msg("cli.watch_plain"))])
     if plain:
         from stepper.engine import solve
         from stepper.repl import run_plain
@@ -299,7 +295,7 @@ def _lesson(args: argparse.Namespace) -> int:
             raise
         except OSError as exc:
             raise LessonError(
-                [Problem(args.save or "-", f"cannot write: {exc.strerror}")]
+                [Problem(args.save or "-", msg("cli.cannot_write", reason=exc.strerror))]
             ) from None
         return EXIT_OK
     from stepper.tui.app import run_app
@@ -320,7 +316,7 @@ def _new(args: argparse.Namespace) -> int:
     from stepper.scaffold import new_lesson
 
     path = new_lesson(args.kind, args.name, args.lang)
-    print(f"{path}: a starter {args.kind} lesson; next: stepper check {path}")
+    print(msg("cli.new_done", path=path, kind=args.kind))
     return EXIT_OK
 
 
@@ -342,7 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # no cycles: the collector's full passes over them cost a quarter of a big solve.
         gc.disable()
     try:
-        return COMMANDS[args.command](args)
+        # Problems before a lesson is read (a name that is none, an output that cannot be
+        # written) are told in --lang; a lesson's own, in the language it declares.
+        with speaking(getattr(args, "lang", None)):
+            return COMMANDS[args.command](args)
     except LessonError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from stepper import messages
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, Problem, msg
 from stepper.lesson.schema import MODELS, Lesson, Strict
 
 #: Where the header of a starter lesson expects the schema, beside the lesson.
@@ -414,32 +414,18 @@ def new_lesson(kind: str, name: str, lang: str = messages.DEFAULT_LANGUAGE) -> P
     try:
         LessonBase.model_validate({"id": lesson_id})
     except ValidationError:
-        raise LessonError(
-            [
-                Problem(
-                    shown,
-                    f"'{lesson_id}' is not a lesson id: use letters, digits, '_', '.' and '-', "
-                    "starting with a letter or digit",
-                )
-            ]
-        ) from None
+        raise LessonError([Problem(shown, msg("cli.bad_id", id=lesson_id))]) from None
     if path.exists() or path.is_symlink():
-        raise LessonError(
-            [Problem(shown, "the file exists already; stepper new never overwrites a file")]
-        )
+        raise LessonError([Problem(shown, msg("cli.exists"))])
     if not path.parent.is_dir():
-        raise LessonError(
-            [Problem(shown, f"cannot write the file: the folder {path.parent} does not exist")]
-        )
+        raise LessonError([Problem(shown, msg("cli.no_folder", folder=path.parent))])
     try:
         write_new(path, starter(kind, lesson_id, lang, shown))
     except FileExistsError:
-        raise LessonError(
-            [Problem(shown, "the file exists already; stepper new never overwrites a file")]
-        ) from None
+        raise LessonError([Problem(shown, msg("cli.exists"))]) from None
     except OSError as exc:
         raise LessonError(
-            [Problem(shown, f"cannot write the file: {exc.strerror or exc}")]
+            [Problem(shown, msg("cli.cannot_write_file", reason=exc.strerror or exc))]
         ) from None
     return path
 

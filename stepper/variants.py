@@ -16,7 +16,7 @@ from typing import Any
 
 from stepper.engine import solve
 from stepper.lesson.checks import check_dense
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, Problem, msg
 from stepper.lesson.schema import DenseLesson, Grid, Lesson
 
 #: Draws tried for one variant before giving up on the lesson's ranges.
@@ -87,14 +87,14 @@ def make_variant(lesson: Lesson, vid: str) -> DenseLesson:
             [
                 Problem(
                     lesson.id or "lesson",
-                    "this lesson declares no variants (a 'variants:' section of a dense lesson)",
+                    msg("variants.none"),
                 )
             ]
         )
     try:
         rng = random.Random(int(vid, 36))
     except ValueError:
-        raise LessonError([Problem(vid, "not a variant id (letters and digits)")]) from None
+        raise LessonError([Problem(vid, msg("variants.bad_id"))]) from None
     for _ in range(ATTEMPTS):
         candidate = _draw(lesson, rng)
         if sensible(candidate):
@@ -104,8 +104,7 @@ def make_variant(lesson: Lesson, vid: str) -> DenseLesson:
         [
             Problem(
                 lesson.id or "lesson",
-                f"no sensible variant found in {ATTEMPTS} "
-                "draws: widen the ranges of 'variants' or allow saturation",
+                msg("variants.no_sensible", attempts=ATTEMPTS),
             )
         ]
     )
@@ -122,7 +121,7 @@ def make_variants(lesson: Lesson, seed: int, count: int) -> list[tuple[str, Dens
                 [
                     Problem(
                         lesson.id or "lesson",
-                        f"only {len(out)} distinct variants exist in the ranges of 'variants'",
+                        msg("variants.too_few", n=len(out)),
                     )
                 ]
             )

@@ -277,7 +277,7 @@ def test_several_variants_in_one_pdf(tmp_path: Path) -> None:
 
 
 def test_pdf_needs_an_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["solve", "backprop-1", "--format", "pdf"]) == 2
+    assert main(["solve", "backprop-1", "--format", "pdf", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert "--format pdf needs -o FILE" in err
     assert "Traceback" not in err

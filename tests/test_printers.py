@@ -187,7 +187,7 @@ def test_variants_through_the_command_line(tmp_path: Path) -> None:
 
 
 def test_a_lesson_without_variants_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["solve", "backprop-2", "--variants", "2"]) == 2
+    assert main(["solve", "backprop-2", "--variants", "2", "--lang", "en"]) == 2
     assert "declares no variants" in capsys.readouterr().err
 
 

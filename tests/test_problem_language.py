@@ -110,3 +110,25 @@ def test_a_missing_file_is_told_in_lang(capsys: pytest.CaptureFixture[str], tmp_
     assert (code, capsys.readouterr().err) == (BAD_INPUT, f"{missing}: no such file\n")
     code = main(["check", str(missing)])
     assert (code, capsys.readouterr().err) == (BAD_INPUT, f"{missing}: no existe ese fichero\n")
+
+
+def test_a_name_that_is_no_lesson_is_told_in_lang(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before any lesson is read the command line has only --lang (else Spanish)."""
+    assert main(["solve", "backprop-9", "--lang", "en"]) == BAD_INPUT
+    assert capsys.readouterr().err.startswith(
+        "backprop-9: no built-in lesson with this id and no such file; built-in: "
+    )
+    assert main(["solve", "backprop-9"]) == BAD_INPUT
+    assert capsys.readouterr().err.startswith(
+        "backprop-9: no hay ninguna lección incorporada con este id ni ese fichero; incorporadas: "
+    )
+
+
+def test_a_number_that_overflows_is_told_in_the_lessons_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the engine, not the loader: solve speaks the lesson's language too."""
+    path = lesson_file(tmp_path, "es", "- [0.1, -0.2, 0.3]", "- [0.1, 1e308, 1e308]")
+    assert main(["solve", str(path)]) == BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}:") and "se desborda (los números pasan de 10^308)" in err

@@ -152,7 +152,7 @@ def test_never_overwrites(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> N
     path = in_tmp / "mine.yaml"
     path.write_text("title: my own work\n", encoding="utf-8")
     for name in ("mine", "mine.yaml"):
-        code, out, err = run(capsys, "new", "dense", name)
+        code, out, err = run(capsys, "new", "dense", name, "--lang", "en")
         assert code == 2
         assert out == ""
         assert (
@@ -173,14 +173,14 @@ def test_never_overwrites_a_file_that_appears_meanwhile(tmp_path: Path) -> None:
 
 
 def test_a_name_that_is_not_an_id(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "new", "dense", "mi lección")
+    code, _, err = run(capsys, "new", "dense", "mi lección", "--lang", "en")
     assert code == 2
     assert err.startswith("mi lección.yaml: 'mi lección' is not a lesson id")
     assert list(in_tmp.iterdir()) == []
 
 
 def test_a_folder_that_does_not_exist(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "new", "optimize", "nowhere/x")
+    code, _, err = run(capsys, "new", "optimize", "nowhere/x", "--lang", "en")
     assert code == 2
     assert "does not exist" in err
     assert list(in_tmp.iterdir()) == []

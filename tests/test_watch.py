@@ -169,7 +169,7 @@ def test_same_place_prefers_the_same_step_then_the_same_index() -> None:
 
 
 def test_watch_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lesson", "backprop-1", "--watch"]) == 2
+    assert main(["lesson", "backprop-1", "--watch", "--lang", "en"]) == 2
     assert "--watch needs a lesson file" in capsys.readouterr().err
 
 
