@@ -262,9 +262,7 @@ def _lesson(args: argparse.Namespace) -> int:
     from stepper.catalog import resolve
 
     if args.save and not args.quiz:
-        raise LessonError(
-            [Problem("--save", "needs --quiz: only a quiz has answers to save (add --quiz)")]
-        )
+        raise LessonError([Problem("--save", msg("cli.save_needs_quiz"))])
     source = resolve(args.lesson)
     plain = args.plain or not sys.stdout.isatty()
     if args.watch and source.builtin:

@@ -99,7 +99,7 @@ def test_save_without_quiz_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "answers.json"
-    status = main(["lesson", "backprop-1", "--plain", "--save", str(target)])
+    status = main(["lesson", "backprop-1", "--plain", "--save", str(target), "--lang", "en"])
     assert status == 2
     err = capsys.readouterr().err
     assert err == "--save: needs --quiz: only a quiz has answers to save (add --quiz)\n"

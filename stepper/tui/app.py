@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from stepper.catalog import Source
 from stepper.engine import solve
-from stepper.lesson.errors import LessonError, Problem
+from stepper.lesson.errors import LessonError, Problem, msg
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
 from stepper.notes import after_edit
@@ -203,5 +203,6 @@ def run_app(
     app = StepperApp(lesson, lang=lang, quiz=quiz, save=save, watch=source if watch else None)
     status = app.run() or 0
     if app.save_error is not None:
-        raise LessonError([Problem(save or "-", f"cannot write: {app.save_error.strerror}")])
+        why = app.save_error.strerror
+        raise LessonError([Problem(save or "-", msg("cli.cannot_write", reason=why))])
     return status
