@@ -7,6 +7,7 @@ on paper. Formatting lives here and nowhere else.
 from __future__ import annotations
 
 import math
+import re
 
 
 def shown(value: float, decimals: int) -> str:
@@ -43,3 +44,11 @@ def with_comma(text: str) -> str:
 def pretty(text: str) -> str:
     """A shown number for people: the typographic minus sign (−0.09)."""
     return "−" + text[1:] if text.startswith("-") else text
+
+
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def decimal_comma(text: str, replacement: str = ",") -> str:
+    """Numbers with a decimal comma (0.29 -> 0,29); ``replacement`` is ``{,}`` for LaTeX."""
+    return _DECIMAL.sub(replacement, text)

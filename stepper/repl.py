@@ -16,18 +16,18 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from stepper import formulas
 from stepper.edit import Editable, editable_numbers, with_number
 from stepper.ending import summarize
 from stepper.ending_text import lines
+from stepper.equation import ASIDE_GAP, Line, step_lines
 from stepper.i18n import label
 from stepper.lesson.errors import LessonError
 from stepper.lesson.schema import Lesson
 from stepper.notes import after_edit
-from stepper.numbers import given, pretty, shown
+from stepper.numbers import decimal_comma, given, pretty, shown
 from stepper.quiz import Score, mark, parse_answer, question, write_answers
 from stepper.steps import Solution, Step
-from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
+from stepper.walk import FORMULA, VALUE, Walk, at_once
 from stepper.why import reads, why_title
 
 #: Every command word (and alias) and the method of ``Plain`` that does it; the start line
@@ -46,6 +46,8 @@ QUIT = ("quit", "q", "exit")
 #: Commands that stay commands while the quiz waits for a value (any other line is an answer).
 _DURING_A_QUESTION = {"help", "?", "why", "w", "goto", "g", "show", "back", "b", "edit", "e"}
 _DURING_A_QUESTION |= {"restore"}
+#: Before each line of a step (the header excepted).
+INDENT = "    "
 #: Most numbers ``edit`` lists at once; past this it asks for a name to narrow them.
 EDIT_LIST = 60
 
@@ -57,22 +59,50 @@ def header(step: Step, total: int, lang: str) -> str:
     return f"[{step.n}/{total} · {' · '.join(where)} · {step.key}]"
 
 
-def stage_lines(step: Step, stage: int, total: int, lang: str) -> list[str]:
-    """What revealing ``stage`` of ``step`` prints."""
-    if stage == FORMULA:
-        return [
-            f"{header(step, total, lang)} {formulas.formula(step, 'unicode')}",
-            f"    {step.explanation}",
-        ]
-    if stage == SUBSTITUTION:
-        return [f"    = {formulas.substituted(step, 'unicode')}"]
-    line = f"    = {pretty(step.shown)}"
+def stage_lines(
+    step: Step, stage: int, total: int, lang: str, *, width: int | None = None, comma: bool = False
+) -> list[str]:
+    """What revealing ``stage`` of ``step`` prints: on the step's first stage its header,
+    explanation and formula (all of it for a step shown at once), then each stage's own lines
+    of the equation. The ``=`` signs line up under the formula's (``stepper.equation``)."""
+    if stage == (VALUE if at_once(step) else FORMULA):
+        return step_text(step, stage, total, lang, width=width, comma=comma)
+    lines = _equation(step, stage, lang, width, comma)
+    return [INDENT + line.text for line in lines if line.stage == stage]
+
+
+def step_text(
+    step: Step,
+    upto: int,
+    total: int,
+    lang: str,
+    *,
+    width: int | None = None,
+    comma: bool = False,
+    mark: str = "",
+) -> list[str]:
+    """``step`` as far as stage ``upto``: header, explanation and the equation's lines."""
+    words = decimal_comma(step.explanation) if comma else step.explanation
+    lines = _equation(step, upto, lang, width, comma)
+    return [
+        f"{mark}{header(step, total, lang)}",
+        INDENT + words,
+        *(INDENT + line.text for line in lines),
+    ]
+
+
+def _equation(step: Step, upto: int, lang: str, width: int | None, comma: bool) -> list[Line]:
+    """The equation's lines in the width left after the indent (None: one line a part), the
+    unrounded value and the lesson's note said after the value."""
+    asides = []
     drift = exact_note(step, lang)
     if drift:
-        line += f"    ({drift})"
+        asides.append(f"({drift})")
     if step.note:
-        line += f"    ({label('note', lang)}: {step.note.strip()})"
-    return [line]
+        asides.append(f"({label('note', lang)}: {step.note.strip()})")
+    aside = ASIDE_GAP.join(asides) if upto == VALUE else ""
+    room = None if width is None else width - len(INDENT)
+    return step_lines(step, upto, room, comma=comma, aside=decimal_comma(aside) if comma else aside)
 
 
 def exact_note(step: Step, lang: str, places: int = 3) -> str | None:
@@ -87,12 +117,22 @@ def exact_note(step: Step, lang: str, places: int = 3) -> str | None:
     return label("exact", lang, value=pretty(more))
 
 
-def whole(step: Step, total: int, lang: str) -> list[str]:
-    return [
-        line
-        for stage in (FORMULA, SUBSTITUTION, VALUE)
-        for line in stage_lines(step, stage, total, lang)
-    ]
+def whole(
+    step: Step, total: int, lang: str, *, width: int | None = None, comma: bool = False
+) -> list[str]:
+    return step_text(step, VALUE, total, lang, width=width, comma=comma)
+
+
+def terminal_width(out: TextIO) -> int | None:
+    """How wide the plain REPL's lines may be: a terminal's width, so that a long formula
+    wraps at an operator rather than where the terminal cuts it; through a pipe or into a
+    file, no limit: one line a part, for scripts, grep and diff."""
+    isatty = getattr(out, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 class Plain:
@@ -120,6 +160,9 @@ class Plain:
         self.total = len(solution.steps)
         self.score = Score()
         self.finished = False
+        #: Lines wrap to this many cells (None: they do not); numbers with a decimal comma.
+        self.width = terminal_width(out)
+        self.comma = lesson is not None and lesson.display.decimal_comma
 
     def say(self, *lines: str) -> None:
         for line in lines:
@@ -150,7 +193,10 @@ class Plain:
                 f"    {step.explanation}",
             )
         else:
-            self.say(*stage_lines(step, stage, self.total, self.lang))
+            self.say(*self.stage_lines(step, stage))
+
+    def stage_lines(self, step: Step, stage: int) -> list[str]:
+        return stage_lines(step, stage, self.total, self.lang, width=self.width, comma=self.comma)
 
     def advance(self) -> None:
         if self.walk.at_end:
@@ -158,9 +204,11 @@ class Plain:
             return
         before = self.walk.index
         self.walk.next()
-        if self.walk.index != before and self.walk.stage == FORMULA:
+        if self.walk.index != before and self.walk.stage != 0:
             self.say("")
         self.show_current()
+        if self.quiz and self.walk.stage == VALUE and not self.walk.at_end:
+            self.advance()  # a step shown at once asks nothing: on to the next question
 
     def reveal_all(self) -> None:
         while not self.walk.at_end:
@@ -205,9 +253,17 @@ class Plain:
         if self.walk.stage == 0:
             self.show_current()
             return
-        self.say(f"{mark}{header(step, self.total, self.lang)} {formulas.formula(step, 'unicode')}")
-        for stage in range(SUBSTITUTION, self.walk.stage + 1):
-            self.say(*stage_lines(step, stage, self.total, self.lang))
+        self.say(
+            *step_text(
+                step,
+                self.walk.stage,
+                self.total,
+                self.lang,
+                width=self.width,
+                comma=self.comma,
+                mark=mark,
+            )
+        )
 
     def why(self) -> None:
         """What the current step reads and where each came from (the app's w)."""
@@ -288,14 +344,14 @@ class Plain:
             self.say(self.walk.missing(where, self.lang))
             return
         self.walk.jump(index)
-        self.say(*whole(self.walk.step, self.total, self.lang))
+        self.say(*whole(self.walk.step, self.total, self.lang, width=self.width, comma=self.comma))
 
     def show(self, key: str) -> None:
         matches = [s for s in self.solution.steps if s.key == key.replace(" ", "")]
         if not matches:
             self.say(label("plain.no_key", self.lang, key=key))
         for step in matches:
-            self.say(*whole(step, self.total, self.lang))
+            self.say(*whole(step, self.total, self.lang, width=self.width, comma=self.comma))
 
     def answer(self, text: str) -> None:
         """A line typed while a value is being asked for: marked by ``stepper.quiz.mark``

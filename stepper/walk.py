@@ -3,7 +3,9 @@
 Headless, shared by the Textual app and the plain REPL. The solution is never recomputed
 while walking: a position is just (step index, stage). Stage 1 shows the formula with its
 explanation, stage 2 adds the substitution, stage 3 the value. In a quiz, a step starts at
-stage 0 (only the question), and hints raise it to 1 and 2.
+stage 0 (only the question), and hints raise it to 1 and 2. A step whose right side is one
+number as it stands (``at_once``: ỹ₁ = u₁, δ₁ = ε₁, δᵃ = 0) has nothing to substitute or
+compute, and is shown whole in one reveal, also in a quiz, where it is not asked.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
+from stepper import formulas
 from stepper.i18n import label
 from stepper.naming import Names
 from stepper.steps import Phase, Solution, Step
@@ -33,7 +36,7 @@ class Walk:
     _names: tuple[Solution, Names] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.stage = self.first_stage
+        self.stage = self.start(self.index) if self.steps else self.first_stage
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -55,15 +58,21 @@ class Walk:
             self, solution=solution, index=same_place(self.step, self.index, solution.steps)
         )
         moved.jumps = []
-        moved.stage = self.stage
+        moved.stage = max(self.stage, moved.start(moved.index))
         return moved
 
     def revealed(self) -> int:
         """How many steps are fully revealed (value shown)."""
         return self.index + (1 if self.stage == VALUE else 0)
 
+    def start(self, index: int) -> int:
+        """The stage step ``index`` opens at: the whole of it when it is shown at once."""
+        return VALUE if at_once(self.steps[index]) else self.first_stage
+
     def _set(self, index: int, stage: int) -> bool:
         index = max(0, min(index, len(self.steps) - 1))
+        if stage < VALUE:
+            stage = max(stage, self.start(index))
         moved = (index, stage) != (self.index, self.stage)
         self.index, self.stage = index, stage
         return moved
@@ -78,7 +87,7 @@ class Walk:
 
     def back(self) -> bool:
         """Hide the last stage shown, or return to the previous step whole."""
-        if self.stage > self.first_stage:
+        if self.stage > self.start(self.index):
             return self._set(self.index, self.stage - 1)
         if self.index > 0:
             return self._set(self.index - 1, VALUE)
@@ -158,6 +167,19 @@ class Walk:
         if self._names is None or self._names[0] is not self.solution:
             self._names = (self.solution, Names(self.steps))
         return self._names[1]
+
+
+def at_once(step: Step) -> bool:
+    """Whether ``step`` is shown whole in one reveal: its right side is one number as it
+    stands (the output of a linear neuron, a copied error, the zero of a cell the pooling did
+    not pick), so its substitution would only repeat its value. (A printed template with no
+    space has no operator: the cheap test first, as a 784-term sum is no identity.)"""
+    pattern = formulas.compiled(step.template, step.params, len(step.operands), "unicode").pattern
+    if " " in pattern:
+        return False
+    return formulas.substituted(step, "unicode") == formulas.number(
+        step.shown, "unicode", alone=True
+    )
 
 
 def _same_block(a: Step, b: Step) -> bool:

@@ -75,12 +75,60 @@ def test_plain_is_implied_when_stdout_is_not_a_terminal() -> None:
 
 
 def test_one_stage_per_line_and_back() -> None:
+    """The header, the explanation and the formula, then one line a stage, each = under the
+    formula's; back shows the step again as far as it is now revealed."""
     out = plain("\n\nback\n").splitlines()
     i = next(k for k, line in enumerate(out) if line.startswith("[1/21"))
-    assert out[i + 2] == "    = 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7"
-    assert out[i + 3] == "    = 0.29"
-    assert out[i + 4].startswith("← [1/21")
-    assert out[i + 5] == "    = 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7"
+    assert out[i + 1].startswith("    Entrada neta de la neurona 1")
+    assert out[i + 2] == "    u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂"
+    assert out[i + 3] == "       = 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7"
+    assert out[i + 4] == "       = 0.29"
+    assert out[i + 5].startswith("← [1/21")
+    assert out[i + 6] == out[i + 1]
+    assert out[i + 7 :] == [
+        "    u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂",
+        "       = 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7",
+    ]
+
+
+def test_an_identity_step_is_one_reveal_saying_its_value_once() -> None:
+    """ỹ₁ = u₁ of the linear neuron: one Enter shows it whole, 0.29 written once, and the
+    next Enter starts u₂."""
+    out = plain("\n\n\n\nquit\n", lang="en").splitlines()
+    i = out.index("[2/21 · forward · iteration 1 · pair 1 · y[1,1]]")
+    assert out[i + 2 : i + 4] == ["    ỹ₁ = u₁", "       = 0.29"]
+    assert out[i + 4] == ""
+    assert out[i + 5].startswith("[3/21 ")
+    assert sum(line.count("0.29") for line in out[i:]) == 1
+
+
+def test_a_terminal_wraps_long_formulas_at_an_operator_and_a_pipe_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Plain's width rule: on a terminal (here 40 columns) a long formula wraps after an
+    operator, the continuation under the formula's right side; through a pipe each part is
+    one line, whole, for scripts and grep."""
+    import os
+    import shutil
+
+    from stepper.repl import Plain
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda *a: os.terminal_size((40, 24)))
+    solution = solve(builtin_lesson("conv-1"), "en")
+    out = Tty()
+    Plain(solution, "en", out).show("conv[1,1,1]")
+    lines = out.getvalue().splitlines()
+    equation = lines[2:]
+    assert all(len(line) <= 40 for line in equation)
+    assert equation[0].startswith("    z₁₁ = ") and equation[0].endswith(" +")
+    assert equation[1].startswith(" " * 10) and not equation[1].startswith(" " * 11)
+    piped = io.StringIO()
+    Plain(solution, "en", piped).show("conv[1,1,1]")
+    assert len(piped.getvalue().splitlines()) == 5
 
 
 def test_show_key_and_english() -> None:
@@ -98,13 +146,15 @@ def test_unknown_command_is_said_not_fatal() -> None:
 
 def test_quiz_reads_answers_hints_and_saves(tmp_path: Path) -> None:
     save = tmp_path / "answers.json"
-    out = plain("0.3\nh\n0.29\n0,29\nr\n", lang="en", quiz=True, save=str(save))
+    out = plain("0.3\nh\n0.29\n0,12\nr\n", lang="en", quiz=True, save=str(save))
     assert "u₁ = ?" in out
     assert "✗ 0.3 is not it" in out
     assert "Hint: u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂" in out
     assert "✓ right: 0.29" in out  # u₁, second try
-    assert "ỹ₁ = ?" in out and out.count("✓ right: 0.29") == 2  # ỹ₁ with a comma, first try
-    assert "It was 0.12" in out  # u₂ revealed
+    # ỹ₁ = u₁ has nothing to compute: shown whole, not asked, and on to u₂
+    assert "ỹ₁ = ?" not in out and "    ỹ₁ = u₁" in out
+    assert "✓ right: 0.12" in out  # u₂ with a comma, first try
+    assert "It was 0.11943" in out  # ỹ₂ revealed
     assert "Score: 1 of 3 at the first try" in out
     data = json.loads(save.read_text())
     assert data["asked"] == 3 and data["right_first_try"] == 1
@@ -126,9 +176,9 @@ def test_rounded_lesson_shows_the_unrounded_value() -> None:
     out = plain("all\n", lesson="forward-1", lang="en")
     # u₄ on paper: 0.2 + 0.1 · 0.06 − 0.1 · 0.464 − 0.1 · 0.63 = 0.0966 -> 0.097; unrounded the
     # inputs give 0.2 + 0.1 tanh(0.06) − 0.1 tanh(0.502) − 0.1 tanh(0.742) = 0.096589.
-    assert "= 0.097    (unrounded: 0.096589)" in out
-    lines_without_drift = [line for line in out.splitlines() if line.startswith("    = 0.502")]
-    assert lines_without_drift == ["    = 0.502"]
+    assert "= 0.097   (unrounded: 0.096589)" in out
+    lines_without_drift = [line for line in out.splitlines() if line.endswith("= 0.502")]
+    assert lines_without_drift == ["       = 0.502"]
 
 
 # --- Parity with the app: why, edit, restore, goto, the prompt, the commands named ----------
@@ -188,7 +238,7 @@ def test_edit_by_place_in_the_list_and_the_list_itself() -> None:
         "8. x₁ = 0.1",
         "9. x₂ = 0.7",
     ]
-    assert "    = −0.09" in out
+    assert "         = −0.09" in out  # under the = of Δw₁₀
 
 
 def test_edit_refuses_what_a_file_could_not_hold_and_keeps_the_lesson() -> None:
@@ -207,8 +257,9 @@ def test_goto_takes_a_number_a_key_and_a_symbol_as_seen_or_typed() -> None:
     """δ₂ is step 9 of backprop-1 by number, key, symbol and its keyboard spelling; dw12 finds
     Δw₁₂; a number past the last step says the range."""
     out = plain("goto 9\ng d[1,2]\ngoto δ₂\ng d2\ng dw12\ngoto 22\nquit\n", lang="en")
-    assert out.count("[9/21 · backward · iteration 1 · pair 1 · d[1,2]] δ₂ = ε₂ · (1 − ỹ₂²)") == 4
-    assert " · dw[1,1,2]] Δw₁₂ = 2 · α · x₂ · δ₁" in out
+    assert out.count("[9/21 · backward · iteration 1 · pair 1 · d[1,2]]\n") == 4
+    assert out.count("    δ₂ = ε₂ · (1 − ỹ₂²)\n") == 4
+    assert " · dw[1,1,2]]\n" in out and "    Δw₁₂ = 2 · α · x₂ · δ₁\n" in out
     assert "1–21" in out
 
 
@@ -217,9 +268,10 @@ def test_a_terminal_gets_a_prompt_and_a_pipe_none() -> None:
     a pipe the output is the same lesson, without a single prompt."""
     typed = plain("\n\n\n\nquit\n", lang="en", source=Terminal)
     piped = plain("\n\n\n\nquit\n", lang="en")
-    assert typed.count("1/21> ") == 3 and typed.count("2/21> ") == 2
+    # u₁ takes three lines, ỹ₁ = u₁ one (it is shown whole), then u₂ is asked for
+    assert [typed.count(f"{n}/21> ") for n in (1, 2, 3)] == [3, 1, 1]
     assert "> " not in piped
-    assert typed.replace("1/21> ", "").replace("2/21> ", "") == piped
+    assert typed.replace("1/21> ", "").replace("2/21> ", "").replace("3/21> ", "") == piped
 
 
 def test_end_of_input_on_a_terminal_ends_the_line() -> None:

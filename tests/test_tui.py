@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -53,8 +54,11 @@ def test_title_screen_then_three_stages() -> None:
         assert "= 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7" in text(app, "#step-text")
         await pilot.press("n")
         assert "= 0.29" in text(app, "#step-text")
+        await pilot.press("right")  # ỹ₁ = u₁ has nothing to compute: shown whole at once
+        assert position(app) == (1, VALUE)
+        assert text(app, "#step-text").split() == ["ỹ₁", "=", "u₁", "=", "0.29"]
         await pilot.press("right")
-        assert position(app) == (1, 1)
+        assert position(app) == (2, 1)
 
     run(make_app(), scenario)
 
@@ -62,11 +66,14 @@ def test_title_screen_then_three_stages() -> None:
 @pytest.mark.slow
 def test_back_keys_never_lose_anything() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        # u₁ in three stages, ỹ₁ = u₁ in one, then u₂'s formula and substitution
         await pilot.press("enter", "n", "n", "n", "n", "n")
-        assert position(app) == (1, 3)
+        assert position(app) == (2, 2)
         await pilot.press("left")
-        assert position(app) == (1, 2)
-        await pilot.press("p", "backspace")
+        assert position(app) == (2, 1)
+        await pilot.press("p")
+        assert position(app) == (1, 3)
+        await pilot.press("backspace")  # ỹ₁ has no stage to hide: back to u₁, whole
         assert position(app) == (0, 3)
         assert "= 0.29" in text(app, "#step-text")
         await pilot.press("right_square_bracket", "right_square_bracket")
@@ -237,12 +244,17 @@ def test_quiz_right_wrong_diagnosed_hints_and_save(tmp_path: Path) -> None:
         await pilot.press(*"0,29", "enter")
         assert "✓" in text(app, "#feedback")
         assert position(app) == (0, 3)
-        await pilot.press("space")  # on to ỹ₁
-        await pilot.press(*"0.29", "enter", "space")
+        await pilot.press("space")  # ỹ₁ = u₁: nothing to compute, shown whole, not asked
+        assert position(app) == (1, VALUE)
+        assert "= 0.29" in text(app, "#step-text")
+        assert not app.screen.query_one("#answer").has_class("-asking")
+        await pilot.press("space")
         await pilot.press(*"-0.38", "enter")  # u₂ without the bias
         assert "sesgo" in text(app, "#feedback")
         await pilot.press("r", "enter")
         assert "0.12" in text(app, "#feedback")
+        await pilot.press("space", *"0.11943", "enter")  # ỹ₂, first try
+        assert "✓" in text(app, "#feedback")
         await pilot.press("q")
         await pilot.pause()
 
@@ -251,18 +263,36 @@ def test_quiz_right_wrong_diagnosed_hints_and_save(tmp_path: Path) -> None:
     assert data["asked"] == 3 and data["right_first_try"] == 1
 
 
-def test_long_sums_are_elided_in_the_middle() -> None:
-    from stepper.tui.screens.walk import elide
+def test_long_sums_are_elided_in_the_middle(tmp_path: Path) -> None:
+    """A neuron with 100 inputs in the step pane (46 cells): its 101-term formula and its
+    substitution each keep the same first and last terms, name how many they leave out, fit
+    the pane, and the value follows under the same =."""
+    from stepper.engine import solve
+    from stepper.lesson.load import load_lesson
+    from stepper.tui.widgets.equation import MAX_LINES, Equation
 
-    formula = "u₁ = " + " + ".join(f"w{j} · x{j}" for j in range(785))
-    short = elide(formula, "en")
-    assert len(short) < 420
-    assert short.startswith("u₁ = w0 · x0 + w1 · x1")
-    assert short.endswith("+ w784 · x784")
-    shown_terms = short.count(" · ")
-    hidden = int(short.split("… ")[1].split(" more")[0])
-    assert shown_terms + hidden == 785
-    assert elide("u₁ = w₁₀ · x₀", "en") == "u₁ = w₁₀ · x₀"
+    weights = ", ".join(["0.01"] * 101)
+    inputs = ", ".join(["0.5"] * 100)
+    lesson = tmp_path / "wide.yaml"
+    lesson.write_text(
+        "title: wide\nlanguage: en\nnetwork:\n  inputs: 100\n  layers:\n"
+        f"    - activation: linear\n      weights: [[{weights}]]\n"
+        f"training:\n  samples:\n    - x: [{inputs}]\n"
+    )
+    step = solve(load_lesson(lesson)).steps[0]
+    console = Console(width=46, record=True, file=io.StringIO())
+    console.print(Equation(step, VALUE, "en"))
+    lines = console.export_text().rstrip("\n").split("\n")
+    formula = [line for line in lines if "w" in line]
+    numbers = [line for line in lines if "w" not in line][:-1]
+    assert all(len(line) <= 46 for line in lines)
+    assert len(formula) <= MAX_LINES + 1 and len(numbers) <= MAX_LINES + 1
+    hidden = [int(n) for n in re.findall(r"… (\d+) more", "\n".join(lines))]
+    assert len(hidden) == 2 and hidden[0] == hidden[1]
+    assert " ".join(formula).count(" · ") + hidden[0] == 101
+    assert " ".join(numbers).count(" · ") + hidden[0] == 101
+    # 100 · 0.01 · 0.5 + 0.01 · 1 = 0.51
+    assert lines[0].startswith("u₁ = w₁₀ · x₀ + ") and lines[-1] == "   = 0.51"
 
 
 @pytest.mark.slow

@@ -179,11 +179,3 @@ def _quotes_answer(words: str, solution: Solution) -> bool:
     answers = {s.shown.lstrip("-") for s in solution.steps} - givens - {"0", "1", "2"}
     found = {n.replace(",", ".") for n in _NUMBER.findall(words)}
     return bool(found & answers)
-
-
-_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
-
-
-def decimal_comma(text: str, replacement: str = ",") -> str:
-    """Numbers with a decimal comma (0.29 -> 0,29); ``replacement`` is ``{,}`` for LaTeX."""
-    return _DECIMAL.sub(replacement, text)

@@ -27,14 +27,14 @@ from html import escape
 from stepper import formulas
 from stepper.i18n import label
 from stepper.notation import Sym
-from stepper.numbers import given, pretty
+from stepper.numbers import decimal_comma, given, pretty
 from stepper.pictures import render_svg
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, register
-from stepper.printers.document import Document, Table, build_document, decimal_comma
+from stepper.printers.document import Document, Table, build_document
 from stepper.repl import exact_note
 from stepper.steps import Solution, Step
 

@@ -13,13 +13,14 @@ import re
 
 from stepper.i18n import label
 from stepper.notation import Sym
+from stepper.numbers import decimal_comma
 from stepper.pictures import render_tikz
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.vector import CMTT
 from stepper.printers import Options, Printer, register
-from stepper.printers.document import Document, build_document, decimal_comma, latex_parts
+from stepper.printers.document import Document, build_document, latex_parts
 from stepper.steps import Solution, Step
 
 #: Characters of the explanations that pdflatex does not know, and what they are in math.

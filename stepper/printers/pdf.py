@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 from stepper.i18n import label
 from stepper.notation import Sym
-from stepper.numbers import given
+from stepper.numbers import decimal_comma, given
 from stepper.pictures import render_typst
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
@@ -31,7 +31,7 @@ from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, register
-from stepper.printers.document import Document, Table, build_document, decimal_comma
+from stepper.printers.document import Document, Table, build_document
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
 #: The box a worksheet leaves for a value, and the small one for a number an earlier step

@@ -14,10 +14,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Label, ProgressBar, Sparkline, Static
 
-from stepper import formulas
 from stepper.ending import iteration_losses
 from stepper.i18n import label
-from stepper.numbers import pretty
+from stepper.numbers import decimal_comma
 from stepper.pictures.terminal import picture as lesson_picture
 from stepper.quiz import mark, question
 from stepper.repl import exact_note
@@ -27,12 +26,10 @@ from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 from stepper.tui.watch import ProblemsPanel
 from stepper.tui.widgets.answer import AnswerBox
+from stepper.tui.widgets.equation import Equation
 from stepper.tui.widgets.footer import KeyFooter
 from stepper.tui.widgets.history import History
-from stepper.walk import SUBSTITUTION, VALUE, Walk
-
-#: Formulas longer than this many characters are shown with their middle terms elided.
-ELIDE_AT = 360
+from stepper.walk import VALUE, Walk
 
 
 class WalkScreen(SizedScreen):
@@ -124,25 +121,22 @@ class WalkScreen(SizedScreen):
     def draw_step(self) -> None:
         walk, lang = self.walk, self.stepper.lang
         step = walk.step
-        text = Text()
+        comma = self.stepper.lesson.display.decimal_comma
+        commas = decimal_comma if comma else str
         if walk.stage == 0:
             asked, precision = question(step, walk.solution, lang)
-            text.append(asked, style="bold")
+            text = Text(asked, style="bold")
             text.append(f"\n{precision}", style="dim")
+            self.query_one("#step-text", Static).update(text)
         else:
-            text.append(elide(formulas.formula(step, "unicode"), lang), style="bold")
-        if walk.stage >= SUBSTITUTION:
-            text.append("\n   = " + elide(formulas.substituted(step, "unicode"), lang))
-        if walk.stage >= VALUE:
-            text.append("\n   = ")
-            text.append(pretty(step.shown), style="bold green")
-            drift = exact_note(step, lang)
-            if drift:
-                text.append(f"   ({drift})", style="dim")
-        self.query_one("#step-text", Static).update(text)
-        words = Text(step.explanation, style="italic")
+            drift = exact_note(step, lang) if walk.stage == VALUE else None
+            aside = commas(f"({drift})") if drift else ""
+            equation = Equation(step, walk.stage, lang, comma, aside)
+            self.query_one("#step-text", Static).update(equation)
+        words = Text(commas(step.explanation), style="italic")
         if step.note and walk.stage >= VALUE:
-            words.append(f"\n{label('note', lang)}: {step.note.strip()}", style="yellow")
+            note = commas(step.note.strip())
+            words.append(f"\n{label('note', lang)}: {note}", style="yellow")
         self.query_one("#explanation", Static).update(words)
         if not self.stepper.quiz:
             return
@@ -324,18 +318,6 @@ def quiz_reply(app: object, walk: Walk, text: str) -> Text:
     verdict = mark(walk, app.score, text)
     said = [] if verdict.kind == "hint" else verdict.lines(app.lang)
     return Text("\n").join(Text(line, style=TONES[tone]) for tone, line in said)
-
-
-def elide(formula: str, lang: str, limit: int = ELIDE_AT) -> str:
-    """A long sum cut in the middle at term boundaries (a 784-input u has 785 terms)."""
-    if len(formula) <= limit:
-        return formula
-    head = formula[: limit * 2 // 3]
-    tail = formula[-limit // 3 :]
-    head = head[: head.rfind(" + ")] if " + " in head else head
-    tail = tail[tail.find(" + ") + 3 :] if " + " in tail else tail
-    hidden = formula.count(" + ") - head.count(" + ") - tail.count(" + ") - 1
-    return f"{head} + {label('picture.more', lang, n=hidden)} + {tail}"
 
 
 @cache

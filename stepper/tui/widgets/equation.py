@@ -1,0 +1,53 @@
+"""The step pane's equation: formula, substitution and value, laid out when Rich draws it.
+
+Only at drawing time is the pane's width known (it changes with the terminal), so this
+renderable asks ``stepper.equation`` for the lines then, and styles them: the formula (its
+left side too) bold,
+the value bold green, an aside (the unrounded value) dim. A sum longer than ``MAX_LINES``
+lines a part (a 784-input u) is elided in the middle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
+
+from stepper.equation import ASIDE_GAP, step_lines
+from stepper.i18n import label
+from stepper.steps import Step
+from stepper.walk import FORMULA, VALUE
+
+#: The most lines a part takes before its sum is elided in the middle.
+MAX_LINES = 5
+_STYLES = {FORMULA: "bold", VALUE: "bold green"}
+
+
+@dataclass(frozen=True, slots=True)
+class Equation:
+    """``step`` as far as ``stage``, in ``lang``, with a decimal comma when ``comma``."""
+
+    step: Step
+    stage: int
+    lang: str
+    comma: bool = False
+    aside: str = ""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = step_lines(
+            self.step,
+            self.stage,
+            options.max_width,
+            comma=self.comma,
+            aside=self.aside,
+            more=lambda n: label("picture.more", self.lang, n=n),
+            max_lines=MAX_LINES,
+        )
+        for line in lines:
+            style = _STYLES.get(line.stage, "")
+            text = Text(line.lead, style=style if line.stage == FORMULA else "")
+            text.append(line.body, style=style)
+            if line.aside:
+                text.append((ASIDE_GAP if line.body else "") + line.aside, style="dim")
+            yield text
