@@ -13,8 +13,8 @@ show the same lines:
   parentheses or between factors;
 - a part that only repeats the one before (ỹ₁ = u₁ then 0.29 then 0.29; δ = 0) is written
   once;
-- a sum too long for the lines it may take (a 784-input u) keeps its first and last terms and
-  says how many it hides, the same terms in the formula and in the substitution.
+- a sum of many terms (a 784-input u) too long for the lines it may take keeps its first and
+  last terms and says how many it hides, the same terms in the formula and in the substitution.
 
 Headless: plain strings in, :class:`Line` out; the app styles them, the REPL prints them.
 """
@@ -41,6 +41,10 @@ ASIDE_GAP = "   "
 #: The narrowest room a part is laid out in; a screen narrower than the left side plus this
 #: lets the lines run past its edge rather than write a few characters a line.
 MIN_ROOM = 12
+#: A sum of at most this many terms is never elided, however narrow the screen: a conv cell
+#: (9 terms, 26 for a 5×5 kernel), a kernel's gradient (16) are what the learner checks, and
+#: the pane scrolls. Past it (a 784-input u) only the first and last terms are shown.
+WHOLE_SUM = 30
 _TERM = " + "
 
 
@@ -190,10 +194,13 @@ def _words(text: str, room: int) -> list[str]:
 def elide(rhs: str, substitution: str, more: Callable[[int], str], budget: int) -> tuple[str, str]:
     """The formula's right side and its substitution with the middle terms of their sum left
     out, the same terms in both, so that each is at most ``budget`` cells long; ``more(n)``
-    names the ``n`` terms left out. Texts within the budget come back as they are."""
+    names the ``n`` terms left out. Texts within the budget, and sums of at most
+    ``WHOLE_SUM`` terms, come back as they are."""
     if max(cell_len(rhs), cell_len(substitution)) <= budget:
         return rhs, substitution
     left, right = rhs.split(_TERM), substitution.split(_TERM)
+    if max(len(left), len(right)) <= WHOLE_SUM:
+        return rhs, substitution
     if len(left) != len(right):  # not one sum in the same shape: shorten each alone
         return _elide_one(left, more, budget), _elide_one(right, more, budget)
     keep = _kept(len(left), budget, more, [left, right])

@@ -177,6 +177,8 @@ def test_a_long_sum_is_elided_with_the_same_terms_in_formula_and_substitution() 
     assert short_rhs.startswith("w0 · x0 + w1 · x1") and short_rhs.endswith("w784 · x784")
     assert short_numbers.endswith("0.784 · 1")
     assert elide("w0 · x0", "0.1 · 1", lambda n: "…", 200) == ("w0 · x0", "0.1 · 1")
+    nine = " + ".join(f"x{j} × k{j}" for j in range(9))  # a conv cell: never elided
+    assert elide(nine, nine, lambda n: "…", 20) == (nine, nine)
 
 
 def test_elision_leaves_out_only_whole_terms_inside_parentheses() -> None:

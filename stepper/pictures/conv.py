@@ -161,7 +161,9 @@ def _convolution(ctx: Ctx, step: Step) -> Arrangement:
 
 
 def _channel_sums(ctx: Ctx, k: int, r: int, c: int) -> Ink | None:
-    """suma: s₁₁⁽¹⁾ = 1.2 + s₁₁⁽²⁾ = ? + s₁₁⁽³⁾ → z₁₁ (an RGB image's channels, then z)."""
+    """suma: s₁₁⁽¹⁾ = 1.2, s₁₁⁽²⁾ = ?, s₁₁⁽³⁾, b₁ → z₁₁ (an RGB image's channels, then z).
+    The terms are listed, not written with + between them: s⁽¹⁾ = 0 + s⁽²⁾ = −6 would read as
+    a chain of equalities that does not hold."""
     channels = len(ctx.conv.image)
     if channels < 2:
         return None
@@ -169,10 +171,10 @@ def _channel_sums(ctx: Ctx, k: int, r: int, c: int) -> Ink | None:
     for ch in range(1, channels + 1):
         key = f"chan[{k},{ch},{r},{c}]"
         if ch > 1:
-            line.add(" + ")
+            line.add(", ")
         line.add(*ctx.slot(key, ctx.sym(key, Sym("s", (r, c), sample=ch))))
     if ctx.conv.biases[k - 1]:
-        line.add(f" + {Sym('b', (k,)).unicode()}")
+        line.add(f", {Sym('b', (k,)).unicode()}")
     key = f"conv[{k},{r},{c}]"
     line.add(" → ").add(*ctx.slot(key, ctx.sym(key, Sym("z", (r, c)))))
     return line

@@ -125,7 +125,8 @@ class WalkScreen(SizedScreen):
         commas = decimal_comma if comma else str
         if walk.stage == 0:
             asked, precision = question(step, walk.solution, lang)
-            text = Text(asked, style="bold")
+            text = Text()
+            text.append(asked, style="bold")
             text.append(f"\n{precision}", style="dim")
             self.query_one("#step-text", Static).update(text)
         else:
