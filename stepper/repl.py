@@ -81,14 +81,15 @@ def step_text(
     comma: bool = False,
     mark: str = "",
 ) -> list[str]:
-    """``step`` as far as stage ``upto``: header, explanation and the equation's lines."""
+    """``step`` as far as stage ``upto``: header, explanation (on a terminal, wrapped between
+    words, as the formula is between terms) and the equation's lines."""
     words = decimal_comma(step.explanation) if comma else step.explanation
+    if width is None:
+        said = [INDENT + words]
+    else:
+        said = textwrap.wrap(words, width, initial_indent=INDENT, subsequent_indent=INDENT)
     lines = _equation(step, upto, lang, width, comma)
-    return [
-        f"{mark}{header(step, total, lang)}",
-        INDENT + words,
-        *(INDENT + line.text for line in lines),
-    ]
+    return [f"{mark}{header(step, total, lang)}", *said, *(INDENT + line.text for line in lines)]
 
 
 def _equation(step: Step, upto: int, lang: str, width: int | None, comma: bool) -> list[Line]:

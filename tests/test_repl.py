@@ -122,9 +122,11 @@ def test_a_terminal_wraps_long_formulas_at_an_operator_and_a_pipe_does_not(
     out = Tty()
     Plain(solution, "en", out).show("conv[1,1,1]")
     lines = out.getvalue().splitlines()
-    equation = lines[2:]
-    assert all(len(line) <= 40 for line in equation)
-    assert equation[0].startswith("    z₁₁ = ") and equation[0].endswith(" +")
+    assert all(len(line) <= 40 for line in lines[1:])  # the header excepted
+    at = next(k for k, line in enumerate(lines) if line.startswith("    z₁₁ = "))
+    assert all(line.startswith("    ") for line in lines[1:at])  # the explanation, wrapped
+    equation = lines[at:]
+    assert equation[0].endswith(" +")
     assert equation[1].startswith(" " * 10) and not equation[1].startswith(" " * 11)
     piped = io.StringIO()
     Plain(solution, "en", piped).show("conv[1,1,1]")

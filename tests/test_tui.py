@@ -388,3 +388,36 @@ def test_the_title_picture_fits_the_card(size: tuple[int, int]) -> None:
                 assert any("★" in line for line in lines), where
 
         run(make_app(lesson_id), scenario, size)
+
+
+def test_a_decimal_comma_lesson_writes_no_decimal_point(tmp_path: Path) -> None:
+    """backprop-1 with ``decimal_comma: true``, at 80×24 on ỹ₂ = tanh(u₂) with its value: the
+    substitution tanh(0,12), the value 0,11943, the note on the slide's rounding, the picture
+    (w₁₁ = −0,2, u₁ = 0,29) and the history (u₁ = 0,29) all write a decimal comma, and none of
+    them writes a decimal point."""
+    from stepper.catalog import builtin_folder
+    from stepper.lesson.load import load_lesson
+    from stepper.tui.widgets.history import History
+
+    source = (builtin_folder() / "backprop-1.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "comma.yaml"
+    path.write_text(source.replace("display:\n", "display:\n  decimal_comma: true\n", 1))
+    app = StepperApp(load_lesson(path), lang="es")
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "g", *"y[1,2]", "enter")
+        await pilot.pause()
+        step, words = text(app, "#step-text"), text(app, "#explanation")
+        picture = text(app, "#picture")
+        history = app.screen.query_one(History)
+        console = Console(width=history.size.width, record=True, file=io.StringIO())
+        console.print(history.render())
+        listed = console.export_text()
+        assert "tanh(0,12)" in step and "= 0,11943" in step
+        assert "0,11943" in words  # the note: con más decimales es 0,11943
+        assert "w₁₁ = −0,2" in picture and "u₁ = 0,29" in picture
+        assert "u₁ = 0,29" in listed
+        for shown in (step, words, picture, listed):
+            assert not re.search(r"\d\.\d", shown), shown
+
+    run(app, scenario, size=(80, 24))

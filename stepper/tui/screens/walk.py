@@ -26,6 +26,7 @@ from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 from stepper.tui.watch import ProblemsPanel
 from stepper.tui.widgets.answer import AnswerBox
+from stepper.tui.widgets.commas import with_commas
 from stepper.tui.widgets.equation import Equation
 from stepper.tui.widgets.footer import KeyFooter
 from stepper.tui.widgets.history import History
@@ -61,7 +62,8 @@ class WalkScreen(SizedScreen):
                 yield Static(id="explanation")
                 # Docked to the pane's bottom edge: says that ↓ shows more of the step's text.
                 yield Static(label("step.more", lang), id="step-more")
-            yield History(lang, id="history")
+            comma = self.stepper.lesson.display.decimal_comma
+            yield History(lang, comma=comma, id="history")
         with Horizontal(id="status"):
             yield Label(id="progress-label")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
@@ -114,9 +116,11 @@ class WalkScreen(SizedScreen):
     def draw_picture(self) -> None:
         walk = self.walk
         width = max(40, self.app.size.width - 2)
-        self.query_one("#picture", Static).update(
-            lesson_picture(walk.solution, walk.revealed(), walk.index, self.stepper.lang, width)
+        picture = lesson_picture(
+            walk.solution, walk.revealed(), walk.index, self.stepper.lang, width
         )
+        comma = self.stepper.lesson.display.decimal_comma
+        self.query_one("#picture", Static).update(with_commas(picture, comma))
 
     def draw_step(self) -> None:
         walk, lang = self.walk, self.stepper.lang

@@ -26,6 +26,7 @@ from textual.widget import Widget
 from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.steps import Phase, Solution, Step
+from stepper.tui.widgets.commas import with_commas
 
 
 def block(step: Step) -> tuple[object, ...]:
@@ -59,9 +60,11 @@ class History(Widget):
     }
     """
 
-    def __init__(self, lang: str, *, id: str | None = None) -> None:
+    def __init__(self, lang: str, *, comma: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lang = lang
+        #: The lesson's numbers are written with a decimal comma.
+        self.comma = comma
         self.solution: Solution | None = None
         self.revealed = 0
         self.current = 0
@@ -102,7 +105,7 @@ class History(Widget):
         shown = self._window(self.solution.steps, height, width)
         if self.back and len(shown) < height:  # looked back past the first row
             shown = self._from_top(self.solution.steps, height, width)
-        return Text("\n").join(shown)
+        return with_commas(Text("\n").join(shown), self.comma)
 
     def _from_top(self, steps: tuple[Step, ...], height: int, width: int) -> list[Text]:
         """The first rows, as many as fit above the '… N more' line; ``back`` is set to
