@@ -44,17 +44,18 @@ def test_in_a_quiz_end_then_home_gives_no_answer_away(size: tuple[int, int]) -> 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_back_takes_a_value_out_again(size: tuple[int, int]) -> None:
-    """ỹ₁ = 0.29 is listed once its value is shown; one stage back it is ỹ₁ = ? again, and back
-    past ỹ₁'s formula it is not listed at all (u₁ = 0.29 is the current step)."""
+    """ỹ₂ = 0.11943 is listed once its value is shown; one stage back it is ỹ₂ = ? again, and
+    back past ỹ₂'s formula it is not listed at all (u₂ = 0.12 is the current step)."""
 
     async def scenario(app: StepperApp, pilot: Pilot[int]) -> None:
-        await pilot.press("enter", *"nn", *"nnn")  # u₁ whole, then ỹ₁ to its value
-        assert "ỹ₁ = 0.29" in history_text(app)
+        # u₁ in three stages, ỹ₁ = u₁ in one, u₂ in three, then ỹ₂ to its value
+        await pilot.press("enter", *"nn", "n", *"nnn", *"nnn")
+        assert "ỹ₂ = 0.11943" in history_text(app)
         await pilot.press("p")
-        assert "ỹ₁ = ?" in history_text(app)
+        assert "ỹ₂ = ?" in history_text(app)
         await pilot.press("p", "p")
         shown = history_text(app)
-        assert "u₁ = 0.29" in shown and "ỹ₁" not in shown
+        assert "u₂ = 0.12" in shown and "ỹ₂" not in shown
 
     run(make_app(), scenario, size)
 

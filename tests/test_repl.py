@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -344,3 +345,21 @@ def test_why_and_goto_are_commands_while_the_quiz_asks() -> None:
     out = plain("why\n0.29\nquit\n", lang="en", quiz=True)
     assert "u₁ reads:" in out and "is not a number" not in out
     assert "✓ right: 0.29" in out
+
+
+def test_a_decimal_comma_lesson_prints_no_decimal_point(tmp_path: Path) -> None:
+    """backprop-1 with decimal_comma through a pipe: the substitutions, the values and the
+    notes all write a decimal comma (0,29, 0,11943), and no step writes a decimal point."""
+    from stepper.catalog import builtin_folder
+    from stepper.lesson.load import load_lesson
+
+    source = (builtin_folder() / "backprop-1.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "comma.yaml"
+    path.write_text(source.replace("display:\n", "display:\n  decimal_comma: true\n", 1))
+    lesson = load_lesson(path)
+    out = io.StringIO()
+    run_plain(solve(lesson), "es", io.StringIO("all\n"), out, lesson=lesson)
+    steps = out.getvalue().split("\n\n", 1)[1]  # after the title, summary and commands
+    assert "       = 0,1 · 1 + (−0,2) · 0,1 + 0,3 · 0,7" in steps
+    assert "       = 0,29" in steps and "0,11943" in steps
+    assert not re.search(r"\d\.\d", steps)

@@ -33,17 +33,19 @@ def test_an_empty_line_asks_again_and_records_nothing() -> None:
 
 def test_rounded_and_follow_through_answers_as_on_paper() -> None:
     """ỹ₂ = 0.119 (tanh 0.12 = 0.11943 to three places), ε₂ = 0.881, then δ₂ = 0.881 ·
-    (1 − 0.119²) = 0.869 from the learner's own values, while the exact δ₂ rounds to 0.868."""
-    out = quiz("0.29\n0.29\n0.12\n0.119\n-0.09\n0.881\n0.7835\n-0.09\n0.869\nquit\n")
+    (1 − 0.119²) = 0.869 from the learner's own values, while the exact δ₂ rounds to 0.868.
+    ỹ₁ = u₁ and δ₁ = ε₁ are shown whole, not asked."""
+    out = quiz("0.29\n0.12\n0.119\n-0.09\n0.881\n0.7835\n0.869\nquit\n")
     assert "    ✓ right: 0.119, correctly rounded (the value: 0.11943)" in out
     assert "    ✓ right: 0.7835, correctly rounded (the value: 0.78351)" in out
     assert "    ✓ right with your earlier values: 0.869 (with the exact ones: 0.86801)" in out
-    assert "Score: 9 of 9 at the first try" in out
+    assert "Score: 7 of 7 at the first try" in out
 
 
 def test_a_flipped_increment_is_named_as_such() -> None:
-    """Δw₁₀ = 2 · 0.1 · 1 · (−0.09) = −0.018; typed 0.018 after revealing the first nine."""
-    out = quiz("r\n" * 9 + "0.018\nquit\n")
+    """Δw₁₀ = 2 · 0.1 · 1 · (−0.09) = −0.018; typed 0.018 after revealing the seven questions
+    before it (ỹ₁ = u₁ and δ₁ = ε₁ are shown, not asked)."""
+    out = quiz("r\n" * 7 + "0.018\nquit\n")
     advice = out.split("✗ 0.018 is not it")[1].splitlines()[1]
     assert advice.startswith("    That looks like the increment's sign flipped: Δw₁₀ = 2 · α")
     assert "ε = y − ỹ" not in advice
