@@ -77,12 +77,13 @@ def test_quiz_end_shows_the_score_and_the_missed_and_q_saves(tmp_path: Path) -> 
     save = tmp_path / "answers.json"
 
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("enter", *"0.29", "enter", "space", "r", "enter")
+        # u₁ right; ỹ₁ = u₁ is shown whole, not asked; u₂ revealed
+        await pilot.press("enter", *"0.29", "enter", "space", "space", "r", "enter")
         await pilot.press("escape", "end", "space")
         assert isinstance(app.screen, EndScreen)
         shown = shown_text(app, "#end-text")
         assert "Puntuación: 1 de 2 a la primera (50 %)" in shown
-        assert "2. ỹ₁ = 0.29" in shown
+        assert "3. u₂ = 0.12" in shown
         await pilot.press("q")
         await pilot.pause()
 
@@ -128,12 +129,13 @@ def test_escape_leaves_the_answer_box_so_the_walk_keys_move_again() -> None:
     """Escape takes the focus out of the answer box: ← then goes back a step, ? opens help."""
 
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("enter", *"0.29", "enter", "space")
-        assert app.walk is not None and (app.walk.index, app.walk.stage) == (1, 0)
+        # u₁ right, then past ỹ₁ = u₁ (shown whole, not asked) to the question u₂
+        await pilot.press("enter", *"0.29", "enter", "space", "space")
+        assert app.walk is not None and (app.walk.index, app.walk.stage) == (2, 0)
         await pilot.press("escape")
         assert app.screen.focused is None
         await pilot.press("left")
-        assert (app.walk.index, app.walk.stage) == (0, VALUE)
+        assert (app.walk.index, app.walk.stage) == (1, VALUE)
 
     run(make_app(quiz=True), scenario, SIZE)
 

@@ -359,7 +359,8 @@ def test_a_decimal_comma_lesson_prints_no_decimal_point(tmp_path: Path) -> None:
     lesson = load_lesson(path)
     out = io.StringIO()
     run_plain(solve(lesson), "es", io.StringIO("all\n"), out, lesson=lesson)
-    steps = out.getvalue().split("\n\n", 1)[1]  # after the title, summary and commands
+    # the steps: after the title, summary and commands, before the end's summary
+    steps = out.getvalue().split("\n\n", 1)[1].split("Fin de la lección.")[0]
     assert "       = 0,1 · 1 + (−0,2) · 0,1 + 0,3 · 0,7" in steps
     assert "       = 0,29" in steps and "0,11943" in steps
     assert not re.search(r"\d\.\d", steps)
