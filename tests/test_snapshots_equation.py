@@ -53,7 +53,7 @@ def test_an_increment_wider_than_two_cells_keeps_the_column(
 def test_a_kernel_gradient_wraps_between_its_terms(snap_compare: SnapCompare) -> None:
     """cnn-1 at Δk₁₁ at 60×20, where the step pane leaves 24 cells after "Δk₁₁ = ": the sum
     α · (δᶻ₁₁ · x₁₁ + … is not elided (16 terms), one term a line, each line ending with +
-    and the next starting under the α; the pane's scrollbar says that the rest of the sum and
+    and the next starting under the α; the pane's "↓ más" says that the rest of the sum and
     the substitution are below."""
     assert snap_compare(
         make_app("cnn-1"), terminal_size=(60, 20), run_before=ready, press=goto("dk[1,1,1,1]")
