@@ -46,7 +46,7 @@ def test_long_note_scrolled(snap_compare: SnapCompare, size: tuple[int, int]) ->
         make_app("conv-1"),
         terminal_size=size,
         run_before=ready,
-        press=["enter", "g", "4", "enter", *["down"] * 12],
+        press=["enter", "g", "4", "enter", *["down"] * 20],
     )
 
 
