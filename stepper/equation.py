@@ -10,7 +10,8 @@ show the same lines:
 - a part too long for the width wraps after an operator (``+ − · × →``, or a comma between
   arguments), the continuation indented to where the part's text starts, never inside a
   number or a symbol; a break between terms of the outermost sum is preferred to one inside
-  parentheses or between factors;
+  parentheses or between factors; the substitution breaks after the same terms as the
+  formula when its lines fit, so that each number stands under its symbol;
 - a part that only repeats the one before (ỹ₁ = u₁ then 0.29 then 0.29; δ = 0) is written
   once;
 - a sum of many terms (a 784-input u) too long for the lines it may take keeps its first and
@@ -96,11 +97,14 @@ def lay_out(
     room = None if width is None else max(width - at, MIN_ROOM)
     lines: list[Line] = []
     previous: str | None = None
+    above: list[str] = []
     for stage, text in parts:
         if text == previous:
             continue
         previous = text
-        for k, piece in enumerate(wrap(text, room)):
+        pieces = _like(text, above, room) or wrap(text, room)
+        above = pieces
+        for k, piece in enumerate(pieces):
             lead = blank if k else (later_lead if lines else first_lead)
             lines.append(Line(lead, piece, stage))
     if aside and lines:
@@ -145,6 +149,32 @@ def wrap(text: str, room: int | None) -> list[str]:
                 end = min(fair, key=lambda b: (ranks[b], -b))
         line = "".join(w + g for w, g in zip(words[start:end], gaps[start:end], strict=True))
         pieces.append(line + words[end])
+        start = end + 1
+    return pieces
+
+
+def _like(text: str, above: list[str], room: int | None) -> list[str] | None:
+    """``text`` broken after the same terms as the part ``above`` it (the substitution as its
+    formula is), so that each number stands under the symbol it replaces: when the two have
+    the same words and operators and every line fits; else None."""
+    if room is None or len(above) < 2:
+        return None
+    words, gaps = _tokens(text)
+    shape = [_tokens(piece)[0] for piece in above]
+    if sum(len(model) for model in shape) != len(words):
+        return None
+    pieces: list[str] = []
+    start = 0
+    for model in shape:
+        end = start + len(model) - 1
+        last, same = words[end], model[-1]
+        quotients = last.endswith("/") and same.endswith("/")
+        if end < len(words) - 1 and last != same and not quotients:
+            return None
+        line = "".join(w + g for w, g in zip(words[start:end], gaps[start:end], strict=True))
+        pieces.append(line + last)
+        if cell_len(pieces[-1]) > room:
+            return None
         start = end + 1
     return pieces
 

@@ -214,3 +214,37 @@ def test_a_decimal_comma_everywhere_and_semicolons_between_arguments(
     pool = next(s for s in builtin["cnn-1"].steps if s.key == "pool[1,1,1]")
     text = [line.text for line in step_lines(pool, VALUE, 80, comma=True)]
     assert text[1] == "    = max(1,2; 1,175; 1,175; 1,125)"
+
+
+def test_the_substitution_breaks_after_the_same_terms_as_the_formula(
+    builtin: dict[str, Solution],
+) -> None:
+    """conv-1's z₁₁ in 46 cells: the formula takes the kernel's three columns a line, and the
+    substitution breaks after the same terms, each number under the symbol it replaces
+    (7 × 1 under x₁₁ × k₁₁)."""
+    step = next(s for s in builtin["conv-1"].steps if s.key == "conv[1,1,1]")
+    lines = step_lines(step, VALUE, 46)
+    formula = [line.body for line in lines if line.stage == FORMULA]
+    numbers = [line.body for line in lines if line.stage == SUBSTITUTION]
+    assert formula == [
+        "x₁₁ × k₁₁ + x₂₁ × k₂₁ + x₃₁ × k₃₁ +",
+        "x₁₂ × k₁₂ + x₂₂ × k₂₂ + x₃₂ × k₃₂ +",
+        "x₁₃ × k₁₃ + x₂₃ × k₂₃ + x₃₃ × k₃₃",
+    ]
+    assert numbers == [
+        "7 × 1 + 4 × 1 + 3 × 1 +",
+        "2 × 0 + 5 × 0 + 3 × 0 +",
+        "3 × (−1) + 3 × (−1) + 2 × (−1)",
+    ]
+
+
+def test_a_substitution_too_wide_for_the_formula_s_breaks_wraps_on_its_own() -> None:
+    """When a line of numbers would not fit where the formula breaks, the substitution wraps
+    by itself, still after an operator."""
+    lines = lay_out("u", "=", [(1, "a · b + c · d"), (2, "0.12345 · 0.6789 + 0.5 · 0.25")], 16)
+    assert [line.body for line in lines if line.stage == 1] == ["a · b +", "c · d"]
+    assert [line.body for line in lines if line.stage == 2] == [
+        "0.12345 ·",
+        "0.6789 +",
+        "0.5 · 0.25",
+    ]
