@@ -343,3 +343,22 @@ def test_the_title_card_says_when_its_summary_goes_on(
     run(StepperApp(load_lesson(lesson, "long")), scenario, size)
     for lesson_id in builtin_ids():
         run(make_app(lesson_id), scenario, size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_quiz_footer_says_how_to_leave_the_answer_box(size: tuple[int, int]) -> None:
+    """While a question waits, the footer lists the keys that still work (↑↓ texto, q salir,
+    Esc salir del cuadro); after Escape it is the walk's footer again, ␣ siguiente first, and
+    Esc is offered no more."""
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert all(k in footer for k in ("↑↓ texto", "q salir", "Esc dejar la respuesta")), footer
+        await pilot.press("escape")
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert footer.startswith(" ␣ siguiente") and "Esc" not in footer, footer
+
+    run(make_app(quiz=True), scenario, size)
