@@ -60,8 +60,8 @@ def test_help_on_the_title_screen(snap_compare: SnapCompare, size: tuple[int, in
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help_scrolled_to_the_end(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    """The walk's help scrolled to its end: the last keys, PgUp/PgDn for what is revealed and
-    r restaurar, on screen inside the box."""
+    """The walk's help scrolled to its end: the last keys, PgUp/PgDn for what is revealed,
+    r restaurar and Esc dejar la respuesta, on screen inside the box."""
     assert snap_compare(
         make_app(), terminal_size=size, run_before=ready, press=["enter", "question_mark", "end"]
     )
