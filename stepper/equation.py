@@ -245,21 +245,25 @@ def _kept(
     n: int, budget: int, more: Callable[[int], str], texts: list[list[str]]
 ) -> tuple[int, int]:
     """How many terms to keep at the head and the tail: as many as the budget holds (two
-    thirds of them at the head), leaving out only terms whose parentheses balance."""
+    thirds of them at the head), leaving out only terms whose parentheses balance. Counted up
+    from two, so that a 785-term sum costs the dozen terms kept, not the 785."""
     sums = [[0, *accumulate(cell_len(t) + len(_TERM) for t in terms)] for terms in texts]
     odd = [0, *accumulate(0 if all(_balanced(t[k]) for t in texts) else 1 for k in range(n))]
-    for kept in range(n - 2, 1, -1):
+    words = max(cell_len(more(n)), cell_len(more(n - 2)))  # the label, as wide as it gets
+    best = (1, 1)
+    for kept in range(2, n - 1):
         head = (2 * kept + 2) // 3
         tail = kept - head
-        if odd[n - tail] != odd[head]:
-            continue
-        words = cell_len(more(n - kept))
-        if all(s[head] + s[n] - s[n - tail] + words <= budget for s in sums):
-            return head, tail
-    return 1, 1
+        if any(s[head] + s[n] - s[n - tail] + words > budget for s in sums):
+            break
+        if odd[n - tail] == odd[head]:
+            best = (head, tail)
+    return best
 
 
 def _balanced(text: str) -> bool:
+    if "(" not in text and ")" not in text:
+        return True
     depth = 0
     for char in text:
         depth += {"(": 1, ")": -1}.get(char, 0)
