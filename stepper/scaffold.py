@@ -181,7 +181,7 @@ notes:
 #   "u[*]":
 #     append: "..."
 @LessonBase.phases
-# phases: [forward, error, backward, update]
+# phases: [forward, error, backward, update, check]
 @LessonBase.variants
 variants:
   @@grid @Grid.min @Grid.max @Grid.step
@@ -252,7 +252,7 @@ notes:
 #   "conv[*]":
 #     append: "..."
 @LessonBase.phases
-# phases: [shape, forward, error, backward, update]
+# phases: [shape, forward, error, backward, update, check]
 @@conv_alternatives
 @ConvLesson.logits
 # logits: [2.0, 1.0, 0.1]

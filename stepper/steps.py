@@ -9,6 +9,7 @@ output asks.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -20,13 +21,28 @@ if TYPE_CHECKING:
 
 
 class Phase(StrEnum):
-    """The four stages of one training iteration, in the order the lecture takes them."""
+    """The stages of one training iteration, in the order the lecture takes them: a conv
+    lesson's sizes first, then forward, error, backward and update, and last the check that
+    passes the samples forward again with the new weights (did the update help?)."""
 
     SHAPE = "shape"
     FORWARD = "forward"
     ERROR = "error"
     BACKWARD = "backward"
     UPDATE = "update"
+    CHECK = "check"
+
+
+#: The key prefix of the check phase's steps: ``check.u[1,1]`` is u[1,1] again, computed with
+#: the updated weights.
+CHECK = "check."
+
+
+def checked(key: str, keys: Container[str]) -> str:
+    """The check phase's key of ``key`` when one of ``keys`` is it, else ``key`` itself (a
+    given number, such as the bias input 1, is read again as it is)."""
+    again = CHECK + key
+    return again if again in keys else key
 
 
 @dataclass(frozen=True, slots=True)

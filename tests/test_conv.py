@@ -22,7 +22,7 @@ import json
 import math
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import ConvLesson
 from stepper.printers.json_printer import step_record
-from stepper.steps import Solution, Step
+from stepper.steps import Phase, Solution, Step
 from tests.conftest import builtin_ids_of
 from tests.conftest import builtin_lesson as cached_lesson
 from tests.test_substitution import check_substitutions, evaluate
@@ -588,6 +588,56 @@ def check_update(net: Net, solution: Solution) -> None:
         one(f"dw[1,{i + 1},{j}]", f"w[1,{i + 1},{j}]", net.head, (i, j))
 
 
+def updated_net(net: Net, steps: dict[str, Step]) -> Net:
+    """The net with the new kernels, biases and head of the update steps."""
+    assert net.head is not None
+    kernels = [k.copy() for k in net.kernels]
+    for k, kernel in enumerate(kernels, 1):
+        for ch, m, n in np.ndindex(kernel.shape):
+            kernel[ch, m, n] = steps[f"k[{k},{ch + 1},{m + 1},{n + 1}]"].value
+    head = net.head.copy()
+    for i, j in np.ndindex(head.shape):
+        head[i, j] = steps[f"w[1,{i + 1},{j}]"].value
+    biases = [steps[f"b[{k}]"].value for k in range(1, len(kernels) + 1)]
+    return replace(net, kernels=kernels, biases=biases, head=head)
+
+
+def forward_values(net: Net) -> dict[str, float]:
+    """Every forward quantity of the reference by its key: cells, logits, probabilities, loss."""
+    assert net.head is not None
+    fwd = forward(net)
+    out: dict[str, float] = {}
+    channels = net.image.shape[0]
+    for k, (z, sums) in enumerate(zip(fwd.conv if net.kernels else [], fwd.sums, strict=False), 1):
+        for r, c in np.ndindex(z.shape):
+            out[f"conv[{k},{r + 1},{c + 1}]"] = z[r, c]
+            for ch in range(1, channels + 1) if channels > 1 else ():
+                out[f"chan[{k},{ch},{r + 1},{c + 1}]"] = sums[ch - 1, r, c]
+    stages = [("relu", fwd.act if net.relu else []), ("pool", fwd.pooled if net.pool else [])]
+    for name, maps in stages:
+        for k, m in enumerate(maps, 1):
+            for r, c in np.ndindex(m.shape):
+                out[f"{name}[{k},{r + 1},{c + 1}]"] = m[r, c]
+    u = net.head[:, 0] + net.head[:, 1:] @ fwd.flat
+    for i, (ui, yi) in enumerate(zip(u, softmax(u), strict=True), 1):
+        out[f"u[1,{i}]"], out[f"y[1,{i}]"] = ui, yi
+    out["loss"] = head_loss(net, fwd.flat)
+    return out
+
+
+def check_after_update(net: Net, solution: Solution) -> None:
+    """The check phase is this reference's forward pass with the new kernels, biases and
+    head (the values of the update steps, which check_update holds to −α ∂L/∂θ): every
+    check.conv, check.chan, check.relu, check.pool, check.u, check.y cell and check.loss."""
+    steps = by_key(solution)
+    want = forward_values(updated_net(net, steps))
+    checked = {k.removeprefix("check."): s for k, s in steps.items() if k.startswith("check.")}
+    assert all(s.phase == Phase.CHECK and s.iteration == 1 for s in checked.values())
+    assert set(checked) == set(want)
+    for key, value in want.items():
+        assert close(checked[key].value, value), (key, checked[key].value, value)
+
+
 def check_keys(net: Net, solution: Solution) -> None:
     """The contract: every k[k,ch,m,n] and w[1,i,j] exactly once per iteration."""
     counts = Counter((s.iteration, s.key) for s in solution.steps)
@@ -622,6 +672,7 @@ def check_everything(net: Net, solution: Solution) -> None:
         if net.learning_rate is not None:
             check_backward(net, solution)
             check_update(net, solution)
+            check_after_update(net, solution)
     check_keys(net, solution)
 
 
@@ -951,6 +1002,8 @@ def test_built_in_lessons_against_the_reference(lesson_id: str) -> None:
     check_keys(net, solution)
     if net.head is not None:
         check_head(net, solution)
+        if net.target is not None and net.learning_rate is not None:
+            check_after_update(net, solution)
 
 
 @pytest.mark.parametrize("lesson_id", GRADIENT_IDS)
@@ -1039,7 +1092,7 @@ def test_built_in_key_set(lesson_id: str) -> None:
     counts = Counter((s.iteration, s.key) for s in solution.steps)
     assert max(counts.values()) == 1
     for s in solution.steps:
-        assert s.key.split("[")[0] in KNOWN_KEYS, s.key
+        assert s.key.split("[")[0] in KNOWN_KEYS | CHECK_KEYS, s.key
 
 
 KNOWN_KEYS = {
@@ -1068,6 +1121,10 @@ KNOWN_KEYS = {
 }
 
 
+#: The check phase computes the forward quantities again, with the new weights.
+CHECK_KEYS = {f"check.{key}" for key in ("conv", "chan", "relu", "pool", "u", "y", "loss")}
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 @pytest.mark.slow
@@ -1075,4 +1132,4 @@ def test_random_key_sets(data: st.DataObject) -> None:
     net = draw_net(data, train=True)
     solution = net.solve()
     check_keys(net, solution)
-    assert all(s.key.split("[")[0] in KNOWN_KEYS for s in solution.steps)
+    assert all(s.key.split("[")[0] in KNOWN_KEYS | CHECK_KEYS for s in solution.steps)

@@ -315,8 +315,8 @@ def test_plain_goto_a_number_of_ten_thousand_digits(
     typed = f"goto {'9' * 10_000}\ngoto 0003\nquit\n".encode()
     code, out, err = plain_session(monkeypatch, capsys, typed)
     assert (code, err) == (0, "")
-    assert "There is no step 99999" in out and "the steps are 1–21" in out
-    assert "[3/21 · forward" in out
+    assert "There is no step 99999" in out and "the steps are 1–28" in out
+    assert "[3/28 · forward" in out
 
 
 # --- Numbers that overflow or underflow: located at the number to change ------------------------

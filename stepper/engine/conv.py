@@ -3,7 +3,8 @@
 Shapes first (the output size (D − N + 2p)/s + 1, the number of values and parameters), then
 every cell of every feature map (the window's products summed, per channel and then in
 total), ReLU per cell, pooling per window, the dense head and its softmax, the cross-entropy,
-and with a learning rate one gradient step back through all of them to the kernels.
+and with a learning rate one gradient step back through all of them to the kernels; then the
+check: the same forward pass with the new kernels, biases and head, and its loss again.
 
 The convolution is the lecture's and every framework's: the kernel slides without flipping.
 The lecture's own worked cell sums its window column by column (7×1 + 4×1 + 3×1 + 2×0 + …),
@@ -69,6 +70,10 @@ class ConvRun(Recorder):
             for k, kernel in enumerate(lesson.kernels, 1)
         ]
         self.alpha = _given(Sym("alpha"), "alpha", lesson.learning_rate or 0.0)
+        self.head_weights = [
+            [_given(Sym("w", (i, j)), f"w[1,{i},{j}]", v) for j, v in enumerate(row)]
+            for i, row in enumerate(lesson.dense.weights if lesson.dense else [], 1)
+        ]
 
     # Notation ------------------------------------------------------------------------------
 
@@ -386,10 +391,6 @@ class ConvRun(Recorder):
         assert self.lesson.dense is not None
         one = Quantity(Sym("f", (0,)), "f[0]", 1.0, "1")
         inputs = [one, *flat]
-        self.head_weights = [
-            [_given(Sym("w", (i, j)), f"w[1,{i},{j}]", v) for j, v in enumerate(row)]
-            for i, row in enumerate(self.lesson.dense.weights, 1)
-        ]
         self.head_inputs = inputs
         logits = []
         for i, row in enumerate(self.head_weights, 1):
@@ -625,6 +626,8 @@ class ConvRun(Recorder):
     # Update --------------------------------------------------------------------------------
 
     def update_head(self, deltas: list[Quantity]) -> None:
+        """Δw = α f δ for every weight of the head, and the new weights (which the check
+        phase reads)."""
         for i, (row, d) in enumerate(zip(self.head_weights, deltas, strict=True), 1):
             for j, (w, f) in enumerate(zip(row, self.head_inputs, strict=True)):
                 dw = self.emit(
@@ -640,7 +643,7 @@ class ConvRun(Recorder):
                     layer=1,
                     neuron=i,
                 )
-                self.emit(
+                row[j] = self.emit(
                     f"w[1,{i},{j}]",
                     Phase.UPDATE,
                     None,
@@ -656,7 +659,8 @@ class ConvRun(Recorder):
                 )
 
     def update_kernels(self, errors: list[Grid]) -> None:
-        """Δk = α Σ δ x over the map's cells (a correlation of the image with the error)."""
+        """Δk = α Σ δ x over the map's cells (a correlation of the image with the error), and
+        the new kernels and biases (which the check phase reads)."""
         s = self.lesson.stride
         for k, kernel in enumerate(self.lesson.kernels, 1):
             n = len(kernel.channels()[0])
@@ -688,7 +692,7 @@ class ConvRun(Recorder):
                             explanation=explain("dk", self.lang, w=old.sym.unicode()),
                             layer=k,
                         )
-                        self.emit(
+                        self.kernels[k - 1][ch - 1][m - 1][nn - 1] = self.emit(
                             f"k[{k},{ch},{m},{nn}]",
                             Phase.UPDATE,
                             None,
@@ -714,7 +718,7 @@ class ConvRun(Recorder):
                 explanation=explain("db", self.lang, k=k),
                 layer=k,
             )
-            self.emit(
+            self.biases[k - 1] = self.emit(
                 f"b[{k}]",
                 Phase.UPDATE,
                 None,
@@ -733,6 +737,26 @@ class ConvRun(Recorder):
     def solution(self) -> Solution:
         lesson = self.lesson
         self.shapes()
+        layers, windows, probs = self.forward()
+        if lesson.target is not None and probs:
+            targets = self.loss(probs)
+            if lesson.learning_rate and lesson.dense:
+                deltas, errors = self.backward(targets, probs, layers, windows)
+                self.update_head(deltas)
+                if lesson.kernels:
+                    self.update_kernels(errors)
+                with self.checking():  # did the step help? the same forward, the new weights
+                    self.loss(self.forward()[2])
+        return self.finish(lesson, "conv", conv=self.shape())
+
+    def forward(
+        self,
+    ) -> tuple[
+        list[tuple[str, list[Grid]]], list[list[list[list[Quantity]]]] | None, list[Quantity]
+    ]:
+        """The maps layer by layer (named for the way back), the pooling windows, and the
+        class probabilities (none without a head or logits)."""
+        lesson = self.lesson
         layers: list[tuple[str, list[Grid]]] = []
         windows = None
         if self.image:
@@ -753,14 +777,7 @@ class ConvRun(Recorder):
                 _given(Sym("u", (i,)), f"u[1,{i}]", v) for i, v in enumerate(lesson.logits, 1)
             ]
             probs = self.softmax(logits)
-        if lesson.target is not None and probs:
-            targets = self.loss(probs)
-            if lesson.learning_rate and lesson.dense:
-                deltas, errors = self.backward(targets, probs, layers, windows)
-                self.update_head(deltas)
-                if lesson.kernels:
-                    self.update_kernels(errors)
-        return self.finish(lesson, "conv", conv=self.shape())
+        return layers, windows, probs
 
     def shape(self) -> ConvShape:
         lesson = self.lesson

@@ -3,7 +3,9 @@
 For each iteration (a batch of samples) and each sample: u then ỹ neuron by neuron and layer
 by layer; the errors ε = y - ỹ and the loss; δ at the output, then γ in the hidden layers
 with the weights before the update; then Δw = c·α·x·δ (c = 2 for the lecture's ε²) and the
-new weights, the per-sample increments averaged when a batch has several samples.
+new weights, the per-sample increments averaged when a batch has several samples. Last, when
+the lesson trains, the last iteration's samples go forward again with the new weights and their
+loss is computed again: the check that the update helped.
 
 Neurons are numbered across layers as the lecture does (z₁, z₂ in the hidden layer, then
 neuron 3 at the output: δ₃, t₃₁), while step keys count within each layer.
@@ -368,6 +370,7 @@ class DenseRun(Recorder):
     def solution(self) -> Solution:
         samples = self.training.samples
         size = self.training.batch_size
+        chunk: list[tuple[int, Sample]] = []
         for _ in range(self.training.epochs):
             for start in range(0, len(samples), size):
                 self.iteration += 1
@@ -388,19 +391,42 @@ class DenseRun(Recorder):
                     else:
                         self.increments(s, inputs, deltas, batched=False)
                 if batched:
-                    self.emit(
-                        "batch_loss",
-                        Phase.ERROR,
-                        None,
-                        template="mean",
-                        params=(),
-                        sym=Sym("Fo"),
-                        operands=losses,
-                        value=sum(q.value for q in losses) / len(losses),
-                        explanation=explain("batch_loss", self.lang, count=len(losses)),
-                    )
+                    self.batch_loss(losses)
                     self.average([self.increments(s, i, d, batched=True) for s, i, d in per_sample])
+        if self.trains():
+            self.check(chunk)
         return self.finish(self.lesson, "dense", given=self.initial, network=self.shape())
+
+    def trains(self) -> bool:
+        """Whether the lesson updates its weights on every sample (each has a target, and
+        there is a learning rate): only then is the last update checked."""
+        return bool(self.training.learning_rate) and all(
+            s.y is not None for s in self.training.samples
+        )
+
+    def check(self, chunk: list[tuple[int, Sample]]) -> None:
+        """The last iteration's samples forward again with the new weights, and their loss."""
+        with self.checking():
+            losses = []
+            for s, sample in chunk:
+                assert sample.y is not None  # trains() said every sample has one
+                self.forward(s, sample)
+                losses.append(self.errors(s, sample.y)[1])
+            if self.batched:
+                self.batch_loss(losses)
+
+    def batch_loss(self, losses: list[Quantity]) -> None:
+        self.emit(
+            "batch_loss",
+            Phase.ERROR,
+            None,
+            template="mean",
+            params=(),
+            sym=Sym("Fo"),
+            operands=losses,
+            value=sum(q.value for q in losses) / len(losses),
+            explanation=explain("batch_loss", self.lang, count=len(losses)),
+        )
 
     def shape(self) -> NetworkShape:
         layers = tuple(

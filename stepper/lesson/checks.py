@@ -305,18 +305,28 @@ def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
 
 
 def step_count(
-    neurons: list[int], weights: int, targets: list[bool], batch_size: int, epochs: int
+    neurons: list[int],
+    weights: int,
+    targets: list[bool],
+    batch_size: int,
+    epochs: int,
+    *,
+    trains: bool = False,
 ) -> int:
     """How many steps the engine makes, from the sizes alone.
 
-    ``neurons`` per layer, ``weights`` in all, ``targets`` per sample (whether it has y).
-    Per sample: u and y of every neuron; with a target, e of each output, the loss and d of
-    every neuron. Per update: dw and w of every weight, and with a batch of several trained
-    samples, each sample's increments and the batch's loss.
+    ``neurons`` per layer, ``weights`` in all, ``targets`` per sample (whether it has y),
+    ``trains`` whether the lesson has a learning rate. Per sample: u and y of every neuron;
+    with a target, e of each output, the loss and d of every neuron. Per update: dw and w of
+    every weight, and with a batch of several trained samples, each sample's increments and
+    the batch's loss. When every sample has a target and there is a learning rate, the check
+    phase passes the last batch forward again: u, y, e and the loss of each of its samples,
+    and the batch's loss when it has several.
     """
     total = sum(neurons)
     outputs = neurons[-1]
     per_epoch = 0
+    chunk: list[bool] = []
     for start in range(0, len(targets), batch_size):
         chunk = targets[start : start + batch_size]
         trained = sum(chunk)
@@ -324,7 +334,10 @@ def step_count(
         per_epoch += trained * (outputs + 1 + total)
         if trained:
             per_epoch += 2 * weights + (weights * trained + 1 if trained > 1 else 0)
-    return per_epoch * epochs
+    check = 0
+    if trains and targets and all(targets):
+        check = len(chunk) * (2 * total + outputs + 1) + (1 if len(chunk) > 1 else 0)
+    return per_epoch * epochs + check
 
 
 def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
@@ -358,7 +371,9 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
     epochs = training.get("epochs", 1)
     batch = batch if _is_count(batch) else 1
     epochs = epochs if _is_count(epochs) else 1
-    steps = step_count(neurons, weights, targets, batch, epochs)
+    rate = training.get("learning_rate")
+    trains = isinstance(rate, int | float) and bool(rate)
+    steps = step_count(neurons, weights, targets, batch, epochs, trains=trains)
     if steps > MAX_STEPS:
         where = ("training", "epochs") if "epochs" in training else ("training", "samples")
         found.append(

@@ -95,7 +95,7 @@ def _arrange(ctx: Ctx, width: int, rows: int) -> tuple[list[Ink], list[Frame]]:
         return _compose(_head_forward(ctx, None), width, rows)
     if step.phase == Phase.SHAPE:
         return (kernel_sizes(ctx) if "size[1]" in ctx.index.pos else sizes(ctx, width)), []
-    arrangement = _ARRANGEMENTS.get(step.key.partition("[")[0])
+    arrangement = _ARRANGEMENTS.get(parse(step.key)[0])
     if arrangement is None:  # a step this picture does not know: the board as before the first
         if ctx.conv.image:
             return _compose(_overview(ctx), width, rows)
@@ -154,7 +154,7 @@ def _convolution(ctx: Ctx, step: Step) -> Arrangement:
     frame = _window(ctx, k, r, c)
     role = Role.READ if ctx.pixels else Role.MORE
     image = image_grid(ctx, ch, ctx.conv.paddings[k - 1], frame, role)
-    kernel = kernel_grid(ctx, k, ch, "given", None)
+    kernel = kernel_grid(ctx, k, ch, "after" if ctx.prefix else "given", None)
     out = map_grid(ctx, "conv", k, (r, c))
     captions = _captions(kernel_caption(ctx, k), _channel_sums(ctx, k, r, c))
     return _blackboard(image, kernel, out), captions
@@ -217,7 +217,7 @@ def _pool_window(
     frame = (r0, r0 + size - 1, c0, c0 + size - 1)
     marks: dict[tuple[int, int], str] = {}
     key = f"pool[{k},{r},{c}]"
-    step = ctx.index.step(key)
+    step = ctx.index.step(ctx.keyed(key))
     if kind == "max" and step is not None and ctx.revealed_at(key) and step.operands:
         best = max(step.operands, key=lambda q: q.value)
         idx = parse(best.key)[1]
@@ -246,7 +246,8 @@ def _head_forward(ctx: Ctx, step: Step | None) -> Arrangement:
     """u and the softmax: the flattened values over the weights; ỹ as bars once revealed."""
     i = None if step is None else step.neuron or parse(step.key)[1][-1]
     weights = bool(ctx.index.head().rows)
-    return [Board([[Table(ctx, weights, True, ("u", "y"), i, None)]], [])], []
+    table = Table(ctx, weights, True, ("u", "y"), i, None, updating=bool(ctx.prefix))
+    return [Board([[table]], [])], []
 
 
 def _head_error(ctx: Ctx, step: Step) -> Arrangement:

@@ -23,7 +23,12 @@ def kernel_caption(ctx: Ctx, k: int) -> Ink | None:
         line.add(f": {name}", Role.HEADER)
     parts = [line]
     if conv.biases[k - 1] != 0 or f"b[{k}]" in ctx.reads:
-        parts.append(ink(*ctx.given_slot(f"b[{k}]", Sym("b", (k,)).unicode(), conv.biases[k - 1])))
+        sym = Sym("b", (k,)).unicode()
+        if ctx.prefix:  # the check phase computes with the new bias
+            text, role, key = ctx.replaced(f"b[{k}]", conv.biases[k - 1])
+            parts.append(ink(f"{sym} = {text}", role, key))
+        else:
+            parts.append(ink(*ctx.given_slot(f"b[{k}]", sym, conv.biases[k - 1])))
     if conv.paddings[k - 1]:
         parts.append(ink(f"{ctx.word('padding')} p = {conv.paddings[k - 1]}"))
     if conv.stride != 1:

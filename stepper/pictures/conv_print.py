@@ -15,7 +15,7 @@ from stepper.pictures.conv_captions import kernel_caption, pipeline
 from stepper.pictures.conv_grids import Grid, image_grid, kernel_grid, map_grid
 from stepper.pictures.conv_state import Ctx
 from stepper.pictures.scene import Role, Scene
-from stepper.steps import Solution
+from stepper.steps import Phase, Solution
 
 #: The columns a printed picture takes (shrunk to the page: about 8 pt type on A4).
 PRINT_WIDTH = 96
@@ -33,7 +33,10 @@ def print_scene(solution: Solution, lang: str, width: int, *, worksheet: bool) -
     conv = solution.conv
     if conv is None or not solution.steps or not conv.image or not conv.image[0]:
         return Scene(0, 0)
-    ctx = Ctx.build(solution, conv, 0 if worksheet else len(solution.steps), None, lang)
+    # Every value up to the check phase: the maps the lesson's own kernels make.
+    steps = solution.steps
+    solved = next((k for k, s in enumerate(steps) if s.phase is Phase.CHECK), len(steps))
+    ctx = Ctx.build(solution, conv, 0 if worksheet else solved, None, lang)
     tiles: list[list[Ink]] = []
     if not conv.kernels:
         tiles += [_pooled(ctx, "x", ch, worksheet, width) for ch in range(1, len(conv.image) + 1)]

@@ -17,7 +17,7 @@ from stepper.notation import Sym
 from stepper.numbers import given, pretty
 from stepper.pictures.scene import Role
 from stepper.solution_cache import PerSolution
-from stepper.steps import ConvShape, Quantity, Solution, Step
+from stepper.steps import CHECK, ConvShape, Phase, Quantity, Solution, Step, checked
 
 #: A cell of a grid: its text and what it means to the learner.
 #: What a cell or slot writes: its text, its role and the key of the quantity it writes (None
@@ -26,8 +26,9 @@ Cell = tuple[str, Role, str | None]
 
 
 def parse(key: str) -> tuple[str, tuple[int, ...]]:
-    """``conv[1,2,3]`` -> ("conv", (1, 2, 3)); ``loss`` -> ("loss", ())."""
-    name, _, rest = key.partition("[")
+    """``conv[1,2,3]`` -> ("conv", (1, 2, 3)); ``loss`` -> ("loss", ()); a check step's key
+    as the quantity it computes again (``check.conv[1,2,3]`` -> ("conv", (1, 2, 3)))."""
+    name, _, rest = key.removeprefix(CHECK).partition("[")
     try:
         return name, tuple(int(p) for p in rest[:-1].split(",")) if rest else ()
     except ValueError:
@@ -68,7 +69,7 @@ class Index:
         widths: dict[str, int] = {}
         for k, step in enumerate(solution.steps):
             pos[step.key] = k
-            family = step.key.partition("[")[0]
+            family = step.key.removeprefix(CHECK).partition("[")[0]
             if len(step.shown) > widths.get(family, 0):
                 widths[family] = len(step.shown)
         assert solution.conv is not None
@@ -137,6 +138,9 @@ class Ctx:
     reads: set[str]
     pixels: set[tuple[int, int, int]]
     lang: str
+    #: ``check.`` in the check phase: the maps and the head then show the values computed
+    #: again with the new kernels and weights.
+    prefix: str = ""
 
     @classmethod
     def build(
@@ -159,8 +163,14 @@ class Ctx:
                 idx = parse(q.key)[1]
                 if len(idx) == 3:
                     pixels.add((idx[0], idx[1], idx[2]))
+        prefix = CHECK if ref is not None and ref.phase is Phase.CHECK else ""
         return cls(solution, conv, index(solution), revealed, current, step, ref, reads,
-                   pixels, lang)  # fmt: skip
+                   pixels, lang, prefix)  # fmt: skip
+
+    def keyed(self, key: str) -> str:
+        """The key whose value the picture shows for ``key`` now: in the check phase, a
+        forward quantity's ``check.`` one (a given number, y₀ = 1, stays itself)."""
+        return checked(key, self.index.pos) if self.prefix else key
 
     def word(self, key: str) -> str:
         return label(f"conv.{key}", self.lang)
@@ -173,10 +183,11 @@ class Ctx:
 
     def read(self, key: str) -> Role:
         """READ when the current step reads ``key``, else PLAIN."""
-        return Role.READ if key in self.reads else Role.PLAIN
+        return Role.READ if self.keyed(key) in self.reads else Role.PLAIN
 
     def computed(self, key: str, pending: str = "·") -> Cell:
         """A step's value as a cell: revealed, being computed (``?``), or still pending."""
+        key = self.keyed(key)
         k = self.index.pos.get(key)
         if k is None:
             return "", Role.PLAIN, None
@@ -198,11 +209,12 @@ class Ctx:
         return pretty(given(old)), Role.READ if key in self.reads else Role.PENDING, key
 
     def revealed_at(self, key: str) -> bool:
-        k = self.index.pos.get(key)
+        k = self.index.pos.get(self.keyed(key))
         return k is not None and k < self.revealed
 
     def slot(self, key: str, sym: str, quantity: Quantity | None = None) -> Cell:
         """``sym = value`` once revealed (or given), ``sym = ?`` while computed, else ``sym``."""
+        key = self.keyed(key)
         k = self.index.pos.get(key)
         if k is None:
             if quantity is None:

@@ -227,7 +227,7 @@ class Table:
             return Ink().add(*ctx.slot(f"target[{i}]", sym, head.targets.get(i)))
         if column == "d":
             return Ink().add(*ctx.slot(f"d[1,{i}]", sym))
-        key = f"y[1,{i}]"
+        key = ctx.keyed(f"y[1,{i}]")
         text = Ink().add(*ctx.slot(key, sym))
         step = ctx.index.step(key)
         if step is not None and ctx.revealed_at(key):

@@ -19,7 +19,7 @@ from stepper.numbers import given, pretty
 from stepper.pictures.blocks import Piece
 from stepper.pictures.scene import Role
 from stepper.solution_cache import PerSolution
-from stepper.steps import NetworkShape, Quantity, Solution, Step
+from stepper.steps import CHECK, NetworkShape, Phase, Quantity, Solution, Step, checked
 
 #: Activations whose names are translated (the others are written as the lesson writes them).
 #: Keys whose values belong to one iteration (and to one sample, when the step has one).
@@ -132,6 +132,9 @@ class Position:
     #: Which neuron, input or synapse the current step itself computes: drawn whatever else
     #: is elided (a softmax reads the whole layer, yet its own neuron must show).
     own: dict[str, set[int]] = field(default_factory=dict)
+    #: ``check.`` in the check phase: each neuron's slots then show the values computed
+    #: again with the new weights.
+    prefix: str = ""
 
     @classmethod
     def build(
@@ -161,13 +164,20 @@ class Position:
         own: dict[str, set[int]] = {}
         if step is not None:
             _note_focus(own, _synapse(step.key))
+        prefix = CHECK if ref is not None and steps[ref].phase is Phase.CHECK else ""
         return cls(solution, net, index, revealed, iteration, sample, step, target, reads, focus,
-                   lang, own=own)  # fmt: skip
+                   lang, own=own, prefix=prefix)  # fmt: skip
+
+    def keyed(self, key: str) -> str:
+        """The key whose value the picture shows for ``key`` now: in the check phase, a
+        forward quantity's ``check.`` one (a given number, y₀ = 1, stays itself)."""
+        return checked(key, self.index.last) if self.prefix else key
 
     def latest(self, key: str) -> Step | None:
         """The latest revealed step of ``key``; of this iteration and sample where they matter."""
         steps = self.solution.steps
-        per_iteration = parse(key)[0] in _PER_ITERATION
+        key = self.keyed(key)
+        per_iteration = parse(key.removeprefix(CHECK))[0] in _PER_ITERATION
         for k in self.index.positions(key, self.revealed):
             step = steps[k]
             if step.iteration > self.iteration:  # revealed past the step being looked at
@@ -185,7 +195,11 @@ class Position:
         width = self.index.widths.get(key)
         if width is None:
             steps = self.solution.steps
-            shown = [pretty(steps[k].shown) for k in self.index.positions(key)]
+            shown = [
+                pretty(steps[k].shown)
+                for at in (key, CHECK + key)
+                for k in self.index.positions(at)
+            ]
             q = self.index.given(key)
             if q is not None:
                 shown.append(pretty(given(q.value)))
@@ -212,6 +226,7 @@ class Position:
         return key in self.index.last
 
     def role(self, key: str, otherwise: Role = Role.PLAIN) -> Role:
+        key = self.keyed(key)
         if key == self.target:
             return Role.CURRENT
         return Role.READ if key in self.reads else otherwise
@@ -241,6 +256,7 @@ class Position:
 
     def slot(self, key: str, sym: str) -> Piece:
         """``sym = value`` once revealed, ``sym = ?`` while being computed, else ``sym`` alone."""
+        key = self.keyed(key)
         step = self.latest(key)
         if step is not None:
             return Piece(f"{sym}{self.eq}{pretty(step.shown)}", self.role(key), key)
@@ -278,7 +294,7 @@ class Position:
 
 def _note_focus(focus: dict[str, set[int]], key: str) -> None:
     """Remember which item of an elided list a key points at: an input, a neuron, a synapse."""
-    name, idx = parse(key)
+    name, idx = parse(key.removeprefix(CHECK))
     if name == "x" and len(idx) == 1:
         focus.setdefault("x", set()).add(idx[0])
     elif name in _PER_ITERATION and len(idx) == 2:
