@@ -16,14 +16,14 @@ pytestmark = pytest.mark.slow  # each test runs the app
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 def test_goto_by_symbol_with_completion_range_and_keys(size: tuple[int, int]) -> None:
-    """g at step 1 says where the learner is; 99 is refused with the range 1–21; d offers d1
+    """g at step 1 says where the learner is; 99 is refused with the range 1–28; d offers d1
     (δ₁) and → takes it; F2 adds its key d[1,1]; Enter opens δ₁ whole."""
 
     async def scenario(app: StepperApp, pilot: Pilot[int]) -> None:
         await pilot.press("enter", "g")
-        assert "Paso 1 de 21 · u₁" in " ".join(shown_text(app, "#goto-target").split())
+        assert "Paso 1 de 28 · u₁" in " ".join(shown_text(app, "#goto-target").split())
         await pilot.press("9", "9", "enter")
-        assert "No hay paso 99: los pasos son 1–21" in shown_text(app, "#goto-error")
+        assert "No hay paso 99: los pasos son 1–28" in shown_text(app, "#goto-error")
         box = app.screen.query_one("#goto-input", Input)
         box.value = ""
         await pilot.press("d")
@@ -31,7 +31,7 @@ def test_goto_by_symbol_with_completion_range_and_keys(size: tuple[int, int]) ->
         await pilot.press("right")
         assert box.value == "d1"
         target = " ".join(shown_text(app, "#goto-target").split())
-        assert target.startswith("→ Paso 8 de 21 · δ₁") and "d[1,1]" not in target
+        assert target.startswith("→ Paso 8 de 28 · δ₁") and "d[1,1]" not in target
         await pilot.press("f2")
         assert "d[1,1]" in shown_text(app, "#goto-target")
         await pilot.press("enter")

@@ -20,19 +20,29 @@ pytestmark = pytest.mark.slow  # each test runs the app
 
 SIZES = [(80, 24), (60, 20)]
 #: Every value of backprop-1's forward and error phases, and the last new weight.
-VALUES = ("0.29", "0.12", "0.11943", "−0.09", "0.88057", "0.78351", "0.86801", "−0.47848")
+VALUES = (
+    "0.29",
+    "0.12",
+    "0.11943",
+    "−0.09",
+    "0.88057",
+    "0.78351",
+    "0.86801",
+    "−0.47848",
+    "0.40966",
+)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_in_a_quiz_end_then_home_gives_no_answer_away(size: tuple[int, int]) -> None:
-    """After End the history lists the last new weights; after Home it shows only the first
-    question, u₁ = ?, like the picture, and none of the lesson's values."""
+    """After End the history lists the check after the update (ε² = 0.40966 last); after Home
+    it shows only the first question, u₁ = ?, like the picture, and none of the lesson's values."""
 
     async def scenario(app: StepperApp, pilot: Pilot[int]) -> None:
         await pilot.press("enter")
         app.screen.set_focus(None)  # out of the answer box, as Escape does
         await pilot.press("end")
-        assert "w₂₂ → −0.47848" in history_text(app)
+        assert "ε² = 0.40966" in history_text(app)
         await pilot.press("home")
         shown = history_text(app)
         assert "u₁ = ?" in shown
@@ -78,27 +88,28 @@ def test_a_goto_shows_what_comes_before_its_target(size: tuple[int, int]) -> Non
 
 @pytest.mark.parametrize("size", SIZES)
 def test_at_the_end_the_last_step_shows_and_the_rest_is_counted(size: tuple[int, int]) -> None:
-    """At End the panel ends with w₂₂ → −0.47848 and starts with '… N más' over the update's
-    heading; PgUp shows earlier rows with '… N más' below them, and no further than the first
-    row, the panel filled (but for a heading and its row that do not fit together); the next
-    key comes back."""
+    """At End the panel ends with the check's ε² = 0.40966 and starts with '… N más' over a
+    heading (the update's or the check's, as the height allows); PgUp shows earlier rows with
+    '… N más' below them, and no further than the first row, the panel filled (but for a
+    heading and its row that do not fit together); the next key comes back."""
 
     async def scenario(app: StepperApp, pilot: Pilot[int]) -> None:
         await pilot.press("enter", "end")
         rows = history_text(app).splitlines()
-        assert rows[-1] == "w₂₂ → −0.47848"
+        assert rows[-1] == "ε² = 0.40966"
         assert rows[0].startswith("… ") and "más" in rows[0]
-        assert rows[1].startswith("actualización")  # the heading of the rows below
+        assert rows[1].startswith(("actualización", "comprobación"))  # a heading below it
+        assert any(row.startswith("comprobación") for row in rows)
         height = app.screen.query_one("#history").size.height
         assert len(rows) == height
         await pilot.press("pageup")
         rows = history_text(app).splitlines()
-        assert "w₂₂ → −0.47848" not in rows and "más" in rows[-1]
+        assert "ε² = 0.40966" not in rows and "más" in rows[-1]
         await pilot.press(*["pageup"] * 5)  # back to the first row at most, the panel filled
         rows = history_text(app).splitlines()
         assert rows[0].startswith("hacia delante") and height - 1 <= len(rows) <= height
         await pilot.press("p", "n")
-        assert history_text(app).splitlines()[-1] == "w₂₂ → −0.47848"
+        assert history_text(app).splitlines()[-1] == "ε² = 0.40966"
 
     run(make_app(), scenario, size)
 

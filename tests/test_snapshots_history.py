@@ -38,8 +38,8 @@ def test_quiz_after_end_then_home(snap_compare: SnapCompare) -> None:
 
 
 def test_history_at_the_end_at_60x20(snap_compare: SnapCompare) -> None:
-    """backprop-2 at its last step at 60×20: the history ends with w₂₂ → its new value,
-    marked as current, under '… N más' and the update's heading; no scrollbar."""
+    """backprop-2 at its last step at 60×20: the history ends with the check's ε² = 0.22396,
+    marked as current, under '… N más' and the check's heading; no scrollbar."""
 
     async def to_end(pilot: Pilot[Any]) -> None:
         await settle(pilot)
@@ -50,7 +50,7 @@ def test_history_at_the_end_at_60x20(snap_compare: SnapCompare) -> None:
 
 def test_goto_by_symbol_at_60x20(snap_compare: SnapCompare) -> None:
     """The goto dialog at 60×20 over backprop-1 with dw12 typed: the prompt with the range
-    (1–21) and an example from the lesson (Δw10 o dw10), the line '→ Paso 14 de 21 · Δw₁₂ ·
+    (1–28) and an example from the lesson (Δw10 o dw10), the line '→ Paso 14 de 28 · Δw₁₂ ·
     actualización · iteración 1' with the key dw[1,1,2] after F2, and the hint to hide the
     keys again."""
 
