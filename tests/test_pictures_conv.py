@@ -283,6 +283,19 @@ def test_new_kernel_values_replace_the_old_ones(cnn1: Solution) -> None:
     assert after[1][1] == ("?", CURRENT_STYLE)
 
 
+def test_the_check_phase_convolves_with_the_new_kernel(cnn1: Solution) -> None:
+    """check.conv[1,1,2]: the board shows the kernel after its update (0.6016 … −0.4904) and
+    the new bias b₁ = 0.2042, the map filling in with the values computed again (1.7207); at
+    check.loss the table shows ỹ and y but no δ (the check computes none)."""
+    k = index_of(cnn1, "check.conv[1,1,2]")
+    text = picture(cnn1, k + 1, k)
+    assert "k después" in text and "0.6016" in text and "−0.4904" in text
+    assert "b₁ = 0.2042" in text and "1.7207" in text and "1.2 " not in text
+    end = len(cnn1.steps)
+    text = picture(cnn1, end, end - 1)
+    assert "L = 0.0441" in text and "ỹ₁ = 0.9569" in text and "δ" not in text
+
+
 # --- the sizes ---------------------------------------------------------------------------------
 
 

@@ -142,6 +142,23 @@ def test_revealed_values_appear_and_the_others_do_not(bp1: Solution) -> None:
     assert "α = 0.1" in text
 
 
+def test_the_check_phase_shows_the_values_computed_again(bp1: Solution) -> None:
+    """In the check phase each neuron shows its values computed with the new weights (u₁ =
+    ỹ₁ = 0.263, ε₂ = 0.63694, ε² = 0.40966), the new weights stay on their synapses, and the
+    forward pass's values (u₁ = 0.29, ε² = 0.78351) are gone, the δ that made the update
+    stays; the quantity computed is lit."""
+    end = len(bp1.steps)
+    text = picture(bp1, end, end - 1)
+    for shown in ("u₁ = 0.263", "ỹ₁ = 0.263", "ε₂ = 0.63694", "ε² = 0.40966", "w₂₂ → −0.47848"):
+        assert shown in text, shown
+    assert "0.29" not in text and "0.78351" not in text
+    assert "δ₁ = −0.09" in text  # the δ that made the update: none is computed again
+    assert style_of(segments(bp1, end, end - 1), "ε² = 0.40966") == CURRENT_STYLE
+    first = index_of(bp1, "check.u[1,1]")
+    text = picture(bp1, first, first)  # computing u₁ again: its old value is not shown
+    assert "u₁ = ?" in text and "u₁ = 0.29" not in text and "ε² = 0.78351" not in text
+
+
 def test_numbers_use_the_unicode_minus(builtin: dict[str, Solution]) -> None:
     for solution in builtin.values():
         for revealed in (0, len(solution.steps) // 2, len(solution.steps)):

@@ -253,7 +253,8 @@ def _head_forward(ctx: Ctx, step: Step | None) -> Arrangement:
 def _head_error(ctx: Ctx, step: Step) -> Arrangement:
     """The loss and the δ of each class, beside the probabilities and the targets."""
     idx = parse(step.key)[1]
-    table = Table(ctx, False, False, ("y", "t", "d"), idx[-1] if idx else None, None)
+    columns = ("y", "t") if ctx.prefix else ("y", "t", "d")  # the check computes no new δ
+    table = Table(ctx, False, False, columns, idx[-1] if idx else None, None)
     loss = [ink(*ctx.slot("loss", ctx.sym("loss", Sym("L"))))] if "loss" in ctx.index.pos else []
     return [Board([[table]], [])], loss
 

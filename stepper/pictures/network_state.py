@@ -174,7 +174,8 @@ class Position:
         return checked(key, self.index.last) if self.prefix else key
 
     def latest(self, key: str) -> Step | None:
-        """The latest revealed step of ``key``; of this iteration and sample where they matter."""
+        """The latest revealed step of ``key``; of this iteration and sample where they matter
+        (in the check phase, the check's, and the δ that made the update)."""
         steps = self.solution.steps
         key = self.keyed(key)
         per_iteration = parse(key.removeprefix(CHECK))[0] in _PER_ITERATION
