@@ -50,8 +50,8 @@ def test_all_prints_every_step_through_a_pipe() -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Traceback" not in proc.stderr
-    for n in range(1, 22):
-        assert f"[{n}/21 " in out
+    for n in range(1, 29):  # 21 steps, then the 7 of the check after the update
+        assert f"[{n}/28 " in out
     assert "u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂" in out
     assert "= 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7" in out
     assert "= −0.47848" in out
@@ -79,12 +79,12 @@ def test_one_stage_per_line_and_back() -> None:
     """The header, the explanation and the formula, then one line a stage, each = under the
     formula's; back shows the step again as far as it is now revealed."""
     out = plain("\n\nback\n").splitlines()
-    i = next(k for k, line in enumerate(out) if line.startswith("[1/21"))
+    i = next(k for k, line in enumerate(out) if line.startswith("[1/28"))
     assert out[i + 1].startswith("    Entrada neta de la neurona 1")
     assert out[i + 2] == "    u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂"
     assert out[i + 3] == "       = 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7"
     assert out[i + 4] == "       = 0.29"
-    assert out[i + 5].startswith("← [1/21")
+    assert out[i + 5].startswith("← [1/28")
     assert out[i + 6] == out[i + 1]
     assert out[i + 7 :] == [
         "    u₁ = w₁₀ · x₀ + w₁₁ · x₁ + w₁₂ · x₂",
@@ -96,10 +96,10 @@ def test_an_identity_step_is_one_reveal_saying_its_value_once() -> None:
     """ỹ₁ = u₁ of the linear neuron: one Enter shows it whole, 0.29 written once, and the
     next Enter starts u₂."""
     out = plain("\n\n\n\nquit\n", lang="en").splitlines()
-    i = out.index("[2/21 · forward · iteration 1 · pair 1 · y[1,1]]")
+    i = out.index("[2/28 · forward · iteration 1 · pair 1 · y[1,1]]")
     assert out[i + 2 : i + 4] == ["    ỹ₁ = u₁", "       = 0.29"]
     assert out[i + 4] == ""
-    assert out[i + 5].startswith("[3/21 ")
+    assert out[i + 5].startswith("[3/28 ")
     assert sum(line.count("0.29") for line in out[i:]) == 1
 
 
@@ -210,10 +210,10 @@ def test_edit_changes_a_number_solves_again_and_keeps_the_place() -> None:
     edited, restored = out.split("w₁₂ = 0.5: the lesson is solved again")[1].split(
         "The original lesson is back"
     )
-    assert "[1/21 " in edited.splitlines()[1]
+    assert "[1/28 " in edited.splitlines()[1]
     assert "    = 0.1 · 1 + (−0.2) · 0.1 + 0.5 · 0.7" in edited
     assert "    = 0.43" in edited
-    assert "[1/21 " in restored.splitlines()[1]
+    assert "[1/28 " in restored.splitlines()[1]
     assert "    = 0.1 · 1 + (−0.2) · 0.1 + 0.3 · 0.7" in restored
     assert "    = 0.29" in restored
 
@@ -259,27 +259,27 @@ def test_edit_refuses_what_a_file_could_not_hold_and_keeps_the_lesson() -> None:
 def test_goto_takes_a_number_a_key_and_a_symbol_as_seen_or_typed() -> None:
     """δ₂ is step 9 of backprop-1 by number, key, symbol and its keyboard spelling; dw12 finds
     Δw₁₂; a number past the last step says the range."""
-    out = plain("goto 9\ng d[1,2]\ngoto δ₂\ng d2\ng dw12\ngoto 22\nquit\n", lang="en")
-    assert out.count("[9/21 · backward · iteration 1 · pair 1 · d[1,2]]\n") == 4
+    out = plain("goto 9\ng d[1,2]\ngoto δ₂\ng d2\ng dw12\ngoto 29\nquit\n", lang="en")
+    assert out.count("[9/28 · backward · iteration 1 · pair 1 · d[1,2]]\n") == 4
     assert out.count("    δ₂ = ε₂ · (1 − ỹ₂²)\n") == 4
     assert " · dw[1,1,2]]\n" in out and "    Δw₁₂ = 2 · α · x₂ · δ₁\n" in out
-    assert "1–21" in out
+    assert "1–28" in out
 
 
 def test_a_terminal_gets_a_prompt_and_a_pipe_none() -> None:
-    """On a terminal each line is asked for after "N/21> " (N where the learner is); through
+    """On a terminal each line is asked for after "N/28> " (N where the learner is); through
     a pipe the output is the same lesson, without a single prompt."""
     typed = plain("\n\n\n\nquit\n", lang="en", source=Terminal)
     piped = plain("\n\n\n\nquit\n", lang="en")
     # u₁ takes three lines, ỹ₁ = u₁ one (it is shown whole), then u₂ is asked for
-    assert [typed.count(f"{n}/21> ") for n in (1, 2, 3)] == [3, 1, 1]
+    assert [typed.count(f"{n}/28> ") for n in (1, 2, 3)] == [3, 1, 1]
     assert "> " not in piped
-    assert typed.replace("1/21> ", "").replace("2/21> ", "").replace("3/21> ", "") == piped
+    assert typed.replace("1/28> ", "").replace("2/28> ", "").replace("3/28> ", "") == piped
 
 
 def test_end_of_input_on_a_terminal_ends_the_line() -> None:
     typed = plain("", lang="en", source=Terminal)
-    assert typed.endswith("1/21> \n")
+    assert typed.endswith("1/28> \n")
 
 
 def test_the_start_line_and_help_name_every_command() -> None:
@@ -328,9 +328,9 @@ def test_a_real_terminal_gets_the_prompt_and_line_editing() -> None:
         return seen.decode()
 
     try:
-        assert "Commands: Enter or “next”" in read_until("1/21> ")
+        assert "Commands: Enter or “next”" in read_until("1/28> ")
         os.write(leader, b"n\x7fwhy\n")
-        assert "u₁ reads:" in read_until("1/21> ")
+        assert "u₁ reads:" in read_until("1/28> ")
         os.write(leader, b"\x04")
         assert proc.wait(timeout=30) == 0
     finally:
