@@ -190,3 +190,31 @@ def test_a_forward_only_lesson_shows_what_it_computed() -> None:
 def test_forward_1_shows_the_last_layers_outputs_only() -> None:
     (result,) = summarize(solved("forward-1")).results
     assert result.title == "ỹ₁ … ỹ₂" and len(result.new) == 1 and len(result.new[0]) == 2
+
+
+def test_backprop_1_loss_after_the_update_by_numpy() -> None:
+    """ε² before and after backprop-1's update, the second from a forward pass written here
+    with numpy: neuron 1 linear, neuron 2 tanh, x = (1, 0.1, 0.7), y = (0.2, 1), the lecture's
+    new weights. The lecture's 0.78351 → 0.40966."""
+    x = np.array([1.0, 0.1, 0.7])
+    w = np.array([[0.082, -0.2018, 0.2874], [0.6736, 0.41736, -0.47848]])
+    u = w @ x
+    out = np.array([u[0], np.tanh(u[1])])
+    after = float(np.sum((np.array([0.2, 1.0]) - out) ** 2))
+    (change,) = summarize(solved("backprop-1")).losses
+    assert (change.name, change.before, change.after) == ("ε²", "0.78351", "0.40966")
+    assert change.after_value == pytest.approx(after, abs=5e-5)
+
+
+def test_regression_curve_ends_with_the_loss_after_the_last_update() -> None:
+    """regression-1's curve: the four iterations' Fₒ, then Fₒ with the weights after the
+    fourth update (numpy here)."""
+    x = np.array([0.5, 0.65, 0.8, 0.95])
+    y = np.array([0.52, 0.55, 0.57, 0.59])
+    w = np.zeros(2)
+    for _ in range(4):
+        err = y - (w[0] + w[1] * x)
+        w = w + 2 * 0.5 * np.array([np.mean(err), np.mean(err * x)])
+    final = float(np.mean((y - (w[0] + w[1] * x)) ** 2))
+    curve = summarize(solved("regression-1")).curve
+    assert len(curve) == 5 and curve[-1] == pytest.approx(final, abs=5e-4)
