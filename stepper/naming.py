@@ -159,7 +159,10 @@ class Names:
         self.steps = steps
         self.families: dict[tuple[str, str, bool, bool, str | None], Family] = {}
         self._keys: tuple[str, ...] | None = None
+        #: Where each key is, so that a key typed costs a look-up, not a pass over the steps.
+        self.by_key: dict[str, list[int]] = {}
         for i, step in enumerate(steps):
+            self.by_key.setdefault(step.key, []).append(i)
             sym = step.sym
             prefix = _split(step.key)[0] if "." in step.key else ""
             family = (prefix, sym.letter, sym.tilde, sym.delta, sym.tag)
@@ -171,7 +174,7 @@ class Names:
     def matches(self, text: str) -> list[int]:
         """The indices of the steps ``text`` names, in order; empty when it names none."""
         name = "".join(text.split())
-        found = [i for i, step in enumerate(self.steps) if step.key == name]
+        found = list(self.by_key.get(name, ()))
         if found:
             return found
         prefix, rest = _split(name)

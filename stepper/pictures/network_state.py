@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rich.cells import cell_len
 
@@ -94,8 +95,10 @@ class _Index:
 _index = PerSolution(_Index.build, 2)
 
 
+@lru_cache(maxsize=1 << 16)
 def parse(key: str) -> tuple[str, tuple[int, ...]]:
-    """``w[1,2,0]`` -> ("w", (1, 2, 0)); ``loss`` -> ("loss", ())."""
+    """``w[1,2,0]`` -> ("w", (1, 2, 0)); ``loss`` -> ("loss", ()). Kept for the keys seen
+    lately: a picture of a 784-input u parses the 1,570 keys it reads at every key press."""
     name, _, rest = key.partition("[")
     try:
         return name, tuple(int(p) for p in rest[:-1].split(",")) if rest else ()
@@ -322,7 +325,12 @@ def pick(
     n = len(items)
     if n <= rows:
         return list(items)
-    wanted = {x - items.start for x in focus if x in items}  # items is a range of step 1
+    wanted: set[int] = set()
+    for x in focus:  # three are enough to know it is not a focus (a u reads 785 weights)
+        if x in items:  # items is a range of step 1
+            wanted.add(x - items.start)
+            if len(wanted) > 2:
+                break
     must = wanted if len(wanted) <= 2 else set()  # a step reading a whole layer: no focus
     must |= {x - items.start for x in own if x in items}  # but what it computes, always
     if ends:
