@@ -7,6 +7,10 @@ The temporary file (``.NAME.XXXX.tmp``) is removed however the writing stops, sh
 on an error, on Ctrl-C (SIGINT raises KeyboardInterrupt), and on SIGTERM or SIGHUP, which would
 otherwise end the process where it stands; while the file exists they raise SystemExit with the
 shell's status for the signal (128 + its number), so the cleanup runs first.
+
+The temporary file is made private (0600) by ``mkstemp``; before the rename it gets the mode
+the target would have had if written in place: the old file's mode when it replaces one, else
+what a new file gets under the process's umask (0644 under the usual 022).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -42,6 +47,7 @@ def write_atomic(path: str | Path, data: str | bytes | Iterable[str]) -> None:
                 prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
             )
         try:
+            os.fchmod(fd, _mode(target))
             with os.fdopen(fd, "wb") as handle:
                 for piece in pieces:
                     handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
@@ -52,6 +58,22 @@ def write_atomic(path: str | Path, data: str | bytes | Iterable[str]) -> None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
+
+
+#: umask can only be read by setting it; threads writing at once must not see it at 0.
+_UMASK = threading.Lock()
+
+
+def _mode(target: Path) -> int:
+    """The permissions ``target`` ends with: those of the file it replaces, else a new
+    file's (0666 less the umask)."""
+    with contextlib.suppress(OSError):
+        if target.is_file():
+            return stat.S_IMODE(target.stat().st_mode)
+    with _UMASK:
+        umask = os.umask(0o077)
+        os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:

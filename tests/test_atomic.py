@@ -109,3 +109,23 @@ def test_the_signal_handlers_are_given_back(tmp_path: Path) -> None:
     before = signal.getsignal(signal.SIGTERM)
     write_atomic(tmp_path / "out.txt", "text")
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_a_new_file_gets_the_mode_the_umask_gives(umask: int, tmp_path: Path) -> None:
+    """Not mkstemp's private 0600: what `open` would have made (0644 under 022)."""
+    before = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "out.md", "x")
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE((tmp_path / "out.md").stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+    target.write_text("old")
+    target.chmod(0o640)
+    write_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
