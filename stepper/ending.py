@@ -270,7 +270,7 @@ def _descents(solution: Solution) -> tuple[Descent, ...]:
         )
         out.append(
             Descent(
-                (optimizer.id or optimizer.family) if len(shape.optimizers) > 1 else "",
+                optimizer.title(solution.language) if len(shape.optimizers) > 1 else "",
                 tuple(pretty(given(x)) for x in points[0]),
                 tuple(pretty(shown(x, decimals)) for x in points[-1]),
                 f,

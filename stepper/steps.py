@@ -143,6 +143,17 @@ class OptimizerShape:
     prefix: str
     settings: tuple[tuple[str, float], ...]
 
+    def title(self, lang: str, family: str | None = None) -> str:
+        """The optimiser as the learner reads its name: the id the lesson gave it, else its
+        family's name in ``lang`` (or ``family``, a shorter word a picture may prefer),
+        capitalised."""
+        if self.id and self.id != self.family:
+            return self.id
+        from stepper.i18n import label
+
+        text = family or label(f"optimizer.{self.family}", lang)
+        return text[:1].upper() + text[1:]
+
 
 @dataclass(frozen=True, slots=True)
 class OptimizeShape:

@@ -101,13 +101,14 @@ def test_descent_end_point_and_f_by_hand() -> None:
 
 
 def test_optimizers_each_have_their_path() -> None:
+    """Each named as the picture's legend names it, not by the program's ids."""
     summary = summarize(solved("optimizers-1"))
     assert [d.name for d in summary.descents] == [
-        "momentum",
-        "nesterov",
-        "adagrad",
-        "adadelta",
-        "adam",
+        "Momento",
+        "Nesterov",
+        "Adagrad",
+        "AdaDelta",
+        "Adam",
     ]
     rosenbrock = (1 - -1.5) ** 2 + 100 * (2 - 1.5**2) ** 2
     assert all(d.f.before_value == pytest.approx(rosenbrock) for d in summary.descents)

@@ -65,11 +65,5 @@ class Position:
 
     def name(self, path: Path) -> str:
         """The optimiser as the legend names it: the id the lesson gave it, or its family."""
-        own = path.shape.id
-        if own and own != path.family:
-            return own
-        if path.family == "gradient_descent":
-            text = self.word("descent")
-        else:
-            text = label(f"optimizer.{path.family}", self.lang)
-        return text[:1].upper() + text[1:]
+        short = self.word("descent") if path.family == "gradient_descent" else None
+        return path.shape.title(self.lang, short)
