@@ -639,7 +639,13 @@ class ConvRun(Recorder):
                     sym=Sym("w", (i, j), delta=True),
                     operands=[self.alpha, f, d],
                     value=self.alpha.value * f.value * d.value,
-                    explanation=explain("dw.1", self.lang, w=w.sym.unicode(), x=f.sym.unicode()),
+                    explanation=explain(
+                        "dw.1",
+                        self.lang,
+                        w=w.sym.unicode(),
+                        x=f.sym.unicode(),
+                        d=Sym(d.sym.letter, ()).unicode(),
+                    ),
                     layer=1,
                     neuron=i,
                 )

@@ -306,6 +306,7 @@ class DenseRun(Recorder):
                         self.lang,
                         w=self.weight_sym(l, i, j).unicode(),
                         x=x.sym.unicode(),
+                        d=Sym(d.sym.letter, ()).unicode(),  # δ, or γ in a hidden layer
                     )
                     if batched:
                         words += explain("dw.sample", self.lang, sample=s)
