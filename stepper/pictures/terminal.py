@@ -70,15 +70,21 @@ class FittedPicture:
     #: Scenes laid out, by rows: Textual draws a picture twice, to measure it and to show it,
     #: and a big network takes some 15 ms to lay out.
     scenes: dict[int, Scene] = field(default_factory=dict, compare=False)
+    #: Each scene's rows of cells, drawn once (Textual asks for them at every layout).
+    drawn: dict[int, list[Text]] = field(default_factory=dict, compare=False)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         rows = options.height
         if self.rows is not None:
             rows = self.rows if rows is None else min(rows, self.rows)
-        scene = self.scene(ROW_BUDGET)
+        budget = ROW_BUDGET
+        scene = self.scene(budget)
         if rows is not None and scene.height > rows:
+            budget = rows
             scene = self.scene(rows)
-        lines = render_rich.render_lines(scene)
+        if budget not in self.drawn:
+            self.drawn[budget] = render_rich.render_lines(scene)
+        lines = self.drawn[budget]
         if rows is not None and len(lines) > rows:
             top = window(scene, rows)
             lines = lines[top : top + rows]
