@@ -30,6 +30,7 @@ from stepper.tui.widgets.commas import with_commas
 from stepper.tui.widgets.equation import Equation
 from stepper.tui.widgets.footer import KeyFooter
 from stepper.tui.widgets.history import History
+from stepper.tui.widgets.step_pane import StepPane
 from stepper.walk import VALUE, Walk
 
 
@@ -53,7 +54,7 @@ class WalkScreen(SizedScreen):
         yield ProblemsPanel(id="problems")
         yield Static(id="picture")
         with Horizontal(id="middle"):
-            with VerticalScroll(id="step", can_focus=False):
+            with StepPane(id="step", can_focus=False):
                 yield Static(id="step-text")
                 if self.stepper.quiz:
                     hint = label("quiz.placeholder", self.stepper.lang)
@@ -84,6 +85,9 @@ class WalkScreen(SizedScreen):
         self.watch(pane, "scroll_y", self._mark_more, init=False)
         self.watch(pane, "virtual_size", self._mark_more, init=False)
         self.redraw()
+
+    def on_step_pane_resized(self, _: StepPane.Resized) -> None:
+        self._mark_more()
 
     def _mark_more(self) -> None:
         """Show ``↓ more`` at the step pane's foot while some of its text is below the pane.
