@@ -23,10 +23,8 @@ from dataclasses import dataclass
 from stepper.i18n import label
 from stepper.numbers import given, pretty, shown
 from stepper.quiz import Score
-from stepper.steps import Phase, Solution, Step
+from stepper.steps import CHECK, Phase, Solution, Step
 
-#: The prefix of the re-forward phase's keys: the same quantities, computed with the new weights.
-CHECK = "check."
 #: Which weights come first: the order in which the forward pass reads them.
 FORWARD_ORDER = {"k": 0, "b": 1}
 
