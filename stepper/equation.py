@@ -47,6 +47,7 @@ MIN_ROOM = 12
 #: the pane scrolls. Past it (a 784-input u) only the first and last terms are shown.
 WHOLE_SUM = 30
 _TERM = " + "
+_PARENS = re.compile(r"[()]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +227,7 @@ def elide(rhs: str, substitution: str, more: Callable[[int], str], budget: int) 
     out, the same terms in both, so that each is at most ``budget`` cells long; ``more(n)``
     names the ``n`` terms left out. Texts within the budget, and sums of at most
     ``WHOLE_SUM`` terms, come back as they are."""
-    if max(cell_len(rhs), cell_len(substitution)) <= budget:
+    if not (_over(rhs, budget) or _over(substitution, budget)):
         return rhs, substitution
     left, right = rhs.split(_TERM), substitution.split(_TERM)
     if max(len(left), len(right)) <= WHOLE_SUM:
@@ -235,6 +236,12 @@ def elide(rhs: str, substitution: str, more: Callable[[int], str], budget: int) 
         return _elide_one(left, more, budget), _elide_one(right, more, budget)
     keep = _kept(len(left), budget, more, [left, right])
     return _joined(left, keep, more), _joined(right, keep, more)
+
+
+def _over(text: str, budget: int) -> bool:
+    """Whether ``text`` is wider than ``budget`` cells, measuring a long text only as far as
+    needed (a mark such as m̂'s takes no cell, so a long text may still fit)."""
+    return cell_len(text[: 2 * budget + 2]) > budget or cell_len(text) > budget
 
 
 def _elide_one(terms: list[str], more: Callable[[int], str], budget: int) -> str:
@@ -246,17 +253,27 @@ def _kept(
 ) -> tuple[int, int]:
     """How many terms to keep at the head and the tail: as many as the budget holds (two
     thirds of them at the head), leaving out only terms whose parentheses balance. Counted up
-    from two, so that a 785-term sum costs the dozen terms kept, not the 785."""
-    sums = [[0, *accumulate(cell_len(t) + len(_TERM) for t in terms)] for terms in texts]
-    odd = [0, *accumulate(0 if all(_balanced(t[k]) for t in texts) else 1 for k in range(n))]
+    from two, and each term measured only when reached, so that a 785-term sum costs the
+    dozen terms kept, not the 785 (only the count of unbalanced terms reads them all)."""
+    unbalanced = [any(not _balanced(t[k]) for t in texts) for k in range(n)]
+    total = sum(unbalanced)
+    heads = [[0] for _ in texts]  # each text's first ``h`` terms' width, by h
+    tails = [[0] for _ in texts]  # and its last ``t`` terms'
     words = max(cell_len(more(n)), cell_len(more(n - 2)))  # the label, as wide as it gets
     best = (1, 1)
     for kept in range(2, n - 1):
         head = (2 * kept + 2) // 3
         tail = kept - head
-        if any(s[head] + s[n] - s[n - tail] + words > budget for s in sums):
+        for terms, widths in zip(texts, heads, strict=True):
+            while len(widths) <= head:
+                widths.append(widths[-1] + cell_len(terms[len(widths) - 1]) + len(_TERM))
+        for terms, widths in zip(texts, tails, strict=True):
+            while len(widths) <= tail:
+                widths.append(widths[-1] + cell_len(terms[n - len(widths)]) + len(_TERM))
+        if any(h[head] + t[tail] + words > budget for h, t in zip(heads, tails, strict=True)):
             break
-        if odd[n - tail] == odd[head]:
+        # Only balanced terms left out: none of the unbalanced ones between head and tail.
+        if sum(unbalanced[:head]) + sum(unbalanced[n - tail :]) == total:
             best = (head, tail)
     return best
 
@@ -265,8 +282,8 @@ def _balanced(text: str) -> bool:
     if "(" not in text and ")" not in text:
         return True
     depth = 0
-    for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
+    for char in _PARENS.findall(text):
+        depth += 1 if char == "(" else -1
         if depth < 0:
             return False
     return depth == 0

@@ -35,7 +35,7 @@ from stepper.pictures.render_rich import (
     render as render_scene,
 )
 from stepper.pictures.scene import Frame, Label, Role, Scene, Shape
-from stepper.steps import Phase, Solution
+from stepper.steps import CHECK, Phase, Solution
 from tests.conftest import builtin_ids_of, positions
 from tests.tui_helpers import make_app, settle
 
@@ -325,16 +325,34 @@ def test_fits_the_width(builtin: dict[str, Solution], lesson_id: str, width: int
 
 @pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
 def test_whole_at_80_columns(builtin: dict[str, Solution], lesson_id: str) -> None:
-    """The built-in lessons need no windowing at 80×24: no row or column is left out, until
-    the check phase (its new kernels and weights carry all the decimals, and cnn-1's board is
-    then wider than 78 columns: the image loses columns away from the window)."""
+    """The built-in lessons need no windowing at 80×24: no row or column is left out, except
+    in the check phase's convolution (cnn-1's new kernel carries four decimals: the board is
+    90 columns wide, and the image shows the columns around the window, as
+    ``test_the_check_phase_shows_every_number_it_reads`` requires)."""
     solution = builtin[lesson_id]
     for revealed, current in positions(solution):
-        if current is not None and solution.steps[current].phase is Phase.CHECK:
+        if current is not None and solution.steps[current].key.startswith("check.conv["):
             continue
         scene = conv_scene(solution, revealed, current, solution.language, 78)
         cut = [i for i in scene.labels() if i.role == Role.MORE and i.text in ("…", "⋮")]
         assert not cut, (revealed, current)
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))
+def test_the_check_phase_shows_every_number_it_reads(
+    builtin: dict[str, Solution], lesson_id: str
+) -> None:
+    """At 80×24, each step of the check phase shows every number its substitution uses: the
+    pixels under the window and the new kernel, or the whole head's row of new weights and
+    pooled values (the bars of ỹ go before any of them would)."""
+    solution = builtin[lesson_id]
+    for k, step in enumerate(solution.steps):
+        if step.phase is not Phase.CHECK:
+            continue
+        scene = conv_scene(solution, k + 1, k, solution.language, 78)
+        shown = {label.key for label in scene.labels() if label.key}
+        missing = [q.key for q in step.operands if not {q.key, CHECK + q.key} & shown]
+        assert not missing, (step.key, missing)
 
 
 @pytest.mark.parametrize("lesson_id", builtin_ids_of("conv"))

@@ -5,8 +5,9 @@ per class the logit u, the probability ỹ (with a bar), the target y and the er
     ┆ aplanado 1   1.2   0.2
     ┆ clase 1  0.1  0.5  −0.2   u₁ = 1.19   ỹ₁ = 0.8264 ██████████████▌
 
-When it is too wide, the bars get shorter (down to a dozen cells) before weight columns are
-left out around the one in focus, and then shorter still.
+When it is too wide, the bars get shorter and then go (ỹ's value beside each says the same)
+before any weight column is left out around the one in focus: a learner redoing u = Σ w·f
+needs every number, not the bar.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from stepper.pictures.scene import Role
 
 _BAR_MAX = 40
 _BAR_MIN = 6
-#: Bars are shortened to this before weights are left out of the table.
+#: Bars are shortened to this at once when the table is too wide (see ``relax``).
 _BAR_RELAXED = 12
 #: The most weight columns the table ever shows (more would not fit a screen).
 _TABLE_COLUMNS = 40
@@ -106,7 +107,7 @@ class Table:
         if column == "t" and head.targets:
             value = max(len(given(q.value)) for q in head.targets.values())
         sym = len(self._sym(column, head.classes))
-        return sym + 3 + value + (self.bar + 1 if column == "y" else 0)
+        return sym + 3 + value + (self.bar + 1 if column == "y" and self.bar else 0)
 
     def _sym(self, column: str, i: int) -> str:
         ctx = self.ctx
@@ -136,12 +137,12 @@ class Table:
     def shrink(self) -> bool:
         focus = self.focus_j or (0, 0)
         least = min(self._count(), focus[1] - focus[0] + 1, 2)
-        if self.bar > _BAR_RELAXED:
+        if self.bar > _BAR_MIN:
             self.bar -= 1
+        elif self.bar:  # a bar shorter than that says nothing: none, before any number goes
+            self.bar = 0
         elif self.shown > max(1, least):
             self.shown -= 1
-        elif self.bar > _BAR_MIN:
-            self.bar -= 1
         else:
             return False
         return True
@@ -230,7 +231,7 @@ class Table:
         key = ctx.keyed(f"y[1,{i}]")
         text = Ink().add(*ctx.slot(key, sym))
         step = ctx.index.step(key)
-        if step is not None and ctx.revealed_at(key):
+        if step is not None and ctx.revealed_at(key) and self.bar:
             text.pad(self._slot_width("y") - self.bar)
             current = ctx.current == ctx.index.pos.get(key)
             text.add(bar(step.value, self.bar), Role.HEADER if current else Role.PLAIN)

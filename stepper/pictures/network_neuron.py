@@ -7,7 +7,7 @@ A layer's neurons are measured together (``measure``) so that their columns line
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 
@@ -29,6 +29,11 @@ class Layout:
     pos: Position
     rows: int
     weight_rows: int = WEIGHT_ROWS
+    #: Layers measured, by what the measure depends on: the layouts tried for one scene ask
+    #: for the same few again and again (some 24 times a scene on a 784-32-10 network).
+    measured: dict[tuple[int, tuple[int | None, ...], bool, int], Layer] = field(
+        default_factory=dict
+    )
 
 
 def _neuron_slots(pos: Position, layer: int, i: int) -> dict[str, tuple[str, str]]:
@@ -93,6 +98,14 @@ class Layer:
 
 
 def measure(layout: Layout, layer: int, neurons: list[int | None]) -> Layer:
+    """The widths and synapse rows that ``neurons`` of ``layer`` share, so that they line up."""
+    key = (layer, tuple(neurons), layout.pos.spaced, layout.weight_rows)
+    if key not in layout.measured:
+        layout.measured[key] = _measure(layout, layer, neurons)
+    return layout.measured[key]
+
+
+def _measure(layout: Layout, layer: int, neurons: list[int | None]) -> Layer:
     pos = layout.pos
     fan_in = pos.fan_in(layer)
     w_width = g_width = o_width = 0

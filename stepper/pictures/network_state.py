@@ -44,6 +44,15 @@ class _Index:
     _given: dict[str, Quantity] | None = None
     symbols: dict[str, str] = field(default_factory=dict)
     widths: dict[str, int] = field(default_factory=dict)
+    #: What each step reads and computes, by its position: found once, since a 784-input u
+    #: reads 1,570 keys and the picture is drawn anew at every key press.
+    looks: dict[int, _Look] = field(default_factory=dict)
+
+    def look(self, k: int) -> _Look:
+        """What step ``k`` reads and points at (see ``_Look``)."""
+        if k not in self.looks:
+            self.looks[k] = _Look.of(self.solution.steps[k])
+        return self.looks[k]
 
     @classmethod
     def build(cls, solution: Solution) -> _Index:
@@ -106,6 +115,32 @@ def parse(key: str) -> tuple[str, tuple[int, ...]]:
         return name, ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """What one step reads (``reads``), which items of elided lists it points at (``focus``)
+    and which it computes itself (``own``), as the picture's keys."""
+
+    target: str
+    reads: frozenset[str]
+    focus: dict[str, set[int]]
+    own: dict[str, set[int]]
+
+    @classmethod
+    def of(cls, step: Step) -> _Look:
+        reads: set[str] = set()
+        focus: dict[str, set[int]] = {}
+        for q in step.operands:
+            key = _synapse(q.key)
+            if key not in reads:
+                reads.add(key)
+                _note_focus(focus, key)
+        target = _synapse(step.key)
+        _note_focus(focus, target)
+        own: dict[str, set[int]] = {}
+        _note_focus(own, target)
+        return cls(target, frozenset(reads), focus, own)
+
+
 def _synapse(key: str) -> str:
     """A weight's increment Δw is drawn on its synapse: ``dw[1,2,0]`` -> ``w[1,2,0]``."""
     return key[1:] if key.startswith("dw[") else key
@@ -128,7 +163,7 @@ class Position:
     sample: int
     step: Step | None
     target: str | None
-    reads: set[str]
+    reads: frozenset[str]
     focus: dict[str, set[int]]
     lang: str
     spaced: bool = True
@@ -154,19 +189,11 @@ class Position:
         if sample is None or not 1 <= sample <= len(net.samples):
             sample = 1
         step = steps[current] if current is not None else None
-        target = _synapse(step.key) if step is not None else None
-        reads: set[str] = set()
-        focus: dict[str, set[int]] = {}
-        if step is not None:
-            for q in step.operands:
-                key = _synapse(q.key)
-                if key not in reads:
-                    reads.add(key)
-                    _note_focus(focus, key)
-            _note_focus(focus, _synapse(step.key))
-        own: dict[str, set[int]] = {}
-        if step is not None:
-            _note_focus(own, _synapse(step.key))
+        look = index.look(current) if current is not None else None
+        target = look.target if look is not None else None
+        reads = look.reads if look is not None else frozenset()
+        focus = look.focus if look is not None else {}
+        own = look.own if look is not None else {}
         prefix = CHECK if ref is not None and steps[ref].phase is Phase.CHECK else ""
         return cls(solution, net, index, revealed, iteration, sample, step, target, reads, focus,
                    lang, own=own, prefix=prefix)  # fmt: skip

@@ -15,6 +15,7 @@ import threading
 import time
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import var
@@ -28,6 +29,7 @@ from stepper.lesson.schema import Lesson
 from stepper.notes import after_edit
 from stepper.quiz import Score, write_answers
 from stepper.steps import Solution
+from stepper.tui.idle_gc import LOOK, IdleCollector
 from stepper.tui.messages import Refreshed
 from stepper.tui.watch import POLL, Broken, LessonWatcher, Reloaded
 from stepper.walk import FORMULA, Walk
@@ -76,9 +78,13 @@ class StepperApp(App[int]):
         self.reloaded_at: str | None = None
         self.watcher = LessonWatcher(self, watch, poll) if watch else None
         self.save_error: OSError | None = None
+        self.collector = IdleCollector()
 
     def on_mount(self) -> None:
         from stepper.tui.screens.title import title_screen
+
+        self.collector.start()
+        self.set_interval(LOOK, self.collector.look)
 
         self.push_screen(title_screen(self.lang)())
         self.run_worker(self._prepare, thread=True, name="prepare")
@@ -88,6 +94,12 @@ class StepperApp(App[int]):
 
     def on_unmount(self) -> None:
         self._catch_signals(False)
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.touched()
+        await super().on_event(event)
 
     def _catch_signals(self, catch: bool) -> None:
         """SIGTERM, SIGHUP (the terminal closed) and SIGINT (Ctrl+C from outside the raw
