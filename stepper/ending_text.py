@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from stepper.ending import Change, Matrix, Summary
 from stepper.i18n import label
-from stepper.numbers import pretty, shown
+from stepper.numbers import decimal_comma, pretty, shown
 
 #: Eight heights of a text sparkline, lowest first.
 BARS = "▁▂▃▄▅▆▇█"
@@ -28,14 +28,17 @@ class Line:
     kind: str = ""
 
 
-def lines(summary: Summary, lang: str, width: int, *, brackets: bool = True) -> list[Line]:
+def lines(
+    summary: Summary, lang: str, width: int, *, brackets: bool = True, comma: bool = False
+) -> list[Line]:
     """The summary as lines no wider than ``width`` (a matrix too wide loses middle columns);
-    ``brackets`` draws matrices with ⎡⎢⎣ (else with [ ], which a screen reader reads)."""
+    ``brackets`` draws matrices with ⎡⎢⎣ (else with [ ], which a screen reader reads);
+    ``comma`` writes numbers with a decimal comma (and a point's coordinates apart with ";")."""
     out = [
         Line(label("end.title", lang), "title"),
         *_score_lines(summary, lang),
         *_loss_lines(summary, lang, width),
-        *_descent_lines(summary, lang, width),
+        *_descent_lines(summary, lang, width, "; " if comma else ", "),
     ]
     if summary.results:
         out += [Line(""), Line(label("end.results", lang), "title")]
@@ -48,6 +51,8 @@ def lines(summary: Summary, lang: str, width: int, *, brackets: bool = True) -> 
             out.append(Line(matrix.title))
             out += [Line(text) for text in matrix_lines(matrix, width, brackets=brackets)]
     out += _missed_lines(summary, lang)
+    if comma:
+        out = [Line(decimal_comma(line.text), line.kind) for line in out]
     return [wrapped for line in out for wrapped in _wrap(line, width)]
 
 
@@ -85,10 +90,11 @@ def _loss_lines(summary: Summary, lang: str, width: int) -> list[Line]:
     return out
 
 
-def _descent_lines(summary: Summary, lang: str, width: int) -> list[Line]:
+def _descent_lines(summary: Summary, lang: str, width: int, apart: str) -> list[Line]:
+    """Each optimiser's start → end point (coordinates ``apart``), its f, its curve."""
     out = [Line("")] if summary.descents else []
     for descent in summary.descents:
-        path = f"({', '.join(descent.start)}) → ({', '.join(descent.end)})"
+        path = f"({apart.join(descent.start)}) → ({apart.join(descent.end)})"
         out.append(Line(f"{descent.name or label('end.descent', lang)}: {path}", "title"))
         out.append(_change_line(descent.f, lang))
         if len(descent.curve) > 2:

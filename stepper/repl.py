@@ -221,7 +221,8 @@ class Plain:
         if not self.finished:
             self.finished = True
             summary = summarize(self.solution, self.score if self.quiz else None)
-            self.say("", *(line.text for line in lines(summary, self.lang, 80, brackets=False)))
+            ending = lines(summary, self.lang, 80, brackets=False, comma=self.comma)
+            self.say("", *(line.text for line in ending))
 
     def command(self, text: str) -> bool:
         """Handle one line; False when the learner quits."""
@@ -361,7 +362,7 @@ class Plain:
         verdict = mark(self.walk, self.score, text)
         if verdict.kind == "empty":
             self.show_current()
-        self.say(*("    " + line for _, line in verdict.lines(self.lang)))
+        self.say(*("    " + line for _, line in verdict.lines(self.lang, comma=self.comma)))
         if verdict.done:
             self.advance()
 

@@ -3,6 +3,7 @@ numpy written here, and its layout at 80 and 60 columns."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -219,3 +220,16 @@ def test_regression_curve_ends_with_the_loss_after_the_last_update() -> None:
     final = float(np.mean((y - (w[0] + w[1] * x)) ** 2))
     curve = summarize(solved("regression-1")).curve
     assert len(curve) == 5 and curve[-1] == pytest.approx(final, abs=5e-4)
+
+
+def test_a_lesson_with_decimal_commas_ends_with_them() -> None:
+    """The end screen writes numbers as the lesson's steps do: a decimal comma, and a point's
+    coordinates apart with ";" so that (−1,5; 2) cannot be read as three numbers."""
+    summary = summarize(solved("optimizers-1"))
+    text = "\n".join(line.text for line in lines(summary, "es", 80, comma=True))
+    assert "(−1,5; 2) → (−1,3441; 2,0453)" in text
+    assert not re.search(r"\d\.\d", text)
+    backprop = "\n".join(
+        line.text for line in lines(summarize(solved("backprop-1")), "es", 80, comma=True)
+    )
+    assert "ε²: 0,78351 → 0,40966  (−47,7 %)" in backprop

@@ -9,6 +9,7 @@ other.
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -315,3 +316,22 @@ def test_follow_through_in_an_optimize_lesson() -> None:
     assert typed is not None
     assert judge(sol, grad, typed, {x.n: 2.21}) == ("follow-through", None)
     assert judge(sol, grad, typed, {})[0] == "wrong"
+
+
+def test_a_lesson_with_decimal_commas_gets_its_replies_with_them() -> None:
+    """A right answer, a revealed value and a hint are written as the lesson's steps are:
+    0,869 and max(0; z₁₁), never 0.869 or max(0, 0,5) beside them."""
+    walk = Walk(solved("backprop-1"), first_stage=0)
+    right = mark(walk, Score(), "0,29")
+    assert right.lines("es", comma=True)[0][1].endswith("0,29")
+    walk = Walk(solved("cnn-1"), first_stage=0)
+    while not walk.step.key.startswith("relu["):
+        walk.next_step()
+    score = Score()
+    hint = mark(walk, score, "h")
+    formula = hint.lines("es", comma=True)[0][1]
+    assert "max(0; z" in formula and "max(0, z" not in formula
+    substituted = mark(walk, score, "h").lines("es", comma=True)[0][1]
+    assert re.search(r"max\(0; −?\d+(,\d+)?\)", substituted), substituted
+    revealed = mark(walk, score, "r").lines("es", comma=True)[0][1]
+    assert "." not in re.sub(r"\.$", "", revealed.split(":")[-1]), revealed

@@ -12,14 +12,15 @@ wrong answer it is right, and the saved file says how it got there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
 from stepper import formulas
+from stepper.equation import commas
 from stepper.i18n import label
-from stepper.numbers import pretty
+from stepper.numbers import decimal_comma, pretty
 from stepper.quiz.mistakes import Diagnosis, Mistakes
 from stepper.quiz.recompute import evaluate
 from stepper.quiz.typed import SIGNIFICANT, Typed, read
@@ -110,18 +111,23 @@ class Verdict:
         """Whether the value is now shown and the walk may go on."""
         return self.kind in ("right", "reveal")
 
-    def lines(self, lang: str) -> list[tuple[Tone, str]]:
-        """The reply, line by line, each with its tone (the app colours it, --plain not)."""
+    def lines(self, lang: str, *, comma: bool = False) -> list[tuple[Tone, str]]:
+        """The reply, line by line, each with its tone (the app colours it, --plain not);
+        ``comma`` writes its numbers with a decimal comma, as the lesson's steps are."""
+        said = self._lines(lang, commas if comma else str)
+        return [(tone, decimal_comma(text)) for tone, text in said] if comma else said
+
+    def _lines(self, lang: str, formula_text: Callable[[str], str]) -> list[tuple[Tone, str]]:
         step, shown = self.step, pretty(self.step.shown)
         if self.kind == "empty":
             return [("info", label("quiz.empty", lang))]
         if self.kind == "not_number":
             return [("wrong", label("quiz.not_number", lang, text=self.text))]
         if self.kind == "hint":
-            formula = formulas.formula(step, "unicode")
+            formula = formula_text(formulas.formula(step, "unicode"))
             if self.stage == FORMULA:
                 return [("hint", label("quiz.hint_formula", lang, formula=formula))]
-            substituted = formulas.substituted(step, "unicode")
+            substituted = formula_text(formulas.substituted(step, "unicode"))
             text = label("quiz.hint_substitution", lang, formula=formula, substituted=substituted)
             return [("hint", text)]
         if self.kind == "reveal":

@@ -52,7 +52,8 @@ class EndScreen(SizedScreen):
     def draw(self) -> None:
         text = Text()
         width = max(20, self.app.size.width - 4)
-        for line in lines(self.summary, self.stepper.lang, width):
+        comma = self.stepper.lesson.display.decimal_comma
+        for line in lines(self.summary, self.stepper.lang, width, comma=comma):
             text.append(line.text + "\n", style=STYLES[line.kind])
         text.rstrip()
         self.query_one("#end-text", Static).update(text)

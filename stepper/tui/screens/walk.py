@@ -332,7 +332,8 @@ def quiz_reply(app: object, walk: Walk, text: str) -> Text:
 
     assert isinstance(app, StepperApp)
     verdict = mark(walk, app.score, text)
-    said = [] if verdict.kind == "hint" else verdict.lines(app.lang)
+    comma = app.lesson.display.decimal_comma
+    said = [] if verdict.kind == "hint" else verdict.lines(app.lang, comma=comma)
     return Text("\n").join(Text(line, style=TONES[tone]) for tone, line in said)
 
 
