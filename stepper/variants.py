@@ -5,6 +5,10 @@ learning rate) and over which grid. A variant's id seeds its own random generato
 alone regenerates exactly that variant (``stepper solve LESSON --variant ID``); a seed and a
 count give the ids of a whole exam. Draws that would teach badly are redrawn: a saturated
 tanh or sigmoid (|u| > 2) unless the lesson allows it, and numbers that vanish or explode.
+
+A variant speaks only of its own numbers: the lesson's summary and notes quote the lesson's
+("Se presenta el par x = [0.1, 0.7] …"), so a variant drops them and says what it presents
+in a summary written from its own data.
 """
 
 from __future__ import annotations
@@ -14,10 +18,14 @@ import math
 import random
 from typing import Any
 
+from babel.lists import format_list
+
 from stepper.engine import solve
 from stepper.lesson.checks import check_dense
 from stepper.lesson.errors import LessonError, Problem, msg
-from stepper.lesson.schema import DenseLesson, Grid, Lesson
+from stepper.lesson.schema import DenseLesson, Grid, Lesson, Sample
+from stepper.messages import languages, text
+from stepper.numbers import given
 
 #: Draws tried for one variant before giving up on the lesson's ranges.
 ATTEMPTS = 200
@@ -98,8 +106,11 @@ def make_variant(lesson: Lesson, vid: str) -> DenseLesson:
     for _ in range(ATTEMPTS):
         candidate = _draw(lesson, rng)
         if sensible(candidate):
-            # The lesson's notes speak of its own numbers, not of the variant's.
-            return candidate.model_copy(update={"id": f"{lesson.id}-{vid}", "notes": {}})
+            # The lesson's summary and notes speak of its own numbers, not of the variant's.
+            summary = {lang: summary_of(candidate, lang) for lang in languages()}
+            return candidate.model_copy(
+                update={"id": f"{lesson.id}-{vid}", "notes": {}, "summary": summary}
+            )
     raise LessonError(
         [
             Problem(
@@ -108,6 +119,32 @@ def make_variant(lesson: Lesson, vid: str) -> DenseLesson:
             )
         ]
     )
+
+
+def summary_of(variant: DenseLesson, lang: str) -> str:
+    """The variant's summary in ``lang``: that it is one, and what it presents, in its numbers."""
+    samples = variant.training.samples
+    rate = variant.training.learning_rate
+    fields = {"rate": ""}
+    if rate is not None and any(sample.y is not None for sample in samples):
+        fields["rate"] = " " + text("variant.rate", lang, alpha=given(rate))
+    if len(samples) > 1:
+        listed = [f"({_sample_text(sample)})" for sample in samples]
+        data = text("variant.many", lang, samples=format_list(listed, locale=lang), **fields)
+    elif samples[0].y is None:
+        data = text("variant.one.input", lang, x=_vector(samples[0].x), **fields)
+    else:
+        data = text("variant.one", lang, x=_vector(samples[0].x), y=_vector(samples[0].y), **fields)
+    return text("variant.summary", lang, data=data)
+
+
+def _vector(values: list[float]) -> str:
+    return "[" + ", ".join(given(v) for v in values) + "]"
+
+
+def _sample_text(sample: Sample) -> str:
+    x = f"x = {_vector(sample.x)}"
+    return x if sample.y is None else f"{x}, y = {_vector(sample.y)}"
 
 
 def make_variants(lesson: Lesson, seed: int, count: int) -> list[tuple[str, DenseLesson]]:

@@ -1,0 +1,126 @@
+"""What the printed documents say in words: an exam variant's text speaks of the variant's own
+numbers, and a worksheet, in any format, gives no answer away.
+
+The documents are read as text (HTML without its tags and style, the PDF through poppler's
+pdftotext) and their decimal numbers compared with numbers taken from the lesson files and the
+solution's steps, so a printer that slips one in anywhere, prose or table or picture, is caught.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from stepper.engine import solve
+from stepper.lesson.schema import DenseLesson
+from stepper.numbers import given
+from stepper.printers import REGISTRY, Options
+from stepper.steps import Solution
+from stepper.variants import make_variants, summary_of
+from tests.conftest import builtin_lesson
+
+#: A decimal number (unsigned), not the tail of a longer number nor glued to a letter (𝑤10).
+DECIMAL = re.compile(r"(?<![\w.,])\d+\.\d+(?![\w.])")
+_MARKUP = re.compile(r"<style.*?</style>|<script.*?</script>|<[^>]*>", re.S)
+
+
+def as_text(document: str | bytes, fmt: str, tmp_path: Path) -> str:
+    """What a reader of the document reads: HTML without markup, the PDF's text."""
+    if fmt == "pdf":
+        assert isinstance(document, bytes)
+        path = tmp_path / "doc.pdf"
+        path.write_bytes(document)
+        run = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, timeout=60, check=True
+        )
+        return run.stdout.replace("\u2212", "-")
+    assert isinstance(document, str)
+    return unescape(_MARKUP.sub(" ", document)) if fmt == "html" else document
+
+
+def decimals(text: str) -> set[str]:
+    return set(DECIMAL.findall(text))
+
+
+def lesson_numbers(lesson: DenseLesson) -> set[str]:
+    """Every number a dense lesson states, as the documents write it (unsigned)."""
+    found = {given(w) for layer in lesson.network.layers for row in layer.weights for w in row}
+    for sample in lesson.training.samples:
+        found |= {given(v) for v in [*sample.x, *(sample.y or [])]}
+    if lesson.training.learning_rate is not None:
+        found.add(given(lesson.training.learning_rate))
+    return {n.lstrip("-") for n in found}
+
+
+def shown_numbers(solution: Solution) -> set[str]:
+    """Every number the solution's steps show: values and the operands they read."""
+    found = {s.shown for s in solution.steps}
+    found |= {q.shown for s in solution.steps for q in s.operands}
+    return {n.lstrip("-") for n in found}
+
+
+def needs(fmt: str) -> list[pytest.MarkDecorator]:
+    if fmt != "pdf":
+        return []
+    return [pytest.mark.skipif(shutil.which("pdftotext") is None, reason="no pdftotext")]
+
+
+FORMATS = [pytest.param(fmt, marks=needs(fmt)) for fmt in ("md", "tex", "html", "json", "pdf")]
+
+
+# -- exam variants ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_variant_quotes_a_base_lesson_number_it_changed(fmt: str, tmp_path: Path) -> None:
+    """A base-lesson number that the variant changed (and that none of its own steps shows)
+    appears nowhere in the variant's document: not in its summary, notes, tables or pictures."""
+    base = builtin_lesson("backprop-1")
+    assert isinstance(base, DenseLesson)
+    theirs = lesson_numbers(base)
+    would_catch = []
+    for vid, variant in make_variants(base, seed=7, count=5):
+        solution = solve(variant)
+        changed = theirs - lesson_numbers(variant) - shown_numbers(solution)
+        assert changed, vid  # else the variant tests nothing
+        document = REGISTRY[fmt].render(solution, Options(variant=vid))
+        leaked = decimals(as_text(document, fmt, tmp_path)) & changed
+        assert not leaked, f"variant {vid} ({fmt}) quotes the lesson's {sorted(leaked)}"
+        assert solution.summary and vid not in solution.summary
+        would_catch.append(bool(decimals(str(base.summary)) & changed))
+    # The check would have seen the lesson's own summary, had the variants kept it.
+    assert all(would_catch[:2]), would_catch
+
+
+def test_a_variant_summary_gives_the_variant_data() -> None:
+    base = builtin_lesson("backprop-1")
+    (_, variant), *_ = make_variants(base, seed=7, count=1)
+    sample = variant.training.samples[0]
+    assert sample.y is not None
+    x = ", ".join(given(v) for v in sample.x)
+    y = ", ".join(given(v) for v in sample.y)
+    alpha = given(variant.training.learning_rate or 0)
+    es = solve(variant).summary or ""
+    en = solve(variant, "en").summary or ""
+    assert f"el par x = [{x}], y = [{y}] con α = {alpha}." in es
+    assert f"The sample x = [{x}], y = [{y}] is presented with α = {alpha}." in en
+    assert es.startswith("Esta variante de examen") and en.startswith("This exam variant")
+
+
+def test_a_variant_with_several_samples_lists_them_in_order() -> None:
+    base = builtin_lesson("backprop-1")
+    data = base.model_dump()
+    data["training"]["samples"] = [{"x": [0.3, 0.5], "y": [0.1, -0.4]}, {"x": [0.2, 0.9]}]
+    lesson = DenseLesson.model_validate(data)
+    assert summary_of(lesson, "es").split(". ")[1] == (
+        "Se presentan, en este orden, (x = [0.3, 0.5], y = [0.1, -0.4]) y (x = [0.2, 0.9]) "
+        "con α = 0.1"
+    )
+    assert "Presented in this order: (x = [0.3, 0.5], y = [0.1, -0.4]) and (x = [0.2, 0.9])" in (
+        summary_of(lesson, "en")
+    )
