@@ -16,21 +16,25 @@ from pathlib import Path
 
 import pytest
 
+from stepper.catalog import builtin_ids
 from stepper.engine import solve
 from stepper.lesson.schema import DenseLesson
 from stepper.numbers import given
 from stepper.printers import REGISTRY, Options
 from stepper.steps import Solution
 from stepper.variants import make_variants, summary_of
-from tests.conftest import builtin_lesson
+from tests.conftest import builtin_lesson, solved
 
 #: A decimal number (unsigned), not the tail of a longer number nor glued to a letter (𝑤10).
 DECIMAL = re.compile(r"(?<![\w.,])\d+\.\d+(?![\w.])")
 _MARKUP = re.compile(r"<style.*?</style>|<script.*?</script>|<[^>]*>", re.S)
+#: The scale of a text plot (its y ticks before ┤, its x axis): places, not values.
+_TICKS = re.compile(r"[−-]?[\d.]+┤|^\s*x(?:\s+[−-]?[\d.]+)+\s*$", re.M)
 
 
 def as_text(document: str | bytes, fmt: str, tmp_path: Path) -> str:
-    """What a reader of the document reads: HTML without markup, the PDF's text."""
+    """What a reader of the document reads: HTML without markup, the PDF's text, a text plot
+    without its scale."""
     if fmt == "pdf":
         assert isinstance(document, bytes)
         path = tmp_path / "doc.pdf"
@@ -40,7 +44,7 @@ def as_text(document: str | bytes, fmt: str, tmp_path: Path) -> str:
         )
         return run.stdout.replace("\u2212", "-")
     assert isinstance(document, str)
-    return unescape(_MARKUP.sub(" ", document)) if fmt == "html" else document
+    return unescape(_MARKUP.sub(" ", document)) if fmt == "html" else _TICKS.sub(" ", document)
 
 
 def decimals(text: str) -> set[str]:
@@ -124,3 +128,27 @@ def test_a_variant_with_several_samples_lists_them_in_order() -> None:
     assert "Presented in this order: (x = [0.3, 0.5], y = [0.1, -0.4]) and (x = [0.2, 0.9])" in (
         summary_of(lesson, "en")
     )
+
+
+# -- worksheets ---------------------------------------------------------------------------------
+
+
+def answers(solution: Solution) -> set[str]:
+    """The decimal values the steps compute that the lesson does not give (a given weight
+    may equal a computed value: seeing it is no answer)."""
+    givens = {q.shown.lstrip("-") for s in solution.steps for q in s.operands if q.step is None}
+    computed = {s.shown.lstrip("-") for s in solution.steps}
+    return {n for n in computed - givens if DECIMAL.fullmatch(n)}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_no_worksheet_contains_an_answer(lesson_id: str, fmt: str, tmp_path: Path) -> None:
+    """No computed value anywhere in a worksheet, in any format: not in a step, an explanation,
+    a note (JSON's too), a table or a picture."""
+    solution = solved(lesson_id)
+    wanted = answers(solution)
+    for blank in ("values", "all"):
+        document = REGISTRY[fmt].render(solution, Options(blank=blank))
+        leaked = decimals(as_text(document, fmt, tmp_path)) & wanted
+        assert not leaked, f"{lesson_id} {fmt} {blank}: {sorted(leaked)[:10]}"

@@ -57,7 +57,7 @@ class Document:
 
     def explanation(self, step: Step) -> str | None:
         """The step's explanation, unless a worksheet would give an answer away with it."""
-        if self.shows_values or not _quotes_answer(step.explanation, self.solution):
+        if self.shows_values or not quotes_answer(step.explanation, answer_numbers(self.solution)):
             return step.explanation
         return None
 
@@ -172,10 +172,15 @@ def _tables(solution: Solution) -> list[Table]:
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
-def _quotes_answer(words: str, solution: Solution) -> bool:
-    """Whether ``words`` write a value that a step computes and the lesson does not give
-    (a summary announcing ỹ ≈ 0.097 would spoil a worksheet)."""
+def answer_numbers(solution: Solution) -> frozenset[str]:
+    """The values the steps compute that the lesson does not give, unsigned: what a worksheet
+    must not write anywhere."""
     givens = {q.shown.lstrip("-") for s in solution.steps for q in s.operands if q.step is None}
-    answers = {s.shown.lstrip("-") for s in solution.steps} - givens - {"0", "1", "2"}
+    return frozenset({s.shown.lstrip("-") for s in solution.steps} - givens - {"0", "1", "2"})
+
+
+def quotes_answer(words: str, answers: frozenset[str]) -> bool:
+    """Whether ``words`` write one of ``answers`` (a summary announcing ỹ ≈ 0.097, or "before
+    the update ε² = 0.78351", would spoil a worksheet)."""
     found = {n.replace(",", ".") for n in _NUMBER.findall(words)}
     return bool(found & answers)

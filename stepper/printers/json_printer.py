@@ -4,6 +4,10 @@ Contract fields: n, key, phase, iteration, sample, formula, substituted, substit
 value, shown, explanation. Extras others may use: ``formula_unicode`` and
 ``substituted_unicode`` (the app's notation), ``depends_on`` (each quantity the step reads,
 with the step that computed it, or null for a given number), ``note`` and ``exact_value``.
+
+A worksheet (``--worksheet``) nulls every answer field, and also an explanation that quotes a
+computed value ("before the update ε² = 0.78351"); it keeps no note, since a note compares
+the lecture's slide with the values ("to more places it is 0.11943").
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from stepper import formulas
 from stepper.printers import Options, Printer, register
+from stepper.printers.document import answer_numbers, quotes_answer
 from stepper.steps import Solution, Step
 
 
@@ -68,12 +73,21 @@ def stream(solution: Solution, options: Options) -> Iterator[str]:
     if options.variant:
         lesson["variant"] = options.variant
     yield '{"lesson": ' + json.dumps(lesson, ensure_ascii=False) + ',\n "steps": ['
+    answers = answer_numbers(solution) if options.worksheet else frozenset()
     for k, step in enumerate(solution.steps):
         record = step_record(step)
         if options.worksheet:
-            record.update(dict.fromkeys(_ANSWERS))
+            _blank(record, answers)
         yield ("\n  " if k == 0 else ",\n  ") + _ENCODE(record)
     yield "\n ]}\n"
+
+
+def _blank(record: dict[str, Any], answers: frozenset[str]) -> None:
+    """A worksheet's record: no answer in any field."""
+    record.update(dict.fromkeys(_ANSWERS))
+    record.pop("note", None)
+    if quotes_answer(record["explanation"], answers):
+        record["explanation"] = None
 
 
 def render(solution: Solution, options: Options) -> str:
