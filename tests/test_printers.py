@@ -59,7 +59,7 @@ INDICES = re.compile(r"[_^]\{[^{}]*\}")
 CONSTANTS = {"0", "1", "2"}
 BLOCKS = {
     "md": re.compile(r"^\$\$\n(.*?)\n\$\$$", re.S | re.M),
-    "tex": re.compile(r"^\\\[\n(.*?)\n\\\]$|^\\begin\{multline\*\}\n(.*?)\n\\end", re.S | re.M),
+    "tex": re.compile(r"^\\\[\n(.*?)\n\\\]$|^\\begin\{align\*\}\n(.*?)\n\\end", re.S | re.M),
 }
 
 
@@ -79,7 +79,8 @@ def test_worksheets_contain_no_answer(lesson_id: str, fmt: str) -> None:
             answers = {step.shown} | {q.shown for q in step.operands if q.step is not None}
             leaked = (numbers & answers) - givens - CONSTANTS
             assert not leaked, f"{lesson_id} {fmt} {blank} step {step.n}: {leaked}"
-            assert block.rstrip().endswith("\\boxed{\\phantom{0.00000}}")
+            last = block.rstrip().removesuffix("\\end{aligned}").rstrip()
+            assert last.endswith("\\boxed{\\phantom{0.00000}}")
         assert "Nota" not in document and "Note:" not in document
 
 

@@ -19,7 +19,7 @@ from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.vector import CMTT
-from stepper.printers import Options, Printer, register
+from stepper.printers import Options, Printer, math_lines, register
 from stepper.printers.document import Document, build_document, latex_parts
 from stepper.steps import Solution, Step
 
@@ -78,9 +78,15 @@ def text(value: str) -> str:
     )
 
 
-def preamble() -> str:
-    """The document class and packages; only what a basic TeX Live has (no babel languages,
-    which a minimal installation lacks), so it compiles wherever pdflatex does."""
+#: Babel's name of each language a lesson is written in.
+_BABEL = {"es": "spanish", "en": "english"}
+
+
+def preamble(lang: str = "en") -> str:
+    """The document class and packages; only what a basic TeX Live has, so it compiles
+    wherever pdflatex does. Babel sets the lesson's language (hyphenation, "Figura", dates)
+    from its own locale files (``provide=*``), which every babel has, rather than from a
+    language package a minimal installation lacks."""
     chars = "\n".join(
         rf"\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{\ensuremath{{{tex}}}}}"
         for ch, tex in _UNICODE.items()
@@ -88,6 +94,7 @@ def preamble() -> str:
     return rf"""\documentclass[11pt,a4paper]{{article}}
 \usepackage[utf8]{{inputenc}}
 \usepackage[T1]{{fontenc}}
+\usepackage[{_BABEL.get(lang, "english")},provide=*]{{babel}}
 \usepackage[margin=2cm]{{geometry}}
 \usepackage{{amsmath,amssymb}}
 \usepackage{{tikz}}
@@ -108,15 +115,15 @@ def _prose(doc: Document, words: str) -> str:
 
 
 def step_block(doc: Document, step: Step) -> list[str]:
+    """The step's heading, its equation (broken into aligned lines when it is wider than the
+    page) and its explanation."""
     parts = latex_parts(doc, step)
-    head = (
-        rf"\paragraph{{{text(label('doc.step', doc.lang, n=step.n))}}} \texttt{{{text(step.key)}}}"
-    )
-    if len(" = ".join(parts)) <= 170:
+    head = rf"\paragraph{{{text(label('doc.step', doc.lang, n=step.n))}}}"
+    broken = math_lines.lines(parts)
+    if broken is None:
         lines = [head, r"\[", _math(doc, " = ".join(parts)), r"\]"]
     else:
-        # Long sums (a wide neuron, a convolution window) break at each "=".
-        lines = [head, r"\begin{multline*}", _math(doc, " \\\\ = ".join(parts)), r"\end{multline*}"]
+        lines = [head, r"\begin{align*}", _math(doc, math_lines.aligned(broken)), r"\end{align*}"]
     lines.append(text(_prose(doc, doc.explanation(step) or "")))
     if step.note and doc.shows_values:
         note = text(_prose(doc, step.note.strip()))
@@ -160,7 +167,9 @@ def _cell(doc: Document, cell: Sym | str) -> str:
 
 
 def render_document(doc: Document) -> str:
-    return "\n".join([preamble(), r"\begin{document}", *body(doc), r"\end{document}"]) + "\n"
+    return (
+        "\n".join([preamble(doc.lang), r"\begin{document}", *body(doc), r"\end{document}"]) + "\n"
+    )
 
 
 def body(doc: Document) -> list[str]:
@@ -205,14 +214,13 @@ def render(solution: Solution, options: Options) -> str:
 
 def render_many(documents: list[tuple[Solution, Options]]) -> str:
     """One LaTeX document with each variant on pages of its own."""
-    bodies = []
-    for solution, options in documents:
-        doc = build_document(
-            solution, blank=options.blank, comma=options.comma, variant=options.variant
-        )
-        bodies.append("\n".join(body(doc)))
-    joined = "\n\\clearpage\n".join(bodies)
-    return "\n".join([preamble(), r"\begin{document}", joined, r"\end{document}"]) + "\n"
+    docs = [
+        build_document(solution, blank=options.blank, comma=options.comma, variant=options.variant)
+        for solution, options in documents
+    ]
+    joined = "\n\\clearpage\n".join("\n".join(body(doc)) for doc in docs)
+    lang = docs[0].lang if docs else "en"
+    return "\n".join([preamble(lang), r"\begin{document}", joined, r"\end{document}"]) + "\n"
 
 
 register(Printer("tex", render, description="a LaTeX document (pdflatex)", render_many=render_many))

@@ -18,7 +18,7 @@ from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.terminal import picture
-from stepper.printers import Options, Printer, register
+from stepper.printers import Options, Printer, math_lines, register
 from stepper.printers.document import Document, build_document, latex_parts
 from stepper.steps import Solution, Step
 
@@ -55,8 +55,13 @@ def _text(doc: Document, text: str) -> str:
 
 
 def step_math(doc: Document, step: Step) -> str:
-    """formula = substitution = value, with blanks where a worksheet asks the learner."""
-    return _math(doc, " = ".join(latex_parts(doc, step)))
+    """formula = substitution = value, with blanks where a worksheet asks the learner; wider
+    than a page, in aligned lines (``math_lines``)."""
+    parts = latex_parts(doc, step)
+    broken = math_lines.lines(parts)
+    if broken is None:
+        return _math(doc, " = ".join(parts))
+    return _math(doc, "\\begin{aligned}\n" + math_lines.aligned(broken) + "\n\\end{aligned}")
 
 
 def render_document(doc: Document) -> str:
@@ -77,7 +82,7 @@ def render_document(doc: Document) -> str:
         out += [f"## {number}. {section.title}", ""]
         for step in section.steps:
             out += [
-                f"**{label('doc.step', lang, n=step.n)}** (`{step.key}`)",
+                f"**{label('doc.step', lang, n=step.n)}**",
                 "",
                 "$$",
                 step_math(doc, step),

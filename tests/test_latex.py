@@ -1,0 +1,112 @@
+"""LaTeX and Markdown as sources an instructor edits: equations inside the margins (compiled
+with the installed TeX), no internal step keys, babel with the lesson's language; and the line
+breaking of long equations (``stepper.printers.math_lines``) on its own."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from stepper.catalog import builtin_ids
+from stepper.printers import REGISTRY, Options, math_lines
+from tests.conftest import compile_latex, solved
+
+OVERFULL = re.compile(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)[^\n]*\n(.*?)\n\n", re.S)
+#: How far a line may stick out: TeX's own tolerance for a figure, not for an equation.
+TOLERANCE_PT = 5.0
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+@pytest.mark.slow
+def test_no_line_past_the_margin(lesson_id: str, tmp_path: Path) -> None:
+    """Every lesson's solution, and its worksheet in the other language, compiles with no box
+    more than 5 pt past the margin (cnn-1 had 18, up to 306 pt)."""
+    solution = solved(lesson_id)
+    for name, options in (("solution", Options()), ("sheet", Options(blank="values"))):
+        source = tmp_path / f"{lesson_id}-{name}.tex"
+        source.write_text(str(REGISTRY["tex"].render(solution, options)))
+        compile_latex(source)
+        log = source.with_suffix(".log").read_text(errors="replace")
+        wide = [(float(pt), where[:120]) for pt, where in OVERFULL.findall(log)]
+        assert not [w for w in wide if w[0] > TOLERANCE_PT], f"{lesson_id} {name}: {wide}"
+
+
+#: A step key as the engine writes it (dk[1,1,1,1], momentum.grad[x], w[1,2,0]).
+KEY = re.compile(r"\b[A-Za-z_]+(?:\.[A-Za-z_]+)*\[(?:\d+(?:,\d+)*|[a-z]+)\]", re.ASCII)
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex"])
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_no_internal_key(lesson_id: str, fmt: str) -> None:
+    """The reader sees the lecture's names (Δk₁₁), never the engine's keys (dk[1,1,1,1])."""
+    solution = solved(lesson_id)
+    document = str(REGISTRY[fmt].render(solution, Options()))
+    keyed = [s.key for s in solution.steps if "[" in s.key or "." in s.key]
+    assert not [key for key in keyed if key in document]
+    assert not KEY.findall(document)
+
+
+def test_babel_speaks_the_lesson_language() -> None:
+    spanish = str(REGISTRY["tex"].render(solved("backprop-1"), Options()))
+    assert r"\usepackage[spanish,provide=*]{babel}" in spanish
+
+
+# -- breaking long equations ---------------------------------------------------------------
+
+
+def _terms(count: int) -> str:
+    return " + ".join(f"w_{{{i}}} x_{{{i}}}" for i in range(1, count + 1))
+
+
+def _unbroken(line_list: list[math_lines.Line]) -> str:
+    """The equation the lines print, without the alignment and the line's delimiters."""
+    joined = " ".join(f"{line.left} {line.right}" for line in line_list)
+    for mark in (r"\right.", r"\left.", r"\quad", "{}"):
+        joined = joined.replace(mark, " ")
+    return " ".join(joined.split())
+
+
+def test_an_equation_that_fits_stays_on_one_line() -> None:
+    assert math_lines.lines(["u_{1}", "0.1 + 0.2", "0.3"]) is None
+
+
+def test_a_long_sum_breaks_before_a_plus_and_keeps_every_term() -> None:
+    formula = "u_{1} = " + _terms(30)
+    result = math_lines.lines([formula, "1"], room=30)
+    assert result is not None and len(result) >= 3
+    for line in result[1:-1]:
+        assert line.left == ""
+        assert line.right.startswith(r"\quad {} + ")
+    assert all(math_lines.width(line.right) <= 30 for line in result)
+    assert _unbroken(result) == " ".join(f"{formula} = 1".split()).replace("u_{1} =", "u_{1} =")
+    assert result[-1].right == "= 1"
+
+
+def test_lines_of_a_broken_sum_are_about_as_wide() -> None:
+    """Evened out: no last line with one lonely term."""
+    result = math_lines.lines(["s = " + _terms(15)], room=36)
+    assert result is not None and len(result) == 2
+    widths = [math_lines.width(line.right) for line in result]
+    assert max(widths) - min(widths) < 6
+
+
+def test_a_break_inside_parentheses_closes_and_reopens_them() -> None:
+    """α(a + b + …) broken inside the parentheses: each line has as many \\left as \\right."""
+    inner = " + ".join(f"\\left(-0.{i}\\right) \\cdot 0.{i}" for i in range(1, 25))
+    result = math_lines.lines([r"\Delta k", rf"0.5 \cdot \left({inner}\right)"], room=30)
+    assert result is not None
+    for line in result:
+        assert line.right.count(r"\left") == line.right.count(r"\right"), line.right
+    # A minus right after "(" is a sign: no line starts with it.
+    assert not any(line.right.startswith(r"\quad \left.{} -") for line in result)
+    assert result[1].right.startswith(r"\quad \left.{} + ")
+
+
+def test_width_reads_scripts_and_fractions_smaller() -> None:
+    assert math_lines.width("x_{123}") < math_lines.width("x123")
+    assert math_lines.width(r"\frac{1234}{5}") < math_lines.width("1234 5")
+    assert math_lines.width(r"\left(1\right)") == pytest.approx(math_lines.width("(1)"))
