@@ -30,7 +30,7 @@ from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
-from stepper.printers import Options, Printer, register
+from stepper.printers import Options, Printer, register, typst_prose
 from stepper.printers.document import Document, Table, build_document
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
@@ -51,6 +51,8 @@ _PREAMBLE = r"""
 #set text(font: "New Computer Modern", size: 10.5pt, lang: LANG, hyphenate: true)
 #show math.equation: set text(font: "New Computer Modern Math")
 #set par(justify: false, leading: 0.62em)
+// Names (Nesterov, Adagrad, ReLU) are never hyphenated; other words may be.
+#show regex("\\b\\p{Lu}[\\p{L}\\p{M}]+"): set text(hyphenate: false)
 #let running(title, variant) = context text(size: 8.5pt, fill: luma(40%), {
   if counter(page).get().first() > 1 { title }
   h(1fr)
@@ -69,7 +71,7 @@ _PREAMBLE = r"""
 #let value(body) = box(fill: luma(228), inset: (x: 2.5pt), outset: (y: 2.5pt), radius: 2pt, body)
 #let explain(body) = text(size: 8.8pt, fill: luma(30%), body)
 #let note(head, body) = text(size: 8.8pt, style: "italic")[*#head:* #body]
-#let step(n, body, ..rest) = block(above: 1em, below: 1em, {
+#let step(n, body, ..rest) = block(above: 1em, below: 1em, breakable: false, {
   // Lines as tall as their fractions and scripts, so nothing below them overlaps.
   par(hanging-indent: 2.7em, text(bottom-edge: "bounds", {
     box(width: 2.1em, align(right, strong[#n.]))
@@ -131,7 +133,8 @@ def _reveals(text: str | None, answers: set[float]) -> bool:
 
 
 def _prose(doc: Document, text: str) -> str:
-    return decimal_comma(text) if doc.comma else text
+    """Words as typst markup, their formulas set as math."""
+    return typst_prose.prose(text, lang=doc.lang, comma=doc.comma)
 
 
 def _substitution_box(step: Step) -> str:
@@ -154,7 +157,7 @@ def step_math(doc: Document, step: Step) -> str:
     template = tm.compiled(step.template, step.params, len(step.operands))
     if template.arity == 0:
         # A constant (δ = 0): the formula is the whole answer, and no secret.
-        return "$" + " ".join(parts) + "$"
+        return tm.breaking(" ".join(parts))
     if not template.bare:
         if doc.shows_values:
             parts.append(tm.substitution(step, comma=doc.comma))
@@ -167,10 +170,9 @@ def step_math(doc: Document, step: Step) -> str:
     else:
         parts.append(VALUE_BOX)
     if len(parts) == 3 and template.arity > LONG:
-        # A long sum: the substitution starts a line of its own, under the formula (two
-        # equations, as a line break inside one would stop it from wrapping).
-        return f"${parts[0]}$ #linebreak() $= {parts[1]} = {parts[2]}$"
-    return "$" + " = ".join(parts) + "$"
+        # A long sum: the substitution starts a line of its own, under the formula.
+        return f"{tm.breaking(parts[0])} #linebreak() {tm.breaking(f'= {parts[1]} = {parts[2]}')}"
+    return tm.breaking(" = ".join(parts))
 
 
 def step_block(doc: Document, step: Step, answers: set[float], previous: Step | None = None) -> str:
@@ -183,9 +185,9 @@ def step_block(doc: Document, step: Step, answers: set[float], previous: Step | 
         and not repeated
         and (doc.shows_values or not _reveals(step.explanation, answers))
     ):
-        rest.append(f"explain({_s(_prose(doc, step.explanation))})")
+        rest.append(f"explain({_prose(doc, step.explanation)})")
     if step.note and doc.shows_values:
-        rest.append(f"note({_s(label('note', doc.lang))}, {_s(_prose(doc, step.note.strip()))})")
+        rest.append(f"note({_s(label('note', doc.lang))}, {_prose(doc, step.note.strip())})")
     extra = "".join(f", {r}" for r in rest)
     return f"#step({_s(str(step.n))}, [{body}]{extra})"
 
@@ -346,7 +348,7 @@ def body(doc: Document) -> list[str]:
         )
     answers = _answers(doc.solution) if doc.blank != "none" else set()
     if doc.summary and (doc.shows_values or not _reveals(doc.summary, answers)):
-        out.append(f"#block(above: 1.1em, below: 1.1em, {_s(_prose(doc, doc.summary))})")
+        out.append(f"#block(above: 1.1em, below: 1.1em, {_prose(doc, doc.summary)})")
     out += data_section(doc)
     for section in doc.sections:
         out.append(f"#heading(level: 2, {_s(section.title)})")

@@ -424,3 +424,49 @@ def constants(name: str, params: tuple[int | str, ...], arity: int) -> frozenset
 
 def relation(step: Step) -> str:
     return "->" if step.relation == "→" else "="
+
+
+# -- where a long line of math may break ----------------------------------------------------
+
+#: Operators a line of math may break before, with the space typst puts around each.
+_BREAKS = {" + ": "med", " - ": "med", " = ": "thick", " -> ": "thick"}
+_BREAK = re.compile("|".join(re.escape(b) for b in _BREAKS))
+
+
+def _top_level(math: str) -> list[int]:
+    """Where ``math`` has a breaking operator outside every call, group and string."""
+    found = []
+    depth = 0
+    quoted = False
+    k = 0
+    while k < len(math):
+        ch = math[k]
+        if ch == "\\":
+            k += 2  # \( \) \/ are glyphs, not groups
+            continue
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "([":
+            depth += 1
+        elif not quoted and ch in ")]":
+            depth -= 1
+        elif not quoted and depth == 0 and _BREAK.match(math, k):
+            found.append(k)
+        k += 1
+    return found
+
+
+def breaking(math: str) -> str:
+    """Typst markup for a line of math that breaks only before + − = →, never inside a
+    term: each term is a box that cannot break, and the boxes are joined by a zero-width
+    break; the operator starts the next box, with its usual spacing written out."""
+    cuts = _top_level(math)
+    if not cuts:
+        return f"#box(${math}$)"
+    pieces = [math[: cuts[0]]]
+    for at, end in zip(cuts, [*cuts[1:], len(math)], strict=True):
+        op = _BREAK.match(math, at)
+        assert op is not None
+        space = _BREAKS[op.group()]
+        pieces.append(f"{space} {op.group().strip()} {space} {math[op.end() : end]}")
+    return "#sym.zws".join(f"#box(${p}$)" for p in pieces)

@@ -1,0 +1,156 @@
+"""The PDF's typesetting: formulas in prose set as math, lines of math that break only before
+an operator, steps kept whole on a page, headings kept with what follows, the document's own
+fonts only (no fallback font for a subscript the text font lacks)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from stepper.i18n import label
+from stepper.printers import REGISTRY, Options
+from stepper.printers.document import build_document
+from stepper.printers.typst_math import breaking
+from stepper.printers.typst_prose import prose, quotes
+from tests.conftest import solved
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
+    reason="poppler's pdftotext and pdffonts are not installed",
+)
+
+
+def _maths(markup: str) -> list[str]:
+    return re.findall(r"\$([^$]*)\$", markup)
+
+
+# -- prose ------------------------------------------------------------------------------------
+
+
+def test_a_formula_in_prose_is_math_kept_on_one_line() -> None:
+    markup = prose("la entrada x₀ = 1 multiplica al sesgo w₁₀.", lang="es")
+    assert "#box($x_(0) = 1$)" in markup
+    assert _maths(markup) == ["x_(0) = 1", "w_(1 0)"] or _maths(markup) == ["x_(0) = 1", "w_(10)"]
+    assert '#" multiplica al sesgo "' in markup
+
+
+@pytest.mark.parametrize(
+    ("text", "math"),
+    [
+        ("Δw = 2αxδ, un paso", ["Delta w = 2 alpha x delta"]),
+        ("con ỹ₂ y ε₂ redondeados", ["tilde(y)_(2)", "ε_(2)"]),
+        ("E[g²]₁ → ρ·E[g²]₁", ["E [g^(2)]_(1) -> ρ dot E [g^(2)]_(1)"]),
+        ("redondea tgh(0.12) ≈ 0.12; con", ['op("tgh") (0.12) approx 0.12']),
+        ("γₖ = (1 − zₖ²) δ₃ t₃ₖ. Después", ["γ_(k) = (1 - z_(k)^(2)) δ_(3) t_(3 k)"]),
+        ("la entrada x₀⁽³⁾ de", ["x_(0)^((3))"]),
+        ("es ỹ₁ = u₄ = 0,097 y", ['tilde(y)_(1) = u_(4) = 0","097']),
+        ("y x es la entrada", ["x"]),
+    ],
+)
+def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
+    found = _maths(prose(text, lang="es"))
+    # Greek letters may be written by name or as themselves: compare the glyphs typst sets.
+    names = {"Delta": "Δ", "alpha": "α", "delta": "δ"}
+    normal = [re.sub(r"[A-Za-z]+", lambda m: names.get(m.group(), m.group()), f) for f in found]
+    wanted = [re.sub(r"[A-Za-z]+", lambda m: names.get(m.group(), m.group()), f) for f in math]
+    assert normal == wanted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "paso a paso, u y los nuevos valores",
+        "Celda (3, 1) del mapa 1",
+        "el año pequeño de la señal",
+        "that channel's kernel",
+        "los logits 2.0, 1.0 y 0.1",
+    ],
+)
+def test_words_stay_text(text: str) -> None:
+    assert _maths(prose(text, lang="es")) == []
+
+
+def test_quotes_are_typographic() -> None:
+    assert quotes('Rosenbrock\'s "valley"', "en") == "Rosenbrock’s “valley”"
+    assert quotes('el "valle"', "es") == "el «valle»"
+
+
+# -- lines of math -------------------------------------------------------------------------------
+
+
+def test_math_breaks_only_before_an_operator_outside_groups() -> None:
+    markup = breaking("u_1 = w_(10) dot x_0 + (-0.2) times 0.1 - tanh(a + b) = 0.29")
+    boxes = re.findall(r"#box\(\$(.*?)\$\)", markup)
+    assert boxes == [
+        "u_1",
+        "thick = thick w_(10) dot x_0",
+        "med + med (-0.2) times 0.1",
+        "med - med tanh(a + b)",
+        "thick = thick 0.29",
+    ]
+    # Nothing between the boxes but a break that takes no room.
+    assert markup == "#sym.zws".join(f"#box(${b}$)" for b in boxes)
+
+
+def test_escaped_parentheses_are_glyphs_a_line_may_break_inside() -> None:
+    boxes = re.findall(r"#box\(\$(.*?)\$\)", breaking(r"\(a + b\) dot c"))
+    assert boxes == [r"\(a", r"med + med b\) dot c"]
+
+
+# -- the printed pages ---------------------------------------------------------------------------
+
+
+def _pdf(lesson_id: str, tmp_path: Path) -> Path:
+    path = tmp_path / f"{lesson_id}.pdf"
+    data = REGISTRY["pdf"].render(solved(lesson_id), Options())
+    assert isinstance(data, bytes)
+    path.write_bytes(data)
+    return path
+
+
+@needs_poppler
+@pytest.mark.parametrize("lesson_id", ["backprop-1", "classify-1", "optimizers-1"])
+def test_only_the_documents_fonts(lesson_id: str, tmp_path: Path) -> None:
+    """A glyph the text font lacks (a subscript ₀, say) would come from a fallback font."""
+    listing = subprocess.run(
+        ["pdffonts", str(_pdf(lesson_id, tmp_path))], capture_output=True, text=True, check=True
+    ).stdout
+    fonts = {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+    allowed = re.compile(r"NewCM10-\w+-Identity-H|NewCMMath-Book-Identity-H|DejaVuSansMono.*")
+    assert fonts and all(allowed.fullmatch(f) for f in fonts), fonts
+
+
+@needs_poppler
+@pytest.mark.parametrize("lesson_id", ["cnn-1", "optimizers-1", "backprop-1"])
+def test_steps_whole_on_a_page_and_headings_with_what_follows(
+    lesson_id: str, tmp_path: Path
+) -> None:
+    path = _pdf(lesson_id, tmp_path)
+    solution = solved(lesson_id)
+    doc = build_document(solution)
+    lang = solution.language
+    headings = {s.title for s in doc.sections} | {
+        label("doc.results", lang),
+        label("pdf.data", lang),
+    }
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")[:-1]
+    assert len(pages) > 1
+    step = re.compile(r"^\d+\. ")
+    for n, page in enumerate(pages, 1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        body = lines[1:-1] if n > 1 else lines[:-1]  # the running title, the page number
+        assert body[-1] not in headings, f"page {n} ends with the heading {body[-1]!r}"
+        if n > 1:
+            # A page starts with a step's number or a heading; a tall formula's scripts and
+            # fractions may come first, but never words of an explanation.
+            starts = [k for k, line in enumerate(body) if step.match(line) or line in headings]
+            assert starts, f"page {n} has no step and no heading"
+            before = body[: starts[0]]
+            assert not any(re.search(r"[a-záéíóú]{4,}", line) for line in before), before
