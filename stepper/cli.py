@@ -14,8 +14,15 @@ import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from stepper.lesson.errors import LessonError, Problem, msg, speaking
+
+if TYPE_CHECKING:
+    from stepper.exam.header import ExamHeader
+    from stepper.lesson.schema import Lesson
+    from stepper.printers import Options
+    from stepper.steps import Solution
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -112,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --variants: the exam's seed (default 1)",
     )
     p.add_argument("--variant", metavar="ID", help="exactly the variant printed with this id")
+    _exam_options(p)
 
     p = sub.add_parser(
         "schema",
@@ -140,6 +148,30 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"language of the comments and of the lesson (default: {DEFAULT_LANGUAGE})",
     )
     return parser
+
+
+def _exam_options(p: argparse.ArgumentParser) -> None:
+    """The exam's options: its answer key, the secret behind its variant ids, its header."""
+    from stepper.exam.secret import SECRET_ENV
+
+    p.add_argument(
+        "--key",
+        action="store_true",
+        help="the answer key: one compact table of the asked values per variant, after a "
+        "list of the variant ids",
+    )
+    p.add_argument(
+        "--secret",
+        metavar="TEXT",
+        help="derive the variant ids with this secret (HMAC), so that an id printed on an "
+        "exam regenerates nothing without it (default: the environment variable "
+        f"{SECRET_ENV}); without a secret anyone can regenerate the key from an id",
+    )
+    p.add_argument("--course", metavar="TEXT", help="the exam's course (overrides exam: course)")
+    p.add_argument("--instructor", metavar="TEXT", help="the exam's instructor")
+    p.add_argument("--date", metavar="TEXT", help="the exam's date")
+    p.add_argument("--points", type=float, metavar="P", help="points per asked value")
+    p.add_argument("--instructions", metavar="TEXT", help="instructions above the exercises")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -199,35 +231,82 @@ def _solve(args: argparse.Namespace) -> int:
     printer = REGISTRY[args.format]
     if printer.binary and not args.output:
         raise LessonError([Problem("stepper solve", msg("cli.needs_output", format=args.format))])
+    _check_exam_options(args)
     lesson = _load(args.lesson, args.lang)
     blank: Blank = args.worksheet or "none"
     comma = lesson.display.decimal_comma
+    header = _header(args, lesson)
     if args.variants is not None or args.variant is not None:
+        from stepper.exam.secret import secret_from
         from stepper.variants import make_variant, make_variants
 
+        secret = secret_from(args.secret)
+        if secret is None:
+            print(msg("exam.no_secret"), file=sys.stderr)
         if args.variant is not None:
-            solution = solve(make_variant(lesson, args.variant), args.lang)
-            options = Options(blank=blank, comma=comma, variant=args.variant)
-            _write(printer.render(solution, options), args.output)
-            return EXIT_OK
-        if not 1 <= args.variants <= 500:
+            chosen = [(args.variant, make_variant(lesson, args.variant, secret))]
+        elif not 1 <= args.variants <= 500:
             raise LessonError([Problem("--variants", msg("cli.variants_count"))])
-        chosen = make_variants(lesson, args.seed, args.variants)
+        else:
+            chosen = make_variants(lesson, args.seed, args.variants, secret)
         documents = [
-            (solve(v, args.lang), Options(blank=blank, comma=comma, variant=vid))
+            (solve(v, args.lang), Options(blank=blank, comma=comma, variant=vid, exam=header))
             for vid, v in chosen
         ]
+        if args.key:
+            return _key(documents, args)
+        if args.variant is not None:
+            _write(printer.render(*documents[0]), args.output)
+            return EXIT_OK
         if printer.render_many is None:
             raise LessonError([Problem("--format", msg("cli.variants_format", format=args.format))])
         document = printer.render_many(documents)
     else:
         solution = solve(lesson, args.lang)
-        options = Options(blank=blank, comma=comma)
+        options = Options(blank=blank, comma=comma, exam=header)
+        if args.key:
+            return _key([(solution, options)], args)
         if printer.stream is not None:
             _write(printer.stream(solution, options), args.output)
             return EXIT_OK
         document = printer.render(solution, options)
     _write(document, args.output)
+    return EXIT_OK
+
+
+def _check_exam_options(args: argparse.Namespace) -> None:
+    """Exam options that cannot go together, or a number of points that is none."""
+    if args.points is not None and not 0 < args.points <= 1000:
+        raise LessonError([Problem("--points", msg("cli.points"))])
+    if args.key and args.worksheet:
+        raise LessonError([Problem("--key", msg("cli.key_worksheet"))])
+    if args.key and args.format == "moodle":
+        raise LessonError([Problem("--key", msg("cli.key_moodle"))])
+    if args.worksheet and args.format == "moodle":
+        raise LessonError([Problem("--worksheet", msg("cli.moodle_worksheet"))])
+
+
+def _header(args: argparse.Namespace, lesson: Lesson) -> ExamHeader:
+    """The exam's header: the lesson's ``exam:`` section with the options given over it."""
+    from stepper.exam.header import exam_header
+
+    return exam_header(
+        lesson.exam,
+        args.lang or lesson.language,
+        lesson.language,
+        course=args.course,
+        instructor=args.instructor,
+        date=args.date,
+        points=args.points,
+        instructions=args.instructions,
+    )
+
+
+def _key(documents: list[tuple[Solution, Options]], args: argparse.Namespace) -> int:
+    """The answer key of ``documents`` in the format asked."""
+    from stepper.exam.key import render_key
+
+    _write(render_key(args.format, documents), args.output)
     return EXIT_OK
 
 

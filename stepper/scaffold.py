@@ -303,8 +303,19 @@ notes:
 @@dense_only
 """
 
+#: The exam header, commented out: a lesson of any kind may be printed as an exam.
+_EXAM = """\
+@LessonBase.exam @Exam.course @Exam.instructor @Exam.date @Exam.points @Exam.instructions
+# exam:
+#   course: "..."
+#   instructor: "..."
+#   date: 2027-01-20
+#   points: 0.5
+#   instructions: "..."
+"""
+
 #: The starter of each kind, for ``stepper new``.
-STARTERS = {"dense": _DENSE, "conv": _CONV, "optimize": _OPTIMIZE}
+STARTERS = {"dense": _DENSE + _EXAM, "conv": _CONV + _EXAM, "optimize": _OPTIMIZE + _EXAM}
 _MARK = re.compile(r"@@(\w+)|@(\w+)\.(\w+)")
 #: Width of a comment line in a starter.
 WIDTH = 92

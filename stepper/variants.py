@@ -13,7 +13,6 @@ in a summary written from its own data.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from babel.lists import format_list
 
 from stepper.engine import solve
+from stepper.exam.secret import variant_id, variant_seed
 from stepper.lesson.checks import check_dense
 from stepper.lesson.errors import LessonError, Problem, msg
 from stepper.lesson.schema import DenseLesson, Grid, Lesson, Sample
@@ -32,18 +32,6 @@ ATTEMPTS = 200
 #: Largest |u| of a tanh or sigmoid neuron before it counts as saturated.
 SATURATION = 2.0
 SMALLEST, LARGEST = 1e-3, 1e3
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def variant_id(seed: int, index: int) -> str:
-    """The id of the index-th variant of an exam made with ``seed``: 6 base-36 characters."""
-    digest = hashlib.sha256(f"{seed}:{index}".encode()).digest()
-    number = int.from_bytes(digest[:4], "big")
-    out = ""
-    for _ in range(6):
-        number, rest = divmod(number, 36)
-        out = _DIGITS[rest] + out
-    return out
 
 
 def _pick(rng: random.Random, grid: Grid) -> float:
@@ -88,8 +76,9 @@ def sensible(lesson: DenseLesson) -> bool:
     return True
 
 
-def make_variant(lesson: Lesson, vid: str) -> DenseLesson:
-    """Exactly the variant named ``vid`` (the same id always gives the same numbers)."""
+def make_variant(lesson: Lesson, vid: str, secret: str | None = None) -> DenseLesson:
+    """Exactly the variant named ``vid`` (the same id and secret always give the same
+    numbers)."""
     if not isinstance(lesson, DenseLesson) or lesson.variants is None:
         raise LessonError(
             [
@@ -100,7 +89,7 @@ def make_variant(lesson: Lesson, vid: str) -> DenseLesson:
             ]
         )
     try:
-        rng = random.Random(int(vid, 36))
+        rng = random.Random(variant_seed(vid, secret))
     except ValueError:
         raise LessonError([Problem(vid, msg("variants.bad_id"))]) from None
     for _ in range(ATTEMPTS):
@@ -147,7 +136,9 @@ def _sample_text(sample: Sample) -> str:
     return x if sample.y is None else f"{x}, y = {_vector(sample.y)}"
 
 
-def make_variants(lesson: Lesson, seed: int, count: int) -> list[tuple[str, DenseLesson]]:
+def make_variants(
+    lesson: Lesson, seed: int, count: int, secret: str | None = None
+) -> list[tuple[str, DenseLesson]]:
     """``count`` distinct variants for an exam, with their ids, in order."""
     out: list[tuple[str, DenseLesson]] = []
     seen: set[str] = set()
@@ -162,9 +153,9 @@ def make_variants(lesson: Lesson, seed: int, count: int) -> list[tuple[str, Dens
                     )
                 ]
             )
-        vid = variant_id(seed, index)
+        vid = variant_id(seed, index, secret)
         index += 1
-        variant = make_variant(lesson, vid)
+        variant = make_variant(lesson, vid, secret)
         numbers = variant.model_dump_json(include={"network", "training"})
         if numbers in seen:
             continue

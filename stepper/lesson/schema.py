@@ -7,6 +7,7 @@ models cannot say (row lengths, layers that chain, limits) ``stepper.lesson.chec
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
@@ -99,6 +100,18 @@ class Variants(Strict):
     saturate: bool = False
 
 
+class Exam(Strict):
+    """The header of an exam printed from the lesson (``--worksheet=exam``, ``--key``,
+    ``--format moodle``); each field may be given or overridden on the command line."""
+
+    course: Localized | None = None
+    instructor: str | None = None
+    #: A date as YAML writes one (2027-01-20) or any text ("20 de enero de 2027").
+    date: str | datetime.date | None = None
+    points: Number | None = Field(default=None, gt=0, le=1000)
+    instructions: Localized | None = None
+
+
 class Explanation(Strict):
     """A lesson's own words for a step: ``replace`` the built-in explanation, or ``append``
     to it (each one text or one per language)."""
@@ -124,6 +137,7 @@ class LessonBase(Strict):
     explanations: dict[KeyPattern, Explanation] = Field(default_factory=dict)
     phases: list[PhaseName] | None = Field(default=None, min_length=1)
     variants: Variants | None = None
+    exam: Exam | None = None
     #: The file the lesson was loaded from and its name in messages, set by the loader, so a
     #: problem found while solving can still be located in it.
     _source: tuple[str, str] | None = PrivateAttr(default=None)
@@ -286,6 +300,7 @@ MODELS: tuple[type[Strict], ...] = (
     Explanation,
     Grid,
     Variants,
+    Exam,
     Kernel,
     Pool,
     Head,

@@ -10,9 +10,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stepper.printers.document import Blank
 from stepper.steps import Solution
+
+if TYPE_CHECKING:
+    from stepper.exam.header import ExamHeader
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +24,14 @@ class Options:
     """What a printer may be asked besides the solution itself.
 
     ``blank`` makes a worksheet: "values" leaves every value blank, "all" the substitutions
-    too. ``comma`` writes decimal commas. ``variant`` is the id printed on an exam variant.
+    too. ``comma`` writes decimal commas. ``variant`` is the id printed on an exam variant,
+    ``exam`` the exam's header (course, instructor, date, points, instructions).
     """
 
     blank: Blank = "none"
     comma: bool = False
     variant: str | None = None
+    exam: ExamHeader | None = None
 
     @property
     def worksheet(self) -> bool:
@@ -57,6 +63,7 @@ _BUILTIN = {
     "tex": "stepper.printers.latex",
     "html": "stepper.printers.html",
     "pdf": "stepper.printers.pdf",
+    "moodle": "stepper.exam.moodle",
 }
 
 
