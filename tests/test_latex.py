@@ -110,3 +110,16 @@ def test_width_reads_scripts_and_fractions_smaller() -> None:
     assert math_lines.width("x_{123}") < math_lines.width("x123")
     assert math_lines.width(r"\frac{1234}{5}") < math_lines.width("1234 5")
     assert math_lines.width(r"\left(1\right)") == pytest.approx(math_lines.width("(1)"))
+
+
+@pytest.mark.parametrize(("lesson_id", "neurons"), [("backprop-1", 2), ("forward-1", 5)])
+def test_tikz_draws_each_neuron_as_a_round_box(lesson_id: str, neurons: int) -> None:
+    """The lecture's circle: a round box as wide as "(1 tanh)" that the wires end on, its name
+    inside in the lesson's language, not parentheses the wires run into."""
+    document = str(REGISTRY["tex"].render(solved(lesson_id), Options()))
+    boxes = re.findall(
+        r"\\node\[draw=[^]]*rounded corners[^]]*\] at \([^)]*\) \{([^}]*)\};", document
+    )
+    assert len(boxes) == neurons
+    assert all(re.fullmatch(r"\d+ (lineal|tanh)", box) for box in boxes), boxes
+    assert not re.search(r"\{\(\d+ (lineal|tanh)\)\}", document)

@@ -137,9 +137,10 @@ def render(
         # The whole grid, so that the picture's size is the scene's even where it is blank.
         rf"\path (0,0) rectangle ({_n(m.x(scene.width))},{_n(m.y(scene.height))});",
     ]
+    nodes = _nodes(scene)
     lines += draw(
         scene,
-        lambda item: _label(item, escape, m),
+        lambda item: _label(item, escape, m, (item.x, item.y) in nodes),
         lambda item: _wire(item, m),
         lambda item: _frame(item, scene, m),
         lambda item: _raster(item, m),
@@ -148,7 +149,43 @@ def render(
     return "\n".join(lines)
 
 
-def _label(item: Label, escape: Callable[[str], str], m: Metrics) -> list[str]:
+def _nodes(scene: Scene) -> set[tuple[float, float]]:
+    """Where a label in parentheses has a wire ending on its left edge: a neuron, "(1 tanh)",
+    which TikZ draws as the lecture's circle (a round box) rather than as two parentheses
+    that the wires run into."""
+    ends = {pt for w in scene.items if isinstance(w, Wire) for pt in (w.points[0], w.points[-1])}
+    return {
+        (item.x, item.y)
+        for item in scene.items
+        if isinstance(item, Label)
+        and item.text.startswith("(")
+        and item.text.endswith(")")
+        and (item.x - 0.5, item.y) in ends
+    }
+
+
+def _node(item: Label, escape: Callable[[str], str], m: Metrics) -> str:
+    """A neuron: its text without the parentheses, centred in a round box as wide as the label
+    (so the wires that end on the label's edges meet the box) and shorter than a row."""
+    p = paint(item.role, item.series)
+    body = _text(item.text[1:-1], escape)
+    if p.bold:
+        body = rf"\bfseries {body}"
+    fill = f",fill={_colour(p.background)}" if p.background else ""
+    # The text's box from its baseline to 0.66 em, centred on the row: the baseline lands where
+    # every other label's does (``Metrics.baseline``), and the wires meet the box's middle.
+    style = (
+        f"draw={_colour(p.ink)},line width={_n(p.stroke)}pt,rounded corners={_n(m.line * 0.4)}pt"
+        f"{fill},minimum width={_n(m.x(item.width))}pt,minimum height={_n(m.line * 0.85)}pt,"
+        f"inner sep=0pt,text height={_n(m.size * 0.66)}pt,text depth=0pt,text={_colour(p.ink)}"
+    )
+    at = f"({_n(m.x(item.x + item.width / 2))},{_n(m.y(item.y + 0.5))})"
+    return rf"\node[{style}] at {at} {{{body}}};"
+
+
+def _label(item: Label, escape: Callable[[str], str], m: Metrics, node: bool = False) -> list[str]:
+    if node:
+        return [_node(item, escape, m)]
     p = paint(item.role, item.series)
     out = []
     if p.background:
