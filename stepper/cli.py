@@ -100,9 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--worksheet",
         nargs="?",
         const="values",
-        choices=("values", "all"),
+        choices=("values", "all", "exam"),
         help="a worksheet: leave the values blank (values, the default) or also the "
-        "substitutions (all)",
+        "substitutions (all); exam: an exam sheet (md, tex, pdf) headed with name, ID and "
+        "group fields, its items numbered, without the formulas and explanations that are hints",
     )
     p.add_argument("--lang", choices=langs, help="language of explanations and labels")
     p.add_argument(
@@ -233,7 +234,8 @@ def _solve(args: argparse.Namespace) -> int:
         raise LessonError([Problem("stepper solve", msg("cli.needs_output", format=args.format))])
     _check_exam_options(args)
     lesson = _load(args.lesson, args.lang)
-    blank: Blank = args.worksheet or "none"
+    sheet = args.worksheet == "exam"
+    blank: Blank = "values" if sheet else (args.worksheet or "none")
     comma = lesson.display.decimal_comma
     header = _header(args, lesson)
     if args.variants is not None or args.variant is not None:
@@ -253,8 +255,8 @@ def _solve(args: argparse.Namespace) -> int:
             (solve(v, args.lang), Options(blank=blank, comma=comma, variant=vid, exam=header))
             for vid, v in chosen
         ]
-        if args.key:
-            return _key(documents, args)
+        if args.key or sheet:
+            return _exam(documents, args)
         if args.variant is not None:
             _write(printer.render(*documents[0]), args.output)
             return EXIT_OK
@@ -264,8 +266,8 @@ def _solve(args: argparse.Namespace) -> int:
     else:
         solution = solve(lesson, args.lang)
         options = Options(blank=blank, comma=comma, exam=header)
-        if args.key:
-            return _key([(solution, options)], args)
+        if args.key or sheet:
+            return _exam([(solution, options)], args)
         if printer.stream is not None:
             _write(printer.stream(solution, options), args.output)
             return EXIT_OK
@@ -284,6 +286,13 @@ def _check_exam_options(args: argparse.Namespace) -> None:
         raise LessonError([Problem("--key", msg("cli.key_moodle"))])
     if args.worksheet and args.format == "moodle":
         raise LessonError([Problem("--worksheet", msg("cli.moodle_worksheet"))])
+    if args.worksheet == "exam":
+        from stepper.exam.sheet import WRITERS
+
+        if args.format not in WRITERS:
+            formats = ", ".join(WRITERS)
+            problem = msg("cli.sheet_format", formats=formats, format=args.format)
+            raise LessonError([Problem("--format", problem)])
 
 
 def _header(args: argparse.Namespace, lesson: Lesson) -> ExamHeader:
@@ -302,11 +311,14 @@ def _header(args: argparse.Namespace, lesson: Lesson) -> ExamHeader:
     )
 
 
-def _key(documents: list[tuple[Solution, Options]], args: argparse.Namespace) -> int:
-    """The answer key of ``documents`` in the format asked."""
+def _exam(documents: list[tuple[Solution, Options]], args: argparse.Namespace) -> int:
+    """The answer key (``--key``) or the exam sheets (``--worksheet=exam``) of ``documents``
+    in the format asked."""
     from stepper.exam.key import render_key
+    from stepper.exam.sheet import render_sheet
 
-    _write(render_key(args.format, documents), args.output)
+    render = render_key if args.key else render_sheet
+    _write(render(args.format, documents), args.output)
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -28,7 +29,7 @@ from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import Lesson
 from stepper.steps import Step
 from stepper.variants import make_variant, make_variants
-from tests.conftest import builtin_lesson, solved
+from tests.conftest import builtin_lesson, compile_latex, solved
 
 #: Moodle's own pattern of a NUMERICAL blank (question/type/multianswer/questiontype.php:
 #: ANSWER_START_REGEX with NUMERICAL, then NUMERICAL_ALTERNATIVE_REGEX's number:tolerance).
@@ -271,3 +272,66 @@ def test_moodle_of_a_lesson_without_variants_is_one_question(
     assert code == 0 and [float(a) for _, a, _ in blanks] == [
         s.value for s in solved("conv-1").steps
     ]
+
+
+# -- the exam sheet -------------------------------------------------------------------------------
+
+
+def _pdf_text(path: Path) -> str:
+    run_ = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return run_.stdout
+
+
+def test_an_exam_sheet_asks_without_hints_or_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lesson = _exam_lesson(tmp_path, 5)
+    args = ["solve", str(lesson), "--worksheet=exam", "--instructor", "Luis Gil"]
+    code, md, _ = run([*args, "--format", "md"], capsys)
+    pdf = tmp_path / "sheet.pdf"
+    assert code == 0 and run([*args, "--format", "pdf", "-o", str(pdf)], capsys)[0] == 0
+    solution = solve(lesson_from_text(lesson.read_text(), "exam.yaml"))
+    given = {q.shown for s in solution.steps for q in s.operands if q.step is None}
+    answers = {s.shown.lstrip("-") for s in solution.steps} - given - {"0", "1", "2"}
+    for text in (md, _pdf_text(pdf).replace("−", "-")):
+        for field in ("Nombre", "DNI", "Grupo", "Examen", "Sin calculadora gráfica."):
+            assert field in text
+        assert "Redes neuronales · Luis Gil · 2027-01-20" in text  # the option over exam:
+        assert "Ejercicio 1" in text and "Ejercicio 5" in text and "Ejercicio 6" not in text
+        assert "l)" in text  # the update's twelve values: a) to l)
+        numbers = set(re.findall(r"\d+\.\d+", text))
+        assert not numbers & answers
+        for step in solution.steps:  # no explanation, no formula: they are hints
+            assert step.explanation[:40] not in text
+        assert "tanh(" not in text and "Paso" not in text
+    assert md.count(r"\boxed{\phantom{") == len(solution.steps)
+
+
+def test_an_answer_box_fits_a_sign_the_integer_digits_and_the_decimals() -> None:
+    from stepper.exam.items import items
+    from stepper.exam.sheet import width
+
+    solution = solved("backprop-1")
+    first = items(solution)[0]  # u₁ = 0.29, shown with up to 5 decimals
+    assert width(first, 5) == len("-0.00000")
+    assert width(first, 0) == len("-0")
+
+
+def test_exam_sheets_of_variants_compile_in_latex(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no pdflatex")
+    source = tmp_path / "sheet.tex"
+    args = ["solve", "backprop-1", "--variants", "2", "--secret", "k", "--worksheet=exam"]
+    assert run([*args, "--format", "tex", "-o", str(source)], capsys)[0] == 0
+    compile_latex(source)
+    log = (tmp_path / "sheet.log").read_text(errors="replace")
+    assert "Overfull" not in log
+
+
+def test_an_exam_sheet_in_a_format_without_one_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(["solve", "backprop-1", "--worksheet=exam", "--format", "json"], capsys)
+    assert code == 2 and out == "" and err.startswith("--format: ")

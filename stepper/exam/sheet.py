@@ -1,0 +1,221 @@
+"""``--worksheet=exam``: the sheet a student sits the exam with.
+
+Headed with the course, instructor and date, fields for the student's name, ID and group,
+the variant's id, the instructions and the points per item; then the data (the printers'
+own picture of the network, or of the image and kernels) and the exercises, numbered as the
+key and the Moodle bank number them (``stepper.exam.items``): "Ejercicio 1", a), b), … Each
+item is the quantity asked and a box as wide as its answer can be (a sign, the digits of its
+integer part, the lesson's decimals), so the box does not tell how many decimals the value
+has; each exercise leaves room for the working. No formula, substitution or explanation is
+printed: on an exam they are hints.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+
+from stepper.exam.header import ExamHeader
+from stepper.exam.items import Item, items
+from stepper.i18n import label
+from stepper.printers import Options
+from stepper.printers.document import Document, build_document
+from stepper.steps import Solution
+
+#: Working room left under an exercise, per item (typst em).
+ROOM = 1.6
+
+
+def width(item: Item, decimals: int) -> int:
+    """Characters an answer may take: a sign, its integer digits, a point and the decimals."""
+    whole = abs(item.step.value)
+    digits = len(str(int(whole))) if math.isfinite(whole) else 1
+    return 1 + digits + (1 + decimals if decimals else 0)
+
+
+def _document(solution: Solution, options: Options) -> Document:
+    return build_document(solution, blank="values", comma=options.comma, variant=options.variant)
+
+
+def _exercises(solution: Solution) -> list[list[Item]]:
+    out: list[list[Item]] = []
+    for item in items(solution):
+        if not out or out[-1][0].exercise != item.exercise:
+            out.append([])
+        out[-1].append(item)
+    return out
+
+
+def _top(header: ExamHeader | None, lang: str) -> tuple[str, list[str]]:
+    """The line under the title (course · instructor · date) and the lines above the data
+    (instructions, points per item)."""
+    if header is None:
+        return "", []
+    line = " · ".join(t for t in (header.course, header.instructor, header.date) if t)
+    lines = [header.instructions] if header.instructions else []
+    if header.points is not None:
+        lines.append(label("exam.points", lang, points=f"{header.points:g}"))
+    return line, lines
+
+
+def _fields(lang: str) -> list[str]:
+    return [label("doc.name", lang), label("exam.id", lang), label("exam.group", lang)]
+
+
+# -- PDF (typst) ---------------------------------------------------------------------------------
+
+
+def _s(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def typst_body(doc: Document, header: ExamHeader | None) -> list[str]:
+    from stepper.printers import pdf
+    from stepper.printers.typst_math import sym_typst
+
+    lang = doc.lang
+    variant = label("doc.variant", lang, id=doc.variant) if doc.variant else ""
+    line, lines = _top(header, lang)
+    name, sid, group = _fields(lang)
+    out = [
+        f"#set page(header: running({_s(doc.title)}, {_s(variant)}))",
+        "#counter(page).update(1)",
+        f"#heading(level: 1, {_s(doc.title)})",
+        f'#text(style: "italic", {_s(label("exam.sheet", lang))})'
+        + (f" #h(0.6em) · #h(0.6em) #strong({_s(variant)})" if variant else ""),
+    ]
+    if line:
+        out.append(f"\n#{_s(line)}")
+    out.append(
+        "#block(above: 1.2em, below: 1.2em, grid(columns: (1fr, auto, auto), gutter: 1.2em, "
+        f"[#{_s(name)}: #box(width: 1fr, stroke: (bottom: 0.5pt), height: 1em)], "
+        f"[#{_s(sid)}: #box(width: 3.2cm, stroke: (bottom: 0.5pt), height: 1em)], "
+        f"[#{_s(group)}: #box(width: 1.6cm, stroke: (bottom: 0.5pt), height: 1em)]))"
+    )
+    out += [f"#block(below: 0.8em, {_s(text)})" for text in lines]
+    out += pdf.data_section(doc)
+    for exercise in _exercises(doc.solution):
+        first = exercise[0]
+        title = f"{label('exam.exercise', lang, n=first.exercise)} · {first.heading}"
+        cells = []
+        for item in exercise:
+            chars = width(item, doc.solution.decimals)
+            box = f"#box(stroke: 0.5pt, width: {0.6 * chars + 0.6:.1f}em, height: 1.4em)"
+            relation = "arrow.r" if item.step.relation == "→" else item.step.relation
+            cells.append(f"[{item.part}) ${sym_typst(item.step.sym)} {relation}$ {box}]")
+        out.append(
+            "#block(breakable: false, above: 1.4em)["
+            f"#heading(level: 2, {_s(title)})\n"
+            "#grid(columns: (1fr, 1fr, 1fr), column-gutter: 1em, row-gutter: 0.8em, "
+            + ", ".join(cells)
+            + f")\n#v({ROOM * len(exercise):.1f}em)]"
+        )
+    return out
+
+
+def pdf(documents: Sequence[tuple[Solution, Options]]) -> bytes:
+    from stepper.printers import pdf as printer
+
+    docs = [(_document(s, o), o.exam) for s, o in documents]
+    parts = [printer.preamble(docs[0][0])]
+    for k, (doc, header) in enumerate(docs):
+        if k:
+            parts.append("#pagebreak(weak: true)")
+        parts += typst_body(doc, header)
+    return printer.compile_source("\n".join(parts) + "\n")
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+
+def _md_one(doc: Document, header: ExamHeader | None) -> str:
+    from stepper.printers.markdown import picture_text
+
+    lang = doc.lang
+    line, lines = _top(header, lang)
+    kind = f"*{label('exam.sheet', lang)}*"
+    if doc.variant:
+        kind += f" · **{label('doc.variant', lang, id=doc.variant)}**"
+    out = [f"# {doc.title}", "", kind, ""]
+    if line:
+        out += [line, ""]
+    out += ["  ".join(f"**{field}:** ______________" for field in _fields(lang)), ""]
+    out += [item for text in lines for item in (text, "")]
+    picture = picture_text(doc)
+    if picture:
+        out += ["```text", picture, "```", ""]
+    for exercise in _exercises(doc.solution):
+        first = exercise[0]
+        out += [f"## {label('exam.exercise', lang, n=first.exercise)} · {first.heading}", ""]
+        for item in exercise:
+            room = r"\phantom{" + "0" * width(item, doc.solution.decimals) + "}"
+            relation = r"\rightarrow" if item.step.relation == "→" else item.step.relation
+            out += [f"{item.part}) ${item.step.sym.latex()} {relation} \\boxed{{{room}}}$", ""]
+    return "\n".join(out)
+
+
+def markdown(documents: Sequence[tuple[Solution, Options]]) -> str:
+    pages = [_md_one(_document(s, o), o.exam) for s, o in documents]
+    return "\n\n---\n\n".join(page.rstrip() for page in pages) + "\n"
+
+
+# -- LaTeX ---------------------------------------------------------------------------------------
+
+
+def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
+    from stepper.printers.latex import text, tikz_conv, tikz_network
+
+    lang = doc.lang
+    line, lines = _top(header, lang)
+    kind = label("exam.sheet", lang)
+    if doc.variant:
+        kind += " · " + label("doc.variant", lang, id=doc.variant)
+    out = [rf"\section*{{{text(doc.title)}}}", rf"\textit{{{text(kind)}}}", ""]
+    if line:
+        out += [text(line), ""]
+    name, sid, group = (text(f) for f in _fields(lang))
+    out += [
+        rf"{name}: \rule{{7cm}}{{0.4pt}}\hfill {sid}: \rule{{3cm}}{{0.4pt}}\hfill "
+        rf"{group}: \rule{{1.5cm}}{{0.4pt}}",
+        "",
+    ]
+    out += [item for t in lines for item in (text(t), "")]
+    out += tikz_network(doc)
+    out += tikz_conv(doc)
+    for exercise in _exercises(doc.solution):
+        first = exercise[0]
+        title = f"{label('exam.exercise', lang, n=first.exercise)} · {first.heading}"
+        out += [r"\begin{minipage}{\linewidth}", rf"\subsection*{{{text(title)}}}"]
+        for item in exercise:
+            room = r"\phantom{" + "0" * width(item, doc.solution.decimals) + "}"
+            relation = r"\rightarrow" if item.step.relation == "→" else item.step.relation
+            out.append(rf"{item.part}) ${item.step.sym.latex()} {relation} \boxed{{{room}}}$\quad")
+        out += [rf"\par\vspace{{{ROOM * len(exercise):.1f}em}}", r"\end{minipage}", ""]
+    return out
+
+
+def latex(documents: Sequence[tuple[Solution, Options]]) -> str:
+    from stepper.printers.latex import preamble
+
+    lang = documents[0][0].language
+    out = [preamble(lang), r"\begin{document}"]
+    for k, (solution, options) in enumerate(documents):
+        if k:
+            out.append(r"\clearpage")
+        out += _tex_one(_document(solution, options), options.exam)
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+#: The exam sheet's writer for each format that has one.
+WRITERS: dict[str, Callable[[Sequence[tuple[Solution, Options]]], str | bytes]] = {
+    "pdf": pdf,
+    "md": markdown,
+    "tex": latex,
+}
+
+
+def render_sheet(fmt: str, documents: Sequence[tuple[Solution, Options]]) -> str | bytes:
+    """The exam sheets of ``documents`` (one per variant) in format ``fmt``."""
+    return WRITERS[fmt](documents)
