@@ -502,6 +502,22 @@ def substituted(step: Step, fmt: Format, *, blank: str | None = None) -> str:
     )
 
 
+@cache
+def _evaluator(name: str, params: tuple[int | str, ...], arity: int) -> Callable[..., float]:
+    """The template as a float function of its slots, compiled once per kind of step."""
+    import sympy
+
+    slots = sympy.symbols(f"s0:{arity}")
+    expr = build(name, slots, params)
+    return sympy.lambdify(slots, expr, modules=[{"max": max}, "math"])  # type: ignore[no-any-return]
+
+
+def evaluate(step: Step, numbers: Sequence[float]) -> float:
+    """What the step's formula gives with ``numbers`` in its slots: the substitution worked
+    out as a reader does it, from the numbers it shows rather than the engine's."""
+    return float(_evaluator(step.template, step.params, len(step.operands))(*numbers))
+
+
 def formula(step: Step, fmt: Format) -> str:
     """The whole symbolic equation, left-hand side, relation and right-hand side."""
     return f"{_symbol(step.sym, fmt)} {_RELATION[step.relation][fmt]} {rhs_formula(step, fmt)}"

@@ -10,11 +10,12 @@ the same in every format and the same as in the app.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from stepper.i18n import label
 from stepper.notation import Sym
+from stepper.printers.working import Worked, worked
 from stepper.steps import Phase, Solution, Step
 
 #: What a worksheet leaves blank: nothing (a solution), the values, or values and substitutions.
@@ -50,16 +51,36 @@ class Document:
     blank: Blank
     comma: bool
     variant: str | None = None
+    #: How each step's substitution is printed in a solution (``stepper.printers.working``):
+    #: the steps whose printed numbers differ from the engine's, by step number.
+    working: dict[int, Worked] = field(default_factory=dict)
 
     @property
     def shows_values(self) -> bool:
         return self.blank == "none"
 
+    def substitution(self, step: Step) -> Step:
+        """The step whose numbers the substitution prints: in a solution, with the digits a
+        reader needs to get the boxed value and without the sum's terms that are 0."""
+        known = self.working.get(step.n)
+        return step if known is None else known.step
+
+    def rounded(self, step: Step) -> bool:
+        """Whether the value only rounds what the printed substitution gives (write ≈)."""
+        known = self.working.get(step.n)
+        return known is not None and known.rounded
+
     def explanation(self, step: Step) -> str | None:
-        """The step's explanation, unless a worksheet would give an answer away with it."""
-        if self.shows_values or not quotes_answer(step.explanation, answer_numbers(self.solution)):
-            return step.explanation
-        return None
+        """The step's explanation, unless a worksheet would give an answer away with it; the
+        first sum printed without its zero terms says so."""
+        if not (
+            self.shows_values or not quotes_answer(step.explanation, answer_numbers(self.solution))
+        ):
+            return None
+        first = next((n for n, w in self.working.items() if w.dropped), None)
+        if step.n == first:
+            return f"{step.explanation} {label('doc.zero_terms', self.lang)}".strip()
+        return step.explanation
 
     @property
     def shows_substitutions(self) -> bool:
@@ -78,8 +99,10 @@ def latex_parts(doc: Document, step: Step) -> list[str]:
     from stepper import formulas
 
     parts = [formulas.formula(step, "latex")]
+    if not step.operands and doc.shows_values:
+        return parts  # a constant (δ = 0): the formula is the whole answer
     if doc.shows_values:
-        parts.append(formulas.substituted(step, "latex"))
+        parts.append(formulas.substituted(doc.substitution(step), "latex"))
     elif doc.shows_substitutions:
         parts.append(formulas.substituted(step, "latex", blank=SMALL_BLANK))
     else:
@@ -90,6 +113,15 @@ def latex_parts(doc: Document, step: Step) -> list[str]:
     return parts
 
 
+def latex_relations(doc: Document, step: Step, parts: list[str]) -> list[str]:
+    """The relations between ``latex_parts``: =, and ≈ before a value that the printed
+    substitution only rounds to."""
+    relations = ["="] * (len(parts) - 1)
+    if len(parts) == 3 and doc.rounded(step):
+        relations[-1] = r"\approx"
+    return relations
+
+
 def build_document(
     solution: Solution, *, blank: Blank = "none", comma: bool = False, variant: str | None = None
 ) -> Document:
@@ -97,6 +129,12 @@ def build_document(
     # A summary sets the problem but often announces its results (ỹ ≈ [0.097, 0.614], "the
     # map is 4×4"): a worksheet goes without it.
     summary = " ".join(solution.summary.split()) if solution.summary and blank == "none" else None
+    working = {}
+    if blank == "none":
+        for step in solution.steps:
+            done = worked(step, solution.decimals)
+            if done.step is not step or done.rounded:
+                working[step.n] = done
     return Document(
         solution=solution,
         title=solution.title,
@@ -107,6 +145,7 @@ def build_document(
         blank=blank,
         comma=comma,
         variant=variant,
+        working=working,
     )
 
 

@@ -188,14 +188,16 @@ def mathml(latex: str, *, comma: bool = False, lead: bool = False, split: bool =
     return "<wbr>".join(_math(chunk, lead or k > 0) for k, chunk in enumerate(chunks))
 
 
-def _number_math(shown: str, comma: bool) -> str:
-    """``= value`` as MathML, the minus sign attached to the number."""
+def _number_math(shown: str, comma: bool, rounded: bool = False) -> str:
+    """``= value`` as MathML (``≈ value`` when ``rounded``), the minus sign attached to the
+    number."""
     text = decimal_comma(shown) if comma else shown
     if text.startswith("-"):
         number = f"<mrow><mo>\u2212</mo><mn>{escape(text[1:])}</mn></mrow>"
     else:
         number = f"<mn>{escape(text)}</mn>"
-    return f'<math><mo form="infix">=</mo>{number}</math>'
+    relation = "\u2248" if rounded else "="
+    return f'<math><mo form="infix">{relation}</mo>{number}</math>'
 
 
 _EQUALS = '<math><mo form="infix">=</mo></math>'
@@ -220,7 +222,7 @@ def _equation(step: Step, doc: Document) -> str:
     rhs = formulas.rhs_formula(step, "latex")
     value_tex = formulas.number(step.shown, "latex", alone=True)
     blank = None if doc.shows_values else _BLANK_TEX
-    sub = formulas.substituted(step, "latex", blank=blank)
+    sub = formulas.substituted(doc.substitution(step), "latex", blank=blank)
     show_rhs = not doc.shows_values or not _same(rhs, value_tex)
     show_sub = not (_same(sub, rhs) or _same(sub, value_tex) or _same(sub, _BLANK_TEX))
     parts = [mathml(f"{lhs} {rhs}" if show_rhs else lhs, comma=comma)]
@@ -231,7 +233,8 @@ def _equation(step: Step, doc: Document) -> str:
         box = f'<span class="box sub" style="width: {room:.0f}em"></span>'
         parts.append(f'<span class="blank">{_EQUALS}{box}</span>')
     if doc.shows_values:
-        parts.append(f'<span class="value">{_number_math(step.shown, comma)}</span>')
+        value = _number_math(step.shown, comma, doc.rounded(step) and show_sub)
+        parts.append(f'<span class="value">{value}</span>')
     else:
         parts.append(f'<span class="blank">{_EQUALS}{_box("value")}</span>')
     return "<wbr>".join(parts)
@@ -272,7 +275,7 @@ def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
         f'<span class="formula">{_equation(step, doc)}</span></div>',
     ]
     if doc.shows_values:
-        explanation = _plain(step.explanation, doc.comma)
+        explanation = _plain(doc.explanation(step) or "", doc.comma)
     else:
         explanation = _censor(step.explanation, answers, doc.comma)
     parts.append(f'<p class="why">{explanation}</p>')

@@ -20,7 +20,12 @@ from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.vector import CMTT
 from stepper.printers import Options, Printer, math_lines, register
-from stepper.printers.document import Document, build_document, latex_parts
+from stepper.printers.document import (
+    Document,
+    build_document,
+    latex_parts,
+    latex_relations,
+)
 from stepper.steps import Solution, Step
 
 #: Characters of the explanations that pdflatex does not know, and what they are in math.
@@ -119,9 +124,10 @@ def step_block(doc: Document, step: Step) -> list[str]:
     page) and its explanation."""
     parts = latex_parts(doc, step)
     head = rf"\paragraph{{{text(label('doc.step', doc.lang, n=step.n))}}}"
-    broken = math_lines.lines(parts)
+    relations = latex_relations(doc, step, parts)
+    broken = math_lines.lines(parts, relations=relations)
     if broken is None:
-        lines = [head, r"\[", _math(doc, " = ".join(parts)), r"\]"]
+        lines = [head, r"\[", _math(doc, math_lines.joined(parts, relations)), r"\]"]
     else:
         lines = [head, r"\begin{align*}", _math(doc, math_lines.aligned(broken)), r"\end{align*}"]
     lines.append(text(_prose(doc, doc.explanation(step) or "")))

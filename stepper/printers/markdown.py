@@ -19,7 +19,12 @@ from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.terminal import picture
 from stepper.printers import Options, Printer, math_lines, register
-from stepper.printers.document import Document, build_document, latex_parts
+from stepper.printers.document import (
+    Document,
+    build_document,
+    latex_parts,
+    latex_relations,
+)
 from stepper.steps import Solution, Step
 
 
@@ -58,9 +63,10 @@ def step_math(doc: Document, step: Step) -> str:
     """formula = substitution = value, with blanks where a worksheet asks the learner; wider
     than a page, in aligned lines (``math_lines``)."""
     parts = latex_parts(doc, step)
-    broken = math_lines.lines(parts)
+    relations = latex_relations(doc, step, parts)
+    broken = math_lines.lines(parts, relations=relations)
     if broken is None:
-        return _math(doc, " = ".join(parts))
+        return _math(doc, math_lines.joined(parts, relations))
     return _math(doc, "\\begin{aligned}\n" + math_lines.aligned(broken) + "\n\\end{aligned}")
 
 

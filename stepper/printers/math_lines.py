@@ -250,15 +250,26 @@ def _even(tokens: list[str], cuts: list[int], count: int, room: float) -> list[i
     return chosen
 
 
-def lines(parts: list[str], room: float = TEXT_WIDTH) -> list[Line] | None:
+def joined(parts: list[str], relations: list[str] | None = None) -> str:
+    """formula = substitution = value on one line; ``relations`` between the parts when not
+    all are =."""
+    between = relations or ["="] * (len(parts) - 1)
+    return parts[0] + "".join(f" {r} {p}" for r, p in zip(between, parts[1:], strict=True))
+
+
+def lines(
+    parts: list[str], room: float = TEXT_WIDTH, relations: list[str] | None = None
+) -> list[Line] | None:
     """The lines of formula = substitution = value when they do not fit on one line of
-    ``room`` ems, or None when they do."""
-    if width(" = ".join(parts)) <= room:
+    ``room`` ems, or None when they do; ``relations`` are those between the parts when
+    not all are = (≈ before a rounded value)."""
+    between = relations or ["="] * (len(parts) - 1)
+    if width(joined(parts, between)) <= room:
         return None
     first = _split_relation(parts[0])
     left, relation, right = first if first else (parts[0], "", "")
     rights = [(relation, right)] if first else []
-    rights += [("=", part) for part in parts[1:]]
+    rights += list(zip(between, parts[1:], strict=True))
     indent = width(left) + _RELATION + 1.0
     out: list[Line] = []
     for rel, part in rights:

@@ -160,7 +160,7 @@ def step_math(doc: Document, step: Step) -> str:
         return tm.breaking(" ".join(parts))
     if not template.bare:
         if doc.shows_values:
-            parts.append(tm.substitution(step, comma=doc.comma))
+            parts.append(tm.substitution(doc.substitution(step), comma=doc.comma))
         elif doc.shows_substitutions:
             parts.append(tm.substitution(step, comma=doc.comma, blank=SMALL_BOX))
         else:
@@ -169,10 +169,12 @@ def step_math(doc: Document, step: Step) -> str:
         parts.append(f"#value[${tm.number_typst(step.shown, comma=doc.comma)}$]")
     else:
         parts.append(VALUE_BOX)
+    last = "approx" if len(parts) == 3 and doc.rounded(step) else "="
     if len(parts) == 3 and template.arity > LONG:
         # A long sum: the substitution starts a line of its own, under the formula.
-        return f"{tm.breaking(parts[0])} #linebreak() {tm.breaking(f'= {parts[1]} = {parts[2]}')}"
-    return tm.breaking(" = ".join(parts))
+        tail = f"= {parts[1]} {last} {parts[2]}"
+        return f"{tm.breaking(parts[0])} #linebreak() {tm.breaking(tail)}"
+    return tm.breaking(" = ".join(parts[:-1]) + f" {last} {parts[-1]}")
 
 
 def step_block(doc: Document, step: Step, answers: set[float], previous: Step | None = None) -> str:
@@ -180,12 +182,9 @@ def step_block(doc: Document, step: Step, answers: set[float], previous: Step | 
     body = step_math(doc, step)
     rest = []
     repeated = previous is not None and previous.explanation == step.explanation
-    if (
-        step.explanation
-        and not repeated
-        and (doc.shows_values or not _reveals(step.explanation, answers))
-    ):
-        rest.append(f"explain({_prose(doc, step.explanation)})")
+    words = doc.explanation(step) if doc.shows_values else step.explanation
+    if words and not repeated and (doc.shows_values or not _reveals(words, answers)):
+        rest.append(f"explain({_prose(doc, words)})")
     if step.note and doc.shows_values:
         rest.append(f"note({_s(label('note', doc.lang))}, {_prose(doc, step.note.strip())})")
     extra = "".join(f", {r}" for r in rest)
