@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         const="values",
         choices=("values", "all", "exam"),
         help="a worksheet: leave the values blank (values, the default) or also the "
-        "substitutions (all); exam: an exam sheet (md, tex, pdf) headed with name, ID and "
+        "substitutions (all); exam: an exam sheet (md, html, tex, pdf) headed with name, ID and "
         "group fields, its items numbered, without the formulas and explanations that are hints",
     )
     p.add_argument("--lang", choices=langs, help="language of explanations and labels")

@@ -288,12 +288,13 @@ def test_an_exam_sheet_asks_without_hints_or_answers(
     lesson = _exam_lesson(tmp_path, 5)
     args = ["solve", str(lesson), "--worksheet=exam", "--instructor", "Luis Gil"]
     code, md, _ = run([*args, "--format", "md"], capsys)
+    html = run([*args, "--format", "html"], capsys)[1]
     pdf = tmp_path / "sheet.pdf"
     assert code == 0 and run([*args, "--format", "pdf", "-o", str(pdf)], capsys)[0] == 0
     solution = solve(lesson_from_text(lesson.read_text(), "exam.yaml"))
     given = {q.shown for s in solution.steps for q in s.operands if q.step is None}
     answers = {s.shown.lstrip("-") for s in solution.steps} - given - {"0", "1", "2"}
-    for text in (md, _pdf_text(pdf).replace("−", "-")):
+    for text in (md, html, _pdf_text(pdf).replace("−", "-")):
         for field in ("Nombre", "DNI", "Grupo", "Examen", "Sin calculadora gráfica."):
             assert field in text
         assert "Redes neuronales · Luis Gil · 2027-01-20" in text  # the option over exam:
@@ -305,6 +306,7 @@ def test_an_exam_sheet_asks_without_hints_or_answers(
             assert step.explanation[:40] not in text
         assert "tanh(" not in text and "Paso" not in text
     assert md.count(r"\boxed{\phantom{") == len(solution.steps)
+    assert html.count('class="box"') == len(solution.steps)
 
 
 def test_an_answer_box_fits_a_sign_the_integer_digits_and_the_decimals() -> None:
@@ -335,3 +337,13 @@ def test_an_exam_sheet_in_a_format_without_one_is_a_usage_error(
 ) -> None:
     code, out, err = run(["solve", "backprop-1", "--worksheet=exam", "--format", "json"], capsys)
     assert code == 2 and out == "" and err.startswith("--format: ")
+
+
+def test_the_key_compiles_in_latex(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no pdflatex")
+    source = tmp_path / "key.tex"
+    args = ["solve", "backprop-1", "--variants", "4", "--secret", "k", "--key"]
+    assert run([*args, "--format", "tex", "-o", str(source)], capsys)[0] == 0
+    compile_latex(source)
+    assert "Overfull" not in (tmp_path / "key.log").read_text(errors="replace")

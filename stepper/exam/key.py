@@ -133,7 +133,7 @@ def as_json(key: AnswerKey) -> str:
 
 _CSS = """
 body { font-family: "Latin Modern Roman", "Times New Roman", serif; margin: 1.5rem; }
-.variants { columns: 3 14rem; column-gap: 2rem; }
+.variants { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0 2rem; }
 section { break-inside: avoid; margin-bottom: 1rem; }
 h2 { font-size: 1.05rem; margin: .2rem 0; }
 table { border-collapse: collapse; font-size: .9rem; }
@@ -166,24 +166,13 @@ def html(key: AnswerKey) -> str:
     return "\n".join(out) + "\n"
 
 
-_BABEL = {"es": "spanish", "en": "english"}
-
-
-def _tex(text: str) -> str:
-    special = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}"}
-    return "".join(special.get(c, c) for c in text)
-
-
 def latex(key: AnswerKey) -> str:
+    from stepper.printers.latex import preamble
+    from stepper.printers.latex import text as _tex
+
     lang = key.lang
     out = [
-        r"\documentclass[10pt,a4paper]{article}",
-        r"\usepackage[utf8]{inputenc}",
-        r"\usepackage[T1]{fontenc}",
-        rf"\usepackage[{_BABEL.get(lang, 'english')}]{{babel}}",
-        r"\usepackage[margin=1.8cm]{geometry}",
-        r"\usepackage{amsmath,multicol}",
-        r"\setlength{\parindent}{0pt}",
+        preamble(lang),
         r"\begin{document}",
         rf"\section*{{{_tex(key.full_title)}}}",
     ]
@@ -191,15 +180,20 @@ def latex(key: AnswerKey) -> str:
     cover = key.cover()
     if cover:
         out.append(rf"\textbf{{{_tex(cover[0])}}} " + _tex(cover[1]))
-    out.append(r"\begin{multicols}{3}")
-    for answers in key.answers:
-        out.append(rf"\subsection*{{{_tex(key.heading(answers))}}}")
-        out.append(r"\begin{tabular}{llr}")
+    out.append(r"\par\medskip\small\renewcommand{\arraystretch}{1}\setlength{\parskip}{0pt}")
+    # Three tables across the page, each a box that never splits; rows of them break pages.
+    for k, answers in enumerate(key.answers):
+        if k and k % 3 == 0:
+            out.append(r"\par\medskip")  # a row of its own: pages break between rows
+        out.append(r"\begin{minipage}[t]{0.32\linewidth}")
+        out.append(rf"\textbf{{{_tex(key.heading(answers))}}}\\[2pt]")
+        out.append(r"\begin{tabular}{@{}llr@{}}")
         for item in answers.items:
-            shown = answers.shown(item).replace(",", "{,}")
+            shown = item.step.shown
+            shown = decimal_comma(shown, "{,}") if answers.comma else shown
             out.append(rf"{_tex(_part(item))} & ${item.step.sym.latex()}$ & ${shown}$ \\")
-        out.append(r"\end{tabular}")
-    out += [r"\end{multicols}", r"\end{document}"]
+        out += [r"\end{tabular}", r"\end{minipage}\hfill"]
+    out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
+from html import escape
 
 from stepper.exam.header import ExamHeader
-from stepper.exam.items import Item, items
+from stepper.exam.items import Item, data, items
 from stepper.i18n import label
 from stepper.printers import Options
 from stepper.printers.document import Document, build_document
@@ -208,11 +209,99 @@ def latex(documents: Sequence[tuple[Solution, Options]]) -> str:
     return "\n".join(out) + "\n"
 
 
+# -- HTML --------------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: "Latin Modern Roman", "Times New Roman", serif; margin: 1.5rem auto;
+  max-width: 50rem; line-height: 1.4; }
+article + article { break-before: page; }
+.fields { display: flex; gap: 1.5rem; margin: 1rem 0; }
+.fields span { flex: 1; border-bottom: 1px solid #000; min-height: 1.2em; }
+.fields .short { flex: 0 0 5rem; }
+.exercise { break-inside: avoid; margin-top: 1.2rem; }
+.exercise h2 { font-size: 1.05rem; margin: 0 0 .4rem; }
+.items { display: grid; grid-template-columns: repeat(3, 1fr); gap: .6rem 1rem; }
+.box { display: inline-block; border: 1px solid #000; height: 1.4em; vertical-align: middle; }
+.data li { display: inline-block; margin-right: 1.2rem; }
+figure { margin: 1rem 0; text-align: center; }
+@page { size: A4; margin: 1.8cm; }
+"""
+
+
+def _html_one(doc: Document, header: ExamHeader | None) -> str:
+    from stepper.pictures import render_svg
+    from stepper.pictures.conv_print import PRINT_WIDTH
+    from stepper.pictures.conv_print import print_scene as conv_scene
+    from stepper.pictures.network import print_scene
+    from stepper.printers.html import mathml
+
+    solution, lang = doc.solution, doc.lang
+    line, lines = _top(header, lang)
+    kind = label("exam.sheet", lang)
+    if doc.variant:
+        kind += " · " + label("doc.variant", lang, id=doc.variant)
+    out = [f'<article lang="{lang}"><p><em>{escape(kind)}</em></p>']
+    out.append(f"<h1>{escape(doc.title)}</h1>")
+    if line:
+        out.append(f"<p>{escape(line)}</p>")
+    name, sid, group = (escape(f) for f in _fields(lang))
+    out.append(
+        f'<p class="fields">{name}: <span></span> {sid}: <span class="short"></span> '
+        f'{group}: <span class="short"></span></p>'
+    )
+    out += [f"<p>{escape(t)}</p>" for t in lines]
+    scene = None
+    if solution.conv is not None:
+        scene = conv_scene(solution, lang, PRINT_WIDTH, worksheet=True)
+    elif solution.network is not None:
+        scene = print_scene(solution, lang, worksheet=True)
+    if scene is not None and scene.items:
+        out.append(f"<figure>{render_svg.render(scene)}</figure>")
+    for sample, quantities in data(solution):
+        heading = label("exam.data", lang)
+        if sample is not None:
+            heading += " · " + label("sample", lang, s=sample)
+        given = "".join(
+            f"<li>{mathml(f'{q.sym.latex()} = {q.shown}', comma=doc.comma, split=False)}</li>"
+            for q in quantities
+        )
+        out.append(f'<p><strong>{escape(heading)}:</strong></p><ul class="data">{given}</ul>')
+    for exercise in _exercises(solution):
+        first = exercise[0]
+        title = f"{label('exam.exercise', lang, n=first.exercise)} · {first.heading}"
+        cells = []
+        for item in exercise:
+            relation = r"\rightarrow" if item.step.relation == "→" else item.step.relation
+            symbol = mathml(f"{item.step.sym.latex()} {relation}", split=False)
+            chars = width(item, solution.decimals) + 1
+            box = f'<span class="box" style="width: {chars}ch"></span>'
+            cells.append(f"<div>{item.part}) {symbol} {box}</div>")
+        room = f"{ROOM * len(exercise):.1f}em"
+        out.append(
+            f'<section class="exercise" style="padding-bottom: {room}">'
+            f'<h2>{escape(title)}</h2><div class="items">{"".join(cells)}</div></section>'
+        )
+    out.append("</article>")
+    return "\n".join(out)
+
+
+def html(documents: Sequence[tuple[Solution, Options]]) -> str:
+    first = documents[0][0]
+    title = f"{first.title} · {label('exam.sheet', first.language)}"
+    body = "\n".join(_html_one(_document(s, o), o.exam) for s, o in documents)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{first.language}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n"
+        "</body></html>\n"
+    )
+
+
 #: The exam sheet's writer for each format that has one.
 WRITERS: dict[str, Callable[[Sequence[tuple[Solution, Options]]], str | bytes]] = {
     "pdf": pdf,
     "md": markdown,
     "tex": latex,
+    "html": html,
 }
 
 
