@@ -319,19 +319,6 @@ def test_an_answer_box_fits_a_sign_the_integer_digits_and_the_decimals() -> None
     assert width(first, 0) == len("-0")
 
 
-def test_exam_sheets_of_variants_compile_in_latex(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    if shutil.which("pdflatex") is None:
-        pytest.skip("no pdflatex")
-    source = tmp_path / "sheet.tex"
-    args = ["solve", "backprop-1", "--variants", "2", "--secret", "k", "--worksheet=exam"]
-    assert run([*args, "--format", "tex", "-o", str(source)], capsys)[0] == 0
-    compile_latex(source)
-    log = (tmp_path / "sheet.log").read_text(errors="replace")
-    assert "Overfull" not in log
-
-
 def test_an_exam_sheet_in_a_format_without_one_is_a_usage_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -339,11 +326,14 @@ def test_an_exam_sheet_in_a_format_without_one_is_a_usage_error(
     assert code == 2 and out == "" and err.startswith("--format: ")
 
 
-def test_the_key_compiles_in_latex(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("what", ["--worksheet=exam", "--key"])
+def test_sheets_and_key_compile_in_latex_without_overfull_boxes(
+    what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     if shutil.which("pdflatex") is None:
         pytest.skip("no pdflatex")
-    source = tmp_path / "key.tex"
-    args = ["solve", "backprop-1", "--variants", "4", "--secret", "k", "--key"]
+    source = tmp_path / "exam.tex"
+    args = ["solve", "backprop-1", "--variants", "4", "--secret", "k", what]
     assert run([*args, "--format", "tex", "-o", str(source)], capsys)[0] == 0
     compile_latex(source)
-    assert "Overfull" not in (tmp_path / "key.log").read_text(errors="replace")
+    assert "Overfull" not in (tmp_path / "exam.log").read_text(errors="replace")
