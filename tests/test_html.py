@@ -447,3 +447,39 @@ def test_prints_on_a4(tmp_path: Path) -> None:
     assert data.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
     assert boxes and all(abs(float(w) - 595) < 2 and abs(float(h) - 842) < 2 for w, h in boxes)
+
+
+def test_quotations_are_marked_for_the_browser() -> None:
+    """cnn-1's summary quotes its classes ("borde", "liso"): <q> gets the language's marks."""
+    html = page("cnn-1")
+    assert "<q>borde</q>" in html and '"borde"' not in html
+    assert ':lang(es) q { quotes: "«" "»"' in html
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_printed_pages_carry_the_title_the_variant_and_their_number(tmp_path: Path) -> None:
+    """In print, as in the PDF: the lesson's title at the top of every page but the first, the
+    variant at the top right, the page number at the foot."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    sol = solution("backprop-1")
+    source = tmp_path / "variants.html"
+    source.write_text(
+        render_many([(sol, Options(variant="A7")), (sol, Options(variant="B9"))]),
+        encoding="utf-8",
+    )
+    pdf = tmp_path / "out.pdf"
+    _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", str(source))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [[line.strip() for line in p.splitlines() if line.strip()] for p in text.split("\f")]
+    pages = [p for p in pages if p]
+    assert len(pages) >= 4
+    for n, lines in enumerate(pages, 1):
+        assert lines[-1] == str(n), f"page {n} ends with {lines[-1]!r}"
+    tops = [lines[0] for lines in pages]
+    assert tops[0].endswith("Variante A7") and not tops[0].startswith(sol.title)
+    assert all(top.startswith(sol.title) for top in tops[1:]), tops
+    assert tops[-1].endswith("Variante B9"), tops

@@ -14,8 +14,9 @@ import pytest
 from stepper.i18n import label
 from stepper.printers import REGISTRY, Options
 from stepper.printers.document import build_document
+from stepper.printers.typography import quotes
 from stepper.printers.typst_math import breaking
-from stepper.printers.typst_prose import prose, quotes
+from stepper.printers.typst_prose import prose
 from tests.conftest import solved
 
 needs_poppler = pytest.mark.skipif(

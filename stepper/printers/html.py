@@ -35,6 +35,7 @@ from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import Document, Table, build_document
+from stepper.printers.typography import quotes
 from stepper.repl import exact_note
 from stepper.steps import Solution, Step
 
@@ -264,7 +265,9 @@ def _censor(text: str, answers: frozenset[float], comma: bool) -> str:
 
 
 def _plain(text: str, comma: bool) -> str:
-    return escape(decimal_comma(text) if comma else text, quote=False)
+    """Text as HTML; quotations in ``<q>``, which the browser marks in the page's language."""
+    text = escape(decimal_comma(text) if comma else text, quote=False)
+    return quotes(text, "", wrap=("<q>", "</q>"))
 
 
 def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
@@ -481,6 +484,28 @@ def _answers(solution: Solution) -> frozenset[float]:
     return frozenset(computed - {abs(v) for v in givens})
 
 
+def _css_string(text: str) -> str:
+    """A CSS string literal that is safe inside ``<style>``."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return '"' + " ".join(escaped.split()) + '"'
+
+
+def _pages(docs: Sequence[Document]) -> str:
+    """Print styles of each document's pages (a named page each): the lesson's title at the
+    top left, the variant at the top right, the page number at the foot, as the PDF has."""
+    rules = []
+    for k, doc in enumerate(docs, 1):
+        variant = label("doc.variant", doc.lang, id=doc.variant) if doc.variant else ""
+        rules.append(
+            f"@page doc-{k} {{ @top-left {{ content: {_css_string(doc.title)}; }} "
+            f"@top-right {{ content: {_css_string(variant)}; }} }}\n"
+            f".document:nth-of-type({k}) {{ page: doc-{k}; }}"
+        )
+    # The first page shows the title in full already.
+    rules.append("@page doc-1:first { @top-left { content: none; } }")
+    return "\n".join(rules)
+
+
 def _article(doc: Document) -> str:
     solution, lang = doc.solution, doc.lang
     kind = label("doc.solution" if doc.shows_values else "doc.worksheet", lang)
@@ -547,7 +572,8 @@ def render_many(documents: list[tuple[Solution, Options]]) -> str:
         f'<html lang="{escape(first.lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="stepper">\n'
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n"
+        f'<style media="print">\n{_pages(docs)}\n</style>\n</head>\n'
         f"<body>\n{body}\n</body>\n</html>\n"
     )
 
@@ -626,8 +652,14 @@ span.blank { white-space: nowrap; }
 .box.sub { width: 16em; max-width: calc(100% - 3em); margin-left: .3em; }
 .box.small { width: 2.2em; height: 1.1em; vertical-align: -0.2em; }
 mpadded.blank { border: 1px solid #111; }
+:lang(es) q { quotes: "«" "»" "“" "”"; }
 .math-fallback { font-family: 'DejaVu Sans Mono', monospace; font-size: .9em; }
-@page { size: A4; margin: 18mm 16mm 20mm; }
+@page { size: A4; margin: 18mm 16mm 20mm;
+  @top-left, @top-right, @bottom-center {
+    font-family: 'Latin Modern Roman', 'DejaVu Serif', serif; font-size: 8.5pt; color: #666;
+  }
+  @bottom-center { content: counter(page); }
+}
 @media print {
   html { font-size: 10.5pt; }
   body { background: none; padding: 0; }

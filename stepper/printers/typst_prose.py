@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from stepper.numbers import decimal_comma
+from stepper.printers.typography import quotes
 
 _SUB = dict(
     zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789+-=()aeoxhklmnpstijruv", strict=True)
@@ -272,13 +273,6 @@ class _Parser:
 def _string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\t", " ")
     return f'#"{escaped}"'
-
-
-def quotes(text: str, lang: str) -> str:
-    """Typographic quotes: ’ for an apostrophe, the language's quotation marks for pairs."""
-    text = re.sub(r"(?<=\w)'(?=\w)", "’", text)
-    opening, closing = ("«", "»") if lang == "es" else ("“", "”")
-    return re.sub(r'"([^"]*)"', rf"{opening}\1{closing}", text)
 
 
 def prose(text: str, *, lang: str, comma: bool = False) -> str:
