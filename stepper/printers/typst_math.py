@@ -429,7 +429,7 @@ def relation(step: Step) -> str:
 # -- where a long line of math may break ----------------------------------------------------
 
 #: Operators a line of math may break before, with the space typst puts around each.
-_BREAKS = {" + ": "med", " - ": "med", " = ": "thick", " -> ": "thick"}
+_BREAKS = {" + ": "med", " - ": "med", " = ": "thick", " approx ": "thick", " -> ": "thick"}
 _BREAK = re.compile("|".join(re.escape(b) for b in _BREAKS))
 
 
