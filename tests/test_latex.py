@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,27 @@ def test_no_line_past_the_margin(lesson_id: str, tmp_path: Path) -> None:
         assert not [w for w in wide if w[0] > TOLERANCE_PT], f"{lesson_id} {name}: {wide}"
 
 
+@pytest.mark.skipif(shutil.which("lualatex") is None, reason="lualatex is not installed")
+@pytest.mark.slow
+def test_lualatex_compiles_it_too(tmp_path: Path) -> None:
+    """An instructor on LuaLaTeX gets the same document: the lecture's characters (α, ỹ, ₁₂)
+    are defined there too, none is missing from the font."""
+    source = tmp_path / "cnn-1.tex"
+    source.write_text(str(REGISTRY["tex"].render(solved("cnn-1"), Options())))
+    run = subprocess.run(
+        ["lualatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    log = source.with_suffix(".log").read_text(errors="replace")
+    assert "Missing character" not in log
+    assert not [pt for pt, _ in OVERFULL.findall(log) if float(pt) > TOLERANCE_PT]
+
+
 #: A step key as the engine writes it (dk[1,1,1,1], momentum.grad[x], w[1,2,0]).
 KEY = re.compile(r"\b[A-Za-z_]+(?:\.[A-Za-z_]+)*\[(?:\d+(?:,\d+)*|[a-z]+)\]", re.ASCII)
 
@@ -44,7 +66,8 @@ KEY = re.compile(r"\b[A-Za-z_]+(?:\.[A-Za-z_]+)*\[(?:\d+(?:,\d+)*|[a-z]+)\]", re
 def test_no_internal_key(lesson_id: str, fmt: str) -> None:
     """The reader sees the lecture's names (Δk₁₁), never the engine's keys (dk[1,1,1,1])."""
     solution = solved(lesson_id)
-    document = str(REGISTRY[fmt].render(solution, Options()))
+    # What is printed: a LaTeX preamble's \newcommand\X[2] is no key.
+    document = str(REGISTRY[fmt].render(solution, Options())).split(r"\begin{document}")[-1]
     keyed = [s.key for s in solution.steps if "[" in s.key or "." in s.key]
     assert not [key for key in keyed if key in document]
     assert not KEY.findall(document)
@@ -123,3 +146,12 @@ def test_tikz_draws_each_neuron_as_a_round_box(lesson_id: str, neurons: int) -> 
     assert len(boxes) == neurons
     assert all(re.fullmatch(r"\d+ (lineal|tanh)", box) for box in boxes), boxes
     assert not re.search(r"\{\(\d+ (lineal|tanh)\)\}", document)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_prose_has_typographic_quotes(lang: str) -> None:
+    """cnn-1's two classes ("borde", "liso") are quoted with ``…'': no straight mark."""
+    document = str(REGISTRY["tex"].render(solved("cnn-1", lang), Options()))
+    body = document.split(r"\begin{document}")[1]
+    assert '"' not in body
+    assert "``" in body

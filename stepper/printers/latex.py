@@ -89,9 +89,9 @@ _BABEL = {"es": "spanish", "en": "english"}
 
 def preamble(lang: str = "en") -> str:
     """The document class and packages; only what a basic TeX Live has, so it compiles
-    wherever pdflatex does. Babel sets the lesson's language (hyphenation, "Figura", dates)
-    from its own locale files (``provide=*``), which every babel has, rather than from a
-    language package a minimal installation lacks."""
+    wherever pdflatex (or lualatex) does. Babel sets the lesson's language (hyphenation,
+    "Figura", dates) from its own locale files (``provide=*``), which every babel has, rather
+    than from a language package a minimal installation lacks."""
     chars = "\n".join(
         rf"\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{\ensuremath{{{tex}}}}}"
         for ch, tex in _UNICODE.items()
@@ -107,6 +107,12 @@ def preamble(lang: str = "en") -> str:
 \setlength{{\parindent}}{{0pt}}
 \setlength{{\parskip}}{{4pt}}
 \allowdisplaybreaks
+% LuaLaTeX and XeLaTeX read UTF-8 themselves and have no \DeclareUnicodeCharacter: there each
+% character below is made active and defined, as the newunicodechar package does.
+\ifdefined\DeclareUnicodeCharacter\else
+\newcommand\DeclareUnicodeCharacter[2]{{\begingroup\lccode`\~="#1\relax
+\lowercase{{\endgroup\def~}}{{#2}}\catcode"#1=\active}}
+\fi
 {chars}
 """
 
@@ -115,7 +121,14 @@ def _math(doc: Document, tex: str) -> str:
     return decimal_comma(tex, "{,}") if doc.comma else tex
 
 
+#: A phrase in straight double quotes, as the catalogues and lessons write it.
+_QUOTED = re.compile(r'"([^"\n]*)"')
+
+
 def _prose(doc: Document, words: str) -> str:
+    """Running text: decimal commas where the lesson asks for them, and typographic quotes
+    (``borde'' prints “borde”; a straight " prints as a straight mark in T1)."""
+    words = _QUOTED.sub(r"``\1''", words)
     return decimal_comma(words) if doc.comma else words
 
 
@@ -190,7 +203,7 @@ def body(doc: Document) -> list[str]:
         "",
     ]
     if doc.summary:
-        out += [text(doc.summary), ""]
+        out += [text(_prose(doc, doc.summary)), ""]
     out += tikz_network(doc)
     out += tikz_conv(doc)
     for section in doc.sections:
