@@ -95,7 +95,7 @@ def test_messages_reads_what_the_files_hold() -> None:
     for lang in CONTRACT_LANGUAGES:
         assert messages.catalogue(lang) == texts(lang)
     assert messages.text("explain.dw.sample", "en", sample=2) == (
-        " It is the increment due to pair 2; the batch averages them."
+        " It is the increment due to sample 2; the batch averages them."
     )
     assert messages.text("quiz.score", "es", right=3, asked=4, pct=75.0) == (
         "Puntuación: 3 de 4 a la primera (75 %)"

@@ -96,7 +96,7 @@ def test_an_identity_step_is_one_reveal_saying_its_value_once() -> None:
     """ỹ₁ = u₁ of the linear neuron: one Enter shows it whole, 0.29 written once, and the
     next Enter starts u₂."""
     out = plain("\n\n\n\nquit\n", lang="en").splitlines()
-    i = out.index("[2/28 · forward · iteration 1 · pair 1 · y[1,1]]")
+    i = out.index("[2/28 · forward · iteration 1 · sample 1 · y[1,1]]")
     assert out[i + 2 : i + 4] == ["    ỹ₁ = u₁", "       = 0.29"]
     assert out[i + 4] == ""
     assert out[i + 5].startswith("[3/28 ")
@@ -260,7 +260,7 @@ def test_goto_takes_a_number_a_key_and_a_symbol_as_seen_or_typed() -> None:
     """δ₂ is step 9 of backprop-1 by number, key, symbol and its keyboard spelling; dw12 finds
     Δw₁₂; a number past the last step says the range."""
     out = plain("goto 9\ng d[1,2]\ngoto δ₂\ng d2\ng dw12\ngoto 29\nquit\n", lang="en")
-    assert out.count("[9/28 · backward · iteration 1 · pair 1 · d[1,2]]\n") == 4
+    assert out.count("[9/28 · backward · iteration 1 · sample 1 · d[1,2]]\n") == 4
     assert out.count("    δ₂ = ε₂ · (1 − ỹ₂²)\n") == 4
     assert " · dw[1,1,2]]\n" in out and "    Δw₁₂ = 2 · α · x₂ · δ₁\n" in out
     assert "1–28" in out

@@ -18,6 +18,7 @@ import pytest
 
 from stepper.catalog import builtin_ids
 from stepper.engine import solve
+from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import DenseLesson
 from stepper.numbers import given
 from stepper.printers import REGISTRY, Options
@@ -74,6 +75,7 @@ def needs(fmt: str) -> list[pytest.MarkDecorator]:
     return [pytest.mark.skipif(shutil.which("pdftotext") is None, reason="no pdftotext")]
 
 
+ROOT = Path(__file__).parent.parent
 FORMATS = [pytest.param(fmt, marks=needs(fmt)) for fmt in ("md", "tex", "html", "json", "pdf")]
 
 
@@ -152,3 +154,46 @@ def test_no_worksheet_contains_an_answer(lesson_id: str, fmt: str, tmp_path: Pat
         document = REGISTRY[fmt].render(solution, Options(blank=blank))
         leaked = decimals(as_text(document, fmt, tmp_path)) & wanted
         assert not leaked, f"{lesson_id} {fmt} {blank}: {sorted(leaked)[:10]}"
+
+
+# -- words for students ---------------------------------------------------------------------------
+
+IMPLEMENTATION = re.compile(r"sympy|numpy|python|float|stepper", re.I)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_no_word_for_students_names_the_implementation(lang: str) -> None:
+    for lesson_id in builtin_ids():
+        solution = solved(lesson_id, lang)
+        words = [solution.title, solution.summary or ""]
+        words += [s.explanation + (s.note or "") for s in solution.steps]
+        named = {m.group(0) for text in words for m in IMPLEMENTATION.finditer(text)}
+        assert not named, (lesson_id, lang, named)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_arrow_and_the_logarithm_are_explained_once_where_they_first_appear(
+    lang: str,
+) -> None:
+    arrow = {"es": "La flecha →", "en": "The arrow →"}[lang]
+    log = {"es": "log es el logaritmo natural", "en": "log is the natural logarithm"}[lang]
+    for lesson_id in builtin_ids():
+        steps = solved(lesson_id, lang).steps
+        arrows = [s for s in steps if arrow in s.explanation]
+        updates = [s for s in steps if s.relation == "→"]
+        assert len(arrows) == min(1, len(updates)), lesson_id
+        assert arrows == updates[:1], lesson_id
+        logs = [s for s in steps if log in s.explanation]
+        with_log = [s for s in steps if s.template == "loss" and s.params == ("cross_entropy",)]
+        assert logs == with_log[:1], lesson_id
+    assert any(arrow in s.explanation for s in solved("backprop-1", lang).steps)
+    assert any(log in s.explanation for s in solved("classify-1", lang).steps)
+    assert any(log in s.explanation for s in solved("cnn-1", lang).steps)
+
+
+def test_a_function_with_a_logarithm_says_which_at_its_first_value() -> None:
+    text = (ROOT / "lessons" / "descent-1.yaml").read_text(encoding="utf-8")
+    lesson = lesson_from_text(text.replace("x**2 + 10*y**2", "log(1 + x**2) + y**2"), "log")
+    steps = solve(lesson, "en").steps
+    said = [s.key for s in steps if "log is the natural logarithm" in s.explanation]
+    assert said == [steps[0].key] == ["f"]

@@ -44,6 +44,8 @@ class Recorder:
         self.iteration = 1
         #: The losses of this iteration by (key, sample) while the check phase is emitted.
         self.before: dict[tuple[str, int | None], Step] | None = None
+        #: The notations already explained in this run (see ``once``).
+        self.said: set[str] = set()
 
     def finish(self, lesson: LessonBase, kind: str, **shape: Any) -> Solution:
         """The solution of the steps recorded, titled in the run's language; ``shape`` holds
@@ -71,6 +73,15 @@ class Recorder:
         _, replace, append = chosen[0]
         words = replace if replace is not None else words
         return f"{words} {append}" if append else words
+
+    def once(self, notation: str, words: str) -> str:
+        """``words``, followed the first time in the run by what ``notation`` means: the
+        arrow of an update (``arrow``), log as the natural logarithm (``log``). Said where it
+        first matters, and once: a reader told on every step stops reading."""
+        if notation in self.said:
+            return words
+        self.said.add(notation)
+        return words + explain(f"once.{notation}", self.lang)
 
     @contextmanager
     def checking(self) -> Iterator[None]:
@@ -133,6 +144,8 @@ class Recorder:
             explanation = self._checked(key, sample, text, explanation)
             key, phase = CHECK + key, Phase.CHECK
         explanation = self.explain(key, explanation)
+        if relation == "→":
+            explanation = self.once("arrow", explanation)
         self.steps.append(
             Step(
                 n=n,

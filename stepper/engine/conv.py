@@ -453,7 +453,7 @@ class ConvRun(Recorder):
             sym=Sym("L"),
             operands=operands,
             value=value,
-            explanation=explain("loss.cross_entropy", self.lang),
+            explanation=self.once("log", explain("loss.cross_entropy", self.lang)),
         )
         return targets
 

@@ -206,6 +206,7 @@ class DenseRun(Recorder):
             sym = Sym("eps2") if loss == "sse" else Sym("L")
         if self.batched:
             sym = replace(sym, sample=s)
+        words = explain(f"loss.{loss}", self.lang)
         total = self.emit(
             "loss",
             Phase.ERROR,
@@ -215,7 +216,7 @@ class DenseRun(Recorder):
             sym=sym,
             operands=operands,
             value=value,
-            explanation=explain(f"loss.{loss}", self.lang),
+            explanation=self.once("log", words) if loss == "cross_entropy" else words,
         )
         return eps, total
 

@@ -28,6 +28,7 @@ partial derivative; ``grad`` the length of the gradient (with several variables)
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -54,6 +55,8 @@ from stepper.steps import OptimizerShape, OptimizeShape, Phase, Quantity, Soluti
 if TYPE_CHECKING:
     import sympy
 
+#: A lesson's function that takes a logarithm (its first value then says which one).
+_LOG = re.compile(r"\blog\b")
 #: Largest value a step may reach: past it the optimiser has diverged (and a number with the
 #: lesson's decimals no longer means anything on paper).
 MAX_VALUE = 1e12
@@ -330,6 +333,8 @@ class OptimizeRun(Recorder):
 
     def value_of_f(self, point: list[Quantity], explanation: str) -> Quantity:
         sym = Sym("f")
+        if _LOG.search(self.lesson.function):
+            explanation = self.once("log", explanation)
         return self.put(
             "f",
             Phase.FORWARD,
