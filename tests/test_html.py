@@ -456,6 +456,13 @@ def test_quotations_are_marked_for_the_browser() -> None:
     assert ':lang(es) q { quotes: "«" "»"' in html
 
 
+def test_a_short_formula_in_prose_stays_on_one_line() -> None:
+    html = page("backprop-1")
+    assert 'la entrada <span class="nobreak">x₀ = 1</span> multiplica' in html
+    assert 'redondea <span class="nobreak">tgh(0.12) ≈ 0.12</span>;' in html
+    assert '<span class="nobreak">y</span>' not in html  # the Spanish "and" is a word
+
+
 @needs_chromium
 @pytest.mark.slow
 def test_printed_pages_carry_the_title_the_variant_and_their_number(tmp_path: Path) -> None:

@@ -126,6 +126,20 @@ def test_only_the_documents_fonts(lesson_id: str, tmp_path: Path) -> None:
 
 
 @needs_poppler
+def test_one_epsilon(tmp_path: Path) -> None:
+    """optimizers-1 writes ε in formulas, explanations and notes: every one is the formulas'
+    (math italic, from the math font), none the text font's or a lunate ϵ."""
+    text = subprocess.run(
+        ["pdftotext", str(_pdf("optimizers-1", tmp_path)), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert text.count("𝜀") > 20
+    assert not set("εϵ𝜖") & set(text)
+
+
+@needs_poppler
 @pytest.mark.parametrize("lesson_id", ["cnn-1", "optimizers-1", "backprop-1"])
 def test_steps_whole_on_a_page_and_headings_with_what_follows(
     lesson_id: str, tmp_path: Path

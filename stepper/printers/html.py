@@ -33,7 +33,7 @@ from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
-from stepper.printers import Options, Printer, register
+from stepper.printers import Options, Printer, register, typst_prose
 from stepper.printers.document import Document, Table, build_document
 from stepper.printers.typography import quotes
 from stepper.repl import exact_note
@@ -265,9 +265,22 @@ def _censor(text: str, answers: frozenset[float], comma: bool) -> str:
 
 
 def _plain(text: str, comma: bool) -> str:
-    """Text as HTML; quotations in ``<q>``, which the browser marks in the page's language."""
-    text = escape(decimal_comma(text) if comma else text, quote=False)
-    return quotes(text, "", wrap=("<q>", "</q>"))
+    """Text as HTML: quotations in ``<q>``, which the browser marks in the page's language;
+    a short formula (x₀ = 1) in a span no line breaks inside."""
+    text = quotes(text, "", wrap=("\x01", "\x02"))
+
+    def words(part: str) -> str:
+        part = escape(decimal_comma(part) if comma else part, quote=False)
+        return part.replace("\x01", "<q>").replace("\x02", "</q>")
+
+    out = []
+    at = 0
+    for formula in typst_prose.formulas(text):
+        if formula.short:
+            out.append(words(text[at : formula.start]))
+            out.append(f'<span class="nobreak">{words(text[formula.start : formula.end])}</span>')
+            at = formula.end
+    return "".join(out) + words(text[at:])
 
 
 def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
@@ -652,6 +665,7 @@ span.blank { white-space: nowrap; }
 .box.sub { width: 16em; max-width: calc(100% - 3em); margin-left: .3em; }
 .box.small { width: 2.2em; height: 1.1em; vertical-align: -0.2em; }
 mpadded.blank { border: 1px solid #111; }
+span.nobreak { white-space: nowrap; }
 :lang(es) q { quotes: "«" "»" "“" "”"; }
 .math-fallback { font-family: 'DejaVu Sans Mono', monospace; font-size: .9em; }
 @page { size: A4; margin: 18mm 16mm 20mm;

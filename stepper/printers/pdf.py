@@ -64,6 +64,7 @@ _PREAMBLE = r"""
   footer: context align(center, text(size: 8.5pt, fill: luma(40%), counter(page).display())),
 )
 #set table(stroke: 0.4pt + luma(140), inset: (x: 5pt, y: 3.5pt))
+#show heading: set text(hyphenate: false)
 #show heading.where(level: 1): set text(size: 16pt)
 #show heading.where(level: 2): set text(size: 12pt)
 #show heading.where(level: 2): set block(above: 1.3em, below: 0.7em)

@@ -1,4 +1,5 @@
-"""Prose for typst: the formulas inside a sentence set as math, the rest as text.
+"""Prose for typst: the formulas inside a sentence set as math, the rest as text (and where
+those formulas are, for the HTML to keep each on one line).
 
 Explanations, notes and summaries are written in the catalogues with Unicode math
 ("la entrada x₀ = 1", "Δw = 2αxδ", "E[g²]₁ → ρ·E[g²]₁ + (1 − ρ)·g₁²"). Printed as text, the
@@ -270,34 +271,60 @@ class _Parser:
         return _Math(end, typst, strong, operators)
 
 
-def _string(text: str) -> str:
+def _string(text: str, comma: bool) -> str:
+    """Text as a typst string literal in markup, with decimal commas if asked."""
+    text = decimal_comma(text) if comma else text
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\t", " ")
     return f'#"{escaped}"'
 
 
-def prose(text: str, *, lang: str, comma: bool = False) -> str:
-    """``text`` as typst markup: its formulas as math, the rest as text."""
-    tokens = _tokens(quotes(text, lang))
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula found in a text: where it is (``text[start:end]``) and its typst math."""
+
+    start: int
+    end: int
+    typst: str
+
+    @property
+    def short(self) -> bool:
+        """Short enough to keep on one line: a longer one may break at its operators."""
+        return self.end - self.start <= _BOX
+
+
+def formulas(text: str, *, comma: bool = False) -> list[Formula]:
+    """The formulas of ``text``, in order."""
+    tokens = _tokens(text)
+    offsets = [0]
+    for token in tokens:
+        offsets.append(offsets[-1] + len(token.text))
     parser = _Parser(tokens, comma)
-    out: list[str] = []
-    plain = ""
+    found: list[Formula] = []
     i = 0
     while i < len(tokens):
         starts = tokens[i].kind in ("word", "num", "open", "op", "bar")
         # Not the s of an apostrophe's "channel’s".
         glued = i > 0 and tokens[i - 1].text in "’'"
-        found = parser.expression(i) if starts and not glued else None
-        if found is not None and (found.strong or found.operators):
-            if plain:
-                out.append(_string(decimal_comma(plain) if comma else plain))
-                plain = ""
-            source = "".join(t.text for t in tokens[i : found.end])
-            math = f"${found.typst}$"
-            out.append(f"#box({math})" if len(source) <= _BOX else math)
-            i = found.end
+        parsed = parser.expression(i) if starts and not glued else None
+        if parsed is not None and (parsed.strong or parsed.operators):
+            found.append(Formula(offsets[i], offsets[parsed.end], parsed.typst))
+            i = parsed.end
         else:
-            plain += tokens[i].text
             i += 1
-    if plain:
-        out.append(_string(decimal_comma(plain) if comma else plain))
+    return found
+
+
+def prose(text: str, *, lang: str, comma: bool = False) -> str:
+    """``text`` as typst markup: its formulas as math, the rest as text."""
+    text = quotes(text, lang)
+    out: list[str] = []
+    at = 0
+    for formula in formulas(text, comma=comma):
+        if formula.start > at:
+            out.append(_string(text[at : formula.start], comma))
+        math = f"${formula.typst}$"
+        out.append(f"#box({math})" if formula.short else math)
+        at = formula.end
+    if at < len(text):
+        out.append(_string(text[at:], comma))
     return "[" + "".join(out) + "]"
