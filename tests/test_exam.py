@@ -337,3 +337,14 @@ def test_sheets_and_key_compile_in_latex_without_overfull_boxes(
     assert run([*args, "--format", "tex", "-o", str(source)], capsys)[0] == 0
     compile_latex(source)
     assert "Overfull" not in (tmp_path / "exam.log").read_text(errors="replace")
+
+
+def test_every_worksheet_asks_name_id_and_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pdf = tmp_path / "sheet.pdf"
+    args = ["solve", "backprop-1", "--worksheet", "--lang", "en"]
+    assert run([*args, "--format", "pdf", "-o", str(pdf)], capsys)[0] == 0
+    html = run([*args, "--format", "html"], capsys)[1]
+    for text in (_pdf_text(pdf), html):
+        assert re.search(r"Name:.*\s*ID:.*\s*Group:", text), text[:400]

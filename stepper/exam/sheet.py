@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Sequence
 from html import escape
 
+from stepper.exam.fields import fields, html_fields, typst_fields
 from stepper.exam.header import ExamHeader
 from stepper.exam.items import Item, data, items
 from stepper.i18n import label
@@ -60,10 +61,6 @@ def _top(header: ExamHeader | None, lang: str) -> tuple[str, list[str]]:
     return line, lines
 
 
-def _fields(lang: str) -> list[str]:
-    return [label("doc.name", lang), label("exam.id", lang), label("exam.group", lang)]
-
-
 # -- PDF (typst) ---------------------------------------------------------------------------------
 
 
@@ -78,7 +75,6 @@ def typst_body(doc: Document, header: ExamHeader | None) -> list[str]:
     lang = doc.lang
     variant = label("doc.variant", lang, id=doc.variant) if doc.variant else ""
     line, lines = _top(header, lang)
-    name, sid, group = _fields(lang)
     out = [
         f"#set page(header: running({_s(doc.title)}, {_s(variant)}))",
         "#counter(page).update(1)",
@@ -88,12 +84,7 @@ def typst_body(doc: Document, header: ExamHeader | None) -> list[str]:
     ]
     if line:
         out.append(f"\n#{_s(line)}")
-    out.append(
-        "#block(above: 1.2em, below: 1.2em, grid(columns: (1fr, auto, auto), gutter: 1.2em, "
-        f"[#{_s(name)}: #box(width: 1fr, stroke: (bottom: 0.5pt), height: 1em)], "
-        f"[#{_s(sid)}: #box(width: 3.2cm, stroke: (bottom: 0.5pt), height: 1em)], "
-        f"[#{_s(group)}: #box(width: 1.6cm, stroke: (bottom: 0.5pt), height: 1em)]))"
-    )
+    out.append(typst_fields(lang))
     out += [f"#block(below: 0.8em, {_s(text)})" for text in lines]
     out += pdf.data_section(doc)
     for exercise in _exercises(doc.solution):
@@ -141,7 +132,7 @@ def _md_one(doc: Document, header: ExamHeader | None) -> str:
     out = [f"# {doc.title}", "", kind, ""]
     if line:
         out += [line, ""]
-    out += ["  ".join(f"**{field}:** ______________" for field in _fields(lang)), ""]
+    out += ["  ".join(f"**{field}:** ______________" for field in fields(lang)), ""]
     out += [item for text in lines for item in (text, "")]
     picture = picture_text(doc)
     if picture:
@@ -175,7 +166,7 @@ def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
     out = [rf"\section*{{{text(doc.title)}}}", rf"\textit{{{text(kind)}}}", ""]
     if line:
         out += [text(line), ""]
-    name, sid, group = (text(f) for f in _fields(lang))
+    name, sid, group = (text(f) for f in fields(lang))
     out += [
         rf"{name}: \rule{{7cm}}{{0.4pt}}\hfill {sid}: \rule{{3cm}}{{0.4pt}}\hfill "
         rf"{group}: \rule{{1.5cm}}{{0.4pt}}",
@@ -215,9 +206,6 @@ _CSS = """
 body { font-family: "Latin Modern Roman", "Times New Roman", serif; margin: 1.5rem auto;
   max-width: 50rem; line-height: 1.4; }
 article + article { break-before: page; }
-.fields { display: flex; gap: 1.5rem; margin: 1rem 0; }
-.fields span { flex: 1; border-bottom: 1px solid #000; min-height: 1.2em; }
-.fields .short { flex: 0 0 5rem; }
 .exercise { break-inside: avoid; margin-top: 1.2rem; }
 .exercise h2 { font-size: 1.05rem; margin: 0 0 .4rem; }
 .items { display: grid; grid-template-columns: repeat(3, 1fr); gap: .6rem 1rem; }
@@ -244,11 +232,7 @@ def _html_one(doc: Document, header: ExamHeader | None) -> str:
     out.append(f"<h1>{escape(doc.title)}</h1>")
     if line:
         out.append(f"<p>{escape(line)}</p>")
-    name, sid, group = (escape(f) for f in _fields(lang))
-    out.append(
-        f'<p class="fields">{name}: <span></span> {sid}: <span class="short"></span> '
-        f'{group}: <span class="short"></span></p>'
-    )
+    out.append(html_fields(lang))
     out += [f"<p>{escape(t)}</p>" for t in lines]
     scene = None
     if solution.conv is not None:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from html import escape
 
 from stepper import formulas
+from stepper.exam.fields import html_fields
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import decimal_comma, given, pretty
@@ -526,9 +527,7 @@ def _article(doc: Document) -> str:
         kind += " · " + label("doc.variant", lang, id=doc.variant)
     head = [f'<p class="kind">{escape(kind)}</p>', f"<h1>{escape(doc.title)}</h1>"]
     if not doc.shows_values:
-        head.append(
-            f'<p class="name">{escape(label("doc.name", lang))}: <span class="line"></span></p>'
-        )
+        head.append(html_fields(lang))
     # Not on a worksheet, even one ``build_document`` lets through: a summary explains the
     # solution, and an answer that is also a given number ("el mapa es de 6 − 3 + 1 = 4") or
     # 0, 1, 2 ("el mapa es de 2×2") passes its check.
@@ -622,8 +621,7 @@ h2 {
   border-bottom: 1px solid #bbb;
 }
 .summary { margin: 0 0 1rem; }
-.name { margin: .4rem 0 1rem; }
-.name .line { display: inline-block; width: 22em; border-bottom: 1px solid #111; }
+.fields { margin: .4rem 0 1rem; }
 figure.picture { margin: 1rem 0; text-align: center; }
 figure.picture svg { max-width: 100%; height: auto; }
 ul.data {

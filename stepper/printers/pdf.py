@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from stepper.exam.fields import typst_fields
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import decimal_comma, given
@@ -342,10 +343,7 @@ def body(doc: Document) -> list[str]:
         + (f" #h(0.6em) · #h(0.6em) #strong({_s(variant)})" if variant else ""),
     ]
     if doc.blank != "none":
-        out.append(
-            f"#block(above: 1.2em)[#{_s(label('doc.name', lang))}: "
-            "#box(width: 9cm, stroke: (bottom: 0.5pt), height: 1em)]"
-        )
+        out.append(typst_fields(lang))
     answers = _answers(doc.solution) if doc.blank != "none" else set()
     if doc.summary and (doc.shows_values or not _reveals(doc.summary, answers)):
         out.append(f"#block(above: 1.1em, below: 1.1em, {_prose(doc, doc.summary)})")
