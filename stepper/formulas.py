@@ -439,7 +439,9 @@ def _compile(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) 
 
 def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
     """A shown number as it goes into a substitution: negative ones in parentheses, unless the
-    number is the whole expression."""
+    number is the whole expression. LaTeX writes a power of ten as such (1e-10 as 10^{-10})."""
+    if fmt == "latex" and "e" in shown:
+        shown = _power_of_ten(shown)
     if not shown.startswith("-"):
         return shown
     if alone:
@@ -449,6 +451,20 @@ def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
     if fmt == "unicode":
         return "(−" + shown[1:] + ")"
     return f"({shown})"
+
+
+_EXPONENT = re.compile(r"^(-?)([\d.]+)e([+-]?\d+)$")
+
+
+def _power_of_ten(shown: str) -> str:
+    """A shown number in scientific notation as LaTeX: 1e-10 as 10^{-10}, 2.5e-3 as
+    2.5 · 10^{-3} (the lecture's way; "1e-10" is a program's)."""
+    found = _EXPONENT.match(shown)
+    if found is None:
+        return shown
+    sign, mantissa, exponent = found.groups()
+    power = f"10^{{{int(exponent)}}}"
+    return sign + (power if mantissa == "1" else rf"{mantissa} \cdot {power}")
 
 
 #: Each symbol printed once per format: a big layer names the same x_j in every neuron, and
@@ -489,7 +505,7 @@ def substituted(step: Step, fmt: Format, *, blank: str | None = None) -> str:
         return c.pattern.format(
             *[
                 q.shown
-                if q.shown[:1] != "-"
+                if q.shown[:1] != "-" and "e" not in q.shown
                 else number(q.shown, fmt, alone=c.bare or k in c.enclosed)
                 for k, q in enumerate(step.operands)
             ]

@@ -12,7 +12,7 @@ import math
 from html import escape
 
 from stepper.pictures.scene import Frame, Label, Raster, Scene, Shape, Wire
-from stepper.pictures.vector import DEJAVU, Metrics, draw, frame_box, grey, paint
+from stepper.pictures.vector import DEJAVU, Metrics, draw, frame_box, paint, runs
 
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 #: How much larger than its coordinates the picture is shown: its 10-unit text then reads at
@@ -99,15 +99,8 @@ def _frame(item: Frame, scene: Scene, m: Metrics) -> str:
 
 
 def _raster(item: Raster, m: Metrics) -> str:
-    top = len(item.palette) - 1
-    out = []
-    for r, levels in enumerate(item.levels):
-        for c, level in enumerate(levels):
-            if level is None:
-                continue
-            out.append(
-                f'<rect x="{_num(m.x(item.x + c))}" y="{_num(m.y(item.y + r))}" '
-                f'width="{_num(m.advance)}" height="{_num(m.line)}" '
-                f'fill="{grey(max(0, min(top, level)), top)}"/>'
-            )
-    return "".join(out)
+    return "".join(
+        f'<rect x="{_num(m.x(item.x + c))}" y="{_num(m.y(item.y + r))}" '
+        f'width="{_num(m.advance * length)}" height="{_num(m.line)}" fill="{shade}"/>'
+        for r, c, length, shade in runs(item)
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from stepper.pictures.scene import Frame, Label, Raster, Scene, Shape, Wire
-from stepper.pictures.vector import CMTT, Metrics, draw, frame_box, grey, paint
+from stepper.pictures.vector import CMTT, Metrics, draw, frame_box, paint, runs
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -225,12 +225,8 @@ def _frame(item: Frame, scene: Scene, m: Metrics) -> str:
 
 
 def _raster(item: Raster, m: Metrics) -> list[str]:
-    top = len(item.palette) - 1
     return [
-        rf"\fill[fill={_colour(grey(max(0, min(top, level)), top))}] "
-        rf"({_n(m.x(item.x + c))},{_n(m.y(item.y + r))}) "
-        rf"rectangle ({_n(m.x(item.x + c + 1))},{_n(m.y(item.y + r + 1))});"
-        for r, levels in enumerate(item.levels)
-        for c, level in enumerate(levels)
-        if level is not None
+        rf"\fill[fill={_colour(shade)}] ({_n(m.x(item.x + c))},{_n(m.y(item.y + r))}) "
+        rf"rectangle ({_n(m.x(item.x + c + length))},{_n(m.y(item.y + r + 1))});"
+        for r, c, length, shade in runs(item)
     ]

@@ -11,7 +11,7 @@ import itertools
 import math
 
 from stepper.pictures.scene import Frame, Label, Raster, Scene, Shape, Wire
-from stepper.pictures.vector import DEJAVU, Metrics, draw, frame_box, grey, paint
+from stepper.pictures.vector import DEJAVU, Metrics, draw, frame_box, paint, runs
 
 FONT = "DejaVu Sans Mono"
 
@@ -112,15 +112,12 @@ def _frame(item: Frame, scene: Scene, m: Metrics) -> str:
 
 
 def _raster(item: Raster, m: Metrics) -> list[str]:
-    top = len(item.palette) - 1
     return [
         _place(
             m.x(item.x + c),
             m.y(item.y + r),
-            f"rect(width: {_pt(m.advance)}, height: {_pt(m.line)}, "
-            f'fill: rgb("{grey(max(0, min(top, level)), top)}"), stroke: none)',
+            f"rect(width: {_pt(m.advance * length)}, height: {_pt(m.line)}, "
+            f'fill: rgb("{shade}"), stroke: none)',
         )
-        for r, levels in enumerate(item.levels)
-        for c, level in enumerate(levels)
-        if level is not None
+        for r, c, length, shade in runs(item)
     ]

@@ -8,7 +8,7 @@ frame's edge in every medium; when the ring is off the grid the frame hugs its c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from stepper.pictures.scene import Frame, Label, Raster, Role, Scene, Shape, Wire
@@ -108,6 +108,23 @@ def grey(level: int, top: int) -> str:
     """A raster level as a grey, from near white (0) to mid grey (``top``)."""
     v = round(0xF2 - (0xF2 - 0x70) * level / max(1, top))
     return f"#{v:02x}{v:02x}{v:02x}"
+
+
+def runs(item: Raster) -> Iterator[tuple[int, int, int, str]]:
+    """The raster's cells as runs of one shade along each row: (row, column, length, grey).
+    A printed contour plot is some 2,000 cells but a few hundred runs, and a run has no seams
+    between its cells where a viewer's anti-aliasing would draw hairlines."""
+    top = len(item.palette) - 1
+    for r, levels in enumerate(item.levels):
+        c = 0
+        while c < len(levels):
+            level = levels[c]
+            end = c + 1
+            while end < len(levels) and levels[end] == level:
+                end += 1
+            if level is not None:
+                yield r, c, end - c, grey(max(0, min(top, level)), top)
+            c = end
 
 
 def draw(

@@ -15,6 +15,7 @@ from typing import Literal
 
 from stepper.i18n import label
 from stepper.notation import Sym
+from stepper.printers.optimize import Comparison, Part, comparison, parts
 from stepper.printers.working import Worked, worked
 from stepper.steps import Phase, Solution, Step
 
@@ -54,6 +55,14 @@ class Document:
     #: How each step's substitution is printed in a solution (``stepper.printers.working``):
     #: the steps whose printed numbers differ from the engine's, by step number.
     working: dict[int, Worked] = field(default_factory=dict)
+    #: An optimize lesson's optimisers, each heading the sections from its ``first`` on.
+    parts: tuple[Part, ...] = ()
+    #: Where an optimize lesson's optimisers got to (in a solution, not on a worksheet).
+    comparison: Comparison | None = None
+
+    def part_at(self, index: int) -> Part | None:
+        """The part whose first section is ``sections[index]``, if one starts there."""
+        return next((p for p in self.parts if p.first == index), None)
 
     @property
     def shows_values(self) -> bool:
@@ -135,17 +144,26 @@ def build_document(
             done = worked(step, solution.decimals)
             if done.step is not step or done.rounded:
                 working[step.n] = done
+    found: tuple[Part, ...] = ()
+    if solution.optimize is not None:
+        own, titled = parts(solution)
+        found = tuple(own)
+        sections = [Section(title, steps) for title, steps in titled]
+    else:
+        sections = _sections(solution)
     return Document(
         solution=solution,
         title=solution.title,
         summary=summary,
         lang=solution.language,
-        sections=tuple(_sections(solution)),
+        sections=tuple(sections),
         tables=() if blank != "none" else tuple(_tables(solution)),
         blank=blank,
         comma=comma,
         variant=variant,
         working=working,
+        parts=found,
+        comparison=comparison(solution) if found and blank == "none" else None,
     )
 
 

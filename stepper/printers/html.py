@@ -34,7 +34,7 @@ from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
-from stepper.printers import Options, Printer, register, typst_prose
+from stepper.printers import Options, Printer, optimize, register, typst_prose
 from stepper.printers.document import Document, Table, build_document
 from stepper.printers.typography import quotes
 from stepper.repl import exact_note
@@ -478,6 +478,40 @@ def _values_table(table: Table, comma: bool) -> str:
     return f'<table class="values"><tbody>{"".join(rows)}</tbody></table>'
 
 
+# --- an optimize lesson -------------------------------------------------------------------------
+
+
+def _contour(doc: Document) -> Scene:
+    """The contour plot with every optimiser's path, as a solution prints it."""
+    scene = optimize.picture(doc.solution, doc.lang)
+    return scene.map_labels(decimal_comma) if doc.comma else scene
+
+
+def _part(doc: Document, part: optimize.Part) -> str:
+    """An optimiser's heading, and its parameters under it."""
+    settings = ", ".join(
+        mathml(tex, comma=doc.comma, split=False) for tex in optimize.settings_latex(part.settings)
+    )
+    line = f'<p class="settings">{settings}</p>' if settings else ""
+    return f'<h2 class="optimizer">{escape(part.title)}</h2>{line}'
+
+
+def _comparison(doc: Document, table: optimize.Comparison) -> str:
+    """Where each optimiser got to, one row each."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in table.head)
+    rows = "".join(
+        f'<tr><th class="name">{escape(name)}</th><td>{iterations}</td>'
+        f"<td>{escape(optimize.point_text(point, doc.comma))}</td>"
+        f"<td>{_number(f, doc.comma)}</td></tr>"
+        for name, iterations, point, f in table.rows
+    )
+    return (
+        f'<section class="results"><h2>{escape(table.title)}</h2>'
+        f'<table class="compare"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        "</section>"
+    )
+
+
 # --- the document ------------------------------------------------------------------------------
 
 
@@ -540,19 +574,32 @@ def _article(doc: Document) -> str:
         svg = render_svg.render(conv) if conv.items else ""
     elif solution.network is not None:
         svg = render_svg.render(_network(doc))
+    elif solution.optimize is not None and doc.shows_values:
+        svg = render_svg.render(_contour(doc))
     if svg:
         caption = label(
-            "html.picture" if solution.network is not None else "html.picture.conv", lang
+            "html.picture"
+            if solution.network is not None
+            else "html.picture.contour"
+            if solution.optimize is not None
+            else "html.picture.conv",
+            lang,
         )
         parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')
     parts.append(_data(solution, doc))
     answers = _answers(solution) if not doc.shows_values else frozenset()
-    for section in doc.sections:
+    heading = "h3" if doc.parts else "h2"
+    for k, section in enumerate(doc.sections):
+        part = doc.part_at(k)
+        if part is not None:
+            parts.append(_part(doc, part))
         steps = "".join(_step(step, doc, answers) for step in section.steps)
         parts.append(
-            f'<section class="phase"><h2>{escape(section.title)}</h2>'
+            f'<section class="phase"><{heading}>{escape(section.title)}</{heading}>'
             f'<ol class="steps">{steps}</ol></section>'
         )
+    if doc.comparison is not None:
+        parts.append(_comparison(doc, doc.comparison))
     if doc.tables:
         tables = "".join(_table(table, doc.comma) for table in doc.tables)
         parts.append(
@@ -637,6 +684,12 @@ table.samples th, table.weights th { font-weight: normal; }
 table.weights th, table.weights td { padding: .1rem .45rem; white-space: nowrap; }
 table.grid td { border: 1px solid #777; min-width: 2.6em; text-align: center; }
 table.values td { border-bottom: 1px solid #ddd; }
+table.compare th, table.compare td { border-bottom: 1px solid #ccc; padding: .2rem .8rem; }
+table.compare thead th { border-bottom: 1.5px solid #444; }
+table.compare th.name { text-align: left; font-weight: normal; }
+h2.optimizer { margin-top: 2.2rem; }
+h3 { font-size: 1rem; margin: 1.1rem 0 .4rem; }
+p.settings { margin: 0 0 .6rem; }
 table.values td.sym { text-align: left; padding-left: 1.2rem; }
 table.values td.sym:first-child { padding-left: .3rem; }
 .tables { display: flex; flex-wrap: wrap; gap: .4rem 2.4rem; align-items: flex-start; }

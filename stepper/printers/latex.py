@@ -18,8 +18,9 @@ from stepper.pictures import render_tikz
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
+from stepper.pictures.scene import Scene
 from stepper.pictures.vector import CMTT
-from stepper.printers import Options, Printer, math_lines, register
+from stepper.printers import Options, Printer, math_lines, optimize, register
 from stepper.printers.document import (
     Document,
     build_document,
@@ -150,19 +151,24 @@ def step_block(doc: Document, step: Step) -> list[str]:
     return lines
 
 
-def tikz_network(doc: Document) -> list[str]:
-    """The network picture (``stepper.pictures.network``) drawn with TikZ: the given weights on
-    the synapses and, in a solution, the values of the first pass beside the nodes."""
-    solution = doc.solution
-    if solution.network is None or solution.conv is not None:
-        return []
-    scene = print_scene(solution, doc.lang, worksheet=not doc.shows_values)
+def _centred(doc: Document, scene: Scene) -> list[str]:
+    """A printed picture drawn with TikZ, centred, in the document's decimal mark and shrunk
+    to the text width; nothing for an empty scene."""
     if doc.comma:
         scene = scene.map_labels(decimal_comma)
     if not scene.items:
         return []
     metrics = CMTT.fit(scene.width, _TEXT_WIDTH)
     return [r"\begin{center}", render_tikz.render(scene, text, metrics), r"\end{center}"]
+
+
+def tikz_network(doc: Document) -> list[str]:
+    """The network picture (``stepper.pictures.network``) drawn with TikZ: the given weights on
+    the synapses and, in a solution, the values of the first pass beside the nodes."""
+    solution = doc.solution
+    if solution.network is None or solution.conv is not None:
+        return []
+    return _centred(doc, print_scene(solution, doc.lang, worksheet=not doc.shows_values))
 
 
 def tikz_conv(doc: Document) -> list[str]:
@@ -172,13 +178,41 @@ def tikz_conv(doc: Document) -> list[str]:
     if solution.conv is None:
         return []
     worksheet = not doc.shows_values
-    scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
-    if doc.comma:
-        scene = scene.map_labels(decimal_comma)
-    if not scene.items:
+    return _centred(doc, conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet))
+
+
+def tikz_contour(doc: Document) -> list[str]:
+    """The contour plot with every optimiser's path (``stepper.pictures.contour``), drawn with
+    TikZ; a worksheet has none (see ``stepper.printers.optimize.picture``)."""
+    if doc.solution.optimize is None or not doc.shows_values:
         return []
-    metrics = CMTT.fit(scene.width, _TEXT_WIDTH)
-    return [r"\begin{center}", render_tikz.render(scene, text, metrics), r"\end{center}"]
+    return _centred(doc, optimize.picture(doc.solution, doc.lang))
+
+
+def optimizer_heading(doc: Document, part: optimize.Part) -> list[str]:
+    """An optimiser's heading, and its parameters under it."""
+    out = [rf"\subsection*{{{text(part.title)}}}"]
+    settings = optimize.settings_latex(part.settings)
+    if settings:
+        out.append(", ".join(f"${_math(doc, tex)}$" for tex in settings))
+    return out
+
+
+def comparison_table(doc: Document, table: optimize.Comparison) -> list[str]:
+    """Where each optimiser got to, one row each, in a booktabs table."""
+    head = " & ".join(text(h) if h != "f" else "$f$" for h in table.head)
+    out = [
+        rf"\subsection*{{{text(table.title)}}}",
+        r"\begin{center}",
+        r"\begin{tabular}{lrrr}",
+        r"\toprule",
+        head + r" \\",
+        r"\midrule",
+    ]
+    for name, iterations, point, f in table.rows:
+        where = text(optimize.point_text(point, doc.comma))
+        out.append(rf"{text(name)} & {iterations} & {where} & ${_math(doc, f)}$ \\")
+    return [*out, r"\bottomrule", r"\end{tabular}", r"\end{center}"]
 
 
 def _cell(doc: Document, cell: Sym | str) -> str:
@@ -206,10 +240,17 @@ def body(doc: Document) -> list[str]:
         out += [text(_prose(doc, doc.summary)), ""]
     out += tikz_network(doc)
     out += tikz_conv(doc)
-    for section in doc.sections:
-        out.append(rf"\subsection*{{{text(section.title)}}}")
+    out += tikz_contour(doc)
+    heading = r"\subsubsection*" if doc.parts else r"\subsection*"
+    for k, section in enumerate(doc.sections):
+        part = doc.part_at(k)
+        if part is not None:
+            out += optimizer_heading(doc, part)
+        out.append(rf"{heading}{{{text(section.title)}}}")
         for step in section.steps:
             out += step_block(doc, step)
+    if doc.comparison is not None:
+        out += comparison_table(doc, doc.comparison)
     if doc.tables:
         out.append(rf"\subsection*{{{text(label('doc.results', lang))}}}")
         for table in doc.tables:

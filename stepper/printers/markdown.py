@@ -12,13 +12,13 @@ from rich.console import Console, RenderableType
 
 from stepper.i18n import label
 from stepper.notation import Sym
-from stepper.numbers import decimal_comma
+from stepper.numbers import decimal_comma, pretty
 from stepper.pictures import render_rich
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.terminal import picture
-from stepper.printers import Options, Printer, math_lines, register
+from stepper.printers import Options, Printer, math_lines, optimize, register
 from stepper.printers.document import (
     Document,
     build_document,
@@ -36,7 +36,12 @@ def picture_text(doc: Document) -> str:
     solution = doc.solution
     worksheet = not doc.shows_values
     scene = None
-    if solution.network is not None and solution.conv is None:
+    if solution.optimize is not None:
+        # Every path and the table beside them, or no frame at all on a worksheet.
+        scene = None if worksheet else optimize.picture(solution, doc.lang)
+        if scene is None or not scene.width:
+            return ""
+    elif solution.network is not None and solution.conv is None:
         scene = print_scene(solution, doc.lang, worksheet=worksheet)
     elif solution.conv is not None:
         scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
@@ -84,8 +89,12 @@ def render_document(doc: Document) -> str:
     picture = picture_text(doc)
     if picture:
         out += ["```text", picture, "```", ""]
+    level = "###" if doc.parts else "##"
     for number, section in enumerate(doc.sections, 1):
-        out += [f"## {number}. {section.title}", ""]
+        part = doc.part_at(number - 1)
+        if part is not None:
+            out += _part(doc, part)
+        out += [f"{level} {number}. {section.title}", ""]
         for step in section.steps:
             out += [
                 f"**{label('doc.step', lang, n=step.n)}**",
@@ -99,12 +108,29 @@ def render_document(doc: Document) -> str:
             ]
             if step.note and doc.shows_values:
                 out += [f"> **{label('note', lang)}:** {_text(doc, step.note.strip())}", ""]
+    if doc.comparison is not None:
+        out += _comparison(doc, doc.comparison)
     if doc.tables:
         out += [f"## {label('doc.results', lang)}", ""]
         for table in doc.tables:
             out += [f"### {table.title}", ""]
             out += _table(doc, table.rows)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _part(doc: Document, part: optimize.Part) -> list[str]:
+    """An optimiser's heading and its parameters."""
+    settings = ", ".join(f"${_math(doc, t)}$" for t in optimize.settings_latex(part.settings))
+    return [f"## {part.title}", "", *([settings, ""] if settings else [])]
+
+
+def _comparison(doc: Document, table: optimize.Comparison) -> list[str]:
+    """Where each optimiser got to, one row each."""
+    lines = [f"## {table.title}", "", "| " + " | ".join(table.head) + " |", "|---|--:|--:|--:|"]
+    for name, iterations, point, f in table.rows:
+        where = _text(doc, optimize.point_text(point, doc.comma))
+        lines.append(f"| {name} | {iterations} | {where} | {_text(doc, pretty(f))} |")
+    return [*lines, ""]
 
 
 def _cell(doc: Document, cell: Sym | str) -> str:

@@ -31,7 +31,7 @@ from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
-from stepper.printers import Options, Printer, register, typst_prose
+from stepper.printers import Options, Printer, optimize, register, typst_prose
 from stepper.printers.document import Document, Table, build_document
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
@@ -326,6 +326,41 @@ def result_table(doc: Document, table: Table) -> str:
     return _matrix(doc, rows, table.title)
 
 
+# -- an optimize lesson ---------------------------------------------------------------------------
+
+
+def optimizer_heading(doc: Document, part: optimize.Part) -> list[str]:
+    """An optimiser's heading, and its parameters on the line under it."""
+    from stepper.printers import typst_math as tm
+
+    out = [f"#heading(level: 2, {_s(part.title)})"]
+    settings = [
+        f"${tm.sym_typst(q.sym)} = {tm.number_typst(q.shown, comma=doc.comma)}$"
+        for q in part.settings
+    ]
+    if settings:
+        out.append("#par(" + " + [, ] + ".join(f"[{s}]" for s in settings) + ")")
+    return out
+
+
+def comparison_table(doc: Document, table: optimize.Comparison) -> list[str]:
+    """Where each optimiser got to: a ruled table, one row each, the name column left."""
+    cells = [f"strong({_s(h)})" if h != "f" else "[$f$]" for h in table.head]
+    for name, iterations, point, f in table.rows:
+        where = optimize.point_text(point, doc.comma)
+        cells += [f"text({_s(name)})", f"[{iterations}]", f"text({_s(where)})"]
+        cells.append(f"[{_num(doc, f)}]")
+    return [
+        f"#heading(level: 2, {_s(table.title)})",
+        "#align(center, table(columns: 4, align: (left, right, right, right), stroke: none, "
+        "table.hline(), "
+        + ", ".join(cells[:4])
+        + ", table.hline(stroke: 0.4pt), "
+        + ", ".join(cells[4:])
+        + ", table.hline()))",
+    ]
+
+
 # -- the document ---------------------------------------------------------------------------------
 
 
@@ -347,13 +382,21 @@ def body(doc: Document) -> list[str]:
     answers = _answers(doc.solution) if doc.blank != "none" else set()
     if doc.summary and (doc.shows_values or not _reveals(doc.summary, answers)):
         out.append(f"#block(above: 1.1em, below: 1.1em, {_prose(doc, doc.summary)})")
+    if doc.solution.optimize is not None and doc.shows_values:
+        out.append(scene_drawing(doc, optimize.picture(doc.solution, lang)))
     out += data_section(doc)
-    for section in doc.sections:
-        out.append(f"#heading(level: 2, {_s(section.title)})")
+    level = 3 if doc.parts else 2
+    for k, section in enumerate(doc.sections):
+        part = doc.part_at(k)
+        if part is not None:
+            out += optimizer_heading(doc, part)
+        out.append(f"#heading(level: {level}, {_s(section.title)})")
         previous: Step | None = None
         for step in section.steps:
             out.append(step_block(doc, step, answers, previous))
             previous = step
+    if doc.comparison is not None:
+        out += comparison_table(doc, doc.comparison)
     if doc.tables:
         out.append(f"#heading(level: 2, {_s(label('doc.results', lang))})")
         tables = [result_table(doc, t) for t in doc.tables]

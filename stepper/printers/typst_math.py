@@ -316,6 +316,13 @@ _LETTERS: dict[str, str] = {
     "sigma": "sigma",
     "eps2": "epsilon",
     "Fo": "F",
+    # The optimisers' letters, as the other formats write them (stepper.notation).
+    "beta": "beta",
+    "rho": "rho",
+    "mhat": "hat(m)",
+    "vhat": "hat(v)",
+    "norm": "norm(nabla f)",
+    "Eg2": "E[g^2]",
 }
 #: Letters whose base has an attachment of its own (ε², Fₒ).
 _ATTACHED: dict[str, tuple[str, str]] = {"eps2": ("2", ""), "Fo": ("", "o")}
@@ -325,7 +332,7 @@ _ATTACHED: dict[str, tuple[str, str]] = {"eps2": ("2", ""), "Fo": ("", "o")}
 def sym_typst(sym: Sym) -> str:
     """A symbol of the lecture in typst math: ``w_(10)``, ``tilde(y)_2``, ``Delta w_(10)``,
     ``epsilon^(2(1))``, ``delta^z_(11)``, ``x_(1,10)^((2))``."""
-    base = _LETTERS.get(sym.letter) or symbol_name(sym.letter)
+    base = _LETTERS.get(sym.letter) or _squared_step(sym.letter) or symbol_name(sym.letter)
     sup, sub = _ATTACHED.get(sym.letter, ("", ""))
     if sym.tilde:
         base = f"tilde({base})"
@@ -343,6 +350,25 @@ def sym_typst(sym: Sym) -> str:
     if sub:
         base += f"_({sub})" if len(sub) > 1 else f"_{sub}"
     return base
+
+
+#: AdaDelta's average of the squared steps, written by the engine as one letter (E[Δx²],
+#: E[Δx₁²]): the variable and its subscript digits.
+_SQUARED_STEP = re.compile(r"^E\[Δ([^\W\d_])([₀-₉]*)²\]$")
+
+
+def _squared_step(letter: str) -> str | None:
+    """E[Δx²] as typst math, ``E[Delta x^2]`` (with x₁'s subscript kept), rather than text."""
+    found = _SQUARED_STEP.match(letter)
+    if found is None:
+        return None
+    var, digits = found.groups()
+    if digits:
+        var += f"_({digits.translate(_FROM_SUBSCRIPT)})"
+    return f"E[Delta {var}^2]"
+
+
+_FROM_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 def has_script(sym: Sym) -> bool:

@@ -1,0 +1,136 @@
+"""An optimize lesson in print: one part per optimiser, a comparison, and the contour picture.
+
+The engine runs the optimisers one after another and files each step by phase, so a printed
+document grouped by phase jumped from "iteration 3" of one optimiser to "iteration 0" of the
+next, and filed Nesterov's look-ahead (an update-phase step) apart from the gradient taken
+there. Here each optimiser is a part of its own, headed by its name and its parameters, and
+each of its iterations one section in the order the steps are taken: the look-ahead, the
+gradient at it, the update, f at the new point. After the parts, a table compares where each
+optimiser got to. The picture is the app's contour plot with every path drawn in (one layout,
+``stepper.pictures.contour``; each printer only renders it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stepper.i18n import label
+from stepper.pictures.contour import contour_scene
+from stepper.pictures.scene import Scene
+from stepper.steps import OptimizerShape, Quantity, Solution, Step
+
+#: The hyper-parameters a part's heading lists, by the last part of their key, in this order.
+_SETTINGS = ("alpha", "beta", "rho", "beta1", "beta2", "eps")
+#: The printed contour plot, in character cells: wide enough for the legend beside the plot,
+#: tall enough that Rosenbrock's valley reads as a valley.
+PICTURE_WIDTH = 100
+PICTURE_HEIGHT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One optimiser's share of the document: its heading, its parameters as given numbers,
+    and the index in ``Document.sections`` of its first section."""
+
+    title: str
+    settings: tuple[Quantity, ...]
+    first: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Where each optimiser got to: one row per optimiser, under ``head``.
+
+    A row is the optimiser's name, its iterations, its last point (one shown number per
+    variable) and f there.
+    """
+
+    title: str
+    head: tuple[str, str, str, str]
+    rows: tuple[tuple[str, int, tuple[str, ...], str], ...]
+
+
+def _own(solution: Solution, optimizer: OptimizerShape) -> list[Step]:
+    return [s for s in solution.steps if s.key.startswith(optimizer.prefix)]
+
+
+def parts(solution: Solution) -> tuple[list[Part], list[tuple[str, tuple[Step, ...]]]]:
+    """The parts of an optimize lesson and its sections (title, steps): per optimiser, its
+    start, then one section per iteration. Several optimisers put their name in every
+    section's title, so that a page starting mid-part still says whose steps these are."""
+    shape = solution.optimize
+    assert shape is not None
+    lang = solution.language
+    several = len(shape.optimizers) > 1
+    found: list[Part] = []
+    sections: list[tuple[str, tuple[Step, ...]]] = []
+    for optimizer in shape.optimizers:
+        name = optimizer.title(lang)
+        steps = _own(solution, optimizer)
+        found.append(Part(name, _settings(steps, optimizer.prefix), len(sections)))
+        by_iteration: dict[int, list[Step]] = {}
+        for step in steps:
+            by_iteration.setdefault(step.iteration, []).append(step)
+        for t, group in by_iteration.items():
+            words = label("doc.opt.start", lang) if t == 0 else label("iteration", lang, i=t)
+            title = f"{name} · {words}" if several else words[:1].upper() + words[1:]
+            sections.append((title, tuple(group)))
+    return found, sections
+
+
+def _settings(steps: list[Step], prefix: str) -> tuple[Quantity, ...]:
+    """The optimiser's hyper-parameters as its steps read them (α, β, ρ, β₁, β₂, ε)."""
+    given: dict[str, Quantity] = {}
+    for step in steps:
+        for q in step.operands:
+            name = q.key[len(prefix) :]
+            if q.step is None and q.key.startswith(prefix) and name in _SETTINGS:
+                given.setdefault(name, q)
+    return tuple(given[name] for name in _SETTINGS if name in given)
+
+
+def comparison(solution: Solution) -> Comparison:
+    """Each optimiser's iterations, last point and f there, read from its last steps."""
+    shape = solution.optimize
+    assert shape is not None
+    lang = solution.language
+    rows = []
+    for optimizer in shape.optimizers:
+        last: dict[str, Step] = {}
+        for step in _own(solution, optimizer):
+            last[step.key[len(optimizer.prefix) :]] = step
+        point = tuple(last[v].shown for v in shape.variables)
+        rows.append((optimizer.title(lang), shape.iterations, point, last["f"].shown))
+    head = (
+        label("doc.opt.optimizer", lang),
+        label("doc.opt.iterations", lang),
+        label("doc.opt.point", lang),
+        "f",
+    )
+    title = label("doc.opt.compare" if len(rows) > 1 else "doc.opt.result", lang)
+    return Comparison(title, head, tuple(rows))
+
+
+def point_text(point: tuple[str, ...], comma: bool) -> str:
+    """A point as the lecture writes it, (−1.4156, 2.0191); with decimal commas its
+    coordinates are parted by a semicolon, (−1,4156; 2,0191)."""
+    from stepper.numbers import decimal_comma, pretty
+
+    if comma:
+        return "(" + "; ".join(decimal_comma(pretty(v)) for v in point) + ")"
+    return "(" + ", ".join(pretty(v) for v in point) + ")"
+
+
+def picture(solution: Solution, lang: str) -> Scene:
+    """The contour plot with every optimiser's whole path: what a solution shows. A worksheet
+    prints no picture: its paths and table would be an empty frame, or the answers."""
+    return contour_scene(
+        solution, len(solution.steps), None, lang, PICTURE_WIDTH, height=PICTURE_HEIGHT
+    )
+
+
+def settings_latex(settings: tuple[Quantity, ...]) -> list[str]:
+    """Each parameter as LaTeX, ``\\alpha = 0.0005``."""
+    from stepper import formulas
+
+    return [f"{q.sym.latex()} = {formulas.number(q.shown, 'latex', alone=True)}" for q in settings]

@@ -1,0 +1,181 @@
+"""An optimize lesson in print: each optimiser its own part with its parameters, its
+iterations in order, a comparison table, the contour picture with the paths, and the
+lecture's letters (β, ρ, E[g²], m̂, ‖∇f‖) where the PDF used to print program names."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from stepper.catalog import builtin_ids
+from stepper.printers import REGISTRY, Options
+from stepper.printers.document import build_document
+from stepper.printers.optimize import point_text
+from tests.conftest import builtin_ids_of, compile_latex, solved
+from tests.test_pdf import pdf_text
+
+#: optimizers-1.yaml's optimisers and their parameters, as the lesson file gives them, and
+#: the defaults docs/lessons.md states (Adagrad's ε = 1e-10, Adam's β₁, β₂ and ε = 1e-8).
+LESSON_SETTINGS = [
+    ("Momento", {"alpha": 0.0005, "beta": 0.9}),
+    ("Nesterov", {"alpha": 0.0005, "beta": 0.9}),
+    ("Adagrad", {"alpha": 0.1, "eps": 1e-10}),
+    ("AdaDelta", {"rho": 0.9, "eps": 0.001}),
+    ("Adam", {"alpha": 0.1, "beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8}),
+]
+
+
+def test_each_optimiser_is_a_part_with_its_own_parameters() -> None:
+    doc = build_document(solved("optimizers-1"))
+    assert [p.title for p in doc.parts] == [name for name, _ in LESSON_SETTINGS]
+    for part, (_, settings) in zip(doc.parts, LESSON_SETTINGS, strict=True):
+        found = {q.sym.text(): q.value for q in part.settings}
+        assert found == pytest.approx(settings), part.title
+
+
+def test_sections_follow_one_optimiser_through_its_iterations() -> None:
+    """Every section holds the steps of one optimiser and one iteration; within a part the
+    iterations only go forward, 0, 1, 2, 3; every section's title names its optimiser."""
+    solution = solved("optimizers-1")
+    doc = build_document(solution)
+    starts = [p.first for p in doc.parts] + [len(doc.sections)]
+    seen = 0
+    for part, begin, end in zip(doc.parts, starts, starts[1:], strict=False):
+        iterations = []
+        for section in doc.sections[begin:end]:
+            prefixes = {s.key.split(".")[0] for s in section.steps}
+            assert len(prefixes) == 1, section.title
+            assert len({s.iteration for s in section.steps}) == 1, section.title
+            assert section.title.startswith(part.title + " · "), section.title
+            iterations.append(section.steps[0].iteration)
+            seen += len(section.steps)
+        assert iterations == [0, 1, 2, 3], part.title
+    assert seen == len(solution.steps)
+
+
+def test_nesterovs_look_ahead_is_filed_with_the_gradient_taken_there() -> None:
+    doc = build_document(solved("optimizers-1"))
+    looked = 0
+    for section in doc.sections:
+        keys = [s.key for s in section.steps]
+        for k, key in enumerate(keys):
+            if key.startswith("nesterov.ahead["):
+                looked += 1
+                after = keys[k + 1 :]
+                # the gradient at the look-ahead point follows in the same section, and no
+                # update of the point comes between them
+                assert "nesterov.grad[x]" in after, section.title
+                before = after[: after.index("nesterov.grad[x]")]
+                assert not [b for b in before if b in ("nesterov.x", "nesterov.y")]
+    assert looked == 6  # x and y, three iterations
+
+
+def _descent_1() -> tuple[float, float, float]:
+    """descent-1 by hand: f = x² + 10y², α = 0.09, five steps from (4, 1.5); ∂f/∂x = 2x and
+    ∂f/∂y = 20y, so x is multiplied by 1 − 0.18 and y by 1 − 1.8 at each step."""
+    x, y = 4.0 * 0.82**5, 1.5 * (-0.8) ** 5
+    return x, y, x * x + 10 * y * y
+
+
+def test_the_comparison_gives_each_optimisers_last_point_and_f() -> None:
+    doc = build_document(solved("descent-1"))
+    assert doc.comparison is not None
+    [(name, iterations, point, f)] = doc.comparison.rows
+    assert name == "Descenso por gradiente"
+    x, y, fx = _descent_1()
+    assert iterations == 5
+    assert [float(v) for v in point] == pytest.approx([x, y], abs=5e-5)
+    assert float(f) == pytest.approx(fx, abs=5e-5)
+
+
+def test_the_comparison_of_optimizers_1_agrees_with_f_at_each_point() -> None:
+    """f at each final point, computed here from Rosenbrock's formula, is the f the table
+    gives (up to the rounding of the shown coordinates)."""
+    doc = build_document(solved("optimizers-1"))
+    assert doc.comparison is not None
+    assert [row[0] for row in doc.comparison.rows] == [n for n, _ in LESSON_SETTINGS]
+    for _, iterations, (x, y), f in doc.comparison.rows:
+        assert iterations == 3
+        xv, yv = float(x), float(y)
+        rosenbrock = (1 - xv) ** 2 + 100 * (yv - xv**2) ** 2
+        assert math.isclose(float(f), rosenbrock, rel_tol=2e-3), (x, y, f)
+
+
+def test_a_worksheet_has_no_comparison_and_no_contour_picture(tmp_path: Path) -> None:
+    solution = solved("optimizers-1")
+    doc = build_document(solution, blank="values")
+    assert doc.comparison is None and doc.parts
+    html = str(REGISTRY["html"].render(solution, Options(blank="values")))
+    assert "<svg" not in html and 'class="compare"' not in html
+    tex = str(REGISTRY["tex"].render(solution, Options(blank="values")))
+    assert "tikzpicture" not in tex
+    md = str(REGISTRY["md"].render(solution, Options(blank="values")))
+    assert "```text" not in md
+
+
+def _finals(lesson_id: str) -> list[str]:
+    """Each optimiser's last f, as shown: the picture's legend (or table) and the comparison
+    print it."""
+    solution = solved(lesson_id)
+    last: dict[str, str] = {}
+    for step in solution.steps:
+        if step.key.split(".")[-1] == "f":
+            last[step.key] = step.shown
+    return list(last.values())
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids_of("optimize"))
+def test_the_solution_draws_the_contour_picture_with_the_paths(
+    lesson_id: str, tmp_path: Path
+) -> None:
+    solution = solved(lesson_id)
+    finals = _finals(lesson_id)
+    html = str(REGISTRY["html"].render(solution, Options()))
+    figure = re.search(r'<figure class="picture".*?</figure>', html, re.S)
+    assert figure is not None, lesson_id
+    assert "<polyline" in figure.group() or "<path" in figure.group() or "<line" in figure.group()
+    for shown in finals:
+        assert shown.replace("-", "−") in figure.group() or shown in figure.group()
+    tex = str(REGISTRY["tex"].render(solution, Options()))
+    assert tex.count(r"\begin{tikzpicture}") == 1, lesson_id
+    text = pdf_text(bytes(REGISTRY["pdf"].render(solution, Options())), tmp_path)
+    for shown in finals:
+        assert text.count(shown) >= 2, (lesson_id, shown)  # the picture and the comparison
+
+
+#: Names a program gives the optimisers' quantities; the PDF writes β, ρ, E[g²], m̂, v̂, ‖∇f‖.
+PROGRAM_NAMES = re.compile(r"\b(beta\d?|rho|Eg2|mhat|vhat|norm|eps)\b|\de-\d")
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_no_program_name_in_the_pdf(lesson_id: str, tmp_path: Path) -> None:
+    solution = solved(lesson_id)
+    for blank in ("none", "values"):
+        pdf = REGISTRY["pdf"].render(solution, Options(blank=blank))  # type: ignore[arg-type]
+        text = pdf_text(bytes(pdf), tmp_path)
+        assert not PROGRAM_NAMES.findall(text), (lesson_id, blank)
+
+
+def test_powers_of_ten_are_written_as_such_in_latex() -> None:
+    md = str(REGISTRY["md"].render(solved("optimizers-1"), Options()))
+    assert r"\varepsilon = 10^{-10}" in md and r"\varepsilon = 10^{-8}" in md
+    assert "1e-" not in md
+
+
+def test_a_point_with_decimal_commas_parts_its_coordinates_with_a_semicolon() -> None:
+    assert point_text(("-1.4156", "2.0191"), comma=False) == "(−1.4156, 2.0191)"
+    assert point_text(("-1.4156", "2.0191"), comma=True) == "(−1,4156; 2,0191)"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_the_latex_of_optimizers_1_compiles_without_overfull_boxes(tmp_path: Path) -> None:
+    source = tmp_path / "optimizers-1.tex"
+    source.write_text(str(REGISTRY["tex"].render(solved("optimizers-1"), Options())))
+    compile_latex(source)
+    log = source.with_suffix(".log").read_text(errors="replace")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide", log)]
+    assert not [w for w in widths if w > 5], widths
