@@ -148,10 +148,10 @@ def test_tikz_draws_each_neuron_as_a_round_box(lesson_id: str, neurons: int) -> 
     assert not re.search(r"\{\(\d+ (lineal|tanh)\)\}", document)
 
 
-@pytest.mark.parametrize("lang", ["es", "en"])
-def test_prose_has_typographic_quotes(lang: str) -> None:
-    """cnn-1's two classes ("borde", "liso") are quoted with ``…'': no straight mark."""
+@pytest.mark.parametrize(("lang", "quoted"), [("es", "«borde»"), ("en", "“edge”")])
+def test_prose_has_typographic_quotes(lang: str, quoted: str) -> None:
+    """cnn-1's two classes are quoted with the language's marks: no straight mark."""
     document = str(REGISTRY["tex"].render(solved("cnn-1", lang), Options()))
     body = document.split(r"\begin{document}")[1]
     assert '"' not in body
-    assert "``" in body
+    assert quoted in body

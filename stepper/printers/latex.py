@@ -27,6 +27,7 @@ from stepper.printers.document import (
     latex_parts,
     latex_relations,
 )
+from stepper.printers.typography import quotes
 from stepper.steps import Solution, Step
 
 #: Characters of the explanations that pdflatex does not know, and what they are in math.
@@ -68,6 +69,16 @@ _UNICODE = {
     **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if s not in "²³"},
 }
 
+#: Punctuation of the prose (``typography.quotes``), as text: declared too, so that LuaLaTeX,
+#: whose T1 fonts lack these code points, prints them as pdflatex does.
+_PUNCTUATION = {
+    "«": r"\guillemotleft{}",
+    "»": r"\guillemotright{}",
+    "“": "``",
+    "”": "''",
+    "’": "'",
+}
+
 #: The text width of the page (A4, 2 cm margins), in points: pictures are shrunk to fit it.
 _TEXT_WIDTH = 480.0
 
@@ -94,12 +105,21 @@ def preamble(lang: str = "en") -> str:
     "Figura", dates) from its own locale files (``provide=*``), which every babel has, rather
     than from a language package a minimal installation lacks."""
     chars = "\n".join(
-        rf"\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{\ensuremath{{{tex}}}}}"
-        for ch, tex in _UNICODE.items()
+        [
+            *(
+                rf"\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{\ensuremath{{{tex}}}}}"
+                for ch, tex in _UNICODE.items()
+            ),
+            *(
+                rf"\DeclareUnicodeCharacter{{{ord(ch):04X}}}{{{tex}}}"
+                for ch, tex in _PUNCTUATION.items()
+            ),
+        ]
     )
     return rf"""\documentclass[11pt,a4paper]{{article}}
 \usepackage[utf8]{{inputenc}}
 \usepackage[T1]{{fontenc}}
+\usepackage{{lmodern}}
 \usepackage[{_BABEL.get(lang, "english")},provide=*]{{babel}}
 \usepackage[margin=2cm]{{geometry}}
 \usepackage{{amsmath,amssymb}}
@@ -122,14 +142,10 @@ def _math(doc: Document, tex: str) -> str:
     return decimal_comma(tex, "{,}") if doc.comma else tex
 
 
-#: A phrase in straight double quotes, as the catalogues and lessons write it.
-_QUOTED = re.compile(r'"([^"\n]*)"')
-
-
 def _prose(doc: Document, words: str) -> str:
-    """Running text: decimal commas where the lesson asks for them, and typographic quotes
-    (``borde'' prints “borde”; a straight " prints as a straight mark in T1)."""
-    words = _QUOTED.sub(r"``\1''", words)
+    """Running text: the language's quotation marks («borde», “edge”) and apostrophe, and
+    decimal commas where the lesson asks for them."""
+    words = quotes(words, doc.lang)
     return decimal_comma(words) if doc.comma else words
 
 
