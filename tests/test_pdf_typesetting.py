@@ -10,9 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from stepper.catalog import builtin_ids
 from stepper.i18n import label
 from stepper.printers import REGISTRY, Options
+from stepper.printers import pdf as pdf_printer
 from stepper.printers.document import build_document
 from stepper.printers.typography import quotes
 from stepper.printers.typst_math import breaking
@@ -169,3 +173,36 @@ def test_steps_whole_on_a_page_and_headings_with_what_follows(
             assert starts, f"page {n} has no step and no heading"
             before = body[: starts[0]]
             assert not any(re.search(r"[a-záéíóú]{4,}", line) for line in before), before
+
+
+# -- every text compiles ----------------------------------------------------------------------
+
+
+def _compiles(markups: list[str]) -> None:
+    source = "\n\n".join(f"#par({m})" for m in markups)
+    pdf_printer.compile_source(pdf_printer.preamble_for("es") + source)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_lessons_prose_compiles(lang: str) -> None:
+    """Each formula the finder sets as math is valid typst: one document of every summary,
+    explanation and note of every built-in lesson compiles."""
+    texts: set[str] = set()
+    for lesson_id in builtin_ids():
+        solution = solved(lesson_id, lang)
+        texts.add(solution.summary or "")
+        texts |= {s.explanation or "" for s in solution.steps}
+        texts |= {s.note or "" for s in solution.steps}
+    markups = [prose(t, lang=lang) for t in sorted(texts) if t]
+    assert sum("$" in m for m in markups) > 50
+    _compiles(markups)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet="xyzwαδεΔ∇∂ỹm\u0302₀₁₂ₖ²⁽⁾ᵗ0123456789.,;:=≈→+−·×/√‖()[]{}^ ’'\"ab", max_size=40
+    )
+)
+def test_any_text_compiles(text: str) -> None:
+    _compiles([prose(text, lang="es"), prose(text, lang="en", comma=True)])

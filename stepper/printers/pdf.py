@@ -405,7 +405,12 @@ def body(doc: Document) -> list[str]:
 
 
 def preamble(doc: Document) -> str:
-    return _PREAMBLE.replace("TITLE", _s(doc.title)).replace("LANG", _s(doc.lang))
+    return preamble_for(doc.lang, doc.title)
+
+
+def preamble_for(lang: str, title: str = "") -> str:
+    """The page, fonts and the functions the body calls, for a document in ``lang``."""
+    return _PREAMBLE.replace("TITLE", _s(title)).replace("LANG", _s(lang))
 
 
 def typst_source(documents: Sequence[Document]) -> str:
