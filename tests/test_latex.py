@@ -155,3 +155,13 @@ def test_prose_has_typographic_quotes(lang: str, quoted: str) -> None:
     body = document.split(r"\begin{document}")[1]
     assert '"' not in body
     assert quoted in body
+
+
+def test_an_exam_item_never_breaks_across_lines() -> None:
+    """ "e) Δw₁₂ =" and its box stay together: each item is one \\mbox."""
+    from stepper.exam.sheet import latex
+
+    sheet = latex([(solved("backprop-1"), Options(blank="exam"))])
+    boxes = sheet.count(r"\boxed{\phantom{")
+    assert boxes == len(solved("backprop-1").steps)
+    assert len(re.findall(r"\\mbox\{[a-z]\) \$[^$]*\\boxed\{\\phantom\{0+\}\}\$\}", sheet)) == boxes

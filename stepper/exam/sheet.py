@@ -182,7 +182,9 @@ def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
         for item in exercise:
             room = r"\phantom{" + "0" * width(item, doc.solution.decimals) + "}"
             relation = r"\rightarrow" if item.step.relation == "→" else item.step.relation
-            out.append(rf"{item.part}) ${item.step.sym.latex()} {relation} \boxed{{{room}}}$\quad")
+            # One unbreakable item: a line never ends between "e)", "Δw₁₂ =" and its box.
+            item_tex = rf"{item.part}) ${item.step.sym.latex()} {relation} \boxed{{{room}}}$"
+            out.append(rf"\mbox{{{item_tex}}}\quad")
         out += [rf"\par\vspace{{{ROOM * len(exercise):.1f}em}}", r"\end{minipage}", ""]
     return out
 
