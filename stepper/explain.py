@@ -8,9 +8,14 @@ notes of their own.
 
 from __future__ import annotations
 
-from stepper.messages import text
+from stepper.messages import plural, text
 
 
 def explain(key: str, lang: str, **fields: object) -> str:
     """The explanation ``key`` in ``lang``, filled with the step's symbols and numbers."""
     return text(f"explain.{key}", lang, **fields)
+
+
+def explain_count(key: str, count: int, lang: str, **fields: object) -> str:
+    """The explanation ``key`` in the plural form for ``count`` things (``{count}``)."""
+    return plural(f"explain.{key}", count, lang, count=count, **fields)

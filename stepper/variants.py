@@ -22,7 +22,7 @@ from babel.lists import format_list
 from stepper.engine import solve
 from stepper.exam.secret import variant_id, variant_seed
 from stepper.lesson.checks import check_dense
-from stepper.lesson.errors import LessonError, Problem, msg
+from stepper.lesson.errors import LessonError, Problem, msg, msg_count
 from stepper.lesson.schema import DenseLesson, Grid, Lesson, Sample
 from stepper.messages import languages, text
 from stepper.numbers import given
@@ -149,7 +149,7 @@ def make_variants(
                 [
                     Problem(
                         lesson.id or "lesson",
-                        msg("variants.too_few", n=len(out)),
+                        msg_count("variants.too_few", len(out)),
                     )
                 ]
             )

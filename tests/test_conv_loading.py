@@ -146,14 +146,14 @@ CASES = [
         VALID.replace(KERNEL, "weights: [[[1, 0], [0, 1]], [[1, 0], [0, 1]]]"),
         11,
         14,
-        "kernel 1 has 2 channel(s); the image has 1: give one matrix per channel",
+        "kernel 1 has 2 channels; the image has 1: give one matrix per channel",
     ),
     case(
         "kernel-with-one-channel-on-an-rgb-image",
         RGB.replace("[[[1, 0], [0, 1]], [[1, 1], [0, 0]], [[0, 0], [1, 1]]]", "[[1, 0], [0, 1]]"),
         8,
         14,
-        "kernel 1 has 1 channel(s); the image has 3",
+        "kernel 1 has 1 channel; the image has 3",
     ),
     case(
         "same-padding-with-an-even-kernel",
@@ -325,14 +325,14 @@ CASES = [
         VALID.replace(ROW_2, "  - []"),
         5,
         5,
-        "image[2]: needs at least 1 item(s)",
+        "image[2]: needs at least 1 item",
     ),
     case(
         "an-empty-kernel",
         VALID.replace(KERNEL, "weights: [[]]"),
         11,
         15,
-        "kernels[1].weights[1]: needs at least 1 item(s)",
+        "kernels[1].weights[1]: needs at least 1 item",
     ),
     case(
         "shape-input-not-square",

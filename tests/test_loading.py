@@ -357,7 +357,7 @@ NAMES = [
         VALID + "zzz: 1\n",
         15,
         1,
-        "the fields here are display, explanations, id, kind, language",
+        "the fields here are display, exam, explanations, id, kind, language",
     ),
     case(
         "unknown-language-key",

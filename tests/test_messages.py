@@ -41,9 +41,19 @@ def read(path: Path) -> Catalog:
 
 
 def texts(lang: str) -> dict[str, str]:
-    """The messages of ``lang`` as the file holds them."""
+    """The messages of ``lang`` as the file holds them (plural messages apart)."""
     catalogue = read(LOCALE / lang / "LC_MESSAGES" / "stepper.po")
-    return {str(m.id): str(m.string) for m in catalogue if m.id}
+    return {str(m.id): str(m.string) for m in catalogue if m.id and not m.pluralizable}
+
+
+def plurals(lang: str) -> dict[str, tuple[str, ...]]:
+    """The plural messages of ``lang``: every form, in the order of the language's rule."""
+    catalogue = read(LOCALE / lang / "LC_MESSAGES" / "stepper.po")
+    return {str(m.id[0]): tuple(m.string) for m in catalogue if m.pluralizable}
+
+
+def every_id(lang: str) -> set[str]:
+    return set(texts(lang)) | set(plurals(lang))
 
 
 def placeholders(template: str) -> set[tuple[str, str, str | None]]:
@@ -79,6 +89,28 @@ def test_every_message_is_in_every_language_with_the_same_placeholders(lang: str
 
 
 @pytest.mark.parametrize("lang", CONTRACT_LANGUAGES)
+def test_every_plural_message_has_every_form_of_its_language(lang: str) -> None:
+    """A plural message has one text per plural form of the language (Spanish three, English
+    two), its msgid_plural is its msgid, and its forms together use the placeholders the
+    English forms use (the form for one may leave the count out: "su único kernel")."""
+    source = plurals(messages.SOURCE_LANGUAGE)
+    here = plurals(lang)
+    catalogue = read(LOCALE / lang / "LC_MESSAGES" / "stepper.po")
+    assert len(source) >= 12
+    assert here.keys() == source.keys(), set(here) ^ set(source)
+    assert not set(here) & set(texts(lang))
+    for message in catalogue:
+        if message.pluralizable:
+            assert message.id[0] == message.id[1], message.id
+    for msg_id, forms in here.items():
+        assert len(forms) == catalogue.num_plurals, (msg_id, lang)
+        assert all(form.strip() == form and form for form in forms), (msg_id, lang)
+        used = set().union(*(placeholders(form) for form in forms))
+        wanted = set().union(*(placeholders(form) for form in source[msg_id]))
+        assert used == wanted, (msg_id, lang)
+
+
+@pytest.mark.parametrize("lang", CONTRACT_LANGUAGES)
 def test_catalogues_are_clean_gettext(lang: str) -> None:
     """No fuzzy or obsolete entry (a translation tool's leftovers would be shown as English),
     the header names the language, and the texts in both languages differ where words do."""
@@ -103,6 +135,8 @@ def test_messages_reads_what_the_files_hold() -> None:
     assert messages.text("explain.relu", "en").startswith("ReLU: f(x) = max{0, x};")
     with pytest.raises(KeyError):
         messages.text("no.such.message", "en")
+    with pytest.raises(KeyError):
+        messages.plural("no.such.message", 2, "en")
     # A language without a catalogue (or a name that is no language) is shown in English.
     assert messages.text("doc.step", "zz", n=3) == "Step 3"
     assert messages.catalogue("../es") == {}
@@ -114,6 +148,9 @@ def test_messages_reads_what_the_files_hold() -> None:
 #: of it take the id without its ``explain.`` prefix).
 _BY_ID = {
     "text": "",
+    "plural": "",
+    "msg_count": "",
+    "explain_count": "explain.",
     "label": "",
     "lookup": "",
     "msg": "",
@@ -184,7 +221,7 @@ def ids_asked_for() -> list[tuple[str, str]]:
 
 
 def test_every_id_the_code_asks_for_is_in_the_catalogue() -> None:
-    ids = set(texts(messages.SOURCE_LANGUAGE))
+    ids = every_id(messages.SOURCE_LANGUAGE)
     asked = ids_asked_for()
     assert len(asked) > 150, len(asked)
     missing = [
@@ -202,7 +239,7 @@ def test_every_message_is_asked_for() -> None:
     literal = {p for p in patterns if re.escape(re.sub(r"\\(.)", r"\1", p)) == p}
     unused = [
         msg_id
-        for msg_id in texts(messages.SOURCE_LANGUAGE)
+        for msg_id in every_id(messages.SOURCE_LANGUAGE)
         if not msg_id.startswith("field.")
         and re.escape(msg_id) not in literal
         and not any(re.fullmatch(p, msg_id) for p in patterns - literal)
@@ -212,7 +249,7 @@ def test_every_message_is_asked_for() -> None:
 
 def test_ids_made_from_names_exist_for_every_name() -> None:
     """Ids the code builds from a name (f"phase.{phase}") exist for every name it can get."""
-    ids = set(texts(messages.SOURCE_LANGUAGE))
+    ids = every_id(messages.SOURCE_LANGUAGE)
     wanted = [f"phase.{p}" for p in Phase]
     for act in typing.get_args(schema.Activation):
         wanted += [f"activation.{act}"]
@@ -324,3 +361,32 @@ def test_the_catalogue_is_read_only_when_a_text_is_needed() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+# --- Plurals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "expected"),
+    [
+        ("es", 1, "1 neurona"),
+        ("es", 0, "0 neuronas"),
+        ("es", 2, "2 neuronas"),
+        ("es", 1_000_000, "1,000,000 neuronas"),  # the rule's form for millions
+        ("en", 1, "1 neuron"),
+        ("en", 0, "0 neurons"),
+        ("en", 21, "21 neurons"),
+        ("zz", 1, "1 neuron"),  # no catalogue: English
+    ],
+)
+def test_a_count_takes_its_languages_plural_form(lang: str, n: int, expected: str) -> None:
+    assert messages.plural("count.neuron", n, lang, n=n) == expected
+
+
+def test_one_kernel_is_not_los_1_kernels() -> None:
+    from stepper.explain import explain_count
+
+    one = explain_count("shape.params", 1, "es")
+    assert one == "Parámetros que se aprenden: los N·N·C pesos del único kernel más su sesgo."
+    assert explain_count("shape.params", 32, "es").endswith("por cada uno de los 32 kernels.")
+    assert explain_count("shape.params", 1, "en").endswith("of the one kernel plus its bias.")

@@ -309,7 +309,7 @@ def test_the_base_lesson_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("start: [1, 2]", "start: [1, 2, 3]"), "4:8: the start point has 3 number(s)"),
+        (("start: [1, 2]", "start: [1, 2, 3]"), "4:8: the start point has 3 numbers; the"),
         (("variables: [x, y]", "variables: [x, x]"), "3:16: the variable 'x' is declared twice"),
         (("variables: [x, y]", "variables: [x, xy]"), "3:16: variables[2]: the text 'xy' is not a"),
         (("variables: [x, y]", "variables: [x, f]"), "3:16: f names the function"),

@@ -17,7 +17,7 @@ import math
 
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
-from stepper.explain import explain
+from stepper.explain import explain, explain_count
 from stepper.lesson.conv_checks import out_size, padding_of
 from stepper.lesson.schema import ConvLesson, localized
 from stepper.notation import Sym
@@ -152,7 +152,7 @@ class ConvRun(Recorder):
             sym=Sym("P"),
             operands=[_size("K", count), _size("N", n), _size("N", n), _size("C", ch)],
             value=float(count * (n * n * ch + 1)),
-            explanation=explain("shape.params", self.lang, count=count),
+            explanation=explain_count("shape.params", count, self.lang),
         )
         if lesson.pool is None:
             return
@@ -590,7 +590,7 @@ class ConvRun(Recorder):
                                 sym=sym,
                                 operands=got,
                                 value=sum(q.value for q in got) / count,
-                                explanation=explain("grad.average", self.lang, count=count),
+                                explanation=explain_count("grad.average", count, self.lang),
                                 layer=k,
                             )
                         )

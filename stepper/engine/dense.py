@@ -20,7 +20,7 @@ from typing import Any
 from stepper.activations import DERIVATIVE, FORWARD
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
-from stepper.explain import explain
+from stepper.explain import explain, explain_count
 from stepper.lesson.schema import DenseLesson, Sample
 from stepper.notation import Sym
 from stepper.numbers import given
@@ -359,8 +359,8 @@ class DenseRun(Recorder):
                 sym=self.weight_sym(l, i, j, delta=True),
                 operands=parts,
                 value=sum(q.value for q in parts) / count,
-                explanation=explain(
-                    "mean", self.lang, count=count, w=self.weight_sym(l, i, j).unicode()
+                explanation=explain_count(
+                    "mean", count, self.lang, w=self.weight_sym(l, i, j).unicode()
                 ),
                 layer=l,
                 neuron=i,
@@ -427,7 +427,7 @@ class DenseRun(Recorder):
             sym=Sym("Fo"),
             operands=losses,
             value=sum(q.value for q in losses) / len(losses),
-            explanation=explain("batch_loss", self.lang, count=len(losses)),
+            explanation=explain_count("batch_loss", len(losses), self.lang),
         )
 
     def shape(self) -> NetworkShape:

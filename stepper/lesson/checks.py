@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from stepper.lesson.errors import msg
+from stepper.lesson.errors import msg, msg_count
 
 if TYPE_CHECKING:
     from stepper.lesson.schema import DenseLesson
@@ -74,8 +74,8 @@ def _names(activation: Any, neurons: int) -> list[str]:
 
 
 def _plural(n: int, word: str) -> str:
-    """``n`` things named ``word`` (``count.<word>``, ``count.<word>.one`` for one)."""
-    return msg(f"count.{word}.one", n=n) if n == 1 else msg(f"count.{word}", n=n)
+    """``n`` things named ``word``, in the catalogue's plural form for ``n``."""
+    return msg_count(f"count.{word}", n)
 
 
 def _row_message(i: int, l: int, row: list[Any], fan_in: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from stepper.lesson.checks import MAX_CLASSES, MAX_STEPS, MAX_WEIGHTS, Found, too_many_classes
-from stepper.lesson.errors import msg
+from stepper.lesson.errors import msg, msg_count
 from stepper.lesson.schema import ConvLesson, Kernel
 
 #: Most products in all the convolutions' sums (each map cell sums N·N·C of them, and the
@@ -98,7 +98,7 @@ def _check_kernels(lesson: ConvLesson, channels: int, rows: int, cols: int) -> l
             found.append(
                 Found(
                     here,
-                    msg("conv.kernel_channels", k=k + 1, n=len(mats), channels=channels),
+                    msg_count("conv.kernel_channels", len(mats), k=k + 1, channels=channels),
                 )
             )
             continue

@@ -30,6 +30,13 @@ def msg(msg_id: str, /, **fields: object) -> str:
     return text(msg_id, _LANGUAGE.get() or DEFAULT_LANGUAGE, **fields)
 
 
+def msg_count(msg_id: str, n: int, /, **fields: object) -> str:
+    """The plural message ``msg_id`` in its form for ``n`` (``{n}``), as ``msg`` tells it."""
+    from stepper.messages import DEFAULT_LANGUAGE, plural
+
+    return plural(msg_id, n, _LANGUAGE.get() or DEFAULT_LANGUAGE, n=n, **fields)
+
+
 def telling() -> str | None:
     """The language problems are told in now, if one was chosen."""
     return _LANGUAGE.get()

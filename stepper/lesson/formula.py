@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stepper.lesson.checks import MAX_STEPS, Found
-from stepper.lesson.errors import msg
+from stepper.lesson.errors import msg, msg_count
 from stepper.lesson.schema import HYPERPARAMETERS, VARIABLE
 
 if TYPE_CHECKING:
@@ -652,8 +652,8 @@ def _check_start(start: Any, variables: list[str] | None, found: list[Found]) ->
                 ("start",),
                 msg(
                     "optimize.start_size",
-                    n=len(start),
-                    variables=len(variables),
+                    numbers=msg_count("count.number", len(start)),
+                    variables=msg_count("count.variable", len(variables)),
                     names=", ".join(variables),
                 ),
             )

@@ -25,6 +25,7 @@ from stepper.lesson.errors import (
     Problem,
     declared_language,
     msg,
+    msg_count,
     speaking,
 )
 from stepper.lesson.formula import FormulaFound, check_optimize, place
@@ -340,9 +341,9 @@ def _message(
         bound = next(iter(ctx.values()), "?")
         return msg("schema.bound", where=where, sign=_SIGN[kind], bound=bound, got=describe(value))
     if kind == "too_short":
-        return msg("schema.too_short", where=where, n=ctx.get("min_length"))
+        return msg_count("schema.too_short", ctx.get("min_length", 0), where=where)
     if kind == "too_long":
-        return msg("schema.too_long", where=where, n=ctx.get("max_length"))
+        return msg_count("schema.too_long", ctx.get("max_length", 0), where=where)
     if kind == "string_pattern_mismatch":
         return _pattern_message(where, value, path)
     return msg("schema.other", where=where, got=describe(value), kind=kind)
