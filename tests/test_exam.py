@@ -263,15 +263,27 @@ def test_moodle_tolerance_follows_the_decimals(
     assert [float(a) for _, a, _ in blanks] == pytest.approx(hand, abs=1e-12)
 
 
-def test_moodle_of_a_lesson_without_variants_is_one_question(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def _pmatrix(text: str, name: str) -> np.ndarray:
+    found = re.search(rf"\\\({re.escape(name)} = \\begin\{{pmatrix\}}(.*?)\\end\{{pmatrix\}}", text)
+    assert found, name
+    rows = found.group(1).split(r"\\")
+    return np.array([[float(v) for v in row.split("&")] for row in rows])
+
+
+def test_moodle_gives_a_conv_lessons_grids_as_matrices(capsys: pytest.CaptureFixture[str]) -> None:
     code, xml, _ = run(["solve", "conv-1", "--format", "moodle"], capsys)
     _, (_, question) = _questions(xml)
-    blanks = BLANK.findall(question.findtext("questiontext/text") or "")
-    assert code == 0 and [float(a) for _, a, _ in blanks] == [
-        s.value for s in solved("conv-1").steps
+    text = question.findtext("questiontext/text") or ""
+    image, kernel = _pmatrix(text, "x"), _pmatrix(text, "k")
+    assert code == 0 and image.shape == (5, 5) and kernel.shape == (3, 3)
+    assert "x_{11}" not in text  # the cells are in the matrix, not listed again
+    by_hand = [
+        float((image[r : r + 3, c : c + 3] * kernel).sum()) for r in range(3) for c in range(3)
     ]
+    answers = [float(a) for _, a, _ in BLANK.findall(text)]
+    assert answers[:3] == [3, 9, 10]  # the sizes: O = 5 − 3 + 1, V = 3², P = 3² + 1
+    assert answers[3:] == by_hand
+    assert answers == [s.value for s in solved("conv-1").steps]
 
 
 # -- the exam sheet -------------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from html import escape
 
 from stepper.exam.header import ExamHeader
 from stepper.exam.items import data, items
 from stepper.i18n import label
-from stepper.numbers import decimal_comma
+from stepper.numbers import decimal_comma, given
 from stepper.printers import Options, Printer, register
 from stepper.steps import Quantity, Solution
 
@@ -56,6 +57,30 @@ def blank(value: float, decimals: int, marks: int) -> str:
     return f"{{{marks}:NUMERICAL:={value!r}:{tolerance(decimals)}}}"
 
 
+def _matrix(rows: Sequence[Sequence[float]], comma: bool) -> str:
+    body = r" \\ ".join(" & ".join(given(v) for v in row) for row in rows)
+    text = rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+    return decimal_comma(text, "{,}") if comma else text
+
+
+def _grids(solution: Solution, comma: bool) -> list[str]:
+    """A conv lesson's image and kernels as the lecture writes them: matrices, a channel
+    each (x⁽²⁾ is the second channel), each kernel named."""
+    conv = solution.conv
+    if conv is None:
+        return []
+    out = []
+    several = len(conv.image) > 1
+    for c, channel in enumerate(conv.image, 1):
+        name = f"x^{{({c})}}" if several else "x"
+        out.append(_math(f"{name} = {_matrix(channel, comma)}"))
+    for kernel, title in zip(conv.kernels, conv.names, strict=True):
+        for c, channel in enumerate(kernel, 1):
+            name = f"k^{{({c})}}" if len(kernel) > 1 else "k"
+            out.append(f"{escape(title)}: " + _math(f"{name} = {_matrix(channel, comma)}"))
+    return [f"<p>{line}</p>" for line in out]
+
+
 def question_html(solution: Solution, options: Options) -> str:
     """The question's text (HTML): header, data, then the exercises with their blanks."""
     lang = solution.language
@@ -67,12 +92,18 @@ def question_html(solution: Solution, options: Options) -> str:
             out.append("<p>" + " · ".join(top) + "</p>")
         if header.instructions:
             out.append(f"<p>{escape(header.instructions)}</p>")
-    for sample, quantities in data(solution):
+    grids = _grids(solution, options.comma)
+    for sample, found in data(solution):
+        # A conv lesson's image and kernel cells are in its matrices.
+        quantities = [q for q in found if not (grids and q.key.startswith(("x[", "k[")))]
+        if not quantities:
+            continue
         name = label("exam.data", lang)
         if sample is not None:
             name += " · " + label("sample", lang, s=sample)
         givens = ", ".join(_given(q, options.comma) for q in quantities)
         out.append(f"<p><strong>{escape(name)}:</strong> {givens}</p>")
+    out += grids
     marks = weight(header)
     exercise = 0
     for item in items(solution):
