@@ -169,6 +169,7 @@ def test_powers_of_ten_are_written_as_such_in_latex() -> None:
 def test_a_point_with_decimal_commas_parts_its_coordinates_with_a_semicolon() -> None:
     assert point_text(("-1.4156", "2.0191"), comma=False) == "(−1.4156, 2.0191)"
     assert point_text(("-1.4156", "2.0191"), comma=True) == "(−1,4156; 2,0191)"
+    assert point_text(("2.906",), comma=True) == "2,906"
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
@@ -179,3 +180,44 @@ def test_the_latex_of_optimizers_1_compiles_without_overfull_boxes(tmp_path: Pat
     log = source.with_suffix(".log").read_text(errors="replace")
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide", log)]
     assert not [w for w in widths if w > 5], widths
+
+
+THREE_VARIABLES = """
+title: Three variables
+language: en
+kind: optimize
+function: x1**2 + 2*x2**2 + 3*x3**2
+variables: [x1, x2, x3]
+start: [1, 1, 1]
+iterations: 2
+optimizers:
+  - {name: adam, learning_rate: 0.1}
+  - {name: momentum, id: heavy, learning_rate: 0.1, momentum: 0.5}
+"""
+
+
+def test_three_variables_print_a_table_as_tall_as_its_rows(tmp_path: Path) -> None:
+    """More than two variables have no plane to draw: the picture is the table of where each
+    optimiser is, a head row and one row each, not a page of blank; an optimiser's id names
+    its part and its row of the comparison; the point has three coordinates."""
+    from stepper.engine import solve
+    from stepper.lesson.load import load_lesson
+    from stepper.printers.optimize import picture
+
+    path = tmp_path / "three.yaml"
+    path.write_text(THREE_VARIABLES)
+    solution = solve(load_lesson(path, "three"))
+    assert picture(solution, "en").height == 3
+    doc = build_document(solution)
+    assert [p.title for p in doc.parts] == ["Adam", "heavy"]
+    assert doc.comparison is not None
+    # momentum by hand: v → 0.5v − 0.1g, x → x + v; g = 2x, 4x, 6x from 1
+    x = [1.0, 1.0, 1.0]
+    v = [0.0, 0.0, 0.0]
+    for _ in range(2):
+        g = [2 * x[0], 4 * x[1], 6 * x[2]]
+        v = [0.5 * vi - 0.1 * gi for vi, gi in zip(v, g, strict=True)]
+        x = [xi + vi for xi, vi in zip(x, v, strict=True)]
+    name, _, point, _ = doc.comparison.rows[1]
+    assert name == "heavy"
+    assert [float(c) for c in point] == pytest.approx(x, abs=5e-5)

@@ -46,9 +46,11 @@ def picture_text(doc: Document) -> str:
     elif solution.conv is not None:
         scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
     if scene is not None and scene.width:
-        drawn: RenderableType = render_rich.render(scene)
+        drawn: RenderableType = render_rich.render(
+            scene.map_labels(decimal_comma) if doc.comma else scene
+        )
         width = scene.width
-    else:  # the contour plot, or the sizes of a conv lesson without an image
+    else:  # the sizes of a conv lesson without an image
         width = 100
         drawn = picture(solution, 0 if worksheet else len(solution.steps), None, doc.lang, width)
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)

@@ -12,11 +12,12 @@ optimiser got to. The picture is the app's contour plot with every path drawn in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from stepper.i18n import label
 from stepper.pictures.contour import contour_scene
-from stepper.pictures.scene import Scene
+from stepper.pictures.scene import Frame, Item, Label, Scene, Wire
 from stepper.steps import OptimizerShape, Quantity, Solution, Step
 
 #: The hyper-parameters a part's heading lists, by the last part of their key, in this order.
@@ -113,20 +114,39 @@ def comparison(solution: Solution) -> Comparison:
 
 def point_text(point: tuple[str, ...], comma: bool) -> str:
     """A point as the lecture writes it, (−1.4156, 2.0191); with decimal commas its
-    coordinates are parted by a semicolon, (−1,4156; 2,0191)."""
+    coordinates are parted by a semicolon, (−1,4156; 2,0191). One variable's is its number."""
     from stepper.numbers import decimal_comma, pretty
 
-    if comma:
-        return "(" + "; ".join(decimal_comma(pretty(v)) for v in point) + ")"
-    return "(" + ", ".join(pretty(v) for v in point) + ")"
+    shown = [decimal_comma(pretty(v)) if comma else pretty(v) for v in point]
+    if len(shown) == 1:
+        return shown[0]
+    return "(" + ("; " if comma else ", ").join(shown) + ")"
 
 
 def picture(solution: Solution, lang: str) -> Scene:
-    """The contour plot with every optimiser's whole path: what a solution shows. A worksheet
-    prints no picture: its paths and table would be an empty frame, or the answers."""
-    return contour_scene(
+    """The contour plot with every optimiser's whole path: what a solution shows, as tall as
+    what it draws (more than two variables give a table of a few rows, not a page of blank).
+    A worksheet prints no picture: its paths and table would be an empty frame, or the
+    answers."""
+    scene = contour_scene(
         solution, len(solution.steps), None, lang, PICTURE_WIDTH, height=PICTURE_HEIGHT
     )
+    return replace(scene, height=min(scene.height, _bottom(scene.items)))
+
+
+def _bottom(items: tuple[Item, ...]) -> int:
+    """The row under the lowest thing drawn."""
+    rows = [0.0]
+    for item in items:
+        if isinstance(item, Label):
+            rows.append(item.y + 1)
+        elif isinstance(item, Wire):
+            rows += [y + 1 for _, y in item.points]
+        elif isinstance(item, Frame):
+            rows.append(item.y + item.h + 1)
+        else:
+            rows.append(item.y + len(item.levels))
+    return math.ceil(max(rows))
 
 
 def settings_latex(settings: tuple[Quantity, ...]) -> list[str]:
