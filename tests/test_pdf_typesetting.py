@@ -54,6 +54,7 @@ def test_a_formula_in_prose_is_math_kept_on_one_line() -> None:
         ("la entrada x₀⁽³⁾ de", ["x_(0)^((3))"]),
         ("es ỹ₁ = u₄ = 0,097 y", ['tilde(y)_(1) = u_(4) = 0","097']),
         ("y x es la entrada", ["x"]),
+        ("paso a paso, u, ỹ, ε y los", ["u", "tilde(y)", "ε"]),
     ],
 )
 def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
@@ -68,7 +69,7 @@ def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "paso a paso, u y los nuevos valores",
+        "paso a paso y los nuevos valores, u otros",
         "Celda (3, 1) del mapa 1",
         "el año pequeño de la señal",
         "that channel's kernel",

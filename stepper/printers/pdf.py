@@ -33,6 +33,7 @@ from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, optimize, register, typst_prose
 from stepper.printers.document import Document, Table, build_document
+from stepper.printers.typography import quotes
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
 #: The box a worksheet leaves for a value, and the small one for a number an earlier step
@@ -333,7 +334,7 @@ def optimizer_heading(doc: Document, part: optimize.Part) -> list[str]:
     """An optimiser's heading, and its parameters on the line under it."""
     from stepper.printers import typst_math as tm
 
-    out = [f"#heading(level: 2, {_s(part.title)})"]
+    out = [f"#heading(level: 2, {_prose(doc, part.title)})"]
     settings = [
         f"${tm.sym_typst(q.sym)} = {tm.number_typst(q.shown, comma=doc.comma)}$"
         for q in part.settings
@@ -351,7 +352,7 @@ def comparison_table(doc: Document, table: optimize.Comparison) -> list[str]:
         cells += [f"text({_s(name)})", f"[{iterations}]", f"text({_s(where)})"]
         cells.append(f"[{_num(doc, f)}]")
     return [
-        f"#heading(level: 2, {_s(table.title)})",
+        f"#heading(level: 2, {_prose(doc, table.title)})",
         "#align(center, table(columns: 4, align: (left, right, right, right), stroke: none, "
         "table.hline(), "
         + ", ".join(cells[:4])
@@ -369,11 +370,11 @@ def body(doc: Document) -> list[str]:
     lang = doc.lang
     kind = label("doc.worksheet" if doc.blank != "none" else "doc.solution", lang)
     variant = label("doc.variant", lang, id=doc.variant) if doc.variant else ""
-    header = _s(doc.title)
+    header = _s(quotes(doc.title, lang))
     out = [
         f"#set page(header: running({header}, {_s(variant)}))",
         "#counter(page).update(1)",
-        f"#heading(level: 1, {_s(doc.title)})",
+        f"#heading(level: 1, {_prose(doc, doc.title)})",
         f'#text(style: "italic", {_s(kind)})'
         + (f" #h(0.6em) · #h(0.6em) #strong({_s(variant)})" if variant else ""),
     ]
@@ -390,7 +391,7 @@ def body(doc: Document) -> list[str]:
         part = doc.part_at(k)
         if part is not None:
             out += optimizer_heading(doc, part)
-        out.append(f"#heading(level: {level}, {_s(section.title)})")
+        out.append(f"#heading(level: {level}, {_prose(doc, section.title)})")
         previous: Step | None = None
         for step in section.steps:
             out.append(step_block(doc, step, answers, previous))
@@ -410,7 +411,7 @@ def preamble(doc: Document) -> str:
 
 def preamble_for(lang: str, title: str = "") -> str:
     """The page, fonts and the functions the body calls, for a document in ``lang``."""
-    return _PREAMBLE.replace("TITLE", _s(title)).replace("LANG", _s(lang))
+    return _PREAMBLE.replace("TITLE", _s(quotes(title, lang))).replace("LANG", _s(lang))
 
 
 def typst_source(documents: Sequence[Document]) -> str:

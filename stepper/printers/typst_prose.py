@@ -211,7 +211,10 @@ class _Parser:
                 )
         if _is_prose(text):
             return None
-        return self.scripted(_Math(i + 1, _symbols(text), _strong(text), 0))
+        # A letter right before a comma is a symbol in a list ("u, ỹ, ε"): the one-letter
+        # words of the prose (y, o, u, a) never stand there.
+        listed = self.kind(i + 1) == "comma"
+        return self.scripted(_Math(i + 1, _symbols(text), _strong(text) or listed, 0))
 
     def scripted_group(self, i: int) -> _Math | None:
         group = self.group(i)
