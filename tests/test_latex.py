@@ -165,3 +165,12 @@ def test_an_exam_item_never_breaks_across_lines() -> None:
     boxes = sheet.count(r"\boxed{\phantom{")
     assert boxes == len(solved("backprop-1").steps)
     assert len(re.findall(r"\\mbox\{[a-z]\) \$[^$]*\\boxed\{\\phantom\{0+\}\}\$\}", sheet)) == boxes
+
+
+def test_formulas_in_the_prose_are_math() -> None:
+    """ "la entrada x₀ = 1 multiplica al sesgo w₁₀": the formula in the equations' italic, in
+    one piece (never "x₀ =" at a line's end), w₁₀ one subscript of two digits, names upright."""
+    document = str(REGISTRY["tex"].render(solved("backprop-1"), Options()))
+    assert r"la entrada \mbox{$x_{0} = 1$} multiplica al sesgo \mbox{$w_{10}$}" in document
+    assert r"\mbox{$\operatorname{tgh}(0.12) ≈ 0.12$}" in document
+    assert "_{1}_{0}" not in document

@@ -28,6 +28,7 @@ from stepper.printers.document import (
     latex_relations,
 )
 from stepper.printers.typography import quotes
+from stepper.printers.typst_prose import formulas
 from stepper.steps import Solution, Step
 
 #: Characters of the explanations that pdflatex does not know, and what they are in math.
@@ -128,6 +129,8 @@ def preamble(lang: str = "en") -> str:
 \setlength{{\parindent}}{{0pt}}
 \setlength{{\parskip}}{{4pt}}
 \allowdisplaybreaks
+% A formula in the prose is kept whole (\mbox): a line before one may stretch more than usual.
+\setlength{{\emergencystretch}}{{3em}}
 % LuaLaTeX and XeLaTeX read UTF-8 themselves and have no \DeclareUnicodeCharacter: there each
 % character below is made active and defined, as the newunicodechar package does.
 \ifdefined\DeclareUnicodeCharacter\else
@@ -142,11 +145,68 @@ def _math(doc: Document, tex: str) -> str:
     return decimal_comma(tex, "{,}") if doc.comma else tex
 
 
-def _prose(doc: Document, words: str) -> str:
-    """Running text: the language's quotation marks («borde», “edge”) and apostrophe, and
-    decimal commas where the lesson asks for them."""
+def prose(doc: Document, words: str) -> str:
+    """Running text as LaTeX: the language's quotation marks («borde», “edge”), decimal commas
+    where the lesson asks for them, and the formulas in it (``typst_prose.formulas`` finds
+    them: x₀ = 1, Δw = 2αxγ, tanh(u₂)) set as math, in the equations' italic; a short one in
+    a box, so that "x₀ =" never ends a line with "1" on the next."""
     words = quotes(words, doc.lang)
-    return decimal_comma(words) if doc.comma else words
+    out: list[str] = []
+    at = 0
+    for found in formulas(words):
+        source = words[found.start : found.end]
+        if "^" in source:  # e^(yᵢ): the caret's reach is the text's own; left as written
+            continue
+        out.append(_text(doc, words[at : found.start]))
+        math = f"${_inline_math(doc, source)}$"
+        out.append(rf"\mbox{{{math}}}" if len(source) <= _SHORT else math)
+        at = found.end
+    out.append(_text(doc, words[at:]))
+    return "".join(out)
+
+
+def _text(doc: Document, words: str) -> str:
+    return text(decimal_comma(words) if doc.comma else words)
+
+
+#: The longest formula of the prose (in characters) kept whole on one line: a longer one may
+#: break after a relation or operator, as TeX breaks inline math.
+_SHORT = 20
+
+#: A word of two or more Latin letters in a formula: a function's name (tanh, tgh, log).
+_NAME = re.compile(r"(?<![A-Za-z\\])[A-Za-z]{2,}(?![A-Za-z])")
+_NAMED = {"tanh", "log", "ln", "exp", "max", "min", "sin", "cos", "arg"}
+
+
+def _inline_math(doc: Document, source: str) -> str:
+    """A formula of the prose in LaTeX math: its Unicode symbols stay (the preamble defines
+    each as math), names upright, braces and specials escaped, accents as \\hat{m}."""
+    escaped = "".join(
+        {"{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&"}.get(c, c) for c in source
+    )
+    named = _NAME.sub(
+        lambda m: f"\\{m.group()} " if m.group() in _NAMED else rf"\operatorname{{{m.group()}}}",
+        escaped,
+    )
+    accented = _ACCENTED.sub(lambda m: rf"\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", named)
+    return _math(doc, _SCRIPT_RUN.sub(_script, accented))
+
+
+#: The preamble's sub- and superscript characters, by the script they write (₁ → _, ² → ^).
+_SCRIPTS = {ch: tex[0] for ch, tex in _UNICODE.items() if tex[:2] in ("_{", "^{")}
+_SCRIPT_RUN = re.compile(f"[{''.join(_SCRIPTS)}]+")
+
+
+def _script(run: re.Match[str]) -> str:
+    """A run of script characters as one script per kind (w₁₀ → w_{10}, not w_{1}_{0})."""
+    out, kind, inside = "", "", ""
+    for ch in run.group():
+        if _SCRIPTS[ch] != kind and inside:
+            out += f"{kind}{{{inside}}}"
+            inside = ""
+        kind = _SCRIPTS[ch]
+        inside += _UNICODE[ch][2:-1]
+    return out + f"{kind}{{{inside}}}"
 
 
 def step_block(doc: Document, step: Step) -> list[str]:
@@ -160,9 +220,9 @@ def step_block(doc: Document, step: Step) -> list[str]:
         lines = [head, r"\[", _math(doc, math_lines.joined(parts, relations)), r"\]"]
     else:
         lines = [head, r"\begin{align*}", _math(doc, math_lines.aligned(broken)), r"\end{align*}"]
-    lines.append(text(_prose(doc, doc.explanation(step) or "")))
+    lines.append(prose(doc, doc.explanation(step) or ""))
     if step.note and doc.shows_values:
-        note = text(_prose(doc, step.note.strip()))
+        note = prose(doc, step.note.strip())
         lines.append(rf"\par\textit{{{text(label('note', doc.lang))}: {note}}}")
     return lines
 
@@ -253,7 +313,7 @@ def body(doc: Document) -> list[str]:
         "",
     ]
     if doc.summary:
-        out += [text(_prose(doc, doc.summary)), ""]
+        out += [prose(doc, doc.summary), ""]
     out += tikz_network(doc)
     out += tikz_conv(doc)
     out += tikz_contour(doc)
