@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stepper.catalog import builtin_ids
+from stepper.engine import solve
 from stepper.i18n import label
+from stepper.lesson.load import load_lesson
 from stepper.printers import REGISTRY, Options
 from stepper.printers import pdf as pdf_printer
 from stepper.printers.document import build_document
@@ -207,3 +209,31 @@ def test_every_lessons_prose_compiles(lang: str) -> None:
 )
 def test_any_text_compiles(text: str) -> None:
     _compiles([prose(text, lang="es"), prose(text, lang="en", comma=True)])
+
+
+@needs_poppler
+@pytest.mark.slow
+def test_a_step_taller_than_a_page_flows_on(tmp_path: Path) -> None:
+    """A 300-input neuron's net input does not fit on one page: it goes on over the next
+    instead of being kept whole and cut off at the foot. Every input is 0.777, so the text
+    must show it 300 times in u₁'s substitution and 300 times in the increments."""
+    inputs = 300
+    weights = ", ".join(f"{(-1) ** j * (j % 7 + 1) / 100:.2f}" for j in range(inputs + 1))
+    lesson = tmp_path / "wide.yaml"
+    lesson.write_text(
+        "id: wide\ntitle: wide\ndisplay: {decimals: 4}\n"
+        f"network:\n  inputs: {inputs}\n  layers:\n    - activation: linear\n"
+        f"      weights:\n        - [{weights}]\n"
+        "training:\n  learning_rate: 0.1\n  samples:\n"
+        f"    - x: [{', '.join(['0.777'] * inputs)}]\n      y: [1]\n",
+        encoding="utf-8",
+    )
+    solution = solve(load_lesson(lesson, "wide"))
+    path = tmp_path / "wide.pdf"
+    data = REGISTRY["pdf"].render(solution, Options())
+    assert isinstance(data, bytes)
+    path.write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert text.count("0.777") >= 2 * inputs

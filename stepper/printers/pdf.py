@@ -43,6 +43,8 @@ SMALL_BOX = "#box(stroke: 0.5pt, width: 1.1em, height: 1.1em, baseline: 0.2em)"
 
 #: Steps with more slots than this write their substitution on a line of its own.
 LONG = 8
+#: Steps with up to this many slots are never split across pages (more may not fit on one).
+WHOLE = 100
 #: The text width of the page (A4, 2 cm margins), in points: pictures are shrunk to fit it.
 _TEXT_WIDTH = 480.0
 #: Matrices (images, kernels, maps) printed as tables up to this many columns.
@@ -74,7 +76,7 @@ _PREAMBLE = r"""
 #let value(body) = box(fill: luma(228), inset: (x: 2.5pt), outset: (y: 2.5pt), radius: 2pt, body)
 #let explain(body) = text(size: 8.8pt, fill: luma(30%), body)
 #let note(head, body) = text(size: 8.8pt, style: "italic")[*#head:* #body]
-#let step(n, body, ..rest) = block(above: 1em, below: 1em, breakable: false, {
+#let step(n, body, whole: true, ..rest) = block(above: 1em, below: 1em, breakable: not whole, {
   // Lines as tall as their fractions and scripts, so nothing below them overlaps.
   par(hanging-indent: 2.7em, text(bottom-edge: "bounds", {
     box(width: 2.1em, align(right, strong[#n.]))
@@ -191,6 +193,9 @@ def step_block(doc: Document, step: Step, answers: set[float], previous: Step | 
     if step.note and doc.shows_values:
         rest.append(f"note({_s(label('note', doc.lang))}, {_prose(doc, step.note.strip())})")
     extra = "".join(f", {r}" for r in rest)
+    # A step is kept on one page, unless it could be taller than a page (a 300-input neuron).
+    if len(step.operands) > WHOLE:
+        extra += ", whole: false"
     return f"#step({_s(str(step.n))}, [{body}]{extra})"
 
 
