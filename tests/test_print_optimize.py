@@ -221,3 +221,45 @@ def test_three_variables_print_a_table_as_tall_as_its_rows(tmp_path: Path) -> No
     name, _, point, _ = doc.comparison.rows[1]
     assert name == "heavy"
     assert [float(c) for c in point] == pytest.approx(x, abs=5e-5)
+
+
+#: Each optimiser's line on an exam sheet, written here from the lesson file.
+SHEET_LINES = {
+    "Momento": r"$\alpha = 0.0005$, $\beta = 0.9$",
+    "Nesterov": r"$\alpha = 0.0005$, $\beta = 0.9$",
+    "Adagrad": r"$\alpha = 0.1$, $\varepsilon = 10^{-10}$",
+    "AdaDelta": r"$\rho = 0.9$, $\varepsilon = 0.001$",
+    "Adam": r"$\alpha = 0.1$, $\beta_{1} = 0.9$, $\beta_{2} = 0.999$, $\varepsilon = 10^{-8}$",
+}
+ROSENBROCK = r"f(x, y) = \left(1 - x\right)^{2} + 100 \left(y - x^{2}\right)^{2}"
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "html", "pdf"])
+def test_an_exam_sheet_states_f_the_start_and_each_optimisers_parameters(
+    fmt: str, tmp_path: Path
+) -> None:
+    """An exam sheet prints no formula of a step, so it states the problem itself: f's
+    formula, where the optimisers start, and each optimiser's parameters under its name,
+    just before its first exercise."""
+    from stepper.exam.sheet import render_sheet
+
+    sheet = render_sheet(fmt, [(solved("optimizers-1"), Options(blank="values"))])
+    if fmt in ("md", "tex"):
+        text = str(sheet)
+        assert f"${ROSENBROCK}$; $x = -1.5, \\; y = 2$" in text
+        for name, line in SHEET_LINES.items():
+            head = f"**{name}:**" if fmt == "md" else rf"\paragraph{{{name}}}"
+            assert f"{head} {line}" in text, name
+        return
+    if fmt == "pdf":
+        text = pdf_text(bytes(sheet), tmp_path)
+    else:  # the HTML's text, its MathML's tags left out
+        text = re.sub(r"<[^>]+>", "", str(sheet).split("<body>")[1])
+    text = text.replace("−", "-")
+    assert "100" in text and "-1.5" in text
+    for name, settings in LESSON_SETTINGS:
+        first = text.index(f"{name} · ")  # its first exercise's heading
+        between = text[text.rfind(name, 0, first - 1) : first]
+        for key, value in settings.items():
+            if key != "eps":
+                assert f"{value:g}" in between, (fmt, name, key)

@@ -21,7 +21,7 @@ from stepper.exam.fields import fields, html_fields, typst_fields
 from stepper.exam.header import ExamHeader
 from stepper.exam.items import Item, data, items
 from stepper.i18n import label
-from stepper.printers import Options
+from stepper.printers import Options, optimize
 from stepper.printers.document import Document, build_document
 from stepper.steps import Solution
 
@@ -87,8 +87,13 @@ def typst_body(doc: Document, header: ExamHeader | None) -> list[str]:
     out.append(typst_fields(lang))
     out += [f"#block(below: 0.8em, {_s(text)})" for text in lines]
     out += pdf.data_section(doc)
+    if doc.solution.optimize is not None:
+        out.append(f"#par[{pdf.function_line(doc)}]")
     for exercise in _exercises(doc.solution):
         first = exercise[0]
+        part = doc.part_at(first.exercise - 1)
+        if part is not None:
+            out += pdf.optimizer_heading(doc, part)
         title = f"{label('exam.exercise', lang, n=first.exercise)} · {first.heading}"
         cells = []
         for item in exercise:
@@ -137,8 +142,15 @@ def _md_one(doc: Document, header: ExamHeader | None) -> str:
     picture = picture_text(doc)
     if picture:
         out += ["```text", picture, "```", ""]
+    problem = optimize.statement(doc.solution)
+    if problem:
+        out += [f"**{label('exam.data', lang)}:** " + "; ".join(f"${t}$" for t in problem), ""]
     for exercise in _exercises(doc.solution):
         first = exercise[0]
+        part = doc.part_at(first.exercise - 1)
+        if part is not None:
+            settings = ", ".join(f"${t}$" for t in optimize.settings_latex(part.settings))
+            out += [f"**{part.title}:** {settings}", ""]
         out += [f"## {label('exam.exercise', lang, n=first.exercise)} · {first.heading}", ""]
         for item in exercise:
             room = r"\phantom{" + "0" * width(item, doc.solution.decimals) + "}"
@@ -175,8 +187,19 @@ def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
     out += [item for t in lines for item in (text(t), "")]
     out += tikz_network(doc)
     out += tikz_conv(doc)
+    problem = optimize.statement(doc.solution)
+    if problem:
+        out += [
+            rf"\textbf{{{text(label('exam.data', lang))}:}} "
+            + "; ".join(f"${t}$" for t in problem),
+            "",
+        ]
     for exercise in _exercises(doc.solution):
         first = exercise[0]
+        part = doc.part_at(first.exercise - 1)
+        if part is not None:
+            settings = ", ".join(f"${t}$" for t in optimize.settings_latex(part.settings))
+            out += [rf"\paragraph{{{text(part.title)}}} {settings}", ""]
         title = f"{label('exam.exercise', lang, n=first.exercise)} · {first.heading}"
         out += [r"\begin{minipage}{\linewidth}", rf"\subsection*{{{text(title)}}}"]
         for item in exercise:
@@ -243,7 +266,12 @@ def _html_one(doc: Document, header: ExamHeader | None) -> str:
         scene = print_scene(solution, lang, worksheet=True)
     if scene is not None and scene.items:
         out.append(f"<figure>{render_svg.render(scene)}</figure>")
-    for sample, quantities in data(solution):
+    problem = optimize.statement(solution)
+    if problem:
+        given = "".join(f"<li>{mathml(t, comma=doc.comma, split=False)}</li>" for t in problem)
+        heading = escape(label("exam.data", lang))
+        out.append(f'<p><strong>{heading}:</strong></p><ul class="data">{given}</ul>')
+    for sample, quantities in [] if problem else data(solution):
         heading = label("exam.data", lang)
         if sample is not None:
             heading += " · " + label("sample", lang, s=sample)
@@ -254,6 +282,13 @@ def _html_one(doc: Document, header: ExamHeader | None) -> str:
         out.append(f'<p><strong>{escape(heading)}:</strong></p><ul class="data">{given}</ul>')
     for exercise in _exercises(solution):
         first = exercise[0]
+        part = doc.part_at(first.exercise - 1)
+        if part is not None:
+            settings = ", ".join(
+                mathml(t, comma=doc.comma, split=False)
+                for t in optimize.settings_latex(part.settings)
+            )
+            out.append(f"<p><strong>{escape(part.title)}:</strong> {settings}</p>")
         title = f"{label('exam.exercise', lang, n=first.exercise)} · {first.heading}"
         cells = []
         for item in exercise:

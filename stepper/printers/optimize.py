@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, replace
 
 from stepper.i18n import label
+from stepper.notation import Sym
 from stepper.pictures.contour import contour_scene
 from stepper.pictures.scene import Frame, Item, Label, Scene, Wire
 from stepper.steps import OptimizerShape, Quantity, Solution, Step
@@ -154,3 +155,28 @@ def settings_latex(settings: tuple[Quantity, ...]) -> list[str]:
     from stepper import formulas
 
     return [f"{q.sym.latex()} = {formulas.number(q.shown, 'latex', alone=True)}" for q in settings]
+
+
+def statement(solution: Solution) -> list[str]:
+    """The problem an exam sheet sets, in LaTeX: f with its formula and the starting point
+    (an exam prints no step's formula, and without these the first answer, f at the start,
+    cannot be worked out). Each optimiser's parameters come with its part."""
+    from stepper import formulas
+    from stepper.numbers import given
+
+    shape = solution.optimize
+    if shape is None or not solution.steps:
+        return []
+    first = solution.steps[0]  # f at the start: its formula reads the variables
+    syms = [variable(name) for name in shape.variables]
+    names = ", ".join(sym.latex() for sym in syms)
+    start = ", \\; ".join(
+        f"{sym.latex()} = {formulas.number(given(v), 'latex', alone=True)}"
+        for sym, v in zip(syms, shape.start, strict=True)
+    )
+    return [f"f({names}) = {formulas.rhs_formula(first, 'latex')}", start]
+
+
+def variable(name: str) -> Sym:
+    """A variable as the engine names it: x, or x₁ for x1."""
+    return Sym(name[0], (int(name[1:]),) if name[1:] else ())

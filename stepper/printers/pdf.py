@@ -349,6 +349,17 @@ def optimizer_heading(doc: Document, part: optimize.Part) -> list[str]:
     return out
 
 
+def function_line(doc: Document) -> str:
+    """f(x, y) = its formula, as typst math: what an exam sheet states of an optimize lesson
+    (it prints no step's formula)."""
+    from stepper.printers import typst_math as tm
+
+    shape = doc.solution.optimize
+    assert shape is not None
+    names = ", ".join(tm.sym_typst(optimize.variable(v)) for v in shape.variables)
+    return f"$f({names}) = {tm.formula_rhs(doc.solution.steps[0])}$"
+
+
 def comparison_table(doc: Document, table: optimize.Comparison) -> list[str]:
     """Where each optimiser got to: a ruled table, one row each, the name column left."""
     cells = [f"strong({_s(h)})" if h != "f" else "[$f$]" for h in table.head]
