@@ -47,8 +47,19 @@ def pretty(text: str) -> str:
 
 
 _DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
+_NUMBER = r"[−-]?\d+(?:\.\d+)?"
+#: Numbers listed with commas ("2.0, 1.0 y 0.1", "[1, 0.5]"), not part of a longer word.
+_LIST = re.compile(rf"(?<![\w.]){_NUMBER}(?:, {_NUMBER})+(?![\w.])")
 
 
 def decimal_comma(text: str, replacement: str = ",") -> str:
-    """Numbers with a decimal comma (0.29 -> 0,29); ``replacement`` is ``{,}`` for LaTeX."""
+    """Numbers with a decimal comma (0.29 -> 0,29); ``replacement`` is ``{,}`` for LaTeX.
+
+    A list of numbers that holds a decimal is separated by semicolons, as the decimal comma
+    requires: "2.0, 1.0 y 0.1" becomes "2,0; 1,0 y 0,1", never "2,0, 1,0 y 0,1"."""
+    text = _LIST.sub(lambda found: _semicolons(found.group(0)), text)
     return _DECIMAL.sub(replacement, text)
+
+
+def _semicolons(listed: str) -> str:
+    return listed.replace(", ", "; ") if "." in listed else listed

@@ -20,7 +20,7 @@ from stepper.catalog import builtin_ids
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import DenseLesson
-from stepper.numbers import given
+from stepper.numbers import decimal_comma, given
 from stepper.printers import REGISTRY, Options
 from stepper.steps import Solution
 from stepper.variants import make_variants, summary_of
@@ -197,3 +197,34 @@ def test_a_function_with_a_logarithm_says_which_at_its_first_value() -> None:
     steps = solve(lesson, "en").steps
     said = [s.key for s in steps if "log is the natural logarithm" in s.explanation]
     assert said == [steps[0].key] == ["f"]
+
+
+# -- decimal commas -------------------------------------------------------------------------------
+
+#: A number with a decimal comma followed by ", " and another number: "2,0, 1,0".
+AMBIGUOUS = re.compile(r"\d(?:,|\{,\})\d+, [−-]?\d|\d, [−-]?\d+(?:,|\{,\})\d")
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "html"])
+def test_a_list_of_decimal_comma_numbers_is_separated_by_semicolons(fmt: str) -> None:
+    """With decimal commas no list reads "2,0, 1,0 y 0,1" (is it three numbers or five?):
+    its items are separated by ";" as in the lecture's "x = [0,1; 0,7]"."""
+    for lesson_id in builtin_ids():
+        lesson = builtin_lesson(lesson_id)
+        display = lesson.display.model_copy(update={"decimal_comma": True})
+        solution = solve(lesson.model_copy(update={"display": display}))
+        document = str(REGISTRY[fmt].render(solution, Options(comma=True)))
+        text = unescape(_MARKUP.sub(" ", document)) if fmt == "html" else document
+        found = AMBIGUOUS.search(text)
+        assert found is None, (lesson_id, text[found.start() - 60 : found.end() + 20])
+    classify = solve(builtin_lesson("classify-1"))
+    assert "2,0; 1,0 y 0,1" in decimal_comma(classify.summary or "")
+
+
+def test_decimal_comma_lists() -> None:
+    assert decimal_comma("los logits 2.0, 1.0 y 0.1") == "los logits 2,0; 1,0 y 0,1"
+    assert decimal_comma("x = [1, 0.5], y = [0, 1, 0]") == "x = [1; 0,5], y = [0, 1, 0]"
+    assert decimal_comma("(−1.5, 2)", "{,}") == "(−1{,}5; 2)"
+    assert decimal_comma("w[1,2] = 0.5; las neuronas 1, 2 y 3") == (
+        "w[1,2] = 0,5; las neuronas 1, 2 y 3"
+    )
