@@ -237,3 +237,18 @@ def test_a_step_taller_than_a_page_flows_on(tmp_path: Path) -> None:
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert text.count("0.777") >= 2 * inputs
+
+
+@needs_poppler
+def test_names_are_never_hyphenated(tmp_path: Path) -> None:
+    """In a narrow column the common words break with a hyphen, the names never do."""
+    words = "Rosenbrock actualización Nesterov retropropagado AdaDelta descendente " * 6
+    source = pdf_printer.preamble_for("es") + f"#box(width: 2.6cm)[{words}]"
+    path = tmp_path / "names.pdf"
+    path.write_bytes(pdf_printer.compile_source(source))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    broken = [line for line in text.splitlines() if line.rstrip().endswith(("-", "\u00ad", "‐"))]
+    assert broken, "nothing was hyphenated: the column does not test anything"
+    assert not any(re.search(r"\b[A-Z]\w*[-\u00ad‐]$", line.rstrip()) for line in broken), broken
