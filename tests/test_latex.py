@@ -37,12 +37,13 @@ def test_no_line_past_the_margin(lesson_id: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("lualatex") is None, reason="lualatex is not installed")
+@pytest.mark.parametrize("lesson_id", builtin_ids())
 @pytest.mark.slow
-def test_lualatex_compiles_it_too(tmp_path: Path) -> None:
+def test_lualatex_compiles_it_too(lesson_id: str, tmp_path: Path) -> None:
     """An instructor on LuaLaTeX gets the same document: the lecture's characters (α, ỹ, ₁₂)
-    are defined there too, none is missing from the font."""
-    source = tmp_path / "cnn-1.tex"
-    source.write_text(str(REGISTRY["tex"].render(solved("cnn-1"), Options())))
+    are defined there too, none is missing from the font (no word set as math: é)."""
+    source = tmp_path / f"{lesson_id}.tex"
+    source.write_text(str(REGISTRY["tex"].render(solved(lesson_id), Options())))
     run = subprocess.run(
         ["lualatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
         cwd=tmp_path,

@@ -155,7 +155,7 @@ def prose(doc: Document, words: str) -> str:
     at = 0
     for found in formulas(words):
         source = words[found.start : found.end]
-        if "^" in source:  # e^(yᵢ): the caret's reach is the text's own; left as written
+        if not _settable(source):
             continue
         out.append(_text(doc, words[at : found.start]))
         math = f"${_inline_math(doc, source)}$"
@@ -163,6 +163,14 @@ def prose(doc: Document, words: str) -> str:
         at = found.end
     out.append(_text(doc, words[at:]))
     return "".join(out)
+
+
+def _settable(source: str) -> bool:
+    """Whether a formula found in the prose can be set as math: not with a caret (e^(yᵢ), whose
+    reach is the text's own), nor with a letter of the words (é, ñ: a word taken for a
+    formula, "Después"), which the math fonts lack."""
+    letters = (c for c in source if c.isalpha() and not c.isascii())
+    return "^" not in source and all(c in _UNICODE for c in letters)
 
 
 def _text(doc: Document, words: str) -> str:
