@@ -76,6 +76,7 @@ def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
         "el año pequeño de la señal",
         "that channel's kernel",
         "los logits 2.0, 1.0 y 0.1",
+        "Después, un paso por la convolución, hasta su activación, y acción = éxito",
     ],
 )
 def test_words_stay_text(text: str) -> None:

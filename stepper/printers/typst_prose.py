@@ -125,7 +125,8 @@ def _is_prose(word: str) -> bool:
     """A word of two or more Latin letters, with no accent a symbol would carry."""
     pairs = _letters(word)
     latin = all(
-        unicodedata.name(letter, "").startswith("LATIN") and not marks for letter, marks in pairs
+        unicodedata.name(letter, "").startswith("LATIN") and not set(marks) & set(_ACCENTS)
+        for letter, marks in pairs
     )
     return latin and len(pairs) > 1
 
@@ -213,7 +214,7 @@ class _Parser:
             return None
         # A letter right before a comma is a symbol in a list ("u, ỹ, ε"): the one-letter
         # words of the prose (y, o, u, a) never stand there.
-        listed = self.kind(i + 1) == "comma"
+        listed = self.kind(i + 1) == "comma" and len(_letters(text)) == 1
         return self.scripted(_Math(i + 1, _symbols(text), _strong(text) or listed, 0))
 
     def scripted_group(self, i: int) -> _Math | None:
