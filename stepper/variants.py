@@ -25,7 +25,7 @@ from stepper.lesson.checks import check_dense
 from stepper.lesson.errors import LessonError, Problem, msg, msg_count
 from stepper.lesson.schema import DenseLesson, Grid, Lesson, Sample
 from stepper.messages import languages, text
-from stepper.numbers import given
+from stepper.numbers import given, pretty
 
 #: Draws tried for one variant before giving up on the lesson's ranges.
 ATTEMPTS = 200
@@ -128,7 +128,7 @@ def summary_of(variant: DenseLesson, lang: str) -> str:
 
 
 def _vector(values: list[float]) -> str:
-    return "[" + ", ".join(given(v) for v in values) + "]"
+    return "[" + ", ".join(pretty(given(v)) for v in values) + "]"
 
 
 def _sample_text(sample: Sample) -> str:

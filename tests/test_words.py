@@ -20,7 +20,7 @@ from stepper.catalog import builtin_ids
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import DenseLesson
-from stepper.numbers import decimal_comma, given
+from stepper.numbers import decimal_comma, given, pretty
 from stepper.printers import REGISTRY, Options
 from stepper.steps import Solution
 from stepper.variants import make_variants, summary_of
@@ -77,12 +77,13 @@ def needs(fmt: str) -> list[pytest.MarkDecorator]:
 
 ROOT = Path(__file__).parent.parent
 FORMATS = [pytest.param(fmt, marks=needs(fmt)) for fmt in ("md", "tex", "html", "json", "pdf")]
+VARIANT_FORMATS = [*FORMATS, "moodle"]
 
 
 # -- exam variants ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", VARIANT_FORMATS)
 def test_no_variant_quotes_a_base_lesson_number_it_changed(fmt: str, tmp_path: Path) -> None:
     """A base-lesson number that the variant changed (and that none of its own steps shows)
     appears nowhere in the variant's document: not in its summary, notes, tables or pictures."""
@@ -108,8 +109,8 @@ def test_a_variant_summary_gives_the_variant_data() -> None:
     (_, variant), *_ = make_variants(base, seed=7, count=1)
     sample = variant.training.samples[0]
     assert sample.y is not None
-    x = ", ".join(given(v) for v in sample.x)
-    y = ", ".join(given(v) for v in sample.y)
+    x = ", ".join(pretty(given(v)) for v in sample.x)
+    y = ", ".join(pretty(given(v)) for v in sample.y)
     alpha = given(variant.training.learning_rate or 0)
     es = solve(variant).summary or ""
     en = solve(variant, "en").summary or ""
@@ -124,10 +125,10 @@ def test_a_variant_with_several_samples_lists_them_in_order() -> None:
     data["training"]["samples"] = [{"x": [0.3, 0.5], "y": [0.1, -0.4]}, {"x": [0.2, 0.9]}]
     lesson = DenseLesson.model_validate(data)
     assert summary_of(lesson, "es").split(". ")[1] == (
-        "Se presentan, en este orden, (x = [0.3, 0.5], y = [0.1, -0.4]) y (x = [0.2, 0.9]) "
+        "Se presentan, en este orden, (x = [0.3, 0.5], y = [0.1, −0.4]) y (x = [0.2, 0.9]) "
         "con α = 0.1"
     )
-    assert "Presented in this order: (x = [0.3, 0.5], y = [0.1, -0.4]) and (x = [0.2, 0.9])" in (
+    assert "Presented in this order: (x = [0.3, 0.5], y = [0.1, −0.4]) and (x = [0.2, 0.9])" in (
         summary_of(lesson, "en")
     )
 
