@@ -134,6 +134,8 @@ def test_width_reads_scripts_and_fractions_smaller() -> None:
     assert math_lines.width("x_{123}") < math_lines.width("x123")
     assert math_lines.width(r"\frac{1234}{5}") < math_lines.width("1234 5")
     assert math_lines.width(r"\left(1\right)") == pytest.approx(math_lines.width("(1)"))
+    # A sign takes no space around it; an operator does.
+    assert math_lines.width(r"\left(-1\right)") < math_lines.width("(a - 1)") - 0.9
 
 
 @pytest.mark.parametrize(("lesson_id", "neurons"), [("backprop-1", 2), ("forward-1", 5)])

@@ -128,19 +128,24 @@ def _width(tokens: list[str]) -> float:
             arg, i = _group(tokens, i + 1)
             total += 0.5 * len("".join(arg))
             continue
-        if tok in ("{", "}", "&") or tok in _INVISIBLE:
-            i += 1
-            continue
-        if tok in _WIDTHS:
-            total += _WIDTHS[tok]
-        elif _WORDS.match(tok):
-            total += 0.5 * (len(tok) - 1) + 0.17
-        elif tok.startswith("\\"):
-            total += 0.6
-        else:
-            total += 0.55 if tok.isalpha() and tok.isupper() else 0.5
+        total += _token_width(tok, tokens[i - 1] if i else None)
         i += 1
     return total
+
+
+def _token_width(tok: str, previous: str | None) -> float:
+    """The width of a token that takes no argument."""
+    if tok in ("{", "}", "&") or tok in _INVISIBLE:
+        return 0.0
+    if tok in ("+", "-") and (previous is None or previous in _NO_OPERAND):
+        return 0.78  # a sign, not an operator: no space around it
+    if tok in _WIDTHS:
+        return _WIDTHS[tok]
+    if _WORDS.match(tok):
+        return 0.5 * (len(tok) - 1) + 0.17
+    if tok.startswith("\\"):
+        return 0.6
+    return 0.55 if tok.isalpha() and tok.isupper() else 0.5
 
 
 def width(tex: str) -> float:
