@@ -27,9 +27,13 @@ def test_no_line_past_the_margin(lesson_id: str, tmp_path: Path) -> None:
     """Every lesson's solution, and its worksheet in the other language, compiles with no box
     more than 5 pt past the margin (cnn-1 had 18, up to 306 pt)."""
     solution = solved(lesson_id)
-    for name, options in (("solution", Options()), ("sheet", Options(blank="values"))):
+    other = solved(lesson_id, "en" if solution.language == "es" else "es")
+    for name, solved_, options in (
+        ("solution", solution, Options()),
+        ("sheet", other, Options(blank="values")),
+    ):
         source = tmp_path / f"{lesson_id}-{name}.tex"
-        source.write_text(str(REGISTRY["tex"].render(solution, options)))
+        source.write_text(str(REGISTRY["tex"].render(solved_, options)))
         compile_latex(source)
         log = source.with_suffix(".log").read_text(errors="replace")
         wide = [(float(pt), where[:120]) for pt, where in OVERFULL.findall(log)]
@@ -74,9 +78,10 @@ def test_no_internal_key(lesson_id: str, fmt: str) -> None:
     assert not KEY.findall(document)
 
 
-def test_babel_speaks_the_lesson_language() -> None:
-    spanish = str(REGISTRY["tex"].render(solved("backprop-1"), Options()))
-    assert r"\usepackage[spanish,provide=*]{babel}" in spanish
+@pytest.mark.parametrize(("lang", "babel"), [("es", "spanish"), ("en", "english")])
+def test_babel_speaks_the_lesson_language(lang: str, babel: str) -> None:
+    document = str(REGISTRY["tex"].render(solved("backprop-1", lang), Options()))
+    assert rf"\usepackage[{babel},provide=*]{{babel}}" in document
 
 
 # -- breaking long equations ---------------------------------------------------------------
