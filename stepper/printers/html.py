@@ -731,7 +731,7 @@ span.nobreak { white-space: nowrap; }
   * { background: transparent !important; box-shadow: none !important; }
   .document { max-width: none; margin: 0; padding: 0; }
   .document + .document { break-before: page; }
-  h1, h2 { break-after: avoid; }
+  h1, h2, h3 { break-after: avoid; }
   figure.picture svg { max-height: 10cm; width: auto; }
   li.step, figure, table, ul.data { break-inside: avoid; }
   p.note { color: #000; }
