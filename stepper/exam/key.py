@@ -216,7 +216,9 @@ def typst_source(key: AnswerKey) -> str:
     cover = key.cover()
     if cover:
         out.append(f"\n#strong({s(cover[0])}) #{s(cover[1])}")
-    out.append("\n#columns(3, gutter: 1.2em)[")
+    # A grid three tables wide, in the cover list's order row by row; a page breaks between
+    # rows, never inside a table.
+    tables = []
     for answers in key.answers:
         cells = []
         for item in answers.items:
@@ -225,12 +227,16 @@ def typst_source(key: AnswerKey) -> str:
                 f"[${sym_typst(item.step.sym)}$]",
                 f"[{s(answers.shown(item))}]".replace("[", "[#", 1),
             ]
-        out.append(
-            f"#block(breakable: false, below: 1em)[#strong({s(key.heading(answers))})\n"
+        tables.append(
+            f"block(breakable: false)[#strong({s(key.heading(answers))})\n"
             "#table(columns: 3, align: (left, left, right), "
             "table.hline(stroke: 0.4pt), " + ", ".join(cells) + ")]"
         )
-    out.append("]")
+    out.append(
+        "\n#grid(columns: (1fr, 1fr, 1fr), column-gutter: 1.2em, row-gutter: 1em, "
+        + ", ".join(tables)
+        + ")"
+    )
     return "\n".join(out) + "\n"
 
 
