@@ -1,6 +1,7 @@
 """The printed working gives the boxed value: every substitution a document prints, redone by
 hand from the numbers it shows, rounds to the value printed after it (or the value is marked
-≈); a sum leaves out the terms a computed 0 makes 0.
+≈); a sum leaves out the terms a computed 0 makes 0. Long lessons stay readable: steps 0 for
+one reason are one group, and an explanation is printed once per run.
 
 The hand calculation is this file's own: the substitution's text is parsed with ``ast`` and
 worked out in exact fractions (floats only inside exp, log, tanh and sqrt), then rounded as a reader
@@ -13,13 +14,16 @@ import ast
 import math
 import operator
 from fractions import Fraction
+from itertools import pairwise
 
+import numpy as np
 import pytest
 
 from stepper import formulas
 from stepper.catalog import builtin_ids
 from stepper.printers import REGISTRY, Options
-from stepper.printers.document import build_document
+from stepper.printers.document import Document, build_document
+from stepper.printers.grouping import ZeroGroup
 from stepper.printers.pdf import typst_source
 from stepper.steps import Solution
 from tests.conftest import solved
@@ -156,3 +160,85 @@ def test_a_worksheet_prints_the_working_as_the_engine_has_it() -> None:
     for blank in ("values", "all"):
         doc = build_document(solved("cnn-1"), blank=blank)  # type: ignore[arg-type]
         assert doc.working == {}
+
+
+# --- steps 0 for the same reason, explanations said once per run ------------------------------
+
+
+def _groups(doc: Document) -> list[ZeroGroup]:
+    return [item for s in doc.sections for item in s.items if isinstance(item, ZeroGroup)]
+
+
+def test_cnn_1_groups_the_cells_that_lost_the_pooling() -> None:
+    """The cells of cnn-1's ReLU map that are not the maximum of their 2×2 pooling window get
+    no error: worked out here with numpy from the lesson's image and kernel, they are the
+    twelve δᵃ of one group, and the twelve δᶻ of another (0 · θ(a))."""
+    image = np.array(
+        [
+            [0.9, 0.8, 0.1, 0.0, 0.1, 0.2],
+            [0.8, 0.95, 0.2, 0.1, 0.0, 0.1],
+            [0.9, 0.7, 0.1, 0.2, 0.1, 0.05],
+            [0.75, 0.8, 0.0, 0.1, 0.2, 0.15],
+            [0.7, 0.9, 0.1, 0.0, 0.1, 0.2],
+            [0.9, 0.8, 0.2, 0.1, 0.0, 0.1],
+        ]
+    )
+    kernel = np.array([[0.5, 0, -0.5]] * 3)
+    relu = np.array(
+        [
+            [max(0.0, (image[i : i + 3, j : j + 3] * kernel).sum() + 0.1) for j in range(4)]
+            for i in range(4)
+        ]
+    )
+    lost = set()
+    for i in (0, 2):
+        for j in (0, 2):
+            window = relu[i : i + 2, j : j + 2]
+            winner = np.unravel_index(window.argmax(), window.shape)
+            lost |= {(i + r + 1, j + c + 1) for r in range(2) for c in range(2)} - {
+                (i + winner[0] + 1, j + winner[1] + 1)
+            }
+    assert len(lost) == 12
+    doc = build_document(solved("cnn-1"))
+    groups = _groups(doc)
+    cells = [
+        {tuple(map(int, s.key.split("[")[1][:-1].split(",")))[1:] for s in g.steps} for g in groups
+    ]
+    assert [g.steps[0].key.split("[")[0] for g in groups] == ["drelu", "dconv"]
+    assert cells == [lost, lost]
+    assert groups[0].numbers() == "54, 56\u201365, 68"
+    markdown = REGISTRY["md"].render(solved("cnn-1"), Options())
+    assert isinstance(markdown, str)
+    assert "**Pasos 54, 56–65, 68**" in markdown and "**Paso 56**" not in markdown
+    assert "su δᵃ es 0 y multiplica a todo lo demás" in markdown
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_groups_lose_no_step(lesson_id: str) -> None:
+    """Every step is printed once, alone or in a group, and a group holds only zeros."""
+    solution = solved(lesson_id)
+    doc = build_document(solution)
+    printed = [
+        s.n
+        for section in doc.sections
+        for item in section.items
+        for s in (item.steps if isinstance(item, ZeroGroup) else (item,))
+    ]
+    assert sorted(printed) == [s.n for s in solution.steps]
+    for group in _groups(doc):
+        assert len(group.steps) >= 3
+        assert all(s.value == 0 and s.shown == "0" for s in group.steps)
+    assert not _groups(build_document(solution, blank="values"))
+
+
+@pytest.mark.parametrize("lesson_id", ["cnn-1", "conv-2", "backprop-2", "optimizers-1"])
+def test_an_explanation_is_printed_once_per_run(lesson_id: str) -> None:
+    """Two explanations in a row are never the same words (cnn-1's check phase gave the ReLU's
+    sentence sixteen times)."""
+    for blank in ("none", "values"):
+        markdown = REGISTRY["md"].render(solved(lesson_id), Options(blank=blank))  # type: ignore[arg-type]
+        assert isinstance(markdown, str)
+        paragraphs = [
+            p for p in markdown.split("\n\n") if p and p[0] not in "*#$|`>\\" and "$$" not in p
+        ]
+        assert all(a != b for a, b in pairwise(paragraphs)), lesson_id

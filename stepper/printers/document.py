@@ -10,11 +10,12 @@ the same in every format and the same as in the app.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from stepper.i18n import label
 from stepper.notation import Sym
+from stepper.printers.grouping import Item, items
 from stepper.printers.optimize import Comparison, Part, comparison, parts
 from stepper.printers.working import Worked, worked
 from stepper.steps import Phase, Solution, Step
@@ -29,6 +30,13 @@ class Section:
 
     title: str
     steps: tuple[Step, ...]
+    #: The steps as printed, those 0 for one reason as one group (``stepper.printers.grouping``);
+    #: None prints them one by one.
+    grouped: tuple[Item, ...] | None = None
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.steps if self.grouped is None else self.grouped
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,10 @@ class Document:
         """The part whose first section is ``sections[index]``, if one starts there."""
         return next((p for p in self.parts if p.first == index), None)
 
+    #: Steps whose explanation the item printed just before gives word for word: said once
+    #: per run.
+    repeated: frozenset[int] = frozenset()
+
     @property
     def shows_values(self) -> bool:
         return self.blank == "none"
@@ -80,16 +92,17 @@ class Document:
         return known is not None and known.rounded
 
     def explanation(self, step: Step) -> str | None:
-        """The step's explanation, unless a worksheet would give an answer away with it; the
-        first sum printed without its zero terms says so."""
+        """The step's explanation, unless a worksheet would give an answer away with it or the
+        step before has just given it; the first sum printed without its zero terms says so."""
         if not (
             self.shows_values or not quotes_answer(step.explanation, answer_numbers(self.solution))
         ):
             return None
+        words = "" if step.n in self.repeated else step.explanation
         first = next((n for n, w in self.working.items() if w.dropped), None)
         if step.n == first:
-            return f"{step.explanation} {label('doc.zero_terms', self.lang)}".strip()
-        return step.explanation
+            words = f"{words} {label('doc.zero_terms', self.lang)}".strip()
+        return words or None
 
     @property
     def shows_substitutions(self) -> bool:
@@ -151,6 +164,9 @@ def build_document(
         sections = [Section(title, steps) for title, steps in titled]
     else:
         sections = _sections(solution)
+    if blank == "none":  # a worksheet's groups would tell which answers are 0
+        lang = solution.language
+        sections = [replace(s, grouped=items(s.steps, lang)) for s in sections]
     return Document(
         solution=solution,
         title=solution.title,
@@ -164,7 +180,21 @@ def build_document(
         working=working,
         parts=found,
         comparison=comparison(solution) if found and blank == "none" else None,
+        repeated=_repeated(sections),
     )
+
+
+def _repeated(sections: list[Section]) -> frozenset[int]:
+    """The steps whose explanation is the one of the item printed just before them."""
+    found = set()
+    for section in sections:
+        before: str | None = None
+        for item in section.items:
+            words = item.explanation if isinstance(item, Step) else None
+            if isinstance(item, Step) and words and words == before:
+                found.add(item.n)
+            before = words
+    return frozenset(found)
 
 
 def _sections(solution: Solution) -> list[Section]:

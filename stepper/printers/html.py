@@ -36,6 +36,7 @@ from stepper.pictures.network import print_scene, weights_shown
 from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, optimize, register, typst_prose
 from stepper.printers.document import Document, Table, build_document
+from stepper.printers.grouping import ZeroGroup
 from stepper.printers.typography import quotes
 from stepper.repl import exact_note
 from stepper.steps import Solution, Step
@@ -282,6 +283,21 @@ def _plain(text: str, comma: bool) -> str:
             out.append(f'<span class="nobreak">{words(text[formula.start : formula.end])}</span>')
             at = formula.end
     return "".join(out) + words(text[at:])
+
+
+def _group(group: ZeroGroup, doc: Document) -> str:
+    """Steps that are 0 for one reason: their symbols = 0, and the reason once. The item
+    takes its first step's number and anchor; the others are in its heading."""
+    first = group.steps[0].n
+    heading = escape(label("doc.steps", doc.lang, n=group.numbers()))
+    syms = mathml(", ".join(s.sym.latex() for s in group.steps), comma=doc.comma)
+    return (
+        f'<li class="step group" id="step-{first}" value="{first}">'
+        f'<p class="steps">{heading}</p>'
+        f'<div class="eq"><span class="formula">{syms}<wbr>'
+        f'<span class="value">{_number_math("0", doc.comma)}</span></span></div>'
+        f'<p class="why">{_plain(group.reason, doc.comma)}</p></li>'
+    )
 
 
 def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
@@ -593,7 +609,10 @@ def _article(doc: Document) -> str:
         part = doc.part_at(k)
         if part is not None:
             parts.append(_part(doc, part))
-        steps = "".join(_step(step, doc, answers) for step in section.steps)
+        steps = "".join(
+            _group(item, doc) if isinstance(item, ZeroGroup) else _step(item, doc, answers)
+            for item in section.items
+        )
         parts.append(
             f'<section class="phase"><{heading}>{escape(section.title)}</{heading}>'
             f'<ol class="steps">{steps}</ol></section>'

@@ -27,6 +27,7 @@ from stepper.printers.document import (
     latex_parts,
     latex_relations,
 )
+from stepper.printers.grouping import ZeroGroup
 from stepper.printers.typography import quotes
 from stepper.printers.typst_prose import formulas
 from stepper.steps import Solution, Step
@@ -228,11 +229,24 @@ def step_block(doc: Document, step: Step) -> list[str]:
         lines = [head, r"\[", _math(doc, math_lines.joined(parts, relations)), r"\]"]
     else:
         lines = [head, r"\begin{align*}", _math(doc, math_lines.aligned(broken)), r"\end{align*}"]
-    lines.append(prose(doc, doc.explanation(step) or ""))
+    words = doc.explanation(step)
+    if words:
+        lines.append(prose(doc, words))
     if step.note and doc.shows_values:
         note = prose(doc, step.note.strip())
         lines.append(rf"\par\textit{{{text(label('note', doc.lang))}: {note}}}")
     return lines
+
+
+def group_block(doc: Document, group: ZeroGroup) -> list[str]:
+    """Steps that are 0 for one reason: their symbols = 0, and the reason once."""
+    return [
+        rf"\paragraph{{{text(label('doc.steps', doc.lang, n=group.numbers()))}}}",
+        r"\begin{gather*}",
+        _math(doc, " \\\\\n".join(group.latex())),
+        r"\end{gather*}",
+        prose(doc, group.reason),
+    ]
 
 
 def _centred(doc: Document, scene: Scene) -> list[str]:
@@ -331,8 +345,8 @@ def body(doc: Document) -> list[str]:
         if part is not None:
             out += optimizer_heading(doc, part)
         out.append(rf"{heading}{{{text(section.title)}}}")
-        for step in section.steps:
-            out += step_block(doc, step)
+        for item in section.items:
+            out += group_block(doc, item) if isinstance(item, ZeroGroup) else step_block(doc, item)
     if doc.comparison is not None:
         out += comparison_table(doc, doc.comparison)
     if doc.tables:

@@ -25,6 +25,7 @@ from stepper.printers.document import (
     latex_parts,
     latex_relations,
 )
+from stepper.printers.grouping import ZeroGroup
 from stepper.steps import Solution, Step
 
 
@@ -77,6 +78,26 @@ def step_math(doc: Document, step: Step) -> str:
     return _math(doc, "\\begin{aligned}\n" + math_lines.aligned(broken) + "\n\\end{aligned}")
 
 
+def _group(doc: Document, group: ZeroGroup) -> list[str]:
+    """Steps that are 0 for one reason: their symbols = 0, and the reason once."""
+    rows = group.latex()
+    tex = (
+        rows[0]
+        if len(rows) == 1
+        else "\\begin{gathered}\n" + " \\\\\n".join(rows) + "\n\\end{gathered}"
+    )
+    return [
+        f"**{label('doc.steps', doc.lang, n=group.numbers())}**",
+        "",
+        "$$",
+        _math(doc, tex),
+        "$$",
+        "",
+        _text(doc, group.reason),
+        "",
+    ]
+
+
 def render_document(doc: Document) -> str:
     lang = doc.lang
     out = [f"# {doc.title}", ""]
@@ -97,7 +118,11 @@ def render_document(doc: Document) -> str:
         if part is not None:
             out += _part(doc, part)
         out += [f"{level} {number}. {section.title}", ""]
-        for step in section.steps:
+        for item in section.items:
+            if isinstance(item, ZeroGroup):
+                out += _group(doc, item)
+                continue
+            step = item
             out += [
                 f"**{label('doc.step', lang, n=step.n)}**",
                 "",
@@ -105,9 +130,10 @@ def render_document(doc: Document) -> str:
                 step_math(doc, step),
                 "$$",
                 "",
-                _text(doc, doc.explanation(step) or ""),
-                "",
             ]
+            words = doc.explanation(step)
+            if words:
+                out += [_text(doc, words), ""]
             if step.note and doc.shows_values:
                 out += [f"> **{label('note', lang)}:** {_text(doc, step.note.strip())}", ""]
     if doc.comparison is not None:

@@ -33,6 +33,7 @@ from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, optimize, register, typst_prose
 from stepper.printers.document import Document, Table, build_document
+from stepper.printers.grouping import ZeroGroup
 from stepper.printers.typography import quotes
 from stepper.steps import NetworkShape, Quantity, Solution, Step
 
@@ -182,13 +183,28 @@ def step_math(doc: Document, step: Step) -> str:
     return tm.breaking(" = ".join(parts[:-1]) + f" {last} {parts[-1]}")
 
 
-def step_block(doc: Document, step: Step, answers: set[float], previous: Step | None = None) -> str:
+def group_block(doc: Document, group: ZeroGroup) -> str:
+    """Steps that are 0 for one reason: their symbols = 0 (a line may break after a comma),
+    and the reason once."""
+    from stepper.printers import typst_math as tm
+
+    syms = ", ".join(f"${tm.sym_typst(s.sym)}$" for s in group.steps)
+    head = _s(label("doc.steps", doc.lang, n=group.numbers()))
+    return (
+        f"#block(above: 1em, below: 1em, breakable: false, pad(left: 2.7em)[#strong({head}) "
+        f"#linebreak() {syms} $= 0$ #linebreak() #explain({_prose(doc, group.reason)})])"
+    )
+
+
+def step_block(doc: Document, step: Step, answers: set[float]) -> str:
     """One numbered step; an explanation the step before has just given is not repeated."""
     body = step_math(doc, step)
     rest = []
-    repeated = previous is not None and previous.explanation == step.explanation
-    words = doc.explanation(step) if doc.shows_values else step.explanation
-    if words and not repeated and (doc.shows_values or not _reveals(words, answers)):
+    if doc.shows_values:
+        words = doc.explanation(step)
+    else:
+        words = None if step.n in doc.repeated else step.explanation
+    if words and (doc.shows_values or not _reveals(words, answers)):
         rest.append(f"explain({_prose(doc, words)})")
     if step.note and doc.shows_values:
         rest.append(f"note({_s(label('note', doc.lang))}, {_prose(doc, step.note.strip())})")
@@ -408,10 +424,11 @@ def body(doc: Document) -> list[str]:
         if part is not None:
             out += optimizer_heading(doc, part)
         out.append(f"#heading(level: {level}, {_prose(doc, section.title)})")
-        previous: Step | None = None
-        for step in section.steps:
-            out.append(step_block(doc, step, answers, previous))
-            previous = step
+        for item in section.items:
+            if isinstance(item, ZeroGroup):
+                out.append(group_block(doc, item))
+            else:
+                out.append(step_block(doc, item, answers))
     if doc.comparison is not None:
         out += comparison_table(doc, doc.comparison)
     if doc.tables:
