@@ -33,15 +33,16 @@ class ZeroGroup:
     steps: tuple[Step, ...]
     reason: str
 
-    def numbers(self) -> str:
-        """The step numbers, runs written as ranges: 54, 56–65, 68."""
+    def numbers(self, dash: str = "\u2013") -> str:
+        """The step numbers, runs written as ranges: 54, 56–65, 68 (LaTeX writes the en dash
+        ``--``)."""
         runs: list[list[int]] = []
         for step in self.steps:
             if runs and step.n == runs[-1][-1] + 1:
                 runs[-1].append(step.n)
             else:
                 runs.append([step.n])
-        return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}\u2013{r[-1]}" for r in runs)
+        return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}{dash}{r[-1]}" for r in runs)
 
     def latex(self, per_line: int = PER_LINE) -> list[str]:
         """Every symbol = 0 as LaTeX, ``per_line`` symbols a line: a, b, c = 0."""

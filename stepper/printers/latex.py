@@ -241,7 +241,7 @@ def step_block(doc: Document, step: Step) -> list[str]:
 def group_block(doc: Document, group: ZeroGroup) -> list[str]:
     """Steps that are 0 for one reason: their symbols = 0, and the reason once."""
     return [
-        rf"\paragraph{{{text(label('doc.steps', doc.lang, n=group.numbers()))}}}",
+        rf"\paragraph{{{text(label('doc.steps', doc.lang, n=group.numbers('--')))}}}",
         r"\begin{gather*}",
         _math(doc, " \\\\\n".join(group.latex())),
         r"\end{gather*}",
