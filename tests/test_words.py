@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from stepper.catalog import builtin_ids
+from stepper.cli import main
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import DenseLesson
@@ -229,3 +230,15 @@ def test_decimal_comma_lists() -> None:
     assert decimal_comma("w[1,2] = 0.5; las neuronas 1, 2 y 3") == (
         "w[1,2] = 0,5; las neuronas 1, 2 y 3"
     )
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f.values[0] != "json"])
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_no_exam_sheet_contains_an_answer(lesson_id: str, fmt: str, tmp_path: Path) -> None:
+    """The exam sheet (--worksheet=exam) neither: its data, items and boxes give no value a
+    step computes."""
+    out = tmp_path / f"sheet.{fmt}"
+    assert main(["solve", lesson_id, "--worksheet=exam", "--format", fmt, "-o", str(out)]) == 0
+    document = out.read_bytes() if fmt == "pdf" else out.read_text(encoding="utf-8")
+    leaked = decimals(as_text(document, fmt, tmp_path)) & answers(solved(lesson_id))
+    assert not leaked, f"{lesson_id} {fmt}: {sorted(leaked)[:10]}"
