@@ -2,9 +2,10 @@
 
 Like the lecture's solved exercise: title and summary, then the steps numbered and grouped by
 phase (per iteration and sample), each as formula = substitution = value with its
-explanation, then a table of the results (the new weights, or the maps and new kernels). The
-printers (Markdown, LaTeX, HTML, PDF) only decide how to write this down, so the numbers are
-the same in every format and the same as in the app.
+explanation, then a table of the results (the new weights, or the maps and new kernels); the
+data and the results come from ``stepper.printers.data``. The printers (Markdown, LaTeX, HTML,
+PDF) only decide how to write this down, so the numbers are the same in every format and the
+same as in the app.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from stepper.i18n import label
-from stepper.notation import Sym
+from stepper.printers.data import Given, Table, build_data, build_results
 from stepper.printers.grouping import Item, items
 from stepper.printers.optimize import Comparison, Part, comparison, parts
 from stepper.printers.working import Worked, worked
@@ -37,14 +38,6 @@ class Section:
     @property
     def items(self) -> tuple[Item, ...]:
         return self.steps if self.grouped is None else self.grouped
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A titled table of results; a cell is a symbol or a shown number."""
-
-    title: str
-    rows: tuple[tuple[Sym | str, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +68,8 @@ class Document:
     #: Steps whose explanation the item printed just before gives word for word: said once
     #: per run.
     repeated: frozenset[int] = frozenset()
+    #: What the lesson gives, grouped (by optimiser in an optimize lesson).
+    data: tuple[Given, ...] = ()
 
     @property
     def shows_values(self) -> bool:
@@ -173,7 +168,7 @@ def build_document(
         summary=summary,
         lang=solution.language,
         sections=tuple(sections),
-        tables=() if blank != "none" else tuple(_tables(solution)),
+        tables=() if blank != "none" else build_results(solution),
         blank=blank,
         comma=comma,
         variant=variant,
@@ -181,6 +176,7 @@ def build_document(
         parts=found,
         comparison=comparison(solution) if found and blank == "none" else None,
         repeated=_repeated(sections),
+        data=build_data(solution),
     )
 
 
@@ -222,38 +218,6 @@ def _title(step: Step, lang: str, several: bool) -> str:
     if step.sample is not None and step.phase != Phase.UPDATE:
         parts.append(label("sample", lang, s=step.sample))
     return " · ".join(parts)
-
-
-_NEW = re.compile(r"^(w|k|b)\[")
-_MAP = re.compile(r"^(conv|relu|pool)\[(\d+),(\d+),(\d+)\]$")
-
-
-def _tables(solution: Solution) -> list[Table]:
-    """The last value of every updated weight; for conv lessons also the maps."""
-    lang = solution.language
-    tables: list[Table] = []
-    maps: dict[tuple[str, int], dict[tuple[int, int], str]] = {}
-    for step in solution.steps:
-        found = _MAP.match(step.key)
-        if found:
-            name, k, r, c = found.group(1), *map(int, found.groups()[1:])
-            maps.setdefault((name, k), {})[(r, c)] = step.shown
-    for (name, k), cells in maps.items():
-        rows = max(r for r, _ in cells)
-        cols = max(c for _, c in cells)
-        grid = tuple(
-            tuple(cells.get((r, c), "") for c in range(1, cols + 1)) for r in range(1, rows + 1)
-        )
-        tables.append(Table(label(f"table.{name}", lang, k=k), grid))
-    latest: dict[str, Step] = {}
-    for step in solution.steps:
-        if _NEW.match(step.key) and step.relation == "→":
-            latest[step.key] = step
-    if latest:
-        tables.append(
-            Table(label("table.new", lang), tuple((s.sym, s.shown) for s in latest.values()))
-        )
-    return tables
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")

@@ -28,14 +28,15 @@ from stepper import formulas
 from stepper.exam.fields import html_fields
 from stepper.i18n import label
 from stepper.notation import Sym
-from stepper.numbers import decimal_comma, given, pretty
+from stepper.numbers import decimal_comma, pretty
 from stepper.pictures import render_svg
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
-from stepper.pictures.network import print_scene, weights_shown
+from stepper.pictures.network import print_scene
 from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, optimize, register, typst_prose
-from stepper.printers.document import Document, Table, build_document
+from stepper.printers.data import Table, latex_number
+from stepper.printers.document import Document, build_document
 from stepper.printers.grouping import ZeroGroup
 from stepper.printers.typography import quotes
 from stepper.repl import exact_note
@@ -333,17 +334,6 @@ def _number(shown: str, comma: bool) -> str:
     return escape(decimal_comma(text) if comma else text, quote=False)
 
 
-def _drawn(key: str, solution: Solution) -> bool:
-    """Whether the picture already shows this given quantity."""
-    if solution.network is not None:
-        if key == "alpha":
-            return True
-        return key.startswith("w[") or key == "x[0]" or re.fullmatch(r"y\[\d+,0\]", key) is not None
-    if solution.conv is not None and solution.conv.image:
-        return key.startswith(("x[", "k[", "b[")) or key == "pad"
-    return False
-
-
 def _network(doc: Document) -> Scene:
     """The network as printed: the first pass revealed, or nothing on a worksheet."""
     scene = print_scene(doc.solution, doc.lang, worksheet=not doc.shows_values)
@@ -356,119 +346,67 @@ def _conv(doc: Document) -> Scene:
     return scene.map_labels(decimal_comma) if doc.comma else scene
 
 
-def _data(solution: Solution, doc: Document) -> str:
-    """The lesson's given numbers that the picture does not show: samples, α, sizes, ..."""
-    lang, comma = doc.lang, doc.comma
+def _data(doc: Document) -> str:
+    """What the lesson gives (``stepper.printers.data``): each group's single numbers in a
+    row, then its matrices side by side; an optimiser's group under its name."""
+    comma = doc.comma
     parts: list[str] = []
-    net = solution.network
-    if net is not None and net.samples:
-        parts.append(_samples_table(solution, comma))
-    if net is not None:
-        scene = _network(doc)
-        parts += [
-            _weights_table(solution, layer, comma)
-            for layer in range(1, len(net.layers) + 1)
-            if not weights_shown(scene, solution, layer)
-        ]
-    seen: dict[str, str] = {}
-    for step in solution.steps:
-        for q in step.operands:
-            if q.step is not None or _drawn(q.key, solution):
-                continue
-            if net is not None and q.key.startswith(("x[", "target[")):
-                continue  # in the table of samples
-            tex = f"{q.sym.latex()} = {formulas.number(q.shown, 'latex', alone=True)}"
-            seen.setdefault(tex, tex)
-    if seen:
-        items = "".join(
-            f"<li>{mathml(tex, comma=comma, split=False)}</li>" for tex in seen.values()
-        )
-        parts.append(f'<ul class="data">{items}</ul>')
+    for group in doc.data:
+        if group.title:
+            parts.append(f"<h3>{escape(group.title)}</h3>")
+        if group.values:
+            items = "".join(
+                "<li>"
+                + mathml(
+                    f"{sym.latex()} = {latex_number(shown)}",
+                    comma=comma,
+                    split=False,
+                )
+                + "</li>"
+                for sym, shown in group.values
+            )
+            parts.append(f'<ul class="data">{items}</ul>')
+        if group.note:
+            parts.append(f'<p class="legend">{_plain(group.note, comma)}</p>')
+        if group.tables:
+            tables = "".join(_table(table, comma) for table in group.tables)
+            parts.append(f'<div class="tables">{tables}</div>')
     if not parts:
         return ""
-    heading = escape(label("html.data", lang))
+    heading = escape(label("html.data", doc.lang))
     return f'<section class="given"><h2>{heading}</h2>{"".join(parts)}</section>'
-
-
-def _columns(count: int, limit: int = 8) -> list[int | None]:
-    if count <= limit:
-        return list(range(count))
-    return [*range(limit - 2), None, count - 1]
-
-
-def _samples_table(solution: Solution, comma: bool) -> str:
-    net = solution.network
-    assert net is not None
-    lang = solution.language
-    outputs = max((len(t) for t in net.targets if t is not None), default=0)
-    xs = _columns(net.inputs)
-    ys = _columns(outputs)
-    head = [f"<th>{escape(label('doc.pair', lang))}</th>"]
-    head += [_sym_cell(Sym("x", (j + 1,)), "th") if j is not None else "<th>…</th>" for j in xs]
-    head += [_sym_cell(Sym("y", (i + 1,)), "th") if i is not None else "<th>…</th>" for i in ys]
-    rows = []
-    for p, x in enumerate(net.samples):
-        y = net.targets[p] if p < len(net.targets) else None
-        cells = [f"<td>{p + 1}</td>"]
-        cells += [
-            f"<td>{_number(given(x[j]), comma)}</td>" if j is not None else "<td>…</td>" for j in xs
-        ]
-        for i in ys:
-            text = "" if y is None else "…" if i is None else _number(given(y[i]), comma)
-            cells.append(f"<td>{text}</td>")
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        f'<table class="samples"><thead><tr>{"".join(head)}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _weights_table(solution: Solution, layer: int, comma: bool) -> str:
-    """The initial weights of a layer too crowded to write them on its synapses: row i is
-    the neuron (its running number), column j the input (0 the bias)."""
-    net = solution.network
-    assert net is not None
-    shape = net.layers[layer - 1]
-    fan = net.inputs if layer == 1 else net.layers[layer - 2].size
-    weights = {q.key: q for q in solution.given}
-    cols = _columns(fan + 1, 12)
-    rows = _columns(shape.size, 12)
-    corner = mathml(f"{shape.letter}_{{ij}}", split=False)
-    head = f'<th class="sym">{corner}</th>' + "".join(
-        f"<th>{j}</th>" if j is not None else "<th>…</th>" for j in cols
-    )
-    body = []
-    for i in rows:
-        if i is None:
-            body.append("<tr><th>…</th>" + "<td>…</td>" * len(cols) + "</tr>")
-            continue
-        cells = [f"<th>{shape.offset + i + 1}</th>"]
-        for j in cols:
-            q = weights.get(f"w[{layer},{i + 1},{j}]") if j is not None else None
-            text = "…" if j is None else "" if q is None else _number(q.shown, comma)
-            cells.append(f"<td>{text}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    title = escape(label("html.weights", solution.language, l=layer))
-    return (
-        f'<figure class="table"><figcaption>{title}</figcaption><table class="weights">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></figure>"
-    )
 
 
 def _sym_cell(sym: Sym, tag: str = "td") -> str:
     return f'<{tag} class="sym">{mathml(sym.latex(), split=False)}</{tag}>'
 
 
+def _heading(cell: Sym | str) -> str:
+    return _sym_cell(cell, "th") if isinstance(cell, Sym) else f"<th>{escape(cell)}</th>"
+
+
 def _table(table: Table, comma: bool) -> str:
-    """A table of results under its title: a map as a grid, or symbols with their values."""
-    if any(isinstance(cell, Sym) for row in table.rows for cell in row):
+    """A table under its title: a matrix with its headings (a W, a kernel, a map), or
+    symbols with their values."""
+    if table.pairs:
         inner = _values_table(table, comma)
     else:
+        head = ""
+        if table.head:
+            corner = _heading(table.corner) if table.side else ""
+            head = f"<thead><tr>{corner}{''.join(_heading(h) for h in table.head)}</tr></thead>"
+        sides = table.side or ("",) * len(table.rows)
         body = "".join(
-            "<tr>" + "".join(f"<td>{_number(str(cell), comma)}</td>" for cell in row) + "</tr>"
-            for row in table.rows
+            "<tr>"
+            + (_heading(side) if table.side else "")
+            + "".join(
+                f"<td>{_number(cell, comma)}</td>" if isinstance(cell, str) else _sym_cell(cell)
+                for cell in row
+            )
+            + "</tr>"
+            for side, row in zip(sides, table.rows, strict=True)
         )
-        inner = f'<table class="grid"><tbody>{body}</tbody></table>'
+        inner = f'<table class="grid">{head}<tbody>{body}</tbody></table>'
     return f'<figure class="table"><figcaption>{escape(table.title)}</figcaption>{inner}</figure>'
 
 
@@ -602,7 +540,7 @@ def _article(doc: Document) -> str:
             lang,
         )
         parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')
-    parts.append(_data(solution, doc))
+    parts.append(_data(doc))
     answers = _answers(solution) if not doc.shows_values else frozenset()
     heading = "h3" if doc.parts else "h2"
     for k, section in enumerate(doc.sections):
@@ -694,14 +632,15 @@ ul.data {
   list-style: none; padding: 0; margin: .6rem 0; display: flex; flex-wrap: wrap;
   gap: .3rem 1.6rem;
 }
+section.given h3 { font-size: 1rem; margin: 1rem 0 .3rem; }
+p.legend { margin: .3rem 0; font-size: .92rem; color: #333; }
 table { border-collapse: collapse; margin: .5rem 0; }
 figure.table { margin: .7rem 0; }
 figcaption { font-weight: bold; font-size: .95rem; padding-bottom: .25rem; }
 th, td { padding: .15rem .6rem; text-align: right; font-variant-numeric: tabular-nums; }
-table.samples th, table.samples td, table.weights th, table.weights td { border: 1px solid #999; }
-table.samples th, table.weights th { font-weight: normal; }
-table.weights th, table.weights td { padding: .1rem .45rem; white-space: nowrap; }
 table.grid td { border: 1px solid #777; min-width: 2.6em; text-align: center; }
+table.grid th { font-weight: normal; color: #555; font-size: .85em; text-align: center; }
+table.grid td { white-space: nowrap; }
 table.values td { border-bottom: 1px solid #ddd; }
 table.compare th, table.compare td { border-bottom: 1px solid #ccc; padding: .2rem .8rem; }
 table.compare thead th { border-bottom: 1.5px solid #444; }

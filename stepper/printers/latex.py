@@ -21,6 +21,7 @@ from stepper.pictures.network import print_scene
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import CMTT
 from stepper.printers import Options, Printer, math_lines, optimize, register
+from stepper.printers.data import ELIDED, Table, latex_number
 from stepper.printers.document import (
     Document,
     build_document,
@@ -314,7 +315,60 @@ def comparison_table(doc: Document, table: optimize.Comparison) -> list[str]:
 
 
 def _cell(doc: Document, cell: Sym | str) -> str:
-    return f"${cell.latex()}$" if isinstance(cell, Sym) else f"${_math(doc, cell)}$"
+    if isinstance(cell, Sym):
+        return f"${cell.latex()}$"
+    if cell == ELIDED:
+        return r"$\dots$"
+    if not cell or not _NUMBER.fullmatch(cell):
+        return text(cell)
+    return f"${_number(doc, cell)}$"
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _number(doc: Document, shown: str) -> str:
+    return _math(doc, latex_number(shown))
+
+
+def tabular(doc: Document, table: Table) -> list[str]:
+    """A table of data or results under its title: a matrix with its headings ruled off (the
+    corner names it: w, t, x, k), or symbol–value pairs."""
+    width = max(len(row) for row in table.rows) + (1 if table.side else 0)
+    spec = ("c|" if table.side else "") + "c" * (width - (1 if table.side else 0))
+    out = [
+        rf"\paragraph{{{text(table.title)}}}",
+        r"\begin{center}",
+        rf"\begin{{tabular}}{{{spec}}}",
+        r"\toprule",
+    ]
+    if table.head:
+        corner = [_cell(doc, table.corner)] if table.side else []
+        out += [" & ".join(corner + [_cell(doc, h) for h in table.head]) + r" \\", r"\midrule"]
+    sides = table.side or ("",) * len(table.rows)
+    for side, row in zip(sides, table.rows, strict=True):
+        cells = ([_cell(doc, side)] if table.side else []) + [_cell(doc, c) for c in row]
+        out.append(" & ".join(cells) + r" \\")
+    return [*out, r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+
+
+def data(doc: Document) -> list[str]:
+    """The Datos section (``stepper.printers.data``): every number the lesson gives, an
+    optimiser's under its name, the matrices as tables an instructor can edit."""
+    if not doc.data:
+        return []
+    out = [rf"\subsection*{{{text(label('pdf.data', doc.lang))}}}"]
+    for group in doc.data:
+        if group.title:
+            out.append(rf"\paragraph{{{text(group.title)}}}")
+        if group.values:
+            out.append(", ".join(f"${s.latex()} = {_number(doc, v)}$" for s, v in group.values))
+            out.append("")
+        if group.note:
+            out += [prose(doc, group.note), ""]
+        for table in group.tables:
+            out += tabular(doc, table)
+    return out
 
 
 def render_document(doc: Document) -> str:
@@ -339,6 +393,7 @@ def body(doc: Document) -> list[str]:
     out += tikz_network(doc)
     out += tikz_conv(doc)
     out += tikz_contour(doc)
+    out += data(doc)
     heading = r"\subsubsection*" if doc.parts else r"\subsection*"
     for k, section in enumerate(doc.sections):
         part = doc.part_at(k)
@@ -352,15 +407,7 @@ def body(doc: Document) -> list[str]:
     if doc.tables:
         out.append(rf"\subsection*{{{text(label('doc.results', lang))}}}")
         for table in doc.tables:
-            width = max(len(row) for row in table.rows)
-            out += [
-                rf"\paragraph{{{text(table.title)}}}",
-                r"\begin{center}",
-                rf"\begin{{tabular}}{{{'c' * width}}}",
-                r"\toprule",
-            ]
-            out += [" & ".join(_cell(doc, c) for c in row) + r" \\" for row in table.rows]
-            out += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+            out += tabular(doc, table)
     return out
 
 

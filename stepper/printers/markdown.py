@@ -7,6 +7,7 @@ JSON solution carries, so the three agree to the character.
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console, RenderableType
 
@@ -19,6 +20,7 @@ from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.terminal import picture
 from stepper.printers import Options, Printer, math_lines, optimize, register
+from stepper.printers.data import ELIDED, Table, latex_number
 from stepper.printers.document import (
     Document,
     build_document,
@@ -112,6 +114,7 @@ def render_document(doc: Document) -> str:
     picture = picture_text(doc)
     if picture:
         out += ["```text", picture, "```", ""]
+    out += data(doc)
     level = "###" if doc.parts else "##"
     for number, section in enumerate(doc.sections, 1):
         part = doc.part_at(number - 1)
@@ -141,8 +144,7 @@ def render_document(doc: Document) -> str:
     if doc.tables:
         out += [f"## {label('doc.results', lang)}", ""]
         for table in doc.tables:
-            out += [f"### {table.title}", ""]
-            out += _table(doc, table.rows)
+            out += _table(doc, table)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -161,19 +163,55 @@ def _comparison(doc: Document, table: optimize.Comparison) -> list[str]:
     return [*lines, ""]
 
 
+def data(doc: Document) -> list[str]:
+    """The data (``stepper.printers.data``): single numbers on a line, then the matrices; an
+    optimiser's under its name."""
+    if not doc.data:
+        return []
+    out = [f"## {label('pdf.data', doc.lang)}", ""]
+    for group in doc.data:
+        if group.title:
+            out += [f"### {group.title}", ""]
+        if group.values:
+            out += [", ".join(f"${s.latex()} = {_number(doc, v)}$" for s, v in group.values), ""]
+        if group.note:
+            out += [_text(doc, group.note), ""]
+        for table in group.tables:
+            out += _table(doc, table)
+    return out
+
+
+def _number(doc: Document, shown: str) -> str:
+    return _math(doc, latex_number(shown))
+
+
 def _cell(doc: Document, cell: Sym | str) -> str:
     if isinstance(cell, Sym):
         return f"${cell.latex()}$"
-    return f"${_math(doc, cell)}$"
+    if cell in ("", ELIDED) or not _NUMBER.fullmatch(cell):
+        return cell
+    return f"${_number(doc, cell)}$"
 
 
-def _table(doc: Document, rows: tuple[tuple[Sym | str, ...], ...]) -> list[str]:
-    width = max(len(row) for row in rows)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _table(doc: Document, table: Table) -> list[str]:
+    """A titled table: a matrix under its headings (the corner names it), or pairs."""
+    if table.head:
+        head = ([table.corner] if table.side else []) + list(table.head)
+    else:
+        head = [" "] * max(len(row) for row in table.rows)
+    sides = table.side or ("",) * len(table.rows)
     lines = [
-        "| " + " | ".join(" " for _ in range(width)) + " |",
-        "|" + "|".join("---" for _ in range(width)) + "|",
+        f"**{table.title}**",
+        "",
+        "| " + " | ".join(_cell(doc, c) or " " for c in head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
     ]
-    lines += ["| " + " | ".join(_cell(doc, c) for c in row) + " |" for row in rows]
+    for side, row in zip(sides, table.rows, strict=True):
+        cells = ([side] if table.side else []) + list(row)
+        lines.append("| " + " | ".join(_cell(doc, c) for c in cells) + " |")
     return [*lines, ""]
 
 

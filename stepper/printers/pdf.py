@@ -24,18 +24,19 @@ from collections.abc import Iterable, Sequence
 from stepper.exam.fields import typst_fields
 from stepper.i18n import label
 from stepper.notation import Sym
-from stepper.numbers import decimal_comma, given
+from stepper.numbers import decimal_comma
 from stepper.pictures import render_typst
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
-from stepper.pictures.network import print_scene, weights_shown
+from stepper.pictures.network import print_scene
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, optimize, register, typst_prose
-from stepper.printers.document import Document, Table, build_document
+from stepper.printers.data import ELIDED, Table
+from stepper.printers.document import Document, build_document
 from stepper.printers.grouping import ZeroGroup
 from stepper.printers.typography import quotes
-from stepper.steps import NetworkShape, Quantity, Solution, Step
+from stepper.steps import Solution, Step
 
 #: The box a worksheet leaves for a value, and the small one for a number an earlier step
 #: computed inside a substitution.
@@ -218,10 +219,9 @@ def step_block(doc: Document, step: Step, answers: set[float]) -> str:
 # -- the data: the network, or the image and the kernels ---------------------------------------
 
 
-def _num(doc: Document, value: float | str) -> str:
+def _num(doc: Document, shown: str) -> str:
     from stepper.printers import typst_math as tm
 
-    shown = value if isinstance(value, str) else given(value)
     return f"${tm.number_typst(shown, comma=doc.comma)}$"
 
 
@@ -234,118 +234,89 @@ def scene_drawing(doc: Document, scene: Scene) -> str:
     return f"#align(center)[{render_typst.render(scene, metrics)}]"
 
 
-def _matrix(doc: Document, rows: Sequence[Sequence[float | str]], title: str = "") -> str:
-    columns = max(len(r) for r in rows)
-    cells = ", ".join(f"[{_num(doc, v)}]" for row in rows for v in row)
-    head = f", title: {_s(title)}" if title else ""
-    return f"#matrix({columns}, ({cells},){head})"
-
-
 def _row_of(boxes: Iterable[str]) -> str:
     """Markup items (each starting with ``#``) side by side, wrapping like words."""
     return "#block(above: 0.9em, below: 0.9em)[" + " #h(1.4em) ".join(boxes) + "]"
 
 
-def samples_table(doc: Document, shape: NetworkShape) -> str:
-    """The training pairs, when there are several: one row each, x then y."""
+def _cell(doc: Document, cell: Sym | str) -> str:
+    """A table cell: a symbol or a shown number as math, the elision mark as it is."""
     from stepper.printers import typst_math as tm
 
-    outputs = shape.layers[-1].size
-    has_y = any(t is not None for t in shape.targets)
-    head = [_s(label("doc.pair", doc.lang))]
-    head += [f"${tm.sym_typst(Sym('x', (j,)))}$" for j in range(1, shape.inputs + 1)]
-    if has_y:
-        head += [f"${tm.sym_typst(Sym('y', (i,)))}$" for i in range(1, outputs + 1)]
-    cells = [f"[{h}]" if h.startswith("$") else h for h in head]
-    for p, (x, y) in enumerate(zip(shape.samples, shape.targets, strict=True), 1):
-        cells.append(f"[{p}]")
-        cells += [f"[{_num(doc, v)}]" for v in x]
-        if has_y:
-            cells += [f"[{_num(doc, v)}]" if y else "[]" for v in (y or [0] * outputs)]
-    columns = len(head)
-    return (
-        f"#align(center, box(stack(spacing: 0.4em, text(size: 9pt, "
-        f"{_s(label('pdf.samples', doc.lang))}), table(columns: {columns}, align: center, "
-        f"{', '.join(cells)}))))"
-    )
+    if isinstance(cell, Sym):
+        return f"[${tm.sym_typst(cell)}$]"
+    if cell in ("", ELIDED):
+        return f"[{cell}]"
+    return f"[{_num(doc, cell)}]"
 
 
-#: Given quantities the picture already shows, by the root of their key.
-_DRAWN = {"dense": {"w", "x", "target", "y"}, "conv": {"x", "k", "b", "pad"}}
+def _heading(doc: Document, cell: Sym | str) -> str:
+    """A row's or column's heading: its index small and grey, a symbol as math."""
+    inner = _cell(doc, cell) if isinstance(cell, Sym) or _NUMBER.fullmatch(cell) else _s(cell)
+    return f"text(size: 8pt, fill: luma(35%), {inner})"
 
 
-def other_data(doc: Document, drawn: set[str]) -> list[str]:
-    """Every other number the lesson gives, once: the sizes and α on one line, then each
-    indexed quantity (a dense head's weights, the targets) on a line of its own."""
+def table(doc: Document, table: Table) -> str:
+    """A table of data or results: a matrix under its headings (W, a kernel, a map, the
+    samples), or symbol and value pairs, several a row to keep a long list short."""
+    if table.pairs:
+        per_row = 4 if len(table.rows) > 4 else len(table.rows)
+        pairs = ", ".join(_cell(doc, c) for row in table.rows for c in row)
+        return f"#matrix({2 * per_row}, ({pairs},), title: {_s(table.title)}, pairs: true)"
+    width = max(len(row) for row in table.rows)
+    if width > _TABLE_COLUMNS:
+        return ""
+    cells: list[str] = []
+    if table.head:
+        if table.side:
+            cells.append(_heading(doc, table.corner))
+        cells += [_heading(doc, h) for h in table.head]
+    sides = table.side or ("",) * len(table.rows)
+    for side, row in zip(sides, table.rows, strict=True):
+        if table.side:
+            cells.append(_heading(doc, side))
+        cells += [_cell(doc, c) for c in row]
+    columns = width + (1 if table.side else 0)
+    return f"#matrix({columns}, ({', '.join(cells)},), title: {_s(table.title)})"
+
+
+def _values(doc: Document, values: Sequence[tuple[Sym, str]]) -> str:
+    """Single numbers on one line: α = 0.1, β = 0.9, …"""
     from stepper.printers import typst_math as tm
 
-    groups: dict[str, dict[Sym, Quantity]] = {}
-    for step in doc.solution.steps:
-        for q in step.operands:
-            root = q.key.split("[")[0]
-            if q.step is None and root not in drawn:
-                groups.setdefault(root if "[" in q.key else "", {}).setdefault(q.sym, q)
-    for root in [r for r in groups if r and len(groups[r]) == 1]:
-        groups.setdefault("", {}).update(groups.pop(root))
-    lines = []
-    for root in sorted(groups, key=bool):
-        items = [
-            f"${tm.sym_typst(q.sym)} = {tm.number_typst(q.shown, comma=doc.comma)}$"
-            for q in groups[root].values()
-        ]
-        lines.append("#par(" + " + [, ] + ".join(f"[{i}]" for i in items) + ")")
-    return lines
+    items = [
+        f"${tm.sym_typst(sym)} = {tm.number_typst(shown, comma=doc.comma)}$"
+        for sym, shown in values
+    ]
+    return "#par(" + " + [, ] + ".join(f"[{i}]" for i in items) + ")"
 
 
 def data_section(doc: Document) -> list[str]:
-    """What the lesson gives: the network drawn (and its training pairs), or the image and
-    the kernels, then every other given number."""
+    """What the lesson gives: the picture (the network, or the image and the kernels), then
+    the data (``stepper.printers.data``): single numbers on a line, matrices side by side,
+    an optimiser's under its name."""
     solution = doc.solution
     out: list[str] = []
-    drawn: set[str] = set()
+    worksheet = not doc.shows_values
     if solution.network is not None:
-        shape = solution.network
-        scene = print_scene(solution, doc.lang, worksheet=not doc.shows_values)
-        out.append(scene_drawing(doc, scene))
-        drawn = set(_DRAWN["dense"])
-        if not all(weights_shown(scene, solution, l) for l in range(1, len(shape.layers) + 1)):
-            drawn.discard("w")
-        if any(item.key == "alpha" for item in scene.labels()):
-            drawn.add("alpha")
-        if len(shape.samples) > 1:
-            out.append(samples_table(doc, shape))
+        out.append(scene_drawing(doc, print_scene(solution, doc.lang, worksheet=worksheet)))
     elif solution.conv is not None:
-        scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
+        scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
         if scene.items:
             out.append(scene_drawing(doc, scene))
-        drawn = set(_DRAWN["conv"])
-    out += other_data(doc, drawn)
+    for group in doc.data:
+        if group.title:
+            out.append(f"#heading(level: 3, {_s(group.title)})")
+        if group.values:
+            out.append(_values(doc, group.values))
+        if group.note:
+            out.append(f"#explain({_prose(doc, group.note)})")
+        tables = [table(doc, t) for t in group.tables]
+        if any(tables):
+            out.append(_row_of(t for t in tables if t))
     if not out:
         return []
     return [f"#heading(level: 2, {_s(label('pdf.data', doc.lang))})", *out]
-
-
-# -- result tables ------------------------------------------------------------------------------
-
-
-def result_table(doc: Document, table: Table) -> str:
-    """A table of results: symbol and value pairs side by side, or a map as a matrix."""
-    from stepper.printers import typst_math as tm
-
-    if all(len(row) == 2 and isinstance(row[0], Sym) for row in table.rows):
-        # symbol → new value: several pairs a row, to keep a long list short.
-        per_row = 4 if len(table.rows) > 4 else len(table.rows)
-        cells = []
-        for sym, shown in table.rows:
-            if isinstance(sym, Sym) and isinstance(shown, str):
-                cells += [f"[${tm.sym_typst(sym)}$]", f"[{_num(doc, shown)}]"]
-        return (
-            f"#matrix({2 * per_row}, ({', '.join(cells)},), title: {_s(table.title)}, pairs: true)"
-        )
-    rows = [[c if isinstance(c, str) else "" for c in row] for row in table.rows]
-    if max(len(r) for r in rows) > _TABLE_COLUMNS:
-        return ""
-    return _matrix(doc, rows, table.title)
 
 
 # -- an optimize lesson ---------------------------------------------------------------------------
@@ -433,7 +404,7 @@ def body(doc: Document) -> list[str]:
         out += comparison_table(doc, doc.comparison)
     if doc.tables:
         out.append(f"#heading(level: 2, {_s(label('doc.results', lang))})")
-        tables = [result_table(doc, t) for t in doc.tables]
+        tables = [table(doc, t) for t in doc.tables]
         out.append(_row_of(t for t in tables if t))
     return out
 
