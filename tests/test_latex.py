@@ -182,3 +182,22 @@ def test_formulas_in_the_prose_are_math() -> None:
     assert r"la entrada \mbox{$x_{0} = 1$} multiplica al sesgo \mbox{$w_{10}$}" in document
     assert r"\mbox{$\operatorname{tgh}(0.12) ≈ 0.12$}" in document
     assert "_{1}_{0}" not in document
+
+
+#: A Markdown table's header row with no heading in it.
+BLANK_HEADER = re.compile(r"^\|(?: *\|)+\n\|(?:-+\|)+$", re.M)
+
+
+@pytest.mark.parametrize("lesson_id", builtin_ids())
+def test_markdown_tables_have_real_headers(lesson_id: str) -> None:
+    """Every Markdown table is headed (a layer's W by its inputs and net inputs); an image, a
+    kernel or a map is a matrix, as the lecture writes it, not a table under an empty row."""
+    for options in (Options(), Options(blank="values")):
+        document = str(REGISTRY["md"].render(solved(lesson_id), options))
+        assert not BLANK_HEADER.findall(document)
+
+
+def test_an_image_in_markdown_is_a_matrix() -> None:
+    document = str(REGISTRY["md"].render(solved("conv-1"), Options()))
+    kernel = r"$$\begin{pmatrix} 1 & 0 & -1 \\ 1 & 0 & -1 \\ 1 & 0 & -1 \end{pmatrix}$$"
+    assert kernel in document

@@ -197,15 +197,21 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 
 def _table(doc: Document, table: Table) -> list[str]:
-    """A titled table: a matrix under its headings (the corner names it), or pairs."""
-    if table.head:
-        head = ([table.corner] if table.side else []) + list(table.head)
-    else:
-        head = [" "] * max(len(row) for row in table.rows)
+    """A titled table: a matrix under its headings (the corner names it, the indices head the
+    columns); symbol–value pairs as a line of equations; a grid without headings (an image, a
+    kernel, a map) as the lecture writes it, a matrix. A Markdown table always has a header
+    row: none is left blank."""
+    title = [f"**{table.title}**", ""]
+    if table.pairs:
+        pairs = (f"${_entry(doc, sym)} = {_entry(doc, value)}$" for sym, value in table.rows)
+        return [*title, ", ".join(pairs), ""]
+    if not table.head:
+        rows = " \\\\ ".join(" & ".join(_entry(doc, c) for c in row) for row in table.rows)
+        return [*title, f"$$\\begin{{pmatrix}} {rows} \\end{{pmatrix}}$$", ""]
+    head = ([table.corner] if table.side else []) + list(table.head)
     sides = table.side or ("",) * len(table.rows)
     lines = [
-        f"**{table.title}**",
-        "",
+        *title,
         "| " + " | ".join(_cell(doc, c) or " " for c in head) + " |",
         "|" + "|".join("---" for _ in head) + "|",
     ]
@@ -213,6 +219,17 @@ def _table(doc: Document, table: Table) -> list[str]:
         cells = ([side] if table.side else []) + list(row)
         lines.append("| " + " | ".join(_cell(doc, c) for c in cells) + " |")
     return [*lines, ""]
+
+
+def _entry(doc: Document, cell: Sym | str) -> str:
+    """A cell of a matrix, in math."""
+    if isinstance(cell, Sym):
+        return cell.latex()
+    if cell == ELIDED:
+        return r"\cdots"
+    if _NUMBER.fullmatch(cell):
+        return _number(doc, cell)
+    return rf"\text{{{cell}}}" if cell else ""
 
 
 def render(solution: Solution, options: Options) -> str:
