@@ -9,7 +9,10 @@ formula and the substitution can never disagree in shape.
 
 from __future__ import annotations
 
+import ast
 import json
+import math
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -518,20 +521,69 @@ def substituted(step: Step, fmt: Format, *, blank: str | None = None) -> str:
     )
 
 
-@cache
-def _evaluator(name: str, params: tuple[int | str, ...], arity: int) -> Callable[..., float]:
-    """The template as a float function of its slots, compiled once per kind of step."""
-    import sympy
+#: The functions a template's text form calls, as a reader works them out.
+_CALLS: dict[str, Callable[..., float]] = {
+    "exp": math.exp,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "tanh": math.tanh,
+    "sin": math.sin,
+    "cos": math.cos,
+    "floor": math.floor,
+    "max": max,
+    "heaviside": lambda x: 1.0 if x > 0 else 0.0,
+}
+_Hand = Callable[[Sequence[float]], float]
 
-    slots = sympy.symbols(f"s0:{arity}")
-    expr = build(name, slots, params)
-    return sympy.lambdify(slots, expr, modules=[{"max": max}, "math"])  # type: ignore[no-any-return]
+
+@cache
+def _by_hand(name: str, params: tuple[int | str, ...], arity: int) -> _Hand:
+    """The template as a float function of its slots, built once per kind of step from its
+    printed text form (kept on disk like the others, so no sympy is imported for it)."""
+    pattern = compiled(name, params, arity, "text").pattern
+    tree = ast.parse(pattern.format(*[f"s{k}" for k in range(arity)]), mode="eval")
+    return _closure(tree.body)
+
+
+def _closure(node: ast.expr) -> _Hand:
+    """One node of a template's text as nested closures (nothing is eval'd); a long sum is
+    one closure over its terms, so that a 785-term neuron does not recurse 785 deep."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        constant = float(node.value)
+        return lambda v: constant
+    if isinstance(node, ast.Name) and node.id[:1] == "s" and node.id[1:].isdigit():
+        return operator.itemgetter(int(node.id[1:]))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _closure(node.operand)
+        return lambda v: -inner(v)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CALLS:
+        function, args = _CALLS[node.func.id], [_closure(a) for a in node.args]
+        return lambda v: function(*(a(v) for a in args))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        terms: list[tuple[float, _Hand]] = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            terms.append((1.0 if isinstance(node.op, ast.Add) else -1.0, _closure(node.right)))
+            node = node.left
+        terms.append((1.0, _closure(node)))
+        return lambda v: math.fsum(sign * term(v) for sign, term in terms)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Div | ast.Pow):
+        a, b = _closure(node.left), _closure(node.right)
+        how = _BINARY[type(node.op)]
+        return lambda v: how(a(v), b(v))
+    raise ValueError(f"a template's text has {type(node).__name__}")
+
+
+_BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 
 
 def evaluate(step: Step, numbers: Sequence[float]) -> float:
     """What the step's formula gives with ``numbers`` in its slots: the substitution worked
     out as a reader does it, from the numbers it shows rather than the engine's."""
-    return float(_evaluator(step.template, step.params, len(step.operands))(*numbers))
+    return float(_by_hand(step.template, step.params, len(step.operands))(numbers))
 
 
 def formula(step: Step, fmt: Format) -> str:
