@@ -201,3 +201,17 @@ def test_an_image_in_markdown_is_a_matrix() -> None:
     document = str(REGISTRY["md"].render(solved("conv-1"), Options()))
     kernel = r"$$\begin{pmatrix} 1 & 0 & -1 \\ 1 & 0 & -1 \\ 1 & 0 & -1 \end{pmatrix}$$"
     assert kernel in document
+
+
+def test_a_latex_table_stays_with_its_title() -> None:
+    """cnn-1's "Capa densa: pesos iniciales" sat at a page's foot, its table on the next:
+    title and table are one unbreakable block; the image and kernels are matrices."""
+    document = str(REGISTRY["tex"].render(solved("cnn-1"), Options()))
+    blocks = re.findall(
+        r"\\begin\{minipage\}\{\\linewidth\}\n\\textbf\{([^}]*)\}\\par\n(.*?)\\end\{minipage\}",
+        document,
+        re.S,
+    )
+    titles = dict(blocks)
+    assert r"\begin{tabular}" in titles["Capa densa: pesos iniciales"]
+    assert titles["Kernel 1: bordes verticales"].startswith(r"\[\begin{pmatrix} 0.5 & 0 & -0.5")

@@ -332,16 +332,28 @@ def _number(doc: Document, shown: str) -> str:
 
 
 def tabular(doc: Document, table: Table) -> list[str]:
-    """A table of data or results under its title: a matrix with its headings ruled off (the
-    corner names it: w, t, x, k), or symbol–value pairs."""
+    """A table of data or results under its title, the two kept on one page: a matrix with
+    its headings ruled off (the corner names it: w, t, x, k); a grid without headings (an
+    image, a kernel, a map) as the lecture writes it, a matrix; symbol–value pairs as a line
+    of equations."""
+    if table.pairs:
+        body = [pairs(doc, table)]
+    elif not table.head:
+        body = [rf"\[{matrix(doc, table)}\]"]
+    else:
+        body = _ruled(doc, table)
+    return [
+        r"\par\medskip\noindent\begin{minipage}{\linewidth}",
+        rf"\textbf{{{text(table.title)}}}\par",
+        *body,
+        r"\end{minipage}\par\medskip",
+    ]
+
+
+def _ruled(doc: Document, table: Table) -> list[str]:
     width = max(len(row) for row in table.rows) + (1 if table.side else 0)
     spec = ("c|" if table.side else "") + "c" * (width - (1 if table.side else 0))
-    out = [
-        rf"\paragraph{{{text(table.title)}}}",
-        r"\begin{center}",
-        rf"\begin{{tabular}}{{{spec}}}",
-        r"\toprule",
-    ]
+    out = [r"\begin{center}", rf"\begin{{tabular}}{{{spec}}}", r"\toprule"]
     if table.head:
         corner = [_cell(doc, table.corner)] if table.side else []
         out += [" & ".join(corner + [_cell(doc, h) for h in table.head]) + r" \\", r"\midrule"]
@@ -350,6 +362,28 @@ def tabular(doc: Document, table: Table) -> list[str]:
         cells = ([_cell(doc, side)] if table.side else []) + [_cell(doc, c) for c in row]
         out.append(" & ".join(cells) + r" \\")
     return [*out, r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+
+
+def matrix(doc: Document, table: Table) -> str:
+    """A grid's cells as a LaTeX ``pmatrix`` (Markdown writes it in its math too)."""
+    rows = " \\\\ ".join(" & ".join(_entry(doc, c) for c in row) for row in table.rows)
+    return rf"\begin{{pmatrix}} {rows} \end{{pmatrix}}"
+
+
+def pairs(doc: Document, table: Table) -> str:
+    """Symbol–value pairs as a line of equations, each in $…$."""
+    return ", ".join(f"${_entry(doc, sym)} = {_entry(doc, value)}$" for sym, value in table.rows)
+
+
+def _entry(doc: Document, cell: Sym | str) -> str:
+    """A cell in math."""
+    if isinstance(cell, Sym):
+        return cell.latex()
+    if cell == ELIDED:
+        return r"\cdots"
+    if _NUMBER.fullmatch(cell):
+        return _number(doc, cell)
+    return rf"\text{{{text(cell)}}}" if cell else ""
 
 
 def data(doc: Document) -> list[str]:

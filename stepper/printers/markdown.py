@@ -19,7 +19,7 @@ from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.terminal import picture
-from stepper.printers import Options, Printer, math_lines, optimize, register
+from stepper.printers import Options, Printer, latex, math_lines, optimize, register
 from stepper.printers.data import ELIDED, Table, latex_number
 from stepper.printers.document import (
     Document,
@@ -203,11 +203,9 @@ def _table(doc: Document, table: Table) -> list[str]:
     row: none is left blank."""
     title = [f"**{table.title}**", ""]
     if table.pairs:
-        pairs = (f"${_entry(doc, sym)} = {_entry(doc, value)}$" for sym, value in table.rows)
-        return [*title, ", ".join(pairs), ""]
+        return [*title, latex.pairs(doc, table), ""]
     if not table.head:
-        rows = " \\\\ ".join(" & ".join(_entry(doc, c) for c in row) for row in table.rows)
-        return [*title, f"$$\\begin{{pmatrix}} {rows} \\end{{pmatrix}}$$", ""]
+        return [*title, f"$${latex.matrix(doc, table)}$$", ""]
     head = ([table.corner] if table.side else []) + list(table.head)
     sides = table.side or ("",) * len(table.rows)
     lines = [
@@ -219,17 +217,6 @@ def _table(doc: Document, table: Table) -> list[str]:
         cells = ([side] if table.side else []) + list(row)
         lines.append("| " + " | ".join(_cell(doc, c) for c in cells) + " |")
     return [*lines, ""]
-
-
-def _entry(doc: Document, cell: Sym | str) -> str:
-    """A cell of a matrix, in math."""
-    if isinstance(cell, Sym):
-        return cell.latex()
-    if cell == ELIDED:
-        return r"\cdots"
-    if _NUMBER.fullmatch(cell):
-        return _number(doc, cell)
-    return rf"\text{{{cell}}}" if cell else ""
 
 
 def render(solution: Solution, options: Options) -> str:
