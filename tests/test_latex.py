@@ -215,3 +215,23 @@ def test_a_latex_table_stays_with_its_title() -> None:
     titles = dict(blocks)
     assert r"\begin{tabular}" in titles["Capa densa: pesos iniciales"]
     assert titles["Kernel 1: bordes verticales"].startswith(r"\[\begin{pmatrix} 0.5 & 0 & -0.5")
+
+
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
+    reason="pdflatex or pdftotext is not installed",
+)
+@pytest.mark.slow
+def test_no_proper_name_is_hyphenated(tmp_path: Path) -> None:
+    """optimizers-1's title broke "Rosen-brock" at the line's end."""
+    source = tmp_path / "optimizers-1.tex"
+    source.write_text(str(REGISTRY["tex"].render(solved("optimizers-1"), Options())))
+    compile_latex(source)
+    words = subprocess.run(
+        ["pdftotext", str(source.with_suffix(".pdf")), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Rosenbrock" in words
+    assert not re.findall(r"\b[A-Z]\w*-\n\w", words)

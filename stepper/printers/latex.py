@@ -131,6 +131,8 @@ def preamble(lang: str = "en") -> str:
 \setlength{{\parindent}}{{0pt}}
 \setlength{{\parskip}}{{4pt}}
 \allowdisplaybreaks
+% A proper name (Rosenbrock, Nesterov) is never hyphenated: no word that starts in capitals.
+\uchyph=0
 % A formula in the prose is kept whole (\mbox): a line before one may stretch more than usual.
 \setlength{{\emergencystretch}}{{3em}}
 % LuaLaTeX and XeLaTeX read UTF-8 themselves and have no \DeclareUnicodeCharacter: there each
