@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--variants",
         type=int,
         metavar="N",
-        help="N exam variants of the lesson (its 'variants:' section), one per page",
+        help="N exam variants of the lesson (its 'variants:' section), each starting a new page",
     )
     p.add_argument(
         "--seed",
