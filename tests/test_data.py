@@ -166,3 +166,17 @@ def test_every_format_prints_the_weight_matrices(fmt: str) -> None:
 def test_pairs_are_told_from_matrices() -> None:
     assert Table("t", ((Sym("b", (1,)), "0.2"),)).pairs
     assert not grid("g", {(1, 1): "1", (1, 2): "2"}).pairs
+
+
+def test_the_image_and_kernels_are_set_once_where_the_picture_shows_them() -> None:
+    """cnn-1's picture draws the image and the kernel as grids of their numbers: the HTML does
+    not set them again, while the LaTeX source keeps them as tables to edit."""
+    solution = solved("cnn-1")
+    (group,) = build_data(solution)
+    assert [t.drawn for t in group.tables] == [True, True, False]
+    html = REGISTRY["html"].render(solution, Options())
+    latex = REGISTRY["tex"].render(solution, Options())
+    assert isinstance(html, str) and isinstance(latex, str)
+    assert "<figcaption>Imagen</figcaption>" not in html
+    assert "<figcaption>Capa densa: pesos iniciales</figcaption>" in html
+    assert r"\paragraph{Imagen}" in latex and r"\paragraph{Kernel 1: bordes verticales}" in latex

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stepper.i18n import label
 from stepper.notation import Sym
@@ -48,6 +48,10 @@ class Table:
     head: tuple[Cell, ...] = ()
     side: tuple[Cell, ...] = ()
     corner: Cell = ""
+    #: The printed picture shows these very numbers as a grid (the image and the kernels of a
+    #: conv lesson): the PDF and the HTML, read as pages, do not set them twice; the LaTeX and
+    #: Markdown sources keep them as matrices an instructor edits.
+    drawn: bool = False
 
     @property
     def pairs(self) -> bool:
@@ -255,7 +259,7 @@ def _image(solution: Solution) -> list[Table]:
         title = (
             label("data.image", lang, c=c) if len(conv.image) > 1 else label("data.image.one", lang)
         )
-        tables.append(grid(title, cells, labels=False))
+        tables.append(replace(grid(title, cells, labels=False), drawn=True))
     return tables
 
 
@@ -275,7 +279,7 @@ def _kernels(solution: Solution) -> list[Table]:
                 title = label("data.kernel.channel", lang, k=k, name=name, c=c)
             else:
                 title = label("data.kernel", lang, k=k, name=name)
-            tables.append(grid(title, cells, labels=False))
+            tables.append(replace(grid(title, cells, labels=False), drawn=True))
     return tables
 
 

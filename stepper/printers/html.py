@@ -368,8 +368,8 @@ def _data(doc: Document) -> str:
             parts.append(f'<ul class="data">{items}</ul>')
         if group.note:
             parts.append(f'<p class="legend">{_plain(group.note, comma)}</p>')
-        if group.tables:
-            tables = "".join(_table(table, comma) for table in group.tables)
+        if any(not t.drawn for t in group.tables):  # the picture shows the drawn ones
+            tables = "".join(_table(table, comma) for table in group.tables if not table.drawn)
             parts.append(f'<div class="tables">{tables}</div>')
     if not parts:
         return ""

@@ -311,7 +311,7 @@ def data_section(doc: Document) -> list[str]:
             out.append(_values(doc, group.values))
         if group.note:
             out.append(f"#explain({_prose(doc, group.note)})")
-        tables = [table(doc, t) for t in group.tables]
+        tables = [table(doc, t) for t in group.tables if not t.drawn]  # not twice
         if any(tables):
             out.append(_row_of(t for t in tables if t))
     if not out:
