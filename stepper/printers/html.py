@@ -287,17 +287,16 @@ def _plain(text: str, comma: bool) -> str:
 
 
 def _group(group: ZeroGroup, doc: Document) -> str:
-    """Steps that are 0 for one reason: their symbols = 0, and the reason once. The item
-    takes its first step's number and anchor; the others are in its heading."""
+    """Steps that are 0 for one reason: their symbols = 0, and the reason once after the step
+    numbers. The item takes its first step's anchor."""
     first = group.steps[0].n
     heading = escape(label("doc.steps", doc.lang, n=group.numbers()))
     syms = mathml(", ".join(s.sym.latex() for s in group.steps), comma=doc.comma)
     return (
         f'<li class="step group" id="step-{first}" value="{first}">'
-        f'<p class="steps">{heading}</p>'
-        f'<div class="eq"><span class="formula">{syms}<wbr>'
+        f'<div class="eq"><span class="n"></span><span class="formula">{syms}<wbr>'
         f'<span class="value">{_number_math("0", doc.comma)}</span></span></div>'
-        f'<p class="why">{_plain(group.reason, doc.comma)}</p></li>'
+        f'<p class="why"><strong>{heading}.</strong> {_plain(group.reason, doc.comma)}</p></li>'
     )
 
 
