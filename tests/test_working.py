@@ -235,7 +235,7 @@ def test_groups_lose_no_step(lesson_id: str) -> None:
 @pytest.mark.parametrize("lesson_id", ["cnn-1", "conv-2", "backprop-2", "optimizers-1"])
 def test_an_explanation_is_printed_once_per_run(lesson_id: str) -> None:
     """Two explanations in a row are never the same words (cnn-1's check phase gave the ReLU's
-    sentence sixteen times)."""
+    sentence sixteen times), in a solution or a worksheet, Markdown or HTML."""
     for blank in ("none", "values"):
         markdown = REGISTRY["md"].render(solved(lesson_id), Options(blank=blank))  # type: ignore[arg-type]
         assert isinstance(markdown, str)
@@ -243,3 +243,7 @@ def test_an_explanation_is_printed_once_per_run(lesson_id: str) -> None:
             p for p in markdown.split("\n\n") if p and p[0] not in "*#$|`>\\" and "$$" not in p
         ]
         assert all(a != b for a, b in pairwise(paragraphs)), lesson_id
+        html = REGISTRY["html"].render(solved(lesson_id), Options(blank=blank))  # type: ignore[arg-type]
+        assert isinstance(html, str)
+        why = re.findall(r'<p class="why">(.*?)</p>', html)
+        assert len(why) > 3 and all(a != b for a, b in pairwise(why)), lesson_id

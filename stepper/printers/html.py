@@ -309,9 +309,12 @@ def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
     ]
     if doc.shows_values:
         explanation = _plain(doc.explanation(step) or "", doc.comma)
-    else:
+    elif step.n not in doc.repeated:  # said once per run, as in the solution
         explanation = _censor(step.explanation, answers, doc.comma)
-    parts.append(f'<p class="why">{explanation}</p>')
+    else:
+        explanation = ""
+    if explanation:
+        parts.append(f'<p class="why">{explanation}</p>')
     if doc.shows_values:
         drift = exact_note(step, lang)
         if drift:
