@@ -28,6 +28,7 @@ from stepper.steps import Solution
 def fresh_run() -> None:
     """Forget what this process printed or read, as a new run of the program would."""
     formulas.compiled.cache_clear()
+    formulas._by_hand.cache_clear()  # built from compiled(), which it would not ask again
     formula_cache._loaded.cache_clear()
     formula_cache._entries.clear()
     formula_cache._new.clear()
