@@ -156,14 +156,34 @@ def test_svg_places_every_label_of_the_network() -> None:
 _TIKZ_AT = re.compile(r"\\node\[anchor=base west[^]]*\] at \(([\d.]+),([\d.]+)\)")
 
 
+_TIKZ_NODE = re.compile(r"\\node\[draw=[^]]*rounded corners[^]]*\] at \(([\d.]+),([\d.]+)\)")
+
+
 def test_tikz_places_every_label_of_the_network() -> None:
+    """Each label at its cell's baseline; a neuron ("(1 tanh)", a wire ending on its left
+    edge) as a round box centred on the cells its label spans."""
     for lesson_id, scene in medium_scenes():
-        found = _TIKZ_AT.findall(render_tikz.render(scene))
-        labels = scene.labels()
+        tikz = render_tikz.render(scene)
+        neurons = [
+            label
+            for label in scene.labels()
+            if label.text.startswith("(")
+            and label.text.endswith(")")
+            and any(
+                (label.x - 0.5, label.y) in w.points for w in scene.items if isinstance(w, Wire)
+            )
+        ]
+        labels = [label for label in scene.labels() if label not in neurons]
+        found = _TIKZ_AT.findall(tikz)
         assert len(found) == len(labels), lesson_id
         for (x, y), label in zip(found, labels, strict=True):
             assert abs(float(x) - label.x * CMTT.advance) < 0.01
             assert abs(float(y) - CMTT.baseline(label.y)) < 0.01
+        boxes = _TIKZ_NODE.findall(tikz)
+        assert len(boxes) == len(neurons) > 0, lesson_id
+        for (x, y), label in zip(boxes, neurons, strict=True):
+            assert abs(float(x) - (label.x + label.width / 2) * CMTT.advance) < 0.01
+            assert abs(float(y) - (label.y + 0.5) * CMTT.line) < 0.01
 
 
 _TYPST_AT = re.compile(
