@@ -239,8 +239,10 @@ def _results(solution: Solution) -> tuple[Matrix, ...]:
 
 
 def _descents(solution: Solution) -> tuple[Descent, ...]:
-    """Each optimiser's path: the start, every point it stepped to, f at each (computed from
-    the lesson's function, the same the contour plot draws)."""
+    """Each optimiser's path: the start, every point it stepped to, and f at each, as the
+    lesson's own f steps give it (a lesson that rounds as it goes, as the slides do, computes f
+    at the rounded point: the end must say what the last step said), else computed from the
+    lesson's function at the point, as the contour plot draws it."""
     shape = solution.optimize
     if shape is None:
         return ()
@@ -248,16 +250,24 @@ def _descents(solution: Solution) -> tuple[Descent, ...]:
     for optimizer in shape.optimizers:
         points = [tuple(shape.start)]
         by_iteration: dict[int, dict[str, float]] = {}
+        f_steps: dict[int, float] = {}
         for step in solution.steps:
+            if step.key == optimizer.prefix + "f":
+                f_steps[step.iteration] = step.value
             for v in shape.variables:
                 if step.key == optimizer.prefix + v:
                     by_iteration.setdefault(step.iteration, {})[v] = step.value
-        points += [
-            tuple(point[v] for v in shape.variables)
-            for _, point in sorted(by_iteration.items())
+        walked = [
+            (iteration, tuple(point[v] for v in shape.variables))
+            for iteration, point in sorted(by_iteration.items())
             if len(point) == len(shape.variables)
         ]
-        values = [shape.function.value(p) for p in points]
+        points += [point for _, point in walked]
+        iterations = [0] + [iteration for iteration, _ in walked]
+        values = [
+            f_steps[i] if i in f_steps else shape.function.value(p)
+            for i, p in zip(iterations, points, strict=True)
+        ]
         decimals = solution.decimals
         f = Change(
             "f",

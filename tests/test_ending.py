@@ -233,3 +233,17 @@ def test_a_lesson_with_decimal_commas_ends_with_them() -> None:
         line.text for line in lines(summarize(solved("backprop-1")), "es", 80, comma=True)
     )
     assert "ε²: 0,78351 → 0,40966  (−47,7 %)" in backprop
+
+
+def test_the_end_says_what_the_last_f_step_said() -> None:
+    """optimizers-1 rounds as it goes (as the slides do): its f steps are computed at the
+    rounded points, and the end screen quotes them (Adam: 8.1822, the last step's value; the
+    exact point would give 8.1792)."""
+    solution = solved("optimizers-1")
+    summary = summarize(solution)
+    assert solution.optimize is not None
+    for optimizer, descent in zip(solution.optimize.optimizers, summary.descents, strict=True):
+        f_steps = [s for s in solution.steps if s.key == optimizer.prefix + "f"]
+        assert descent.f.before == f_steps[0].shown
+        assert descent.f.after == f_steps[-1].shown
+    assert summary.descents[-1].f.after == "8.1822"
