@@ -242,3 +242,10 @@ def test_no_exam_sheet_contains_an_answer(lesson_id: str, fmt: str, tmp_path: Pa
     document = out.read_bytes() if fmt == "pdf" else out.read_text(encoding="utf-8")
     leaked = decimals(as_text(document, fmt, tmp_path)) & answers(solved(lesson_id))
     assert not leaked, f"{lesson_id} {fmt}: {sorted(leaked)[:10]}"
+
+
+def test_one_more_problem_is_singular() -> None:
+    from stepper.messages import plural
+
+    assert plural("watch.more", 1, "es", n=1) == "… y 1 problema más"
+    assert plural("watch.more", 3, "en", n=3) == "… and 3 more problems"

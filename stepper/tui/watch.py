@@ -24,6 +24,7 @@ from stepper.i18n import label
 from stepper.lesson.errors import LessonError, Problem
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
+from stepper.messages import plural
 from stepper.steps import Solution
 
 if TYPE_CHECKING:
@@ -137,5 +138,6 @@ class ProblemsPanel(Static):
         for problem in problems[:SHOWN]:
             text.append("\n" + str(problem))
         if len(problems) > SHOWN:
-            text.append("\n" + label("watch.more", lang, n=len(problems) - SHOWN))
+            more = len(problems) - SHOWN
+            text.append("\n" + plural("watch.more", more, lang, n=more))
         self.update(text)
