@@ -8,6 +8,8 @@ work slows them alike, and each is compared with the baseline's median from the 
 - scale: a 784-32-10 network with one sample (about 51,000 steps) solved to JSON, target
   ≤ 6× the baseline and under 500 MB;
 - loading: ``stepper check`` of a lesson of 10^6 weights, target under 10 s;
+- the 784-32-10 lesson printed to Markdown (each 785-term sum broken into lines), with no
+  target: it once took minutes;
 - and, for scale, a conv lesson (the lecture's 28×28 image, 32 kernels 3×3, same, ReLU, 2×2
   max pool).
 
@@ -145,6 +147,10 @@ def main() -> None:
             "start-up": [*stepper, "solve", "backprop-1", "--format", "json"],
             "start-up, empty formula cache": [*stepper, "solve", "backprop-1", "--format", "json"],
             "784-32-10": [*stepper, "solve", str(folder / "big.yaml"), "--format", "json"],
+            "784-32-10 to Markdown": [
+                *[*stepper, "solve", str(folder / "big.yaml"), "--format", "md"],
+                *["-o", str(folder / "big.md")],
+            ],
             "conv 28x28x32": [*stepper, "solve", str(folder / "big-conv.yaml")],
             "check 10^6 weights": [*stepper, "check", str(folder / "million.yaml")],
         }

@@ -235,3 +235,21 @@ def test_no_proper_name_is_hyphenated(tmp_path: Path) -> None:
     ).stdout
     assert "Rosenbrock" in words
     assert not re.findall(r"\b[A-Z]\w*-\n\w", words)
+
+
+def test_a_sum_of_785_terms_breaks_as_measuring_each_line_would() -> None:
+    """The widths of the runs between cuts, measured once, are those of the slices measured
+    one by one (in context and alone), so a 784-input u breaks as before, only without
+    measuring every candidate line anew (which took minutes)."""
+    from stepper.printers.math_lines import _breaks, _scan, _Spans, _width, lines
+
+    terms = [f"w_{{1,{j}}} \\cdot {(-1) ** j * 0.25 * j:g}" for j in range(785)]
+    tex = " + ".join(terms).replace("+ -", "- ")
+    tokens, _ = _scan(tex)
+    cuts = [i for i, _ in _breaks(tokens)]
+    spans = _Spans(tokens, cuts)
+    for a, b in [(0, cuts[3]), (cuts[10], cuts[40]), (cuts[500], len(tokens))]:
+        assert spans.run(a, b) == pytest.approx(_width(tokens[a:b]), abs=1e-9)
+        assert spans.prefix(b) == pytest.approx(_width(tokens[:b]), abs=1e-9)
+    broken = lines([r"u_{1}", tex])
+    assert broken is not None and len(broken) > 20

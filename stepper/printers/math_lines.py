@@ -213,8 +213,9 @@ def _pieces(tex: str, room: float) -> list[str]:
         return [tex]
     depth = min(d for _, d in breaks)
     cuts = [i for i, d in breaks if d == depth]
-    greedy = _greedy(tokens, cuts, room)
-    chosen = _even(tokens, cuts, len(greedy) + 1, room) or greedy
+    spans = _Spans(tokens, cuts)
+    greedy = _greedy(tokens, cuts, room, spans)
+    chosen = _even(tokens, cuts, len(greedy) + 1, room, spans) or greedy
     edges = [0, *(starts[i] for i in chosen), len(tex)]
     pieces = []
     for n in range(len(edges) - 1):
@@ -228,29 +229,65 @@ def _pieces(tex: str, room: float) -> list[str]:
     return pieces
 
 
-def _greedy(tokens: list[str], cuts: list[int], room: float) -> list[int]:
+class _Spans:
+    """Widths of the token runs between cuts, measured once: a 785-term sum has 785 cuts, and
+    measuring each candidate line anew made breaking it take minutes. A cut is at the top
+    level of the sum, so a run's width is the sum of the runs it spans; a run measured alone
+    starts with a unary sign (as ``_width`` of that slice would), in context with a binary one."""
+
+    def __init__(self, tokens: list[str], cuts: list[int]) -> None:
+        self.tokens = tokens
+        #: The width of ``tokens[:c]`` in context, for 0, each cut and the end.
+        self.before: dict[int, float] = {0: 0.0}
+        total, start = 0.0, 0
+        for cut in [*cuts, len(tokens)]:
+            if cut <= start:
+                continue
+            total += _width(tokens[start:cut]) + self._context(start)
+            self.before[cut] = total
+            start = cut
+
+    def _context(self, at: int) -> float:
+        """What the sign at ``at`` adds in context over its width alone."""
+        if at == 0:
+            return 0.0
+        tok = self.tokens[at]
+        return _token_width(tok, self.tokens[at - 1]) - _token_width(tok, None)
+
+    def prefix(self, c: int) -> float:
+        """The width of ``tokens[:c]``, in context."""
+        return self.before[c]
+
+    def run(self, a: int, b: int) -> float:
+        """The width of ``tokens[a:b]`` measured alone."""
+        return self.before[b] - self.before[a] - self._context(a)
+
+
+def _greedy(tokens: list[str], cuts: list[int], room: float, spans: _Spans) -> list[int]:
     """Each line as full as it can be: the cuts where the next term would not fit."""
     chosen: list[int] = []
     start = 0
     for n, cut in enumerate(cuts):
         following = cuts[n + 1] if n + 1 < len(cuts) else len(tokens)
-        if _width(tokens[start:following]) > room and cut > start:
+        if spans.run(start, following) > room and cut > start:
             chosen.append(cut)
             start = cut
     return chosen
 
 
-def _even(tokens: list[str], cuts: list[int], count: int, room: float) -> list[int] | None:
+def _even(
+    tokens: list[str], cuts: list[int], count: int, room: float, spans: _Spans
+) -> list[int] | None:
     """``count`` lines of about equal width (no short last line), or None if one overflows."""
-    total = _width(tokens)
+    total = spans.prefix(len(tokens))
     chosen: list[int] = []
     for j in range(1, count):
         later = [c for c in cuts if not chosen or c > chosen[-1]]
         if not later:
             return None
-        chosen.append(min(later, key=lambda c: abs(_width(tokens[:c]) - total * j / count)))
+        chosen.append(min(later, key=lambda c: abs(spans.prefix(c) - total * j / count)))
     edges = [0, *chosen, len(tokens)]
-    if any(_width(tokens[a:b]) > room for a, b in pairwise(edges)):
+    if any(spans.run(a, b) > room for a, b in pairwise(edges)):
         return None
     return chosen
 
