@@ -4,6 +4,7 @@ breaking of long equations (``stepper.printers.math_lines``) on its own."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -66,13 +67,31 @@ def test_lualatex_compiles_it_too(lesson_id: str, tmp_path: Path) -> None:
 KEY = re.compile(r"\b[A-Za-z_]+(?:\.[A-Za-z_]+)*\[(?:\d+(?:,\d+)*|[a-z]+)\]", re.ASCII)
 
 
-@pytest.mark.parametrize("fmt", ["md", "tex"])
+def _read(fmt: str, rendered: str | bytes, tmp_path: Path) -> str:
+    """What a reader of the document reads: the LaTeX body (a preamble's \\newcommand\\X[2]
+    is no key), the HTML page's text without its tags and styles, the PDF's text."""
+    if fmt == "tex":
+        return str(rendered).split(r"\begin{document}")[-1]
+    if fmt == "html":
+        body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", str(rendered), flags=re.S)
+        return html.unescape(re.sub(r"<[^>]+>", " ", body))
+    if fmt == "pdf":
+        if shutil.which("pdftotext") is None:
+            pytest.skip("pdftotext is not installed")
+        path = tmp_path / "document.pdf"
+        path.write_bytes(bytes(rendered) if isinstance(rendered, bytes) else rendered.encode())
+        done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+        return done.stdout.decode()
+    return str(rendered)
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex", "html", "pdf"])
 @pytest.mark.parametrize("lesson_id", builtin_ids())
-def test_no_internal_key(lesson_id: str, fmt: str) -> None:
-    """The reader sees the lecture's names (Δk₁₁), never the engine's keys (dk[1,1,1,1])."""
+def test_no_internal_key(lesson_id: str, fmt: str, tmp_path: Path) -> None:
+    """The reader sees the lecture's names (Δk₁₁), never the engine's keys (dk[1,1,1,1]), in
+    any document a class is given."""
     solution = solved(lesson_id)
-    # What is printed: a LaTeX preamble's \newcommand\X[2] is no key.
-    document = str(REGISTRY[fmt].render(solution, Options())).split(r"\begin{document}")[-1]
+    document = _read(fmt, REGISTRY[fmt].render(solution, Options()), tmp_path)
     keyed = [s.key for s in solution.steps if "[" in s.key or "." in s.key]
     assert not [key for key in keyed if key in document]
     assert not KEY.findall(document)
