@@ -360,3 +360,24 @@ def test_every_worksheet_asks_name_id_and_group(
     html = run([*args, "--format", "html"], capsys)[1]
     for text in (_pdf_text(pdf), html):
         assert re.search(r"Name:.*\s*ID:.*\s*Group:", text), text[:400]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_worksheet_asks_for_name_id_and_group(lang: str, tmp_path: Path) -> None:
+    """An ordinary worksheet asks who fills it in, in every document format, in the
+    lesson's language; a solution does not."""
+    from stepper.exam.fields import fields
+    from stepper.printers import REGISTRY, Options
+    from tests.conftest import solved
+
+    solution = solved("backprop-1", lang)
+    for fmt in ("md", "tex", "html", "pdf"):
+        sheet = REGISTRY[fmt].render(solution, Options(blank="values"))
+        answer = REGISTRY[fmt].render(solution, Options())
+        if fmt == "pdf":
+            (tmp_path / "sheet.pdf").write_bytes(bytes(sheet))
+            (tmp_path / "answer.pdf").write_bytes(bytes(answer))
+            sheet, answer = _pdf_text(tmp_path / "sheet.pdf"), _pdf_text(tmp_path / "answer.pdf")
+        for field in fields(lang):
+            assert f"{field}:" in str(sheet), (fmt, field)
+            assert f"{field}:" not in str(answer), (fmt, field)

@@ -34,3 +34,19 @@ def html_fields(lang: str) -> str:
         f'{sid}:<span style="{rule} width: 7em"></span>'
         f'{group}:<span style="{rule} width: 4em"></span></p>'
     )
+
+
+def markdown_fields(lang: str) -> str:
+    """The fields as one line of bold names and blanks to write on."""
+    return "  ".join(f"**{field}:** ______________" for field in fields(lang))
+
+
+def latex_fields(lang: str) -> str:
+    """The fields as one line of rules, the name's the longest."""
+    from stepper.printers.latex import text
+
+    name, sid, group = (text(f) for f in fields(lang))
+    return (
+        rf"{name}: \rule{{7cm}}{{0.4pt}}\hfill {sid}: \rule{{3cm}}{{0.4pt}}\hfill "
+        rf"{group}: \rule{{1.5cm}}{{0.4pt}}"
+    )

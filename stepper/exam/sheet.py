@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Sequence
 from html import escape
 
-from stepper.exam.fields import fields, html_fields, typst_fields
+from stepper.exam.fields import html_fields, latex_fields, markdown_fields, typst_fields
 from stepper.exam.header import ExamHeader
 from stepper.exam.items import Item, data, items
 from stepper.i18n import label
@@ -137,7 +137,7 @@ def _md_one(doc: Document, header: ExamHeader | None) -> str:
     out = [f"# {doc.title}", "", kind, ""]
     if line:
         out += [line, ""]
-    out += ["  ".join(f"**{field}:** ______________" for field in fields(lang)), ""]
+    out += [markdown_fields(lang), ""]
     out += [item for text in lines for item in (text, "")]
     picture = picture_text(doc)
     if picture:
@@ -178,12 +178,7 @@ def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
     out = [rf"\section*{{{text(doc.title)}}}", rf"\textit{{{text(kind)}}}", ""]
     if line:
         out += [text(line), ""]
-    name, sid, group = (text(f) for f in fields(lang))
-    out += [
-        rf"{name}: \rule{{7cm}}{{0.4pt}}\hfill {sid}: \rule{{3cm}}{{0.4pt}}\hfill "
-        rf"{group}: \rule{{1.5cm}}{{0.4pt}}",
-        "",
-    ]
+    out += [latex_fields(lang), ""]
     out += [item for t in lines for item in (text(t), "")]
     out += tikz_network(doc)
     out += tikz_conv(doc)

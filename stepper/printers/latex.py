@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from stepper.exam.fields import latex_fields
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import decimal_comma
@@ -424,6 +425,8 @@ def body(doc: Document) -> list[str]:
         rf"\textit{{{text(kind)}}}",
         "",
     ]
+    if doc.blank != "none":  # a worksheet asks who fills it in, as every sheet does
+        out += [latex_fields(lang), ""]
     if doc.summary:
         out += [prose(doc, doc.summary), ""]
     out += tikz_network(doc)

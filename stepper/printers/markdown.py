@@ -11,6 +11,7 @@ import re
 
 from rich.console import Console, RenderableType
 
+from stepper.exam.fields import markdown_fields
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import decimal_comma, pretty
@@ -109,6 +110,8 @@ def render_document(doc: Document) -> str:
         + (f" · **{label('doc.variant', lang, id=doc.variant)}**" if doc.variant else ""),
         "",
     ]
+    if doc.blank != "none":  # a worksheet asks who fills it in, as every sheet does
+        out += [markdown_fields(lang), ""]
     if doc.summary:
         out += [doc.summary, ""]
     picture = picture_text(doc)
