@@ -25,6 +25,7 @@ from stepper.cli import main
 from stepper.engine import solve
 from stepper.exam.items import part_letter
 from stepper.exam.secret import SECRET_ENV, variant_id, variant_seed
+from stepper.i18n import label
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import Lesson
 from stepper.steps import Step
@@ -381,3 +382,17 @@ def test_every_worksheet_asks_for_name_id_and_group(lang: str, tmp_path: Path) -
         for field in fields(lang):
             assert f"{field}:" in str(sheet), (fmt, field)
             assert f"{field}:" not in str(answer), (fmt, field)
+
+
+def test_points_follow_the_lessons_decimal_comma(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Half a point per item reads 0,5 in a lesson written with decimal commas, 0.5 else."""
+    lesson = _exam_lesson(tmp_path)
+    args = ["solve", str(lesson), "--worksheet=exam", "--points", "0.5", "--format", "md"]
+    code, md, _ = run(args, capsys)
+    assert code == 0 and label("exam.points", "es", points="0.5") in md
+    lesson.write_text(lesson.read_text().replace("display:\n", "display:\n  decimal_comma: true\n"))
+    code, md, _ = run(args, capsys)
+    assert code == 0 and label("exam.points", "es", points="0,5") in md
+    assert label("exam.points", "es", points="0.5") not in md

@@ -21,6 +21,7 @@ from stepper.exam.fields import html_fields, latex_fields, markdown_fields, typs
 from stepper.exam.header import ExamHeader
 from stepper.exam.items import Item, data, items
 from stepper.i18n import label
+from stepper.numbers import decimal_comma
 from stepper.printers import Options, optimize
 from stepper.printers.document import Document, build_document
 from stepper.steps import Solution
@@ -49,15 +50,17 @@ def _exercises(solution: Solution) -> list[list[Item]]:
     return out
 
 
-def _top(header: ExamHeader | None, lang: str) -> tuple[str, list[str]]:
+def _top(doc: Document, header: ExamHeader | None) -> tuple[str, list[str]]:
     """The line under the title (course · instructor · date) and the lines above the data
-    (instructions, points per item)."""
+    (instructions, points per item, written with the lesson's decimal comma if it has one)."""
     if header is None:
         return "", []
     line = " · ".join(t for t in (header.course, header.instructor, header.date) if t)
     lines = [header.instructions] if header.instructions else []
     if header.points is not None:
-        lines.append(label("exam.points", lang, points=f"{header.points:g}"))
+        points = f"{header.points:g}"
+        points = decimal_comma(points) if doc.comma else points
+        lines.append(label("exam.points", doc.lang, points=points))
     return line, lines
 
 
@@ -74,7 +77,7 @@ def typst_body(doc: Document, header: ExamHeader | None) -> list[str]:
 
     lang = doc.lang
     variant = label("doc.variant", lang, id=doc.variant) if doc.variant else ""
-    line, lines = _top(header, lang)
+    line, lines = _top(doc, header)
     out = [
         f"#set page(header: running({_s(doc.title)}, {_s(variant)}))",
         "#counter(page).update(1)",
@@ -130,7 +133,7 @@ def _md_one(doc: Document, header: ExamHeader | None) -> str:
     from stepper.printers.markdown import picture_text
 
     lang = doc.lang
-    line, lines = _top(header, lang)
+    line, lines = _top(doc, header)
     kind = f"*{label('exam.sheet', lang)}*"
     if doc.variant:
         kind += f" · **{label('doc.variant', lang, id=doc.variant)}**"
@@ -171,7 +174,7 @@ def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
     from stepper.printers.latex import text, tikz_conv, tikz_network
 
     lang = doc.lang
-    line, lines = _top(header, lang)
+    line, lines = _top(doc, header)
     kind = label("exam.sheet", lang)
     if doc.variant:
         kind += " · " + label("doc.variant", lang, id=doc.variant)
@@ -244,7 +247,7 @@ def _html_one(doc: Document, header: ExamHeader | None) -> str:
     from stepper.printers.html import mathml
 
     solution, lang = doc.solution, doc.lang
-    line, lines = _top(header, lang)
+    line, lines = _top(doc, header)
     kind = label("exam.sheet", lang)
     if doc.variant:
         kind += " · " + label("doc.variant", lang, id=doc.variant)
