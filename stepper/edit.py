@@ -19,7 +19,7 @@ from stepper.lesson.formula import check_optimize
 from stepper.lesson.load import schema_found
 from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson
 from stepper.notation import Sym
-from stepper.numbers import given
+from stepper.numbers import decimal_comma, given
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,15 @@ class Editable:
     name: str
     value: float
 
-    def describe(self) -> str:
-        return f"{self.name} = {given(self.value)}"
+    def describe(self, *, comma: bool = False) -> str:
+        """``w₁₂ = 0.3`` (``0,3`` with a decimal comma, as the lesson writes it)."""
+        return f"{self.name} = {self.written(comma=comma)}"
+
+    def written(self, *, comma: bool = False) -> str:
+        """The number as the lesson writes it; the learner edits it so (``,`` or ``.`` both
+        read back)."""
+        text = given(self.value)
+        return decimal_comma(text) if comma else text
 
 
 def editable_numbers(lesson: Lesson, neuron_offsets: list[int], lang: str) -> list[Editable]:

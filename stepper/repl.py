@@ -304,7 +304,8 @@ class Plain:
             why = "; ".join(problem.message for problem in exc.problems)
             self.say(label("edit.bad", self.lang, text=value_text, why=why))
             return
-        self.say(label("plain.edited", self.lang, name=chosen.name, value=given(value)))
+        edited = decimal_comma(given(value)) if self.comma else given(value)
+        self.say(label("plain.edited", self.lang, name=chosen.name, value=edited))
         self.show_position()
 
     def list_numbers(self, numbers: list[Editable], text: str) -> None:
@@ -318,7 +319,7 @@ class Plain:
             self.say(label("plain.edit.many", self.lang, count=len(found)))
         else:
             self.say(label("plain.edit.list", self.lang))
-            self.say(*(f"    {k}. {n.describe()}" for k, n in found))
+            self.say(*(f"    {k}. {n.describe(comma=self.comma)}" for k, n in found))
 
     def restore(self) -> None:
         """The lesson as it was before any edit, at the same place (the app's r)."""

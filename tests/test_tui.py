@@ -424,3 +424,28 @@ def test_a_decimal_comma_lesson_writes_no_decimal_point(tmp_path: Path) -> None:
             assert not re.search(r"\d\.\d", shown), shown
 
     run(app, scenario, size=(80, 24))
+
+
+def test_edit_writes_numbers_as_a_decimal_comma_lesson_does(tmp_path: Path) -> None:
+    """In a lesson written with decimal commas the edit dialog lists α = 0,1, offers 0,1 to
+    change, and takes 0,5 back."""
+    from stepper.catalog import resolve
+    from stepper.lesson.load import load_lesson
+
+    source = resolve("backprop-1").path.read_text()
+    path = tmp_path / "comma.yaml"
+    path.write_text(source.replace("display:\n", "display:\n  decimal_comma: true\n"))
+
+    async def scenario(app: StepperApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter", "e")
+        listed = app.screen.query_one("#edit-list").get_option_at_index(0).prompt  # type: ignore[attr-defined]
+        assert str(listed) == "α = 0,1"
+        await pilot.press("enter")
+        field = app.screen.query_one("#edit-input")
+        assert field.value == "0,1"  # type: ignore[attr-defined]
+        field.value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"0,5", "enter")
+        await pilot.pause()
+        assert app.modified and app.lesson.training.learning_rate == 0.5  # type: ignore[union-attr]
+
+    run(StepperApp(load_lesson(path)), scenario)

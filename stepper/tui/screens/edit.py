@@ -38,6 +38,8 @@ class EditScreen(ModalScreen[Lesson | None]):
         offsets = [layer.offset for layer in shape.layers] if shape else [0]
         self.numbers = editable_numbers(lesson, offsets, lang)
         self.chosen: Editable | None = None
+        #: Numbers written with a decimal comma, as the lesson's own are.
+        self.comma = lesson.display.decimal_comma
 
     def compose(self) -> ComposeResult:
         dialog = Vertical(classes="dialog", id="edit-dialog")
@@ -45,7 +47,10 @@ class EditScreen(ModalScreen[Lesson | None]):
         with dialog:
             yield Static(label("edit.title", self.lang), classes="dialog-title")
             yield OptionList(
-                *(Option(n.describe(), id=str(k)) for k, n in enumerate(self.numbers)),
+                *(
+                    Option(n.describe(comma=self.comma), id=str(k))
+                    for k, n in enumerate(self.numbers)
+                ),
                 id="edit-list",
             )
             yield Static(id="edit-prompt")
@@ -59,7 +64,7 @@ class EditScreen(ModalScreen[Lesson | None]):
         )
         field = self.query_one("#edit-input", Input)
         field.disabled = False
-        field.value = str(self.chosen.value)
+        field.value = self.chosen.written(comma=self.comma)
         field.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
