@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
         "typed. stepper check still has the last word.",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument(
+        "--lang", choices=langs, help="language of the fields' descriptions (default: en)"
+    )
 
     p = sub.add_parser(
         "new",
@@ -397,7 +400,8 @@ def _schema(args: argparse.Namespace) -> int:
 
     from stepper.scaffold import json_schema
 
-    _write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", args.output)
+    schema = json_schema(args.lang) if args.lang else json_schema()
+    _write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", args.output)
     return EXIT_OK
 
 

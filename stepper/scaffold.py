@@ -63,9 +63,10 @@ def _kinds() -> dict[str, type[Strict]]:
 KINDS = _kinds()
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema(lang: str = messages.SOURCE_LANGUAGE) -> dict[str, Any]:
     """The JSON Schema of a lesson file: one of the lesson kinds, told apart by ``kind`` (a
-    dense lesson may leave it out), generated from the models that validate lessons."""
+    dense lesson may leave it out), generated from the models that validate lessons; each
+    field's description (an editor's hover text) in ``lang``."""
     from pydantic import TypeAdapter
 
     generated = TypeAdapter(Lesson).json_schema(mode="validation")
@@ -76,7 +77,7 @@ def json_schema() -> dict[str, Any]:
         if model is None:
             continue
         for field, prop in definition.get("properties", {}).items():
-            text = field_help(model, field)
+            text = field_help(model, field, lang)
             if text is not None:
                 prop["description"] = text
     # The kind picks the model (if/then/else rather than oneOf): an editor then reports a
@@ -91,18 +92,13 @@ def json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "stepper lesson",
-        "description": (
-            "A lesson of stepper, the terminal tutor for the arithmetic of neural networks. "
-            "Its kind (dense, the default, conv or optimize) decides its other fields. "
-            "`stepper check` has the last word: it also checks the rules across fields."
-        ),
+        "description": messages.lookup("schema.description", lang),
         "type": "object",
         "properties": {
             "kind": {
                 "enum": list(KINDS),
                 "default": "dense",
-                "description": "The lesson kind: dense (the default; may be left out), conv "
-                "or optimize.",
+                "description": messages.lookup("schema.kind", lang),
             }
         },
         **choice,

@@ -189,3 +189,32 @@ def test_schema_help(capsys: pytest.CaptureFixture[str]) -> None:
         main(["schema", "--help"])
     assert exit_.value.code == 0
     assert "yaml-language-server" in capsys.readouterr().out
+
+
+def test_the_schema_speaks_the_language_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    """The fields' descriptions, the editor's hover text, are English by default and Spanish
+    with --lang es: the same schema otherwise."""
+    assert main(["schema"]) == 0
+    english = json.loads(capsys.readouterr().out)
+    assert main(["schema", "--lang", "es"]) == 0
+    spanish = json.loads(capsys.readouterr().out)
+    assert english["description"].startswith("A lesson of stepper")
+    assert spanish["description"].startswith("Una lección de stepper")
+    lesson_id = "$defs", "DenseLesson", "properties", "id", "description"
+
+    def at(schema: dict[str, Any], path: tuple[str, ...]) -> Any:
+        for part in path:
+            schema = schema[part]
+        return schema
+
+    assert "identificador" in at(spanish, lesson_id)
+    assert "identificador" not in at(english, lesson_id)
+
+    def without_descriptions(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: without_descriptions(v) for k, v in node.items() if k != "description"}
+        if isinstance(node, list):
+            return [without_descriptions(v) for v in node]
+        return node
+
+    assert without_descriptions(english) == without_descriptions(spanish)
