@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given
+from stepper.printers.optimize import PARAMETERS
 from stepper.steps import Phase, Quantity, Solution, Step
 
 #: A cell standing for the rows or columns left out of a large matrix.
@@ -284,7 +285,6 @@ def _kernels(solution: Solution) -> list[Table]:
 
 
 #: The order an optimiser's parameters are listed in: the learning rate first, as the lecture.
-_PARAMETERS = {name: k for k, name in enumerate(("alpha", "beta", "rho", "eps", "t"))}
 
 
 def _optimize(solution: Solution) -> tuple[Given, ...]:
@@ -298,7 +298,7 @@ def _optimize(solution: Solution) -> tuple[Given, ...]:
     start: dict[str, tuple[Sym, str]] = {}
     groups = []
     for opt in shape.optimizers:
-        params: list[tuple[Sym, str]] = []
+        params: list[tuple[str, Sym, str]] = []  # name, symbol, shown
         state: list[tuple[Sym, str]] = []
         for key, q in found.items():
             if not key.startswith(opt.prefix) or (not opt.prefix and "." in key):
@@ -309,10 +309,14 @@ def _optimize(solution: Solution) -> tuple[Given, ...]:
                 if q.shown == given(shape.start[k]):
                     start.setdefault(name, (q.sym, q.shown))
                     continue
-            (state if key in updated else params).append((q.sym, q.shown))
-        params.sort(key=lambda item: _PARAMETERS.get(item[0].letter, len(_PARAMETERS)))
+            if key in updated:
+                state.append((q.sym, q.shown))
+            else:
+                params.append((name, q.sym, q.shown))
+        params.sort(key=lambda p: PARAMETERS.index(p[0]) if p[0] in PARAMETERS else len(PARAMETERS))
         if params or state:
-            groups.append(Given(opt.title(lang), tuple(params + state)))
+            values = tuple((sym, shown) for _, sym, shown in params)
+            groups.append(Given(opt.title(lang), values + tuple(state)))
     common = tuple(start[v] for v in shape.variables if v in start)
     if len(groups) == 1 and groups[0].title is not None and len(shape.optimizers) == 1:
         # One optimiser: its name is the lesson's; one list, the point first.

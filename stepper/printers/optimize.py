@@ -21,8 +21,11 @@ from stepper.pictures.contour import contour_scene
 from stepper.pictures.scene import Frame, Item, Label, Scene, Wire
 from stepper.steps import OptimizerShape, Quantity, Solution, Step
 
-#: The hyper-parameters a part's heading lists, by the last part of their key, in this order.
-_SETTINGS = ("alpha", "beta", "rho", "beta1", "beta2", "eps")
+#: An optimiser's given numbers that are no state, by the last part of their key, in the order
+#: every format prints them (the data's list and a part's heading alike).
+PARAMETERS = ("alpha", "beta", "rho", "beta1", "beta2", "eps", "t")
+#: What a part's heading lists: the hyper-parameters (Adam's first t is where it counts from).
+_SETTINGS = PARAMETERS[:-1]
 #: The printed contour plot, in character cells: wide enough for the legend beside the plot,
 #: tall enough that Rosenbrock's valley reads as a valley.
 PICTURE_WIDTH = 100
