@@ -218,3 +218,12 @@ def test_the_schema_speaks_the_language_asked(capsys: pytest.CaptureFixture[str]
         return node
 
     assert without_descriptions(english) == without_descriptions(spanish)
+
+
+def test_an_unknown_language_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--lang xx`` exits 2 naming the choices, with no traceback and no schema written."""
+    with pytest.raises(SystemExit) as raised:
+        main(["schema", "--lang", "xx"])
+    assert raised.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err and "'xx'" in err
