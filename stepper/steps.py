@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 
 class Phase(StrEnum):
     """The stages of one training iteration, in the order the lecture takes them: a conv
-    lesson's sizes first, then forward, error, backward and update, and last the check that
-    passes the samples forward again with the new weights (did the update help?)."""
+    lesson's sizes first, a dense lesson's preparation of its inputs (normalisation, one-hot
+    codes), then forward, error, backward and update, and last the check that passes the
+    samples forward again with the new weights (did the update help?)."""
 
     SHAPE = "shape"
+    INPUT = "input"
     FORWARD = "forward"
     ERROR = "error"
     BACKWARD = "backward"

@@ -124,7 +124,7 @@ class Explanation(Strict):
 KeyPattern = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z_.*][A-Za-z0-9_.*]*(\[[0-9*,]+\])?$")
 ]
-PhaseName = Literal["shape", "forward", "error", "backward", "update", "check"]
+PhaseName = Literal["shape", "input", "forward", "error", "backward", "update", "check"]
 
 
 class LessonBase(Strict):
