@@ -158,6 +158,30 @@ class OptimizerShape:
 
 
 @dataclass(frozen=True, slots=True)
+class RunShape:
+    """One run of a dense lesson trained several ways (``training.runs``): its id, its steps'
+    key prefix (``sgd.``) and the training fields it sets, as the lesson gives them
+    (``(("batch_size", 2),)``)."""
+
+    id: str
+    prefix: str
+    changes: tuple[tuple[str, int | float | str], ...]
+
+
+def run_of(key: str, runs: tuple[RunShape, ...]) -> tuple[RunShape | None, str]:
+    """The run a step key belongs to and the key without its prefix (``sgd.w[1,1,0]`` ->
+    sgd, ``w[1,1,0]``); None and the key itself in a lesson without runs, or for a number
+    every run shares (x, the initial weights)."""
+    head = key.split("[", 1)[0]
+    if runs and "." in head:
+        ident = head.split(".", 1)[0]
+        for run in runs:
+            if run.id == ident:
+                return run, key[len(run.prefix) :]
+    return None, key
+
+
+@dataclass(frozen=True, slots=True)
 class OptimizeShape:
     """An optimize lesson as the picture draws it: the function and where the optimisers start.
 
@@ -191,3 +215,5 @@ class Solution:
     network: NetworkShape | None = None
     conv: ConvShape | None = None
     optimize: OptimizeShape | None = None
+    #: A dense lesson's runs, in the order they were trained (none: the lesson trains once).
+    runs: tuple[RunShape, ...] = ()

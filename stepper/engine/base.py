@@ -46,6 +46,12 @@ class Recorder:
         self.before: dict[tuple[str, int | None], Step] | None = None
         #: The notations already explained in this run (see ``once``).
         self.said: set[str] = set()
+        #: What the keys of the steps emitted now start with: a dense lesson's run id and a
+        #: dot (``sgd.w[1,1,0]``, ``stepper.engine.runs``), else nothing.
+        self.run_prefix = ""
+        #: Whether the check phase passes the last iteration's batch again, so that its mean
+        #: loss is comparable with the one before the update.
+        self.same_batch = True
 
     def finish(self, lesson: LessonBase, kind: str, **shape: Any) -> Solution:
         """The solution of the steps recorded, titled in the run's language; ``shape`` holds
@@ -84,26 +90,32 @@ class Recorder:
         return words + explain(f"once.{notation}", self.lang)
 
     @contextmanager
-    def checking(self) -> Iterator[None]:
+    def checking(self, *, same_batch: bool = True) -> Iterator[None]:
         """Emit the check phase: the steps inside are keyed ``check.KEY``, explained as the
         same quantity computed again with the new weights, and each loss says how it compares
-        with the same loss of this iteration before the update."""
+        with the same loss of this iteration before the update (``same_batch`` False: the
+        samples checked are not that iteration's batch, so their mean is compared with none)."""
+        n = len(self.run_prefix)
         self.before = {
-            (s.key, s.sample): s
+            (s.key[n:], s.sample): s
             for s in self.steps
-            if s.iteration == self.iteration and s.key in LOSSES
+            if s.iteration == self.iteration
+            and s.key.startswith(self.run_prefix)
+            and s.key[n:] in LOSSES
         }
+        self.same_batch = same_batch
         try:
             yield
         finally:
             self.before = None
+            self.same_batch = True
 
     def _checked(self, key: str, sample: int | None, value: str, words: str) -> str:
         """The words of a check step: why it is computed again, and for a loss whether the
         update lowered it (compared as shown: what the learner can see)."""
         losses = self.before or {}
         before = losses.get((key, sample))
-        if before is None:
+        if before is None or (key == "batch_loss" and not self.same_batch):
             return explain("check.step", self.lang, words=words)
         old, new = parse_shown(before.shown), parse_shown(value)
         verdict = "lower" if new < old else "higher" if new > old else "same"
@@ -138,11 +150,12 @@ class Recorder:
         n = len(self.steps) + 1
         if not math.isfinite(value):
             where = CHECK + key if self.before is not None else key
-            raise overflow(self.source, msg("engine.step", n=n, key=where))
+            raise overflow(self.source, msg("engine.step", n=n, key=self.run_prefix + where))
         text = shown(value, self.decimals)
         if self.before is not None:
             explanation = self._checked(key, sample, text, explanation)
             key, phase = CHECK + key, Phase.CHECK
+        key = self.run_prefix + key
         explanation = self.explain(key, explanation)
         if relation == "→":
             explanation = self.once("arrow", explanation)

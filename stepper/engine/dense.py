@@ -20,8 +20,9 @@ from typing import Any
 from stepper.activations import DERIVATIVE, FORWARD
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
+from stepper.engine.runs import train_runs
 from stepper.explain import explain, explain_count
-from stepper.lesson.schema import DenseLesson, Sample
+from stepper.lesson.schema import DenseLesson, Sample, Training
 from stepper.notation import Sym
 from stepper.numbers import given
 from stepper.steps import LayerShape, NetworkShape, Phase, Quantity, Solution
@@ -43,26 +44,32 @@ class DenseRun(Recorder):
             self.offsets.append(self.offsets[-1] + size)
         self.letters = [layer.symbol or "w" for layer in layers]
         self.out_letters = [layer.output_symbol or "z" for layer in layers]
-        self.training = lesson.training
-        self.c = 2 if self.training.loss == "sse" else 1
-        self.alpha = Quantity(
-            Sym("alpha"),
-            "alpha",
-            lesson.training.learning_rate or 0.0,
-            given(lesson.training.learning_rate or 0.0),
-        )
-        self.weights: list[Matrix] = [
-            [
-                [self._given_weight(l, i, j, v) for j, v in enumerate(row)]
-                for i, row in enumerate(layer.weights, 1)
-            ]
+        self.c = 2 if lesson.training.loss == "sse" else 1
+        #: The lesson's weights as given, layer by layer and row by row: where every run starts.
+        self.initial = tuple(
+            self._given_weight(l, i, j, v)
             for l, layer in enumerate(layers, 1)
-        ]
-        self.initial = tuple(q for m in self.weights for row in m for q in row)
-        self.iteration = 0
+            for i, row in enumerate(layer.weights, 1)
+            for j, v in enumerate(row)
+        )
+        self.begin(lesson.training)
         self.batched = False
         self.u: list[list[Quantity]] = []
         self.out: list[list[Quantity]] = []
+
+    def begin(self, training: Training, prefix: str = "") -> None:
+        """Start training from the lesson's own weights, with ``training`` (a run's: the
+        lesson's with the run's fields) and the run's key ``prefix``; iterations count anew."""
+        self.training = training
+        self.run_prefix = prefix
+        self.iteration = 0
+        rate = training.learning_rate or 0.0
+        self.alpha = Quantity(Sym("alpha"), prefix + "alpha", rate, given(rate))
+        given_ = iter(self.initial)
+        self.weights: list[Matrix] = [
+            [[next(given_) for _ in row] for row in layer.weights]
+            for layer in self.lesson.network.layers
+        ]
 
     # Notation ------------------------------------------------------------------------------
 
@@ -370,6 +377,17 @@ class DenseRun(Recorder):
     # The whole lesson ----------------------------------------------------------------------
 
     def solution(self) -> Solution:
+        runs = train_runs(self, self.lesson.training) if self.lesson.training.runs else ()
+        if not runs:
+            self.train()
+        return self.finish(
+            self.lesson, "dense", given=self.initial, network=self.shape(), runs=runs
+        )
+
+    def train(self, *, check_all: bool = False) -> None:
+        """Every iteration of ``self.training``, then the check of the last update: its
+        samples forward again, or (``check_all``) every sample, so that runs trained in
+        different ways are measured on the same data."""
         samples = self.training.samples
         size = self.training.batch_size
         chunk: list[tuple[int, Sample]] = []
@@ -396,8 +414,10 @@ class DenseRun(Recorder):
                     self.batch_loss(losses)
                     self.average([self.increments(s, i, d, batched=True) for s, i, d in per_sample])
         if self.trains():
-            self.check(chunk)
-        return self.finish(self.lesson, "dense", given=self.initial, network=self.shape())
+            if check_all and len(chunk) != len(samples):
+                self.check(list(enumerate(samples, 1)), same_batch=False)
+            else:
+                self.check(chunk)
 
     def trains(self) -> bool:
         """Whether the lesson updates its weights on every sample (each has a target, and
@@ -406,9 +426,11 @@ class DenseRun(Recorder):
             s.y is not None for s in self.training.samples
         )
 
-    def check(self, chunk: list[tuple[int, Sample]]) -> None:
-        """The last iteration's samples forward again with the new weights, and their loss."""
-        with self.checking():
+    def check(self, chunk: list[tuple[int, Sample]], *, same_batch: bool = True) -> None:
+        """The last iteration's samples forward again with the new weights, and their loss;
+        when ``chunk`` is not that iteration's batch, its mean loss is compared with none."""
+        with self.checking(same_batch=same_batch):
+            self.batched = len(chunk) > 1 if not same_batch else self.batched
             losses = []
             for s, sample in chunk:
                 assert sample.y is not None  # trains() said every sample has one

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stepper.lesson.errors import msg, msg_count
+from stepper.lesson.run_checks import check_runs, note_key, run_ids, runs_of
 
 if TYPE_CHECKING:
     from stepper.lesson.schema import DenseLesson
@@ -222,7 +223,8 @@ def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> 
                 )
             )
     rate: Any = training.get("learning_rate")
-    if has_targets and rate is None:
+    check_runs(training, has_targets, found)
+    if has_targets and rate is None and runs_of(training) is None:
         present = "learning_rate" in training
         found.append(
             Found(
@@ -258,8 +260,15 @@ def _check_notes(data: dict[str, Any], shape: _Shape, found: list[Found]) -> Non
     notes = data.get("notes")
     if not isinstance(notes, dict):
         return
+    ids = run_ids(data.get("training"))
     for key in notes:
-        match = _KEY.match(key)
+        bare = key
+        if ids:
+            wrong, bare = note_key(key, ids)
+            if wrong is not None:
+                found.append(Found(("notes", key), wrong, on_key=True))
+                continue
+        match = _KEY.match(bare)
         if match is None:
             found.append(
                 Found(
@@ -312,6 +321,7 @@ def step_count(
     epochs: int,
     *,
     trains: bool = False,
+    check_all: bool = False,
 ) -> int:
     """How many steps the engine makes, from the sizes alone.
 
@@ -321,7 +331,7 @@ def step_count(
     every weight, and with a batch of several trained samples, each sample's increments and
     the batch's loss. When every sample has a target and there is a learning rate, the check
     phase passes the last batch forward again: u, y, e and the loss of each of its samples,
-    and the batch's loss when it has several.
+    and the batch's loss when it has several; a run (``check_all``) passes every sample.
     """
     total = sum(neurons)
     outputs = neurons[-1]
@@ -335,6 +345,8 @@ def step_count(
         if trained:
             per_epoch += 2 * weights + (weights * trained + 1 if trained > 1 else 0)
     check = 0
+    if check_all:
+        chunk = targets
     if trains and targets and all(targets):
         check = len(chunk) * (2 * total + outputs + 1) + (1 if len(chunk) > 1 else 0)
     return per_epoch * epochs + check
@@ -367,13 +379,19 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
     if len(neurons) != len(shape.neurons) or not isinstance(samples, list) or not samples:
         return
     targets = [isinstance(s, dict) and s.get("y") is not None for s in samples]
-    batch = training.get("batch_size", 1)
-    epochs = training.get("epochs", 1)
-    batch = batch if _is_count(batch) else 1
-    epochs = epochs if _is_count(epochs) else 1
-    rate = training.get("learning_rate")
-    trains = isinstance(rate, int | float) and bool(rate)
-    steps = step_count(neurons, weights, targets, batch, epochs, trains=trains)
+    runs = [r for r in runs_of(training) or [] if isinstance(r, dict)]
+    steps = 0
+    for run in runs or [{}]:  # without runs, the lesson's training once
+        settings = {**training, **{k: v for k, v in run.items() if v is not None}}
+        batch = settings.get("batch_size", 1)
+        epochs = settings.get("epochs", 1)
+        batch = batch if _is_count(batch) else 1
+        epochs = epochs if _is_count(epochs) else 1
+        rate = settings.get("learning_rate")
+        trains = isinstance(rate, int | float) and bool(rate)
+        steps += step_count(
+            neurons, weights, targets, batch, epochs, trains=trains, check_all=bool(runs)
+        )
     if steps > MAX_STEPS:
         where = ("training", "epochs") if "epochs" in training else ("training", "samples")
         found.append(

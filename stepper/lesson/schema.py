@@ -74,12 +74,37 @@ class Sample(Strict):
     y: list[Number] | None = None
 
 
+#: A run's id: the prefix of its step keys (``sgd.w[1,1,0]``), so no dot, and not ``check``.
+RunId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
+
+
+class Run(Strict):
+    """One way of training a dense lesson, side by side with its other runs: every field but
+    ``id`` is the field of ``training`` with the same name, and a run that gives it trains with
+    that value instead (``stepper.engine.runs``). Overriding one more training field is one
+    more field here, with its description in the catalogues."""
+
+    id: RunId
+    learning_rate: Number | None = Field(default=None, gt=0)
+    batch_size: int | None = Field(default=None, ge=1)
+    epochs: int | None = Field(default=None, ge=1)
+
+    def changes(self) -> dict[str, int | float | str]:
+        """The training fields this run sets, in the order of the fields above."""
+        return {
+            name: getattr(self, name)
+            for name in type(self).model_fields
+            if name != "id" and name in self.model_fields_set and getattr(self, name) is not None
+        }
+
+
 class Training(Strict):
     learning_rate: Number | None = None
     loss: Loss = "sse"
     samples: list[Sample] = Field(min_length=1)
     batch_size: int = Field(default=1, ge=1)
     epochs: int = Field(default=1, ge=1)
+    runs: list[Run] | None = Field(default=None, min_length=1, max_length=10)
 
 
 class Grid(Strict):
@@ -311,6 +336,7 @@ MODELS: tuple[type[Strict], ...] = (
     Network,
     Sample,
     Training,
+    Run,
     LessonBase,
     DenseLesson,
     Optimizer,
