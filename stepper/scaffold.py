@@ -169,6 +169,10 @@ training:
   batch_size: 1
   @Training.epochs
   epochs: 1
+  @Training.runs @Run.id @Run.learning_rate @Run.batch_size @Run.epochs
+  # runs:
+  #   - {id: sgd, batch_size: 1}
+  #   - {id: slow, learning_rate: 0.05, epochs: 2}
 @LessonBase.notes
 notes:
   w[1,2,2]: <NOTE>
