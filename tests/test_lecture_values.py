@@ -147,6 +147,28 @@ def test_backprop1_notes_the_slide_slip(backprop1: dict[str, Step]) -> None:
     assert "-0.4782" in plain
 
 
+#: The slide's rounded arithmetic (ỹ₂ ≈ 0.12, δ₂ ≈ 0.87), worked here, and the key of the step
+#: whose note quotes it beside the exact value.
+SLIDE_ROUNDED = {
+    "e[2]": (F(1) - F("0.12"), "0.88"),
+    "w[1,2,0]": (W2[0] + 2 * ALPHA * X[0] * F("0.87"), "0.674"),
+    "w[1,2,1]": (W2[1] + 2 * ALPHA * X[1] * F("0.87"), "0.4174"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(SLIDE_ROUNDED))
+def test_backprop1_notes_where_the_slide_rounds(backprop1: dict[str, Step], key: str) -> None:
+    """ε₂, w₂₀ and w₂₁ carry a note quoting the slide's rounded number and the exact one."""
+    rounded, slide = SLIDE_ROUNDED[key]
+    assert rounded == F(slide)  # the slide's own arithmetic, from its rounded ỹ₂ and δ₂
+    note = backprop1[key].note
+    assert note is not None
+    words = note.replace("−", "-")
+    assert slide in words
+    assert backprop1[key].shown in words  # the exact value, as the step shows it
+    assert backprop1[key].shown != slide
+
+
 def test_backprop1_order_and_phases() -> None:
     """The lecture's order: u, ỹ; ε; δ; then Δw and the new w, one sample, one iteration."""
     steps = solved("backprop-1").steps
@@ -168,8 +190,8 @@ def test_backprop1_order_and_phases() -> None:
 
 # forward-1: the feedforward example, rounded as on the blackboard ------------------------------
 
-FORWARD_W1 = [[-0.1, 0.2, 0.2], [0.3, 0.2, 0.26], [0.25, 0.3, 0.66]]
-FORWARD_T = [[0.2, 0.1, -0.1, -0.1], [0.25, 0.1, 0.5, 0.2]]
+FORWARD_W1 = [[-0.1, 0.2, 0.2], [0.2, 0.1, 0.41], [0.25, 0.3, 0.66]]
+FORWARD_T = [[0.2, 0.1, -0.1, -0.1], [0.2, 0.2, 0.6, 0.2]]
 FORWARD_X = [1.0, 0.1, 0.7]
 
 
@@ -185,7 +207,7 @@ def test_forward1_slide_values(forward1: dict[str, Step]) -> None:
     )
     assert round(s["u[1,1]"].value, 2) == 0.06
     assert s["y[1,1]"].shown == "0.06"
-    assert round(s["y[1,2]"].value, 2) == 0.46
+    assert s["y[1,2]"].shown == "0.46"  # the slide's v₂, which its u₄ reads
     assert round(s["y[1,3]"].value, 2) == 0.63
     assert s["u[2,1]"].shown == "0.097"
     assert [s["y[2,1]"].shown, s["y[2,2]"].shown] == ["0.097", "0.614"]
@@ -238,7 +260,8 @@ def test_forward1_keeps_the_exact_values(forward1: dict[str, Step]) -> None:
         assert step.exact is not None
         assert abs(step.value - step.exact) > 1e-6, key
     assert forward1["y[2,1]"].value == 0.097
-    assert round(forward1["y[2,1]"].exact or 0, 4) == 0.0966
+    assert round(forward1["y[2,1]"].exact or 0, 4) == 0.097
+    assert round(forward1["y[2,1]"].exact or 0, 6) == 0.096982
 
 
 # backprop-2: the two-layer example (δ₃ = ε₁, γₖ = (1 − zₖ²) δ₃ t₃ₖ) ----------------------------
@@ -320,3 +343,14 @@ def test_regression1_batch_loss_falls() -> None:
     final = {s.key: s for s in solution.steps if s.iteration == 4 and s.key.startswith("w[")}
     assert math.isclose(final["w[1,1,0]"].value, w0, rel_tol=1e-13)
     assert math.isclose(final["w[1,1,1]"].value, w1, rel_tol=1e-13)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("lesson_id", ["classify-1", "cnn-1"])
+def test_cross_entropy_increment_says_why_the_2_is_gone(lesson_id: str, lang: str) -> None:
+    """The increments of a cross-entropy lesson contrast Δw = αxδ with the lecture's 2αxδ."""
+    increments = [s for s in solved(lesson_id, lang).steps if s.key.startswith("dw[")]
+    assert increments
+    for step in increments:
+        assert step.template == "increment" and step.params == (1,)  # no 2 in the formula
+        assert "Δw = 2αxδ" in step.explanation and "ε²" in step.explanation, step.key

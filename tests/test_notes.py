@@ -17,10 +17,10 @@ def notes(lesson: str) -> dict[str, str]:
 
 
 def test_notes_quoting_numbers_are_marked() -> None:
-    """backprop-1's three notes quote the slide's numbers (0.12, 0.87, −0.4784): all marked,
-    their words kept."""
+    """backprop-1's six notes quote the slide's numbers (0.12, 0.88, 0.87, 0.674, 0.4174,
+    −0.4784): all marked, their words kept."""
     marked = notes("backprop-1")
-    assert set(marked) == {"y[1,2]", "d[1,2]", "w[1,2,2]"}
+    assert set(marked) == {"y[1,2]", "e[2]", "d[1,2]", "w[1,2,0]", "w[1,2,1]", "w[1,2,2]"}
     prefix = "[about the original lesson's numbers, before your change] "
     assert marked["y[1,2]"].startswith(prefix)
     assert "tgh(0.12) ≈ 0.12" in marked["y[1,2]"]

@@ -177,11 +177,11 @@ def test_show_of_an_unknown_key_says_so() -> None:
 
 def test_rounded_lesson_shows_the_unrounded_value() -> None:
     out = plain("all\n", lesson="forward-1", lang="en")
-    # u₄ on paper: 0.2 + 0.1 · 0.06 − 0.1 · 0.464 − 0.1 · 0.63 = 0.0966 -> 0.097; unrounded the
-    # inputs give 0.2 + 0.1 tanh(0.06) − 0.1 tanh(0.502) − 0.1 tanh(0.742) = 0.096589.
-    assert "= 0.097   (unrounded: 0.096589)" in out
-    lines_without_drift = [line for line in out.splitlines() if line.endswith("= 0.502")]
-    assert lines_without_drift == ["       = 0.502"]
+    # u₄ on paper: 0.2 + 0.1 · 0.06 − 0.1 · 0.46 − 0.1 · 0.63 = 0.097; unrounded the
+    # inputs give 0.2 + 0.1 tanh(0.06) − 0.1 tanh(0.497) − 0.1 tanh(0.742) = 0.096982.
+    assert "= 0.097   (unrounded: 0.096982)" in out
+    lines_without_drift = [line for line in out.splitlines() if line.endswith("= 0.497")]
+    assert lines_without_drift == ["       = 0.497"]
 
 
 # --- Parity with the app: why, edit, restore, goto, the prompt, the commands named ----------

@@ -640,7 +640,7 @@ class ConvRun(Recorder):
                     operands=[self.alpha, f, d],
                     value=self.alpha.value * f.value * d.value,
                     explanation=explain(
-                        "dw.1",
+                        "dw.cross_entropy",  # a head learns only from a target, by cross-entropy
                         self.lang,
                         w=w.sym.unicode(),
                         x=f.sym.unicode(),

@@ -45,6 +45,7 @@ class DenseRun(Recorder):
         self.letters = [layer.symbol or "w" for layer in layers]
         self.out_letters = [layer.output_symbol or "z" for layer in layers]
         self.c = 2 if lesson.training.loss == "sse" else 1
+        self.cross = lesson.training.loss == "cross_entropy"
         #: The lesson's weights as given, layer by layer and row by row: where every run starts.
         self.initial = tuple(
             self._given_weight(l, i, j, v)
@@ -310,7 +311,8 @@ class DenseRun(Recorder):
                     x = _of_sample(source, s) if batched else source
                     sym = self.weight_sym(l, i, j, delta=True, sample=s if batched else None)
                     words = explain(
-                        f"dw.{self.c}",
+                        # Cross-entropy's Δw says why the 2 of the lecture's ε² is gone.
+                        "dw.cross_entropy" if self.cross else f"dw.{self.c}",
                         self.lang,
                         w=self.weight_sym(l, i, j).unicode(),
                         x=x.sym.unicode(),
