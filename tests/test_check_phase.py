@@ -122,7 +122,8 @@ def _training_ids() -> list[str]:
     ids = []
     for lesson_id in builtin_ids_of("dense"):
         lesson = builtin_lesson(lesson_id)
-        if isinstance(lesson, DenseLesson) and trains(lesson):
+        shown = lesson.phases is None or "check" in lesson.phases  # activations-1 hides it
+        if isinstance(lesson, DenseLesson) and trains(lesson) and shown:
             ids.append(lesson_id)
     return ids
 

@@ -185,8 +185,12 @@ def _answers(solution: Solution) -> set[float]:
     """What a worksheet must not show: the values the steps compute, except those the lesson
     gives anyway (an input of 1, a weight of 0.1) and those the formulas write themselves
     (the 2 of 2αxδ, the 1 of 1 − ỹ²). Compared without sign: pdftotext cannot tell a binary
-    minus glued to a number (1−0.5) from a negative sign."""
+    minus glued to a number (1−0.5) from a negative sign. The numbers of the pairs in the
+    data's table (1, 2, …) are structure, which pdftotext cannot tell apart from a value
+    such as xor-1's u₂ = −3 once the table's columns are taken apart."""
     allowed = {abs(q.value) for q in solution.given}
+    if solution.network is not None and len(solution.network.samples) > 1:
+        allowed |= set(map(float, range(1, len(solution.network.samples) + 1)))
     computed = set()
     for step in solution.steps:
         allowed |= {abs(float(q.shown)) for q in step.operands if q.step is None}

@@ -23,7 +23,7 @@ from stepper.pictures import render_rich, render_svg, render_tikz, render_typst
 from stepper.pictures.network import network_scene, print_scene
 from stepper.pictures.scene import Label, Role, Scene, Wire
 from stepper.pictures.vector import CMTT, DEJAVU
-from stepper.steps import Solution
+from stepper.steps import Phase, Solution
 from tests.conftest import positions, solved
 
 
@@ -116,8 +116,12 @@ def test_print_shows_the_given_weights_and_the_first_pass(lesson_id: str) -> Non
     assert weights and all(q.key in texts for q in weights)
     for q in weights:  # as the lesson gives them, not as the update leaves them
         assert texts[q.key] == f"{q.sym.unicode()} = {pretty(given(q.value))}"
-    first = solution.steps[0]  # the first pass is revealed
-    assert texts[first.key].endswith(" = " + pretty(first.shown))
+    # The first pass is revealed: the first step's quantity, as the last pass before the
+    # update leaves it (xor-1 passes three points forward before the one it trains on).
+    first = solution.steps[0]
+    update = next((k for k, s in enumerate(solution.steps) if s.phase is Phase.UPDATE), None)
+    latest = [s for s in solution.steps[:update] if s.key == first.key][-1]
+    assert texts[first.key].endswith(" = " + pretty(latest.shown))
 
 
 # --- each medium --------------------------------------------------------------------------------
