@@ -98,7 +98,8 @@ class Step:
 class LayerShape:
     """One layer as the picture draws it: its neurons, their activations and letters.
 
-    ``offset`` turns a neuron's index in the layer into the lecture's running number.
+    ``offset`` turns a neuron's index in the layer into the lecture's running number;
+    ``trainable`` is false for a frozen layer, which the picture names as such.
     """
 
     size: int
@@ -106,6 +107,7 @@ class LayerShape:
     letter: str
     out_letter: str
     offset: int
+    trainable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

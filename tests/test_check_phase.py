@@ -107,7 +107,9 @@ class Reference:
             for start in range(0, len(samples), training.batch_size):
                 chunk = list(enumerate(samples[start : start + training.batch_size], start + 1))
                 per_sample = [self.gradients(s.x, s.y) for _, s in chunk]
-                for l in range(len(self.weights)):
+                for l, layer in enumerate(self.lesson.network.layers):
+                    if not layer.trainable:
+                        continue  # frozen (freeze-1's first layer): kept as given
                     mean = sum(g[l] for g in per_sample) / len(per_sample)
                     self.weights[l] = self.weights[l] - alpha * mean
         return chunk

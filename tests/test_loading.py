@@ -918,6 +918,7 @@ def test_step_count_agrees_with_the_engine(builtin: dict[str, Solution]) -> None
             continue
         solution = solve(lesson.model_copy(update={"phases": None}))
         layers = lesson.network.layers
+        lowest = next(l for l, layer in enumerate(layers) if layer.trainable)  # freeze-1: 1
         expected = step_count(
             [len(layer.weights) for layer in layers],
             sum(len(row) for layer in layers for row in layer.weights),
@@ -925,6 +926,8 @@ def test_step_count_agrees_with_the_engine(builtin: dict[str, Solution]) -> None
             lesson.training.batch_size,
             lesson.training.epochs,
             trains=lesson.training.learning_rate is not None,
+            learned=sum(len(row) for layer in layers if layer.trainable for row in layer.weights),
+            backward=sum(len(layer.weights) for layer in layers[lowest:]),
         )
         assert len(solution.steps) == expected, lesson_id
 

@@ -20,6 +20,7 @@ from typing import Any
 from stepper.activations import DERIVATIVE, FORWARD
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
+from stepper.engine.frozen import below_words, delta_words, lowest_learning, update_words
 from stepper.engine.runs import train_runs
 from stepper.explain import explain, explain_count
 from stepper.lesson.schema import DenseLesson, Sample, Training
@@ -44,6 +45,7 @@ class DenseRun(Recorder):
             self.offsets.append(self.offsets[-1] + size)
         self.letters = [layer.symbol or "w" for layer in layers]
         self.out_letters = [layer.output_symbol or "z" for layer in layers]
+        self.trainable = [layer.trainable for layer in layers]
         self.c = 2 if lesson.training.loss == "sse" else 1
         self.cross = lesson.training.loss == "cross_entropy"
         #: The lesson's weights as given, layer by layer and row by row: where every run starts.
@@ -232,6 +234,7 @@ class DenseRun(Recorder):
         """δ of every neuron, output layer first, then γ in the hidden layers."""
         last = len(self.sizes) - 1
         deltas: list[list[Quantity]] = [[] for _ in range(last)]
+        lowest = lowest_learning(self.trainable)  # below it, frozen layers need no δ
         for i, (e, o) in enumerate(zip(eps, self.out[-1], strict=True), 1):
             act = self.acts[-1][i - 1]
             sym = Sym("delta", (self.neuron(last, i),))
@@ -251,6 +254,9 @@ class DenseRun(Recorder):
                     eps=e.sym.unicode(),
                     out=o.sym.unicode(),
                 )
+            words = delta_words(self, self.trainable, last, words)
+            if last == lowest and i == len(eps):
+                words = below_words(self, self.trainable, words)
             deltas[-1].append(
                 self.emit(
                     f"d[{last},{i}]",
@@ -266,7 +272,7 @@ class DenseRun(Recorder):
                     neuron=i,
                 )
             )
-        for l in range(last - 1, 0, -1):
+        for l in range(last - 1, lowest - 1, -1):
             for j, z in enumerate(self.out[l - 1], 1):
                 act = self.acts[l - 1][j - 1]
                 pairs = [(d, self.weights[l][i][j]) for i, d in enumerate(deltas[l])]
@@ -276,6 +282,10 @@ class DenseRun(Recorder):
                 operands = ([] if act == "linear" else [z]) + [q for p in pairs for q in p]
                 sym = Sym("gamma", (self.neuron(l, j),))
                 derivative = explain(f"g.derivative.{act}", self.lang, out=z.sym.unicode())
+                words = explain("g", self.lang, i=self.neuron(l, j), derivative=derivative)
+                words = delta_words(self, self.trainable, l, words)
+                if l == lowest and j == len(self.out[l - 1]):
+                    words = below_words(self, self.trainable, words)
                 deltas[l - 1].append(
                     self.emit(
                         f"d[{l},{j}]",
@@ -286,9 +296,7 @@ class DenseRun(Recorder):
                         sym=sym,
                         operands=operands,
                         value=DERIVATIVE[act](z.value) * total,
-                        explanation=explain(
-                            "g", self.lang, i=self.neuron(l, j), derivative=derivative
-                        ),
+                        explanation=words,
                         layer=l,
                         neuron=j,
                     )
@@ -305,6 +313,8 @@ class DenseRun(Recorder):
         """Δw for every weight of every layer, last layer first as the lecture does."""
         out: dict[tuple[int, int, int], Quantity] = {}
         for l in range(len(self.sizes) - 1, 0, -1):
+            if not self.trainable[l - 1]:
+                continue  # frozen: no Δw, no new weight
             for i, delta in enumerate(deltas[l - 1], 1):
                 d = _of_sample(delta, s) if batched else delta
                 for j, source in enumerate(inputs[l - 1]):
@@ -320,6 +330,7 @@ class DenseRun(Recorder):
                     )
                     if batched:
                         words += explain("dw.sample", self.lang, sample=s)
+                    words = update_words(self, self.trainable, words)
                     out[(l, i, j)] = self.emit(
                         f"dw[{l},{i},{j}]",
                         Phase.UPDATE,
@@ -456,13 +467,14 @@ class DenseRun(Recorder):
 
     def shape(self) -> NetworkShape:
         layers = tuple(
-            LayerShape(size, tuple(acts), letter, out, offset)
-            for size, acts, letter, out, offset in zip(
+            LayerShape(size, tuple(acts), letter, out, offset, trainable)
+            for size, acts, letter, out, offset, trainable in zip(
                 self.sizes[1:],
                 self.acts,
                 self.letters,
                 self.out_letters,
                 self.offsets[1:],
+                self.trainable,
                 strict=True,
             )
         )

@@ -236,6 +236,8 @@ def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> 
         )
     elif _is_real(rate) and rate <= 0:
         found.append(Found(("training", "learning_rate"), msg("check.rate", rate=rate)))
+    if has_targets:
+        _check_frozen(data, found)
     if has_targets and loss == "cross_entropy" and not shape.last_softmax:
         found.append(
             Found(
@@ -254,6 +256,18 @@ def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> 
                 on_key="loss" not in training,
             )
         )
+
+
+def _check_frozen(data: dict[str, Any], found: list[Found]) -> None:
+    """A lesson that trains needs a layer that learns: with every layer frozen, the targets
+    would train nothing (said at the last layer's ``trainable``)."""
+    net = data.get("network")
+    layers = net.get("layers") if isinstance(net, dict) else None
+    if not isinstance(layers, list) or not layers:
+        return
+    if all(isinstance(layer, dict) and layer.get("trainable") is False for layer in layers):
+        here = ("network", "layers", len(layers) - 1, "trainable")
+        found.append(Found(here, msg("check.all_frozen")))
 
 
 def _check_notes(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
@@ -322,6 +336,8 @@ def step_count(
     *,
     trains: bool = False,
     check_all: bool = False,
+    learned: int | None = None,
+    backward: int | None = None,
 ) -> int:
     """How many steps the engine makes, from the sizes alone.
 
@@ -332,8 +348,12 @@ def step_count(
     the batch's loss. When every sample has a target and there is a learning rate, the check
     phase passes the last batch forward again: u, y, e and the loss of each of its samples,
     and the batch's loss when it has several; a run (``check_all``) passes every sample.
+    With frozen layers only ``learned`` weights get dw and w, and only ``backward`` neurons
+    (those of the lowest layer that learns and above) get d.
     """
     total = sum(neurons)
+    learned = weights if learned is None else learned
+    backward = total if backward is None else backward
     outputs = neurons[-1]
     per_epoch = 0
     chunk: list[bool] = []
@@ -341,9 +361,9 @@ def step_count(
         chunk = targets[start : start + batch_size]
         trained = sum(chunk)
         per_epoch += 2 * total * len(chunk)
-        per_epoch += trained * (outputs + 1 + total)
+        per_epoch += trained * (outputs + 1 + backward)
         if trained:
-            per_epoch += 2 * weights + (weights * trained + 1 if trained > 1 else 0)
+            per_epoch += 2 * learned + (learned * trained + 1 if trained > 1 else 0)
     check = 0
     if check_all:
         chunk = targets
@@ -357,11 +377,17 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
     layers = net.get("layers") if isinstance(net, dict) else None
     if not isinstance(layers, list):
         return
-    weights = 0
+    weights = learned = 0
+    backward: list[int] = []  # the neurons of each layer from the lowest that learns up
     for layer in layers:
         rows = layer.get("weights") if isinstance(layer, dict) else None
         if isinstance(rows, list):
-            weights += sum(len(row) for row in rows if isinstance(row, list))
+            count = sum(len(row) for row in rows if isinstance(row, list))
+            weights += count
+            learns = not (isinstance(layer, dict) and layer.get("trainable") is False)
+            learned += count if learns else 0
+            if learns or backward:
+                backward.append(len(rows))
     if weights > MAX_WEIGHTS:
         found.append(
             Found(
@@ -390,7 +416,15 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
         rate = settings.get("learning_rate")
         trains = isinstance(rate, int | float) and bool(rate)
         steps += step_count(
-            neurons, weights, targets, batch, epochs, trains=trains, check_all=bool(runs)
+            neurons,
+            weights,
+            targets,
+            batch,
+            epochs,
+            trains=trains,
+            check_all=bool(runs),
+            learned=learned,
+            backward=sum(backward),
         )
     if steps > MAX_STEPS:
         where = ("training", "epochs") if "epochs" in training else ("training", "samples")

@@ -53,6 +53,8 @@ class Layer(Strict):
     weights: list[list[Number]]
     symbol: Letter | None = None
     output_symbol: Letter | None = None
+    #: false: the layer is frozen (transfer learning): no Δw, no new weights.
+    trainable: bool = True
 
     def activations(self) -> list[str]:
         """One activation per neuron, ``identity`` spelled ``linear``."""

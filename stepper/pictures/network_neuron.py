@@ -208,8 +208,11 @@ def elided_neurons(pos: Position, count: int, indent: int = 0) -> Block:
 
 
 def header(pos: Position, layer: int, right_at: int = 0) -> Block:
-    """capa 1 · salidas, then z₀ = 1 over a hidden layer's outputs, or the loss of the pair."""
+    """capa 1 · salidas (capa 1 · congelada for a frozen layer), then z₀ = 1 over a hidden
+    layer's outputs, or the loss of the pair."""
     name = label("picture.layer", pos.lang, l=layer)
+    if not pos.net.layers[layer - 1].trainable:
+        name += " · " + label("picture.frozen", pos.lang)
     if pos.is_last(layer):
         name += " · " + label("picture.outputs", pos.lang)
     pieces = [(0, Piece(name, Role.HEADER))]
