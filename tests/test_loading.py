@@ -928,6 +928,10 @@ def test_step_count_agrees_with_the_engine(builtin: dict[str, Solution]) -> None
             trains=lesson.training.learning_rate is not None,
             learned=sum(len(row) for layer in layers if layer.trainable for row in layer.weights),
             backward=sum(len(layer.weights) for layer in layers[lowest:]),
+            # linear-1: the product W, one row per output and one column per input and bias
+            product=len(layers[-1].weights) * (lesson.network.inputs + 1)
+            if lesson.network.collapse
+            else 0,
         )
         assert len(solution.steps) == expected, lesson_id
 

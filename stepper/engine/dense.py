@@ -20,6 +20,7 @@ from typing import Any
 from stepper.activations import DERIVATIVE, FORWARD
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
+from stepper.engine.collapse import product, single_layer
 from stepper.engine.frozen import below_words, delta_words, lowest_learning, update_words
 from stepper.engine.runs import train_runs
 from stepper.explain import explain, explain_count
@@ -404,6 +405,7 @@ class DenseRun(Recorder):
         samples = self.training.samples
         size = self.training.batch_size
         chunk: list[tuple[int, Sample]] = []
+        collapsed: list[list[Quantity]] = []  # W = t·w, made at the first sample
         for _ in range(self.training.epochs):
             for start in range(0, len(samples), size):
                 self.iteration += 1
@@ -414,6 +416,9 @@ class DenseRun(Recorder):
                 losses = []
                 for s, sample in chunk:
                     inputs = self.forward(s, sample)
+                    if self.lesson.network.collapse:  # forward only: the checks say so
+                        collapsed = collapsed or product(self, inputs[1][0])
+                        single_layer(self, s, collapsed, inputs[0])
                     if sample.y is None:
                         continue
                     eps, loss = self.errors(s, sample.y)

@@ -50,7 +50,8 @@ class Found:
 
 _KEY = re.compile(
     r"^(?:(?P<one>[uyd])\[(?P<l1>\d+),(?P<i1>\d+)\]|e\[(?P<e>\d+)\]|loss|batch_loss"
-    r"|(?P<w>dw|w)\[(?P<l2>\d+),(?P<i2>\d+),(?P<j>\d+)\])$"
+    r"|(?P<w>dw|w)\[(?P<l2>\d+),(?P<i2>\d+),(?P<j>\d+)\]"
+    r"|W\[(?P<wi>\d+),(?P<wj>\d+)\]|single\.u\[(?P<su>\d+)\])$"
 )
 
 
@@ -93,6 +94,7 @@ class _Shape:
     inputs: int | None
     neurons: list[int | None]  # per layer
     last_softmax: bool
+    collapse: bool = False  # network.collapse: the product W and the single layer's u
 
 
 def check_dense(lesson: DenseLesson) -> list[tuple[tuple[Any, ...], str, bool]]:
@@ -109,6 +111,8 @@ def check_lesson(data: dict[str, Any]) -> list[Found]:
     found: list[Found] = []
     shape = _check_network(data, found)
     _check_training(data, shape, found)
+    if shape.collapse:
+        _check_collapse_samples(data, found)
     _check_notes(data, shape, found)
     _check_limits(data, shape, found)
     return found
@@ -167,7 +171,37 @@ def _check_network(data: dict[str, Any], found: list[Found]) -> _Shape:
             found.append(Found((*here, "weights"), too_many_classes(len(rows)), True))
         fan_in = len(rows) if rows else None
         neurons.append(len(rows) if rows else None)
-    return _Shape(inputs, neurons, last_softmax)
+    collapse = net.get("collapse") is True
+    if collapse:
+        _check_collapse(layers, found)
+    return _Shape(inputs, neurons, last_softmax, collapse)
+
+
+def _check_collapse(layers: list[Any], found: list[Found]) -> None:
+    """``collapse`` multiplies two linear layers into one: it needs exactly that."""
+    if len(layers) != 2:
+        found.append(
+            Found(("network", "collapse"), msg("check.collapse_layers", layers=len(layers)))
+        )
+    for l, layer in enumerate(layers, 1):
+        if not isinstance(layer, dict):
+            continue
+        names = layer.get("activation")
+        names = names if isinstance(names, list) else [names]
+        if any(name not in ("linear", "identity") for name in names):
+            found.append(
+                Found(("network", "layers", l - 1, "activation"), msg("check.collapse_linear", l=l))
+            )
+
+
+def _check_collapse_samples(data: dict[str, Any], found: list[Found]) -> None:
+    """``collapse`` multiplies the given weights: a target would train them first."""
+    training = data.get("training")
+    samples = training.get("samples") if isinstance(training, dict) else None
+    for k, sample in enumerate(samples if isinstance(samples, list) else [], 1):
+        if isinstance(sample, dict) and sample.get("y") is not None:
+            here = ("training", "samples", k - 1, "y")
+            found.append(Found(here, msg("check.collapse_targets", k=k)))
 
 
 def _check_training(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
@@ -308,6 +342,8 @@ def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
         if outputs is not None and not 1 <= i <= outputs:
             return msg("check.beyond.outputs", outputs=_plural(outputs, "output"))
         return None
+    if match["wi"] is not None or match["su"] is not None:
+        return _beyond_product(match, shape)
     if match["one"] is None and match["w"] is None:
         return None
     l_text, i_text = (match["l1"], match["i1"]) if match["one"] else (match["l2"], match["i2"])
@@ -327,6 +363,20 @@ def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
     return None
 
 
+def _beyond_product(match: re.Match[str], shape: _Shape) -> str | None:
+    """Why a key of the product W or of the single layer names no step, if it does."""
+    if not shape.collapse:
+        return msg("check.beyond.collapse")
+    outputs = shape.neurons[-1] if shape.neurons else None
+    i = int(match["wi"] or match["su"])
+    if outputs is not None and not 1 <= i <= outputs:
+        return msg("check.beyond.outputs", outputs=_plural(outputs, "output"))
+    j = match["wj"]
+    if j is not None and shape.inputs is not None and int(j) > shape.inputs:
+        return msg("check.beyond.product", last=shape.inputs)
+    return None
+
+
 def step_count(
     neurons: list[int],
     weights: int,
@@ -338,6 +388,7 @@ def step_count(
     check_all: bool = False,
     learned: int | None = None,
     backward: int | None = None,
+    product: int = 0,
 ) -> int:
     """How many steps the engine makes, from the sizes alone.
 
@@ -349,7 +400,8 @@ def step_count(
     phase passes the last batch forward again: u, y, e and the loss of each of its samples,
     and the batch's loss when it has several; a run (``check_all``) passes every sample.
     With frozen layers only ``learned`` weights get dw and w, and only ``backward`` neurons
-    (those of the lowest layer that learns and above) get d.
+    (those of the lowest layer that learns and above) get d. With ``collapse``, the
+    ``product`` entries of W once, and the single layer's u of every output per sample.
     """
     total = sum(neurons)
     learned = weights if learned is None else learned
@@ -360,7 +412,7 @@ def step_count(
     for start in range(0, len(targets), batch_size):
         chunk = targets[start : start + batch_size]
         trained = sum(chunk)
-        per_epoch += 2 * total * len(chunk)
+        per_epoch += (2 * total + (outputs if product else 0)) * len(chunk)
         per_epoch += trained * (outputs + 1 + backward)
         if trained:
             per_epoch += 2 * learned + (learned * trained + 1 if trained > 1 else 0)
@@ -369,7 +421,7 @@ def step_count(
         chunk = targets
     if trains and targets and all(targets):
         check = len(chunk) * (2 * total + outputs + 1) + (1 if len(chunk) > 1 else 0)
-    return per_epoch * epochs + check
+    return per_epoch * epochs + check + product
 
 
 def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
@@ -425,6 +477,7 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
             check_all=bool(runs),
             learned=learned,
             backward=sum(backward),
+            product=neurons[-1] * (shape.inputs + 1) if shape.collapse and shape.inputs else 0,
         )
     if steps > MAX_STEPS:
         where = ("training", "epochs") if "epochs" in training else ("training", "samples")

@@ -69,6 +69,8 @@ class Layer(Strict):
 class Network(Strict):
     inputs: int = Field(ge=1)
     layers: list[Layer] = Field(min_length=1)
+    #: true: two linear layers shown as one, W = t·w (``stepper.engine.collapse``).
+    collapse: bool = False
 
 
 class Sample(Strict):
