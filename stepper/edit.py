@@ -118,10 +118,16 @@ def _conv_numbers(lesson: ConvLesson) -> list[Editable]:
 
 
 def _optimize_numbers(lesson: OptimizeLesson) -> list[Editable]:
-    """The start point and each optimiser's learning rate."""
+    """The start point (every start point: one list each) and each optimiser's learning rate."""
+    starts = lesson.starts()
     out = [
-        Editable(("start", i), Sym(name).unicode() + "⁽⁰⁾", value)
-        for i, (name, value) in enumerate(zip(lesson.variables, lesson.start, strict=True))
+        Editable(
+            ("start", k, i) if len(starts) > 1 else ("start", i),
+            Sym(name).unicode() + "⁽⁰⁾" + (f" ({k + 1})" if len(starts) > 1 else ""),
+            value,
+        )
+        for k, point in enumerate(starts)
+        for i, (name, value) in enumerate(zip(lesson.variables, point, strict=True))
     ]
     for k, optimizer in enumerate(lesson.optimizers):
         if optimizer.learning_rate is not None:
@@ -156,7 +162,9 @@ def _with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> L
     except ValidationError as exc:
         raise ValueError("; ".join(f.message for f in schema_found(exc, data, model))) from None
     if isinstance(changed, OptimizeLesson):
-        trouble = [f.message for f in check_optimize(data)]
+        # As the file would hold it: a hyper-parameter left out is absent, not None (which
+        # the checks read as given to an optimiser that has no such parameter).
+        trouble = [f.message for f in check_optimize(changed.model_dump(exclude_none=True))]
     elif isinstance(changed, ConvLesson):
         trouble = [f.message for f in check_conv(changed)]
     else:

@@ -9,7 +9,8 @@ out as text for a given width, so both show the same thing:
 - the weights old → new, each layer (or kernel) as its matrix: a weight is a quantity the
   lesson gives that a step computes again under its own key (``w[l,i,j]``, ``k[…]``, ``b[…]``);
 - the loss over the iterations, when there are several;
-- for an optimize lesson, each optimiser's start and end point and f there;
+- for an optimize lesson, each optimiser's start and end point and f there, and, from several
+  starts, at how many different points they ended and which ended lowest;
 - for a lesson that only computes forward, what it computed last (the feature maps, the
   outputs), as matrices;
 - in a quiz, the score and the steps not right at the first try.
@@ -18,7 +19,7 @@ out as text for a given width, so both show the same thing:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stepper.i18n import label
 from stepper.numbers import given, pretty, shown
@@ -61,6 +62,20 @@ class Descent:
 
 
 @dataclass(frozen=True, slots=True)
+class Ends:
+    """Where one optimiser ended from each of the lesson's several starts: how many starts,
+    at how many different points they ended (as shown, to the lesson's decimals), and the
+    start whose run ended lowest with f there. ``optimizer`` names the optimiser when the
+    lesson has several, else it is empty."""
+
+    optimizer: str
+    starts: int
+    points: int
+    lowest: str
+    f: str
+
+
+@dataclass(frozen=True, slots=True)
 class Missed:
     """A quiz question not answered right at the first try."""
 
@@ -80,6 +95,7 @@ class Summary:
     weights: tuple[Matrix, ...]
     curve: tuple[float, ...]
     descents: tuple[Descent, ...]
+    ends: tuple[Ends, ...]
     results: tuple[Matrix, ...]
     score: tuple[int, int] | None
     missed: tuple[Missed, ...]
@@ -88,11 +104,13 @@ class Summary:
 def summarize(solution: Solution, score: Score | None = None) -> Summary:
     """The end of ``solution``; ``score`` in a quiz."""
     weights = _weights(solution)
+    descents = _descents(solution)
     return Summary(
         losses=_losses(solution),
         weights=weights,
         curve=_curve(solution),
-        descents=_descents(solution),
+        descents=descents,
+        ends=_ends(solution, descents),
         results=() if weights else _results(solution),
         score=(score.right_first, score.asked) if score is not None else None,
         missed=_missed(solution, score) if score is not None else (),
@@ -248,7 +266,7 @@ def _descents(solution: Solution) -> tuple[Descent, ...]:
         return ()
     out = []
     for optimizer in shape.optimizers:
-        points = [tuple(shape.start)]
+        points = [optimizer.start]
         by_iteration: dict[int, dict[str, float]] = {}
         f_steps: dict[int, float] = {}
         for step in solution.steps:
@@ -283,6 +301,33 @@ def _descents(solution: Solution) -> tuple[Descent, ...]:
                 tuple(pretty(shown(x, decimals)) for x in points[-1]),
                 f,
                 tuple(values),
+            )
+        )
+    return tuple(out)
+
+
+def ends(solution: Solution) -> tuple[Ends, ...]:
+    """Where each optimiser ended from the lesson's several starts (none with one start)."""
+    return _ends(solution, _descents(solution))
+
+
+def _ends(solution: Solution, descents: tuple[Descent, ...]) -> tuple[Ends, ...]:
+    shape = solution.optimize
+    if shape is None or len(shape.starts) < 2 or not descents:
+        return ()
+    runs = shape.optimizers
+    per_start = len(runs) // len(shape.starts)  # the runs go start by start
+    out = []
+    for k in range(per_start):
+        mine = [(runs[i], descents[i]) for i in range(k, len(runs), per_start)]
+        run, lowest = min(mine, key=lambda pair: pair[1].f.after_value)
+        out.append(
+            Ends(
+                optimizer=replace(run, origin=0).title(solution.language) if run.among else "",
+                starts=len(mine),
+                points=len({d.end for _, d in mine}),
+                lowest=run.start_text(),
+                f=pretty(lowest.f.after),
             )
         )
     return tuple(out)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from stepper.ending import Change, Matrix, Summary
+from stepper.ending import Change, Ends, Matrix, Summary
 from stepper.i18n import label
 from stepper.numbers import decimal_comma, pretty, shown
 
@@ -91,7 +91,8 @@ def _loss_lines(summary: Summary, lang: str, width: int) -> list[Line]:
 
 
 def _descent_lines(summary: Summary, lang: str, width: int, apart: str) -> list[Line]:
-    """Each optimiser's start → end point (coordinates ``apart``), its f, its curve."""
+    """Each optimiser's start → end point (coordinates ``apart``), its f, its curve; then,
+    from several starts, where they ended compared."""
     out = [Line("")] if summary.descents else []
     for descent in summary.descents:
         path = f"({apart.join(descent.start)}) → ({apart.join(descent.end)})"
@@ -99,7 +100,21 @@ def _descent_lines(summary: Summary, lang: str, width: int, apart: str) -> list[
         out.append(_change_line(descent.f, lang))
         if len(descent.curve) > 2:
             out += _curve_lines(descent.curve, width)
+    if summary.ends:
+        out.append(Line(""))
+        out += [Line(ends_sentence(ends, lang), "title") for ends in summary.ends]
     return out
+
+
+def ends_sentence(ends: Ends, lang: str) -> str:
+    """Where the starts ended, in a sentence: at one point, or at several and which lowest."""
+    if ends.points == 1:
+        text = label("end.starts.same", lang, n=ends.starts)
+    else:
+        text = label(
+            "end.starts.apart", lang, n=ends.starts, k=ends.points, f=ends.f, point=ends.lowest
+        )
+    return f"{ends.optimizer}: {text}" if ends.optimizer else text
 
 
 def _wrap(line: Line, width: int) -> list[Line]:

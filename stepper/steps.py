@@ -138,25 +138,47 @@ class ConvShape:
 
 @dataclass(frozen=True, slots=True)
 class OptimizerShape:
-    """One optimiser of an optimize lesson: its family (``adam``), the id the lesson gave it
-    (None when it gave none), its steps' key prefix (``adam.``, or none when it runs alone)
-    and every hyper-parameter it uses, defaults filled in."""
+    """One run of an optimize lesson: an optimiser from one start point. Its family (``adam``),
+    the id the lesson gave it (None when it gave none), its steps' key prefix (``adam.``,
+    ``start2.``, ``start2.adam.``, or none when the lesson has one optimiser and one start)
+    and every hyper-parameter it uses, defaults filled in; the point it starts from, which of
+    the lesson's starts that is (from 1; 0 when the lesson has one) and whether the lesson has
+    other optimisers (its title then names this one)."""
 
     family: str
     id: str | None
     prefix: str
     settings: tuple[tuple[str, float], ...]
+    start: tuple[float, ...] = ()
+    origin: int = 0
+    among: bool = True
 
     def title(self, lang: str, family: str | None = None) -> str:
-        """The optimiser as the learner reads its name: the id the lesson gave it, else its
-        family's name in ``lang`` (or ``family``, a shorter word a picture may prefer),
-        capitalised."""
-        if self.id and self.id != self.family:
-            return self.id
+        """The run as the learner reads its name: the optimiser (the id the lesson gave it,
+        else its family's name in ``lang``, or ``family``, a shorter word a picture may prefer)
+        and, from one of several starts, where it started (``Adam desde (1, 2)``, or only
+        ``Desde −0.5`` when the lesson has one optimiser); a family's name capitalised."""
         from stepper.i18n import label
 
-        text = family or label(f"optimizer.{self.family}", lang)
+        if self.id and self.id != self.family:
+            text = self.id
+        else:
+            text = family or label(f"optimizer.{self.family}", lang)
+            text = text[:1].upper() + text[1:]
+        if not self.origin:
+            return text
+        point = self.start_text()
+        if self.among:
+            return label("optimizer.from", lang, name=text, point=point)
+        text = label("optimizer.start", lang, point=point)
         return text[:1].upper() + text[1:]
+
+    def start_text(self) -> str:
+        """The start point as the lesson gives it: ``−0.5``, or ``(1, 2)``."""
+        from stepper.numbers import given, pretty
+
+        shown = [pretty(given(v)) for v in self.start]
+        return shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +207,8 @@ def run_of(key: str, runs: tuple[RunShape, ...]) -> tuple[RunShape | None, str]:
 
 @dataclass(frozen=True, slots=True)
 class OptimizeShape:
-    """An optimize lesson as the picture draws it: the function and where the optimisers start.
+    """An optimize lesson as the picture draws it: the function and where the optimisers start
+    (one point, or several, each walked by every optimiser).
 
     ``function`` is the lesson's formula as the loader checked it (its whitelisted syntax
     tree): plain data that pickles, evaluated with floats by ``Formula.value`` (no sympy, no
@@ -196,8 +219,9 @@ class OptimizeShape:
     variables: tuple[str, ...]
     names: tuple[str, ...]
     function: Formula
-    start: tuple[float, ...]
+    starts: tuple[tuple[float, ...], ...]
     iterations: int
+    #: Every run, start by start and, from each, optimiser by optimiser.
     optimizers: tuple[OptimizerShape, ...]
 
 

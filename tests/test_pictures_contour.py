@@ -683,10 +683,11 @@ def test_the_solution_describes_the_lesson() -> None:
     shape = solution.optimize
     assert shape is not None
     assert (shape.variables, shape.names) == (("x1", "x2"), ("x₁", "x₂"))
-    assert (shape.start, shape.iterations) == ((1.0, -2.0), 2)
+    assert (shape.starts, shape.iterations) == (((1.0, -2.0),), 2)
     assert shape.function.value((2.0, 1.0)) == 7.0
     slow, adam = shape.optimizers
     assert (slow.family, slow.id, slow.prefix) == ("momentum", "slow", "slow.")
+    assert (slow.start, slow.origin, adam.start, adam.origin) == ((1.0, -2.0), 0, (1.0, -2.0), 0)
     assert dict(slow.settings) == {"learning_rate": 0.01, "momentum": 0.5}
     assert (adam.family, adam.id, adam.prefix) == ("adam", None, "adam.")
     assert dict(adam.settings)["learning_rate"] == 0.1

@@ -17,12 +17,15 @@ point with its own state. For a variable θ with partial derivative g, at iterat
 These are torch.optim's rules too (its SGD momentum keeps b = −v/α, and its Nesterov
 parameters are the look-ahead points θ̃). Every state starts at 0.
 
-Each optimiser runs from the same start, one after the other. Step keys (with several
-optimisers each starts with the optimiser's id and a dot, as in ``adam.x``): ``f`` the
-function's value (iteration 0 at the start, iteration t after the t-th update); ``grad[x]`` the
-partial derivative; ``grad`` the length of the gradient (with several variables); the state
-``v[x]``, ``ahead[x]``, ``G[x]``, ``Eg2[x]``, ``delta[x]``, ``Edx2[x]``, ``m[x]``, ``mhat[x]``,
-``vhat[x]``; and the variable itself, ``x``, at its new value.
+Each optimiser runs from the start, one after the other; with several start points (a lesson
+comparing the minima f falls into), every optimiser from the first start, then from the next.
+Step keys (with several optimisers each starts with the optimiser's id and a dot, as in
+``adam.x``; with several starts, before that, ``startK.`` for the K-th start, as in
+``start2.x`` or ``start2.adam.x``): ``f`` the function's value (iteration 0 at the start,
+iteration t after the t-th update); ``grad[x]`` the partial derivative; ``grad`` the length of
+the gradient (with several variables); the state ``v[x]``, ``ahead[x]``, ``G[x]``, ``Eg2[x]``,
+``delta[x]``, ``Edx2[x]``, ``m[x]``, ``mhat[x]``, ``vhat[x]``; and the variable itself, ``x``,
+at its new value.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from stepper.lesson.formula import (
     NumericError,
     numeric,
     parse_formula,
-    prefixes,
+    run_prefixes,
 )
 from stepper.lesson.schema import OptimizeLesson, Optimizer
 from stepper.notation import Sym
@@ -250,6 +253,7 @@ class OptimizeRun(Recorder):
             ) from None
         self.prefix = ""
         self.index = 0  # of the optimiser running, in the lesson's list
+        self.origin = 0  # of the start it runs from, from 1 (0: the lesson has one)
         self.ident = ""
         self.optimizer = ""
         self.h: dict[str, Quantity] = {}
@@ -309,11 +313,14 @@ class OptimizeRun(Recorder):
         """Stop at a value that cannot be computed, blaming the optimiser's learning rate."""
         optimizer = self.lesson.optimizers[self.index]
         rate = "learning_rate" in optimizer.model_fields_set
+        ident = self.ident
+        if self.origin:
+            ident = msg("engine.from_start", ident=ident, k=self.origin)
         raise NumberProblem(
             self.lesson.id or "lesson",
             msg(
                 "engine.optimizer_fail",
-                ident=self.ident,
+                ident=ident,
                 iteration=self.iteration,
                 sym=_text(sym),
                 why=why,
@@ -411,10 +418,16 @@ class OptimizeRun(Recorder):
 
     # One optimiser -----------------------------------------------------------------------------
 
-    def run(self, optimizer: Optimizer, prefix: str) -> None:
-        self.prefix = prefix
+    def run(self, optimizer: Optimizer, run: OptimizerShape) -> None:
+        """One optimiser from one start: f there, then each iteration and f at its point."""
+        prefix = self.prefix = run.prefix
+        self.origin = run.origin
         self.ident = optimizer.id or optimizer.name  # as the lesson names it, for messages
         self.optimizer = label(f"optimizer.{optimizer.name}", self.lang)
+        if run.origin:  # which start, in the words of the explanations
+            self.optimizer = label(
+                "optimizer.from", self.lang, name=self.optimizer, point=run.start_text()
+            )
         self.h = self.hyperparameters(optimizer.settings())
         self.state = {
             letter: [
@@ -424,11 +437,14 @@ class OptimizeRun(Recorder):
             for letter in ("v", "G", "Eg2", "Edx2", "m")
         }
         point = [
-            _given(self.var(i), prefix + name, float(v))
-            for i, (name, v) in enumerate(zip(self.names, self.lesson.start, strict=True))
+            _given(self.var(i), prefix + name, v)
+            for i, (name, v) in enumerate(zip(self.names, run.start, strict=True))
         ]
         self.iteration = 0
-        self.value_of_f(point, self.words("opt.f.start", optimizer=self.optimizer))
+        words = self.words("opt.f.start", optimizer=self.optimizer)
+        if run.origin:
+            words += " " + self.words("opt.f.starts")
+        self.value_of_f(point, words)
         move: Callable[[list[Quantity], int], list[Quantity]] = getattr(self, f"_{optimizer.name}")
         for t in range(1, self.lesson.iterations + 1):
             self.iteration = t
@@ -675,20 +691,30 @@ class OptimizeRun(Recorder):
 
     def solution(self) -> Solution:
         lesson = self.lesson
-        shapes = []
-        for k, (optimizer, prefix) in enumerate(
-            zip(lesson.optimizers, prefixes(lesson.optimizers), strict=True)
-        ):
-            self.index = k
-            self.run(optimizer, prefix)
+        starts = [tuple(point) for point in lesson.starts()]
+        among = len(lesson.optimizers) > 1
+        runs = []
+        for s, k, prefix in run_prefixes(len(starts), lesson.optimizers):
+            optimizer = lesson.optimizers[k]
             settings = tuple(optimizer.settings().items())
-            shapes.append(OptimizerShape(optimizer.name, optimizer.id, prefix, settings))
+            run = OptimizerShape(
+                optimizer.name,
+                optimizer.id,
+                prefix,
+                settings,
+                start=starts[s],
+                origin=s + 1 if len(starts) > 1 else 0,
+                among=among,
+            )
+            self.index = k
+            self.run(optimizer, run)
+            runs.append(run)
         shape = OptimizeShape(
             variables=self.names,
             names=tuple(_text(self.var(i)) for i in range(self.n)),
             function=self.function.formula,
-            start=tuple(float(v) for v in lesson.start),
+            starts=tuple(starts),
             iterations=lesson.iterations,
-            optimizers=tuple(shapes),
+            optimizers=tuple(runs),
         )
         return self.finish(lesson, "optimize", optimize=shape)

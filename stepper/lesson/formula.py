@@ -457,13 +457,16 @@ def _build(node: ast.expr, symbols: dict[str, Any]) -> Any:
     if isinstance(node.op, ast.Pow):
         return sympy.Pow(left, _exponent(node.right), evaluate=False)
     right = _build(node.right, symbols)
+    # A sum goes on as one sum (w⁴ − 2w² + 0.5w), not as a sum inside a sum, which prints
+    # in parentheses: (w⁴ − 2w²) + 0.5w.
+    terms = left.args if left.is_Add else (left,)
     if isinstance(node.op, ast.Add):
-        return sympy.Add(left, right, evaluate=False)
+        return sympy.Add(*terms, right, evaluate=False)
     if isinstance(node.op, ast.Sub):
         negative = sympy.Mul(sympy.Integer(-1), right, evaluate=False)
         if right.is_Number:
             negative = -right
-        return sympy.Add(left, negative, evaluate=False)
+        return sympy.Add(*terms, negative, evaluate=False)
     if isinstance(node.op, ast.Mult):
         return sympy.Mul(left, right, evaluate=False)
     return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
@@ -578,15 +581,34 @@ def prefixes(optimizers: Sequence[Any]) -> list[str]:
     return [f"{_optimizer_id(o)}." for o in optimizers]
 
 
+def start_prefixes(starts: int) -> list[str]:
+    """The key prefix of each start point: none when the lesson has one, else ``startK.``
+    (K from 1), which comes before the optimiser's (``start2.adam.x``)."""
+    if starts == 1:
+        return [""]
+    return [f"start{k}." for k in range(1, starts + 1)]
+
+
+def run_prefixes(starts: int, optimizers: Sequence[Any]) -> list[tuple[int, int, str]]:
+    """Every run of a lesson, start by start and, from each, optimiser by optimiser: (the
+    start's place, the optimiser's place, the run's key prefix)."""
+    return [
+        (s, o, head + tail)
+        for s, head in enumerate(start_prefixes(starts))
+        for o, tail in enumerate(prefixes(optimizers))
+    ]
+
+
 def _optimizer_id(optimizer: Any) -> str:
     get = optimizer.get if isinstance(optimizer, dict) else lambda k: getattr(optimizer, k)
     return str(get("id") or get("name"))
 
 
-def step_keys(variables: Sequence[str], optimizers: Sequence[Any]) -> set[str]:
-    """Every step key a lesson with these variables and optimisers makes."""
+def step_keys(variables: Sequence[str], optimizers: Sequence[Any], starts: int = 1) -> set[str]:
+    """Every step key a lesson with these variables, optimisers and starts makes."""
     keys: set[str] = set()
-    for prefix, optimizer in zip(prefixes(optimizers), optimizers, strict=True):
+    for _, o, prefix in run_prefixes(starts, optimizers):
+        optimizer = optimizers[o]
         name = optimizer.get("name") if isinstance(optimizer, dict) else optimizer.name
         own = ["f", *variables, *(f"grad[{v}]" for v in variables)]
         if len(variables) > 1:
@@ -596,12 +618,12 @@ def step_keys(variables: Sequence[str], optimizers: Sequence[Any]) -> set[str]:
     return keys
 
 
-def step_count(names: Sequence[str], variables: int, iterations: int) -> int:
-    """How many steps the engine makes: per optimiser f at the start, then per iteration each
-    partial derivative, the gradient's length (with several variables), the optimiser's own
-    quantities, the new point and f there."""
+def step_count(names: Sequence[str], variables: int, iterations: int, starts: int = 1) -> int:
+    """How many steps the engine makes: per optimiser and start, f at the start, then per
+    iteration each partial derivative, the gradient's length (with several variables), the
+    optimiser's own quantities, the new point and f there."""
     per = 2 * variables + 1 + (1 if variables > 1 else 0)
-    return sum(1 + iterations * (per + len(STATE_KEYS[n]) * variables) for n in names)
+    return starts * sum(1 + iterations * (per + len(STATE_KEYS[n]) * variables) for n in names)
 
 
 def check_optimize(data: dict[str, Any]) -> list[Found]:
@@ -614,17 +636,19 @@ def check_optimize(data: dict[str, Any]) -> list[Found]:
     if data.get("variables") is not None and isinstance(data.get("variants"), dict):
         found.append(Found(("variants",), msg("optimize.variants"), True))
     variables = _check_variables(data.get("variables"), found)
-    point = _check_start(data.get("start"), variables, found)
+    points = _check_starts(data.get("start"), variables, found)
     function = data.get("function")
     if isinstance(function, str) and variables:
-        _check_function(function, variables, point, found)
+        _check_function(function, variables, points, found)
     optimizers = data.get("optimizers")
+    starts = _start_count(data.get("start"))
     if isinstance(optimizers, list):
         found += _check_optimizers(optimizers)
         if variables:
-            _check_size(data, optimizers, variables, found)
+            _check_size(data, optimizers, variables, starts, found)
             if all(isinstance(o, dict) for o in optimizers):
-                found += _check_notes(data.get("notes"), step_keys(variables, optimizers))
+                keys = step_keys(variables, optimizers, starts)
+                found += _check_notes(data.get("notes"), keys)
     return found
 
 
@@ -642,28 +666,84 @@ def _check_variables(given: Any, found: list[Found]) -> list[str] | None:
     return names if len(names) == len(given) and len(found) == before else None
 
 
-def _check_start(start: Any, variables: list[str] | None, found: list[Found]) -> list[float] | None:
-    """The start point as floats, when it is one number per variable."""
+def _start_count(start: Any) -> int:
+    """How many start points ``start`` holds: a list of lists is one per item."""
+    if isinstance(start, list) and start and all(isinstance(p, list) for p in start):
+        return len(start)
+    return 1
+
+
+def _check_starts(
+    start: Any, variables: list[str] | None, found: list[Found]
+) -> list[tuple[tuple[Any, ...], list[float]]]:
+    """Each start point as floats with its place in the file, when it is one number per
+    variable; a point given twice is refused (its path would be drawn twice)."""
     if not isinstance(start, list):
-        return None
+        return []
+    if not start or not any(isinstance(p, list) for p in start):
+        point = _check_start(start, ("start",), variables, found, several=False)
+        return [] if point is None else [(("start",), point)]
+    points: list[tuple[tuple[Any, ...], list[float]]] = []
+    for k, given in enumerate(start):
+        if not isinstance(given, list):
+            continue  # the schema says so
+        point = _check_start(given, ("start", k), variables, found, several=True)
+        if point is None:
+            continue
+        same = next((n for n, (_, p) in enumerate(points) if p == point), None)
+        if same is not None:
+            message = msg("optimize.start_twice", k=k + 1, same=_point_number(points, same))
+            found.append(Found(("start", k), message))
+            continue
+        points.append((("start", k), point))
+    return points
+
+
+def _point_number(points: list[tuple[tuple[Any, ...], list[float]]], n: int) -> int:
+    """The 1-based place in the file of the n-th point kept."""
+    return int(points[n][0][1]) + 1
+
+
+def _check_start(
+    start: list[Any],
+    where: tuple[Any, ...],
+    variables: list[str] | None,
+    found: list[Found],
+    *,
+    several: bool,
+) -> list[float] | None:
+    """One start point as floats, when it is one number per variable. One number too many
+    for a function of one variable is usually two starts written flat: the message says
+    how to write several."""
+    if not start:
+        return None  # the schema says it needs a number
     if variables is not None and len(start) != len(variables):
-        found.append(
-            Found(
-                ("start",),
-                msg(
-                    "optimize.start_size",
-                    numbers=msg_count("count.number", len(start)),
-                    variables=msg_count("count.variable", len(variables)),
-                    names=", ".join(variables),
-                ),
-            )
-        )
+        sizes = {
+            "numbers": msg_count("count.number", len(start)),
+            "variables": msg_count("count.variable", len(variables)),
+            "names": ", ".join(variables),
+        }
+        if several:
+            message = msg("optimize.start_size_k", k=int(where[-1]) + 1, **sizes)
+        else:
+            message = msg("optimize.start_size", **sizes)
+        if not several and len(variables) == 1 and len(start) > 1:
+            message += msg("optimize.start_several", example=_several(start))
+        found.append(Found(where, message))
         return None
     return [float(v) for v in start] if all(_is_real(v) for v in start) else None
 
 
+def _several(start: list[Any]) -> str:
+    """``[[-0.5], [0.5]]`` for ``[-0.5, 0.5]``: how several starts of one variable are written."""
+    return "[" + ", ".join(f"[{v}]" for v in start[:3]) + (", …" if len(start) > 3 else "") + "]"
+
+
 def _check_function(
-    function: str, variables: list[str], point: list[float] | None, found: list[Found]
+    function: str,
+    variables: list[str],
+    points: list[tuple[tuple[Any, ...], list[float]]],
+    found: list[Found],
 ) -> None:
     try:
         formula = parse_formula(function, variables)
@@ -671,21 +751,25 @@ def _check_function(
         message = msg("optimize.function", why=exc.message)
         found.append(FormulaFound(("function",), message, offset=exc.offset))
         return
-    if point is not None:
+    for where, point in points:
         try:
             formula.value(point)
         except NumericError as exc:
-            found.append(Found(("start",), msg("optimize.start_value", why=exc)))
+            found.append(Found(where, msg("optimize.start_value", why=exc)))
 
 
 def _check_size(
-    data: dict[str, Any], optimizers: list[Any], variables: list[str], found: list[Found]
+    data: dict[str, Any],
+    optimizers: list[Any],
+    variables: list[str],
+    starts: int,
+    found: list[Found],
 ) -> None:
     names = [o.get("name") if isinstance(o, dict) else None for o in optimizers]
     iterations = data.get("iterations", 1)
     if not all(isinstance(n, str) and n in STATE_KEYS for n in names) or not _is_count(iterations):
         return
-    steps = step_count([str(n) for n in names], len(variables), iterations)
+    steps = step_count([str(n) for n in names], len(variables), iterations, starts)
     if steps > MAX_STEPS:
         where = ("iterations",) if "iterations" in data else ("optimizers",)
         found.append(

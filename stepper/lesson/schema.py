@@ -299,17 +299,42 @@ class Optimizer(Strict):
         return out
 
 
+def _start_form(value: object) -> str:
+    """Which form a start is written in: several points when any of its items is a list (a
+    list of points), else one point. Deciding first reports a typo once, in the form meant."""
+    items = value if isinstance(value, list) else []
+    return "list[list[float]]" if any(isinstance(i, list) for i in items) else "list[float]"
+
+
+#: A point of an optimize lesson: one number per variable.
+Point = Annotated[list[Number], Field(min_length=1, max_length=10)]
+#: One start point, or several (each walked by every optimiser, to compare where they end).
+PointOrPoints = Annotated[
+    Annotated[Point, Tag("list[float]")]
+    | Annotated[list[Point], Field(min_length=1, max_length=10), Tag("list[list[float]]")],
+    Discriminator(_start_form),
+]
+
+
 class OptimizeLesson(LessonBase):
-    """A function of named variables, a start point, and optimisers that minimise it."""
+    """A function of named variables, a start point (or several), and optimisers that
+    minimise it."""
 
     kind: Literal["optimize"]
     function: str  # what it may hold, and its limits: stepper.lesson.formula
     variables: list[Annotated[str, StringConstraints(pattern=VARIABLE)]] = Field(
         min_length=1, max_length=10
     )
-    start: list[Number] = Field(min_length=1, max_length=10)
+    start: PointOrPoints
     iterations: int = Field(default=1, ge=1, le=10_000)
     optimizers: list[Optimizer] = Field(min_length=1, max_length=10)
+
+    def starts(self) -> list[list[float]]:
+        """Every start point (one point is a list of one)."""
+        points = [p for p in self.start if isinstance(p, list)]
+        if points:
+            return [[float(v) for v in point] for point in points]
+        return [[float(v) for v in self.start if not isinstance(v, list)]]
 
 
 Lesson = DenseLesson | ConvLesson | OptimizeLesson

@@ -144,8 +144,7 @@ def _plane(at: Position, width: int) -> list[Item]:
         levels = tuple(tuple(v if v >= 0 else None for v in row) for row in grid)
         items.append(Raster(plot.x, 0, levels, SHADES))
     items += axes(plot, ticks, (idx.names[0], idx.names[1]))
-    minimum = idx.minimum()
-    if minimum is not None and near:
+    for minimum in idx.minima() if near else ():
         plot.mark(plot.cell(*plot.at(minimum[0], minimum[1])), MIN_MARK, Role.MARK)
     wires, head = paths(at, plot, plane=True)
     items += wires
@@ -188,8 +187,7 @@ def _curve(at: Position, width: int) -> list[Item]:
             items.append(Wire(tuple(run)) if len(run) > 1 else Label(*run[0], "·"))
             run = []
     items += axes(plot, ticks, (idx.names[0], "f"))
-    minimum = idx.minimum()
-    if minimum is not None and near:
+    for minimum in idx.minima() if near else ():
         plot.mark(plot.cell(*plot.at(minimum[0], idx.value(minimum))), MIN_MARK, Role.MARK)
     wires, head = paths(at, plot, plane=False)
     items += wires

@@ -43,10 +43,11 @@ GRIDS = 4
 
 @dataclass(slots=True)
 class Path:
-    """One optimiser's run: its points and f per iteration, and the step that reveals each."""
+    """One run (an optimiser from a start): its points and f per iteration, and the step that
+    reveals each."""
 
     shape: OptimizerShape
-    #: Its place in the lesson: the k-th optimiser is drawn as series k.
+    #: Its place in the lesson: the k-th run is drawn as series k.
     series: int
     points: list[list[float]] = field(default_factory=list)
     texts: list[list[str]] = field(default_factory=list)
@@ -135,6 +136,7 @@ class Index:
     shape: OptimizeShape
     paths: list[Path]
     _minimum: Point | bool | None = False
+    _minima: tuple[Point, ...] | None = None
     _box: tuple[float, ...] | None = None
     _near: bool = False
     grids: dict[tuple[float, ...], list[list[int]]] = field(default_factory=dict)
@@ -151,7 +153,8 @@ class Index:
         by_prefix = {p.shape.prefix: p for p in paths}
         end = len(solution.steps)
         for k, step in enumerate(solution.steps):
-            prefix = step.key[: step.key.find(".") + 1]
+            head = step.key.split("[", 1)[0]  # a run's prefix: start2., adam., start2.adam.
+            prefix = head[: head.rfind(".") + 1]
             path = by_prefix.get(prefix)
             if path is None:
                 continue
@@ -188,6 +191,20 @@ class Index:
         if self._minimum is False:
             self._minimum = _find_minimum(self)
         return self._minimum if isinstance(self._minimum, tuple) else None
+
+    def minima(self) -> tuple[Point, ...]:
+        """The minimum, then, from several starts, each other minimum a run heads to (found
+        from its lowest iterate, when it is not one already found): a lesson that compares
+        starts shows every valley they end in."""
+        if self._minima is None:
+            found = [m for m in (self.minimum(),) if m is not None]
+            if found and len(self.shape.starts) > 1:
+                for path in self.paths:
+                    other = _find_minimum(self, [path])
+                    if other is not None and all(not _same(other, m, self) for m in found):
+                        found.append(other)
+            self._minima = tuple(found)
+        return self._minima
 
     def box(self) -> tuple[tuple[float, ...], bool]:
         """(low, high per variable), and whether it holds the minimum."""
@@ -239,14 +256,16 @@ index = PerSolution(Index.build, 3)
 # --- the minimum and the box -------------------------------------------------------------------
 
 
-def _find_minimum(index: Index) -> Point | None:
-    """Nelder-Mead from the lowest iterate: the minimum of the region the optimisers are in,
-    or None when f has none there (it keeps falling) or cannot be evaluated."""
+def _find_minimum(index: Index, paths: list[Path] | None = None) -> Point | None:
+    """Nelder-Mead from the lowest iterate (of ``paths``, else of every path): the minimum of
+    the region the optimisers are in, or None when f has none there (it keeps falling) or
+    cannot be evaluated."""
     n = len(index.variables)
     if n > 2:
         return None
-    points = index.iterates()
-    found_f = [_or_inf(v) for p in index.paths for v in p.f]
+    paths = index.paths if paths is None else paths
+    points = [p.point(t) for p in paths for t in range(len(p.points))]
+    found_f = [_or_inf(v) for p in paths for v in p.f]
     best = points[min(range(len(points)), key=found_f.__getitem__)]
     spans = [max(p[i] for p in points) - min(p[i] for p in points) for i in range(n)]
     size = max(*spans, 1e-3 * max(1.0, *(abs(v) for v in best)))
@@ -259,6 +278,13 @@ def _find_minimum(index: Index) -> Point | None:
     return found
 
 
+def _same(a: Point, b: Point, index: Index) -> bool:
+    """Whether two minima found are one: nearer than a hundredth of the iterates' spread."""
+    points = index.iterates()
+    spread = max(max(p[i] for p in points) - min(p[i] for p in points) for i in range(len(a)))
+    return math.dist(a, b) <= 0.01 * max(spread, 1e-9)
+
+
 def _or_inf(v: float) -> float:
     return v if math.isfinite(v) else math.inf
 
@@ -269,11 +295,11 @@ def _box(index: Index) -> tuple[tuple[float, ...], bool]:
     n = len(index.variables)
     lo = [min(p[i] for p in points) for i in range(n)]
     hi = [max(p[i] for p in points) for i in range(n)]
-    minimum = index.minimum()
+    minima = index.minima()
     near = False
-    if minimum is not None:
-        lo2 = [min(a, m) for a, m in zip(lo, minimum, strict=True)]
-        hi2 = [max(a, m) for a, m in zip(hi, minimum, strict=True)]
+    if minima:
+        lo2 = [min(a, *(m[i] for m in minima)) for i, a in enumerate(lo)]
+        hi2 = [max(a, *(m[i] for m in minima)) for i, a in enumerate(hi)]
         own = math.dist(lo, hi)
         both = math.dist(lo2, hi2)
         if own == 0 or both <= MIN_ZOOM * own:

@@ -21,7 +21,7 @@ from stepper.pictures.scene import Item, Label, Raster, Role
 MIN_MARK = "★"
 #: Nesterov's look-ahead point, where it takes the derivative (x̃: a tilde).
 AHEAD_MARK = "~"
-#: The shared start of several optimisers.
+#: The start of each path, when several are drawn.
 START_MARK = "○"
 SPARKS = "▁▂▃▄▅▆▇█"
 #: Where the minimum lies, seen from the box, by octant (0 = east, counter-clockwise).
@@ -98,16 +98,14 @@ def notes(at: Position, contour: bool, *, every: bool = False) -> list[Line]:
         if len(index.variables) > 1:
             names = f"({names})"
         out.append(Line().add(AHEAD_MARK, series=ahead.series).add(f" {names} {at.word('ahead')}"))
-    minimum = index.minimum()
-    if minimum is not None:
+    minima = index.minima()
+    if minima:
         box, near = index.box()
-        where = ", ".join(compact(v) for v in minimum)
-        line = Line().add(MIN_MARK, Role.MARK)
-        line.add(
-            f" {at.word('min')} ≈ ({where})" if len(minimum) > 1 else f" {at.word('min')} ≈ {where}"
-        )
+        points = [", ".join(compact(v) for v in m) for m in minima]
+        where = ", ".join(f"({p})" if len(minima[0]) > 1 else p for p in points)
+        line = Line().add(MIN_MARK, Role.MARK).add(f" {at.word('min')} ≈ {where}")
         if not near:
-            line.add(" ").add(direction(box, minimum), Role.HEADER)
+            line.add(" ").add(direction(box, minima[0]), Role.HEADER)
         out.append(line)
     levels = index.levels() if contour else None
     if levels is not None:
@@ -202,9 +200,12 @@ def legend(at: Position, height: int) -> list[Line]:
         line.add(marker(path), Role.CURRENT if path is at.path else Role.PLAIN, path.series)
         line.add(" " + name.ljust(name_width) + " ")
         rows.append(spark(at, path, line))
-    where = ", ".join(pretty(s) for s in index.paths[0].texts[0])
-    start = Line().add(START_MARK, Role.HEADER).add(f" {at.word('start')} ({where})")
     title = Line().add(at.word("per_iteration"), Role.HEADER)
+    if len(index.shape.starts) > 1:  # each name says where its run started
+        start = Line().add(START_MARK, Role.HEADER).add(f" {at.word('starts')}")
+    else:
+        where = ", ".join(pretty(s) for s in index.paths[0].texts[0])
+        start = Line().add(START_MARK, Role.HEADER).add(f" {at.word('start')} ({where})")
     if len(rows) + 2 <= height:
         return [title, *rows, start]
     if len(rows) + 1 <= height:

@@ -289,7 +289,8 @@ def _kernels(solution: Solution) -> list[Table]:
 
 def _optimize(solution: Solution) -> tuple[Given, ...]:
     """The starting point once, then each optimiser under its name: its parameters (what no
-    step updates: α, β, ρ, ε, Adam's first t) and the state it starts from (v, G, E[g²], m)."""
+    step updates: α, β, ρ, ε, Adam's first t) and the state it starts from (v, G, E[g²], m).
+    From several starts, each run (an optimiser from one start) lists its own start first."""
     shape = solution.optimize
     assert shape is not None
     lang = solution.language
@@ -304,16 +305,18 @@ def _optimize(solution: Solution) -> tuple[Given, ...]:
             if not key.startswith(opt.prefix) or (not opt.prefix and "." in key):
                 continue
             name = key[len(opt.prefix) :]
-            if name in shape.variables:
-                k = shape.variables.index(name)
-                if q.shown == given(shape.start[k]):
+            at = shape.variables.index(name) if name in shape.variables else -1
+            if at >= 0 and q.shown == given(opt.start[at]):
+                if len(shape.starts) == 1:  # one start, listed once for every optimiser
                     start.setdefault(name, (q.sym, q.shown))
-                    continue
+                else:  # several: each run's own, first in its list
+                    params.append(("", q.sym, q.shown))
+                continue
             if key in updated:
                 state.append((q.sym, q.shown))
             else:
                 params.append((name, q.sym, q.shown))
-        params.sort(key=lambda p: PARAMETERS.index(p[0]) if p[0] in PARAMETERS else len(PARAMETERS))
+        params.sort(key=lambda p: -1 if not p[0] else _place(p[0]))
         if params or state:
             values = tuple((sym, shown) for _, sym, shown in params)
             groups.append(Given(opt.title(lang), values + tuple(state)))
@@ -322,6 +325,11 @@ def _optimize(solution: Solution) -> tuple[Given, ...]:
         # One optimiser: its name is the lesson's; one list, the point first.
         return (Given(None, common + groups[0].values),)
     return ((Given(None, common),) if common else ()) + tuple(groups)
+
+
+def _place(name: str) -> int:
+    """Where a parameter is listed: in the order of ``PARAMETERS``, anything else after."""
+    return PARAMETERS.index(name) if name in PARAMETERS else len(PARAMETERS)
 
 
 # -- the results -------------------------------------------------------------------------------

@@ -461,10 +461,11 @@ def _comparison(doc: Document, table: optimize.Comparison) -> str:
         f"<td>{_number(f, doc.comma)}</td></tr>"
         for name, iterations, point, f in table.rows
     )
+    notes = "".join(f"<p>{_plain(note, doc.comma)}</p>" for note in table.notes)
     return (
         f'<section class="results"><h2>{escape(table.title)}</h2>'
         f'<table class="compare"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
-        "</section>"
+        f"{notes}</section>"
     )
 
 

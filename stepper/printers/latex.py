@@ -318,7 +318,8 @@ def comparison_table(doc: Document, table: optimize.Comparison) -> list[str]:
     for name, iterations, point, f in table.rows:
         where = text(optimize.point_text(point, doc.comma))
         out.append(rf"{text(name)} & {iterations} & {where} & ${_math(doc, f)}$ \\")
-    return [*out, r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+    out += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+    return out + [item for note in table.notes for item in (prose(doc, note), "")]
 
 
 def _cell(doc: Document, cell: Sym | str) -> str:

@@ -163,7 +163,8 @@ def _comparison(doc: Document, table: optimize.Comparison) -> list[str]:
     for name, iterations, point, f in table.rows:
         where = _text(doc, optimize.point_text(point, doc.comma))
         lines.append(f"| {name} | {iterations} | {where} | {_text(doc, pretty(f))} |")
-    return [*lines, ""]
+    lines.append("")
+    return lines + [item for note in table.notes for item in (_text(doc, note), "")]
 
 
 def data(doc: Document) -> list[str]:

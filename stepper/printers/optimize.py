@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from stepper.ending import ends
+from stepper.ending_text import ends_sentence
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.pictures.contour import contour_scene
@@ -47,12 +49,14 @@ class Comparison:
     """Where each optimiser got to: one row per optimiser, under ``head``.
 
     A row is the optimiser's name, its iterations, its last point (one shown number per
-    variable) and f there.
+    variable) and f there. From several starts, ``notes`` say where the starts ended compared
+    (the app's end screen says the same).
     """
 
     title: str
     head: tuple[str, str, str, str]
     rows: tuple[tuple[str, int, tuple[str, ...], str], ...]
+    notes: tuple[str, ...] = ()
 
 
 def _own(solution: Solution, optimizer: OptimizerShape) -> list[Step]:
@@ -106,14 +110,20 @@ def comparison(solution: Solution) -> Comparison:
             last[step.key[len(optimizer.prefix) :]] = step
         point = tuple(last[v].shown for v in shape.variables)
         rows.append((optimizer.title(lang), shape.iterations, point, last["f"].shown))
+    starts = len(shape.starts) > 1
+    several = len(shape.optimizers) > len(shape.starts)
     head = (
-        label("doc.opt.optimizer", lang),
+        label("doc.opt.optimizer" if several or not starts else "doc.opt.start_head", lang),
         label("doc.opt.iterations", lang),
         label("doc.opt.point", lang),
         "f",
     )
-    title = label("doc.opt.compare" if len(rows) > 1 else "doc.opt.result", lang)
-    return Comparison(title, head, tuple(rows))
+    title = label(
+        "doc.opt.compare_starts" if starts else "doc.opt.compare" if several else "doc.opt.result",
+        lang,
+    )
+    notes = tuple(ends_sentence(e, lang) for e in ends(solution))
+    return Comparison(title, head, tuple(rows), notes)
 
 
 def point_text(point: tuple[str, ...], comma: bool) -> str:
@@ -173,11 +183,14 @@ def statement(solution: Solution) -> list[str]:
     first = solution.steps[0]  # f at the start: its formula reads the variables
     syms = [variable(name) for name in shape.variables]
     names = ", ".join(sym.latex() for sym in syms)
-    start = ", \\; ".join(
-        f"{sym.latex()} = {formulas.number(given(v), 'latex', alone=True)}"
-        for sym, v in zip(syms, shape.start, strict=True)
-    )
-    return [f"f({names}) = {formulas.rhs_formula(first, 'latex')}", start]
+    starts = [
+        ", \\; ".join(
+            f"{sym.latex()} = {formulas.number(given(v), 'latex', alone=True)}"
+            for sym, v in zip(syms, start, strict=True)
+        )
+        for start in shape.starts
+    ]
+    return [f"f({names}) = {formulas.rhs_formula(first, 'latex')}", *starts]
 
 
 def variable(name: str) -> Sym:

@@ -362,6 +362,7 @@ def comparison_table(doc: Document, table: optimize.Comparison) -> list[str]:
         + ", table.hline(stroke: 0.4pt), "
         + ", ".join(cells[4:])
         + ", table.hline()))",
+        *(f"#block({_prose(doc, note)})" for note in table.notes),
     ]
 
 

@@ -259,9 +259,9 @@ class WalkScreen(SizedScreen):
         )
 
     def _edited(self, lesson: object) -> None:
-        from stepper.lesson.schema import ConvLesson, DenseLesson
+        from stepper.lesson.schema import ConvLesson, DenseLesson, OptimizeLesson
 
-        if isinstance(lesson, DenseLesson | ConvLesson):
+        if isinstance(lesson, DenseLesson | ConvLesson | OptimizeLesson):
             self.stepper.change_lesson(lesson)
 
     def action_restore(self) -> None:
