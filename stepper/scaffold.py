@@ -274,6 +274,8 @@ function: x**2 + y**2
 variables: [x, y]
 @OptimizeLesson.start
 start: [1, 2]
+@@several_starts
+# start: [[1, 2], [-1.5, 0.5]]
 @OptimizeLesson.iterations
 iterations: 3
 @OptimizeLesson.optimizers
