@@ -32,6 +32,7 @@ from stepper.pictures.scene import Label, Role, Wire
 from stepper.printers import optimize as printed
 from stepper.steps import Solution
 from tests.conftest import solved
+from tests.test_optimize import problems
 
 #: The messages matched here are the English ones (see tests.conftest.english_problems).
 pytestmark = pytest.mark.usefixtures("english_problems")
@@ -396,17 +397,6 @@ optimizers:
   - name: gradient_descent
     learning_rate: 0.1
 """
-
-
-def problems(text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
-    path = tmp_path / "lesson.yaml"
-    path.write_text(text, encoding="utf-8")
-    code = main(["check", str(path)])
-    err = capsys.readouterr().err
-    assert code == (2 if err else 0)
-    assert "Traceback" not in err
-    assert not list(tmp_path.glob("*.json"))
-    return [line.removeprefix(f"{path}:") for line in err.splitlines()]
 
 
 def test_the_base_lesson_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
