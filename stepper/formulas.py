@@ -157,6 +157,32 @@ def _delta_hidden(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Ex
     return _mul(d, _add(*(_mul(*pair) for pair in pairs)))
 
 
+def _kept(r: sympy.Expr, rate: sympy.Expr, *factors: sympy.Expr) -> sympy.Expr:
+    """r · factors / (1 − p): dropout's mask over the fraction of neurons kept."""
+    import sympy
+
+    return _mul(r, *factors, sympy.Pow(_add(sympy.Integer(1), _neg(rate)), -1, evaluate=False))
+
+
+@template("dropout")
+def _dropout(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """z̃_j = r_j z_j / (1 − p) over the slots (r, z, p): inverted dropout."""
+    r, z, rate = s
+    return _kept(r, rate, z)
+
+
+@template("delta_dropout")
+def _delta_dropout(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """γ_j = r_j s'(u_j) Σ_i δ_i w_ij / (1 − p): ``delta_hidden``'s slots with (r, p) after
+    z_j (at the start when the neuron is linear); r first, so that a dropped neuron's 0 shows."""
+    import sympy
+
+    first = 0 if str(p[0]) == "linear" else 1
+    rest = _delta_hidden([*s[:first], *s[first + 2 :]], p)
+    factors = rest.args if isinstance(rest, sympy.Mul) else (rest,)
+    return _kept(s[first], s[first + 1], *factors)
+
+
 @template("increment")
 def _increment(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """Δw_ij = c α x_j δ_i with c = 2 for the lecture's ε² and 1 otherwise."""

@@ -153,6 +153,10 @@ network:
       symbol: w
       @@optional @Layer.output_symbol
       # output_symbol: z
+      @@optional @Layer.dropout @Dropout.rate @Dropout.mask
+      # dropout:
+      #   rate: 0.5
+      #   mask: [1, 0]
 @DenseLesson.training
 training:
   @Training.learning_rate

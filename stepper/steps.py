@@ -95,6 +95,24 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class DropoutShape:
+    """A layer's dropout as the picture draws it: the rate p and, per sample, its mask (one
+    0/1 per neuron, 0 dropped), or None for a sample without y, which passes with no mask."""
+
+    rate: float
+    masks: tuple[tuple[int, ...] | None, ...]
+
+    def masked(self, sample: int) -> bool:
+        """Whether the 1-based ``sample`` passes through a mask (it has y)."""
+        return 1 <= sample <= len(self.masks) and self.masks[sample - 1] is not None
+
+    def dropped(self, sample: int, i: int) -> bool:
+        """Whether neuron i is dropped for the 1-based ``sample``."""
+        mask = self.masks[sample - 1] if self.masked(sample) else None
+        return mask is not None and mask[i - 1] == 0
+
+
+@dataclass(frozen=True, slots=True)
 class LayerShape:
     """One layer as the picture draws it: its neurons, their activations and letters.
 
@@ -108,6 +126,7 @@ class LayerShape:
     out_letter: str
     offset: int
     trainable: bool = True
+    dropout: DropoutShape | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -932,6 +932,7 @@ def test_step_count_agrees_with_the_engine(builtin: dict[str, Solution]) -> None
             product=len(layers[-1].weights) * (lesson.network.inputs + 1)
             if lesson.network.collapse
             else 0,
+            dropped=sum(len(layer.weights) for layer in layers if layer.dropout),
         )
         assert len(solution.steps) == expected, lesson_id
 

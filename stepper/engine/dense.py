@@ -21,6 +21,7 @@ from stepper.activations import DERIVATIVE, FORWARD
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
 from stepper.engine.collapse import product, single_layer
+from stepper.engine.dropout import Dropout
 from stepper.engine.frozen import below_words, delta_words, lowest_learning, update_words
 from stepper.engine.runs import train_runs
 from stepper.explain import explain, explain_count
@@ -56,6 +57,7 @@ class DenseRun(Recorder):
             for i, row in enumerate(layer.weights, 1)
             for j, v in enumerate(row)
         )
+        self.dropout = Dropout(lesson, lang)
         self.begin(lesson.training)
         self.batched = False
         self.u: list[list[Quantity]] = []
@@ -101,6 +103,7 @@ class DenseRun(Recorder):
         x += [Quantity(Sym("x", (j,)), f"x[{j}]", v, given(v)) for j, v in enumerate(sample.x, 1)]
         inputs = [x]
         self.u, self.out = [], []
+        self.dropout.start()
         for l in range(1, len(self.sizes)):
             xs = inputs[-1]
             us: list[Quantity] = []
@@ -139,7 +142,7 @@ class DenseRun(Recorder):
             self.u.append(us)
             self.out.append(outs)
             bias = Quantity(Sym(self.out_letters[l - 1], (0,)), f"y[{l},0]", 1.0, "1")
-            inputs.append([bias, *outs])
+            inputs.append([bias, *self.dropout.outputs(self, s, l, outs)])
         return inputs
 
     def _activation(self, s: int, l: int, i: int, u: Quantity) -> Quantity:
@@ -284,6 +287,13 @@ class DenseRun(Recorder):
                 sym = Sym("gamma", (self.neuron(l, j),))
                 derivative = explain(f"g.derivative.{act}", self.lang, out=z.sym.unicode())
                 words = explain("g", self.lang, i=self.neuron(l, j), derivative=derivative)
+                template, value = "delta_hidden", DERIVATIVE[act](z.value) * total
+                kept = self.dropout.factor(l, j)
+                if kept is not None:  # the mask's r/(1 − p) comes back with the error
+                    first = 0 if act == "linear" else 1
+                    operands[first:first] = [kept.r, kept.p]
+                    template, value = "delta_dropout", kept.value * value
+                    words = self.dropout.gamma_words(self, kept, l, j, words)
                 words = delta_words(self, self.trainable, l, words)
                 if l == lowest and j == len(self.out[l - 1]):
                     words = below_words(self, self.trainable, words)
@@ -292,11 +302,11 @@ class DenseRun(Recorder):
                         f"d[{l},{j}]",
                         Phase.BACKWARD,
                         s,
-                        template="delta_hidden",
+                        template=template,
                         params=(act,),
                         sym=sym,
                         operands=operands,
-                        value=DERIVATIVE[act](z.value) * total,
+                        value=value,
                         explanation=words,
                         layer=l,
                         neuron=j,
@@ -329,6 +339,7 @@ class DenseRun(Recorder):
                         x=x.sym.unicode(),
                         d=Sym(d.sym.letter, ()).unicode(),  # δ, or γ in a hidden layer
                     )
+                    words += self.dropout.increment_words(s, x, d)
                     if batched:
                         words += explain("dw.sample", self.lang, sample=s)
                     words = update_words(self, self.trainable, words)
@@ -472,15 +483,18 @@ class DenseRun(Recorder):
 
     def shape(self) -> NetworkShape:
         layers = tuple(
-            LayerShape(size, tuple(acts), letter, out, offset, trainable)
-            for size, acts, letter, out, offset, trainable in zip(
-                self.sizes[1:],
-                self.acts,
-                self.letters,
-                self.out_letters,
-                self.offsets[1:],
-                self.trainable,
-                strict=True,
+            LayerShape(size, tuple(acts), letter, out, offset, trainable, self.dropout.shape(l))
+            for l, (size, acts, letter, out, offset, trainable) in enumerate(
+                zip(
+                    self.sizes[1:],
+                    self.acts,
+                    self.letters,
+                    self.out_letters,
+                    self.offsets[1:],
+                    self.trainable,
+                    strict=True,
+                ),
+                1,
             )
         )
         samples = self.training.samples

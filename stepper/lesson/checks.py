@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stepper.lesson.dropout_checks import dropout_problems
 from stepper.lesson.errors import msg, msg_count
 from stepper.lesson.run_checks import check_runs, note_key, run_ids, runs_of
 
@@ -49,7 +50,7 @@ class Found:
 
 
 _KEY = re.compile(
-    r"^(?:(?P<one>[uyd])\[(?P<l1>\d+),(?P<i1>\d+)\]|e\[(?P<e>\d+)\]|loss|batch_loss"
+    r"^(?:(?P<one>[uyd]|drop)\[(?P<l1>\d+),(?P<i1>\d+)\]|e\[(?P<e>\d+)\]|loss|batch_loss"
     r"|(?P<w>dw|w)\[(?P<l2>\d+),(?P<i2>\d+),(?P<j>\d+)\]"
     r"|W\[(?P<wi>\d+),(?P<wj>\d+)\]|single\.u\[(?P<su>\d+)\])$"
 )
@@ -113,6 +114,7 @@ def check_lesson(data: dict[str, Any]) -> list[Found]:
     _check_training(data, shape, found)
     if shape.collapse:
         _check_collapse_samples(data, found)
+    found += [Found(*problem) for problem in dropout_problems(data, shape.neurons)]
     _check_notes(data, shape, found)
     _check_limits(data, shape, found)
     return found
@@ -389,6 +391,7 @@ def step_count(
     learned: int | None = None,
     backward: int | None = None,
     product: int = 0,
+    dropped: int = 0,
 ) -> int:
     """How many steps the engine makes, from the sizes alone.
 
@@ -402,6 +405,8 @@ def step_count(
     With frozen layers only ``learned`` weights get dw and w, and only ``backward`` neurons
     (those of the lowest layer that learns and above) get d. With ``collapse``, the
     ``product`` entries of W once, and the single layer's u of every output per sample.
+    ``dropped`` neurons (those of layers with dropout) add their output after the mask for
+    each sample with a target, also in the check.
     """
     total = sum(neurons)
     learned = weights if learned is None else learned
@@ -413,14 +418,14 @@ def step_count(
         chunk = targets[start : start + batch_size]
         trained = sum(chunk)
         per_epoch += (2 * total + (outputs if product else 0)) * len(chunk)
-        per_epoch += trained * (outputs + 1 + backward)
+        per_epoch += trained * (outputs + 1 + backward + dropped)
         if trained:
             per_epoch += 2 * learned + (learned * trained + 1 if trained > 1 else 0)
     check = 0
     if check_all:
         chunk = targets
     if trains and targets and all(targets):
-        check = len(chunk) * (2 * total + outputs + 1) + (1 if len(chunk) > 1 else 0)
+        check = len(chunk) * (2 * total + outputs + 1 + dropped) + (1 if len(chunk) > 1 else 0)
     return per_epoch * epochs + check + product
 
 
@@ -458,6 +463,11 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
         return
     targets = [isinstance(s, dict) and s.get("y") is not None for s in samples]
     runs = [r for r in runs_of(training) or [] if isinstance(r, dict)]
+    dropped = sum(
+        n
+        for n, layer in zip(neurons[:-1], layers, strict=False)
+        if isinstance(layer, dict) and isinstance(layer.get("dropout"), dict)
+    )
     steps = 0
     for run in runs or [{}]:  # without runs, the lesson's training once
         settings = {**training, **{k: v for k, v in run.items() if v is not None}}
@@ -478,6 +488,7 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
             learned=learned,
             backward=sum(backward),
             product=neurons[-1] * (shape.inputs + 1) if shape.collapse and shape.inputs else 0,
+            dropped=dropped,
         )
     if steps > MAX_STEPS:
         where = ("training", "epochs") if "epochs" in training else ("training", "samples")

@@ -48,6 +48,40 @@ class Display(Strict):
     decimal_comma: bool = False
 
 
+#: One neuron's entry of a dropout mask: 1 keeps it, 0 drops it (strict: not true, not 1.0).
+Bit = Annotated[int, Field(ge=0, le=1)]
+
+
+def _mask_form(value: object) -> str:
+    """Which form a mask is written in: one list per sample when any item is a list, else one
+    0/1 per neuron; decided first, so that a typo is reported once, in the form meant."""
+    items = value if isinstance(value, list) else []
+    return "list[list[int]]" if any(isinstance(i, list) for i in items) else "list[int]"
+
+
+#: One 0/1 per neuron of the layer, or one such list per sample.
+Mask = Annotated[
+    Annotated[list[Bit], Field(min_length=1), Tag("list[int]")]
+    | Annotated[
+        list[Annotated[list[Bit], Field(min_length=1)]], Field(min_length=1), Tag("list[list[int]]")
+    ],
+    Discriminator(_mask_form),
+]
+
+
+class Dropout(Strict):
+    """Dropout on a layer's outputs in training: the lesson fixes the mask, so that the
+    arithmetic can be followed and repeated (a framework draws it at random)."""
+
+    rate: Number = Field(ge=0, lt=1)
+    mask: Mask
+
+    def for_sample(self, s: int) -> list[int]:
+        """The mask of sample ``s`` (1-based): the one mask, or the sample's own."""
+        mask = self.mask
+        return mask[s - 1] if isinstance(mask[0], list) else mask
+
+
 class Layer(Strict):
     activation: Activation | list[Activation]
     weights: list[list[Number]]
@@ -55,6 +89,7 @@ class Layer(Strict):
     output_symbol: Letter | None = None
     #: false: the layer is frozen (transfer learning): no Δw, no new weights.
     trainable: bool = True
+    dropout: Dropout | None = None
 
     def activations(self) -> list[str]:
         """One activation per neuron, ``identity`` spelled ``linear``."""
@@ -361,6 +396,7 @@ MODELS: tuple[type[Strict], ...] = (
     ShapeOnly,
     ConvLesson,
     Display,
+    Dropout,
     Layer,
     Network,
     Sample,

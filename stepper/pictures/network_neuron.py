@@ -50,13 +50,23 @@ def _neuron_slots(pos: Position, layer: int, i: int) -> dict[str, tuple[str, str
         slots["d"] = (f"d[{layer},{i}]", pos.symbol(f"d[{layer},{i}]", Sym("delta", (number,))))
     if last and pos.exists(f"e[{i}]"):
         slots["e"] = (f"e[{i}]", pos.symbol(f"e[{i}]", Sym("eps", (i,))))
+    if shape.dropout is not None and shape.dropout.masked(pos.sample):  # z̃, after the mask
+        tilde = Sym(shape.out_letter, (number,), tilde=True)
+        slots["drop"] = (f"drop[{layer},{i}]", pos.symbol(f"drop[{layer},{i}]", tilde))
     return slots
 
 
 def _glyph(pos: Position, layer: int, i: int) -> str:
-    """The neuron itself, as the circle of the lecture: (3 lineal)."""
+    """The neuron itself, as the circle of the lecture: (3 lineal), or (2 tanh ✕) when
+    dropout switches it off for the sample shown."""
     shape = pos.net.layers[layer - 1]
-    return f"({shape.offset + i} {pos.activation(shape.activations[i - 1])})"
+    mark = " ✕" if _dropped(pos, layer, i) else ""
+    return f"({shape.offset + i} {pos.activation(shape.activations[i - 1])}{mark})"
+
+
+def _dropped(pos: Position, layer: int, i: int) -> bool:
+    dropout = pos.net.layers[layer - 1].dropout
+    return dropout is not None and dropout.dropped(pos.sample, i)
 
 
 @dataclass(slots=True)
@@ -128,7 +138,7 @@ def _measure(layout: Layout, layer: int, neurons: list[int | None]) -> Layer:
         for slot in ("u", "d"):
             if slot in slots:
                 g_width = max(g_width, 1 + pos.slot_width(*slots[slot]))
-        for slot in ("y", "e"):
+        for slot in ("y", "e", "drop"):
             if slot in slots:
                 o_width = max(o_width, pos.slot_width(*slots[slot]))
         t = pos.target_value(i)
@@ -176,7 +186,8 @@ def neuron(pos: Position, draw: Layer, i: int) -> Block:
     at = joint + 2
     # Wires end on the glyph's edges (drawn under it), so that print joins them to the text.
     items.append(Wire(((joint, m), (at - 0.5, m))))
-    items.append(Label(at, m, glyph, Role.CURRENT if current else Role.PLAIN))
+    role = Role.DROPPED if _dropped(pos, layer, i) else Role.PLAIN
+    items.append(Label(at, m, glyph, Role.CURRENT if current else role))
     end = at + cell_len(glyph)
     if draw.out_at - 2 >= end:
         items.append(Wire(((end - 0.5, m), (draw.out_at - 2, m))))
@@ -193,9 +204,10 @@ def neuron(pos: Position, draw: Layer, i: int) -> Block:
 def _beside_output(
     pos: Position, slots: dict[str, tuple[str, str]], layer: int, i: int, above: bool
 ) -> Piece | None:
-    """At an output: the wanted y above ỹ, the error ε below it."""
+    """At an output: the wanted y above ỹ, the error ε below it; in a hidden layer with
+    dropout, z̃ below z."""
     if not pos.is_last(layer):
-        return None
+        return None if above or "drop" not in slots else pos.slot(*slots["drop"])
     if above:
         t = pos.target_value(i)
         return None if t is None else pos.given_slot(f"target[{i}]", f"y{sub(i)}", t)

@@ -24,7 +24,7 @@ from stepper.steps import CHECK, NetworkShape, Phase, Quantity, Solution, Step, 
 
 #: Activations whose names are translated (the others are written as the lesson writes them).
 #: Keys whose values belong to one iteration (and to one sample, when the step has one).
-_PER_ITERATION = frozenset({"u", "y", "e", "d", "loss", "batch_loss"})
+_PER_ITERATION = frozenset({"u", "y", "e", "d", "drop", "loss", "batch_loss"})
 
 
 @dataclass(slots=True)

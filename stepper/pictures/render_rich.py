@@ -35,6 +35,8 @@ HEADER_STYLE = Style(bold=True)
 MORE_STYLE = Style(dim=True, italic=True)
 AXIS_STYLE = Style(dim=True)
 MARK_STYLE = Style(bold=True, color="yellow")
+#: A neuron dropout switched off: struck through and dim, as the lecture's crossed-out circle.
+DROPPED_STYLE = Style(dim=True, strike=True)
 
 _PLAIN = Style()
 ROLE_STYLES: dict[Role, Style] = {
@@ -48,6 +50,7 @@ ROLE_STYLES: dict[Role, Style] = {
     Role.AXIS: AXIS_STYLE,
     Role.GIVEN: Style(),
     Role.MARK: MARK_STYLE,
+    Role.DROPPED: DROPPED_STYLE,
 }
 
 #: The colours of numbered series (the k-th optimiser's path is ``SERIES_COLOURS[k % 7]``).

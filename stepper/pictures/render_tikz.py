@@ -89,6 +89,7 @@ GLYPHS: dict[str, str] = {
     "↙": _symbol(r"\swarrow"),
     "∗": _symbol(r"\ast"),
     "×": _symbol(r"\times"),
+    "✕": _symbol(r"\times"),  # a neuron dropout switched off
     "−": r"\makebox[\tikzcol][c]{\textminus}",
 }
 

@@ -49,6 +49,8 @@ class Role(StrEnum):
     GIVEN = "given"
     #: A winner (max pooling) or an optimum (★): singled out, not current.
     MARK = "mark"
+    #: A neuron dropout switched off for the sample shown: drawn struck through, ✕ beside it.
+    DROPPED = "dropped"
 
 
 #: Series colours are numbered, not named: the k-th optimiser's path is ``series=k``.

@@ -79,6 +79,7 @@ _PAINTS: dict[Role, Paint] = {
     Role.AXIS: Paint(ink="#9e9e9e", stroke=0.5),
     Role.GIVEN: Paint(),
     Role.MARK: Paint(ink="#b8860b", bold=True, stroke=1.3),
+    Role.DROPPED: Paint(ink="#9e9e9e", italic=True),
 }
 
 

@@ -32,11 +32,14 @@ Mistake = Literal[
     "bias",
     "subtracted",
     "early_rounding",
+    "unscaled",
 ]
 #: The places a slide rounds to when it carries a result on (the lecture's 0.12 for 0.11943).
 SLIDE_DECIMALS = 2
 _INCREMENTS = ("dw", "dk", "db")
 _UPDATED = ("w", "k", "b")
+#: The templates of dropout (``stepper.engine.dropout``): a kept value scaled by 1/(1 − p).
+_DROPOUT = ("dropout", "delta_dropout")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,9 @@ class Mistakes:
                 yield Diagnosis("two"), None if right is None else right / 2
             else:
                 yield Diagnosis("extra_two"), None if right is None else 2 * right
+        if step.template in _DROPOUT and right:  # z̃ or γ without inverted dropout's 1/(1 − p)
+            rate = next(k for k, q in enumerate(step.operands) if q.key.startswith("p["))
+            yield Diagnosis("unscaled"), right * (1.0 - values[rate])
         if step.template == "sum_products" and len(values) > 2:
             bias = (("w", _sym(step.operands[0])),)
             yield Diagnosis("bias", bias), evaluate(step, [0.0, *values[1:]])
