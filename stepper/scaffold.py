@@ -141,6 +141,8 @@ kind: dense
 network:
   @Network.inputs
   inputs: 2
+  @@optional @Network.collapse
+  # collapse: false
   @Network.layers
   layers:
     @Layer.activation
@@ -153,6 +155,8 @@ network:
       symbol: w
       @@optional @Layer.output_symbol
       # output_symbol: z
+      @@optional @Layer.trainable
+      # trainable: true
       @@optional @Layer.dropout @Dropout.rate @Dropout.mask
       # dropout:
       #   rate: 0.5
