@@ -255,21 +255,113 @@ def _kernel_params(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.E
 
 
 @cache
-def _window_max() -> type[sympy.Function]:
-    """A function printed ``max`` that keeps its arguments in the window's order (sympy's Max
-    sorts them) and still evaluates numerically."""
+def _ordered(name: str) -> type[sympy.Function]:
+    """A function printed ``max`` or ``min`` that keeps its arguments in the given order (a
+    window's cells, the samples; sympy's Max and Min sort them) and still evaluates."""
     import sympy
 
-    def evalf(self: sympy.Function, prec: int) -> sympy.Expr:
-        return sympy.Max(*self.args)._eval_evalf(prec)
+    plain = {"max": sympy.Max, "min": sympy.Min}[name]
 
-    return type("max", (sympy.Function,), {"_eval_evalf": evalf})
+    def evalf(self: sympy.Function, prec: int) -> sympy.Expr:
+        return plain(*self.args)._eval_evalf(prec)
+
+    return type(name, (sympy.Function,), {"_eval_evalf": evalf})
 
 
 @template("pool_max")
 def _pool_max(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """max(a, b, ...) over a pooling window, in the window's order."""
-    return _window_max()(*s)
+    return _ordered("max")(*s)
+
+
+@template("minimum")
+def _minimum(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """min(a, b, ...) of an input over the samples, in their order."""
+    return _ordered("min")(*s)
+
+
+@template("std")
+def _std(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """σ = √(Σ (x⁽ᵖ⁾ − μ)² / P): the samples' values, then their mean μ in the last slot."""
+    import sympy
+
+    mean = s[-1]
+    squares = _add(*(sympy.Pow(_add(x, _neg(mean)), 2, evaluate=False) for x in s[:-1]))
+    return sympy.Pow(_over(squares, len(s) - 1), sympy.Rational(1, 2), evaluate=False)
+
+
+def _ratio(top: sympy.Expr, bottom: sympy.Expr) -> sympy.Expr:
+    import sympy
+
+    return sympy.Mul(top, sympy.Pow(bottom, -1, evaluate=False), evaluate=False)
+
+
+@template("scale_minmax")
+def _scale_minmax(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """x' = 2(x − min)/(max − min) − 1 over the slots (x, min, max): the range onto (−1, 1)."""
+    import sympy
+
+    x, low, high = s
+    inner = _ratio(_mul(sympy.Integer(2), _add(x, _neg(low))), _add(high, _neg(low)))
+    return _add(inner, sympy.Integer(-1))
+
+
+@template("scale_standard")
+def _scale_standard(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """x' = (x − μ)/σ over the slots (x, μ, σ)."""
+    x, mean, std = s
+    return _ratio(_add(x, _neg(mean)), std)
+
+
+@template("unscale_slope_minmax")
+def _unscale_slope_minmax(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """W = w (yᵐᵃˣ − yᵐⁱⁿ)/(xᵐᵃˣ − xᵐⁱⁿ) over (w, xᵐⁱⁿ, xᵐᵃˣ, yᵐⁱⁿ, yᵐᵃˣ); with targets
+    not scaled (three slots) W = 2w/(xᵐᵃˣ − xᵐⁱⁿ)."""
+    import sympy
+
+    w, low, high = s[:3]
+    span = _add(high, _neg(low))
+    if len(s) == 3:
+        return _ratio(_mul(sympy.Integer(2), w), span)
+    return _ratio(_mul(w, _add(s[4], _neg(s[3]))), span)
+
+
+@template("unscale_slope_standard")
+def _unscale_slope_standard(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """W = w σʸ/σˣ over (w, σˣ, σʸ); with targets not scaled (two slots) W = w/σˣ."""
+    return _ratio(s[0], s[1]) if len(s) == 2 else _ratio(_mul(s[0], s[2]), s[1])
+
+
+@template("unscale_bias_minmax")
+def _unscale_bias_minmax(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """W₀ = (yᵐᵃˣ + yᵐⁱⁿ)/2 + w₀ (yᵐᵃˣ − yᵐⁱⁿ)/2 − Σ W_j (x_jᵐᵃˣ + x_jᵐⁱⁿ)/2: the value at
+    the inputs' centres. Slots: (yᵐⁱⁿ, yᵐᵃˣ) when ``p[0]`` says the targets are scaled, w₀,
+    then (W_j, x_jᵐⁱⁿ, x_jᵐᵃˣ) per input."""
+    head = bool(p and p[0])
+    at = 3 if head else 1
+    w0 = s[at - 1]
+    terms = []
+    if head:
+        low, high = s[0], s[1]
+        terms = [_over(_add(high, low), 2), _over(_mul(w0, _add(high, _neg(low))), 2)]
+    else:
+        terms = [w0]
+    for k in range(at, len(s), 3):
+        terms.append(_neg(_over(_mul(s[k], _add(s[k + 2], s[k + 1])), 2)))
+    return _add(*terms)
+
+
+@template("unscale_bias_standard")
+def _unscale_bias_standard(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """W₀ = μʸ + w₀ σʸ − Σ W_j μ_jˣ: the value at the inputs' means. Slots: (μʸ, σʸ) when
+    ``p[0]`` says the targets are scaled, w₀, then (W_j, μ_jˣ) per input."""
+    head = bool(p and p[0])
+    at = 3 if head else 1
+    w0 = s[at - 1]
+    terms = [s[0], _mul(w0, s[1])] if head else [w0]
+    for k in range(at, len(s), 2):
+        terms.append(_neg(_mul(s[k], s[k + 1])))
+    return _add(*terms)
 
 
 @template("divide")
@@ -557,6 +649,7 @@ _CALLS: dict[str, Callable[..., float]] = {
     "cos": math.cos,
     "floor": math.floor,
     "max": max,
+    "min": min,
     "heaviside": lambda x: 1.0 if x > 0 else 0.0,
 }
 _Hand = Callable[[Sequence[float]], float]

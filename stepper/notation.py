@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉‚")
-_SUP = str.maketrans("0123456789-()+apz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻ")
+_SUP = str.maketrans("0123456789-()+apzminxy", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻᵐⁱⁿˣʸ")
 
 #: letter -> (LaTeX, Unicode)
 _LETTERS: dict[str, tuple[str, str]] = {
@@ -27,6 +27,10 @@ _LETTERS: dict[str, tuple[str, str]] = {
     "vhat": (r"\hat{v}", "v̂"),
     "norm": (r"\lVert \nabla f \rVert", "‖∇f‖"),
     "Eg2": (r"E[g^{2}]", "E[g²]"),
+    # Normalisation: a scaled input and target, and the mean (σ is above).
+    "xp": ("x'", "x′"),
+    "yp": ("y'", "y′"),
+    "mu": (r"\mu", "μ"),
 }
 
 
@@ -90,11 +94,11 @@ class Sym:
             base = rf"\tilde{{{base}}}"
         if self.delta:
             base = rf"\Delta {base}"
-        sup = [self.tag] if self.tag else []
+        sup = [self.tag if len(self.tag) == 1 else rf"\mathrm{{{self.tag}}}"] if self.tag else []
         if self.sample is not None:
             sup.append(f"({self.sample})")
         if sup:
-            base = f"{{{base}}}" if "^" in base else base
+            base = f"{{{base}}}" if "^" in base or "'" in base else base
             base += f"^{{{''.join(sup)}}}"
         if self.indices:
             base += f"_{{{self._index()}}}"

@@ -177,10 +177,15 @@ training:
   batch_size: 1
   @Training.epochs
   epochs: 1
-  @Training.runs @Run.id @Run.learning_rate @Run.batch_size @Run.epochs
+  @Training.runs @Run.id @Run.learning_rate @Run.batch_size @Run.epochs @Run.normalize
   # runs:
   #   - {id: sgd, batch_size: 1}
   #   - {id: slow, learning_rate: 0.05, epochs: 2}
+  @@optional @Training.normalize @Normalize.method
+  # normalize: minmax
+  @Normalize.inputs @Normalize.targets @Normalize.convert_back
+  @Statistics.min @Statistics.max @Statistics.mean @Statistics.std
+  # normalize: {method: minmax, inputs: {min: [0, 0], max: [1, 1]}, targets: false}
 @LessonBase.notes
 notes:
   w[1,2,2]: <NOTE>

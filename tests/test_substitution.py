@@ -37,6 +37,7 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "sqrt": math.sqrt,
     "tanh": math.tanh,
     "max": max,
+    "min": min,
     "abs": abs,
     "sin": math.sin,
     "cos": math.cos,

@@ -57,6 +57,8 @@ def by_hand(text: str) -> Fraction:
         name = node.func.id
         if name == "max":
             return max(args)
+        if name == "min":
+            return min(args)
         if name == "floor":
             return Fraction(math.floor(args[0]))
         if name == "heaviside":

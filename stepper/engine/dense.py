@@ -23,6 +23,7 @@ from stepper.engine.blame import zero_probability
 from stepper.engine.collapse import product, single_layer
 from stepper.engine.dropout import Dropout
 from stepper.engine.frozen import below_words, delta_words, lowest_learning, update_words
+from stepper.engine.normalize import Scaling
 from stepper.engine.runs import train_runs
 from stepper.explain import explain, explain_count
 from stepper.lesson.schema import DenseLesson, Sample, Training
@@ -71,6 +72,9 @@ class DenseRun(Recorder):
         self.iteration = 0
         rate = training.learning_rate or 0.0
         self.alpha = Quantity(Sym("alpha"), prefix + "alpha", rate, given(rate))
+        spec = training.normalization()
+        #: The input phase of a training that normalises: its statistics and scaled x (and y).
+        self.scaling = Scaling(self, spec) if spec is not None else None
         given_ = iter(self.initial)
         self.weights: list[Matrix] = [
             [[next(given_) for _ in row] for row in layer.weights]
@@ -99,8 +103,13 @@ class DenseRun(Recorder):
 
     def forward(self, s: int, sample: Sample) -> list[list[Quantity]]:
         """u and output of every neuron; returns each layer's inputs (with the bias 1)."""
-        x = [Quantity(Sym("x", (0,)), "x[0]", 1.0, "1")]
-        x += [Quantity(Sym("x", (j,)), f"x[{j}]", v, given(v)) for j, v in enumerate(sample.x, 1)]
+        if self.scaling is not None:
+            x = self.scaling.x[s]
+        else:
+            x = [Quantity(Sym("x", (0,)), "x[0]", 1.0, "1")]
+            x += [
+                Quantity(Sym("x", (j,)), f"x[{j}]", v, given(v)) for j, v in enumerate(sample.x, 1)
+            ]
         inputs = [x]
         self.u, self.out = [], []
         self.dropout.start()
@@ -185,7 +194,7 @@ class DenseRun(Recorder):
     def errors(self, s: int, y: list[float]) -> tuple[list[Quantity], Quantity]:
         """ε_i = y_i - ỹ_i for each output, then the sample's loss."""
         outs = self.out[-1]
-        targets = [
+        targets = (self.scaling.y.get(s) if self.scaling is not None else None) or [
             Quantity(Sym("y", (i,)), f"target[{i}]", v, given(v)) for i, v in enumerate(y, 1)
         ]
         eps = [
@@ -416,6 +425,10 @@ class DenseRun(Recorder):
         samples = self.training.samples
         size = self.training.batch_size
         chunk: list[tuple[int, Sample]] = []
+        if self.scaling is not None:
+            self.iteration = 1  # the input phase belongs to the first iteration
+            self.scaling.prepare()
+            self.iteration = 0
         collapsed: list[list[Quantity]] = []  # W = t·w, made at the first sample
         for _ in range(self.training.epochs):
             for start in range(0, len(samples), size):
@@ -442,6 +455,8 @@ class DenseRun(Recorder):
                 if batched:
                     self.batch_loss(losses)
                     self.average([self.increments(s, i, d, batched=True) for s, i, d in per_sample])
+        if self.scaling is not None and self.scaling.spec.convert_back:
+            self.scaling.convert_back()
         if self.trains():
             if check_all and len(chunk) != len(samples):
                 self.check(list(enumerate(samples, 1)), same_batch=False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stepper.lesson.schema import Run, Training
+from stepper.lesson.schema import Normalize, Run, Training
 from stepper.steps import RunShape
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def train_runs(engine: DenseRun, training: Training) -> tuple[RunShape, ...]:
         prefix = run.id + "."
         engine.begin(training_of(run, training), prefix)
         engine.train(check_all=True)
-        shapes.append(RunShape(run.id, prefix, tuple(run.changes().items())))
+        shown = {k: v.method if isinstance(v, Normalize) else v for k, v in run.changes().items()}
+        shapes.append(RunShape(run.id, prefix, tuple(shown.items())))
     engine.begin(training)
     return tuple(shapes)

@@ -51,7 +51,8 @@ class Found:
 
 _KEY = re.compile(
     r"^(?:(?P<one>[uyd]|drop)\[(?P<l1>\d+),(?P<i1>\d+)\]|e\[(?P<e>\d+)\]|loss|batch_loss"
-    r"|(?P<w>dw|w)\[(?P<l2>\d+),(?P<i2>\d+),(?P<j>\d+)\]"
+    r"|(?P<norm>[xy])(?:min|max|mean|std|n)\[(?P<k>\d+)\]"
+    r"|(?P<w>dw|w|w_orig)\[(?P<l2>\d+),(?P<i2>\d+),(?P<j>\d+)\]"
     r"|W\[(?P<wi>\d+),(?P<wj>\d+)\]|single\.u\[(?P<su>\d+)\])$"
 )
 
@@ -109,13 +110,17 @@ def check_dense(lesson: DenseLesson) -> list[tuple[tuple[Any, ...], str, bool]]:
 
 def check_lesson(data: dict[str, Any]) -> list[Found]:
     """Every problem of a dense lesson's data that the schema does not report."""
+    from stepper.lesson.normalize_checks import check_norm_notes, check_normalize  # builds on this
+
     found: list[Found] = []
     shape = _check_network(data, found)
     _check_training(data, shape, found)
     if shape.collapse:
         _check_collapse_samples(data, found)
     found += [Found(*problem) for problem in dropout_problems(data, shape.neurons)]
+    check_normalize(data, shape.inputs, found)
     _check_notes(data, shape, found)
+    check_norm_notes(data, found)
     _check_limits(data, shape, found)
     return found
 
@@ -338,6 +343,12 @@ def _check_notes(data: dict[str, Any], shape: _Shape, found: list[Found]) -> Non
 def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
     """Why a step key names a neuron or weight the network does not have, if it does."""
     layers = len(shape.neurons)
+    if match["norm"] is not None:  # a normalisation statistic or scaled value of x_k or y_k
+        count = shape.inputs if match["norm"] == "x" else (shape.neurons or [None])[-1]
+        word = "input" if match["norm"] == "x" else "output"
+        if count is not None and not 1 <= int(match["k"]) <= count:
+            return msg("check.beyond.outputs", outputs=_plural(count, word))
+        return None
     if match["e"] is not None:
         outputs = shape.neurons[-1] if shape.neurons else None
         i = int(match["e"])
@@ -462,6 +473,8 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
     if len(neurons) != len(shape.neurons) or not isinstance(samples, list) or not samples:
         return
     targets = [isinstance(s, dict) and s.get("y") is not None for s in samples]
+    from stepper.lesson.normalize_checks import normalization_steps
+
     runs = [r for r in runs_of(training) or [] if isinstance(r, dict)]
     dropped = sum(
         n
@@ -490,6 +503,8 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
             product=neurons[-1] * (shape.inputs + 1) if shape.collapse and shape.inputs else 0,
             dropped=dropped,
         )
+        if shape.inputs is not None:
+            steps += normalization_steps(settings, shape.inputs, neurons[-1], weights)
     if steps > MAX_STEPS:
         where = ("training", "epochs") if "epochs" in training else ("training", "samples")
         found.append(

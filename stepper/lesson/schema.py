@@ -113,6 +113,51 @@ class Sample(Strict):
     y: list[Number] | None = None
 
 
+Scaling = Literal["minmax", "standard"]
+
+
+class Statistics(Strict):
+    """Given statistics of the inputs (or the targets), one number per input (or output):
+    min and max for ``minmax``, mean and std for ``standard``. ``stepper.lesson.checks``
+    says which pairs go with which method, and that ranges and deviations are not zero."""
+
+    min: list[Number] | None = None
+    max: list[Number] | None = None
+    mean: list[Number] | None = None
+    std: list[Number] | None = None
+
+
+def _short_or_mapping(value: object) -> str:
+    """Which form a ``normalize`` or ``targets`` value is written in: a mapping, or the short
+    form (a word, true/false). Deciding first, instead of trying both, reports a mistake
+    inside a mapping where it is, not as "a mapping is not a word". The tags are names the
+    loader leaves out of a location. A model (when a lesson is dumped) is a mapping too."""
+    return "dict" if isinstance(value, dict | BaseModel) else "literal"
+
+
+class Normalize(Strict):
+    """How a dense lesson scales its inputs (and its targets, when asked) before training,
+    with the statistics given or computed from the samples."""
+
+    method: Scaling
+    inputs: Statistics | None = None
+    targets: Annotated[
+        Annotated[bool, Tag("literal")] | Annotated[Statistics, Tag("dict")],
+        Discriminator(_short_or_mapping),
+    ] = False
+    convert_back: bool = False
+
+    def scales_targets(self) -> bool:
+        return self.targets is not False
+
+
+#: ``normalize``: a method's name, or the long form.
+NormalizeField = Annotated[
+    Annotated[Scaling, Tag("literal")] | Annotated[Normalize, Tag("dict")],
+    Discriminator(_short_or_mapping),
+]
+
+
 #: A run's id: the prefix of its step keys (``sgd.w[1,1,0]``), so no dot, and not ``check``.
 RunId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
 
@@ -127,8 +172,9 @@ class Run(Strict):
     learning_rate: Number | None = Field(default=None, gt=0)
     batch_size: int | None = Field(default=None, ge=1)
     epochs: int | None = Field(default=None, ge=1)
+    normalize: NormalizeField | None = None
 
-    def changes(self) -> dict[str, int | float | str]:
+    def changes(self) -> dict[str, int | float | str | Normalize]:
         """The training fields this run sets, in the order of the fields above."""
         return {
             name: getattr(self, name)
@@ -144,6 +190,13 @@ class Training(Strict):
     batch_size: int = Field(default=1, ge=1)
     epochs: int = Field(default=1, ge=1)
     runs: list[Run] | None = Field(default=None, min_length=1, max_length=10)
+    normalize: NormalizeField | None = None
+
+    def normalization(self) -> Normalize | None:
+        """``normalize`` in its long form (``minmax`` is ``{method: minmax}``)."""
+        if isinstance(self.normalize, str):
+            return Normalize(method=self.normalize)
+        return self.normalize
 
 
 class Grid(Strict):
@@ -400,6 +453,8 @@ MODELS: tuple[type[Strict], ...] = (
     Layer,
     Network,
     Sample,
+    Statistics,
+    Normalize,
     Training,
     Run,
     LessonBase,

@@ -207,7 +207,11 @@ def _inputs(pos: Position, picked: Sequence[int | None]) -> list[Piece]:
         if j is None:
             out.append(Piece(pos.more(next(counts)), Role.MORE))
         else:
-            out.append(pos.given_slot(f"x[{j}]", f"x{sub(j)}", x[j - 1] if j else 1.0))
+            scaled = pos.scaled("x", j) if j else None
+            if scaled is not None:
+                out.append(pos.sample_slot(scaled, f"x′{sub(j)}"))
+            else:
+                out.append(pos.given_slot(f"x[{j}]", f"x{sub(j)}", x[j - 1] if j else 1.0))
     return out
 
 
@@ -219,6 +223,9 @@ def _inputs_width(pos: Position, picked: Sequence[int | None]) -> int:
             values = [1.0] if j == 0 else [x[j - 1] for x in pos.net.samples]
             widest = max(cell_len(pretty(given(v))) for v in values)
             width = max(width, cell_len(f"x{sub(j)}{pos.eq}") + widest)
+            scaled = pos.scaled("x", j) if j else None
+            if scaled is not None:
+                width = max(width, pos.slot_width(scaled, f"x′{sub(j)}"))
     return width
 
 

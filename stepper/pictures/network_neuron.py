@@ -144,6 +144,9 @@ def _measure(layout: Layout, layer: int, neurons: list[int | None]) -> Layer:
         t = pos.target_value(i)
         if t is not None and pos.is_last(layer):
             o_width = max(o_width, cell_len(f"y{sub(i)}{pos.eq}{pretty(given(t))}"))
+            scaled = pos.scaled("y", i)
+            if scaled is not None:
+                o_width = max(o_width, pos.slot_width(scaled, f"y′{sub(i)}"))
         if pos.is_last(layer) and ("e" in slots or t is not None):
             o_gap = 2
     return Layer(layer, neurons, synapses, w_width, g_width, o_gap, o_width)
@@ -210,6 +213,9 @@ def _beside_output(
         return None if above or "drop" not in slots else pos.slot(*slots["drop"])
     if above:
         t = pos.target_value(i)
+        scaled = pos.scaled("y", i)
+        if t is not None and scaled is not None:
+            return pos.sample_slot(scaled, f"y′{sub(i)}")
         return None if t is None else pos.given_slot(f"target[{i}]", f"y{sub(i)}", t)
     return pos.slot(*slots["e"]) if "e" in slots else None
 

@@ -298,6 +298,23 @@ class Position:
     def slot_width(self, key: str, sym: str) -> int:
         return cell_len(sym) + len(self.eq) + self.value_width(key)
 
+    def scaled(self, letter: str, j: int) -> str | None:
+        """The key of this sample's scaled input (``xn[j]``) or target (``yn[j]``) when the
+        lesson normalises them: the picture then shows what the network sees."""
+        key = f"{letter}n[{j}]"
+        return key if key in self.index.last else None
+
+    def sample_slot(self, key: str, sym: str) -> Piece:
+        """``x′₁ = 0.5``: a quantity computed once per sample (in the input phase), shown for
+        the current sample in every iteration once revealed."""
+        steps = self.solution.steps
+        for k in self.index.positions(key, self.revealed):
+            if steps[k].sample == self.sample:
+                return Piece(f"{sym}{self.eq}{pretty(steps[k].shown)}", self.role(key), key)
+        if key == self.target:
+            return Piece(f"{sym}{self.eq}?", Role.CURRENT, key)
+        return Piece(sym, Role.PENDING, key)
+
     def given_slot(self, key: str, sym: str, value: float) -> Piece:
         return Piece(f"{sym}{self.eq}{pretty(given(value))}", self.role(key, Role.GIVEN), key)
 
@@ -326,7 +343,7 @@ class Position:
 def _note_focus(focus: dict[str, set[int]], key: str) -> None:
     """Remember which item of an elided list a key points at: an input, a neuron, a synapse."""
     name, idx = parse(key.removeprefix(CHECK))
-    if name == "x" and len(idx) == 1:
+    if name in ("x", "xn") and len(idx) == 1:
         focus.setdefault("x", set()).add(idx[0])
     elif name in _PER_ITERATION and len(idx) == 2:
         focus.setdefault(f"n{idx[0]}", set()).add(idx[1])

@@ -323,6 +323,9 @@ _LETTERS: dict[str, str] = {
     "vhat": "hat(v)",
     "norm": "norm(nabla f)",
     "Eg2": "E[g^2]",
+    "xp": "x'",
+    "yp": "y'",
+    "mu": "mu",
 }
 #: Letters whose base has an attachment of its own (ε², Fₒ).
 _ATTACHED: dict[str, tuple[str, str]] = {"eps2": ("2", ""), "Fo": ("", "o")}

@@ -33,6 +33,7 @@ def _heaviside(x: float) -> float:
 CALLS: dict[str, Callable[..., float]] = {
     **FUNCTIONS,
     "max": max,
+    "min": min,
     "abs": abs,
     "heaviside": _heaviside,
     "floor": math.floor,
