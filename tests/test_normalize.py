@@ -476,3 +476,24 @@ def test_check_lesson_reads_a_model_dump() -> None:
     with pytest.raises(LessonError):
         lesson_from_text(hostile("normalize: {method: minmax, inputs: {min: [0, 0]}}"), "x.yaml")
     assert math.isfinite(solve(model).steps[-1].value)
+
+
+def test_a_run_may_normalise_while_another_does_not() -> None:
+    """``runs`` with ``normalize``: the run that normalises has its own input phase, its keys
+    prefixed; the raw run reads the inputs as given; both start from the lesson's weights."""
+    model = lesson(
+        runs=[{"id": "raw", "learning_rate": 0.001}, {"id": "norm", "normalize": "minmax"}]
+    )
+    solution = solve(model)
+    keys = [s.key for s in solution.steps]
+    assert "norm.xmin[1]" in keys and "norm.xn[1]" in keys
+    assert not any(k.startswith("raw.x") for k in keys)
+    raw_u = next(s for s in solution.steps if s.key == "raw.u[1,1]")
+    norm_u = next(s for s in solution.steps if s.key == "norm.u[1,1]")
+    assert [q.value for q in raw_u.operands[1::2]] == [1.0, 20.0]
+    assert [q.value for q in norm_u.operands[1::2]] == [1.0, -1.0]
+    assert [q.key for q in norm_u.operands[1::2]] == ["x[0]", "norm.xn[1]"]
+    assert {r.id: dict(r.changes) for r in solution.runs} == {
+        "raw": {"learning_rate": 0.001},
+        "norm": {"normalize": "minmax"},
+    }
