@@ -290,10 +290,13 @@ def _std(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     return sympy.Pow(_over(squares, len(s) - 1), sympy.Rational(1, 2), evaluate=False)
 
 
-def _ratio(top: sympy.Expr, bottom: sympy.Expr) -> sympy.Expr:
+def _ratio(*factors: sympy.Expr) -> sympy.Expr:
+    """The product of ``factors`` over the last one, as one flat product: printed
+    2·(x − a)/(b − a), without a bracket around the numerator."""
     import sympy
 
-    return sympy.Mul(top, sympy.Pow(bottom, -1, evaluate=False), evaluate=False)
+    bottom = sympy.Pow(factors[-1], -1, evaluate=False)
+    return sympy.Mul(*factors[:-1], bottom, evaluate=False)
 
 
 @template("scale_minmax")
@@ -302,7 +305,7 @@ def _scale_minmax(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Ex
     import sympy
 
     x, low, high = s
-    inner = _ratio(_mul(sympy.Integer(2), _add(x, _neg(low))), _add(high, _neg(low)))
+    inner = _ratio(sympy.Integer(2), _add(x, _neg(low)), _add(high, _neg(low)))
     return _add(inner, sympy.Integer(-1))
 
 
@@ -322,14 +325,14 @@ def _unscale_slope_minmax(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> 
     w, low, high = s[:3]
     span = _add(high, _neg(low))
     if len(s) == 3:
-        return _ratio(_mul(sympy.Integer(2), w), span)
-    return _ratio(_mul(w, _add(s[4], _neg(s[3]))), span)
+        return _ratio(sympy.Integer(2), w, span)
+    return _ratio(w, _add(s[4], _neg(s[3])), span)
 
 
 @template("unscale_slope_standard")
 def _unscale_slope_standard(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """W = w σʸ/σˣ over (w, σˣ, σʸ); with targets not scaled (two slots) W = w/σˣ."""
-    return _ratio(s[0], s[1]) if len(s) == 2 else _ratio(_mul(s[0], s[2]), s[1])
+    return _ratio(s[0], s[1]) if len(s) == 2 else _ratio(s[0], s[2], s[1])
 
 
 @template("unscale_bias_minmax")
@@ -337,13 +340,14 @@ def _unscale_bias_minmax(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> s
     """W₀ = (yᵐᵃˣ + yᵐⁱⁿ)/2 + w₀ (yᵐᵃˣ − yᵐⁱⁿ)/2 − Σ W_j (x_jᵐᵃˣ + x_jᵐⁱⁿ)/2: the value at
     the inputs' centres. Slots: (yᵐⁱⁿ, yᵐᵃˣ) when ``p[0]`` says the targets are scaled, w₀,
     then (W_j, x_jᵐⁱⁿ, x_jᵐᵃˣ) per input."""
+    import sympy
+
     head = bool(p and p[0])
     at = 3 if head else 1
     w0 = s[at - 1]
-    terms = []
     if head:
         low, high = s[0], s[1]
-        terms = [_over(_add(high, low), 2), _over(_mul(w0, _add(high, _neg(low))), 2)]
+        terms = [_over(_add(high, low), 2), _ratio(w0, _add(high, _neg(low)), sympy.Integer(2))]
     else:
         terms = [w0]
     for k in range(at, len(s), 3):

@@ -66,10 +66,11 @@ def test_no_loss_line_without_a_check_phase() -> None:
 
 
 def regression_batch_losses() -> list[float]:
-    """regression-1 by hand with numpy: a linear neuron from w = (0, 0), the four pairs as one
-    batch, Fₒ the mean of ε² over it, Δw = 2αεx averaged over the batch, α = 0.5."""
-    x = np.array([0.5, 0.65, 0.8, 0.95])
-    y = np.array([0.52, 0.55, 0.57, 0.59])
+    """regression-1 by hand with numpy: a linear neuron from w = (0, 0) on the minmax-scaled
+    pairs, the four as one batch, Fₒ the mean of ε² over it, Δw = 2αεx averaged over the batch,
+    α = 0.5."""
+    x = 2 * (np.array([20.0, 26.0, 32.0, 38.0]) - 20) / 18 - 1  # ages, minmax-scaled
+    y = 2 * (np.array([5.2, 5.5, 5.7, 5.9]) - 5.2) / 0.7 - 1  # salaries (M€), likewise
     w = np.zeros(2)
     out = []
     for _ in range(4):
@@ -84,7 +85,7 @@ def test_regression_curve_is_the_batch_loss_of_every_iteration() -> None:
     curve = summary.curve[:4]
     assert curve == pytest.approx(regression_batch_losses(), abs=5e-4)
     assert list(curve) == sorted(curve, reverse=True)
-    assert any("█" in t and "0.3115" in t for t in texts(solved("regression-1")))
+    assert any("█" in t and "0.551" in t for t in texts(solved("regression-1")))
 
 
 def test_descent_end_point_and_f_by_hand() -> None:
@@ -211,8 +212,8 @@ def test_backprop_1_loss_after_the_update_by_numpy() -> None:
 def test_regression_curve_ends_with_the_loss_after_the_last_update() -> None:
     """regression-1's curve: the four iterations' Fₒ, then Fₒ with the weights after the
     fourth update (numpy here)."""
-    x = np.array([0.5, 0.65, 0.8, 0.95])
-    y = np.array([0.52, 0.55, 0.57, 0.59])
+    x = 2 * (np.array([20.0, 26.0, 32.0, 38.0]) - 20) / 18 - 1  # ages, minmax-scaled
+    y = 2 * (np.array([5.2, 5.5, 5.7, 5.9]) - 5.2) / 0.7 - 1  # salaries (M€), likewise
     w = np.zeros(2)
     for _ in range(4):
         err = y - (w[0] + w[1] * x)

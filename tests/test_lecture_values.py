@@ -329,8 +329,8 @@ def test_classify1_softmax_and_loss() -> None:
 def test_regression1_batch_loss_falls() -> None:
     solution = solved("regression-1")
     losses = [s.value for s in solution.steps if s.key == "batch_loss"]
-    x = np.array([0.5, 0.65, 0.8, 0.95])
-    y = np.array([0.52, 0.55, 0.57, 0.59])
+    x = 2 * (np.array([20.0, 26.0, 32.0, 38.0]) - 20) / 18 - 1  # ages, minmax-scaled
+    y = 2 * (np.array([5.2, 5.5, 5.7, 5.9]) - 5.2) / 0.7 - 1  # salaries (M€), likewise
     w0, w1, alpha = 0.0, 0.0, 0.5
     expected = []
     for _ in range(4):  # four epochs of one batch each

@@ -38,6 +38,7 @@ from stepper.lesson import checks
 from stepper.lesson.checks import step_count
 from stepper.lesson.errors import LessonError
 from stepper.lesson.load import MAX_PROBLEMS, lesson_from_text, load_lesson
+from stepper.lesson.normalize_checks import normalization_steps
 from stepper.lesson.schema import DenseLesson
 from stepper.steps import Solution
 from tests.conftest import cpu_clock
@@ -919,21 +920,32 @@ def test_step_count_agrees_with_the_engine(builtin: dict[str, Solution]) -> None
         solution = solve(lesson.model_copy(update={"phases": None}))
         layers = lesson.network.layers
         lowest = next(l for l, layer in enumerate(layers) if layer.trainable)  # freeze-1: 1
-        expected = step_count(
-            [len(layer.weights) for layer in layers],
-            sum(len(row) for layer in layers for row in layer.weights),
-            [sample.y is not None for sample in lesson.training.samples],
-            lesson.training.batch_size,
-            lesson.training.epochs,
-            trains=lesson.training.learning_rate is not None,
-            learned=sum(len(row) for layer in layers if layer.trainable for row in layer.weights),
-            backward=sum(len(layer.weights) for layer in layers[lowest:]),
-            # linear-1: the product W, one row per output and one column per input and bias
-            product=len(layers[-1].weights) * (lesson.network.inputs + 1)
-            if lesson.network.collapse
-            else 0,
-            dropped=sum(len(layer.weights) for layer in layers if layer.dropout),
-        )
+        weights = sum(len(row) for layer in layers for row in layer.weights)
+        expected = 0
+        runs = lesson.training.runs
+        for run in runs or [None]:  # each run trains the lesson again, with its own fields
+            training = lesson.training.model_copy(update=run.changes() if run else {})
+            expected += step_count(
+                [len(layer.weights) for layer in layers],
+                weights,
+                [sample.y is not None for sample in training.samples],
+                training.batch_size,
+                training.epochs,
+                trains=training.learning_rate is not None,
+                check_all=bool(runs),
+                learned=sum(
+                    len(row) for layer in layers if layer.trainable for row in layer.weights
+                ),
+                backward=sum(len(layer.weights) for layer in layers[lowest:]),
+                # linear-1: the product W, one row per output and one column per input and bias
+                product=len(layers[-1].weights) * (lesson.network.inputs + 1)
+                if lesson.network.collapse
+                else 0,
+                dropped=sum(len(layer.weights) for layer in layers if layer.dropout),
+            )
+            expected += normalization_steps(
+                training.model_dump(), lesson.network.inputs, len(layers[-1].weights), weights
+            )
         assert len(solution.steps) == expected, lesson_id
 
 

@@ -215,15 +215,17 @@ def test_each_sample_shows_its_own_values(builtin: dict[str, Solution]) -> None:
     reg = builtin["regression-1"]
     second = index_of(reg, "e[1]", 1)  # iteration 1, pair 2
     text = picture(reg, second, second)
-    assert "x₁ = 0.65" in text
-    assert "y₁ = 0.55" in text
+    # regression-1 normalises: the picture shows what the network sees, x′ and y′ of pair 2
+    # (26 years → 2·6/18 − 1, 5.5 M€ → 2·0.3/0.7 − 1).
+    assert "x′₁ = −0.3333" in text
+    assert "y′₁ = −0.1429" in text
     assert "par 2" in text
     assert "ε₁ = ?" in text
-    assert "0.52" not in text  # pair 1's target and error
+    assert "x′₁ = −1" not in text and "y′₁ = −1" not in text  # pair 1's
     # Iteration 2: the weights of iteration 1's update are the weights now, with no mark.
     start = next(k for k, st in enumerate(reg.steps) if st.iteration == 2)
     text = picture(reg, start, start)
-    assert "w₁₀ = 0.5575" in text
+    assert "w₁₀ = 0.0714" in text
     assert "→" not in text
     assert "δ₁ = " not in text  # iteration 1's deltas belong to iteration 1
 

@@ -116,9 +116,10 @@ def test_print_shows_the_given_weights_and_the_first_pass(lesson_id: str) -> Non
     assert weights and all(q.key in texts for q in weights)
     for q in weights:  # as the lesson gives them, not as the update leaves them
         assert texts[q.key] == f"{q.sym.unicode()} = {pretty(given(q.value))}"
-    # The first pass is revealed: the first step's quantity, as the last pass before the
-    # update leaves it (xor-1 passes three points forward before the one it trains on).
-    first = solution.steps[0]
+    # The first pass is revealed: the first forward step's quantity (after the input phase of
+    # a lesson that normalises), as the last pass before the update leaves it (xor-1 passes
+    # three points forward before the one it trains on).
+    first = next(s for s in solution.steps if s.phase is Phase.FORWARD)
     update = next((k for k, s in enumerate(solution.steps) if s.phase is Phase.UPDATE), None)
     latest = [s for s in solution.steps[:update] if s.key == first.key][-1]
     assert texts[first.key].endswith(" = " + pretty(latest.shown))

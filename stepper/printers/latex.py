@@ -59,6 +59,15 @@ _UNICODE = {
     "ᵃ": "^{a}",
     "ᵖ": "^{p}",
     "ᶻ": "^{z}",
+    # A normalisation's statistics and scaled values: xᵐⁱⁿ₁, μˣ₁, x′₁.
+    "ᵐ": "^{m}",
+    "ⁱ": "^{i}",
+    "ⁿ": "^{n}",
+    "ˣ": "^{x}",
+    "ʸ": "^{y}",
+    "μ": r"\mu",
+    "′": r"{}^{\prime}",
+    "⁻": "^{-}",
     "ₒ": "_{o}",
     "⁽": "^{(}",
     "⁾": "^{)}",
@@ -206,7 +215,12 @@ def _inline_math(doc: Document, source: str) -> str:
         escaped,
     )
     accented = _ACCENTED.sub(lambda m: rf"\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", named)
-    return _math(doc, _SCRIPT_RUN.sub(_script, accented))
+    primed = _PRIMED.sub(r"{\1'}", accented)  # {x'}_{1}^{(2)}: no double superscript
+    return _math(doc, _SCRIPT_RUN.sub(_script, primed))
+
+
+#: A letter with a prime (x′₁, a scaled input), grouped so that its scripts attach to it.
+_PRIMED = re.compile("([A-Za-z])′")
 
 
 #: The preamble's sub- and superscript characters, by the script they write (₁ → _, ² → ^).

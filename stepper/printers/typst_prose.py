@@ -28,9 +28,11 @@ from stepper.printers.typography import quotes
 _SUB = dict(
     zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789+-=()aeoxhklmnpstijruv", strict=True)
 )
-_SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵗᵀ", "0123456789+-=()intT", strict=True))
+_SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵗᵀᵐᵃˣʸ", "0123456789+-=()intTmaxy", strict=True))
 #: Combining accents and the typst function that puts them on a letter.
 _ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "macron", "\u0307": "dot"}
+#: The prime of a scaled quantity (x′₁), kept on its letter as an accent is.
+_PRIME = "′"
 #: Binary operators and relations as typst math writes them.
 _OPS = {
     "=": "=",
@@ -58,7 +60,7 @@ _SYMBOLS = {"∇", "∂"}
 _BOX = 40
 
 _SCRIPTS = "".join(_SUB) + "".join(_SUP)
-_LETTER = rf"(?:(?![{_SCRIPTS}])[^\W\d_]|[∇∂])[\u0300-\u036f]*"
+_LETTER = rf"(?:(?![{_SCRIPTS}])[^\W\d_]|[∇∂])[\u0300-\u036f{_PRIME}]*"
 _TOKEN = re.compile(
     rf"(?P<word>(?:{_LETTER})+)"
     r"|(?P<num>\d+(?:[.,]\d+)?)"
@@ -104,8 +106,11 @@ def _scripts(text: str) -> str:
         while k < len(text) and text[k] in table:
             run += table[text[k]]
             k += 1
-        # Letters apart from each other and from digits (3k would be one name to typst).
-        out += mark + "(" + re.sub(r"(?<=[^\W_])(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)", " ", run) + ")"
+        # Letters apart from each other and from digits (3k would be one name to typst), but
+        # min and max whole: typst writes them upright, as the formulas' xᵐⁱⁿ does.
+        if run not in _FUNCTIONS:
+            run = re.sub(r"(?<=[^\W_])(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)", " ", run)
+        out += mark + "(" + run + ")"
     return out
 
 
@@ -113,7 +118,7 @@ def _letters(word: str) -> list[tuple[str, str]]:
     """A word as (letter, accents) pairs."""
     pairs: list[tuple[str, str]] = []
     for ch in "".join(c if c in _LETTERS else unicodedata.normalize("NFD", c) for c in word):
-        if unicodedata.combining(ch) and pairs:
+        if (unicodedata.combining(ch) or ch == _PRIME) and pairs:
             letter, marks = pairs[-1]
             pairs[-1] = (letter, marks + ch)
         else:
@@ -125,7 +130,7 @@ def _is_prose(word: str) -> bool:
     """A word of two or more Latin letters, with no accent a symbol would carry."""
     pairs = _letters(word)
     latin = all(
-        unicodedata.name(letter, "").startswith("LATIN") and not set(marks) & set(_ACCENTS)
+        unicodedata.name(letter, "").startswith("LATIN") and not set(marks) & {*_ACCENTS, _PRIME}
         for letter, marks in pairs
     )
     return latin and len(pairs) > 1
@@ -139,6 +144,8 @@ def _symbols(word: str) -> str:
         for mark in marks:
             if mark in _ACCENTS:
                 written = f"{_ACCENTS[mark]}({written})"
+            elif mark == _PRIME:
+                written += "'"
         out.append(written)
     return " ".join(out)
 
@@ -147,7 +154,10 @@ def _strong(word: str) -> bool:
     if len(_letters(word)) == 1 and word not in _WORDS:
         return True
     return any(
-        unicodedata.combining(ch) or ch in _SYMBOLS or "GREEK" in unicodedata.name(ch, "")
+        unicodedata.combining(ch)
+        or ch in _SYMBOLS
+        or ch == _PRIME
+        or "GREEK" in unicodedata.name(ch, "")
         for ch in word
     )
 
