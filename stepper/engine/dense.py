@@ -425,10 +425,7 @@ class DenseRun(Recorder):
         samples = self.training.samples
         size = self.training.batch_size
         chunk: list[tuple[int, Sample]] = []
-        if self.scaling is not None:
-            self.iteration = 1  # the input phase belongs to the first iteration
-            self.scaling.prepare()
-            self.iteration = 0
+        self.prepare_inputs()
         collapsed: list[list[Quantity]] = []  # W = t·w, made at the first sample
         for _ in range(self.training.epochs):
             for start in range(0, len(samples), size):
@@ -462,6 +459,15 @@ class DenseRun(Recorder):
                 self.check(list(enumerate(samples, 1)), same_batch=False)
             else:
                 self.check(chunk)
+
+    def prepare_inputs(self) -> None:
+        """The input phase of a training that normalises: statistics, scaled inputs and
+        targets (``stepper.engine.normalize``), all in the first iteration."""
+        if self.scaling is None:
+            return
+        self.iteration = 1
+        self.scaling.prepare()
+        self.iteration = 0
 
     def trains(self) -> bool:
         """Whether the lesson updates its weights on every sample (each has a target, and
