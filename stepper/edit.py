@@ -63,7 +63,7 @@ def editable_numbers(lesson: Lesson, neuron_offsets: list[int], lang: str) -> li
     many = len(training.samples) > 1
     for k, sample in enumerate(training.samples):
         mark = f" ({label('sample', lang, s=k + 1)})" if many else ""
-        for j, value in enumerate(sample.x):
+        for j, value in enumerate(sample.x if isinstance(sample.x, list) else []):
             out.append(
                 Editable(
                     ("training", "samples", k, "x", j), Sym("x", (j + 1,)).unicode() + mark, value

@@ -245,6 +245,33 @@ def _product(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     return _mul(*s)
 
 
+@template("place")
+def _place(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """k = id + 1: a category's input, from its id counted from 0 as a tokenizer counts."""
+    import sympy
+
+    return _add(s[0], sympy.Integer(1))
+
+
+@cache
+def _iverson() -> type[sympy.Function]:
+    """[a = b], Iverson's bracket: 1 when a = b, else 0. Printed ``equal(a, b)`` in text
+    (the name ``substituted_text`` promises), as a bracket elsewhere."""
+    import sympy
+
+    def evalf(self: sympy.Function, prec: int) -> sympy.Expr:
+        a, b = self.args
+        return sympy.Integer(1 if a == b else 0)._eval_evalf(prec)
+
+    return type("equal", (sympy.Function,), {"_eval_evalf": evalf})
+
+
+@template("onehot")
+def _onehot(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """x_j = [k = j], one entry of a one-hot vector: the slots are (k, j)."""
+    return _iverson()(s[0], s[1])
+
+
 @template("kernel_params")
 def _kernel_params(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """K · (N · N · C + 1): each kernel's weights and its bias, over the slots (K, N, N, C)."""
@@ -464,6 +491,10 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
             tex = rf"\theta\left({self._print(expr.args[0])}\right)"
             return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
 
+        def _print_equal(self, expr: sympy.Expr, exp: str | None = None) -> str:
+            a, b = (self._print(x) for x in expr.args)
+            return rf"\left[{a} = {b}\right]"
+
     text = TextPrinter({"order": "none"}).doprint
 
     def latex(e: sympy.Expr) -> str:
@@ -488,9 +519,11 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
 
 
 _UNICODE_POWERS = re.compile(r"\*\*(\d+)")
+_UNICODE_EQUAL = re.compile(r"equal\(([^(),]*), ([^(),]*)\)")
 
 
 def _unicode_from_text(text: str) -> str:
+    text = _UNICODE_EQUAL.sub(r"[\1 = \2]", text)
     text = _UNICODE_POWERS.sub(
         lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text
     )
@@ -655,6 +688,7 @@ _CALLS: dict[str, Callable[..., float]] = {
     "max": max,
     "min": min,
     "heaviside": lambda x: 1.0 if x > 0 else 0.0,
+    "equal": lambda a, b: 1.0 if a == b else 0.0,
 }
 _Hand = Callable[[Sequence[float]], float]
 

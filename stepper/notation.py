@@ -31,6 +31,8 @@ _LETTERS: dict[str, tuple[str, str]] = {
     "xp": ("x'", "x′"),
     "yp": ("y'", "y′"),
     "mu": (r"\mu", "μ"),
+    # A category's id, counted from 0 as a tokenizer counts.
+    "id": (r"\mathrm{id}", "id"),
 }
 
 

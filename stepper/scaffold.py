@@ -173,6 +173,8 @@ training:
     - x: [0.1, 0.7]
       @Sample.y
       y: [0.2, 1.0]
+    @@optional @Category.category @Category.of
+    # - x: {category: gato, of: [perro, gato]}
   @Training.batch_size
   batch_size: 1
   @Training.epochs

@@ -137,6 +137,12 @@ class NetworkShape:
     layers: tuple[LayerShape, ...]
     samples: tuple[tuple[float, ...], ...]
     targets: tuple[tuple[float, ...] | None, ...]
+    #: Per sample, the category it gives instead of numbers and its id (its place in the
+    #: list, from 0), or None when it gives numbers; ``samples`` holds its one-hot vector.
+    #: Empty when no sample gives a category.
+    categories: tuple[tuple[str, int] | None, ...] = ()
+    #: Every category those samples are one of, in the order of the inputs.
+    of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

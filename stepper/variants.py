@@ -23,7 +23,7 @@ from stepper.engine import solve
 from stepper.exam.secret import variant_id, variant_seed
 from stepper.lesson.checks import check_dense
 from stepper.lesson.errors import LessonError, Problem, msg, msg_count
-from stepper.lesson.schema import DenseLesson, Grid, Lesson, Sample
+from stepper.lesson.schema import Category, DenseLesson, Grid, Lesson, Sample
 from stepper.messages import languages, text
 from stepper.numbers import given, pretty
 
@@ -48,7 +48,7 @@ def _draw(lesson: DenseLesson, rng: random.Random) -> DenseLesson:
         for layer in data["network"]["layers"]:
             layer["weights"] = [[_pick(rng, spec.weights) for _ in row] for row in layer["weights"]]
     for sample in data["training"]["samples"]:
-        if spec.inputs:
+        if spec.inputs and isinstance(sample["x"], list):  # a category is not a number
             sample["x"] = [_pick(rng, spec.inputs) for _ in sample["x"]]
         if spec.targets and sample["y"] is not None:
             sample["y"] = [_pick(rng, spec.targets) for _ in sample["y"]]
@@ -121,9 +121,9 @@ def summary_of(variant: DenseLesson, lang: str) -> str:
         listed = [f"({_sample_text(sample)})" for sample in samples]
         data = text("variant.many", lang, samples=format_list(listed, locale=lang), **fields)
     elif samples[0].y is None:
-        data = text("variant.one.input", lang, x=_vector(samples[0].x), **fields)
+        data = text("variant.one.input", lang, x=_inputs(samples[0]), **fields)
     else:
-        data = text("variant.one", lang, x=_vector(samples[0].x), y=_vector(samples[0].y), **fields)
+        data = text("variant.one", lang, x=_inputs(samples[0]), y=_vector(samples[0].y), **fields)
     return text("variant.summary", lang, data=data)
 
 
@@ -131,8 +131,13 @@ def _vector(values: list[float]) -> str:
     return "[" + ", ".join(pretty(given(v)) for v in values) + "]"
 
 
+def _inputs(sample: Sample) -> str:
+    """A sample's x as the lesson gives it: its numbers, or the name of its category."""
+    return sample.x.category if isinstance(sample.x, Category) else _vector(sample.x)
+
+
 def _sample_text(sample: Sample) -> str:
-    x = f"x = {_vector(sample.x)}"
+    x = f"x = {_inputs(sample)}"
     return x if sample.y is None else f"{x}, y = {_vector(sample.y)}"
 
 

@@ -39,7 +39,7 @@ from stepper.lesson.checks import step_count
 from stepper.lesson.errors import LessonError
 from stepper.lesson.load import MAX_PROBLEMS, lesson_from_text, load_lesson
 from stepper.lesson.normalize_checks import normalization_steps
-from stepper.lesson.schema import DenseLesson
+from stepper.lesson.schema import Category, DenseLesson
 from stepper.steps import Solution
 from tests.conftest import cpu_clock
 
@@ -942,6 +942,9 @@ def test_step_count_agrees_with_the_engine(builtin: dict[str, Solution]) -> None
                 if lesson.network.collapse
                 else 0,
                 dropped=sum(len(layer.weights) for layer in layers if layer.dropout),
+                categories=[
+                    len(s.x.of) if isinstance(s.x, Category) else 0 for s in training.samples
+                ],
             )
             expected += normalization_steps(
                 training.model_dump(), lesson.network.inputs, len(layers[-1].weights), weights

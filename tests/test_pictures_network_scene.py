@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -23,6 +24,7 @@ from stepper.pictures import render_rich, render_svg, render_tikz, render_typst
 from stepper.pictures.network import network_scene, print_scene
 from stepper.pictures.scene import Label, Role, Scene, Wire
 from stepper.pictures.vector import CMTT, DEJAVU
+from stepper.printers.data import build_data
 from stepper.steps import Phase, Solution
 from tests.conftest import positions, solved
 
@@ -113,12 +115,17 @@ def test_print_shows_the_given_weights_and_the_first_pass(lesson_id: str) -> Non
     check_scene(scene, 100)
     texts = {label.key: label.text for label in scene.labels() if label.key}
     weights = [q for q in solution.given if q.key.startswith("w[")]
-    assert weights and all(q.key in texts for q in weights)
-    for q in weights:  # as the lesson gives them, not as the update leaves them
+    drawn = [q for q in weights if q.key in texts]
+    assert drawn
+    if len(drawn) < len(weights):  # a long layer is elided: the data's tables give them all
+        (data,) = build_data(solution)
+        cells = Counter(c for t in data.tables for row in t.rows for c in row)
+        assert not Counter(q.shown for q in weights) - cells
+    for q in drawn:  # as the lesson gives them, not as the update leaves them
         assert texts[q.key] == f"{q.sym.unicode()} = {pretty(given(q.value))}"
     # The first pass is revealed: the first forward step's quantity (after the input phase of
-    # a lesson that normalises), as the last pass before the update leaves it (xor-1 passes
-    # three points forward before the one it trains on).
+    # a lesson that normalises or encodes categories), as the last pass before the update
+    # leaves it (xor-1 passes three points forward before the one it trains on).
     first = next(s for s in solution.steps if s.phase is Phase.FORWARD)
     update = next((k for k, s in enumerate(solution.steps) if s.phase is Phase.UPDATE), None)
     latest = [s for s in solution.steps[:update] if s.key == first.key][-1]

@@ -44,6 +44,8 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "heaviside": _heaviside,
     # A size formula rounds down when the stride does not divide: ⌊(D − N + 2p)/s⌋ + 1.
     "floor": math.floor,
+    # A one-hot entry is Iverson's bracket [k = j]: 1 when the two are equal, else 0.
+    "equal": lambda a, b: 1.0 if a == b else 0.0,
 }
 BINARY: dict[type, Callable[[float, float], float]] = {
     ast.Add: lambda a, b: a + b,

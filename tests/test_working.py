@@ -63,6 +63,8 @@ def by_hand(text: str) -> Fraction:
             return Fraction(math.floor(args[0]))
         if name == "heaviside":
             return Fraction(1 if args[0] > 0 else 0)
+        if name == "equal":
+            return Fraction(1 if args[0] == args[1] else 0)
         return Fraction(_CALLS[name](float(args[0])))
 
     return walk(ast.parse(text, mode="eval").body)

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from stepper.activations import DERIVATIVE, FORWARD
+from stepper.engine import categories
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
 from stepper.engine.collapse import product, single_layer
@@ -26,7 +27,7 @@ from stepper.engine.frozen import below_words, delta_words, lowest_learning, upd
 from stepper.engine.normalize import Scaling
 from stepper.engine.runs import train_runs
 from stepper.explain import explain, explain_count
-from stepper.lesson.schema import DenseLesson, Sample, Training
+from stepper.lesson.schema import Category, DenseLesson, Sample, Training
 from stepper.notation import Sym
 from stepper.numbers import given
 from stepper.steps import LayerShape, NetworkShape, Phase, Quantity, Solution
@@ -80,6 +81,9 @@ class DenseRun(Recorder):
             [[next(given_) for _ in row] for row in layer.weights]
             for layer in self.lesson.network.layers
         ]
+        #: The inputs x₀ … x_K of each sample given as a category, from its input steps (a
+        #: run encodes its samples anew: its steps carry its prefix).
+        self.encoded: dict[int, list[Quantity]] = {}
 
     # Notation ------------------------------------------------------------------------------
 
@@ -103,13 +107,16 @@ class DenseRun(Recorder):
 
     def forward(self, s: int, sample: Sample) -> list[list[Quantity]]:
         """u and output of every neuron; returns each layer's inputs (with the bias 1)."""
-        if self.scaling is not None:
+        x = self.encoded.get(s)
+        if x is None and self.scaling is not None:
             x = self.scaling.x[s]
-        else:
+        elif x is None:
             x = [Quantity(Sym("x", (0,)), "x[0]", 1.0, "1")]
             x += [
-                Quantity(Sym("x", (j,)), f"x[{j}]", v, given(v)) for j, v in enumerate(sample.x, 1)
+                Quantity(Sym("x", (j,)), f"x[{j}]", v, given(v))
+                for j, v in enumerate(sample.values(), 1)
             ]
+        hot = sample.x.index() if isinstance(sample.x, Category) else None
         inputs = [x]
         self.u, self.out = [], []
         self.dropout.start()
@@ -119,10 +126,20 @@ class DenseRun(Recorder):
             outs: list[Quantity] = []
             softmax = self.acts[l - 1][0] == "softmax"
             for i, row in enumerate(self.weights[l - 1], 1):
-                operands = [q for pair in zip(row, xs, strict=True) for q in pair]
-                value = 0.0
-                for w, xj in zip(row, xs, strict=True):
-                    value += w.value * xj.value
+                if l == 1 and hot is not None:
+                    operands, value, words = categories.lookup(self, i, row, xs, hot)
+                else:
+                    operands = [q for pair in zip(row, xs, strict=True) for q in pair]
+                    value = 0.0
+                    for w, xj in zip(row, xs, strict=True):
+                        value += w.value * xj.value
+                    words = explain(
+                        "u",
+                        self.lang,
+                        i=self.neuron(l, i),
+                        bias_input=xs[0].sym.unicode(),
+                        bias=row[0].sym.unicode(),
+                    )
                 us.append(
                     self.emit(
                         f"u[{l},{i}]",
@@ -133,13 +150,7 @@ class DenseRun(Recorder):
                         sym=Sym("u", (self.neuron(l, i),)),
                         operands=operands,
                         value=value,
-                        explanation=explain(
-                            "u",
-                            self.lang,
-                            i=self.neuron(l, i),
-                            bias_input=xs[0].sym.unicode(),
-                            bias=row[0].sym.unicode(),
-                        ),
+                        explanation=words,
                         layer=l,
                         neuron=i,
                     )
@@ -430,12 +441,18 @@ class DenseRun(Recorder):
         for _ in range(self.training.epochs):
             for start in range(0, len(samples), size):
                 self.iteration += 1
+                if self.iteration == 1:
+                    categories.parameters(self)
                 chunk = list(enumerate(samples[start : start + size], start + 1))
                 batched = sum(1 for _, smp in chunk if smp.y is not None) > 1
                 self.batched = batched
                 per_sample = []
                 losses = []
                 for s, sample in chunk:
+                    if s not in self.encoded:
+                        encoded = categories.encode(self, s, sample)
+                        if encoded is not None:
+                            self.encoded[s] = encoded
                     inputs = self.forward(s, sample)
                     if self.lesson.network.collapse:  # forward only: the checks say so
                         collapsed = collapsed or product(self, inputs[1][0])
@@ -522,8 +539,17 @@ class DenseRun(Recorder):
         return NetworkShape(
             inputs=self.sizes[0],
             layers=layers,
-            samples=tuple(tuple(s.x) for s in samples),
+            samples=tuple(tuple(s.values()) for s in samples),
             targets=tuple(tuple(s.y) if s.y is not None else None for s in samples),
+            categories=(
+                tuple(
+                    (s.x.category, s.x.index() - 1) if isinstance(s.x, Category) else None
+                    for s in samples
+                )
+                if any(isinstance(s.x, Category) for s in samples)
+                else ()
+            ),
+            of=next((tuple(s.x.of) for s in samples if isinstance(s.x, Category)), ()),
         )
 
 

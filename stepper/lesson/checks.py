@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,7 @@ _KEY = re.compile(
     r"^(?:(?P<one>[uyd]|drop)\[(?P<l1>\d+),(?P<i1>\d+)\]|e\[(?P<e>\d+)\]|loss|batch_loss"
     r"|(?P<norm>[xy])(?:min|max|mean|std|n)\[(?P<k>\d+)\]"
     r"|(?P<w>dw|w|w_orig)\[(?P<l2>\d+),(?P<i2>\d+),(?P<j>\d+)\]"
+    r"|index|params|x\[(?P<x>\d+)\]"
     r"|W\[(?P<wi>\d+),(?P<wj>\d+)\]|single\.u\[(?P<su>\d+)\])$"
 )
 
@@ -110,6 +112,7 @@ def check_dense(lesson: DenseLesson) -> list[tuple[tuple[Any, ...], str, bool]]:
 
 def check_lesson(data: dict[str, Any]) -> list[Found]:
     """Every problem of a dense lesson's data that the schema does not report."""
+    from stepper.lesson.category_checks import check_categories  # it builds on Found
     from stepper.lesson.normalize_checks import check_norm_notes, check_normalize  # builds on this
 
     found: list[Found] = []
@@ -119,6 +122,10 @@ def check_lesson(data: dict[str, Any]) -> list[Found]:
         _check_collapse_samples(data, found)
     found += [Found(*problem) for problem in dropout_problems(data, shape.neurons)]
     check_normalize(data, shape.inputs, found)
+    training = data.get("training")
+    samples = training.get("samples") if isinstance(training, dict) else None
+    if isinstance(samples, list):
+        found += check_categories(samples, shape.inputs)
     _check_notes(data, shape, found)
     check_norm_notes(data, found)
     _check_limits(data, shape, found)
@@ -357,6 +364,11 @@ def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
         return None
     if match["wi"] is not None or match["su"] is not None:
         return _beyond_product(match, shape)
+    if match["x"] is not None:
+        j = int(match["x"])
+        if shape.inputs is not None and not 1 <= j <= shape.inputs:
+            return msg("check.beyond.inputs", inputs=_plural(shape.inputs, "input"))
+        return None
     if match["one"] is None and match["w"] is None:
         return None
     l_text, i_text = (match["l1"], match["i1"]) if match["one"] else (match["l2"], match["i2"])
@@ -403,6 +415,7 @@ def step_count(
     backward: int | None = None,
     product: int = 0,
     dropped: int = 0,
+    categories: Sequence[int] = (),
 ) -> int:
     """How many steps the engine makes, from the sizes alone.
 
@@ -417,7 +430,9 @@ def step_count(
     (those of the lowest layer that learns and above) get d. With ``collapse``, the
     ``product`` entries of W once, and the single layer's u of every output per sample.
     ``dropped`` neurons (those of layers with dropout) add their output after the mask for
-    each sample with a target, also in the check.
+    each sample with a target, also in the check. ``categories``: per sample, how many
+    categories it is one of (0 for numbers); such a sample adds its index and one-hot entries
+    once, and the lesson the size of its lookup table.
     """
     total = sum(neurons)
     learned = weights if learned is None else learned
@@ -437,7 +452,15 @@ def step_count(
         chunk = targets
     if trains and targets and all(targets):
         check = len(chunk) * (2 * total + outputs + 1 + dropped) + (1 if len(chunk) > 1 else 0)
-    return per_epoch * epochs + check + product
+    encoding = sum(1 + k for k in categories if k) + (1 if any(categories) else 0)
+    return per_epoch * epochs + check + product + encoding
+
+
+def _categories(sample: Any) -> int:
+    """How many categories a sample's x is one of (0 when it gives numbers)."""
+    x = sample.get("x") if isinstance(sample, dict) else None
+    of = x.get("of") if isinstance(x, dict) else None
+    return len(of) if isinstance(of, list) else 0
 
 
 def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> None:
@@ -481,6 +504,7 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
         for n, layer in zip(neurons[:-1], layers, strict=False)
         if isinstance(layer, dict) and isinstance(layer.get("dropout"), dict)
     )
+    encoded = [_categories(s) for s in samples]
     steps = 0
     for run in runs or [{}]:  # without runs, the lesson's training once
         settings = {**training, **{k: v for k, v in run.items() if v is not None}}
@@ -502,6 +526,7 @@ def _check_limits(data: dict[str, Any], shape: _Shape, found: list[Found]) -> No
             backward=sum(backward),
             product=neurons[-1] * (shape.inputs + 1) if shape.collapse and shape.inputs else 0,
             dropped=dropped,
+            categories=encoded,
         )
         if shape.inputs is not None:
             steps += normalization_steps(settings, shape.inputs, neurons[-1], weights)

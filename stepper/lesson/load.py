@@ -216,6 +216,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, b
 
 
 _TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "function-after", "literal"}
+_TYPE_NAMES |= {"Category"}  # the tag of a sample's x given as a category (schema.Inputs)
 _KNOWN_FIELDS = sorted({name for model in MODELS for name in model.model_fields})
 
 
@@ -342,6 +343,8 @@ def _message(
         return msg("schema.bound", where=where, sign=_SIGN[kind], bound=bound, got=describe(value))
     if kind == "too_short":
         return msg_count("schema.too_short", ctx.get("min_length", 0), where=where)
+    if kind == "string_too_short":
+        return msg("schema.empty_text", where=where)
     if kind == "too_long":
         return msg_count("schema.too_long", ctx.get("max_length", 0), where=where)
     if kind == "string_pattern_mismatch":

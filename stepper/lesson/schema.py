@@ -108,9 +108,46 @@ class Network(Strict):
     collapse: bool = False
 
 
+#: A category's name, as the lesson writes it (gato, <PAD>): any non-empty text.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Category(Strict):
+    """A sample's input given as one category of a list instead of numbers: the network
+    sees its one-hot vector, one input per category, 1 at the category's place."""
+
+    category: Name
+    of: list[Name] = Field(min_length=1)
+
+    def index(self) -> int:
+        """The category's place in ``of``, counted from 1 as the inputs x₁…x_K are."""
+        return self.of.index(self.category) + 1
+
+
+def _input_form(value: object) -> str:
+    """Which form a sample's x is written in: a mapping is a category, anything else a list of
+    numbers. Deciding first reports a typo once, in the form the author meant."""
+    return "Category" if isinstance(value, dict | Category) else "list[float]"
+
+
+#: A sample's inputs: numbers, or a category to be one-hot encoded.
+Inputs = Annotated[
+    Annotated[list[Number], Tag("list[float]")] | Annotated[Category, Tag("Category")],
+    Discriminator(_input_form),
+]
+
+
 class Sample(Strict):
-    x: list[Number]
+    x: Inputs
     y: list[Number] | None = None
+
+    def values(self) -> list[float]:
+        """The inputs x₁…x_N as numbers: a category's one-hot vector."""
+        x = self.x
+        if isinstance(x, Category):
+            k = x.index()
+            return [1.0 if j == k else 0.0 for j in range(1, len(x.of) + 1)]
+        return x
 
 
 Scaling = Literal["minmax", "standard"]
@@ -452,6 +489,7 @@ MODELS: tuple[type[Strict], ...] = (
     Dropout,
     Layer,
     Network,
+    Category,
     Sample,
     Statistics,
     Normalize,

@@ -211,8 +211,24 @@ def _inputs(pos: Position, picked: Sequence[int | None]) -> list[Piece]:
             if scaled is not None:
                 out.append(pos.sample_slot(scaled, f"x′{sub(j)}"))
             else:
-                out.append(pos.given_slot(f"x[{j}]", f"x{sub(j)}", x[j - 1] if j else 1.0))
+                out.append(_input(pos, j, x[j - 1] if j else 1.0))
     return out
+
+
+def _input(pos: Position, j: int, value: float) -> Piece:
+    """Input x_j of the current sample: as given, or, when an input-phase step of this sample
+    computes it (a one-hot entry), as a computed slot: its value once revealed, ? while it is
+    being computed, its symbol alone before."""
+    key, sym = f"x[{j}]", f"x{sub(j)}"
+    mine = [k for k in pos.index.positions(key) if pos.solution.steps[k].sample == pos.sample]
+    if not mine:
+        return pos.given_slot(key, sym, value)
+    step = pos.solution.steps[mine[0]]
+    if mine[0] < pos.revealed:
+        return Piece(f"{sym}{pos.eq}{pretty(step.shown)}", pos.role(key), key)
+    if step is pos.step:
+        return Piece(f"{sym}{pos.eq}?", Role.CURRENT, key)
+    return Piece(sym, Role.PENDING, key)
 
 
 def _inputs_width(pos: Position, picked: Sequence[int | None]) -> int:

@@ -19,7 +19,7 @@ and last rows and columns, with ``ELIDED`` between.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from stepper.i18n import label
@@ -150,12 +150,47 @@ def _weights(
         return []
     rows, cols = _headings(solution, layers)
     tables = []
+    net = solution.network
     for layer in sorted(layers):
+        if layer == 1 and net is not None and net.of:
+            tables.append(_lookup(title(layer), layers[layer], net.of, rows, Sym(letters[layer])))
+            continue
         table = grid(title(layer), layers[layer], Sym(letters[layer]))
         side = tuple(rows.get((layer, h), h) if isinstance(h, str) else h for h in table.side)
-        head = tuple(cols.get((layer, h), h) if isinstance(h, str) else h for h in table.head)
+        head = tuple(
+            cols.get((layer, h), _input(layer, h)) if isinstance(h, str) else h for h in table.head
+        )
         tables.append(Table(table.title, table.rows, head, side, table.corner))
     return tables
+
+
+def _lookup(
+    title: str,
+    cells: Mapping[tuple[int, int], str],
+    of: Sequence[str],
+    rows: Mapping[tuple[int, str], Sym],
+    corner: Sym,
+) -> Table:
+    """The first layer of a lesson whose inputs are categories, as its lookup table: a row
+    per input (x₀, the biases', then one per category, with its name and id), a column per
+    neuron. Whole, however many categories: it is what the learner looks an id up in."""
+    neurons = sorted({i for i, _ in cells})
+    head: list[Cell] = [Sym("x"), Sym("id")]
+    head += [rows.get((1, str(i)), Sym("u", (i,))) for i in neurons]
+    body = [("", "", *(cells.get((i, 0), "") for i in neurons))]
+    body += [
+        (name, str(j - 1), *(cells.get((i, j), "") for i in neurons))
+        for j, name in enumerate(of, 1)
+    ]
+    side = tuple(Sym("x", (j,)) for j in range(len(of) + 1))
+    return Table(title, tuple(body), tuple(head), side, corner)
+
+
+def _input(layer: int, heading: str) -> Sym | str:
+    """A column no forward step names: in the first layer it multiplies input x_j all the
+    same (a one-hot input reads only its own column, so a category no sample has is never
+    read); elsewhere the bare index."""
+    return Sym("x", (int(heading),)) if layer == 1 and heading.isdigit() else heading
 
 
 def _headings(
@@ -204,7 +239,7 @@ def build_data(solution: Solution) -> tuple[Given, ...]:
     net, conv = solution.network, solution.conv
     if net is not None and net.samples:
         tables.append(_samples(solution))
-        used |= {k for k in found if k.startswith(("x[", "target["))}
+        used |= {k for k in found if k == "id" or k.startswith(("x[", "target[", "j["))}
     if conv is not None:
         tables += _image(solution)
         tables += _kernels(solution)
@@ -223,22 +258,41 @@ def build_data(solution: Solution) -> tuple[Given, ...]:
     note = None
     if weights:
         note = label("data.head.note" if head else "data.weights.note", lang)
+        if net is not None and net.of:
+            note += " " + label("data.lookup.note", lang)
     return (Given(None, values, tuple(tables), note),)
 
 
+def is_number(cell: str) -> bool:
+    """Whether a text cell is a shown number (a category's name is not, even "inf")."""
+    try:
+        float(cell.replace(",", ".").replace("−", "-"))
+    except ValueError:
+        return False
+    return any(c.isdigit() for c in cell) and "_" not in cell
+
+
 def _samples(solution: Solution) -> Table:
-    """The samples, one row each: x₁ … x_N, then y₁ … y_M when some sample has a target."""
+    """The samples, one row each: x₁ … x_N, then y₁ … y_M when some sample has a target. A
+    sample that gives a category has it under x and its id beside it, its one-hot vector
+    being for the steps to compute."""
     net = solution.network
     assert net is not None
     outputs = max((len(t) for t in net.targets if t is not None), default=0)
-    xs = _kept(net.inputs)
+    names = net.categories or (None,) * len(net.samples)
+    xs = _kept(net.inputs) if None in names else []
     ys = _kept(outputs)
-    head: list[Cell] = [ELIDED if j is None else Sym("x", (j + 1,)) for j in xs]
+    head: list[Cell] = [Sym("x"), Sym("id")] if net.categories else []
+    head += [ELIDED if j is None else Sym("x", (j + 1,)) for j in xs]
     head += [ELIDED if i is None else Sym("y", (i + 1,)) for i in ys]
     rows = []
     for p, x in enumerate(net.samples):
         y = net.targets[p] if p < len(net.targets) else None
-        row = [ELIDED if j is None else given(x[j]) for j in xs]
+        name = names[p]
+        row: list[Cell] = []
+        if net.categories:
+            row += [name[0], str(name[1])] if name else ["", ""]
+        row += ["" if name else ELIDED if j is None else given(x[j]) for j in xs]
         row += ["" if y is None else ELIDED if i is None else given(y[i]) for i in ys]
         rows.append(tuple(row))
     lang = solution.language

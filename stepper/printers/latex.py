@@ -82,6 +82,7 @@ _UNICODE = {
     "ᵗ": "^{t}",
     "ᵀ": "^{T}",
     "‖": r"\|",
+    "‚": "_{,}",  # the comma between two-digit indices (w₁‚₁₆, input 16 of a vocabulary)
     **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)},
     **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if s not in "²³"},
 }
@@ -94,6 +95,7 @@ _PUNCTUATION = {
     "“": "``",
     "”": "''",
     "’": "'",
+    "…": r"\dots{}",
 }
 
 #: The text width of the page (A4, 2 cm margins), in points: pictures are shrunk to fit it.

@@ -21,7 +21,7 @@ from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.terminal import picture
 from stepper.printers import Options, Printer, latex, math_lines, optimize, register
-from stepper.printers.data import ELIDED, Table, latex_number
+from stepper.printers.data import ELIDED, Table, is_number, latex_number
 from stepper.printers.document import (
     Document,
     build_document,
@@ -192,8 +192,10 @@ def _number(doc: Document, shown: str) -> str:
 def _cell(doc: Document, cell: Sym | str) -> str:
     if isinstance(cell, Sym):
         return f"${cell.latex()}$"
-    if cell in ("", ELIDED) or not _NUMBER.fullmatch(cell):
+    if cell in ("", ELIDED) or (not _NUMBER.fullmatch(cell) and is_number(cell)):
         return cell
+    if not is_number(cell):  # a word (a sample's category), kept literal
+        return re.sub(r"([\\`*_<>|\[\]])", r"\\\1", cell)
     return f"${_number(doc, cell)}$"
 
 

@@ -32,7 +32,7 @@ from stepper.pictures.network import print_scene
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, optimize, register, typst_prose
-from stepper.printers.data import ELIDED, Table
+from stepper.printers.data import ELIDED, Table, is_number
 from stepper.printers.document import Document, build_document
 from stepper.printers.grouping import ZeroGroup
 from stepper.printers.typography import quotes
@@ -240,13 +240,16 @@ def _row_of(boxes: Iterable[str]) -> str:
 
 
 def _cell(doc: Document, cell: Sym | str) -> str:
-    """A table cell: a symbol or a shown number as math, the elision mark as it is."""
+    """A table cell: a symbol or a shown number as math, a word (a sample's category) and the
+    elision mark as text."""
     from stepper.printers import typst_math as tm
 
     if isinstance(cell, Sym):
         return f"[${tm.sym_typst(cell)}$]"
     if cell in ("", ELIDED):
         return f"[{cell}]"
+    if not is_number(cell):
+        return f"[#{_s(cell)}]"
     return f"[{_num(doc, cell)}]"
 
 

@@ -233,6 +233,11 @@ class TypstMathPrinter(Printer):  # type: ignore[misc]  # sympy is untyped
         # ReLU's step is Heaviside(y, 0) (value 0 at 0): written θ(y), as in the lecture.
         return f"theta({self._argument(expr.args[0])})"
 
+    def _print_equal(self, expr: sympy.Expr) -> str:
+        """Iverson's bracket [a = b] (a one-hot entry)."""
+        a, b = (self._argument(x) for x in expr.args)
+        return f"[{a} = {b}]"
+
     def _print_Max(self, expr: sympy.Expr) -> str:
         # sympy keeps Max's arguments as a set: print them in sympy's canonical order (0 first).
         args = sorted(expr.args, key=sympy.default_sort_key)

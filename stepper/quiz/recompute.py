@@ -37,6 +37,7 @@ CALLS: dict[str, Callable[..., float]] = {
     "abs": abs,
     "heaviside": _heaviside,
     "floor": math.floor,
+    "equal": lambda a, b: 1.0 if a == b else 0.0,
 }
 
 
