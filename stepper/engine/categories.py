@@ -27,12 +27,18 @@ if TYPE_CHECKING:
     from stepper.engine.dense import DenseRun
 
 
-def parameters(run: DenseRun) -> None:
-    """P = K · n, the size of the table the first layer looks categories up in, once before
-    the first sample, when some sample is a category."""
-    first = next((s.x for s in run.training.samples if isinstance(s.x, Category)), None)
-    if first is None:
+def prepare(run: DenseRun, s: int, sample: Sample) -> None:
+    """Before sample s goes forward: the first time it comes, if it is a category, its input
+    steps, and before the first such sample the size of the table it is looked up in."""
+    if s in run.encoded or not isinstance(sample.x, Category):
         return
+    if not run.encoded:
+        parameters(run, sample.x)
+    run.encoded[s] = encode(run, s, sample.x)
+
+
+def parameters(run: DenseRun, first: Category) -> None:
+    """P = K · n, the size of the table the first layer looks categories up in."""
     categories, size = len(first.of), run.sizes[1]
     run.emit(
         "params",
@@ -63,11 +69,8 @@ def _place(j: int) -> Quantity:
     return Quantity(Sym(str(j)), f"j[{j}]", float(j), str(j))
 
 
-def encode(run: DenseRun, s: int, sample: Sample) -> list[Quantity] | None:
-    """The steps that turn sample s's category into inputs; its x₀ … x_K (None for numbers)."""
-    x = sample.x
-    if not isinstance(x, Category):
-        return None
+def encode(run: DenseRun, s: int, x: Category) -> list[Quantity]:
+    """The steps that turn sample s's category into inputs; its x₀ … x_K."""
     k = x.index()
     ident = Quantity(Sym("id"), "id", float(k - 1), str(k - 1))
     index = run.emit(
@@ -84,7 +87,8 @@ def encode(run: DenseRun, s: int, sample: Sample) -> list[Quantity] | None:
         ),
     )
     inputs = [Quantity(Sym("x", (0,)), "x[0]", 1.0, "1")]
-    for j, value in enumerate(sample.values(), 1):
+    for j in range(1, len(x.of) + 1):
+        value = 1.0 if j == k else 0.0
         inputs.append(
             run.emit(
                 f"x[{j}]",

@@ -441,18 +441,13 @@ class DenseRun(Recorder):
         for _ in range(self.training.epochs):
             for start in range(0, len(samples), size):
                 self.iteration += 1
-                if self.iteration == 1:
-                    categories.parameters(self)
                 chunk = list(enumerate(samples[start : start + size], start + 1))
                 batched = sum(1 for _, smp in chunk if smp.y is not None) > 1
                 self.batched = batched
                 per_sample = []
                 losses = []
                 for s, sample in chunk:
-                    if s not in self.encoded:
-                        encoded = categories.encode(self, s, sample)
-                        if encoded is not None:
-                            self.encoded[s] = encoded
+                    categories.prepare(self, s, sample)
                     inputs = self.forward(s, sample)
                     if self.lesson.network.collapse:  # forward only: the checks say so
                         collapsed = collapsed or product(self, inputs[1][0])
