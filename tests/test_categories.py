@@ -380,6 +380,18 @@ def test_every_sample_lists_the_same_categories(
     ]
 
 
+def test_categories_are_not_normalised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "language: en\n"
+        + HEAD.replace("training:\n", "training:\n  normalize: minmax\n")
+        + "    - x: {category: rojo, of: [rojo, verde, azul]}\n"
+    )
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{path}:10:7: sample 1 is a category"), err
+
+
 def test_a_note_on_an_input_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Notes may name the new keys; one beyond the inputs is refused where it is written."""
     text = "language: en\n" + HEAD + "    - x: {category: rojo, of: [rojo, verde, azul]}\n"

@@ -64,7 +64,7 @@ class Scaling:
     def prepare(self) -> None:
         """Every statistic, then every sample's scaled inputs and targets."""
         samples = list(enumerate(self.run.training.samples, 1))
-        xs = [(s, smp.x) for s, smp in samples]
+        xs = [(s, smp.values()) for s, smp in samples]
         ys = [(s, smp.y) for s, smp in samples if smp.y is not None]
         self._statistics("x", xs, self.spec.inputs)
         targets = self.spec.targets
@@ -72,7 +72,7 @@ class Scaling:
             self._statistics("y", ys, targets if isinstance(targets, Statistics) else None)
         for s, sample in samples:
             bias = Quantity(Sym("x", (0,)), "x[0]", 1.0, "1")
-            self.x[s] = [bias, *self._scaled(s, "x", sample.x)]
+            self.x[s] = [bias, *self._scaled(s, "x", sample.values())]
             if targets is not False and sample.y is not None:
                 self.y[s] = self._scaled(s, "y", sample.y)
 

@@ -4,8 +4,10 @@ The schema says that a category and its list are texts; what it cannot say is th
 category is one of the list, that the list names each category once, that it has one
 category per input of the network (the one-hot vector is the input), and that every sample
 of a lesson lists the same categories in the same order (else one input would mean "gato" in
-one sample and "perro" in the next). Like ``stepper.lesson.checks``, these read the plain
-data and look only at values of the shape they need, leaving the rest to the schema.
+one sample and "perro" in the next), and that the lesson does not normalise them (a one-hot
+entry is 0 or 1 already; scaled, it would no longer pick a column of W). Like
+``stepper.lesson.checks``, these read the plain data and look only at values of the shape
+they need, leaving the rest to the schema.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ def _names(value: Any) -> list[str] | None:
     return value
 
 
-def check_categories(samples: list[Any], inputs: int | None) -> list[Found]:
-    """Every problem of the samples given as a category."""
+def check_categories(training: dict[str, Any], inputs: int | None) -> list[Found]:
+    """Every problem of the samples given as a category (``training``'s, a list)."""
+    samples: list[Any] = training["samples"]
+    normalized = training.get("normalize") is not None
     found: list[Found] = []
     first: tuple[int, list[str]] | None = None
     for k, sample in enumerate(samples, 1):
@@ -32,6 +36,8 @@ def check_categories(samples: list[Any], inputs: int | None) -> list[Found]:
         if not isinstance(x, dict):
             continue
         here = ("training", "samples", k - 1, "x")
+        if normalized:
+            found.append(Found(here, msg("check.category_normalize", k=k), on_key=True))
         of = _names(x.get("of"))
         if of is None or not of:
             continue

@@ -123,9 +123,8 @@ def check_lesson(data: dict[str, Any]) -> list[Found]:
     found += [Found(*problem) for problem in dropout_problems(data, shape.neurons)]
     check_normalize(data, shape.inputs, found)
     training = data.get("training")
-    samples = training.get("samples") if isinstance(training, dict) else None
-    if isinstance(samples, list):
-        found += check_categories(samples, shape.inputs)
+    if isinstance(training, dict) and isinstance(training.get("samples"), list):
+        found += check_categories(training, shape.inputs)
     _check_notes(data, shape, found)
     check_norm_notes(data, found)
     _check_limits(data, shape, found)
@@ -347,6 +346,13 @@ def _check_notes(data: dict[str, Any], shape: _Shape, found: list[Found]) -> Non
             )
 
 
+def _beyond_input(j: int, inputs: int | None) -> str | None:
+    """Why input j of a one-hot vector (``x[j]``) is none of the network's, if it is not."""
+    if inputs is not None and not 1 <= j <= inputs:
+        return msg("check.beyond.inputs", inputs=_plural(inputs, "input"))
+    return None
+
+
 def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
     """Why a step key names a neuron or weight the network does not have, if it does."""
     layers = len(shape.neurons)
@@ -365,10 +371,7 @@ def _beyond(match: re.Match[str], shape: _Shape) -> str | None:
     if match["wi"] is not None or match["su"] is not None:
         return _beyond_product(match, shape)
     if match["x"] is not None:
-        j = int(match["x"])
-        if shape.inputs is not None and not 1 <= j <= shape.inputs:
-            return msg("check.beyond.inputs", inputs=_plural(shape.inputs, "input"))
-        return None
+        return _beyond_input(int(match["x"]), shape.inputs)
     if match["one"] is None and match["w"] is None:
         return None
     l_text, i_text = (match["l1"], match["i1"]) if match["one"] else (match["l2"], match["i2"])
