@@ -40,3 +40,14 @@ def test_end_of_a_quiz(snap_compare: SnapCompare, size: tuple[int, int]) -> None
         run_before=settle,
         press=["enter", *"0.29", "enter", "space", "r", "enter", "escape", "end", "space"],
     )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_end_of_several_starts(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """minima-1 after Next on its last step: each start's path, "Desde −0.5: (−0.5) →
+    (−1.0575)" with f −0.6875 → −1.5148 and "Desde 0.5: (0.5) → (0.9288)" with f −0.1875 →
+    −0.5167, each with its sparkline, then "Los 2 puntos de salida acaban en 2 puntos
+    distintos: el más bajo, f = −1.5148, desde −0.5."."""
+    assert snap_compare(
+        make_app("minima-1"), terminal_size=size, run_before=settle, press=["enter", "end", "space"]
+    )

@@ -117,3 +117,18 @@ def test_long_summary_marked(
     assert snap_compare(
         StepperApp(load_lesson(lesson, "long")), terminal_size=size, run_before=ready
     )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_two_starts_on_the_curve(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """minima-1 at the second start's first derivative (step 27 of 50): the curve f(w) with
+    the first start's whole path (1, in its colour) down to the global minimum, the second
+    start's point at 0.5 lit as 2 (another colour), ★ on the local minimum; the legend "1 Desde
+    −0.5" with its full sparkline and f = −1.5148, "2 Desde 0.5" with one bar and −0.1875,
+    "○ salida de cada uno" and "★ mín ≈ −1.06, 0.93"."""
+    assert snap_compare(
+        make_app("minima-1"),
+        terminal_size=size,
+        run_before=ready,
+        press=["enter", "g", *"start2.f", "enter", "n"],
+    )
