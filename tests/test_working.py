@@ -251,3 +251,15 @@ def test_an_explanation_is_printed_once_per_run(lesson_id: str) -> None:
         assert isinstance(html, str)
         why = re.findall(r'<p class="why">(.*?)</p>', html)
         assert len(why) > 3 and all(a != b for a, b in pairwise(why)), lesson_id
+
+
+def test_a_large_value_to_many_decimals_is_not_marked_rounded() -> None:
+    """normalize-1 shows six decimals of values in the thousands: min(3500, 1000, 5000) is
+    exactly its boxed 1000, and 1050.36 its sum, not "≈" (the float slack once outgrew half
+    the rounding step); a value really off by more than half the step still is."""
+    from stepper.printers.working import rounds_to
+
+    assert rounds_to(1000.0, "1000", 6)
+    assert rounds_to(0.3 * 1.2 + 0.3 * 3500, "1050.36", 6)
+    assert not rounds_to(1000.0000006, "1000", 6)
+    assert rounds_to(1000.0000004, "1000", 6)

@@ -20,7 +20,16 @@ from stepper.numbers import given, pretty
 from stepper.pictures.blocks import Piece
 from stepper.pictures.scene import Role
 from stepper.solution_cache import PerSolution
-from stepper.steps import CHECK, NetworkShape, Phase, Quantity, Solution, Step, checked
+from stepper.steps import (
+    CHECK,
+    NetworkShape,
+    Phase,
+    Quantity,
+    Solution,
+    Step,
+    checked,
+    run_of,
+)
 
 #: Activations whose names are translated (the others are written as the lesson writes them).
 #: Keys whose values belong to one iteration (and to one sample, when the step has one).
@@ -173,6 +182,8 @@ class Position:
     #: ``check.`` in the check phase: each neuron's slots then show the values computed
     #: again with the new weights.
     prefix: str = ""
+    #: The key prefix of the run the walk is in (``norm.``), in a lesson trained several ways.
+    run: str = ""
 
     @classmethod
     def build(
@@ -195,8 +206,9 @@ class Position:
         focus = look.focus if look is not None else {}
         own = look.own if look is not None else {}
         prefix = CHECK if ref is not None and steps[ref].phase is Phase.CHECK else ""
+        run = run_of(steps[ref].key, solution.runs)[0] if ref is not None else None
         return cls(solution, net, index, revealed, iteration, sample, step, target, reads, focus,
-                   lang, own=own, prefix=prefix)  # fmt: skip
+                   lang, own=own, prefix=prefix, run=run.prefix if run else "")  # fmt: skip
 
     def keyed(self, key: str) -> str:
         """The key whose value the picture shows for ``key`` now: in the check phase, a
@@ -301,7 +313,7 @@ class Position:
     def scaled(self, letter: str, j: int) -> str | None:
         """The key of this sample's scaled input (``xn[j]``) or target (``yn[j]``) when the
         lesson normalises them: the picture then shows what the network sees."""
-        key = f"{letter}n[{j}]"
+        key = f"{self.run}{letter}n[{j}]"
         return key if key in self.index.last else None
 
     def sample_slot(self, key: str, sym: str) -> Piece:

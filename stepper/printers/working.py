@@ -66,7 +66,9 @@ def rounds_to(value: float, boxed: str, decimals: int) -> bool:
     from zero), is the ``boxed`` number."""
     target = float(boxed)
     half = 0.5 * 10.0**-decimals
-    slack = 1e-9 * max(1.0, abs(value))
+    # Float noise, relative to the value, but never past half the rounding step: with many
+    # decimals and a large value (1050.36 to six places) it would swallow the whole step.
+    slack = min(1e-9 * max(1.0, abs(value)), half * 1e-3)
     gap = abs(value - target)
     if gap < half - slack:
         return True
