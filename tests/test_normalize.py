@@ -497,3 +497,14 @@ def test_a_run_may_normalise_while_another_does_not() -> None:
         "raw": {"learning_rate": 0.001},
         "norm": {"normalize": "minmax"},
     }
+
+
+def test_a_note_names_the_run_that_normalises(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a lesson with runs, a note on a run's normalisation key is shown when that run
+    normalises, and refused when it does not (its keys would never be made)."""
+    runs = hostile("runs: [{id: raw}, {id: norm, normalize: minmax}]")
+    solution = solve(lesson_from_text(runs + "notes:\n  norm.xmin[1]: here\n", "ok.yaml"))
+    assert [s.note for s in solution.steps if s.key == "norm.xmin[1]"] == ["here"]
+    refused(tmp_path, capsys, runs + "notes:\n  raw.xmin[1]: never\n", (14, 3), "xmin")

@@ -202,16 +202,25 @@ def normalization_steps(training: dict[str, Any], inputs: int, outputs: int, wei
 def check_norm_notes(data: dict[str, Any], found: list[Found]) -> None:
     """A note on a normalisation key the lesson never makes (no ``normalize``, a statistic of
     the other method or given in the file, targets not scaled, no ``convert_back``) would
-    never be shown: an error, as for any other key."""
+    never be shown: an error, as for any other key. In a lesson with runs a note names the run
+    (``norm.xmin[1]``), and the run's own ``normalize`` (or else the lesson's) decides."""
     notes = data.get("notes")
-    if not isinstance(notes, dict):
-        return
     training = data.get("training")
-    spec = long_form(training.get("normalize")) if isinstance(training, dict) else None
-    made = _made(spec) if spec is not None else set()
+    if not isinstance(notes, dict) or not isinstance(training, dict):
+        return
+    runs = {
+        run["id"]: run
+        for run in training.get("runs") or []
+        if isinstance(run, dict) and isinstance(run.get("id"), str)
+    }
     for key in notes:
-        name = key.partition("[")[0] if isinstance(key, str) else ""
-        if name in _NORM_KEYS and name not in made:
+        head = key.partition("[")[0] if isinstance(key, str) else ""
+        run_id, dot, name = head.rpartition(".")
+        if name not in _NORM_KEYS or (dot and run_id not in runs):
+            continue  # not a normalisation key, or a run the runs' checks report
+        normalize = runs[run_id].get("normalize") if dot else None
+        spec = long_form(normalize if normalize is not None else training.get("normalize"))
+        if spec is None or name not in _made(spec):
             why = msg("check.norm.note", name=name)
             found.append(Found(("notes", key), msg("check.note_nowhere", key=key, why=why), True))
 
