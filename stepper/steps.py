@@ -249,6 +249,18 @@ class OptimizeShape:
     #: Every run, start by start and, from each, optimiser by optimiser.
     optimizers: tuple[OptimizerShape, ...]
 
+    def run_of(self, key: str) -> OptimizerShape | None:
+        """The run a step key belongs to, by its prefix (``start2.adam.`` of ``start2.adam.x``)."""
+        prefix = key_prefix(key)
+        return next((run for run in self.optimizers if run.prefix == prefix), None)
+
+
+def key_prefix(key: str) -> str:
+    """A step key's prefix, up to its last dot before any bracket: ``start2.adam.`` of
+    ``start2.adam.grad[x]``, ``check.`` of ``check.u[1,1]``, none of ``u[1,1]``."""
+    head = key.split("[", 1)[0]
+    return head[: head.rfind(".") + 1]
+
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Solution:

@@ -491,3 +491,25 @@ def test_the_app_edits_a_start_and_walks_from_it() -> None:
             assert firsts[0].value == pytest.approx(f(1.5))
 
     asyncio.run(main())
+
+
+@pytest.mark.slow
+def test_the_history_names_each_start() -> None:
+    """The app's history heads each block with the run it belongs to: a block of the second
+    start says "Desde 0.5", one of a lesson with one run names none."""
+    import asyncio
+
+    from tests.tui_helpers import history_text, make_app, settle
+
+    async def walk(lesson_id: str, presses: list[str]) -> str:
+        app = make_app(lesson_id)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press(*presses)
+            await pilot.pause()
+            return history_text(app)
+
+    second = asyncio.run(walk("minima-1", ["enter", "g", *"start2.f", "enter", "n", "n"]))
+    assert "Desde 0.5 · hacia delante" in second and "Desde −0.5" not in second
+    alone = asyncio.run(walk("descent-1", ["enter", "n", "n"]))
+    assert "hacia delante" in alone and "Desde" not in alone and "Descenso" not in alone

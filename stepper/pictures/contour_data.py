@@ -22,7 +22,7 @@ from rich.cells import cell_len
 from stepper.numbers import pretty, shown
 from stepper.pictures.simplex import nelder_mead
 from stepper.solution_cache import PerSolution
-from stepper.steps import OptimizerShape, OptimizeShape, Solution, Step
+from stepper.steps import OptimizerShape, OptimizeShape, Solution, Step, key_prefix
 
 Point = tuple[float, ...]
 
@@ -153,8 +153,7 @@ class Index:
         by_prefix = {p.shape.prefix: p for p in paths}
         end = len(solution.steps)
         for k, step in enumerate(solution.steps):
-            head = step.key.split("[", 1)[0]  # a run's prefix: start2., adam., start2.adam.
-            prefix = head[: head.rfind(".") + 1]
+            prefix = key_prefix(step.key)  # a run's: start2., adam., start2.adam.
             path = by_prefix.get(prefix)
             if path is None:
                 continue

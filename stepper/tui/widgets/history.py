@@ -25,14 +25,16 @@ from textual.widget import Widget
 
 from stepper.i18n import label
 from stepper.numbers import pretty
-from stepper.steps import Phase, Solution, Step
+from stepper.steps import Phase, Solution, Step, key_prefix
 from stepper.tui.widgets.commas import with_commas
 
 
 def block(step: Step) -> tuple[object, ...]:
     """What a heading names: the phase and iteration, and the sample before the update (the
-    update interleaves per-sample increments with new weights, which belong to no sample)."""
-    return step.phase, step.iteration, None if step.phase == Phase.UPDATE else step.sample
+    update interleaves per-sample increments with new weights, which belong to no sample);
+    and the run of the key's prefix (an optimiser, a start)."""
+    sample = None if step.phase == Phase.UPDATE else step.sample
+    return step.phase, step.iteration, sample, key_prefix(step.key)
 
 
 class History(Widget):
@@ -169,6 +171,10 @@ class History(Widget):
         ]
         if block(step)[2] is not None:
             parts.append(label("sample", self.lang, s=step.sample))
+        shape = self.solution.optimize if self.solution is not None else None
+        run = shape.run_of(step.key) if shape is not None and len(shape.optimizers) > 1 else None
+        if run is not None:  # whose steps these are: the optimiser, the start
+            parts.insert(0, run.title(self.lang))
         lines = [parts[0]]
         for part in parts[1:]:
             joined = f"{lines[-1]} · {part}"
