@@ -103,6 +103,7 @@ def test_quick_commands_import_neither_sympy_nor_textual(argv: tuple[str, ...]) 
     assert loaded(sorted(modules), "textual") == []
     if argv[0] == "list":
         assert result.stdout.splitlines()[0].split()[0] in {
+            "activations-1",
             "backprop-1",
             "backprop-2",
             "classify-1",
