@@ -11,6 +11,7 @@ out as text for a given width, so both show the same thing:
 - the loss over the iterations, when there are several;
 - for an optimize lesson, each optimiser's start and end point and f there, and, from several
   starts, at how many different points they ended and which ended lowest;
+- for a lesson trained several ways, the runs' final weights and losses side by side;
 - for a lesson that only computes forward, what it computed last (the feature maps, the
   outputs), as matrices;
 - in a quiz, the score and the steps not right at the first try.
@@ -24,6 +25,7 @@ from dataclasses import dataclass, replace
 from stepper.i18n import label
 from stepper.numbers import given, pretty, shown
 from stepper.quiz import Score
+from stepper.runs import Compared, compare
 from stepper.steps import CHECK, Phase, Solution, Step
 
 #: Which weights come first: the order in which the forward pass reads them.
@@ -99,6 +101,8 @@ class Summary:
     results: tuple[Matrix, ...]
     score: tuple[int, int] | None
     missed: tuple[Missed, ...]
+    #: A lesson trained several ways: the runs' ends side by side (``stepper.runs``).
+    runs: Compared | None = None
 
 
 def summarize(solution: Solution, score: Score | None = None) -> Summary:
@@ -114,6 +118,7 @@ def summarize(solution: Solution, score: Score | None = None) -> Summary:
         results=() if weights else _results(solution),
         score=(score.right_first, score.asked) if score is not None else None,
         missed=_missed(solution, score) if score is not None else (),
+        runs=compare(solution),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from stepper.ending import Change, Ends, Matrix, Summary
 from stepper.i18n import label
 from stepper.numbers import decimal_comma, pretty, shown
+from stepper.runs import cell_text
 
 #: Eight heights of a text sparkline, lowest first.
 BARS = "▁▂▃▄▅▆▇█"
@@ -38,6 +39,7 @@ def lines(
         Line(label("end.title", lang), "title"),
         *_score_lines(summary, lang),
         *_loss_lines(summary, lang, width),
+        *_runs_lines(summary, width),
         *_descent_lines(summary, lang, width, "; " if comma else ", "),
     ]
     if summary.results:
@@ -87,6 +89,35 @@ def _loss_lines(summary: Summary, lang: str, width: int) -> list[Line]:
     if summary.curve:
         out += [Line(""), Line(label("end.curve", lang), "title")]
         out += _curve_lines(summary.curve, width)
+    return out
+
+
+def _runs_lines(summary: Summary, width: int) -> list[Line]:
+    """The runs compared: a table of one row per run when it fits, else each run's row as
+    ``heading value`` pairs under its name."""
+    compared = summary.runs
+    if compared is None:
+        return []
+    out = [Line(""), Line(compared.title, "title")]
+    head = [cell_text(c) for c in compared.head]
+    table = [
+        ["", *head],
+        *([side, *row] for side, row in zip(compared.side, compared.rows, strict=True)),
+    ]
+    widths = [max(len(r[c]) for r in table) for c in range(len(table[0]))]
+    if sum(widths) + 2 * len(widths) <= width:
+        for r in table:
+            text = "  " + "  ".join(
+                cell.ljust(w) if c == 0 else cell.rjust(w)
+                for c, (cell, w) in enumerate(zip(r, widths, strict=True))
+            )
+            out.append(Line(text.rstrip()))
+    else:
+        for side, row in zip(compared.side, compared.rows, strict=True):
+            out.append(Line(f"  {side}"))
+            pairs = [f"{h} {pretty(v)}" for h, v in zip(head, row, strict=True) if v]
+            out.append(Line("    " + "  ".join(pairs)))
+    out.append(Line(f"  {compared.note}"))
     return out
 
 

@@ -179,9 +179,9 @@ training:
   batch_size: 1
   @Training.epochs
   epochs: 1
-  @Training.runs @Run.id @Run.learning_rate @Run.batch_size @Run.epochs @Run.normalize
+  @Training.runs @Run.id @Run.title @Run.learning_rate @Run.batch_size @Run.epochs @Run.normalize
   # runs:
-  #   - {id: sgd, batch_size: 1}
+  #   - {id: sgd, title: SGD, batch_size: 1}
   #   - {id: slow, learning_rate: 0.05, epochs: 2}
   @@optional @Training.normalize @Normalize.method
   # normalize: minmax

@@ -208,13 +208,15 @@ class OptimizerShape:
 
 @dataclass(frozen=True, slots=True)
 class RunShape:
-    """One run of a dense lesson trained several ways (``training.runs``): its id, its steps'
-    key prefix (``sgd.``) and the training fields it sets, as the lesson gives them
-    (``(("batch_size", 2),)``)."""
+    """One run of a dense lesson trained several ways (``training.runs``): its id, its title
+    in the solution's language (the id when the lesson gives none), its steps' key prefix
+    (``sgd.``) and how it trains: each training field that some run of the lesson sets, with
+    this run's value (``(("batch_size", 2),)``), in the same order for every run."""
 
     id: str
+    title: str
     prefix: str
-    changes: tuple[tuple[str, int | float | str], ...]
+    settings: tuple[tuple[str, int | float | str | None], ...]
 
 
 def run_of(key: str, runs: tuple[RunShape, ...]) -> tuple[RunShape | None, str]:

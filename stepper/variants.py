@@ -26,6 +26,7 @@ from stepper.lesson.errors import LessonError, Problem, msg, msg_count
 from stepper.lesson.schema import Category, DenseLesson, Grid, Lesson, Sample
 from stepper.messages import languages, text
 from stepper.numbers import given, pretty
+from stepper.steps import run_of
 
 #: Draws tried for one variant before giving up on the lesson's ranges.
 ATTEMPTS = 200
@@ -65,11 +66,12 @@ def sensible(lesson: DenseLesson) -> bool:
     allow = lesson.variants.saturate if lesson.variants else False
     acts = [layer.activations() for layer in lesson.network.layers]
     for step in solution.steps:
+        key = run_of(step.key, solution.runs)[1]  # each run's u and ỹ too
         if not math.isfinite(step.value) or abs(step.value) > LARGEST:
             return False
-        if step.value != 0 and abs(step.value) < SMALLEST and step.key.startswith(("u[", "y[")):
+        if step.value != 0 and abs(step.value) < SMALLEST and key.startswith(("u[", "y[")):
             return False
-        if step.key.startswith("u[") and not allow and step.layer and step.neuron:
+        if key.startswith("u[") and not allow and step.layer and step.neuron:
             act = acts[step.layer - 1][step.neuron - 1]
             if act in ("tanh", "sigmoid") and abs(step.value) > SATURATION:
                 return False

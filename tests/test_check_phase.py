@@ -18,8 +18,10 @@ import numpy as np
 import pytest
 
 from stepper.engine import solve
+from stepper.engine.runs import training_of
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import DenseLesson
+from stepper.runs import view
 from stepper.steps import Phase, Solution, Step
 from tests.conftest import builtin_ids_of, builtin_lesson
 
@@ -171,15 +173,36 @@ def test_there_are_lessons_that_train() -> None:
     assert {"backprop-1", "backprop-2", "classify-1", "regression-1"} <= set(TRAINING)
 
 
+def ways(lesson: DenseLesson) -> list[tuple[DenseLesson, Solution, bool]]:
+    """The lesson and its solution; for a lesson trained several ways, each run as a lesson
+    of its own and the run's steps alone, and True: its check passes every sample."""
+    solution = solve(lesson)
+    if not lesson.training.runs:
+        return [(lesson, solution, False)]
+    out = []
+    for shape, run in zip(solution.runs, lesson.training.runs, strict=True):
+        training = training_of(run, lesson.training).model_copy(update={"runs": None})
+        alone = lesson.model_copy(update={"training": training})
+        out.append((alone, view(solution, shape), True))
+    return out
+
+
 @pytest.mark.parametrize("lesson_id", TRAINING)
 def test_the_check_is_a_forward_pass_with_the_new_weights(lesson_id: str) -> None:
-    """check.u, check.y, check.e and check.loss of each sample of the last batch, and
-    check.batch_loss of a batch, are numpy's with the weights numpy's training gives."""
+    """check.u, check.y, check.e and check.loss of each sample of the last batch (of every
+    sample, in a run), and check.batch_loss of a batch, are numpy's with the weights numpy's
+    training gives."""
     lesson = builtin_lesson(lesson_id)
     assert isinstance(lesson, DenseLesson)
-    solution = solve(lesson)
+    for way, solution, every in ways(lesson):
+        check_way(way, solution, every)
+
+
+def check_way(lesson: DenseLesson, solution: Solution, every: bool) -> None:
     ref = Reference(scaled_here(lesson))
     chunk = ref.train()
+    if every:
+        chunk = list(enumerate(lesson.training.samples, 1))
     steps = check_steps(solution)
     last = max(s.iteration for s in solution.steps)
     assert steps and solution.steps[-len(steps) :] == tuple(steps)  # the last phase

@@ -17,7 +17,7 @@ from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import MODELS, Lesson
 from stepper.lesson.yamlsafe import parse
 from stepper.printers import REGISTRY
-from stepper.steps import Solution
+from stepper.steps import Solution, run_of
 
 GUIDE = Path(__file__).parent.parent / "docs" / "lessons.md"
 
@@ -75,16 +75,18 @@ def test_every_kind_has_its_section(guide: str) -> None:
         assert re.search(rf"^## kind: {kind}$", guide, re.MULTILINE), kind
 
 
-def _prefix(key: str, kind: str) -> str:
-    """u[1,2] -> u; in an optimize lesson with several optimisers, adam.m[x] -> m."""
-    if kind == "optimize":
+def _prefix(key: str, solution: Solution) -> str:
+    """u[1,2] -> u; in an optimize lesson with several optimisers, adam.m[x] -> m; in a
+    lesson trained several ways, sgd.check.u[1,1] -> check.u (``RUN.KEY`` is documented)."""
+    if solution.kind == "optimize":
         key = re.sub(r"^[A-Za-z][A-Za-z0-9_-]*\.", "", key)
+    key = run_of(key, solution.runs)[1]
     return key.split("[", 1)[0]
 
 
 def test_every_step_key_is_documented(guide: str, builtin: dict[str, Solution]) -> None:
     prefixes = {
-        (_prefix(step.key, solution.kind), solution.kind)
+        (_prefix(step.key, solution), solution.kind)
         for solution in builtin.values()
         for step in solution.steps
     }

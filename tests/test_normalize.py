@@ -493,9 +493,10 @@ def test_a_run_may_normalise_while_another_does_not() -> None:
     assert [q.value for q in raw_u.operands[1::2]] == [1.0, 20.0]
     assert [q.value for q in norm_u.operands[1::2]] == [1.0, -1.0]
     assert [q.key for q in norm_u.operands[1::2]] == ["x[0]", "norm.xn[1]"]
-    assert {r.id: dict(r.changes) for r in solution.runs} == {
-        "raw": {"learning_rate": 0.001},
-        "norm": {"normalize": "minmax"},
+    # each run's value of every field some run sets (the lesson's α where a run keeps it)
+    assert {r.id: dict(r.settings) for r in solution.runs} == {
+        "raw": {"learning_rate": 0.001, "normalize": None},
+        "norm": {"learning_rate": 0.5, "normalize": "minmax"},
     }
 
 

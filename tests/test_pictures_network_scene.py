@@ -25,7 +25,7 @@ from stepper.pictures.network import network_scene, print_scene
 from stepper.pictures.scene import Label, Role, Scene, Wire
 from stepper.pictures.vector import CMTT, DEJAVU
 from stepper.printers.data import build_data
-from stepper.steps import Phase, Solution
+from stepper.steps import Phase, Solution, run_of
 from tests.conftest import positions, solved
 
 
@@ -125,11 +125,12 @@ def test_print_shows_the_given_weights_and_the_first_pass(lesson_id: str) -> Non
         assert texts[q.key] == f"{q.sym.unicode()} = {pretty(given(q.value))}"
     # The first pass is revealed: the first forward step's quantity (after the input phase of
     # a lesson that normalises or encodes categories), as the last pass before the update
-    # leaves it (xor-1 passes three points forward before the one it trains on).
+    # leaves it (xor-1 passes three points forward before the one it trains on; a run's keys
+    # are drawn without the run's prefix).
     first = next(s for s in solution.steps if s.phase is Phase.FORWARD)
     update = next((k for k, s in enumerate(solution.steps) if s.phase is Phase.UPDATE), None)
     latest = [s for s in solution.steps[:update] if s.key == first.key][-1]
-    assert texts[first.key].endswith(" = " + pretty(latest.shown))
+    assert texts[run_of(first.key, solution.runs)[1]].endswith(" = " + pretty(latest.shown))
 
 
 # --- each medium --------------------------------------------------------------------------------

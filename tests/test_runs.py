@@ -133,7 +133,7 @@ def test_torch_agrees_on_every_run() -> None:
 def test_keys_are_prefixed_and_each_run_starts_from_the_lessons_weights() -> None:
     solution = solved_text(lesson_text(w=(0.3, -0.2)))
     assert [r.id for r in solution.runs] == ["sgd", "minibatch", "batch"]
-    assert [r.changes for r in solution.runs] == [
+    assert [r.settings for r in solution.runs] == [
         (("batch_size", 1),),
         (("batch_size", 2),),
         (("batch_size", 4),),

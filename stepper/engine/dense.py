@@ -499,9 +499,17 @@ class DenseRun(Recorder):
                 self.forward(s, sample)
                 losses.append(self.errors(s, sample.y)[1])
             if self.batched:
-                self.batch_loss(losses)
+                self.batch_loss(losses, every_sample=not same_batch)
 
-    def batch_loss(self, losses: list[Quantity]) -> None:
+    def batch_loss(self, losses: list[Quantity], *, every_sample: bool = False) -> None:
+        """F_o, the mean of ``losses``: a batch's, or (``every_sample``) that of every sample
+        with a run's final weights, which its explanation says the runs are compared by."""
+        count = len(losses)
+        words = (
+            explain_count("batch_loss.all", count, self.lang)
+            if every_sample
+            else explain_count("batch_loss", count, self.lang)
+        )
         self.emit(
             "batch_loss",
             Phase.ERROR,
@@ -511,7 +519,7 @@ class DenseRun(Recorder):
             sym=Sym("Fo"),
             operands=losses,
             value=sum(q.value for q in losses) / len(losses),
-            explanation=explain_count("batch_loss", len(losses), self.lang),
+            explanation=words,
         )
 
     def shape(self) -> NetworkShape:

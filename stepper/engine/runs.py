@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stepper.lesson.schema import Normalize, Run, Training
+from stepper.lesson.schema import Normalize, Run, Training, localized
 from stepper.steps import RunShape
 
 if TYPE_CHECKING:
@@ -29,12 +29,23 @@ def training_of(run: Run, training: Training) -> Training:
 
 def train_runs(engine: DenseRun, training: Training) -> tuple[RunShape, ...]:
     """Every run of ``training``, one after the other, each from the lesson's weights."""
+    runs = training.runs or []
+    fields = list(dict.fromkeys(name for run in runs for name in run.changes()))
     shapes = []
-    for run in training.runs or ():
+    for run in runs:
         prefix = run.id + "."
-        engine.begin(training_of(run, training), prefix)
+        own = training_of(run, training)
+        engine.begin(own, prefix)
         engine.train(check_all=True)
-        shown = {k: v.method if isinstance(v, Normalize) else v for k, v in run.changes().items()}
-        shapes.append(RunShape(run.id, prefix, tuple(shown.items())))
+        title = localized(run.title, engine.lang, engine.lesson.language) or run.id
+        settings = tuple((name, _setting(getattr(own, name))) for name in fields)
+        shapes.append(RunShape(run.id, title, prefix, settings))
     engine.begin(training)
     return tuple(shapes)
+
+
+def _setting(value: object) -> int | float | str | None:
+    """A training field's value as a run's settings list it: a normalisation by its method."""
+    if isinstance(value, Normalize):
+        return value.method
+    return value  # type: ignore[return-value]  # the fields a run sets: numbers, words, None

@@ -200,12 +200,13 @@ RunId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]
 
 
 class Run(Strict):
-    """One way of training a dense lesson, side by side with its other runs: every field but
-    ``id`` is the field of ``training`` with the same name, and a run that gives it trains with
-    that value instead (``stepper.engine.runs``). Overriding one more training field is one
-    more field here, with its description in the catalogues."""
+    """One way of training a dense lesson, side by side with its other runs: its ``id`` and
+    ``title`` name it, and every other field is the field of ``training`` with the same name: a
+    run that gives it trains with that value instead (``stepper.engine.runs``). Overriding one
+    more training field is one more field here, with its description in the catalogues."""
 
     id: RunId
+    title: Localized | None = None
     learning_rate: Number | None = Field(default=None, gt=0)
     batch_size: int | None = Field(default=None, ge=1)
     epochs: int | None = Field(default=None, ge=1)
@@ -216,7 +217,9 @@ class Run(Strict):
         return {
             name: getattr(self, name)
             for name in type(self).model_fields
-            if name != "id" and name in self.model_fields_set and getattr(self, name) is not None
+            if name in Training.model_fields
+            and name in self.model_fields_set
+            and getattr(self, name) is not None
         }
 
 

@@ -187,7 +187,7 @@ def _choose(pos: Position, layer: int, count: int) -> list[int | None]:
 
 def _alpha(pos: Position) -> Piece | None:
     """The learning rate α, beside the inputs, for the lessons that train."""
-    q = pos.index.alpha
+    q = pos.alpha
     return None if q is None else pos.given_slot("alpha", q.sym.unicode(), q.value)
 
 

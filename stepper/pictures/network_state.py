@@ -50,6 +50,13 @@ class _Index:
     previous: list[int]
     sample_at: list[int | None]
     alpha: Quantity | None
+    #: In a lesson trained several ways: where each step's run starts (by position), and
+    #: where each run ends (by its start), the steps being keyed without their run's prefix,
+    #: so that the picture of a run reads as that of a lesson without runs. Empty without runs.
+    starts: list[int] = field(default_factory=list)
+    ends: dict[int, int] = field(default_factory=dict)
+    #: Each run's α, by the position where the run starts.
+    alphas: dict[int, Quantity | None] = field(default_factory=dict)
     _given: dict[str, Quantity] | None = None
     symbols: dict[str, str] = field(default_factory=dict)
     widths: dict[str, int] = field(default_factory=dict)
@@ -60,7 +67,7 @@ class _Index:
     def look(self, k: int) -> _Look:
         """What step ``k`` reads and points at (see ``_Look``)."""
         if k not in self.looks:
-            self.looks[k] = _Look.of(self.solution.steps[k])
+            self.looks[k] = _Look.of(self.solution.steps[k], self.solution)
         return self.looks[k]
 
     @classmethod
@@ -70,19 +77,25 @@ class _Index:
         previous = [-1] * len(steps)
         sample_at: list[int | None] = [None] * len(steps)
         sample: int | None = None
+        runs = solution.runs
+        starts: list[int] = []
+        owner: object = None
         for k, step in enumerate(steps):
-            p = last.get(step.key)
+            key = step.key
+            if runs:
+                run, key = run_of(key, runs)
+                starts.append(k if run is not owner or not k else starts[-1])
+                owner = run
+            p = last.get(key)
             if p is not None:
                 previous[k] = p
-            last[step.key] = k
+            last[key] = k
             if step.sample is not None:
                 sample = step.sample
             sample_at[k] = sample
-        first_dw = next((st for st in steps if st.key.startswith("dw[")), None)
-        alpha = None
-        if first_dw is not None:
-            alpha = next((q for q in first_dw.operands if q.key == "alpha"), None)
-        return cls(solution, last, previous, sample_at, alpha)
+        ends = {start: k + 1 for k, start in enumerate(starts)}  # the last position wins
+        alphas = {start: _alpha(solution, start) for start in dict.fromkeys(starts)}
+        return cls(solution, last, previous, sample_at, _alpha(solution, 0), starts, ends, alphas)
 
     def positions(self, key: str, before: int | None = None) -> Iterator[int]:
         """Positions of the steps of ``key``, latest first (only those before ``before``)."""
@@ -107,6 +120,15 @@ class _Index:
         if self._given is None:
             self._given = {q.key: q for q in given_}
         return self._given.get(key)
+
+
+def _alpha(solution: Solution, start: int) -> Quantity | None:
+    """The learning rate the first increment from position ``start`` on reads."""
+    runs = solution.runs
+    for step in solution.steps[start:]:
+        if run_of(step.key, runs)[1].startswith("dw["):
+            return next((q for q in step.operands if run_of(q.key, runs)[1] == "alpha"), None)
+    return None
 
 
 #: The index of each solution drawn lately (see stepper.solution_cache).
@@ -135,15 +157,16 @@ class _Look:
     own: dict[str, set[int]]
 
     @classmethod
-    def of(cls, step: Step) -> _Look:
+    def of(cls, step: Step, solution: Solution) -> _Look:
+        runs = solution.runs
         reads: set[str] = set()
         focus: dict[str, set[int]] = {}
         for q in step.operands:
-            key = _synapse(q.key)
+            key = _synapse(run_of(q.key, runs)[1])
             if key not in reads:
                 reads.add(key)
                 _note_focus(focus, key)
-        target = _synapse(step.key)
+        target = _synapse(run_of(step.key, runs)[1])
         _note_focus(focus, target)
         own: dict[str, set[int]] = {}
         _note_focus(own, target)
@@ -182,8 +205,9 @@ class Position:
     #: ``check.`` in the check phase: each neuron's slots then show the values computed
     #: again with the new weights.
     prefix: str = ""
-    #: The key prefix of the run the walk is in (``norm.``), in a lesson trained several ways.
-    run: str = ""
+    #: In a lesson with runs, the positions of the steps of the run looked at: the picture
+    #: shows that run alone.
+    run: range | None = None
 
     @classmethod
     def build(
@@ -206,9 +230,19 @@ class Position:
         focus = look.focus if look is not None else {}
         own = look.own if look is not None else {}
         prefix = CHECK if ref is not None and steps[ref].phase is Phase.CHECK else ""
-        run = run_of(steps[ref].key, solution.runs)[0] if ref is not None else None
+        run = None
+        if index.starts:
+            at = ref if ref is not None else 0
+            run = range(index.starts[at], index.ends[index.starts[at]])
         return cls(solution, net, index, revealed, iteration, sample, step, target, reads, focus,
-                   lang, own=own, prefix=prefix, run=run.prefix if run else "")  # fmt: skip
+                   lang, own=own, prefix=prefix, run=run)  # fmt: skip
+
+    @property
+    def alpha(self) -> Quantity | None:
+        """The learning rate of the lesson, or of the run looked at."""
+        if self.run is not None:
+            return self.index.alphas.get(self.run.start)
+        return self.index.alpha
 
     def keyed(self, key: str) -> str:
         """The key whose value the picture shows for ``key`` now: in the check phase, a
@@ -222,6 +256,10 @@ class Position:
         key = self.keyed(key)
         per_iteration = parse(key.removeprefix(CHECK))[0] in _PER_ITERATION
         for k in self.index.positions(key, self.revealed):
+            if self.run is not None and k not in self.run:
+                if k < self.run.start:
+                    return None  # before the run: the lesson's own weights
+                continue
             step = steps[k]
             if step.iteration > self.iteration:  # revealed past the step being looked at
                 continue
@@ -313,8 +351,12 @@ class Position:
     def scaled(self, letter: str, j: int) -> str | None:
         """The key of this sample's scaled input (``xn[j]``) or target (``yn[j]``) when the
         lesson normalises them: the picture then shows what the network sees."""
-        key = f"{self.run}{letter}n[{j}]"
-        return key if key in self.index.last else None
+        key = f"{letter}n[{j}]"  # in a lesson with runs, of the run looked at
+        if key not in self.index.last:
+            return None
+        if self.run is None:
+            return key
+        return key if any(k in self.run for k in self.index.positions(key)) else None
 
     def sample_slot(self, key: str, sym: str) -> Piece:
         """``x′₁ = 0.5``: a quantity computed once per sample (in the input phase), shown for

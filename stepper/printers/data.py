@@ -26,7 +26,7 @@ from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given
 from stepper.printers.optimize import PARAMETERS
-from stepper.steps import Phase, Quantity, Solution, Step
+from stepper.steps import Phase, Quantity, Solution, Step, run_of
 
 #: A cell standing for the rows or columns left out of a large matrix.
 ELIDED = "…"
@@ -250,6 +250,11 @@ def build_data(solution: Solution) -> tuple[Given, ...]:
         solution, weights, lambda l: label("data.head" if head else "data.weights", lang, l=l)
     )
     used |= {k for k, _, _ in weights}
+    if solution.runs:  # each run's own numbers (its α) are in the table of the runs
+        from stepper.printers.runs import runs_table
+
+        tables.append(runs_table(solution))
+        used |= {k for k in found if run_of(k, solution.runs)[0] is not None}
     values = tuple(
         (q.sym, q.shown) for k, q in found.items() if k not in used and not _is_bias_input(k)
     )
@@ -420,6 +425,10 @@ def build_results(solution: Solution) -> tuple[Table, ...]:
     biases = tuple((s.sym, s.shown) for s in latest.values() if _BIAS.match(s.key))
     if biases:
         tables.append(Table(label("table.new", lang), biases))
+    if solution.runs:
+        from stepper.printers.runs import compared_table
+
+        tables += [t for t in (compared_table(solution),) if t is not None]
     return tuple(tables)
 
 

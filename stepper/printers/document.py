@@ -18,6 +18,7 @@ from stepper.i18n import label
 from stepper.printers.data import Given, Table, build_data, build_results
 from stepper.printers.grouping import Item, items
 from stepper.printers.optimize import Comparison, Part, comparison, parts
+from stepper.printers.runs import run_parts
 from stepper.printers.working import Worked, worked
 from stepper.steps import Phase, Solution, Step
 
@@ -56,7 +57,8 @@ class Document:
     #: How each step's substitution is printed in a solution (``stepper.printers.working``):
     #: the steps whose printed numbers differ from the engine's, by step number.
     working: dict[int, Worked] = field(default_factory=dict)
-    #: An optimize lesson's optimisers, each heading the sections from its ``first`` on.
+    #: An optimize lesson's optimisers (or a dense lesson's runs), each heading the sections
+    #: from its ``first`` on.
     parts: tuple[Part, ...] = ()
     #: Where an optimize lesson's optimisers got to (in a solution, not on a worksheet).
     comparison: Comparison | None = None
@@ -157,6 +159,9 @@ def build_document(
         own, titled = parts(solution)
         found = tuple(own)
         sections = [Section(title, steps) for title, steps in titled]
+    elif solution.runs:
+        own, sections = run_parts(solution, _sections)
+        found = tuple(own)
     else:
         sections = _sections(solution)
     if blank == "none":  # a worksheet's groups would tell which answers are 0
@@ -174,7 +179,7 @@ def build_document(
         variant=variant,
         working=working,
         parts=found,
-        comparison=comparison(solution) if found and blank == "none" else None,
+        comparison=comparison(solution) if solution.optimize and blank == "none" else None,
         repeated=_repeated(sections),
         data=build_data(solution),
     )

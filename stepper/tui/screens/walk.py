@@ -20,7 +20,7 @@ from stepper.numbers import decimal_comma
 from stepper.pictures.terminal import picture as lesson_picture
 from stepper.quiz import mark, question
 from stepper.repl import exact_note
-from stepper.steps import Solution
+from stepper.steps import Solution, run_of
 from stepper.tui.keys import WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
@@ -177,6 +177,9 @@ class WalkScreen(SizedScreen):
         step = walk.step
         total = len(walk.steps)
         where = label("step_of", lang, k=step.n, n=total)
+        run = run_of(step.key, walk.solution.runs)[0]
+        if run is not None:  # a lesson trained several ways: whose step this is (its id is
+            where = f"{where} · {run.id}"  # short; the history heads its steps with its title)
         self.query_one("#progress-label", Label).update(
             f"{where} · {label(f'phase.{step.phase}', lang)} · "
             f"{label('iteration', lang, i=step.iteration)}"
@@ -186,7 +189,9 @@ class WalkScreen(SizedScreen):
         chart = self.query_one("#loss", Sparkline)
         # An optimize lesson's picture charts f per optimiser already: one line mixing them
         # would say nothing.
-        shown = walk.steps[-1].iteration > 1 and walk.solution.optimize is None
+        # Nor would one mixing the runs of a lesson trained several ways.
+        solution = walk.solution
+        shown = walk.steps[-1].iteration > 1 and solution.optimize is None and not solution.runs
         chart.set_class(shown, "-shown")
         self.query_one("#loss-label", Label).set_class(shown, "-shown")
         revealed = walk.revealed()

@@ -25,14 +25,14 @@ from textual.widget import Widget
 
 from stepper.i18n import label
 from stepper.numbers import pretty
-from stepper.steps import Phase, Solution, Step, key_prefix
+from stepper.steps import Phase, Solution, Step, key_prefix, run_of
 from stepper.tui.widgets.commas import with_commas
 
 
 def block(step: Step) -> tuple[object, ...]:
     """What a heading names: the phase and iteration, and the sample before the update (the
     update interleaves per-sample increments with new weights, which belong to no sample);
-    and the run of the key's prefix (an optimiser, a start)."""
+    and the run of the key's prefix (an optimiser, a start, a dense lesson's run)."""
     sample = None if step.phase == Phase.UPDATE else step.sample
     return step.phase, step.iteration, sample, key_prefix(step.key)
 
@@ -162,7 +162,8 @@ class History(Widget):
         return line
 
     def _heading(self, step: Step, width: int) -> list[Text]:
-        """The block's title, its parts (phase, iteration, sample) kept whole on a line."""
+        """The block's title, its parts (phase, iteration, sample) kept whole on a line, after
+        the run's title in a lesson trained several ways."""
         if block(step) in self._headings:
             return self._headings[block(step)]
         parts = [
@@ -175,7 +176,9 @@ class History(Widget):
         run = shape.run_of(step.key) if shape is not None and len(shape.optimizers) > 1 else None
         if run is not None:  # whose steps these are: the optimiser, the start
             parts.insert(0, run.title(self.lang))
-        lines = [parts[0]]
+        way = run_of(step.key, self.solution.runs)[0] if self.solution is not None else None
+        # A dense lesson trained several ways: whose steps these are, on a line of its own.
+        lines = [way.title, parts[0]] if way is not None else [parts[0]]
         for part in parts[1:]:
             joined = f"{lines[-1]} · {part}"
             if cell_len(joined) <= width:
