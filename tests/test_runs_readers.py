@@ -182,3 +182,19 @@ def test_variants_of_a_lesson_with_runs() -> None:
     got = [s.value for s in solution.steps if s.key.startswith("minibatch.w[")][-2:]
     assert got == pytest.approx(expected.tolist(), rel=1e-12)
     assert all(s.phase is not Phase.INPUT for s in solution.steps)
+
+
+def test_the_json_lists_the_runs(batch1: Solution) -> None:
+    import json
+
+    from stepper.printers import Options
+    from stepper.printers.json_printer import render
+
+    document = json.loads(render(batch1, Options()))
+    runs = document["lesson"]["runs"]
+    assert [(r["id"], r["prefix"], r["settings"]) for r in runs] == [
+        ("sgd", "sgd.", {"batch_size": 1}),
+        ("minibatch", "minibatch.", {"batch_size": 2}),
+        ("batch", "batch.", {"batch_size": 4}),
+    ]
+    assert all(s["key"].startswith(tuple(r["prefix"] for r in runs)) for s in document["steps"])

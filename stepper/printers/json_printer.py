@@ -64,7 +64,7 @@ _ANSWERS = (
 def stream(solution: Solution, options: Options) -> Iterator[str]:
     """The document in pieces, one step a line: diffable, and it never has to sit in memory
     whole (a 28×28 image with 32 kernels makes some 75 MB of JSON)."""
-    lesson = {
+    lesson: dict[str, object] = {
         "id": solution.lesson_id,
         "title": solution.title,
         "kind": solution.kind,
@@ -72,6 +72,11 @@ def stream(solution: Solution, options: Options) -> Iterator[str]:
     }
     if options.variant:
         lesson["variant"] = options.variant
+    if solution.runs:  # a lesson trained several ways: each run's id, title, key prefix, settings
+        lesson["runs"] = [
+            {"id": r.id, "title": r.title, "prefix": r.prefix, "settings": dict(r.settings)}
+            for r in solution.runs
+        ]
     yield '{"lesson": ' + json.dumps(lesson, ensure_ascii=False) + ',\n "steps": ['
     answers = answer_numbers(solution) if options.worksheet else frozenset()
     for k, step in enumerate(solution.steps):
