@@ -487,9 +487,10 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
 
     class Latex(LatexPrinter):
         def _print_Heaviside(self, expr: sympy.Expr, exp: str | None = None) -> str:
-            # ReLU's step is Heaviside(y, 0) (value 0 at 0): show it as θ(y), not θ(y, 0).
-            tex = rf"\theta\left({self._print(expr.args[0])}\right)"
-            return rf"\left({tex}\right)^{{{exp}}}" if exp else tex
+            # ReLU's step is Heaviside(y, 0) (value 0 at 0): written [y > 0] (Iverson's
+            # bracket, 1 when y > 0 and 0 otherwise), not θ(y), which the lecture never uses.
+            tex = rf"\left[{self._print(expr.args[0])} > 0\right]"
+            return rf"{tex}^{{{exp}}}" if exp else tex
 
         def _print_equal(self, expr: sympy.Expr, exp: str | None = None) -> str:
             a, b = (self._print(x) for x in expr.args)
@@ -528,13 +529,21 @@ def _unicode_from_text(text: str) -> str:
         lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text
     )
     # A power that is not a plain number (x**(-2), β**t) keeps a caret.
-    return (
-        text.replace("**", "^")
-        .replace("*", " · ")
-        .replace(" - ", " − ")
-        .replace("-", "−")
-        .replace("heaviside", "θ")
+    return _iverson(
+        text.replace("**", "^").replace("*", " · ").replace(" - ", " − ").replace("-", "−")
     )
+
+
+def _iverson(text: str) -> str:
+    """heaviside(y) as [y > 0], its argument found by balancing the parentheses."""
+    while (at := text.find("heaviside(")) >= 0:
+        start = at + len("heaviside(")
+        depth, end = 1, start
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        text = f"{text[:at]}[{text[start : end - 1]} > 0]{text[end:]}"
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -649,7 +658,28 @@ def rhs_formula(step: Step, fmt: Format) -> str:
     how: _Print = "latex_symbols" if fmt == "latex" else fmt
     c = compiled(step.template, step.params, len(step.operands), how)
     known = _SYMBOLS[fmt]
-    return c.pattern.format(*[known.get(q.sym) or _symbol(q.sym, fmt) for q in step.operands])
+    syms = [known.get(q.sym) or _symbol(q.sym, fmt) for q in step.operands]
+    pattern = c.pattern
+    powered = _powered(pattern)
+    if any(step.operands[k].sym.tag or step.operands[k].sym.sample is not None for k in powered):
+        pattern = _grouped(pattern, fmt)  # (x⁺)², {x^{+}}^{2}: not x⁺², x^{+}^{2}
+    return pattern.format(*syms)
+
+
+_POWER = re.compile(r"(?<!\{)\{(\d+)\}(?=\^|[⁰¹²³⁴⁵⁶⁷⁸⁹])")
+
+
+@cache
+def _powered(pattern: str) -> frozenset[int]:
+    """The slots of a printed template raised to a power somewhere (``{0}^{{2}}``, ``{0}²``)."""
+    return frozenset(int(found.group(1)) for found in _POWER.finditer(pattern))
+
+
+@cache
+def _grouped(pattern: str, fmt: Format) -> str:
+    """The pattern with each powered slot grouped, for a symbol that has a superscript."""
+    opening, closing = ("{{", "}}") if fmt == "latex" else ("(", ")")
+    return _POWER.sub(lambda found: f"{opening}{found.group(0)}{closing}", pattern)
 
 
 def substituted(step: Step, fmt: Format, *, blank: str | None = None) -> str:

@@ -26,7 +26,7 @@ from stepper.notation import Sym
 from stepper.steps import Step
 
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉‚", "0123456789,")
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻ", "0123456789-()+apz", strict=True))
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻᵐⁱⁿˣʸᶜ", "0123456789-()+apzminxyc", strict=True))
 #: Greek letters as a Latin keyboard types them: the letter the lecture's Greek one stands for.
 _LATIN = str.maketrans("δεγασβρΔ", "degasbrd")
 

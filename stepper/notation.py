@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉‚")
-_SUP = str.maketrans("0123456789-()+apzminxy", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻᵐⁱⁿˣʸ")
+_SUP = str.maketrans("0123456789-()+apzminxyc", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻᵐⁱⁿˣʸᶜ")
 
 #: letter -> (LaTeX, Unicode)
 _LETTERS: dict[str, tuple[str, str]] = {
@@ -24,7 +24,8 @@ _LETTERS: dict[str, tuple[str, str]] = {
     "beta": (r"\beta", "β"),
     "rho": (r"\rho", "ρ"),
     "mhat": (r"\hat{m}", "m̂"),
-    "vhat": (r"\hat{v}", "v̂"),
+    "rhat": (r"\hat{r}", "r̂"),
+    "xi": (r"\xi", "ξ"),
     "norm": (r"\lVert \nabla f \rVert", "‖∇f‖"),
     "Eg2": (r"E[g^{2}]", "E[g²]"),
     # Normalisation: a scaled input and target, and the mean (σ is above).
@@ -34,6 +35,12 @@ _LETTERS: dict[str, tuple[str, str]] = {
     # A category's id, counted from 0 as a tokenizer counts.
     "id": (r"\mathrm{id}", "id"),
 }
+
+
+#: The letter of a convolution's maps by their key, where the usual one means something else in
+#: the lecture (docs/lessons.md, "Letters"): a convolution's cell is c (z is a hidden output),
+#: pooled cells m (p is the padding), a channel's part of a cell q (s is the stride).
+MAP_LETTERS = {"conv": "c", "relu": "a", "pool": "m", "chan": "q"}
 
 
 #: Indices as written, by their tuple: w₁₂, Δw₁₂ and the pictures' labels share them, and a big

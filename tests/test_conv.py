@@ -763,10 +763,10 @@ def test_max_pool_names_its_winner() -> None:
     steps = by_key(net.solve("en"))
     cell = steps["pool[1,1,1]"]
     assert cell.value == 0.9
-    assert "z₁₂" in cell.explanation
-    assert "z₁₁" not in cell.explanation
+    assert "c₁₂" in cell.explanation
+    assert "c₁₁" not in cell.explanation
     assert steps["pool[1,1,2]"].value == 0.8
-    assert "z₂₃" in steps["pool[1,1,2]"].explanation
+    assert "c₂₃" in steps["pool[1,1,2]"].explanation
 
 
 # --- 2. Head, softmax, loss and the lecture's numbers --------------------------------------

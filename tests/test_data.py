@@ -37,28 +37,28 @@ def _values(solution: Solution, title: str | None) -> dict[str, float]:
 
 
 def test_optimizers_1_gives_each_optimisers_own_parameters() -> None:
-    """The review: the PDF listed only α = 0.0005 and ε = 10⁻¹⁰, the HTML every α and ε without
+    """The review: the PDF listed only α = 0.0005 and ξ = 10⁻¹⁰, the HTML every α and ξ without
     saying whose. Each optimiser's group has its own, from the lesson or the documented
-    defaults (Adagrad ε = 10⁻¹⁰, Adam β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸)."""
+    defaults (Adagrad ξ = 10⁻¹⁰, Adam β₁ = 0.9, β₂ = 0.999, ξ = 10⁻⁸)."""
     solution = solved("optimizers-1")
     lesson = _lesson("optimizers-1")
     assert _values(solution, None) == {"x": -1.5, "y": 2.0}
     assert lesson["start"] == [-1.5, 2]
     expected = {
-        "Momento": {"α": 0.0005, "β": 0.9, "v₁": 0, "v₂": 0},
-        "Nesterov": {"α": 0.0005, "β": 0.9, "v₁": 0, "v₂": 0},
-        "Adagrad": {"α": 0.1, "ε": 1e-10, "G₁": 0, "G₂": 0},
-        "AdaDelta": {"ρ": 0.9, "ε": 0.001, "E[g²]₁": 0, "E[g²]₂": 0, "E[Δx²]": 0, "E[Δy²]": 0},
+        "Momento": {"α": 0.0005, "β": 0.9, "Δx": 0, "Δy": 0},
+        "Nesterov": {"α": 0.0005, "β": 0.9, "Δx": 0, "Δy": 0},
+        "Adagrad": {"α": 0.1, "ξ": 1e-10, "G₁": 0, "G₂": 0},
+        "AdaDelta": {"ρ": 0.9, "ξ": 0.001, "E[g²]₁": 0, "E[g²]₂": 0, "E[Δx²]": 0, "E[Δy²]": 0},
         "Adam": {
             "α": 0.1,
             "β₁": 0.9,
             "β₂": 0.999,
-            "ε": 1e-8,
-            "t": 1,
+            "ξ": 1e-8,
+            "n": 1,
             "m₁": 0,
             "m₂": 0,
-            "v₁": 0,
-            "v₂": 0,
+            "r₁": 0,
+            "r₂": 0,
         },
     }
     for title, values in expected.items():
@@ -119,10 +119,10 @@ def test_cnn_1_image_kernel_and_head_as_grids() -> None:
     # The head's columns are the bias input and the pooled cells it multiplies.
     assert [h.unicode() for h in head.head if isinstance(h, Sym)] == [
         "f₀",
-        "p₁₁",
-        "p₁₂",
-        "p₂₁",
-        "p₂₂",
+        "m₁₁",
+        "m₁₂",
+        "m₂₁",
+        "m₂₂",
     ]
     values = {s.unicode(): float(v) for s, v in group.values}
     assert values["α"] == lesson["learning_rate"]

@@ -79,9 +79,9 @@ def test_backprop_2_by_every_form(text: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("z₁₁", "conv[1,1,1]"),
-        ("z11", "conv[1,1,1]"),
-        ("z23", "conv[1,2,3]"),
+        ("c₁₁", "conv[1,1,1]"),
+        ("c11", "conv[1,1,1]"),
+        ("c23", "conv[1,2,3]"),
         ("conv[1,3,3]", "conv[1,3,3]"),
         ("O", "size"),
         ("o", "size"),  # any case, when no symbol has this case exactly
@@ -99,14 +99,17 @@ def test_conv_1_by_every_form(text: str, key: str) -> None:
         ("g1", "momentum.grad[x]"),
         ("G1", "adagrad.G[x]"),  # case tells adagrad's G₁ from the gradient g₁
         ("G₁", "adagrad.G[x]"),
-        ("ỹ", "nesterov.ahead[y]"),  # the look-ahead point, not the coordinate y
+        ("y⁺", "nesterov.ahead[y]"),  # the look-ahead point, not the coordinate y
+        ("y^+", "nesterov.ahead[y]"),
         ("y", "momentum.y"),
         ("adam.x", "adam.x"),
         ("nesterov.y", "nesterov.y"),  # a key
         ("adam.m1", "adam.m[x]"),  # an optimiser's prefix and a symbol
         ("adam.m̂₁", "adam.mhat[x]"),
         ("adam.mhat_1", "adam.mhat[x]"),
-        ("nesterov.v2", "nesterov.v[y]"),
+        ("nesterov.Δy", "nesterov.v[y]"),  # the velocity is the increment Δy
+        ("nesterov.dy", "nesterov.v[y]"),
+        ("adam.r2", "adam.v[y]"),  # Adam's second moment is r
     ],
 )
 def test_optimizers_1_by_every_form(text: str, key: str) -> None:

@@ -87,7 +87,7 @@ def test_unevaluated_order_and_operators() -> None:
     assert typst_math(sympy.tanh(x)) == "tanh(x)"
     assert typst_math(sympy.exp(x)) == "e^(x)"
     assert typst_math(sympy.log(x)) == "log(x)"
-    assert typst_math(sympy.Heaviside(x, 0)) == "theta(x)"
+    assert typst_math(sympy.Heaviside(x, 0)) == "[x > 0]"
     assert typst_math(sympy.Max(0, x)) == "max(0, x)"
     assert typst_math(sympy.Rational(1, 2)) == "display(frac(1, 2))"
     assert typst_math(sympy.Pow(sympy.Add(x, y, evaluate=False), 2, evaluate=False)) == (

@@ -410,7 +410,7 @@ def test_nesterov_looks_ahead(optimizers1: Solution) -> None:
     at = index_of(optimizers1, "nesterov.grad[x]", 2)
     drawn = scene(optimizers1, at, at)
     assert Plot(drawn).find(AHEAD_MARK)
-    assert "(x̃, ỹ) mira adelante" in text(drawn)
+    assert "(x⁺, y⁺) mira adelante" in text(drawn)
     after = index_of(optimizers1, "nesterov.f", 2)
     assert not Plot(scene(optimizers1, after, after)).find(AHEAD_MARK)
 

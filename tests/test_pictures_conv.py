@@ -115,7 +115,7 @@ def test_first_cell_shows_image_kernel_and_empty_map(conv1: Solution) -> None:
     at = index_of(conv1, "conv[1,1,1]")
     text = picture(conv1, at, at)
     lines = text.splitlines()
-    assert "imagen x 5×5" in text and "kernel k 3×3" in text and "mapa z 3×3" in text
+    assert "imagen x 5×5" in text and "kernel k 3×3" in text and "mapa c 3×3" in text
     styled = styled_lines(conv1, at, at)
     for r, row in enumerate(IMAGE):
         assert [t for t, _ in numbers(styled[r + 1])][:5] == [str(v) for v in row]
@@ -213,7 +213,7 @@ def test_an_rgb_image_shows_the_channel_read() -> None:
 def test_relu_shows_both_maps(cnn1: Solution) -> None:
     at = index_of(cnn1, "relu[1,2,2]")
     text = picture(cnn1, at, at)
-    assert "mapa z 4×4" in text and "activación a 4×4" in text and "ReLU →" in text
+    assert "mapa c 4×4" in text and "activación a 4×4" in text and "ReLU →" in text
 
 
 def test_pooling_frames_the_window_and_marks_the_winner(cnn1: Solution) -> None:
@@ -225,7 +225,7 @@ def test_pooling_frames_the_window_and_marks_the_winner(cnn1: Solution) -> None:
     marked = [line for line in after.splitlines() if WINNER_MARK in line]
     assert len(marked) == 1
     assert re.search(rf"{re.escape(pretty(step.shown))}{WINNER_MARK}", marked[0])
-    assert "máx 2×2 →" in after and "pooling p 2×2" in after
+    assert "máx 2×2 →" in after and "pooling m 2×2" in after
 
 
 # --- the head ----------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_softmax_bars(cnn1: Solution) -> None:
         assert f"ỹ{'₁₂'[i - 1]} = {pretty(p.shown)}" in line
         bars[i] = len(re.findall(r"[█▏▎▍▌▋▊▉]", line))
     assert bars[1] > 3 * bars[2] > 0
-    assert "p₁₁" in text and "aplanado" in text  # the flattened values over the weights
+    assert "m₁₁" in text and "aplanado" in text  # the flattened values over the weights
     before = picture(cnn1, index_of(cnn1, "y[1,1]"), index_of(cnn1, "y[1,1]"))
     assert "█" not in before
 
@@ -258,11 +258,11 @@ def test_loss_and_deltas(cnn1: Solution) -> None:
 def test_error_maps_fill_in(cnn1: Solution) -> None:
     at = index_of(cnn1, "drelu[1,2,2]")
     text = picture(cnn1, at, at)
-    assert "error δᵃ 4×4" in text and "error δᵖ 2×2" in text and "activación a 4×4" in text
+    assert "error δᵃ 4×4" in text and "error δᵐ 2×2" in text and "activación a 4×4" in text
     assert "┌" in text  # the pooling window the cell belongs to
     at = index_of(cnn1, "dconv[1,4,4]")
     text = picture(cnn1, at + 1, at)
-    assert "error δᶻ 4×4" in text and "·" not in text
+    assert "error δᶜ 4×4" in text and "·" not in text
 
 
 def test_new_kernel_values_replace_the_old_ones(cnn1: Solution) -> None:
@@ -399,7 +399,7 @@ def test_english(builtin: dict[str, Solution]) -> None:
     solution = solved("cnn-1", "en")
     at = index_of(solution, "conv[1,1,1]")
     text = picture(solution, at, at)
-    assert "image x 6×6" in text and "map z 4×4" in text and "vertical edges" in text
+    assert "image x 6×6" in text and "map c 4×4" in text and "vertical edges" in text
 
 
 # --- a 28×28 image with 32 kernels -------------------------------------------------------------
@@ -485,7 +485,7 @@ def test_big_image_is_windowed_and_fits(big: Solution) -> None:
             assert len(lines) <= ROW_BUDGET, (key, width)
     at = index_of(big, "conv[7,14,15]")
     text = picture(big, at, at, 80)
-    assert "imagen x 28×28" in text and "mapa z⁽⁷⁾ 28×28" in text and "kernel 7 de 32" in text
+    assert "imagen x 28×28" in text and "mapa c⁽⁷⁾ 28×28" in text and "kernel 7 de 32" in text
     assert "…" in text and "⋮" in text and "┌" in text and "?" in text
 
 
@@ -508,9 +508,9 @@ async def ready(pilot: Pilot[Any]) -> None:
 
 
 def test_snapshot_mid_convolution(snap_compare: SnapCompare) -> None:
-    """conv-1 at z₂₂ with its substitution shown: the 5×5 image with the 3×3 window framed
+    """conv-1 at c₂₂ with its substitution shown: the 5×5 image with the 3×3 window framed
     over rows 2–4 and columns 2–4 (5 3 8 / 3 2 8 / 8 7 2), the kernel 1 0 −1 three times,
-    the map with 6, −9, −8 and −3 written in, z₂₂ highlighted as ? and the last four cells
+    the map with 6, −9, −8 and −3 written in, c₂₂ highlighted as ? and the last four cells
     dots; under them the kernel's name, and step 8 of 12 in the forward phase."""
     assert snap_compare(
         make_app("conv-1"),

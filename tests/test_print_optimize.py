@@ -19,13 +19,13 @@ from tests.conftest import builtin_ids_of, compile_latex, solved
 from tests.test_pdf import pdf_text
 
 #: optimizers-1.yaml's optimisers and their parameters, as the lesson file gives them, and
-#: the defaults docs/lessons.md states (Adagrad's ε = 1e-10, Adam's β₁, β₂ and ε = 1e-8).
+#: the defaults docs/lessons.md states (Adagrad's ξ = 1e-10, Adam's β₁, β₂ and ξ = 1e-8).
 LESSON_SETTINGS = [
     ("Momento", {"alpha": 0.0005, "beta": 0.9}),
     ("Nesterov", {"alpha": 0.0005, "beta": 0.9}),
-    ("Adagrad", {"alpha": 0.1, "eps": 1e-10}),
-    ("AdaDelta", {"rho": 0.9, "eps": 0.001}),
-    ("Adam", {"alpha": 0.1, "beta_1": 0.9, "beta_2": 0.999, "eps": 1e-8}),
+    ("Adagrad", {"alpha": 0.1, "xi": 1e-10}),
+    ("AdaDelta", {"rho": 0.9, "xi": 0.001}),
+    ("Adam", {"alpha": 0.1, "beta_1": 0.9, "beta_2": 0.999, "xi": 1e-8}),
 ]
 
 
@@ -147,8 +147,8 @@ def test_the_solution_draws_the_contour_picture_with_the_paths(
         assert text.count(shown) >= 2, (lesson_id, shown)  # the picture and the comparison
 
 
-#: Names a program gives the optimisers' quantities; the PDF writes β, ρ, E[g²], m̂, v̂, ‖∇f‖.
-PROGRAM_NAMES = re.compile(r"\b(beta\d?|rho|Eg2|mhat|vhat|norm|eps)\b|\de-\d")
+#: Names a program gives the optimisers' quantities; the PDF writes β, ρ, E[g²], m̂, r̂, ‖∇f‖, ξ.
+PROGRAM_NAMES = re.compile(r"\b(beta\d?|rho|Eg2|mhat|vhat|rhat|norm|eps|xi)\b|\de-\d")
 
 
 @pytest.mark.parametrize("lesson_id", builtin_ids())
@@ -162,7 +162,7 @@ def test_no_program_name_in_the_pdf(lesson_id: str, tmp_path: Path) -> None:
 
 def test_powers_of_ten_are_written_as_such_in_latex() -> None:
     md = str(REGISTRY["md"].render(solved("optimizers-1"), Options()))
-    assert r"\varepsilon = 10^{-10}" in md and r"\varepsilon = 10^{-8}" in md
+    assert r"\xi = 10^{-10}" in md and r"\xi = 10^{-8}" in md
     assert "1e-" not in md
 
 
@@ -227,9 +227,9 @@ def test_three_variables_print_a_table_as_tall_as_its_rows(tmp_path: Path) -> No
 SHEET_LINES = {
     "Momento": r"$\alpha = 0.0005$, $\beta = 0.9$",
     "Nesterov": r"$\alpha = 0.0005$, $\beta = 0.9$",
-    "Adagrad": r"$\alpha = 0.1$, $\varepsilon = 10^{-10}$",
-    "AdaDelta": r"$\rho = 0.9$, $\varepsilon = 0.001$",
-    "Adam": r"$\alpha = 0.1$, $\beta_{1} = 0.9$, $\beta_{2} = 0.999$, $\varepsilon = 10^{-8}$",
+    "Adagrad": r"$\alpha = 0.1$, $\xi = 10^{-10}$",
+    "AdaDelta": r"$\rho = 0.9$, $\xi = 0.001$",
+    "Adam": r"$\alpha = 0.1$, $\beta_{1} = 0.9$, $\beta_{2} = 0.999$, $\xi = 10^{-8}$",
 }
 ROSENBROCK = r"f(x, y) = \left(1 - x\right)^{2} + 100 \left(y - x^{2}\right)^{2}"
 
@@ -261,5 +261,5 @@ def test_an_exam_sheet_states_f_the_start_and_each_optimisers_parameters(
         first = text.index(f"{name} · ")  # its first exercise's heading
         between = text[text.rfind(name, 0, first - 1) : first]
         for key, value in settings.items():
-            if key != "eps":
+            if key != "xi":
                 assert f"{value:g}" in between, (fmt, name, key)

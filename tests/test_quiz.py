@@ -330,7 +330,7 @@ def test_a_lesson_with_decimal_commas_gets_its_replies_with_them() -> None:
     score = Score()
     hint = mark(walk, score, "h")
     formula = hint.lines("es", comma=True)[0][1]
-    assert "max(0; z" in formula and "max(0, z" not in formula
+    assert "max(0; c" in formula and "max(0, c" not in formula
     substituted = mark(walk, score, "h").lines("es", comma=True)[0][1]
     assert re.search(r"max\(0; −?\d+(,\d+)?\)", substituted), substituted
     revealed = mark(walk, score, "r").lines("es", comma=True)[0][1]

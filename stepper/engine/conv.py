@@ -20,7 +20,7 @@ from stepper.engine.blame import zero_probability
 from stepper.explain import explain, explain_count
 from stepper.lesson.conv_checks import out_size, padding_of
 from stepper.lesson.schema import ConvLesson, localized
-from stepper.notation import Sym
+from stepper.notation import MAP_LETTERS, Sym
 from stepper.numbers import given
 from stepper.steps import ConvShape, Phase, Quantity, Solution
 
@@ -262,10 +262,10 @@ class ConvRun(Recorder):
                 None,
                 template="window",
                 params=(1 if bias else 0,),
-                sym=self._map_sym("z", k, r, c),
+                sym=self._map_sym(MAP_LETTERS["conv"], k, r, c),
                 operands=operands,
                 value=_dot(pairs) + (bias.value if bias else 0.0),
-                explanation=words,
+                explanation=self.once("cell", words),
                 layer=k,
                 neuron=None,
             )
@@ -279,10 +279,14 @@ class ConvRun(Recorder):
                     None,
                     template="window",
                     params=(0,),
-                    sym=Sym("s", (r, c), sample=f"{k},{ch}" if self.many_kernels else ch),
+                    sym=Sym(
+                        MAP_LETTERS["chan"], (r, c), sample=f"{k},{ch}" if self.many_kernels else ch
+                    ),
                     operands=pairs,
                     value=_dot(pairs),
-                    explanation=explain("conv.channel", self.lang, k=k, ch=ch, r=r, c=c),
+                    explanation=self.once(
+                        "part", explain("conv.channel", self.lang, k=k, ch=ch, r=r, c=c)
+                    ),
                     layer=k,
                 )
             )
@@ -294,11 +298,14 @@ class ConvRun(Recorder):
             None,
             template="sum",
             params=(),
-            sym=self._map_sym("z", k, r, c),
+            sym=self._map_sym(MAP_LETTERS["conv"], k, r, c),
             operands=operands,
             value=total,
-            explanation=explain(
-                "conv.total", self.lang, bias=explain("conv.bias", self.lang) if bias else ""
+            explanation=self.once(
+                "cell",
+                explain(
+                    "conv.total", self.lang, bias=explain("conv.bias", self.lang) if bias else ""
+                ),
             ),
             layer=k,
         )
@@ -313,7 +320,7 @@ class ConvRun(Recorder):
                         None,
                         template="activation",
                         params=("relu",),
-                        sym=self._map_sym("a", k, r, c),
+                        sym=self._map_sym(MAP_LETTERS["relu"], k, r, c),
                         operands=[z],
                         value=max(0.0, z.value),
                         explanation=explain("relu", self.lang),
@@ -356,7 +363,7 @@ class ConvRun(Recorder):
         return pooled, windows
 
     def _pool_cell(self, k: int, r: int, c: int, window: list[Quantity], size: int) -> Quantity:
-        sym = self._map_sym("p", k, r, c)
+        sym = self._map_sym(MAP_LETTERS["pool"], k, r, c)
         assert self.lesson.pool is not None
         if self.lesson.pool.kind == "max":
             best = max(window, key=lambda q: q.value)
@@ -370,7 +377,9 @@ class ConvRun(Recorder):
                 sym=sym,
                 operands=window,
                 value=best.value,
-                explanation=explain("pool.max", self.lang, size=size, winner=winner),
+                explanation=self.once(
+                    "pool", explain("pool.max", self.lang, size=size, winner=winner)
+                ),
                 layer=k,
             )
         return self.emit(
@@ -382,7 +391,7 @@ class ConvRun(Recorder):
             sym=sym,
             operands=window,
             value=sum(q.value for q in window) / len(window),
-            explanation=explain("pool.average", self.lang, size=size),
+            explanation=self.once("pool", explain("pool.average", self.lang, size=size)),
             layer=k,
         )
 
@@ -484,7 +493,7 @@ class ConvRun(Recorder):
             for i, (t, p) in enumerate(zip(targets, probs, strict=True), 1)
         ]
         name, flat_maps = layers[-1]
-        tag = {"pool": "p", "relu": "a", "conv": "z"}[name]
+        tag = MAP_LETTERS[name]
         errors: list[Grid] = []
         j = 0
         for k, grid in enumerate(flat_maps, 1):
@@ -528,7 +537,7 @@ class ConvRun(Recorder):
         """Max pooling sends each window's error to its winner only; average shares it."""
         assert self.lesson.pool is not None
         kind = self.lesson.pool.kind
-        tag = {"relu": "a", "conv": "z"}[name]
+        tag = MAP_LETTERS[name]
         out: list[Grid] = []
         for k, grid in enumerate(maps, 1):
             receives: dict[str, list[Quantity]] = {}
@@ -609,7 +618,7 @@ class ConvRun(Recorder):
                         None,
                         template="delta_output",
                         params=("relu",),
-                        sym=self._map_sym("delta", k, r, c, tag="z"),
+                        sym=self._map_sym("delta", k, r, c, tag=MAP_LETTERS["conv"]),
                         operands=[err, relu_maps[k - 1][r - 1][c - 1]],
                         value=err.value
                         * (1.0 if relu_maps[k - 1][r - 1][c - 1].value > 0 else 0.0),

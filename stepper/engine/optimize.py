@@ -3,19 +3,24 @@ and the optimisers it lists after it.
 
 sympy differentiates the lesson's function once (``sympy.diff``); each partial derivative is
 then a formula over the variables, evaluated at the current point. The optimiser moves the
-point with its own state. For a variable θ with partial derivative g, at iteration t:
+point with its own state. For a variable x with partial derivative g, at iteration n:
 
-- gradient descent: θ → θ − α g (the lecture's w → w + Δw with Δw = −α ∂F/∂w);
-- momentum (Polyak): v → β v − α g, θ → θ + v;
-- Nesterov (Sutskever et al. 2013): θ̃ = θ + β v, g taken at θ̃, v → β v − α g, θ → θ + v;
-- Adagrad (Duchi et al. 2011): G → G + g², θ → θ − α g / (√G + ε);
-- AdaDelta (Zeiler 2012): E[g²] → ρ E[g²] + (1 − ρ) g², Δθ = −√(E[Δθ²] + ε)/√(E[g²] + ε) g,
-  E[Δθ²] → ρ E[Δθ²] + (1 − ρ) Δθ², θ → θ + α Δθ (α = 1 in the paper);
-- Adam (Kingma & Ba 2015): m → β₁ m + (1 − β₁) g, v → β₂ v + (1 − β₂) g², m̂ = m/(1 − β₁ᵗ),
-  v̂ = v/(1 − β₂ᵗ), θ → θ − α m̂/(√v̂ + ε).
+- gradient descent: x → x − α g (the lecture's w → w + Δw with Δw = −α ∂F/∂w);
+- momentum (Polyak): Δx → β Δx − α g, x → x + Δx;
+- Nesterov (Sutskever et al. 2013): x⁺ = x + β Δx, g taken at x⁺, Δx → β Δx − α g,
+  x → x + Δx;
+- Adagrad (Duchi et al. 2011): G → G + g², x → x − α g / (√G + ξ);
+- AdaDelta (Zeiler 2012): E[g²] → ρ E[g²] + (1 − ρ) g², Δx = −√(E[Δx²] + ξ)/√(E[g²] + ξ) g,
+  E[Δx²] → ρ E[Δx²] + (1 − ρ) Δx², x → x + α Δx (α = 1 in the paper);
+- Adam (Kingma & Ba 2015): m → β₁ m + (1 − β₁) g, r → β₂ r + (1 − β₂) g², m̂ = m/(1 − β₁ⁿ),
+  r̂ = r/(1 − β₂ⁿ), x → x − α m̂/(√r̂ + ξ).
 
-These are torch.optim's rules too (its SGD momentum keeps b = −v/α, and its Nesterov
-parameters are the look-ahead points θ̃). Every state starts at 0.
+The letters are the lecture's where it has them, and another where the literature's would mean
+something else in the lecture (docs/lessons.md, "Letters"): the papers' velocity v, Adam's v
+and t, the look-ahead x̃ and the constant ε are Δx, r, n, x⁺ and ξ here, as v is a hidden
+output, t a second layer's weight, ỹ the network's output and ε its error. These are
+torch.optim's rules too (its SGD momentum keeps b = −Δx/α, and its Nesterov parameters are the
+look-ahead points x⁺). Every state starts at 0.
 
 Each optimiser runs from the start, one after the other; with several start points (a lesson
 comparing the minima f falls into), every optimiser from the first start, then from the next.
@@ -66,9 +71,26 @@ MAX_VALUE = 1e12
 #: Largest derivative shown, in sympy nodes (the formula's own limit is 200).
 MAX_DERIVATIVE_NODES = 5_000
 
-#: The letters of the optimisers' quantities (Unicode where the lecture's notation has none).
+#: The letters of the optimisers' quantities where they are not their keys: Adam's second
+#: moment and its correction are r and r̂ (Goodfellow, Bengio & Courville's letter), as v is a
+#: hidden output in the lecture.
 LETTERS = {
     "grad": "g",
+    "v": "r",
+    "vhat": "rhat",
+}
+#: The explanations that first show a letter other than the literature's, and the notation
+#: (``explain.once.NAME``) said there once in a lesson: the velocity Δx, the look-ahead point
+#: x⁺, Adam's step count n and r, the constant ξ.
+_SAID_ONCE = {
+    "opt.velocity": "velocity",
+    "opt.velocity.nesterov": "velocity",
+    "opt.ahead": "ahead",
+    "opt.adam.v": "moment",
+    "opt.adam.mhat": "count",
+    "opt.adagrad.step": "xi",
+    "opt.adadelta.delta": "xi",
+    "opt.adam.step": "xi",
 }
 
 
@@ -255,17 +277,19 @@ class OptimizeRun(Recorder):
         self.index = 0  # of the optimiser running, in the lesson's list
         self.origin = 0  # of the start it runs from, from 1 (0: the lesson has one)
         self.ident = ""
+        self.family = ""
         self.optimizer = ""
         self.h: dict[str, Quantity] = {}
         self.state: dict[str, list[Quantity]] = {}
 
     # Notation ------------------------------------------------------------------------------
 
-    def var(self, i: int, *, tilde: bool = False, delta: bool = False) -> Sym:
-        """Variable i as the lesson names it: x, or x₁ for x1."""
+    def var(self, i: int, *, ahead: bool = False, delta: bool = False) -> Sym:
+        """Variable i as the lesson names it: x, or x₁ for x1; its look-ahead point x⁺ or
+        its increment Δx."""
         name = self.names[i]
         indices = (int(name[1:]),) if name[1:] else ()
-        return Sym(name[0], indices, tilde=tilde, delta=delta)
+        return Sym(name[0], indices, delta=delta, tag="+" if ahead else None)
 
     def own(self, letter: str, i: int) -> Sym:
         """An optimiser's quantity of variable i, indexed by the variable's place (v₁ is the
@@ -361,7 +385,7 @@ class OptimizeRun(Recorder):
             sym = self.own("grad", i)
             words = self.words("opt.grad", i)
             if ahead:
-                words += self.words("opt.grad.ahead", i, ahead=_text(self.var(i, tilde=True)))
+                words += self.words("opt.grad.ahead", i, ahead=_text(self.var(i, ahead=True)))
             grads.append(
                 self.put(
                     f"grad[{name}]",
@@ -404,6 +428,9 @@ class OptimizeRun(Recorder):
     ) -> Quantity:
         """The step of variable i's ``key`` (``m[x]``), or of the variable itself for an
         empty key; its symbol is the quantity it updates, the first operand, unless given."""
+        words = self.words(explanation, i, **fields)
+        if explanation in _SAID_ONCE:
+            words = self.once(_SAID_ONCE[explanation], words)
         return self.put(
             f"{key}[{self.names[i]}]" if key else self.names[i],
             phase,
@@ -411,7 +438,7 @@ class OptimizeRun(Recorder):
             sym=sym or operands[0].sym,
             operands=operands,
             value=value,
-            explanation=self.words(explanation, i, **fields),
+            explanation=words,
             params=params,
             relation=relation,
         )
@@ -423,6 +450,7 @@ class OptimizeRun(Recorder):
         prefix = self.prefix = run.prefix
         self.origin = run.origin
         self.ident = optimizer.id or optimizer.name  # as the lesson names it, for messages
+        self.family = optimizer.name
         self.optimizer = label(f"optimizer.{optimizer.name}", self.lang)
         if run.origin:  # which start, in the words of the explanations
             self.optimizer = label(
@@ -452,6 +480,8 @@ class OptimizeRun(Recorder):
             self.value_of_f(point, self.words("opt.f", optimizer=self.optimizer, t=t))
 
     def state_sym(self, letter: str, i: int) -> Sym:
+        if letter == "v" and self.family in ("momentum", "nesterov"):
+            return self.var(i, delta=True)  # the velocity: the increment x moves by
         if letter == "Edx2":
             return Sym(f"E[Δ{_text(self.var(i))}²]")
         return self.own(letter, i)
@@ -465,7 +495,7 @@ class OptimizeRun(Recorder):
             "rho": ("rho", Sym("rho")),
             "beta1": ("beta1", Sym("beta", (1,))),
             "beta2": ("beta2", Sym("beta", (2,))),
-            "epsilon": ("eps", Sym("eps")),
+            "epsilon": ("eps", Sym("xi")),
         }
         out = {}
         for field, value in settings.items():
@@ -499,13 +529,13 @@ class OptimizeRun(Recorder):
                     "ahead",
                     i,
                     template="opt_step",
-                    sym=self.var(i, tilde=True),
+                    sym=self.var(i, ahead=True),
                     operands=[x, beta, v],
                     value=x.value + beta.value * v.value,
                     explanation="opt.ahead",
                     relation="=",
                     v=_text(v.sym),
-                    ahead=_text(self.var(i, tilde=True)),
+                    ahead=_text(self.var(i, ahead=True)),
                 )
                 for i, (x, v) in enumerate(zip(point, old, strict=True))
             ]
@@ -624,7 +654,7 @@ class OptimizeRun(Recorder):
         v = self.state["v"] = self.average(
             "v", beta2, self.state["v"], grads, square=True, words="opt.adam.v"
         )
-        step = Quantity(Sym("t"), self.prefix + "t", float(t), str(t))
+        step = Quantity(Sym("n"), self.prefix + "t", float(t), str(t))
         mhat = self.correct("mhat", m, beta1, step, "opt.adam.mhat")
         vhat = self.correct("vhat", v, beta2, step, "opt.adam.vhat")
         return [

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from stepper.notation import Sym
+from stepper.notation import MAP_LETTERS, Sym
 from stepper.pictures.conv_board import Board, Ink, ink, join, lay_out, to_scene
 from stepper.pictures.conv_captions import kernel_caption, pipeline
 from stepper.pictures.conv_grids import (
@@ -172,11 +172,11 @@ def _channel_sums(ctx: Ctx, k: int, r: int, c: int) -> Ink | None:
         key = f"chan[{k},{ch},{r},{c}]"
         if ch > 1:
             line.add(", ")
-        line.add(*ctx.slot(key, ctx.sym(key, Sym("s", (r, c), sample=ch))))
+        line.add(*ctx.slot(key, ctx.sym(key, Sym(MAP_LETTERS["chan"], (r, c), sample=ch))))
     if ctx.conv.biases[k - 1]:
         line.add(f", {Sym('b', (k,)).unicode()}")
     key = f"conv[{k},{r},{c}]"
-    line.add(" → ").add(*ctx.slot(key, ctx.sym(key, Sym("z", (r, c)))))
+    line.add(" → ").add(*ctx.slot(key, ctx.sym(key, Sym(MAP_LETTERS["conv"], (r, c)))))
     return line
 
 

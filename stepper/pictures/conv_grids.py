@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from stepper.notation import Sym
+from stepper.notation import MAP_LETTERS, Sym
 from stepper.numbers import given, pretty
 from stepper.pictures.conv_board import Drawn, Ink, span
 from stepper.pictures.conv_state import Cell, Ctx
@@ -23,14 +23,10 @@ WINNER_MARK = "◂"
 _MIN_CELL = 2
 _CHANNEL_NAMES = "RGB"
 
-#: The letter of each map's cells, as the formulas write them (z₁₁, a₁₁, p₁₁, δᶻ₁₁).
+#: The letter of each map's cells, as the formulas write them (c₁₁, a₁₁, m₁₁, δᶜ₁₁).
 _LETTERS: dict[str, tuple[str, str | None]] = {
-    "conv": ("z", None),
-    "relu": ("a", None),
-    "pool": ("p", None),
-    "dpool": ("delta", "p"),
-    "drelu": ("delta", "a"),
-    "dconv": ("delta", "z"),
+    **{key: (MAP_LETTERS[key], None) for key in ("conv", "relu", "pool")},
+    **{f"d{key}": ("delta", MAP_LETTERS[key]) for key in ("conv", "relu", "pool")},
 }
 
 Box = tuple[int, int, int, int]  # first row, last row, first column, last column

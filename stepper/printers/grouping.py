@@ -1,7 +1,7 @@
 """Steps that are 0 for the same reason, printed as one line with the reason.
 
 cnn-1's backward pass has twelve "δᵃ = 0" steps (the cells that lost the max-pooling) and then
-twelve "δᶻ = 0 · θ(a) = 0" (the same cells: no error arrives to pass through the ReLU): a
+twelve "δᶜ = 0 · [a > 0] = 0" (the same cells: no error arrives to pass through the ReLU): a
 solution that prints each one buries the four cells that matter. Within a section, the steps
 that are 0 for one reason become one group, printed where its first step was: their symbols,
 = 0, the step numbers, and the reason said once. Two reasons are recognised, both read off the

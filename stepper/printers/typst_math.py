@@ -230,8 +230,8 @@ class TypstMathPrinter(Printer):  # type: ignore[misc]  # sympy is untyped
         return f"e^({self._argument(expr.args[0])})"
 
     def _print_Heaviside(self, expr: sympy.Expr) -> str:
-        # ReLU's step is Heaviside(y, 0) (value 0 at 0): written θ(y), as in the lecture.
-        return f"theta({self._argument(expr.args[0])})"
+        # ReLU's step is Heaviside(y, 0) (value 0 at 0): written [y > 0], 1 when y > 0.
+        return f"[{self._argument(expr.args[0])} > 0]"
 
     def _print_equal(self, expr: sympy.Expr) -> str:
         """Iverson's bracket [a = b] (a one-hot entry)."""
@@ -325,7 +325,8 @@ _LETTERS: dict[str, str] = {
     "beta": "beta",
     "rho": "rho",
     "mhat": "hat(m)",
-    "vhat": "hat(v)",
+    "rhat": "hat(r)",
+    "xi": "xi",
     "norm": "norm(nabla f)",
     "Eg2": "E[g^2]",
     "xp": "x'",
