@@ -184,7 +184,7 @@ def test_a_forward_only_lesson_shows_what_it_computed() -> None:
     summary = summarize(solved("conv-1"))
     assert summary.weights == () and summary.losses == ()
     (result,) = summary.results
-    assert result.title == "bordes verticales: z₁₁ … z₃₃"
+    assert result.title == "bordes verticales: c₁₁ … c₃₃"
     assert [[int(v.replace("−", "-")) for v in row] for row in result.new] == expected
     assert expected[0][0] == 6
     assert "  ⎡  6  −9  −8 ⎤" in texts(solved("conv-1"))

@@ -219,7 +219,7 @@ def test_a_decimal_comma_everywhere_and_semicolons_between_arguments(
 def test_the_substitution_breaks_after_the_same_terms_as_the_formula(
     builtin: dict[str, Solution],
 ) -> None:
-    """conv-1's z₁₁ in 46 cells: the formula takes the kernel's three columns a line, and the
+    """conv-1's c₁₁ in 46 cells: the formula takes the kernel's three columns a line, and the
     substitution breaks after the same terms, each number under the symbol it replaces
     (7 × 1 under x₁₁ × k₁₁)."""
     step = next(s for s in builtin["conv-1"].steps if s.key == "conv[1,1,1]")

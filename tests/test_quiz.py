@@ -320,7 +320,7 @@ def test_follow_through_in_an_optimize_lesson() -> None:
 
 def test_a_lesson_with_decimal_commas_gets_its_replies_with_them() -> None:
     """A right answer, a revealed value and a hint are written as the lesson's steps are:
-    0,869 and max(0; z₁₁), never 0.869 or max(0, 0,5) beside them."""
+    0,869 and max(0; c₁₁), never 0.869 or max(0, 0,5) beside them."""
     walk = Walk(solved("backprop-1"), first_stage=0)
     right = mark(walk, Score(), "0,29")
     assert right.lines("es", comma=True)[0][1].endswith("0,29")

@@ -124,7 +124,7 @@ def test_a_terminal_wraps_long_formulas_at_an_operator_and_a_pipe_does_not(
     Plain(solution, "en", out).show("conv[1,1,1]")
     lines = out.getvalue().splitlines()
     assert all(len(line) <= 40 for line in lines[1:])  # the header excepted
-    at = next(k for k, line in enumerate(lines) if line.startswith("    z₁₁ = "))
+    at = next(k for k, line in enumerate(lines) if line.startswith("    c₁₁ = "))
     assert all(line.startswith("    ") for line in lines[1:at])  # the explanation, wrapped
     equation = lines[at:]
     assert equation[0].endswith(" +")

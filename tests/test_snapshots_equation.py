@@ -52,7 +52,7 @@ def test_an_increment_wider_than_two_cells_keeps_the_column(
 
 def test_a_kernel_gradient_wraps_between_its_terms(snap_compare: SnapCompare) -> None:
     """cnn-1 at Δk₁₁ at 60×20, where the step pane leaves 24 cells after "Δk₁₁ = ": the sum
-    α · (δᶻ₁₁ · x₁₁ + … is not elided (16 terms), one term a line, each line ending with +
+    α · (δᶜ₁₁ · x₁₁ + … is not elided (16 terms), one term a line, each line ending with +
     and the next starting under the α; the pane's "↓ más" says that the rest of the sum and
     the substitution are below."""
     assert snap_compare(
@@ -61,8 +61,8 @@ def test_a_kernel_gradient_wraps_between_its_terms(snap_compare: SnapCompare) ->
 
 
 def test_the_rgb_channels_are_listed_not_chained(snap_compare: SnapCompare) -> None:
-    """rgb-1 at z₁₁ = s₁₁⁽¹⁾ + s₁₁⁽²⁾ + s₁₁⁽³⁾ + b₁ with its value −6 at 80×24: under the
-    picture the line "suma: s₁₁⁽¹⁾ = 0, s₁₁⁽²⁾ = −6, s₁₁⁽³⁾ = −1, b₁ → z₁₁ = −6" (commas
+    """rgb-1 at c₁₁ = q₁₁⁽¹⁾ + q₁₁⁽²⁾ + q₁₁⁽³⁾ + b₁ with its value −6 at 80×24: under the
+    picture the line "suma: q₁₁⁽¹⁾ = 0, q₁₁⁽²⁾ = −6, q₁₁⁽³⁾ = −1, b₁ → c₁₁ = −6" (commas
     between the channels, no chain of = and +), the substitution 0 + (−6) + (−1) + 1."""
     assert snap_compare(
         make_app("rgb-1"), terminal_size=(80, 24), run_before=ready, press=goto("conv[1,1,1]")

@@ -40,7 +40,7 @@ def test_long_explanation_marked(snap_compare: SnapCompare, size: tuple[int, int
 
 @pytest.mark.parametrize("size", SIZES)
 def test_long_note_scrolled(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    """conv-1 at z₁₁ (step 4) after ↓ pressed until the end: the pane shows the end of the
+    """conv-1 at c₁₁ (step 4) after ↓ pressed until the end: the pane shows the end of the
     yellow note on the slide's +1 ("… el valor de la diapositiva.") and no "↓ más"."""
     assert snap_compare(
         make_app("conv-1"),

@@ -67,7 +67,7 @@ def pane_text(app: StepperApp) -> str:
 def test_the_whole_step_text_is_reachable_with_the_arrows(
     size: tuple[int, int], lesson_id: str, steps: int, tail: str
 ) -> None:
-    """backprop-2's step 11 (γ₂) and conv-1's step 4 (z₁₁, with its note on the slide's +1)
+    """backprop-2's step 11 (γ₂) and conv-1's step 4 (c₁₁, with its note on the slide's +1)
     are longer than the step pane: the pane's foot says "↓ más" and the end of the text is not
     yet on screen; ↓ brings the end into view (the explanation's last words, the note's last
     words) and the mark goes; ↑ goes back to the formula. No scrollbar glyph in the panes."""

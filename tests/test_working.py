@@ -177,7 +177,7 @@ def _groups(doc: Document) -> list[ZeroGroup]:
 def test_cnn_1_groups_the_cells_that_lost_the_pooling() -> None:
     """The cells of cnn-1's ReLU map that are not the maximum of their 2×2 pooling window get
     no error: worked out here with numpy from the lesson's image and kernel, they are the
-    twelve δᵃ of one group, and the twelve δᶻ of another (0 · θ(a))."""
+    twelve δᵃ of one group, and the twelve δᶜ of another (0 · [a > 0])."""
     image = np.array(
         [
             [0.9, 0.8, 0.1, 0.0, 0.1, 0.2],
