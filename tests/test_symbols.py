@@ -56,7 +56,8 @@ def meaning(key: str, solution: Solution) -> str:
         return SYNONYMS.get(("", name), name)
     if name in shape.variables:
         return f"variable {name}"
-    owner = [o.family for o in shape.optimizers if o.prefix and key.startswith(o.prefix)]
+    # An optimiser's prefix may follow a start's (``start2.adam.x``).
+    owner = [o.family for o in shape.optimizers if o.prefix and f".{o.prefix}" in f".{key}"]
     optimizer = owner[0] if owner else shape.optimizers[0].family
     return SYNONYMS.get((optimizer, name), name)
 
