@@ -529,13 +529,13 @@ def _unicode_from_text(text: str) -> str:
         lambda m: m.group(1).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")), text
     )
     # A power that is not a plain number (x**(-2), β**t) keeps a caret.
-    return _iverson(
+    return _step_bracket(
         text.replace("**", "^").replace("*", " · ").replace(" - ", " − ").replace("-", "−")
     )
 
 
-def _iverson(text: str) -> str:
-    """heaviside(y) as [y > 0], its argument found by balancing the parentheses."""
+def _step_bracket(text: str) -> str:
+    """heaviside(y) as Iverson's [y > 0], its argument found by balancing the parentheses."""
     while (at := text.find("heaviside(")) >= 0:
         start = at + len("heaviside(")
         depth, end = 1, start
