@@ -91,13 +91,14 @@ def test_embedding_1_ids_are_the_slides() -> None:
     (the OOV token took id 1), and each is looked up as input id + 1."""
     assert all(SECOND[w] == FIRST[w] + 1 for w in FIRST)
     words = {v: k for k, v in SECOND.items()}
-    sentence = [words.get(i, "<PAD>") for i in PADDED]
+    sentence = [words.get(i, "PAD") for i in PADDED]
     assert sentence[4:] == ["is", "it", "sunny", "today"]
     solution = solved("embedding-1", "en")
     index = by_sample(solution, "index")
     assert [index[s].operands[0].value for s in range(1, 9)] == PADDED
     assert [index[s].value for s in range(1, 9)] == [i + 1 for i in PADDED]
-    assert "OOV" in (solution.summary or "") and "padding" in (solution.summary or "")
+    note = next(s for s in solution.steps if s.key == "params").note or ""
+    assert "OOV" in note and "padding" in note
 
 
 def test_embedding_1_looks_up_the_embedding_matrix() -> None:
@@ -288,7 +289,7 @@ def test_the_data_gives_the_category_not_its_vector() -> None:
     for the learner to work out."""
     (data,) = build_data(solved("embedding-1"))
     table = data.tables[0]
-    assert [row[0] for row in table.rows] == ["<PAD>"] * 4 + ["is", "it", "sunny", "today"]
+    assert [row[0] for row in table.rows] == ["PAD"] * 4 + ["is", "it", "sunny", "today"]
     assert [row[1] for row in table.rows] == [str(i) for i in PADDED]
     assert len(table.rows[0]) == 2  # no x₁ … x₁₆ columns
     assert not any(sym.letter in ("id",) or sym.letter.isdigit() for sym, _ in data.values)
