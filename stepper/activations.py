@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     import sympy
 
 Activation = Literal["linear", "identity", "tanh", "sigmoid", "relu", "softmax"]
+
+
+def tanh_written(choice: str | None, lang: str) -> str:
+    """How tanh is written: the lesson's ``display.tanh``, else as the lecture does in Spanish
+    (tgh) and as English texts do (tanh)."""
+    return choice or ("tgh" if lang == "es" else "tanh")
+
+
 ACTIVATIONS: tuple[str, ...] = ("linear", "identity", "tanh", "sigmoid", "relu", "softmax")
 
 

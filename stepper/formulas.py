@@ -96,10 +96,22 @@ def _activation(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr
     if name == "linear":
         return s[0]
     if name == "tanh":
-        return sympy.tanh(s[0])
+        return _tgh()(s[0]) if p[1:] == ("tgh",) else sympy.tanh(s[0])
     if name == "sigmoid":
         return sympy.Pow(_add(sympy.Integer(1), sympy.exp(_neg(s[0]))), -1, evaluate=False)
     return sympy.Max(sympy.Integer(0), s[0], evaluate=False)
+
+
+@cache
+def _tgh() -> type[sympy.Function]:
+    """tanh written tgh, as the Spanish lecture writes it (``display.tanh``); its text form
+    stays tanh, which a program evaluates."""
+    import sympy
+
+    def evalf(self: sympy.Function, prec: int) -> sympy.Expr:
+        return sympy.tanh(*self.args)._eval_evalf(prec)
+
+    return type("tgh", (sympy.Function,), {"_eval_evalf": evalf})
 
 
 @template("softmax")
@@ -485,6 +497,13 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
         def _print_Heaviside(self, expr: sympy.Expr) -> str:
             return f"heaviside({self._print(expr.args[0])})"
 
+        def _print_tgh(self, expr: sympy.Expr) -> str:
+            return f"tanh({self._print(expr.args[0])})"
+
+    class UnicodeText(TextPrinter):
+        def _print_tgh(self, expr: sympy.Expr) -> str:
+            return f"tgh({self._print(expr.args[0])})"
+
     class Latex(LatexPrinter):
         def _print_Heaviside(self, expr: sympy.Expr, exp: str | None = None) -> str:
             # ReLU's step is Heaviside(y, 0) (value 0 at 0): written [y > 0] (Iverson's
@@ -492,11 +511,16 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
             tex = rf"\left[{self._print(expr.args[0])} > 0\right]"
             return rf"{tex}^{{{exp}}}" if exp else tex
 
+        def _print_tgh(self, expr: sympy.Expr, exp: str | None = None) -> str:
+            tex = rf"\operatorname{{tgh}}{{\left({self._print(expr.args[0])} \right)}}"
+            return rf"{tex}^{{{exp}}}" if exp else tex
+
         def _print_equal(self, expr: sympy.Expr, exp: str | None = None) -> str:
             a, b = (self._print(x) for x in expr.args)
             return rf"\left[{a} = {b}\right]"
 
     text = TextPrinter({"order": "none"}).doprint
+    unicode_text = UnicodeText({"order": "none"}).doprint
 
     def latex(e: sympy.Expr) -> str:
         return str(Latex({"order": "none", "mul_symbol": "dot"}).doprint(e))
@@ -508,7 +532,7 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
         return str(Latex({"order": "none", "mul_symbol": "times"}).doprint(e))
 
     def unicode(e: sympy.Expr) -> str:
-        return _unicode_from_text(text(e))
+        return _unicode_from_text(unicode_text(e))
 
     return {
         "latex": latex,

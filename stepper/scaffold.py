@@ -131,6 +131,8 @@ display:
   round_intermediate: false
   @Display.decimal_comma
   decimal_comma: false
+  @Display.tanh
+  # tanh: tgh
 """
 
 _DENSE = """\

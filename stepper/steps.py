@@ -143,6 +143,8 @@ class NetworkShape:
     categories: tuple[tuple[str, int] | None, ...] = ()
     #: Every category those samples are one of, in the order of the inputs.
     of: tuple[str, ...] = ()
+    #: How tanh is written (``display.tanh``): tgh or tanh.
+    tanh: str = "tanh"
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,8 +171,8 @@ def test_tikz_draws_each_neuron_as_a_round_box(lesson_id: str, neurons: int) -> 
         r"\\node\[draw=[^]]*rounded corners[^]]*\] at \([^)]*\) \{([^}]*)\};", document
     )
     assert len(boxes) == neurons
-    assert all(re.fullmatch(r"\d+ (lineal|tanh)", box) for box in boxes), boxes
-    assert not re.search(r"\{\(\d+ (lineal|tanh)\)\}", document)
+    assert all(re.fullmatch(r"\d+ (lineal|tgh)", box) for box in boxes), boxes
+    assert not re.search(r"\{\(\d+ (lineal|tgh)\)\}", document)
 
 
 @pytest.mark.parametrize(("lang", "quoted"), [("es", "«borde»"), ("en", "“edge”")])

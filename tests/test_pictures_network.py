@@ -168,7 +168,7 @@ def test_numbers_use_the_unicode_minus(builtin: dict[str, Solution]) -> None:
 def test_the_current_neuron_and_what_it_reads_are_highlighted(bp1: Solution) -> None:
     current = index_of(bp1, "u[1,2]")
     segs = segments(bp1, current, current)
-    assert style_of(segs, "(2 tanh)") == CURRENT_STYLE
+    assert style_of(segs, "(2 tgh)") == CURRENT_STYLE
     assert not style_of(segs, "(1 lineal)")
     assert style_of(segs, "u₂ = ?") == CURRENT_STYLE
     for needle in ("w₂₀ = 0.5", "w₂₁ = 0.4", "w₂₂ = −0.6", "x₀ = 1", "x₁ = 0.1", "x₂ = 0.7"):
@@ -177,7 +177,7 @@ def test_the_current_neuron_and_what_it_reads_are_highlighted(bp1: Solution) -> 
 
     current = index_of(bp1, "dw[1,2,1]")  # Δw₂₁ = 2α x₁ δ₂, drawn on the synapse w₂₁
     segs = segments(bp1, current, current)
-    assert style_of(segs, "(2 tanh)") == CURRENT_STYLE
+    assert style_of(segs, "(2 tgh)") == CURRENT_STYLE
     assert style_of(segs, "w₂₁ = 0.4") == CURRENT_STYLE
     for needle in ("x₁ = 0.1", "δ₂ = 0.86801", "α = 0.1"):
         assert style_of(segs, needle) == READ_STYLE, needle
@@ -191,7 +191,7 @@ def test_hidden_delta_reads_the_next_layer(builtin: dict[str, Solution]) -> None
     bp2 = builtin["backprop-2"]
     current = index_of(bp2, "d[1,2]")  # γ₂ = (1 − z₂²) δ₃ t₃₂
     segs = segments(bp2, current, current)
-    assert style_of(segs, "(2 tanh)") == CURRENT_STYLE
+    assert style_of(segs, "(2 tgh)") == CURRENT_STYLE
     for needle in ("z₂", "δ₃", "t₃₂"):
         assert any(needle in seg.text and seg.style == READ_STYLE for seg in segs), needle
     text = picture(bp2, current, current)
@@ -203,7 +203,7 @@ def test_hidden_delta_reads_the_next_layer(builtin: dict[str, Solution]) -> None
 
 def test_lecture_letters(builtin: dict[str, Solution]) -> None:
     text = picture(builtin["backprop-2"], 0, None, 120)
-    for needle in ("t₃₀ = 0.2", "(3 lineal)", "z₁", "ỹ₁", "γ₁", "δ₃", "(1 tanh)"):
+    for needle in ("t₃₀ = 0.2", "(3 lineal)", "z₁", "ỹ₁", "γ₁", "δ₃", "(1 tgh)"):
         assert needle in text
     text = picture(builtin["forward-1"], 0, None, 120)
     for needle in ("v₀ = 1", "v₃", "t₅₃ = 0.2", "(5 lineal)"):
@@ -311,7 +311,7 @@ def test_big_network_shows_the_synapse_being_updated(big: Solution) -> None:
     text = render(network_picture(big, current, current, "es", 80))
     assert "w₁₉‚₄₇₁ = " in text
     assert "x₄₇₁ = " in text
-    assert "(19 tanh)" in text
+    assert "(19 tgh)" in text
 
 
 # --- headless ----------------------------------------------------------------------------------

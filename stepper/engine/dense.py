@@ -17,7 +17,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from stepper.activations import DERIVATIVE, FORWARD
+from stepper.activations import DERIVATIVE, FORWARD, tanh_written
 from stepper.engine import categories
 from stepper.engine.base import Recorder
 from stepper.engine.blame import zero_probability
@@ -52,6 +52,7 @@ class DenseRun(Recorder):
         self.trainable = [layer.trainable for layer in layers]
         self.c = 2 if lesson.training.loss == "sse" else 1
         self.cross = lesson.training.loss == "cross_entropy"
+        self.tanh = tanh_written(lesson.display.tanh, self.lang)
         #: The lesson's weights as given, layer by layer and row by row: where every run starts.
         self.initial = tuple(
             self._given_weight(l, i, j, v)
@@ -173,12 +174,17 @@ class DenseRun(Recorder):
             Phase.FORWARD,
             s,
             template="activation",
-            params=(act,),
+            params=(act, "tgh") if act == "tanh" and self.tanh == "tgh" else (act,),
             sym=sym,
             operands=[u],
             value=FORWARD[act](u.value),
             explanation=explain(
-                f"y.{act}", self.lang, i=self.neuron(l, i), out=sym.unicode(), u=u.sym.unicode()
+                f"y.{act}",
+                self.lang,
+                i=self.neuron(l, i),
+                out=sym.unicode(),
+                u=u.sym.unicode(),
+                tanh=self.tanh,
             ),
             layer=l,
             neuron=i,
@@ -277,6 +283,7 @@ class DenseRun(Recorder):
                     d=sym.unicode(),
                     eps=e.sym.unicode(),
                     out=o.sym.unicode(),
+                    tanh=self.tanh,
                 )
             words = delta_words(self, self.trainable, last, words)
             if last == lowest and i == len(eps):
@@ -553,6 +560,7 @@ class DenseRun(Recorder):
                 else ()
             ),
             of=next((tuple(s.x.of) for s in samples if isinstance(s.x, Category)), ()),
+            tanh=self.tanh,
         )
 
 

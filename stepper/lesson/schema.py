@@ -46,6 +46,9 @@ class Display(Strict):
     decimals: int = Field(default=4, ge=0, le=12)
     round_intermediate: bool = False
     decimal_comma: bool = False
+    #: How the hyperbolic tangent is written: tgh as the Spanish lecture does, or tanh; none:
+    #: tgh when the lesson is shown in Spanish, tanh in English.
+    tanh: Literal["tgh", "tanh"] | None = None
 
 
 #: One neuron's entry of a dropout mask: 1 keeps it, 0 drops it (strict: not true, not 1.0).

@@ -324,8 +324,9 @@ class Position:
         return label("picture.more", self.lang, n=n)
 
     def activation(self, name: str) -> str:
-        """The activation's name in the lesson's language (tanh and softmax as they are)."""
-        return label(f"activation.{name}", self.lang)
+        """The activation's name in the lesson's language (tanh as ``display.tanh`` writes it,
+        softmax as it is)."""
+        return self.net.tanh if name == "tanh" else label(f"activation.{name}", self.lang)
 
     def fan_in(self, layer: int) -> int:
         return self.net.inputs if layer == 1 else self.net.layers[layer - 2].size
