@@ -30,7 +30,8 @@ from stepper.lesson.load import lesson_from_text
 from stepper.lesson.normalize_checks import normalization_steps
 from stepper.lesson.schema import DenseLesson
 from stepper.numbers import parse_shown
-from stepper.steps import Phase, Solution
+from stepper.steps import Phase, Solution, Step
+from tests.conftest import solved
 from tests.test_hostile import refused, refused_solve
 
 H = 1e-6
@@ -509,3 +510,79 @@ def test_a_note_names_the_run_that_normalises(
     solution = solve(lesson_from_text(runs + "notes:\n  norm.xmin[1]: here\n", "ok.yaml"))
     assert [s.note for s in solution.steps if s.key == "norm.xmin[1]"] == ["here"]
     refused(tmp_path, capsys, runs + "notes:\n  raw.xmin[1]: never\n", (14, 3), "xmin")
+
+
+# --- normalize-1: the lecture's w = 0.3, x₁ = 1.2, x₂ = 3500.0 --------------------------------
+
+
+def exact(step: Step) -> float:
+    """A step's value at full precision: normalize-1 rounds as on paper, and each step keeps
+    the value of the run that does not."""
+    return step.exact if step.exact is not None else step.value
+
+
+LECTURE_SAMPLES = [((1.2, 3500.0), 0.6), ((0.4, 1000.0), 0.2), ((1.6, 5000.0), 0.9)]
+
+
+def test_normalize_1_raw_increments_are_thousands_of_times_apart() -> None:
+    """The lecture's sample on the raw inputs, worked with exact fractions: δ = 0.6 − ỹ, and
+    Δw₁₂/Δw₁₁ = x₂/x₁ = 3500/1.2 ≈ 2917."""
+    from fractions import Fraction as F
+
+    steps = {(s.key, s.sample): exact(s) for s in solved("normalize-1").steps}
+    alpha = F(1, 10**8)
+    delta = F("0.6") - (F("0.3") * F("1.2") + F("0.3") * 3500)
+    assert steps[("crudo.d[1,1]", 1)] == pytest.approx(float(delta), rel=1e-15)
+    dw1 = 2 * alpha * F("1.2") * delta
+    dw2 = 2 * alpha * 3500 * delta
+    assert steps[("crudo.dw[1,1,1]", 1)] == pytest.approx(float(dw1), rel=1e-13)
+    assert steps[("crudo.dw[1,1,2]", 1)] == pytest.approx(float(dw2), rel=1e-13)
+    assert dw2 / dw1 == F(3500) / F("1.2")
+    assert 2900 < steps[("crudo.dw[1,1,2]", 1)] / steps[("crudo.dw[1,1,1]", 1)] < 2930
+
+
+def test_normalize_1_scaled_increments_are_alike() -> None:
+    """Scaled by the three samples' ranges, the lecture's sample is x′ = (1/3, 1/4); with
+    α = 0.1 its increments are 2αx′δ, in the ratio 3/4."""
+    from fractions import Fraction as F
+
+    solution = solved("normalize-1")
+    steps = {(s.key, s.sample): exact(s) for s in solution.steps}
+    x1 = 2 * (F("1.2") - F("0.4")) / (F("1.6") - F("0.4")) - 1
+    x2 = 2 * (F(3500) - 1000) / (5000 - 1000) - 1
+    assert (x1, x2) == (F(1, 3), F(1, 4))
+    assert steps[("norm.xmin[1]", None)] == 0.4 and steps[("norm.xmax[2]", None)] == 5000.0
+    delta = F("0.6") - F("0.3") * (x1 + x2)
+    dw1, dw2 = 2 * F(1, 10) * x1 * delta, 2 * F(1, 10) * x2 * delta
+    assert steps[("norm.dw[1,1,1]", 1)] == pytest.approx(float(dw1), rel=1e-13)
+    assert steps[("norm.dw[1,1,2]", 1)] == pytest.approx(float(dw2), rel=1e-13)
+    assert dw2 / dw1 == F(3, 4)
+
+
+def test_normalize_1_both_runs_match_torch() -> None:
+    """Both runs trained again with torch, by SGD from w = (0, 0.3, 0.3): the raw one with
+    α = 10⁻⁸ on the inputs as given, the other with α = 0.1 on inputs scaled by torch; the
+    final weights and each run's mean loss over the three samples after training."""
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([s[0] for s in LECTURE_SAMPLES], dtype=torch.float64)
+    y = torch.tensor([s[1] for s in LECTURE_SAMPLES], dtype=torch.float64)
+    low, high = x.min(0).values, x.max(0).values
+    scaled_x = 2 * (x - low) / (high - low) - 1
+    # The lesson rounds as on paper; each step keeps its value at full precision too.
+    final = {
+        s.key: s.exact if s.exact is not None else s.value for s in solved("normalize-1").steps
+    }
+    for run, inputs, alpha in (("crudo", x, 1e-8), ("norm", scaled_x, 0.1)):
+        w = torch.tensor([0.0, 0.3, 0.3], dtype=torch.float64, requires_grad=True)
+        for k in range(3):
+            loss = (y[k] - (w[0] + w[1:] @ inputs[k])) ** 2
+            (grad,) = torch.autograd.grad(loss, w)
+            with torch.no_grad():
+                w -= alpha * grad
+        w = w.detach()
+        got = [final[f"{run}.w[1,1,{j}]"] for j in range(3)]
+        assert got == pytest.approx(w.tolist(), rel=1e-12, abs=1e-15)
+        mean = float(((y - (w[0] + inputs @ w[1:])) ** 2).mean())
+        assert final[f"{run}.check.batch_loss"] == pytest.approx(mean, rel=1e-10)
+    assert final["crudo.check.batch_loss"] > 1e5
+    assert final["norm.check.batch_loss"] < 0.1
