@@ -42,8 +42,18 @@ def with_comma(text: str) -> str:
 
 
 def pretty(text: str) -> str:
-    """A shown number for people: the typographic minus sign (−0.09)."""
+    """A shown number for people: the typographic minus sign (−0.09), and a power of ten
+    as such (1e-8 as 10⁻⁸, 2.5e-3 as 2.5·10⁻³: normalize-1's α), as the formulas write it."""
+    found = _EXPONENT.match(text)
+    if found is not None:
+        sign, mantissa, exponent = found.groups()
+        power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+        text = sign + (power if mantissa == "1" else f"{mantissa}·{power}")
     return "−" + text[1:] if text.startswith("-") else text
+
+
+_EXPONENT = re.compile(r"^(-?)([\d.]+)e([+-]?\d+)$")
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 _DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")

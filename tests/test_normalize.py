@@ -551,11 +551,11 @@ def test_normalize_1_scaled_increments_are_alike() -> None:
     x1 = 2 * (F("1.2") - F("0.4")) / (F("1.6") - F("0.4")) - 1
     x2 = 2 * (F(3500) - 1000) / (5000 - 1000) - 1
     assert (x1, x2) == (F(1, 3), F(1, 4))
-    assert steps[("norm.xmin[1]", None)] == 0.4 and steps[("norm.xmax[2]", None)] == 5000.0
+    assert steps[("normalizado.xmin[1]", None)] == 0.4 and steps[("normalizado.xmax[2]", None)] == 5000.0
     delta = F("0.6") - F("0.3") * (x1 + x2)
     dw1, dw2 = 2 * F(1, 10) * x1 * delta, 2 * F(1, 10) * x2 * delta
-    assert steps[("norm.dw[1,1,1]", 1)] == pytest.approx(float(dw1), rel=1e-13)
-    assert steps[("norm.dw[1,1,2]", 1)] == pytest.approx(float(dw2), rel=1e-13)
+    assert steps[("normalizado.dw[1,1,1]", 1)] == pytest.approx(float(dw1), rel=1e-13)
+    assert steps[("normalizado.dw[1,1,2]", 1)] == pytest.approx(float(dw2), rel=1e-13)
     assert dw2 / dw1 == F(3, 4)
 
 
@@ -572,7 +572,7 @@ def test_normalize_1_both_runs_match_torch() -> None:
     final = {
         s.key: s.exact if s.exact is not None else s.value for s in solved("normalize-1").steps
     }
-    for run, inputs, alpha in (("crudo", x, 1e-8), ("norm", scaled_x, 0.1)):
+    for run, inputs, alpha in (("crudo", x, 1e-8), ("normalizado", scaled_x, 0.1)):
         w = torch.tensor([0.0, 0.3, 0.3], dtype=torch.float64, requires_grad=True)
         for k in range(3):
             loss = (y[k] - (w[0] + w[1:] @ inputs[k])) ** 2
@@ -585,4 +585,4 @@ def test_normalize_1_both_runs_match_torch() -> None:
         mean = float(((y - (w[0] + inputs @ w[1:])) ** 2).mean())
         assert final[f"{run}.check.batch_loss"] == pytest.approx(mean, rel=1e-10)
     assert final["crudo.check.batch_loss"] > 1e5
-    assert final["norm.check.batch_loss"] < 0.1
+    assert final["normalizado.check.batch_loss"] < 0.1

@@ -99,6 +99,7 @@ _PUNCTUATION = {
     "”": "''",
     "’": "'",
     "…": r"\dots{}",
+    "—": "---",
 }
 
 #: The text width of the page (A4, 2 cm margins), in points: pictures are shrunk to fit it.
