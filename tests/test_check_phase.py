@@ -199,7 +199,8 @@ def test_the_check_is_a_forward_pass_with_the_new_weights(lesson_id: str) -> Non
 
 
 def check_way(lesson: DenseLesson, solution: Solution, every: bool) -> None:
-    ref = Reference(scaled_here(lesson))
+    lesson = scaled_here(lesson)  # what the network sees, when the lesson normalises
+    ref = Reference(lesson)
     chunk = ref.train()
     if every:
         chunk = list(enumerate(lesson.training.samples, 1))

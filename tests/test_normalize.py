@@ -551,7 +551,10 @@ def test_normalize_1_scaled_increments_are_alike() -> None:
     x1 = 2 * (F("1.2") - F("0.4")) / (F("1.6") - F("0.4")) - 1
     x2 = 2 * (F(3500) - 1000) / (5000 - 1000) - 1
     assert (x1, x2) == (F(1, 3), F(1, 4))
-    assert steps[("normalizado.xmin[1]", None)] == 0.4 and steps[("normalizado.xmax[2]", None)] == 5000.0
+    assert (
+        steps[("normalizado.xmin[1]", None)] == 0.4
+        and steps[("normalizado.xmax[2]", None)] == 5000.0
+    )
     delta = F("0.6") - F("0.3") * (x1 + x2)
     dw1, dw2 = 2 * F(1, 10) * x1 * delta, 2 * F(1, 10) * x2 * delta
     assert steps[("normalizado.dw[1,1,1]", 1)] == pytest.approx(float(dw1), rel=1e-13)
