@@ -445,10 +445,12 @@ class DenseRun(Recorder):
         chunk: list[tuple[int, Sample]] = []
         self.prepare_inputs()
         collapsed: list[list[Quantity]] = []  # W = t·w, made at the first sample
+        updated = True  # a new iteration starts at the beginning and after each update
         for _ in range(self.training.epochs):
             for start in range(0, len(samples), size):
-                self.iteration += 1
+                self.iteration += updated
                 chunk = list(enumerate(samples[start : start + size], start + 1))
+                updated = any(smp.y is not None for _, smp in chunk)
                 batched = sum(1 for _, smp in chunk if smp.y is not None) > 1
                 self.batched = batched
                 per_sample = []
