@@ -25,7 +25,7 @@ async def ready(pilot: Pilot[Any]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_mask_applied(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    """dropout-1 at z̃₂ (step 6): neuron 2 drawn as "(2 tanh ✕)", highlighted as the neuron of
+    """dropout-1 at z̃₂ (step 6): neuron 2 drawn as "(2 tgh ✕)", highlighted as the neuron of
     the current step, z̃₂ = 0 under its z₂ = 0.11943 (and at 80×24 neuron 1 unmarked with
     z̃₁ = 0.56427 under z₁); the step pane shows
     z̃₂ = r₂ · z₂/(1 − p) = 0 · 0.11943/(1 − 0.5) = 0 and begins the explanation that
@@ -39,7 +39,7 @@ def test_the_mask_applied(snap_compare: SnapCompare, size: tuple[int, int]) -> N
 
 
 def test_no_error_through_a_dropped_neuron(snap_compare: SnapCompare) -> None:
-    """dropout-1 at γ₂ (step 13) at 80×24: γ₂ = 0 under neuron 2 "(2 tanh ✕)", the
+    """dropout-1 at γ₂ (step 13) at 80×24: γ₂ = 0 under neuron 2 "(2 tgh ✕)", the
     formula γ₂ = r₂ · (1 − z₂²) · δ₃ · t₃₂/(1 − p) with the 0 of r₂ first in its substitution,
     γ₁ = 0.47664 of the kept neuron 1, and the explanation that the error backpropagated to
     neuron 2 is 0 because dropout dropped it."""
@@ -52,7 +52,7 @@ def test_no_error_through_a_dropped_neuron(snap_compare: SnapCompare) -> None:
 
 
 def test_the_next_layer_reads_the_masked_outputs(snap_compare: SnapCompare) -> None:
-    """dropout-1 at u₃ (step 7) at 80×24: neuron 2 "(2 tanh ✕)" struck through and dim (not
+    """dropout-1 at u₃ (step 7) at 80×24: neuron 2 "(2 tgh ✕)" struck through and dim (not
     current), z̃₁ = 0.56427 and z̃₂ = 0 marked as read by neuron 3, and the substitution
     0.2 · 1 + 0.5 · 0.56427 + (−0.4) · 0 = 0.48213."""
     assert snap_compare(

@@ -395,7 +395,7 @@ def test_the_title_picture_fits_the_card(size: tuple[int, int]) -> None:
 
 def test_a_decimal_comma_lesson_writes_no_decimal_point(tmp_path: Path) -> None:
     """backprop-1 with ``decimal_comma: true``, at 80×24 on ỹ₂ = tanh(u₂) with its value: the
-    substitution tanh(0,12), the value 0,11943, the note on the slide's rounding, the picture
+    substitution tgh(0,12), the value 0,11943, the note on the slide's rounding, the picture
     (w₁₁ = −0,2, u₁ = 0,29) and the history (u₁ = 0,29) all write a decimal comma, and none of
     them writes a decimal point."""
     from stepper.catalog import builtin_folder
@@ -416,7 +416,7 @@ def test_a_decimal_comma_lesson_writes_no_decimal_point(tmp_path: Path) -> None:
         console = Console(width=history.size.width, record=True, file=io.StringIO())
         console.print(history.render())
         listed = console.export_text()
-        assert "tanh(0,12)" in step and "= 0,11943" in step
+        assert "tgh(0,12)" in step and "= 0,11943" in step
         assert "0,11943" in words  # the note: con más decimales es 0,11943
         assert "w₁₁ = −0,2" in picture and "u₁ = 0,29" in picture
         assert "u₁ = 0,29" in listed
