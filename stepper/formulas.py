@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from stepper import formula_cache
 from stepper.activations import derivative_in_output
 from stepper.notation import Sym
+from stepper.numbers import power_of_ten
 from stepper.steps import Step
 
 if TYPE_CHECKING:
@@ -630,9 +631,10 @@ def _compile(name: str, params: tuple[int | str, ...], arity: int, fmt: _Print) 
 
 def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
     """A shown number as it goes into a substitution: negative ones in parentheses, unless the
-    number is the whole expression. LaTeX writes a power of ten as such (1e-10 as 10^{-10})."""
-    if fmt == "latex" and "e" in shown:
-        shown = _power_of_ten(shown)
+    number is the whole expression. LaTeX and Unicode write a power of ten as such (1e-10 as
+    10^{-10} and 10⁻¹⁰); the text form keeps Python's 1e-10."""
+    if "e" in shown:
+        shown = power_of_ten(shown, fmt)
     if not shown.startswith("-"):
         return shown
     if alone:
@@ -642,20 +644,6 @@ def number(shown: str, fmt: Format, *, alone: bool = False) -> str:
     if fmt == "unicode":
         return "(−" + shown[1:] + ")"
     return f"({shown})"
-
-
-_EXPONENT = re.compile(r"^(-?)([\d.]+)e([+-]?\d+)$")
-
-
-def _power_of_ten(shown: str) -> str:
-    """A shown number in scientific notation as LaTeX: 1e-10 as 10^{-10}, 2.5e-3 as
-    2.5 · 10^{-3} (the lecture's way; "1e-10" is a program's)."""
-    found = _EXPONENT.match(shown)
-    if found is None:
-        return shown
-    sign, mantissa, exponent = found.groups()
-    power = f"10^{{{int(exponent)}}}"
-    return sign + (power if mantissa == "1" else rf"{mantissa} \cdot {power}")
 
 
 #: Each symbol printed once per format: a big layer names the same x_j in every neuron, and

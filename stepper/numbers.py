@@ -44,12 +44,23 @@ def with_comma(text: str) -> str:
 def pretty(text: str) -> str:
     """A shown number for people: the typographic minus sign (−0.09), and a power of ten
     as such (1e-8 as 10⁻⁸, 2.5e-3 as 2.5·10⁻³: normalize-1's α), as the formulas write it."""
-    found = _EXPONENT.match(text)
-    if found is not None:
-        sign, mantissa, exponent = found.groups()
-        power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
-        text = sign + (power if mantissa == "1" else f"{mantissa}·{power}")
+    text = power_of_ten(text, "unicode")
     return "−" + text[1:] if text.startswith("-") else text
+
+
+def power_of_ten(shown: str, fmt: str) -> str:
+    """A shown number in scientific notation as the lecture writes it, not as a program does
+    ("1e-8"): 10⁻⁸ and 2.5·10⁻³ in Unicode, 10^{-8} and 2.5 \\cdot 10^{-3} in LaTeX; any other
+    number (or format) as it is."""
+    found = _EXPONENT.match(shown)
+    if found is None or fmt not in ("unicode", "latex"):
+        return shown
+    sign, mantissa, exponent = found.groups()
+    if fmt == "latex":
+        power, times = f"10^{{{int(exponent)}}}", r" \cdot "
+    else:
+        power, times = "10" + str(int(exponent)).translate(_SUPERSCRIPT), "·"
+    return sign + (power if mantissa == "1" else mantissa + times + power)
 
 
 _EXPONENT = re.compile(r"^(-?)([\d.]+)e([+-]?\d+)$")
