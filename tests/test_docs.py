@@ -155,3 +155,14 @@ def test_yaml_examples_parse_and_whole_lessons_pass_check(guide: str) -> None:
             except LessonError as exc:
                 pytest.fail(f"{exc}\n{block}")
     assert whole >= 5
+
+
+def test_the_readme_names_every_built_in_lesson() -> None:
+    """README's list of built-in ids, the first thing a newcomer reads, is the whole list: a
+    lesson that lands without it is one nobody finds."""
+    from stepper.catalog import builtin_ids
+
+    readme = (GUIDE.parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("`LESSON` is a built-in id")
+    listed = set(re.findall(r"`([a-z]+-\d+)`", readme[start : readme.index("the path of", start)]))
+    assert listed == set(builtin_ids())
