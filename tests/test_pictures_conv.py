@@ -11,7 +11,6 @@ import random
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from stepper.pictures.render_rich import (
 from stepper.pictures.scene import Frame, Label, Role, Scene, Shape
 from stepper.steps import CHECK, Phase, Solution
 from tests.conftest import builtin_ids_of, positions
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import SnapCompare, make_app, settle
 
 # --- rendering ---------------------------------------------------------------------------------
 
@@ -499,8 +498,6 @@ def test_imports_no_textual() -> None:
 
 
 # --- the app -----------------------------------------------------------------------------------
-
-SnapCompare = Callable[..., bool]
 
 
 async def ready(pilot: Pilot[Any]) -> None:

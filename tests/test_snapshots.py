@@ -6,19 +6,17 @@ them after a deliberate change, and the diff of the SVG is then read like a scre
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import SnapCompare, make_app, settle
 
 pytestmark = pytest.mark.slow  # each test runs the app to take its picture
 
 SIZE = (80, 24)
-SnapCompare = Callable[..., bool]
 
 
 async def ready(pilot: Pilot[Any]) -> None:

@@ -6,15 +6,11 @@ a deliberate change, and the SVG's diff is then read like a screenshot.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import SnapCompare, make_app, settle
 
 pytestmark = pytest.mark.slow  # each test runs the app to take its picture
-
-SnapCompare = Callable[..., bool]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])

@@ -6,17 +6,14 @@ Each test's docstring says what the picture must show.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import SnapCompare, make_app, settle
 
 pytestmark = pytest.mark.slow  # each test runs the app to take its picture
-
-SnapCompare = Callable[..., bool]
 
 
 async def ready(pilot: Pilot[Any]) -> None:

@@ -6,19 +6,17 @@ Each docstring says what the picture must show (see ``tests/test_snapshots.py``)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import SnapCompare, make_app, settle
 
 pytestmark = pytest.mark.slow
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")]
-SnapCompare = Callable[..., bool]
 
 
 async def ready(pilot: Pilot[Any]) -> None:

@@ -6,18 +6,15 @@ them after a deliberate change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.tui_helpers import make_app, settle
+from tests.tui_helpers import SnapCompare, make_app, settle
 
 pytestmark = pytest.mark.slow  # each test runs the app to take its picture
-
-SnapCompare = Callable[..., bool]
 
 
 def test_quiz_after_end_then_home(snap_compare: SnapCompare) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from rich.console import Console
 from textual.pilot import Pilot
@@ -11,6 +12,9 @@ from textual.widgets import Static
 from stepper.catalog import resolve
 from stepper.lesson.load import load_lesson
 from stepper.tui.app import StepperApp
+
+#: pytest-textual-snapshot's ``snap_compare`` fixture, as the snapshot tests annotate it.
+SnapCompare = Callable[..., bool]
 
 
 def make_app(
