@@ -295,3 +295,26 @@ def test_every_substitution_puts_in_the_numbers_shown() -> None:
     quantity = by_key["w[1,2,2]"].operands[1]
     assert isinstance(quantity, Quantity)
     assert quantity.step == by_key["w[1,2,2]"].n - 1
+
+
+@pytest.mark.parametrize(
+    ("shown", "fmt", "written"),
+    [
+        ("1e-8", "unicode", "10⁻⁸"),
+        ("-2.5e-3", "unicode", "-2.5·10⁻³"),
+        ("1e-10", "latex", "10^{-10}"),
+        ("2.5e-3", "latex", r"2.5 \cdot 10^{-3}"),
+        ("1e-8", "text", "1e-8"),  # substituted_text stays Python
+        ("0.25", "unicode", "0.25"),
+    ],
+)
+def test_a_power_of_ten_is_written_as_the_lecture_writes_it(
+    shown: str, fmt: str, written: str
+) -> None:
+    """normalize-1's α = 10⁻⁸ and the optimisers' ξ = 10⁻¹⁰ in a substitution: never "1e-8"
+    where a person reads it, always "1e-8" where a program evaluates it."""
+    from stepper.numbers import power_of_ten
+
+    assert power_of_ten(shown, fmt) == written
+    if fmt == "text":
+        assert float(written) == float(shown)
