@@ -17,12 +17,14 @@ import pytest
 from rich.console import Console, RenderableType
 from rich.segment import Segment
 
+from stepper.catalog import resolve
 from stepper.engine import solve
 from stepper.lesson.load import load_lesson
 from stepper.numbers import given, pretty
 from stepper.pictures.network import ROW_BUDGET, ROW_SLACK, network_scene
 from stepper.pictures.render_rich import CURRENT_STYLE, READ_STYLE, UPDATED_STYLE
 from stepper.pictures.render_rich import render as draw
+from stepper.pictures.scene import Label
 from stepper.steps import Phase, Solution
 from tests.conftest import builtin_ids_of, positions
 
@@ -321,3 +323,16 @@ def test_imports_no_textual() -> None:
     code = "import sys, stepper.pictures.terminal; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("width", range(40, 56))
+def test_a_picture_too_narrow_for_every_layout_never_cuts_a_value(width: int) -> None:
+    """normalize-1's title card at 60×20 gives the picture 48 columns and 5 rows, where no
+    layout fits and the narrowest one is cropped. Its input line once ran one column past the
+    edge and the crop cut "α=10⁻⁸" to "α=1", a different number. A label either fits whole or
+    is left out."""
+    solution = solve(load_lesson(resolve("normalize-1").path, "normalize-1"))
+    scene = network_scene(solution, 0, None, "es", width, rows=5)
+    alphas = [i.text for i in scene.items if isinstance(i, Label) and i.text.startswith("α")]
+    assert all(text == "α=10⁻⁸" for text in alphas), (width, alphas)
+    assert all(i.x + i.width <= width for i in scene.items if isinstance(i, Label)), width

@@ -98,7 +98,7 @@ def network_scene(
         if best is not None and best.rows <= rows:
             break
     if best is None:  # narrower than any layout: the narrowest one, cropped
-        best = _stacked(layout, 10**6, False)
+        best = _stacked(layout, 10**6, False, line=width)
         assert best is not None
     items = crop(best.block.items, width)
     height = best.block.height
@@ -303,8 +303,10 @@ def _horizontal(layout: Layout, width: int, spaced: bool) -> _Plan | None:
     return _Plan(block, block.height, shown, complete, True, spaced)
 
 
-def _stacked(layout: Layout, width: int, spaced: bool) -> _Plan | None:
-    """The inputs on one line, then each layer as a band, its neurons side by side."""
+def _stacked(layout: Layout, width: int, spaced: bool, *, line: int | None = None) -> _Plan | None:
+    """The inputs on one line, then each layer as a band, its neurons side by side; the input
+    line fits ``line`` columns when given (the cropped fallback: a value cut at the edge would
+    read as another number, α = 10⁻⁸ as "α=1", so what does not fit is elided or left out)."""
     pos = layout.pos
     pos.spaced = spaced
     net = pos.net
@@ -320,7 +322,7 @@ def _stacked(layout: Layout, width: int, spaced: bool) -> _Plan | None:
         rows = 1 + sum(b.height for b in bands)
         if rows <= layout.rows:
             break
-    parts = [_input_line(pos, width)]
+    parts = [_input_line(pos, line or width)]
     spare = layout.rows - rows
     for band_block in bands:
         if spare > 0:
