@@ -17,7 +17,8 @@ from stepper.lesson.conv_checks import check_conv
 from stepper.lesson.errors import speaking
 from stepper.lesson.formula import check_optimize
 from stepper.lesson.load import schema_found
-from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson
+from stepper.lesson.recurrent_checks import check_recurrent
+from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson, RecurrentLesson
 from stepper.notation import Sym
 from stepper.numbers import decimal_comma, given
 
@@ -47,6 +48,8 @@ def editable_numbers(lesson: Lesson, neuron_offsets: list[int], lang: str) -> li
         return _conv_numbers(lesson)
     if isinstance(lesson, OptimizeLesson):
         return _optimize_numbers(lesson)
+    if isinstance(lesson, RecurrentLesson):
+        return _recurrent_numbers(lesson)
     out: list[Editable] = []
     training = lesson.training
     if training.learning_rate is not None:
@@ -141,6 +144,41 @@ def _optimize_numbers(lesson: OptimizeLesson) -> list[Editable]:
     return out
 
 
+def _recurrent_numbers(lesson: RecurrentLesson) -> list[Editable]:
+    """α, every gate's weights and the output's, then the numbers of the sequence."""
+    out: list[Editable] = []
+    if lesson.training is not None and lesson.training.learning_rate is not None:
+        out.append(Editable(("training", "learning_rate"), "α", lesson.training.learning_rate))
+    for gate, rows in lesson.gates.given().items():
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                sym = Sym("w", (i + 1, j), tag=gate)
+                out.append(Editable(("gates", gate, i, j), sym.unicode(), value))
+    if lesson.output is not None:
+        for i, row in enumerate(lesson.output.weights):
+            for j, value in enumerate(row):
+                out.append(
+                    Editable(("output", "weights", i, j), Sym("t", (i + 1, j)).unicode(), value)
+                )
+    return out + _sequence_numbers(lesson)
+
+
+def _sequence_numbers(lesson: RecurrentLesson) -> list[Editable]:
+    """A recurrent lesson's initial states, inputs and targets, by time step."""
+    out: list[Editable] = []
+    for name in ("h", "c"):
+        state = getattr(lesson.initial, name) if lesson.initial is not None else None
+        for i, value in enumerate(state or []):
+            out.append(Editable(("initial", name, i), Sym(name, (0, i + 1)).unicode(), value))
+    for t, x in enumerate(lesson.sequence):
+        for j, value in enumerate(x):
+            out.append(Editable(("sequence", t, j), Sym("x", (t + 1, j + 1)).unicode(), value))
+    for t, y in enumerate(lesson.targets or []):
+        for i, value in enumerate(y):
+            out.append(Editable(("targets", t, i), Sym("y", (t + 1, i + 1)).unicode(), value))
+    return out
+
+
 def with_number(
     lesson: Lesson, path: tuple[str | int, ...], value: float, lang: str | None = None
 ) -> Lesson:
@@ -167,6 +205,8 @@ def _with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> L
         trouble = [f.message for f in check_optimize(changed.model_dump(exclude_none=True))]
     elif isinstance(changed, ConvLesson):
         trouble = [f.message for f in check_conv(changed)]
+    elif isinstance(changed, RecurrentLesson):
+        trouble = [f.message for f in check_recurrent(changed)]
     else:
         trouble = [message for _, message, _ in check_dense(changed)]
     if trouble:

@@ -266,6 +266,36 @@ def key_prefix(key: str) -> str:
     return head[: head.rfind(".") + 1]
 
 
+@dataclass(frozen=True, slots=True)
+class RecurrentShape:
+    """A recurrent lesson as the picture draws it: the cell unrolled over its sequence.
+
+    ``gates`` are the cell's gates in the order its formulas take them (``h``; ``f i g o``;
+    ``r z n``, by their keys: how a gate is written is ``stepper.notation``'s), ``sequence``
+    the inputs x_1 … x_T, ``outputs`` the size of the dense output on h (0: none, the targets
+    are compared with h itself), ``every_step`` whether an output is read at every time step.
+    """
+
+    cell: str
+    inputs: int
+    hidden: int
+    sequence: tuple[tuple[float, ...], ...]
+    gates: tuple[str, ...]
+    outputs: int
+    every_step: bool
+    #: The output's activation (``linear`` when there is no output layer).
+    activation: str = "linear"
+    #: Whether the lesson gives targets (else it is worked forward only).
+    targets: bool = True
+    #: How tanh is written (``display.tanh``): tgh or tanh.
+    tanh: str = "tanh"
+
+    @property
+    def steps(self) -> int:
+        """T, the length of the sequence."""
+        return len(self.sequence)
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Solution:
     """A lesson worked out: its identity, language, display settings and the ordered steps."""
@@ -282,5 +312,6 @@ class Solution:
     network: NetworkShape | None = None
     conv: ConvShape | None = None
     optimize: OptimizeShape | None = None
+    recurrent: RecurrentShape | None = None
     #: A dense lesson's runs, in the order they were trained (none: the lesson trains once).
     runs: tuple[RunShape, ...] = ()

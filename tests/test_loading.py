@@ -379,10 +379,10 @@ NAMES = [
     ),
     case(
         "kind-unknown",
-        VALID + "kind: recurrent\n",
+        VALID + "kind: graph\n",
         15,
         7,
-        "'recurrent' is not a lesson kind",
+        "'graph' is not a lesson kind",
     ),
     case(
         "kind-as-a-list",

@@ -29,14 +29,25 @@ from stepper.lesson.errors import (
     speaking,
 )
 from stepper.lesson.formula import FormulaFound, check_optimize, place
-from stepper.lesson.schema import MODELS, ConvLesson, DenseLesson, Lesson, OptimizeLesson
+from stepper.lesson.recurrent_checks import check_recurrent
+from stepper.lesson.schema import (
+    MODELS,
+    ConvLesson,
+    DenseLesson,
+    Lesson,
+    OptimizeLesson,
+    RecurrentLesson,
+)
 from stepper.lesson.yamlsafe import MAX_BYTES, REFUSED, locate, parse
 
 #: Kinds the format names but this version does not read yet (kind -> what they are).
 _KINDS_LATER: dict[str, str] = {}
-_MODELS: dict[str, type[DenseLesson] | type[ConvLesson] | type[OptimizeLesson]] = {
+_MODELS: dict[
+    str, type[DenseLesson] | type[ConvLesson] | type[OptimizeLesson] | type[RecurrentLesson]
+] = {
     "conv": ConvLesson,
     "optimize": OptimizeLesson,
+    "recurrent": RecurrentLesson,
 }
 #: Problems printed for one file; past this, one line says how many more there are.
 MAX_PROBLEMS = 100
@@ -161,6 +172,8 @@ def _kind_checks(
         return list(check_optimize(data))
     if isinstance(lesson, ConvLesson):
         return check_conv(lesson)
+    if isinstance(lesson, RecurrentLesson):
+        return check_recurrent(lesson)
     return []
 
 

@@ -468,7 +468,81 @@ class OptimizeLesson(LessonBase):
         return [[float(v) for v in self.start if not isinstance(v, list)]]
 
 
-Lesson = DenseLesson | ConvLesson | OptimizeLesson
+CellName = Literal["rnn", "lstm", "gru"]
+
+#: Each cell's gates, in the order its formulas take them (``stepper.engine.recurrent``).
+CELL_GATES: dict[str, tuple[str, ...]] = {
+    "rnn": ("h",),
+    "lstm": ("f", "i", "g", "o"),
+    "gru": ("r", "z", "n"),
+}
+
+
+class Gates(Strict):
+    """A recurrent cell's weights: one matrix per gate, a row per hidden unit, each row
+    ``[bias, w_x1 … w_xN, w_h1 … w_hM]``. Every gate of every cell is a field here, so that a
+    misspelt gate is an unknown field; ``stepper.lesson.recurrent_checks`` says which gates
+    belong to the lesson's cell and that each matrix has the cell's shape."""
+
+    h: Matrix | None = None
+    f: Matrix | None = None
+    i: Matrix | None = None
+    g: Matrix | None = None
+    o: Matrix | None = None
+    r: Matrix | None = None
+    z: Matrix | None = None
+    n: Matrix | None = None
+
+    def given(self) -> dict[str, list[list[float]]]:
+        """The gates the lesson gives, by name, in the order of the fields above."""
+        return {
+            name: getattr(self, name)
+            for name in type(self).model_fields
+            if getattr(self, name) is not None
+        }
+
+
+class RecurrentOutput(Strict):
+    """The dense layer on a recurrent cell's hidden state: ỹ = s(T · [1, h])."""
+
+    activation: Literal["linear", "identity", "tanh", "sigmoid"] = "linear"
+    weights: Matrix
+    #: true: an output and a target at every time step, else only after the last one.
+    every_step: bool = False
+
+
+class Initial(Strict):
+    """The states before the first time step (zeros when not given); c only for an LSTM."""
+
+    h: list[Number] | None = None
+    c: list[Number] | None = None
+
+
+class RecurrentTraining(Strict):
+    """How a recurrent lesson learns: one update after the whole sequence."""
+
+    learning_rate: Number | None = Field(default=None, gt=0)
+    loss: Literal["sse", "half_sse"] = "sse"
+
+
+class RecurrentLesson(LessonBase):
+    """A recurrent cell unrolled over a sequence: forward through time, backpropagation
+    through time, and one update of every gate's weights."""
+
+    kind: Literal["recurrent"]
+    cell: CellName
+    inputs: int = Field(ge=1, le=64)
+    hidden: int = Field(ge=1, le=64)
+    sequence: list[Row] = Field(min_length=1, max_length=100)
+    initial: Initial | None = None
+    gates: Gates
+    output: RecurrentOutput | None = None
+    #: y after the last step (one list), or one list per step with ``output.every_step``.
+    targets: list[Row] | None = Field(default=None, min_length=1)
+    training: RecurrentTraining | None = None
+
+
+Lesson = DenseLesson | ConvLesson | OptimizeLesson | RecurrentLesson
 
 
 def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
@@ -505,4 +579,9 @@ MODELS: tuple[type[Strict], ...] = (
     DenseLesson,
     Optimizer,
     OptimizeLesson,
+    Gates,
+    RecurrentOutput,
+    Initial,
+    RecurrentTraining,
+    RecurrentLesson,
 )
