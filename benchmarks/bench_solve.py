@@ -127,6 +127,15 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def environment(folder: Path) -> dict[str, str]:
+    """The subprocesses' environment: bytecode written under ``folder`` (as an installed
+    package runs) and stepper's formula cache there too."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(folder / "pyc")
+    env["STEPPER_CACHE_DIR"] = str(folder / "cache")
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of each command (5)")
@@ -134,9 +143,7 @@ def main() -> None:
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(folder / "pyc")
-        env["STEPPER_CACHE_DIR"] = str(folder / "cache")
+        env = environment(folder)
         big_lesson(folder / "big.yaml")
         conv_lesson(folder / "big-conv.yaml")
         million_lesson(folder / "million.yaml")
