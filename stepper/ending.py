@@ -161,7 +161,7 @@ def _curve(solution: Solution) -> tuple[float, ...]:
     return tuple(losses + after) if len(losses) > 1 else ()
 
 
-_INDEXED = re.compile(r"([A-Za-z]+)\[([0-9,]+)\]")
+_INDEXED = re.compile(r"([A-Za-z]+)\[(?:([a-z]),)?([0-9,]+)\]")
 
 
 def _weights(solution: Solution) -> tuple[Matrix, ...]:
@@ -185,12 +185,22 @@ def _weights(solution: Solution) -> tuple[Matrix, ...]:
         match = _INDEXED.fullmatch(key)
         if match is None:
             continue
-        name, numbers = match.group(1), [int(i) for i in match.group(2).split(",")]
-        where = (name, *numbers[:-2]) if len(numbers) > 1 else (name,)
+        name, numbers = match.group(1), [int(i) for i in match.group(3).split(",")]
+        gate = (match.group(2),) if match.group(2) else ()  # a recurrent cell's gate
+        where = (name, *gate, *numbers[:-2]) if len(numbers) > 1 else (name, *gate)
         row, col = (numbers[-2], numbers[-1]) if len(numbers) > 1 else (0, numbers[0])
         groups.setdefault(where, {})[(row, col)] = (before, new[key])
-    # In the order the forward pass reads them: kernels, their biases, then the dense layers.
-    order = sorted(groups, key=lambda where: (FORWARD_ORDER.get(str(where[0]), 2), where[1:]))
+    # In the order the forward pass reads them: kernels, their biases, then the dense layers;
+    # a recurrent cell's gates in its formulas' order, then its output.
+    gates = solution.recurrent.gates if solution.recurrent is not None else ()
+    order = sorted(
+        groups,
+        key=lambda where: (
+            FORWARD_ORDER.get(str(where[0]), 2),
+            gates.index(str(where[1])) if where[1:] and where[1] in gates else len(gates),
+            where[1:],
+        ),
+    )
     return tuple(_matrix(solution, where, groups[where]) for where in order)
 
 
@@ -219,6 +229,10 @@ def _title(solution: Solution, where: tuple[object, ...], steps: list[Step]) -> 
     first, last = steps[0].sym.unicode(), steps[-1].sym.unicode()
     title = first if first == last else f"{first} … {last}"
     name = where[0]
+    if solution.recurrent is not None:
+        gate = str(where[1]) if len(where) > 1 else None
+        part = label(f"end.gate.{gate}" if gate else "end.output", solution.language)
+        return f"{part}: {title}"
     if name == "w" and solution.network is not None and len(where) == 2:
         return f"{label('end.layer', solution.language, l=where[1])}: {title}"
     if name in ("k", "conv") and solution.conv is not None and len(where) >= 2:
@@ -236,12 +250,12 @@ def _results(solution: Solution) -> tuple[Matrix, ...]:
     last = _INDEXED.fullmatch(solution.steps[-1].key)
     if last is None:
         return ()
-    name, final = last.group(1), [int(i) for i in last.group(2).split(",")]
+    name, final = last.group(1), [int(i) for i in last.group(3).split(",")]
     maps: dict[tuple[int, ...], dict[tuple[int, int], Step]] = {}
     for step in solution.steps:
         match = _INDEXED.fullmatch(step.key)
-        numbers = [int(i) for i in match.group(2).split(",")] if match else []
-        if match is None or match.group(1) != name or len(numbers) != len(final):
+        numbers = [int(i) for i in match.group(3).split(",")] if match else []
+        if match is None or match.group(1) != name or len(numbers) != len(final) or match.group(2):
             continue
         if len(numbers) == 2 and numbers[0] != final[0]:
             continue  # another layer's outputs

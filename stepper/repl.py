@@ -27,6 +27,7 @@ from stepper.notes import after_edit
 from stepper.numbers import decimal_comma, given, pretty, shown
 from stepper.quiz import Score, mark, parse_answer, question, write_answers
 from stepper.steps import Solution, Step
+from stepper.timeline import where
 from stepper.walk import FORMULA, VALUE, Walk, at_once
 from stepper.why import reads, why_title
 
@@ -52,21 +53,28 @@ INDENT = "    "
 EDIT_LIST = 60
 
 
-def header(step: Step, total: int, lang: str) -> str:
-    where = [label(f"phase.{step.phase}", lang), label("iteration", lang, i=step.iteration)]
-    if step.sample is not None:
-        where.append(label("sample", lang, s=step.sample))
-    return f"[{step.n}/{total} · {' · '.join(where)} · {step.key}]"
+def header(step: Step, total: int, lang: str, solution: Solution | None = None) -> str:
+    """``[3/40 · phase · iteration 1 · pair 2 · key]``; in a recurrent lesson (``solution``
+    says) the time step instead of the iteration (``[3/40 · hacia delante · t = 2 · h[2,1]]``)."""
+    place = where(step, solution, lang)
+    return f"[{step.n}/{total} · {' · '.join(place)} · {step.key}]"
 
 
 def stage_lines(
-    step: Step, stage: int, total: int, lang: str, *, width: int | None = None, comma: bool = False
+    step: Step,
+    stage: int,
+    total: int,
+    lang: str,
+    *,
+    width: int | None = None,
+    comma: bool = False,
+    solution: Solution | None = None,
 ) -> list[str]:
     """What revealing ``stage`` of ``step`` prints: on the step's first stage its header,
     explanation and formula (all of it for a step shown at once), then each stage's own lines
     of the equation. The ``=`` signs line up under the formula's (``stepper.equation``)."""
     if stage == (VALUE if at_once(step) else FORMULA):
-        return step_text(step, stage, total, lang, width=width, comma=comma)
+        return step_text(step, stage, total, lang, width=width, comma=comma, solution=solution)
     lines = _equation(step, stage, lang, width, comma)
     return [INDENT + line.text for line in lines if line.stage == stage]
 
@@ -80,6 +88,7 @@ def step_text(
     width: int | None = None,
     comma: bool = False,
     mark: str = "",
+    solution: Solution | None = None,
 ) -> list[str]:
     """``step`` as far as stage ``upto``: header, explanation (on a terminal, wrapped between
     words, as the formula is between terms) and the equation's lines."""
@@ -89,7 +98,11 @@ def step_text(
     else:
         said = textwrap.wrap(words, width, initial_indent=INDENT, subsequent_indent=INDENT)
     lines = _equation(step, upto, lang, width, comma)
-    return [f"{mark}{header(step, total, lang)}", *said, *(INDENT + line.text for line in lines)]
+    return [
+        f"{mark}{header(step, total, lang, solution)}",
+        *said,
+        *(INDENT + line.text for line in lines),
+    ]
 
 
 def _equation(step: Step, upto: int, lang: str, width: int | None, comma: bool) -> list[Line]:
@@ -119,9 +132,15 @@ def exact_note(step: Step, lang: str, places: int = 3) -> str | None:
 
 
 def whole(
-    step: Step, total: int, lang: str, *, width: int | None = None, comma: bool = False
+    step: Step,
+    total: int,
+    lang: str,
+    *,
+    width: int | None = None,
+    comma: bool = False,
+    solution: Solution | None = None,
 ) -> list[str]:
-    return step_text(step, VALUE, total, lang, width=width, comma=comma)
+    return step_text(step, VALUE, total, lang, width=width, comma=comma, solution=solution)
 
 
 def terminal_width(out: TextIO) -> int | None:
@@ -190,14 +209,27 @@ class Plain:
         if stage == 0:
             asked = "   ".join(question(step, self.solution, self.lang))
             self.say(
-                f"{header(step, self.total, self.lang)} {asked}",
+                f"{header(step, self.total, self.lang, self.solution)} {asked}",
                 f"    {step.explanation}",
             )
         else:
             self.say(*self.stage_lines(step, stage))
 
     def stage_lines(self, step: Step, stage: int) -> list[str]:
-        return stage_lines(step, stage, self.total, self.lang, width=self.width, comma=self.comma)
+        return stage_lines(
+            step,
+            stage,
+            self.total,
+            self.lang,
+            width=self.width,
+            comma=self.comma,
+            solution=self.solution,
+        )
+
+    def whole(self, step: Step) -> list[str]:
+        return whole(
+            step, self.total, self.lang, width=self.width, comma=self.comma, solution=self.solution
+        )
 
     def advance(self) -> None:
         if self.walk.at_end:
@@ -264,6 +296,7 @@ class Plain:
                 width=self.width,
                 comma=self.comma,
                 mark=mark,
+                solution=self.solution,
             )
         )
 
@@ -347,14 +380,14 @@ class Plain:
             self.say(self.walk.missing(where, self.lang))
             return
         self.walk.jump(index)
-        self.say(*whole(self.walk.step, self.total, self.lang, width=self.width, comma=self.comma))
+        self.say(*self.whole(self.walk.step))
 
     def show(self, key: str) -> None:
         matches = [s for s in self.solution.steps if s.key == key.replace(" ", "")]
         if not matches:
             self.say(label("plain.no_key", self.lang, key=key))
         for step in matches:
-            self.say(*whole(step, self.total, self.lang, width=self.width, comma=self.comma))
+            self.say(*self.whole(step))
 
     def answer(self, text: str) -> None:
         """A line typed while a value is being asked for: marked by ``stepper.quiz.mark``

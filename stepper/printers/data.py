@@ -232,6 +232,10 @@ def build_data(solution: Solution) -> tuple[Given, ...]:
     problem) as for a solution."""
     if solution.optimize is not None:
         return _optimize(solution)
+    if solution.recurrent is not None:
+        from stepper.printers.recurrent_data import recurrent_data
+
+        return recurrent_data(solution)
     found = _givens(solution)
     tables: list[Table] = []
     used: set[str] = set()
@@ -400,7 +404,12 @@ _BIAS = re.compile(r"^b\[\d+\]$")
 
 def build_results(solution: Solution) -> tuple[Table, ...]:
     """The tables after the steps: each map a grid; the updated weights as each layer's new
-    W, the new kernels as grids, the new biases as pairs (the last value of each)."""
+    W, the new kernels as grids, the new biases as pairs (the last value of each); a
+    recurrent lesson's states through time and its gates' new weights."""
+    if solution.recurrent is not None:
+        from stepper.printers.recurrent_data import recurrent_results
+
+        return recurrent_results(solution)
     lang = solution.language
     tables: list[Table] = []
     maps: dict[tuple[str, int], dict[tuple[int, int], str]] = {}

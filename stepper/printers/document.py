@@ -21,6 +21,7 @@ from stepper.printers.optimize import Comparison, Part, comparison, parts
 from stepper.printers.runs import run_parts
 from stepper.printers.working import Worked, worked
 from stepper.steps import Phase, Solution, Step
+from stepper.timeline import time_of, where_in_time
 
 #: What a worksheet leaves blank: nothing (a solution), the values, or values and substitutions.
 Blank = Literal["none", "values", "all"]
@@ -204,20 +205,29 @@ def _sections(solution: Solution) -> list[Section]:
     block: tuple[object, ...] = ()
     current: list[Step] = []
     several = solution.steps[-1].iteration > 1 if solution.steps else False
+    recurrent = solution.recurrent is not None
     for step in solution.steps:
-        here = (step.phase, step.iteration, None if step.phase == Phase.UPDATE else step.sample)
+        here: tuple[object, ...] = (
+            step.phase,
+            step.iteration,
+            None if step.phase == Phase.UPDATE else step.sample,
+        )
+        if recurrent:  # a section per time step, forward from the first, back from the last
+            here = (step.phase, time_of(step.key))
         if here != block and current:
-            sections.append(Section(_title(current[0], lang, several), tuple(current)))
+            sections.append(Section(_title(current[0], lang, several, recurrent), tuple(current)))
             current = []
         block = here
         current.append(step)
     if current:
-        sections.append(Section(_title(current[0], lang, several), tuple(current)))
+        sections.append(Section(_title(current[0], lang, several, recurrent), tuple(current)))
     return sections
 
 
-def _title(step: Step, lang: str, several: bool) -> str:
+def _title(step: Step, lang: str, several: bool, recurrent: bool = False) -> str:
     parts = [label(f"phase.{step.phase}", lang).capitalize()]
+    if recurrent:  # one update after the whole sequence: the time step, not the iteration
+        return " · ".join([*parts, *where_in_time(step, lang)])
     if several:
         parts.append(label("iteration", lang, i=step.iteration))
     if step.sample is not None and step.phase != Phase.UPDATE:

@@ -21,6 +21,7 @@ from stepper.pictures.terminal import picture as lesson_picture
 from stepper.quiz import mark, question
 from stepper.repl import exact_note
 from stepper.steps import Solution, run_of
+from stepper.timeline import where as where_in
 from stepper.tui.keys import WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
@@ -180,10 +181,11 @@ class WalkScreen(SizedScreen):
         run = run_of(step.key, walk.solution.runs)[0]
         if run is not None:  # a lesson trained several ways: whose step this is (its id is
             where = f"{where} · {run.id}"  # short; the history heads its steps with its title)
-        self.query_one("#progress-label", Label).update(
-            f"{where} · {label(f'phase.{step.phase}', lang)} · "
-            f"{label('iteration', lang, i=step.iteration)}"
-        )
+        places = [label(f"phase.{step.phase}", lang), label("iteration", lang, i=step.iteration)]
+        if walk.solution.recurrent is not None:  # one update: the time step says where
+            places = where_in(step, walk.solution, lang)
+        place = " · ".join(places)
+        self.query_one("#progress-label", Label).update(f"{where} · {place}")
         self.query_one("#progress", ProgressBar).update(total=total, progress=walk.revealed())
         points = self._loss_points()
         chart = self.query_one("#loss", Sparkline)
@@ -264,9 +266,9 @@ class WalkScreen(SizedScreen):
         )
 
     def _edited(self, lesson: object) -> None:
-        from stepper.lesson.schema import ConvLesson, DenseLesson, OptimizeLesson
+        from stepper.lesson.schema import ConvLesson, DenseLesson, OptimizeLesson, RecurrentLesson
 
-        if isinstance(lesson, DenseLesson | ConvLesson | OptimizeLesson):
+        if isinstance(lesson, DenseLesson | ConvLesson | OptimizeLesson | RecurrentLesson):
             self.stepper.change_lesson(lesson)
 
     def action_restore(self) -> None:

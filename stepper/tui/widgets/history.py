@@ -26,6 +26,7 @@ from textual.widget import Widget
 from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.steps import Phase, Solution, Step, key_prefix, run_of
+from stepper.timeline import where, where_in_time
 from stepper.tui.widgets.commas import with_commas
 
 
@@ -115,7 +116,7 @@ class History(Widget):
         shown: list[Text] = []
         for i in range(self.last + 1):
             lines = self._wrapped(self._row(steps[i]), width)
-            if i == 0 or block(steps[i - 1]) != block(steps[i]):
+            if i == 0 or self._block(steps[i - 1]) != self._block(steps[i]):
                 lines = self._heading(steps[i], width) + lines
             if shown and len(shown) + len(lines) > height - 1:
                 break
@@ -130,7 +131,7 @@ class History(Widget):
         top = self.last - self.back + 1
         for i in range(top - 1, -1, -1):
             lines = self._wrapped(self._row(steps[i]), width)
-            if i == 0 or block(steps[i - 1]) != block(steps[i]):
+            if i == 0 or self._block(steps[i - 1]) != self._block(steps[i]):
                 lines = self._heading(steps[i], width) + lines
             prefix = 1 + len(self._sticky(steps, i, width)) if i > 0 else 0  # "… N more"
             if rows and len(rows) + len(lines) + prefix > room:
@@ -148,7 +149,7 @@ class History(Widget):
     def _sticky(self, steps: tuple[Step, ...], i: int, width: int) -> list[Text]:
         """The heading of step ``i``'s block when that block starts above it: the top rows
         always say which phase they belong to."""
-        same = block(steps[i - 1]) == block(steps[i])
+        same = self._block(steps[i - 1]) == self._block(steps[i])
         return self._heading(steps[i], width) if same else []
 
     def _row(self, step: Step) -> Text:
@@ -161,17 +162,29 @@ class History(Widget):
             line.stylize(self.get_component_rich_style("history--current"))
         return line
 
+    def _block(self, step: Step) -> tuple[object, ...]:
+        """What the heading of ``step``'s rows names: ``block``, and in a recurrent lesson
+        (one update, no pairs) the phase and the time step instead."""
+        if self.solution is not None and self.solution.recurrent is not None:
+            return step.phase, *where_in_time(step, self.lang)
+        return block(step)
+
     def _heading(self, step: Step, width: int) -> list[Text]:
         """The block's title, its parts (phase, iteration, sample) kept whole on a line, after
-        the run's title in a lesson trained several ways."""
-        if block(step) in self._headings:
-            return self._headings[block(step)]
-        parts = [
-            label(f"phase.{step.phase}", self.lang),
-            label("iteration", self.lang, i=step.iteration),
-        ]
-        if block(step)[2] is not None:
-            parts.append(label("sample", self.lang, s=step.sample))
+        the run's title in a lesson trained several ways; a recurrent lesson's phase and time
+        step (``hacia delante · t = 2``)."""
+        here = self._block(step)
+        if here in self._headings:
+            return self._headings[here]
+        if self.solution is not None and self.solution.recurrent is not None:
+            parts = where(step, self.solution, self.lang)
+        else:
+            parts = [
+                label(f"phase.{step.phase}", self.lang),
+                label("iteration", self.lang, i=step.iteration),
+            ]
+            if here[2] is not None:
+                parts.append(label("sample", self.lang, s=step.sample))
         shape = self.solution.optimize if self.solution is not None else None
         run = shape.run_of(step.key) if shape is not None and len(shape.optimizers) > 1 else None
         if run is not None:  # whose steps these are: the optimiser, the start
@@ -188,7 +201,7 @@ class History(Widget):
                 lines.append(part)
         style = self.get_component_rich_style("history--heading")
         wrapped = [row for line in lines for row in self._wrapped(Text(line, style=style), width)]
-        self._headings[block(step)] = wrapped
+        self._headings[here] = wrapped
         return wrapped
 
     def _more(self, n: int) -> Text:

@@ -1,0 +1,99 @@
+"""Where a step of a recurrent lesson sits: the time step t and the gate its key names.
+
+The recurrent engine keeps time in the key (``u[f,2,1]``, ``h[2,1]``, ``dh[1,1]``, ``y[2,1]``
+with outputs at every step; ``sample`` is None on every step), so the readers (the app's
+history and status line, ``--plain``'s headers, the printed sections) read it from there,
+and say ``t = 2`` where a dense lesson says which pair it is. The keys summed over time (the
+increments ``dw[f,1,0]``, the new weights ``w[f,1,0]``, the output's ``t[1,1]`` and ``dt``) and
+the output read after the last step (``y[1]``, ``e[1]``, ``loss``) sit at no time step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from stepper.i18n import label
+from stepper.steps import Phase, Solution, Step
+
+_KEY = re.compile(r"^(?:[\w-]+\.)*(\w+)\[([^\]]*)\]$")
+#: Quantities indexed by gate, time and unit (``u[G,t,i]``, ``d[G,t,i]``).
+_BY_GATE = ("u", "d")
+#: Quantities that are no time step's: the weights, their increments, the output weights.
+_TIMELESS = ("w", "dw", "t", "dt", "x")
+
+
+def _parts(key: str) -> tuple[str, list[str]] | None:
+    found = _KEY.match(key)
+    if found is None:
+        return None
+    return found.group(1), [a.strip() for a in found.group(2).split(",")]
+
+
+def time_of(key: str) -> int | None:
+    """The time step ``key`` names (1-based; 0 for an initial state), or None when the
+    quantity belongs to no one step (an increment summed over time, a new weight, the output
+    after the last step)."""
+    parts = _parts(key)
+    if parts is None:
+        return None
+    name, args = parts
+    if name in _TIMELESS:
+        return None
+    if name in _BY_GATE and len(args) == 3 and not args[0].isdigit():
+        args = args[1:]
+    if len(args) == 2 and args[0].isdigit() and args[1].isdigit():
+        return int(args[0])
+    return None
+
+
+def gate_of(key: str) -> str | None:
+    """The gate a gate-indexed key names (``f`` of ``u[f,2,1]``, ``dw[f,1,0]``, ``w[f,1,0]``),
+    None for the others (a gate's own value ``f[2,1]`` is named by its quantity)."""
+    parts = _parts(key)
+    if parts is None:
+        return None
+    _, args = parts
+    return args[0] if len(args) == 3 and not args[0].isdigit() else None
+
+
+def where_in_time(step: Step, lang: str) -> list[str]:
+    """Where a step of a recurrent lesson sits, as a heading says it after the phase: at a
+    time step (``t = 2``), at the output read after the last one (``salida``), or nowhere in
+    particular (an increment summed over time, a new weight)."""
+    t = time_of(step.key)
+    if t is not None:
+        return [label("time", lang, t=t)]
+    name = step.key.rsplit(".", 1)[-1].split("[", 1)[0]
+    if step.phase in (Phase.FORWARD, Phase.CHECK) and name == "y":
+        return [label("time.output", lang)]
+    return []
+
+
+def where(step: Step, solution: Solution | None, lang: str) -> list[str]:
+    """How a heading names the step's place: the phase, then the time step in a recurrent
+    lesson (which updates once, after the whole sequence: its iteration says nothing), the
+    iteration and the pair in the others."""
+    parts = [label(f"phase.{step.phase}", lang)]
+    if solution is not None and solution.recurrent is not None:
+        return parts + where_in_time(step, lang)
+    parts.append(label("iteration", lang, i=step.iteration))
+    if step.sample is not None:
+        parts.append(label("sample", lang, s=step.sample))
+    return parts
+
+
+def gate_letters(solution: Solution) -> dict[str, str]:
+    """Each gate's letter as the engine writes it (a GRU's update gate has its own, the
+    lecture's z being a hidden output), by the gate's key: read off its first value's step."""
+    shape = solution.recurrent
+    if shape is None:
+        return {}
+    found: dict[str, str] = {}
+    for step in solution.steps:
+        parts = _parts(step.key)
+        if parts is not None and parts[0] in shape.gates and parts[0] not in found:
+            found[parts[0]] = replace(step.sym, indices=(), sample=None).unicode()
+            if len(found) == len(shape.gates):
+                break
+    return found
