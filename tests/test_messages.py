@@ -260,6 +260,7 @@ def test_ids_made_from_names_exist_for_every_name() -> None:
     wanted += [f"optimizer.{name}" for name in typing.get_args(schema.OptimizerName)]
     wanted += [f"table.{name}" for name in ("conv", "relu", "pool")]
     wanted += [f"explain.dw.{c}" for c in (1, 2)]
+    wanted += [f"home.{model.__name__}" for model in schema.MODELS]  # where a field goes
     mistakes = typing.get_args(Mistake)
     assert len(mistakes) >= 12, mistakes
     wanted += [f"mistake.{name}" for name in mistakes]

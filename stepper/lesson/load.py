@@ -10,6 +10,7 @@ read the plain data and so run even where the schema found problems elsewhere.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import typing
 from pathlib import Path
@@ -235,13 +236,7 @@ _KNOWN_FIELDS = sorted({name for model in MODELS for name in model.model_fields}
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside a field's annotation (list[Layer] -> Layer), if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        model = _model_in(arg)
-        if model is not None:
-            return model
-    return None
+    return next(iter(_models_in(annotation)), None)
 
 
 def _model_at(path: tuple[Any, ...], root: type[BaseModel] = DenseLesson) -> type[BaseModel] | None:
@@ -311,10 +306,45 @@ def _unknown_field(path: tuple[Any, ...], root: type[BaseModel]) -> str:
         return msg("schema.unknown_close", name=name, close=close)
     model = _model_at(path[:-1], root)
     here = sorted(model.model_fields) if model is not None else _KNOWN_FIELDS
-    homes = [m.__name__ for m in MODELS if name in m.model_fields and m is not model]
+    # Only a place the lesson's kind has is a home: a dense lesson's training.epochs is no
+    # field of a recurrent lesson's training; a field of another kind's top level is said so.
+    homes = [m for m in _models_of(root) if name in m.model_fields and m is not model]
     if homes:
-        return msg("schema.elsewhere", name=name, home=msg(f"home.{homes[0]}"))
+        return msg("schema.elsewhere", name=name, home=msg(f"home.{homes[0].__name__}"))
+    others = [m for m in MODELS if _kind_of(m) and name in m.model_fields]
+    if others and model is not None and _kind_of(model):
+        kind, this = _kind_of(others[0]), _kind_of(model)
+        return msg("schema.other_kind", name=name, kind=kind, this=this, fields=", ".join(here))
     return msg("schema.unknown", name=name, fields=", ".join(here))
+
+
+@functools.cache
+def _models_of(root: type[BaseModel]) -> tuple[type[BaseModel], ...]:
+    """Every model a lesson of model ``root`` reads, in the order of MODELS."""
+    seen: set[type[BaseModel]] = set()
+    todo = [root]
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for field in model.model_fields.values():
+            todo += _models_in(field.annotation)
+    return tuple(m for m in MODELS if m in seen)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """Every pydantic model inside a field's annotation (list[Layer] | None -> [Layer])."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _kind_of(model: type[BaseModel]) -> str | None:
+    """The ``kind`` a lesson model reads (dense, conv, …); None for a model inside a lesson."""
+    field = model.model_fields.get("kind")
+    kinds = typing.get_args(field.annotation) if field is not None else ()
+    return str(kinds[0]) if kinds else None
 
 
 def _message(
@@ -340,7 +370,12 @@ def _message(
                 "schema.kind", got=describe(value), kinds=", ".join(repr(k) for k in kinds)
             ) + (msg("schema.did_you_mean", close=close[0]) if close else "")
         what = msg("value.key", key=repr(value)) if on_key else describe(value)
-        close = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
+        close = (
+            [o for o in options if o.lower() == value.lower()]
+            or difflib.get_close_matches(value, options, n=1)
+            if isinstance(value, str)
+            else []
+        )
         hint = msg("schema.did_you_mean", close=close[0]) if close else ""
         quoted = [repr(option) for option in options]
         shown = (
@@ -360,9 +395,20 @@ def _message(
         return msg("schema.empty_text", where=where)
     if kind == "too_long":
         return msg_count("schema.too_long", ctx.get("max_length", 0), where=where)
+    if kind == "flat_rows":
+        return _flat_message(where, value, path)
     if kind == "string_pattern_mismatch":
         return _pattern_message(where, value, path)
     return msg("schema.other", where=where, got=describe(value), kind=kind)
+
+
+def _flat_message(where: str, value: list[Any], path: tuple[Any, ...]) -> str:
+    """A flat list where a recurrent lesson wants lists: how to write it instead."""
+    numbers = [repr(v) for v in value[:6]] + (["…"] if len(value) > 6 else [])
+    whole = "[[" + ", ".join(numbers) + "]]"
+    each = "[" + ", ".join(f"[{n}]" if n != "…" else n for n in numbers) + "]"
+    what = path[0] if path and path[0] in ("sequence", "targets") else "rows"
+    return msg(f"schema.flat_rows.{what}", where=where, whole=whole, each=each)
 
 
 def _pattern_message(where: str, value: Any, path: tuple[Any, ...]) -> str:
@@ -373,6 +419,8 @@ def _pattern_message(where: str, value: Any, path: tuple[Any, ...]) -> str:
         return msg("schema.variable", where=where, got=describe(value))
     if path == ("id",):
         return msg("schema.id", got=describe(value))
+    if path and path[0] == "explanations":
+        return msg("schema.key_pattern", got=describe(value))
     return msg("schema.form", where=where, got=describe(value))
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -19,6 +20,7 @@ from pydantic import (
     StringConstraints,
     Tag,
 )
+from pydantic_core import PydanticCustomError
 
 from stepper.messages import DEFAULT_LANGUAGE, languages
 
@@ -282,7 +284,7 @@ class Explanation(Strict):
 
 #: A step key, or a pattern of keys with * (dw[1,*], u[*]).
 KeyPattern = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z_.*][A-Za-z0-9_.*]*(\[[0-9*,]+\])?$")
+    str, StringConstraints(pattern=r"^[A-Za-z_.*][A-Za-z0-9_.*]*(\[[A-Za-z0-9*,]+\])?$")
 ]
 PhaseName = Literal["shape", "input", "forward", "error", "backward", "update", "check"]
 
@@ -478,20 +480,37 @@ CELL_GATES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _not_flat(value: object) -> object:
+    """A list of numbers where a list of lists goes (``[0.1, 0.5, 0.3]`` for one gate row) is
+    the likeliest slip in a recurrent lesson: refused as one mistake (the loader says how to
+    write it), not as one "expected a list" per number."""
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        raise PydanticCustomError("flat_rows", "a list of numbers where lists go")
+    return value
+
+
+#: A recurrent lesson's matrix, sequence or targets: lists of numbers, a flat list refused.
+Rows = Annotated[Matrix, BeforeValidator(_not_flat)]
+
+
 class Gates(Strict):
     """A recurrent cell's weights: one matrix per gate, a row per hidden unit, each row
     ``[bias, w_x1 … w_xN, w_h1 … w_hM]``. Every gate of every cell is a field here, so that a
     misspelt gate is an unknown field; ``stepper.lesson.recurrent_checks`` says which gates
     belong to the lesson's cell and that each matrix has the cell's shape."""
 
-    h: Matrix | None = None
-    f: Matrix | None = None
-    i: Matrix | None = None
-    g: Matrix | None = None
-    o: Matrix | None = None
-    r: Matrix | None = None
-    z: Matrix | None = None
-    n: Matrix | None = None
+    h: Rows | None = None
+    f: Rows | None = None
+    i: Rows | None = None
+    g: Rows | None = None
+    o: Rows | None = None
+    r: Rows | None = None
+    z: Rows | None = None
+    n: Rows | None = None
 
     def given(self) -> dict[str, list[list[float]]]:
         """The gates the lesson gives, by name, in the order of the fields above."""
@@ -506,7 +525,7 @@ class RecurrentOutput(Strict):
     """The dense layer on a recurrent cell's hidden state: ỹ = s(T · [1, h])."""
 
     activation: Literal["linear", "identity", "tanh", "sigmoid"] = "linear"
-    weights: Matrix
+    weights: Rows
     #: true: an output and a target at every time step, else only after the last one.
     every_step: bool = False
 
@@ -533,12 +552,12 @@ class RecurrentLesson(LessonBase):
     cell: CellName
     inputs: int = Field(ge=1, le=64)
     hidden: int = Field(ge=1, le=64)
-    sequence: list[Row] = Field(min_length=1, max_length=100)
+    sequence: Rows = Field(max_length=100)
     initial: Initial | None = None
     gates: Gates
     output: RecurrentOutput | None = None
     #: y after the last step (one list), or one list per step with ``output.every_step``.
-    targets: list[Row] | None = Field(default=None, min_length=1)
+    targets: Rows | None = None
     training: RecurrentTraining | None = None
 
 
