@@ -231,7 +231,7 @@ def _title(solution: Solution, where: tuple[object, ...], steps: list[Step]) -> 
     name = where[0]
     if solution.recurrent is not None:
         gate = str(where[1]) if len(where) > 1 else None
-        part = label(f"end.gate.{gate}" if gate else "end.output", solution.language)
+        part = label(f"gate.{gate}" if gate else "end.output", solution.language)
         return f"{part}: {title}"
     if name == "w" and solution.network is not None and len(where) == 2:
         return f"{label('end.layer', solution.language, l=where[1])}: {title}"

@@ -19,16 +19,26 @@ prefix.
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 from bisect import bisect_left
 
-from stepper.notation import Sym
+from stepper.notation import Sym, superscript
 from stepper.steps import Step
 
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉‚", "0123456789,")
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻᵐⁱⁿˣʸᶜ", "0123456789-()+apzminxyc", strict=True))
+#: Every superscript ``stepper.notation`` writes, back to its character: a gate's tag (wᶠ₁₀)
+#: is typed as the letter (``wf10``) whichever letters the notation raises.
+_SUPERSCRIPTS = {
+    up: char
+    for char in string.digits + string.ascii_lowercase + "-()+"
+    if (up := superscript(char)) != char
+}
 #: Greek letters as a Latin keyboard types them: the letter the lecture's Greek one stands for.
 _LATIN = str.maketrans("δεγασβρΔ", "degasbrd")
+#: The caret before a raised letter (a tag), which typing leaves out.
+_TAG = re.compile(r"\^(?=[a-z])")
 
 
 def written(text: str) -> str:
@@ -47,9 +57,11 @@ def written(text: str) -> str:
 
 
 def typed(text: str) -> str:
-    """The symbol in ASCII, any case: δ₂ is ``d2``, Δw₁₂ ``dw12``, ỹ₂ ``y2``."""
+    """The symbol in ASCII, any case: δ₂ is ``d2``, Δw₁₂ ``dw12``, ỹ₂ ``y2``; a letter
+    raised as a tag is typed after the letter it tags (wᶠ₁₀ is ``wf10``, εʰ₁ ``eh1``)."""
     plain = unicodedata.normalize("NFD", written(text).translate(_LATIN))
-    return "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    ascii_ = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return _TAG.sub("", ascii_)
 
 
 def indices(tail: str, *, loose: bool) -> set[tuple[int, ...]]:

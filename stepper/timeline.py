@@ -59,13 +59,22 @@ def gate_of(key: str) -> str | None:
 
 def where_in_time(step: Step, lang: str) -> list[str]:
     """Where a step of a recurrent lesson sits, as a heading says it after the phase: at a
-    time step (``t = 2``), at the output read after the last one (``salida``), or nowhere in
-    particular (an increment summed over time, a new weight)."""
+    time step (``t = 2``), at the output read after the last one (``salida``); in the update,
+    whose weights (``puerta de olvido``, the output's); else nowhere in particular."""
+    name = step.key.rsplit(".", 1)[-1].split("[", 1)[0]
+    if name in ("e", "loss"):  # the errors and the loss, together whatever their time step
+        return [label("time.output", lang)] if step.phase == Phase.CHECK else []
     t = time_of(step.key)
     if t is not None:
         return [label("time", lang, t=t)]
-    name = step.key.rsplit(".", 1)[-1].split("[", 1)[0]
-    if step.phase in (Phase.FORWARD, Phase.CHECK) and name == "y":
+    gate = gate_of(step.key)
+    if step.phase == Phase.UPDATE and gate is not None:  # a gate's weights, all together
+        text = label(f"gate.{gate}", lang)
+        return [text[:1].lower() + text[1:]]
+    # The output's steps: its weights' update, and in the check its value with its error and
+    # the loss (the check has no error phase of its own to put them under).
+    weights = step.phase == Phase.UPDATE and name in ("t", "dt")
+    if name == "y" or step.phase == Phase.CHECK or weights:
         return [label("time.output", lang)]
     return []
 

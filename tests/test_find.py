@@ -155,6 +155,7 @@ def test_the_two_writings_of_a_symbol() -> None:
     assert typed("ỹ₂") == "y2"
     assert typed("γ₁") == "g1"
     assert typed("m̂₁") == "m1"
+    assert typed("δᵃ₁₂") == "da12" and typed("ε²") == "e^2"  # a tag is typed without ^
 
 
 def test_completion_offers_symbols_as_the_learner_writes_them() -> None:

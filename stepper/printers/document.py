@@ -21,7 +21,7 @@ from stepper.printers.optimize import Comparison, Part, comparison, parts
 from stepper.printers.runs import run_parts
 from stepper.printers.working import Worked, worked
 from stepper.steps import Phase, Solution, Step
-from stepper.timeline import time_of, where_in_time
+from stepper.timeline import where_in_time
 
 #: What a worksheet leaves blank: nothing (a solution), the values, or values and substitutions.
 Blank = Literal["none", "values", "all"]
@@ -212,8 +212,8 @@ def _sections(solution: Solution) -> list[Section]:
             step.iteration,
             None if step.phase == Phase.UPDATE else step.sample,
         )
-        if recurrent:  # a section per time step, forward from the first, back from the last
-            here = (step.phase, time_of(step.key))
+        if recurrent:  # a section per time step, forward from the first, back from the last;
+            here = (step.phase, *where_in_time(step, lang))  # the update's, per gate
         if here != block and current:
             sections.append(Section(_title(current[0], lang, several, recurrent), tuple(current)))
             current = []

@@ -218,7 +218,10 @@ def judge(
     recomputed = evaluate(step, own) if own is not None else None
     if recomputed is not None and typed.agrees(recomputed, decimals):
         return "follow-through", None
-    if typed.rounds(step.value) or (recomputed is not None and typed.rounds(recomputed)):
+    # A bare 0 has no significant digit: it rounds nothing, it is a value of its own (an
+    # error that "comes back from nowhere", a forgotten term).
+    rounded = typed.rounds(step.value) or (recomputed is not None and typed.rounds(recomputed))
+    if rounded and typed.significant:
         places = (("digits", str(SIGNIFICANT)), ("decimals", str(decimals)))
         return "wrong", Diagnosis("precision", places)
     readings: list[Sequence[float]] = [[q.value for q in step.operands]]

@@ -16,6 +16,7 @@ from typing import Literal
 from stepper import formulas
 from stepper.i18n import label
 from stepper.quiz.recompute import evaluate
+from stepper.quiz.recurrent_mistakes import recurrent_mistakes
 from stepper.quiz.typed import Typed
 from stepper.steps import Quantity, Solution, Step
 
@@ -33,10 +34,16 @@ Mistake = Literal[
     "subtracted",
     "early_rounding",
     "unscaled",
+    "no_future",
+    "sigmoid_as_tanh",
+    "tanh_as_sigmoid",
+    "gru_swapped",
+    "no_memory",
+    "one_step",
 ]
 #: The places a slide rounds to when it carries a result on (the lecture's 0.12 for 0.11943).
 SLIDE_DECIMALS = 2
-_INCREMENTS = ("dw", "dk", "db")
+_INCREMENTS = ("dw", "dk", "db", "dt")
 _UPDATED = ("w", "k", "b")
 #: The templates of dropout (``stepper.engine.dropout``): a kept value scaled by 1/(1 − p).
 _DROPOUT = ("dropout", "delta_dropout")
@@ -91,13 +98,15 @@ class Mistakes:
                 yield Diagnosis("sign_delta"), -right
             elif what in _INCREMENTS:
                 yield Diagnosis("sign_increment", (("formula", _formula(step)),)), -right
-        if what in _UPDATED and step.template == "sum" and len(values) == 2:
+        # A recurrent lesson's output weights are the lecture's t (an optimizer's t is a count).
+        updated = what in _UPDATED or (what == "t" and self.solution.recurrent is not None)
+        if updated and step.template == "sum" and len(values) == 2:
             yield Diagnosis("subtracted", (("formula", _formula(step)),)), values[0] - values[1]
         if step.template == "delta_output" and step.params[0] != "linear":
             yield Diagnosis("derivative"), values[0]
         if step.template == "delta_hidden":
             yield from self._hidden(step, values)
-        if step.template == "increment":
+        if step.template in ("increment", "increment_terms"):
             if step.params[0] == 2:
                 yield Diagnosis("two"), None if right is None else right / 2
             else:
@@ -108,6 +117,7 @@ class Mistakes:
         if step.template == "sum_products" and len(values) > 2:
             bias = (("w", _sym(step.operands[0])),)
             yield Diagnosis("bias", bias), evaluate(step, [0.0, *values[1:]])
+        yield from recurrent_mistakes(self.solution, step, values)
         yield from self._u_for_y(step, values)
         yield from self._early_rounding(step, values)
 

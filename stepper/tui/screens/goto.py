@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 from stepper.i18n import label
 from stepper.naming import Names, typed, written
 from stepper.notation import Sym
+from stepper.timeline import where as where_in
 from stepper.walk import Walk
 
 #: How far into a lesson the prompt looks for its example symbol (a big one has 51,000 steps).
@@ -109,6 +110,8 @@ class GotoScreen(ModalScreen[int | None]):
                 label(f"phase.{step.phase}", self.lang),
                 label("iteration", self.lang, i=step.iteration),
             ]
+            if self.walk.solution.recurrent is not None:  # the time step, not the iteration
+                parts[2:] = where_in(step, self.walk.solution, self.lang)
             if self.show_keys:
                 parts.append(step.key)
             where = " · ".join(parts)
