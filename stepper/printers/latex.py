@@ -86,6 +86,16 @@ _UNICODE = {
     "ᵀ": "^{T}",
     "‖": r"\|",
     "‚": "_{,}",  # the comma between two-digit indices (w₁‚₁₆, input 16 of a vocabulary)
+    # A recurrent cell: a gate's tag (wᶠ₁₀, δʰ), time steps (hₜ₋₁), the elementwise product.
+    "ᶠ": "^{f}",
+    "ᵍ": "^{g}",
+    "ʰ": "^{h}",
+    "ᵒ": "^{o}",
+    "ʳ": "^{r}",
+    "ₜ": "_{t}",
+    "₋": "_{-}",
+    "₊": "_{+}",
+    "⊙": r"\odot",
     **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)},
     **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if s not in "²³"},
 }
