@@ -22,11 +22,12 @@ from stepper.catalog import builtin_ids
 from stepper.numbers import given, pretty
 from stepper.pictures import render_rich, render_svg, render_tikz, render_typst
 from stepper.pictures.network import network_scene, print_scene
-from stepper.pictures.scene import Label, Role, Scene, Wire
+from stepper.pictures.scene import Role, Scene, Wire
 from stepper.pictures.vector import CMTT, DEJAVU
 from stepper.printers.data import build_data
 from stepper.steps import Phase, Solution, run_of
 from tests.conftest import positions, solved
+from tests.scene_checks import check_scene
 
 
 @functools.cache
@@ -39,27 +40,6 @@ DENSE = [
     for name in builtin_ids()
     if solution_of(name).network is not None and solution_of(name).conv is None
 ]
-
-
-def cells(label: Label) -> set[tuple[int, int]]:
-    x, y = int(label.x), int(label.y)
-    return {(x + k, y) for k in range(label.width)}
-
-
-def check_scene(scene: Scene, width: int) -> None:
-    assert scene.width <= width
-    taken: dict[tuple[int, int], str] = {}
-    for label in scene.labels():
-        assert label.x == int(label.x) and label.y == int(label.y), label
-        assert label.x >= 0 and label.x + label.width <= scene.width, label
-        assert 0 <= label.y < scene.height, label
-        for cell in cells(label):
-            assert cell not in taken, (label.text, taken[cell])
-            taken[cell] = label.text
-    for item in scene.items:
-        if isinstance(item, Wire):
-            for x, y in item.points:
-                assert 0 <= x < scene.width and 0 <= y < scene.height, item
 
 
 def test_there_are_dense_lessons() -> None:

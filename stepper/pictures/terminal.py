@@ -1,14 +1,14 @@
 """The lesson's picture for the terminal: the layout of its kind, drawn in Rich cells.
 
 The app's screens, the plain REPL and the Markdown printer ask this one function, which picks
-the layout by the kind of lesson (the network, the image and its kernels, the contour plot).
-It is headless on purpose (Rich only, never Textual), and a test checks that importing it
-loads no Textual.
+the layout by the kind of lesson (the network, the image and its kernels, the contour plot,
+the recurrent cell unrolled in time). It is headless on purpose (Rich only, never Textual),
+and a test checks that importing it loads no Textual.
 
 Each picture is a renderable that is laid out when Rich draws it, because only then are the
 rows at hand known: a 60×20 screen gives the picture 8 rows, fewer than the layouts' budget
-of 12. A network or conv picture is laid out in those rows and, if it is still taller, the
-rows around what the step computes are shown. The contour plot chooses its own height
+of 12. A network, conv or recurrent picture is laid out in those rows and, if it is still
+taller, the rows around what the step computes are shown. The contour plot chooses its own height
 (``contour_terminal``).
 """
 
@@ -43,6 +43,13 @@ def picture(
         from stepper.pictures.contour_terminal import ContourPicture
 
         return ContourPicture(solution, revealed, current, lang, width, rows)
+    if solution.recurrent is not None:  # the cell unrolled in time, a box per time step
+        from stepper.pictures.recurrent import recurrent_scene
+
+        def recurrent(rows: int) -> Scene:
+            return recurrent_scene(solution, revealed, current, lang, width, rows=rows)
+
+        return FittedPicture(recurrent, rows)
     if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
         from stepper.pictures.conv import conv_scene
 

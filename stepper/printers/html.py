@@ -33,6 +33,7 @@ from stepper.pictures import render_svg
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
+from stepper.pictures.recurrent import print_scene as recurrent_print_scene
 from stepper.pictures.scene import Scene
 from stepper.printers import Options, Printer, optimize, register, typst_prose
 from stepper.printers.data import Table, latex_number
@@ -342,6 +343,12 @@ def _network(doc: Document) -> Scene:
     return scene.map_labels(decimal_comma) if doc.comma else scene
 
 
+def _recurrent(doc: Document) -> Scene:
+    """The cell unrolled in time as printed: forward values and gradients, or only symbols."""
+    scene = recurrent_print_scene(doc.solution, doc.lang, worksheet=not doc.shows_values)
+    return scene.map_labels(decimal_comma) if doc.comma else scene
+
+
 def _conv(doc: Document) -> Scene:
     """The image and the kernels as printed: with their maps, or alone on a worksheet."""
     scene = conv_print_scene(doc.solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
@@ -531,6 +538,8 @@ def _article(doc: Document) -> str:
         svg = render_svg.render(conv) if conv.items else ""
     elif solution.network is not None:
         svg = render_svg.render(_network(doc))
+    elif solution.recurrent is not None:
+        svg = render_svg.render(_recurrent(doc))
     elif solution.optimize is not None and doc.shows_values:
         svg = render_svg.render(_contour(doc))
     if svg:
@@ -539,6 +548,8 @@ def _article(doc: Document) -> str:
             if solution.network is not None
             else "html.picture.contour"
             if solution.optimize is not None
+            else "html.picture.recurrent"
+            if solution.recurrent is not None
             else "html.picture.conv",
             lang,
         )

@@ -19,6 +19,7 @@ from stepper.pictures import render_tikz
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
+from stepper.pictures.recurrent import print_scene as recurrent_print_scene
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import CMTT
 from stepper.printers import Options, Printer, math_lines, optimize, register
@@ -317,6 +318,16 @@ def tikz_conv(doc: Document) -> list[str]:
     return _centred(doc, conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet))
 
 
+def tikz_recurrent(doc: Document) -> list[str]:
+    """The cell unrolled in time (``stepper.pictures.recurrent``) drawn with TikZ: each time
+    step's box, its forward values over its gradients in a solution, symbols on a worksheet."""
+    solution = doc.solution
+    if solution.recurrent is None:
+        return []
+    worksheet = not doc.shows_values
+    return _centred(doc, recurrent_print_scene(solution, doc.lang, worksheet=worksheet))
+
+
 def tikz_contour(doc: Document) -> list[str]:
     """The contour plot with every optimiser's path (``stepper.pictures.contour``), drawn with
     TikZ; a worksheet has none (see ``stepper.printers.optimize.picture``)."""
@@ -466,6 +477,7 @@ def body(doc: Document) -> list[str]:
         out += [prose(doc, doc.summary), ""]
     out += tikz_network(doc)
     out += tikz_conv(doc)
+    out += tikz_recurrent(doc)
     out += tikz_contour(doc)
     out += data(doc)
     heading = r"\subsubsection*" if doc.parts else r"\subsection*"

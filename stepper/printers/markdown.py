@@ -19,6 +19,7 @@ from stepper.pictures import render_rich
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
+from stepper.pictures.recurrent import print_scene as recurrent_print_scene
 from stepper.pictures.terminal import picture
 from stepper.printers import Options, Printer, latex, math_lines, optimize, register
 from stepper.printers.data import ELIDED, Table, is_number, latex_number
@@ -49,6 +50,8 @@ def picture_text(doc: Document) -> str:
         scene = print_scene(solution, doc.lang, worksheet=worksheet)
     elif solution.conv is not None:
         scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
+    elif solution.recurrent is not None:
+        scene = recurrent_print_scene(solution, doc.lang, worksheet=worksheet)
     if scene is not None and scene.width:
         drawn: RenderableType = render_rich.render(
             scene.map_labels(decimal_comma) if doc.comma else scene

@@ -29,6 +29,7 @@ from stepper.pictures import render_typst
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
 from stepper.pictures.network import print_scene
+from stepper.pictures.recurrent import print_scene as recurrent_print_scene
 from stepper.pictures.scene import Scene
 from stepper.pictures.vector import DEJAVU
 from stepper.printers import Options, Printer, optimize, register, typst_prose
@@ -307,6 +308,10 @@ def data_section(doc: Document) -> list[str]:
         scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
         if scene.items:
             out.append(scene_drawing(doc, scene))
+    elif solution.recurrent is not None:
+        out.append(
+            scene_drawing(doc, recurrent_print_scene(solution, doc.lang, worksheet=worksheet))
+        )
     for group in doc.data:
         if group.title:
             out.append(f"#heading(level: 3, {_s(group.title)})")

@@ -1,0 +1,530 @@
+"""The recurrent cell unrolled in time, laid out once: a box per time step, its gates inside.
+
+``recurrent_scene`` turns a solved recurrent lesson and a position in it into a ``Scene``, as
+the lecture draws an unrolled RNN: one box per time step t with the cell's gates in it (rnn:
+u and h; lstm: f i g o, then c and h; gru: r z n, then h), x_t under the box, the states h_t
+(and c_t) passing right from box to box, and the output ỹ with its error ε above the last box
+(above every box when the lesson reads an output at every step).
+
+In the backward phase the same boxes hold what flows back: each gate's δ in the gate's row,
+dc_t and dh_t in the state's, and the wires between boxes point left. While the weights are
+updated the top line shows the row of weights being updated (Δw, then the new w), and the
+boxes the δ's each increment sums over time.
+
+Values are written in as the walk reveals them; the quantity being computed and those it reads
+carry their roles, and the box of its time step its heading. A long sequence shows a window of
+boxes around the current time step, "… N more" on either side; many hidden units show the
+current one and its first neighbours. The layout tries, in order, fewer rows (gates two to a
+line, no connectors) and fewer columns (no spaces around =) until it fits the rows and width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import product
+
+from stepper.i18n import label
+from stepper.notation import Sym
+from stepper.pictures.blocks import Piece, extent
+from stepper.pictures.network import ROW_BUDGET
+from stepper.pictures.network_state import pick
+from stepper.pictures.recurrent_state import Position, parse, time_of
+from stepper.pictures.scene import Frame, Item, Label, Role, Scene, Wire
+from stepper.steps import Phase, RecurrentShape, Solution
+
+#: Columns of a printed picture at most, and its rows: a page shows both halves of each box.
+PRINT_WIDTH = 100
+PRINT_ROWS = 30
+#: Cells between two boxes: the wire that carries the state (├──→│).
+_GAP = 3
+#: Columns between two slots in a box.
+_SLOT_GAP = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One quantity of a box, per hidden unit: its forward key, the pre-activation a gate's
+    row shows until the gate is known, and its backward key (``{t}``, ``{i}`` filled in)."""
+
+    forward: str
+    pre: str | None
+    backward: str
+    #: A state (c or h): its own line, and the wire to the next box leaves from it.
+    state: bool = False
+
+    def key(self, backward: bool, t: int, i: int) -> str:
+        return (self.backward if backward else self.forward).format(t=t, i=i)
+
+
+def _rows(shape: RecurrentShape) -> tuple[_Row, ...]:
+    """The cell's quantities in the order its formulas compute them."""
+    if shape.cell == "rnn":
+        return (
+            _Row("u[h,{t},{i}]", None, "d[h,{t},{i}]"),
+            _Row("h[{t},{i}]", None, "dh[{t},{i}]", state=True),
+        )
+    gates = tuple(
+        _Row(f"{g}[{{t}},{{i}}]", f"u[{g},{{t}},{{i}}]", f"d[{g},{{t}},{{i}}]") for g in shape.gates
+    )
+    states = ("c", "h") if shape.cell == "lstm" else ("h",)
+    return gates + tuple(
+        _Row(f"{s}[{{t}},{{i}}]", None, f"d{s}[{{t}},{{i}}]", True) for s in states
+    )
+
+
+def _fallback(key: str, hidden: int) -> Sym:
+    """A symbol for a key no step computes and no step reads (never one the engine writes)."""
+    name, idx = parse(key)
+    nums = tuple(int(p) for p in idx if p.isdigit())
+    if hidden == 1 and len(nums) == 2:
+        nums = nums[:1]
+    tag = idx[0] if idx and not idx[0].isdigit() else None
+    if name in ("d", "dh", "dc"):
+        return Sym("delta", nums, tag=tag or name[1:])
+    if name.startswith("d"):
+        return Sym(name[1:], nums, delta=True, tag=tag)
+    return Sym(name, nums, tag=tag)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to lay the boxes out: gates per line, connectors, spacing, units and boxes shown."""
+
+    fold: int
+    above: bool  # a row for the connector between the output and its box
+    below: bool  # a row for the connector between x_t and its box
+    spaced: bool
+    units: tuple[int | None, ...]
+    first: int  # the first time step shown
+    count: int  # boxes shown
+    rows: int
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Geometry:
+    """Where one plan puts things: the boxes' lines (view, rows) from row ``top`` (their top
+    border) down, their inner width, the width of a slot and each box's left border."""
+
+    plan: _Plan
+    lines: tuple[tuple[bool, tuple[_Row, ...]], ...]
+    top: int
+    inner: int
+    slot: int
+    lefts: tuple[int, ...]
+    width: int
+
+    @property
+    def bottom(self) -> int:
+        """The row of the boxes' bottom border."""
+        return self.top + len(self.lines) + 1
+
+    def states(self, *, forward: bool = False) -> list[tuple[_Row, int]]:
+        """The state lines and their rows (with ``forward``, the forward half's when drawn)."""
+        out = [(line[0], self.top + 1 + n) for n, (back, line) in enumerate(self.lines)
+               if line[0].state and not (forward and back)]  # fmt: skip
+        return out or self.states() if forward else out
+
+    @property
+    def state_row(self) -> int:
+        """The row of h (the last state line): where "… N more" is written."""
+        return self.states()[-1][1]
+
+
+class _Layout:
+    """The picture of one position: plans measured, then the chosen one drawn."""
+
+    def __init__(self, pos: Position, lang: str, views: Sequence[bool]) -> None:
+        self.pos = pos
+        self.shape = pos.shape
+        self.lang = lang
+        self.views = tuple(views)
+        self.cell_rows = _rows(pos.shape)
+        self.top_line = self._has_top_line()
+        #: The initial states' width, by the units shown and the spacing.
+        self.sides: dict[tuple[tuple[int | None, ...], bool], int] = {}
+
+    # --- measuring ------------------------------------------------------------------------------
+
+    def lines(self, fold: int) -> list[list[_Row]]:
+        """The box's lines for one view: gates ``fold`` to a line, each state alone."""
+        gates = [r for r in self.cell_rows if not r.state]
+        out = [gates[k : k + fold] for k in range(0, len(gates), fold)]
+        return out + [[r] for r in self.cell_rows if r.state]
+
+    def slot_width(self, spaced: bool) -> int:
+        """The widest slot of any box, in either view, so that boxes keep their size."""
+        pos, shape = self.pos, self.shape
+        pos.spaced = spaced
+        cached = pos.index.slots.get((self.views, spaced))
+        if cached is not None:
+            return cached
+        widths = [1]
+        for row, t, i in product(
+            self.cell_rows, range(1, shape.steps + 1), range(1, shape.hidden + 1)
+        ):
+            for back in self.views:
+                key = row.key(back, t, i)
+                widths.append(pos.slot_width(key, _fallback(key, shape.hidden)))
+            if row.pre is not None and False in self.views:
+                key = row.pre.format(t=t, i=i)
+                widths.append(pos.slot_width(key, _fallback(key, shape.hidden)))
+        pos.index.slots[self.views, spaced] = max(widths)
+        return max(widths)
+
+    def box_inner(self, fold: int, units: Sequence[int | None], slot: int) -> int:
+        """Columns inside a box: the widest line of slots, a column of padding each side."""
+        per_unit = sum(slot if i is not None else 1 for i in units)
+        per_unit += _SLOT_GAP * (len(units) - 1)
+        title = len(_title(self.shape.steps)) + 1
+        return max(per_unit * fold + _SLOT_GAP * (fold - 1) + 2, title)
+
+    def rows_of(self, fold: int, above: bool, below: bool) -> int:
+        lines = len(self.lines(fold)) * len(self.views)
+        top = 1 + above if self.top_line else 0
+        return top + 2 + lines + below + 1
+
+    def side_width(self, first: int, units: tuple[int | None, ...], spaced: bool) -> int:
+        """Columns left of the first box: the initial states, or "… N more"."""
+        if first > 1:
+            return len(self.more(first - 1))
+        if (units, spaced) not in self.sides:
+            self.pos.spaced = spaced
+            widths = [p.width for p in self.initial(units)]
+            self.sides[units, spaced] = max(widths, default=0)
+        return self.sides[units, spaced]
+
+    def plan(self, width: int, rows: int) -> _Plan:
+        """The best plan: within the rows, at least two boxes when there are two, as many
+        units as fit, then as many boxes; gates one to a line, connectors and spaces kept."""
+        shape, pos = self.shape, self.pos
+        best: tuple[tuple[object, ...], _Plan] | None = None
+        folds = (1, 2) if len([r for r in self.cell_rows if not r.state]) > 1 else (1,)
+        for fold, (above, below), spaced in product(
+            folds, ((True, True), (False, True), (False, False)), (True, False)
+        ):
+            if above and not self.top_line:
+                continue
+            height = self.rows_of(fold, above, below)
+            slot = self.slot_width(spaced)
+            for n in range(min(shape.hidden, 12), 0, -1):
+                units = tuple(pick(range(1, shape.hidden + 1), n, _set(pos.unit), False))
+                inner = self.box_inner(fold, units, slot)
+                count, first, used = self.window(width, units, inner, spaced)
+                if count == 0:
+                    continue
+                plan = _Plan(fold, above, below, spaced, units, first, count, height, used)
+                shown = sum(i is not None for i in units)
+                key = (
+                    height <= rows,
+                    min(count, 2),
+                    shown,
+                    count,
+                    -height if height > rows else 0,
+                    -fold,
+                    spaced,
+                    above + below,
+                )
+                if best is None or key > best[0]:
+                    best = (key, plan)
+        if best is None:  # narrower than one box: the narrowest one, cropped
+            units = (pos.unit or 1,)
+            fold = max(folds)
+            return _Plan(fold, False, False, False, units, pos.focus, 1,
+                         self.rows_of(fold, False, False), width)  # fmt: skip
+        return best[1]
+
+    def window(
+        self, width: int, units: tuple[int | None, ...], inner: int, spaced: bool
+    ) -> tuple[int, int, int]:
+        """How many boxes fit, from which time step, in how many columns: the boxes around
+        the focus, the one it comes from before the one it goes to (later ones when going
+        back)."""
+        steps, focus = self.shape.steps, self.pos.focus
+        outer = inner + 2
+        for count in range(min(steps, width // (outer + _GAP)), 0, -1):
+            ahead = count // 2 if not self.pos.backward else (count - 1) // 2
+            first = max(1, min(focus - ahead, steps - count + 1))
+            used = self.side_width(first, units, spaced) + count * (_GAP + outer)
+            if first + count - 1 < steps:
+                used += _GAP + len(self.more(steps - first - count + 1))
+            if used <= width:
+                return count, first, used
+        return 0, 0, 0
+
+    # --- drawing --------------------------------------------------------------------------------
+
+    def draw(self, plan: _Plan, width: int) -> Scene:
+        pos, shape = self.pos, self.shape
+        pos.spaced = plan.spaced
+        slot = self.slot_width(plan.spaced)
+        inner = self.box_inner(plan.fold, plan.units, slot)
+        top = (1 + plan.above) if self.top_line else 0
+        lines = tuple((back, tuple(line)) for back in self.views for line in self.lines(plan.fold))
+        x = self.side_width(plan.first, plan.units, plan.spaced) + _GAP
+        lefts = tuple(x + k * (inner + 2 + _GAP) for k in range(plan.count))
+        geo = _Geometry(plan, lines, top, inner, slot, lefts, width)
+        items: list[Item] = self._side(geo)
+        last = plan.first + plan.count - 1
+        for k, t in enumerate(range(plan.first, last + 1)):
+            left = lefts[k]
+            items.append(Frame(left + 1, top + 1, inner, len(lines)))
+            items += self._box(geo, t, left)
+            items += self._x(geo, t, left)
+            if k + 1 < plan.count:
+                items += self._states(geo, left + inner + 1, lefts[k + 1])
+        if last < shape.steps:
+            right = lefts[-1] + inner + 1
+            items.append(
+                Label(right + _GAP + 1, geo.state_row, self.more(shape.steps - last), Role.MORE)
+            )
+            items += self._states(geo, right, right + _GAP + 1, arrows=False)
+        if self.top_line:
+            items += self._top(geo)
+        return Scene(width, geo.bottom + plan.below + 2, tuple(items))
+
+    def _side(self, geo: _Geometry) -> list[Item]:
+        """The initial states h₀ (c₀) at their rows, wired into the first box; or "… N more"."""
+        out: list[Item] = []
+        box = geo.lefts[0]
+        if geo.plan.first > 1:
+            text = self.more(geo.plan.first - 1)
+            out.append(Label(0, geo.state_row, text, Role.MORE))
+            for _, y in geo.states():
+                out.append(Wire(((len(text) + 1, y), (box - 1, y)), Role.MORE))
+            return out
+        arrow = not self.pos.backward or len(self.views) > 1
+        for row, y in geo.states(forward=True):
+            x = 0
+            for p in self._initial(row.forward[0], geo.plan.units):
+                out.append(p.at(x, y))
+                x += p.width + 1
+            if x < box - 1:
+                out.append(Wire(((x, y), (box - 1, y)), arrow=arrow))
+        return out
+
+    def _initial(self, state: str, units: Sequence[int | None]) -> list[Piece]:
+        pos = self.pos
+        out = []
+        for i in units:
+            if i is None:
+                out.append(Piece("…", Role.MORE))
+                continue
+            key = f"{state}[0,{i}]"
+            out.append(pos.slot(key, _fallback(key, self.shape.hidden)))
+        return out
+
+    def initial(self, units: Sequence[int | None]) -> list[Piece]:
+        """The initial states' labels, one row each (for measuring)."""
+        states = [r.forward[0] for r in self.cell_rows if r.state]
+        return [Piece(" ".join(p.text for p in self._initial(s, units))) for s in states]
+
+    def _box(self, geo: _Geometry, t: int, left: int) -> list[Item]:
+        """Box t's heading over its top border, and its slots line by line."""
+        pos = self.pos
+        here = pos.step is not None and time_of(pos.step.key, self.shape) == t
+        out: list[Item] = [
+            Label(left + 1, geo.top, _title(t), Role.CURRENT if here else Role.HEADER)
+        ]
+        for n, (back, line) in enumerate(geo.lines):
+            x, y = left + 2, geo.top + 1 + n
+            for row in line:
+                for i in geo.plan.units:
+                    if i is None:
+                        out.append(Label(x, y, "…", Role.MORE))
+                        x += 1 + _SLOT_GAP
+                        continue
+                    out.append(self._cell(row, back, t, i).at(x, y))
+                    x += geo.slot + _SLOT_GAP
+        return out
+
+    def _cell(self, row: _Row, back: bool, t: int, i: int) -> Piece:
+        """A gate's (or state's) slot; a gate's u until the gate itself is known."""
+        pos, hidden = self.pos, self.shape.hidden
+        key = row.key(back, t, i)
+        if not back and row.pre is not None and not pos.shows(key):
+            pre = row.pre.format(t=t, i=i)
+            if pos.shows(pre):
+                return pos.slot(pre, _fallback(pre, hidden))
+        return pos.slot(key, _fallback(key, hidden))
+
+    def _states(self, geo: _Geometry, right: int, to: int, *, arrows: bool = True) -> list[Item]:
+        """The wires that carry each state to the next box (→), or its gradient back (←)."""
+        out: list[Item] = []
+        for n, (back, line) in enumerate(geo.lines):
+            if line[0].state:
+                y = geo.top + 1 + n
+                ends = ((to, y), (right + 1, y)) if back else ((right, y), (to - 1, y))
+                out.append(Wire(ends, arrow=arrows))
+        return out
+
+    def _x(self, geo: _Geometry, t: int, left: int) -> list[Item]:
+        """x_t under its box (its inputs as far as they fit), wired into it."""
+        room = geo.inner + 2 + _GAP - 1
+        pieces = [self._input(t, j) for j in range(1, self.shape.inputs + 1)]
+        chosen = _fit(pieces, room)
+        out: list[Item] = []
+        x = left + 1
+        for p in chosen:
+            out.append(p.at(x, geo.bottom + 1 + geo.plan.below))
+            x += p.width + 1
+        if geo.plan.below:
+            centre = left + 1 + min(geo.inner // 2, max(1, chosen[0].width // 2) if chosen else 1)
+            out.append(Wire(((centre, geo.bottom + 1), (centre, geo.bottom)), arrow=True))
+        return out
+
+    def _input(self, t: int, j: int) -> Piece:
+        pos, shape = self.pos, self.shape
+        for key in (f"x[{t},{j}]", f"x[{t}]"):
+            if pos.exists(key):
+                return pos.slot(key, _fallback(key, shape.hidden))
+        value = shape.sequence[t - 1][j - 1]
+        sym = Sym("x", (t,) if shape.inputs == 1 else (t, j))
+        return pos.given_piece(f"x[{t},{j}]", sym, value)
+
+    def _has_top_line(self) -> bool:
+        pos = self.pos
+        if any(pos.exists(k) for k in ("loss", *self._outputs(self.shape.steps))):
+            return True
+        return pos.backward and any(s.phase is Phase.UPDATE for s in pos.solution.steps)
+
+    def _outputs(self, t: int) -> list[str]:
+        """The keys above box t: its outputs ỹ, their errors ε (at the last box, the loss)."""
+        shape, pos = self.shape, self.pos
+        if not shape.every_step and t != shape.steps:
+            return []
+        size = shape.outputs or shape.hidden
+        keys = []
+        for name in ("y", "e"):
+            for i in range(1, size + 1):
+                key = f"{name}[{t},{i}]" if shape.every_step else f"{name}[{i}]"
+                if pos.exists(key):
+                    keys.append(key)
+        if t == shape.steps and pos.exists("loss"):
+            keys.append("loss")
+        return keys
+
+    def _top(self, geo: _Geometry) -> list[Item]:
+        """The outputs above their boxes; while a weight is updated, its row of weights."""
+        pos, plan = self.pos, geo.plan
+        weights = self._weights()
+        if weights:
+            return [p.at(x, 0) for x, p in _spread(weights, geo.width)]
+        out: list[Item] = []
+        for k, t in enumerate(range(plan.first, plan.first + plan.count)):
+            keys = self._outputs(t)
+            if not keys:
+                continue
+            left = geo.lefts[k]
+            room = (geo.lefts[k + 1] - 1 if k + 1 < len(geo.lefts) else geo.width) - left
+            pieces = [pos.slot(key, _fallback(key, self.shape.hidden)) for key in keys]
+            x = left
+            for p in _fit(pieces, room):
+                out.append(p.at(x, 0))
+                x += p.width + 2
+            centre = max(left + 2 + len(_title(t)), left + 1 + geo.inner // 2)
+            if plan.above and centre <= left + geo.inner:
+                out.append(Wire(((centre, geo.top), (centre, geo.top - 1)), arrow=True))
+        return out
+
+    def _weights(self) -> list[Piece]:
+        """The row of weights the current update step belongs to, or nothing."""
+        pos, shape = self.pos, self.shape
+        if pos.step is None or pos.step.phase is not Phase.UPDATE:
+            return []
+        name, idx = parse(pos.step.key)
+        name = name.removeprefix("d")
+        if name == "w" and len(idx) == 3:
+            gate, i = idx[0], idx[1]
+            columns = range(1 + shape.inputs + shape.hidden)
+            keys = [f"w[{gate},{i},{j}]" for j in columns]
+        elif name == "t" and len(idx) == 2:
+            keys = [f"t[{idx[0]},{j}]" for j in range(1 + shape.hidden)]
+        else:
+            return []
+        return [pos.weight(key, _fallback(key, shape.hidden)) for key in keys]
+
+    def more(self, n: int) -> str:
+        return label("picture.more", self.lang, n=n)
+
+
+def _title(t: int) -> str:
+    """A box's heading, written over its top border."""
+    return f" t = {t} "
+
+
+def _set(x: int | None) -> set[int]:
+    return set() if x is None else {x}
+
+
+def _fit(pieces: list[Piece], room: int) -> list[Piece]:
+    """As many of ``pieces`` as fit ``room`` columns two apart, what the step computes or
+    reads kept first."""
+    chosen = list(pieces)
+
+    def used(ps: list[Piece]) -> int:
+        return sum(p.width for p in ps) + 2 * max(0, len(ps) - 1)
+
+    for keep in ((Role.CURRENT, Role.READ), (Role.CURRENT,)):
+        k = len(chosen) - 1
+        while used(chosen) > room and k >= 0:
+            if chosen[k].role not in keep:
+                del chosen[k]
+            k -= 1
+    return chosen
+
+
+def _spread(pieces: list[Piece], width: int) -> list[tuple[int, Piece]]:
+    """A row of weights from the left, elided around the current one when too long."""
+    n = len(pieces)
+    lit = {k for k, p in enumerate(pieces) if p.role is Role.CURRENT}
+    for count in range(n, 0, -1):
+        picked = pick(range(n), count, lit, True, lit)
+        out: list[tuple[int, Piece]] = []
+        x = 0
+        for k in picked:
+            p = pieces[k] if k is not None else Piece("…", Role.MORE)
+            out.append((x, p))
+            x += p.width + 2
+        if x - 2 <= width:
+            return out
+    return []
+
+
+def recurrent_scene(
+    solution: Solution,
+    revealed: int,
+    current: int | None,
+    lang: str,
+    width: int,
+    *,
+    rows: int | None = None,
+) -> Scene:
+    """The cell of ``solution`` unrolled, ``steps[:revealed]`` written in, ``current`` (an index
+    into ``solution.steps``, or None) highlighted, at most ``width`` columns wide and aiming at
+    ``rows`` rows (``ROW_BUDGET`` without); a lesson with no recurrent cell gives an empty scene."""
+    if solution.recurrent is None or not solution.steps or width <= 0:
+        return Scene(max(width, 0), 0, title=solution.title)
+    rows = ROW_BUDGET if rows is None else max(1, rows)
+    pos = Position.build(solution, revealed, current)
+    layout = _Layout(pos, lang, (pos.backward,))
+    scene = layout.draw(layout.plan(width, rows), width)
+    return replace(scene, title=solution.title)
+
+
+def print_scene(solution: Solution, lang: str, *, worksheet: bool = False) -> Scene:
+    """The unrolled cell for a printed document: both halves of each box, the forward values
+    over the gradients, with every value up to the update revealed (none on a worksheet); the
+    new weights are in the result tables."""
+    if solution.recurrent is None or not solution.steps:
+        return Scene(0, 0, title=solution.title)
+    steps = solution.steps
+    revealed = 0
+    if not worksheet:
+        revealed = next((k for k, s in enumerate(steps) if s.phase is Phase.UPDATE), len(steps))
+    pos = Position.build(solution, revealed, None)
+    pos.focus = 1
+    layout = _Layout(pos, lang, (False, True))
+    scene = layout.draw(layout.plan(PRINT_WIDTH, PRINT_ROWS), PRINT_WIDTH)
+    return replace(scene, width=min(scene.width, extent(scene.items)), title=solution.title)
