@@ -20,7 +20,7 @@ from stepper.numbers import pretty
 from stepper.pictures import render_rich, render_svg, render_tikz, render_typst
 from stepper.pictures.recurrent import print_scene, recurrent_scene
 from stepper.pictures.recurrent_state import time_of
-from stepper.pictures.scene import Label, Role, Scene
+from stepper.pictures.scene import Label, Role, Scene, Wire
 from stepper.pictures.terminal import picture
 from stepper.pictures.vector import DEJAVU
 from stepper.steps import CHECK, Phase, Solution
@@ -113,8 +113,9 @@ def test_the_current_quantity_fits_the_rows_a_screen_gives(case: str) -> None:
 @pytest.mark.parametrize(("width", "rows"), SIZES)
 @pytest.mark.parametrize("case", CASES)
 def test_every_gate_of_every_box_drawn(case: str, width: int, rows: int) -> None:
-    """Each box drawn holds a slot for every gate and state of every unit it shows: its
-    value, u while the gate is computed from it, its δ in the backward half."""
+    """Each box drawn holds a slot for every gate and state of every unit it shows, in each
+    half it draws: the gate's value (or its u while the gate is computed from it) and the
+    state forward; the gate's δ and the state's gradient backward."""
     solution = solution_of(case)
     shape = solution.recurrent
     assert shape is not None
@@ -122,21 +123,26 @@ def test_every_gate_of_every_box_drawn(case: str, width: int, rows: int) -> None
     for revealed, current in walk(solution)[::5]:
         scene = recurrent_scene(solution, revealed, current, "en", width, rows=rows)
         keys = {lb.key.removeprefix(CHECK) for lb in scene.labels() if lb.key}
-        backward = any(f"d{states[-1]}[" in k for k in keys)
-        units = {int(k.split(",")[-1][:-1]) for k in keys if k.startswith(f"{states[-1]}[")}
-        units |= {int(k.split(",")[-1][:-1]) for k in keys if k.startswith(f"d{states[-1]}[")}
-        assert units, (case, revealed)
-        for t in boxes(scene):
-            for i in units:
-                for g in shape.gates:
-                    if backward:
-                        assert f"d[{g},{t},{i}]" in keys, (case, revealed, g, t, i)
-                    elif shape.cell != "rnn":
-                        assert {f"{g}[{t},{i}]", f"u[{g},{t},{i}]"} & keys, (case, g, t, i)
-                    else:
-                        assert f"u[h,{t},{i}]" in keys
-                for s in states:
-                    assert (f"d{s}[{t},{i}]" if backward else f"{s}[{t},{i}]") in keys
+        halves = [
+            back
+            for back in (False, True)
+            if any(re.match(rf"{'d' if back else ''}h\[[1-9]", k) for k in keys)
+        ]
+        assert halves, (case, revealed)
+        for back in halves:
+            state = re.compile(rf"{'d' if back else ''}h\[[1-9]")
+            units = {int(k.split(",")[-1][:-1]) for k in keys if state.match(k)}
+            for t in boxes(scene):
+                for i in units:
+                    for g in shape.gates:
+                        if back:
+                            assert f"d[{g},{t},{i}]" in keys, (case, revealed, g, t, i)
+                        elif shape.cell != "rnn":
+                            assert {f"{g}[{t},{i}]", f"u[{g},{t},{i}]"} & keys, (case, g, t, i)
+                        else:
+                            assert f"u[h,{t},{i}]" in keys
+                    for s in states:
+                        assert f"{'d' if back else ''}{s}[{t},{i}]" in keys, (case, s, t, i)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -175,19 +181,29 @@ def test_the_time_window_follows_the_step(case: str) -> None:
         assert more == expected, (case, step.key, more)
 
 
+@pytest.mark.parametrize(("width", "rows"), SIZES)
 @pytest.mark.parametrize("case", CASES)
-def test_gradient_flows_left_in_the_backward_phase(case: str) -> None:
-    """The wires between boxes point right (→) while the states pass forward and left (←)
-    while the gradient flows back."""
+def test_states_pass_right_and_gradients_left(case: str, width: int, rows: int) -> None:
+    """Each arrow between boxes is on a state's row: pointing right (→) on a row of h_t or
+    c_t, left (←) on a row of their gradients."""
     solution = solution_of(case)
-    for phase, arrow in ((Phase.FORWARD, "→"), (Phase.BACKWARD, "←")):
-        k = max(n for n, s in enumerate(solution.steps) if s.phase is phase)
-        scene = recurrent_scene(solution, k, k, "en", 80)
-        lines = [line.plain for line in render_rich.render_lines(scene)]
-        if len(boxes(scene)) > 1:
-            assert any(f"─{arrow}│" in line or f"│{arrow}─" in line for line in lines), lines
-        other = "←" if arrow == "→" else "→"
-        assert not any(f"─{other}│" in ln or f"│{other}─" in ln for ln in lines), lines
+    for revealed, current in walk(solution)[::6]:
+        scene = recurrent_scene(solution, revealed, current, "en", width, rows=rows)
+        rows_keys: dict[int, set[str]] = {}
+        for label in scene.labels():
+            if label.key and not re.match(r"\w+\[0,", label.key):  # h₀ is on either row
+                rows_keys.setdefault(int(label.y), set()).add(label.key.removeprefix(CHECK))
+        arrows = 0
+        for wire in scene.items:
+            if not isinstance(wire, Wire) or not wire.arrow:
+                continue
+            (x0, y0), (x1, y1) = wire.points[-2:]
+            if y0 != y1 or int(y0) not in rows_keys:
+                continue  # x_t's, the output's, or h₀'s into the first box
+            names = {k.split("[")[0] for k in rows_keys[int(y0)]}
+            assert names <= ({"dh", "dc"} if x1 < x0 else {"h", "c"}), (case, names)
+            arrows += 1
+        assert arrows or len(boxes(scene)) < 2, (case, revealed)
 
 
 @pytest.mark.parametrize("case", CASES)

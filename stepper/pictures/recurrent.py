@@ -87,11 +87,20 @@ def _fallback(key: str, hidden: int) -> Sym:
     return Sym(name, nums, tag=tag)
 
 
+#: One slot of a box: a quantity's row and the unit it is drawn for (None: units left out).
+_Cell = tuple[_Row, int | None]
+#: One line of a box: the half it belongs to (True: backward) and its slots, left to right.
+_Line = tuple[bool, tuple[_Cell, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """How to lay the boxes out: gates per line, connectors, spacing, units and boxes shown."""
+    """How to lay the boxes out: the halves drawn, gates per line, units side by side or one
+    under another, connectors, spacing, and the units and time steps shown."""
 
+    views: tuple[bool, ...]  # the halves drawn: (False,) forward, (True,) backward, or both
     fold: int
+    stack: bool  # each unit on its own line (a matrix's rows), rather than side by side
     above: bool  # a row for the connector between the output and its box
     below: bool  # a row for the connector between x_t and its box
     spaced: bool
@@ -99,16 +108,15 @@ class _Plan:
     first: int  # the first time step shown
     count: int  # boxes shown
     rows: int
-    width: int
 
 
 @dataclass(frozen=True, slots=True)
 class _Geometry:
-    """Where one plan puts things: the boxes' lines (view, rows) from row ``top`` (their top
-    border) down, their inner width, the width of a slot and each box's left border."""
+    """Where one plan puts things: the boxes' lines from row ``top`` (their top border) down,
+    their inner width, the width of a slot and each box's left border."""
 
     plan: _Plan
-    lines: tuple[tuple[bool, tuple[_Row, ...]], ...]
+    lines: tuple[_Line, ...]
     top: int
     inner: int
     slot: int
@@ -120,138 +128,165 @@ class _Geometry:
         """The row of the boxes' bottom border."""
         return self.top + len(self.lines) + 1
 
-    def states(self, *, forward: bool = False) -> list[tuple[_Row, int]]:
+    def states(self, *, forward: bool = False) -> list[tuple[_Line, int]]:
         """The state lines and their rows (with ``forward``, the forward half's when drawn)."""
-        out = [(line[0], self.top + 1 + n) for n, (back, line) in enumerate(self.lines)
-               if line[0].state and not (forward and back)]  # fmt: skip
+        out = [(line, self.top + 1 + n) for n, line in enumerate(self.lines)
+               if _is_state(line) and not (forward and line[0])]  # fmt: skip
         return out or self.states() if forward else out
 
     @property
     def state_row(self) -> int:
-        """The row of h (the last state line): where "… N more" is written."""
+        """The row of the last state line: where "… N more" is written."""
         return self.states()[-1][1]
+
+
+def _is_state(line: _Line) -> bool:
+    return line[1][0][0].state
 
 
 class _Layout:
     """The picture of one position: plans measured, then the chosen one drawn."""
 
-    def __init__(self, pos: Position, lang: str, views: Sequence[bool]) -> None:
+    def __init__(self, pos: Position, lang: str, views: Sequence[tuple[bool, ...]]) -> None:
         self.pos = pos
         self.shape = pos.shape
         self.lang = lang
-        self.views = tuple(views)
+        #: The halves a plan may draw (False: the forward one), best first.
+        self.choices = tuple(views)
         self.cell_rows = _rows(pos.shape)
         self.top_line = self._has_top_line()
-        #: The initial states' width, by the units shown and the spacing.
-        self.sides: dict[tuple[tuple[int | None, ...], bool], int] = {}
+        #: The initial states' width, by the lines' slots and the spacing.
+        self.sides: dict[tuple[tuple[_Line, ...], bool], int] = {}
 
     # --- measuring ------------------------------------------------------------------------------
 
-    def lines(self, fold: int) -> list[list[_Row]]:
-        """The box's lines for one view: gates ``fold`` to a line, each state alone."""
+    def lines(
+        self, views: tuple[bool, ...], fold: int, stack: bool, units: tuple[int | None, ...]
+    ) -> tuple[_Line, ...]:
+        """The box's lines: per half, gates ``fold`` to a line, then each state; each unit
+        beside the others, or (``stack``) each on a line of its own."""
         gates = [r for r in self.cell_rows if not r.state]
-        out = [gates[k : k + fold] for k in range(0, len(gates), fold)]
-        return out + [[r] for r in self.cell_rows if r.state]
+        chunks = [gates[k : k + fold] for k in range(0, len(gates), fold)]
+        chunks += [[r] for r in self.cell_rows if r.state]
+        out: list[_Line] = []
+        for back in views:
+            for chunk in chunks:
+                if stack:
+                    out += [(back, tuple((r, i) for r in chunk)) for i in units]
+                else:
+                    out.append((back, tuple((r, i) for r in chunk for i in units)))
+        return tuple(out)
 
     def slot_width(self, spaced: bool) -> int:
-        """The widest slot of any box, in either view, so that boxes keep their size."""
+        """The widest slot of any box in either half, so that boxes keep their size from the
+        forward pass to the backward one."""
         pos, shape = self.pos, self.shape
         pos.spaced = spaced
-        cached = pos.index.slots.get((self.views, spaced))
+        cached = pos.index.slots.get(spaced)
         if cached is not None:
             return cached
         widths = [1]
         for row, t, i in product(
             self.cell_rows, range(1, shape.steps + 1), range(1, shape.hidden + 1)
         ):
-            for back in self.views:
+            for back in (False, True):
                 key = row.key(back, t, i)
                 widths.append(pos.slot_width(key, _fallback(key, shape.hidden)))
-            if row.pre is not None and False in self.views:
+            if row.pre is not None:
                 key = row.pre.format(t=t, i=i)
                 widths.append(pos.slot_width(key, _fallback(key, shape.hidden)))
-        pos.index.slots[self.views, spaced] = max(widths)
+        pos.index.slots[spaced] = max(widths)
         return max(widths)
 
-    def box_inner(self, fold: int, units: Sequence[int | None], slot: int) -> int:
+    def box_inner(self, lines: tuple[_Line, ...], slot: int) -> int:
         """Columns inside a box: the widest line of slots, a column of padding each side."""
-        per_unit = sum(slot if i is not None else 1 for i in units)
-        per_unit += _SLOT_GAP * (len(units) - 1)
-        title = len(_title(self.shape.steps)) + 1
-        return max(per_unit * fold + _SLOT_GAP * (fold - 1) + 2, title)
+        widest = max(
+            sum(slot if i is not None else 1 for _, i in cells) + _SLOT_GAP * (len(cells) - 1)
+            for _, cells in lines
+        )
+        return max(widest + 2, len(_title(self.shape.steps)) + 1)
 
-    def rows_of(self, fold: int, above: bool, below: bool) -> int:
-        lines = len(self.lines(fold)) * len(self.views)
+    def rows_of(self, lines: tuple[_Line, ...], above: bool, below: bool) -> int:
         top = 1 + above if self.top_line else 0
-        return top + 2 + lines + below + 1
+        return top + 2 + len(lines) + below + 1
 
-    def side_width(self, first: int, units: tuple[int | None, ...], spaced: bool) -> int:
+    def side_width(self, first: int, lines: tuple[_Line, ...], spaced: bool) -> int:
         """Columns left of the first box: the initial states, or "… N more"."""
         if first > 1:
             return len(self.more(first - 1))
-        if (units, spaced) not in self.sides:
+        if (lines, spaced) not in self.sides:
             self.pos.spaced = spaced
-            widths = [p.width for p in self.initial(units)]
-            self.sides[units, spaced] = max(widths, default=0)
-        return self.sides[units, spaced]
+            widths = [
+                _used(self._initial(line), 1)
+                for line in lines
+                if _is_state(line) and not (line[0] and False in {b for b, _ in lines})
+            ]
+            self.sides[lines, spaced] = max(widths, default=0)
+        return self.sides[lines, spaced]
 
     def plan(self, width: int, rows: int) -> _Plan:
-        """The best plan: within the rows, at least two boxes when there are two, as many
-        units as fit, then as many boxes; gates one to a line, connectors and spaces kept."""
+        """The best plan: within the rows (or as few over them as can be: the screen shows
+        the rows around the current step), at least two boxes when there are two, as many
+        units as fit, both halves of the cell, then as many boxes; gates one to a line,
+        units side by side, spaces and connectors kept."""
         shape, pos = self.shape, self.pos
         best: tuple[tuple[object, ...], _Plan] | None = None
         folds = (1, 2) if len([r for r in self.cell_rows if not r.state]) > 1 else (1,)
-        for fold, (above, below), spaced in product(
-            folds, ((True, True), (False, True), (False, False)), (True, False)
+        stacks = (False, True) if shape.hidden > 1 else (False,)
+        connectors = ((True, True), (False, True), (False, False))
+        for views, fold, stack, (above, below), spaced in product(
+            self.choices, folds, stacks, connectors, (True, False)
         ):
             if above and not self.top_line:
                 continue
-            height = self.rows_of(fold, above, below)
             slot = self.slot_width(spaced)
             for n in range(min(shape.hidden, 12), 0, -1):
                 units = tuple(pick(range(1, shape.hidden + 1), n, _set(pos.unit), False))
-                inner = self.box_inner(fold, units, slot)
-                count, first, used = self.window(width, units, inner, spaced)
+                if stack and None in units:
+                    continue
+                lines = self.lines(views, fold, stack, units)
+                height = self.rows_of(lines, above, below)
+                inner = self.box_inner(lines, slot)
+                count, first = self.window(width, lines, inner, spaced)
                 if count == 0:
                     continue
-                plan = _Plan(fold, above, below, spaced, units, first, count, height, used)
-                shown = sum(i is not None for i in units)
+                plan = _Plan(views, fold, stack, above, below, spaced, units, first, count, height)
                 key = (
-                    height <= rows,
+                    -max(0, height - rows),
                     min(count, 2),
-                    shown,
+                    sum(i is not None for i in units),
+                    len(views),
                     count,
-                    -height if height > rows else 0,
                     -fold,
+                    not stack,
                     spaced,
                     above + below,
                 )
                 if best is None or key > best[0]:
                     best = (key, plan)
         if best is None:  # narrower than one box: the narrowest one, cropped
+            views, fold = self.choices[-1], max(folds)
             units = (pos.unit or 1,)
-            fold = max(folds)
-            return _Plan(fold, False, False, False, units, pos.focus, 1,
-                         self.rows_of(fold, False, False), width)  # fmt: skip
+            height = self.rows_of(self.lines(views, fold, False, units), False, False)
+            return _Plan(views, fold, False, False, False, False, units, pos.focus, 1, height)
         return best[1]
 
     def window(
-        self, width: int, units: tuple[int | None, ...], inner: int, spaced: bool
-    ) -> tuple[int, int, int]:
-        """How many boxes fit, from which time step, in how many columns: the boxes around
-        the focus, the one it comes from before the one it goes to (later ones when going
-        back)."""
+        self, width: int, lines: tuple[_Line, ...], inner: int, spaced: bool
+    ) -> tuple[int, int]:
+        """How many boxes fit, and from which time step: the boxes around the focus, the one
+        it comes from before the one it goes to (later ones when going back)."""
         steps, focus = self.shape.steps, self.pos.focus
         outer = inner + 2
         for count in range(min(steps, width // (outer + _GAP)), 0, -1):
             ahead = count // 2 if not self.pos.backward else (count - 1) // 2
             first = max(1, min(focus - ahead, steps - count + 1))
-            used = self.side_width(first, units, spaced) + count * (_GAP + outer)
+            used = self.side_width(first, lines, spaced) + count * (_GAP + outer)
             if first + count - 1 < steps:
                 used += _GAP + len(self.more(steps - first - count + 1))
             if used <= width:
-                return count, first, used
-        return 0, 0, 0
+                return count, first
+        return 0, 0
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -259,10 +294,10 @@ class _Layout:
         pos, shape = self.pos, self.shape
         pos.spaced = plan.spaced
         slot = self.slot_width(plan.spaced)
-        inner = self.box_inner(plan.fold, plan.units, slot)
+        lines = self.lines(plan.views, plan.fold, plan.stack, plan.units)
+        inner = self.box_inner(lines, slot)
         top = (1 + plan.above) if self.top_line else 0
-        lines = tuple((back, tuple(line)) for back in self.views for line in self.lines(plan.fold))
-        x = self.side_width(plan.first, plan.units, plan.spaced) + _GAP
+        x = self.side_width(plan.first, lines, plan.spaced) + _GAP
         lefts = tuple(x + k * (inner + 2 + _GAP) for k in range(plan.count))
         geo = _Geometry(plan, lines, top, inner, slot, lefts, width)
         items: list[Item] = self._side(geo)
@@ -276,9 +311,8 @@ class _Layout:
                 items += self._states(geo, left + inner + 1, lefts[k + 1])
         if last < shape.steps:
             right = lefts[-1] + inner + 1
-            items.append(
-                Label(right + _GAP + 1, geo.state_row, self.more(shape.steps - last), Role.MORE)
-            )
+            more = self.more(shape.steps - last)
+            items.append(Label(right + _GAP + 1, geo.state_row, more, Role.MORE))
             items += self._states(geo, right, right + _GAP + 1, arrows=False)
         if self.top_line:
             items += self._top(geo)
@@ -294,31 +328,26 @@ class _Layout:
             for _, y in geo.states():
                 out.append(Wire(((len(text) + 1, y), (box - 1, y)), Role.MORE))
             return out
-        arrow = not self.pos.backward or len(self.views) > 1
-        for row, y in geo.states(forward=True):
+        arrow = not self.pos.backward or len(geo.plan.views) > 1
+        for line, y in geo.states(forward=True):
             x = 0
-            for p in self._initial(row.forward[0], geo.plan.units):
+            for p in self._initial(line):
                 out.append(p.at(x, y))
                 x += p.width + 1
             if x < box - 1:
                 out.append(Wire(((x, y), (box - 1, y)), arrow=arrow))
         return out
 
-    def _initial(self, state: str, units: Sequence[int | None]) -> list[Piece]:
-        pos = self.pos
+    def _initial(self, line: _Line) -> list[Piece]:
+        """The initial state of each unit of a state line (h₀, c₀), as the lesson gives it."""
         out = []
-        for i in units:
+        for row, i in line[1]:
             if i is None:
                 out.append(Piece("…", Role.MORE))
                 continue
-            key = f"{state}[0,{i}]"
-            out.append(pos.slot(key, _fallback(key, self.shape.hidden)))
+            key = f"{row.forward[0]}[0,{i}]"
+            out.append(self.pos.slot(key, _fallback(key, self.shape.hidden)))
         return out
-
-    def initial(self, units: Sequence[int | None]) -> list[Piece]:
-        """The initial states' labels, one row each (for measuring)."""
-        states = [r.forward[0] for r in self.cell_rows if r.state]
-        return [Piece(" ".join(p.text for p in self._initial(s, units))) for s in states]
 
     def _box(self, geo: _Geometry, t: int, left: int) -> list[Item]:
         """Box t's heading over its top border, and its slots line by line."""
@@ -327,16 +356,15 @@ class _Layout:
         out: list[Item] = [
             Label(left + 1, geo.top, _title(t), Role.CURRENT if here else Role.HEADER)
         ]
-        for n, (back, line) in enumerate(geo.lines):
+        for n, (back, cells) in enumerate(geo.lines):
             x, y = left + 2, geo.top + 1 + n
-            for row in line:
-                for i in geo.plan.units:
-                    if i is None:
-                        out.append(Label(x, y, "…", Role.MORE))
-                        x += 1 + _SLOT_GAP
-                        continue
-                    out.append(self._cell(row, back, t, i).at(x, y))
-                    x += geo.slot + _SLOT_GAP
+            for row, i in cells:
+                if i is None:
+                    out.append(Label(x, y, "…", Role.MORE))
+                    x += 1 + _SLOT_GAP
+                    continue
+                out.append(self._cell(row, back, t, i).at(x, y))
+                x += geo.slot + _SLOT_GAP
         return out
 
     def _cell(self, row: _Row, back: bool, t: int, i: int) -> Piece:
@@ -352,9 +380,9 @@ class _Layout:
     def _states(self, geo: _Geometry, right: int, to: int, *, arrows: bool = True) -> list[Item]:
         """The wires that carry each state to the next box (→), or its gradient back (←)."""
         out: list[Item] = []
-        for n, (back, line) in enumerate(geo.lines):
-            if line[0].state:
-                y = geo.top + 1 + n
+        for n, line in enumerate(geo.lines):
+            if _is_state(line):
+                back, y = line[0], geo.top + 1 + n
                 ends = ((to, y), (right + 1, y)) if back else ((right, y), (to - 1, y))
                 out.append(Wire(ends, arrow=arrows))
         return out
@@ -390,13 +418,14 @@ class _Layout:
         return pos.backward and any(s.phase is Phase.UPDATE for s in pos.solution.steps)
 
     def _outputs(self, t: int) -> list[str]:
-        """The keys above box t: its outputs ỹ, their errors ε (at the last box, the loss)."""
+        """The keys above box t: its outputs ỹ, their targets y, their errors ε (at the last
+        box, the loss)."""
         shape, pos = self.shape, self.pos
         if not shape.every_step and t != shape.steps:
             return []
         size = shape.outputs or shape.hidden
         keys = []
-        for name in ("y", "e"):
+        for name in ("y", "target", "e"):
             for i in range(1, size + 1):
                 key = f"{name}[{t},{i}]" if shape.every_step else f"{name}[{i}]"
                 if pos.exists(key):
@@ -417,10 +446,15 @@ class _Layout:
             if not keys:
                 continue
             left = geo.lefts[k]
-            room = (geo.lefts[k + 1] - 1 if k + 1 < len(geo.lefts) else geo.width) - left
             pieces = [pos.slot(key, _fallback(key, self.shape.hidden)) for key in keys]
-            x = left
-            for p in _fit(pieces, room):
+            if self.shape.every_step:  # above its own box, as far as the next one
+                right = geo.lefts[k + 1] - 1 if k + 1 < len(geo.lefts) else geo.width
+                chosen = _fit(pieces, right - left)
+                x = left
+            else:  # the one output line: over its box, or further left if it needs the room
+                chosen = _fit(pieces, geo.width)
+                x = max(0, min(left, geo.width - _used(chosen)))
+            for p in chosen:
                 out.append(p.at(x, 0))
                 x += p.width + 2
             centre = max(left + 2 + len(_title(t)), left + 1 + geo.inner // 2)
@@ -462,17 +496,18 @@ def _fit(pieces: list[Piece], room: int) -> list[Piece]:
     """As many of ``pieces`` as fit ``room`` columns two apart, what the step computes or
     reads kept first."""
     chosen = list(pieces)
-
-    def used(ps: list[Piece]) -> int:
-        return sum(p.width for p in ps) + 2 * max(0, len(ps) - 1)
-
     for keep in ((Role.CURRENT, Role.READ), (Role.CURRENT,)):
         k = len(chosen) - 1
-        while used(chosen) > room and k >= 0:
+        while _used(chosen) > room and k >= 0:
             if chosen[k].role not in keep:
                 del chosen[k]
             k -= 1
     return chosen
+
+
+def _used(pieces: list[Piece], gap: int = 2) -> int:
+    """Columns a row of pieces ``gap`` apart takes."""
+    return sum(p.width for p in pieces) + gap * max(0, len(pieces) - 1)
 
 
 def _spread(pieces: list[Piece], width: int) -> list[tuple[int, Piece]]:
@@ -508,7 +543,7 @@ def recurrent_scene(
         return Scene(max(width, 0), 0, title=solution.title)
     rows = ROW_BUDGET if rows is None else max(1, rows)
     pos = Position.build(solution, revealed, current)
-    layout = _Layout(pos, lang, (pos.backward,))
+    layout = _Layout(pos, lang, ((False, True), (pos.backward,)))
     scene = layout.draw(layout.plan(width, rows), width)
     return replace(scene, title=solution.title)
 
@@ -525,6 +560,6 @@ def print_scene(solution: Solution, lang: str, *, worksheet: bool = False) -> Sc
         revealed = next((k for k, s in enumerate(steps) if s.phase is Phase.UPDATE), len(steps))
     pos = Position.build(solution, revealed, None)
     pos.focus = 1
-    layout = _Layout(pos, lang, (False, True))
+    layout = _Layout(pos, lang, ((False, True),))
     scene = layout.draw(layout.plan(PRINT_WIDTH, PRINT_ROWS), PRINT_WIDTH)
     return replace(scene, width=min(scene.width, extent(scene.items)), title=solution.title)

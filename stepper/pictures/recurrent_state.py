@@ -76,8 +76,8 @@ class _Index:
     operands: dict[str, Quantity]
     widths: dict[str, int] = field(default_factory=dict)
     symbols: dict[str, str] = field(default_factory=dict)
-    #: The widest slot of the boxes, by (views, spaced): see ``recurrent._Layout.slot_width``.
-    slots: dict[tuple[tuple[bool, ...], bool], int] = field(default_factory=dict)
+    #: The widest slot of the boxes, spaced or not: see ``recurrent._Layout.slot_width``.
+    slots: dict[bool, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, solution: Solution) -> _Index:
