@@ -118,7 +118,7 @@ def grid(
     return Table(title, body, head, side, corner)
 
 
-def _givens(solution: Solution) -> dict[str, Quantity]:
+def givens(solution: Solution) -> dict[str, Quantity]:
     """Every number the lesson gives, by key, as the steps first read it."""
     found = {q.key: q for q in solution.given}
     for step in solution.steps:
@@ -236,7 +236,7 @@ def build_data(solution: Solution) -> tuple[Given, ...]:
         from stepper.printers.recurrent_data import recurrent_data
 
         return recurrent_data(solution)
-    found = _givens(solution)
+    found = givens(solution)
     tables: list[Table] = []
     used: set[str] = set()
     lang = solution.language
@@ -357,7 +357,7 @@ def _optimize(solution: Solution) -> tuple[Given, ...]:
     shape = solution.optimize
     assert shape is not None
     lang = solution.language
-    found = _givens(solution)
+    found = givens(solution)
     updated = {s.key for s in solution.steps if s.relation == "→"}
     start: dict[str, tuple[Sym, str]] = {}
     groups = []

@@ -21,7 +21,7 @@ from dataclasses import replace
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given
-from stepper.printers.data import Cell, Given, Table, grid
+from stepper.printers.data import Cell, Given, Table, givens, grid
 from stepper.steps import CHECK, Quantity, RecurrentShape, Solution, Step
 from stepper.timeline import time_of
 
@@ -31,16 +31,6 @@ _TARGET = re.compile(r"^target\[(\d+)(?:,(\d+))?\]$")
 _INPUT = re.compile(r"^x\[\d+(?:,\d+)?\]$")
 #: What the states table leaves out: pre-activations, errors and what flows back.
 _NOT_STATES = ("u", "d", "dh", "dc", "e")
-
-
-def _found(solution: Solution) -> dict[str, Quantity]:
-    """Every number the lesson gives, by key, as the steps first read it."""
-    found = {q.key: q for q in solution.given}
-    for step in solution.steps:
-        for q in step.operands:
-            if q.step is None:
-                found.setdefault(q.key, q)
-    return found
 
 
 def _letter(sym: Sym) -> Sym:
@@ -142,18 +132,13 @@ def _times(solution: Solution) -> tuple[str, ...]:
     return tuple(label("time", lang, t=t) for t in range(1, shape.steps + 1))
 
 
-def _is_constant(q: Quantity) -> bool:
-    """The constant 1 that multiplies a bias: said by the matrices' first column."""
-    return q.shown == "1" and not re.match(r"^(w|t|h|c|alpha|target)\b", q.key)
-
-
 def recurrent_data(solution: Solution) -> tuple[Given, ...]:
     """What a recurrent lesson gives: the sequence, the gates' and output's matrices, then
     the single numbers (initial states, the last step's targets, α)."""
     shape = solution.recurrent
     assert shape is not None
     lang = solution.language
-    found = _found(solution)
+    found = givens(solution)
     weights = [
         (k, q.sym, q.shown)
         for k, q in found.items()
@@ -164,9 +149,7 @@ def recurrent_data(solution: Solution) -> tuple[Given, ...]:
     used |= {k for k in found if _INPUT.match(k)}
     if shape.every_step:
         used |= {k for k in found if _TARGET.match(k)}
-    values = tuple(
-        (q.sym, q.shown) for k, q in found.items() if k not in used and not _is_constant(q)
-    )
+    values = tuple((q.sym, q.shown) for k, q in found.items() if k not in used)
     note = (
         label("data.gates.note", lang)
         if shape.cell != "gru"
