@@ -147,7 +147,7 @@ def builtin_case(lesson_id: str) -> tuple[ref.Net, Solution]:
 
 #: The keys the brief names, by their name before "[": the check phase's are these again.
 FORWARD = {"u", "h", "c", "f", "i", "g", "o", "r", "z", "n", "y", "e", "loss"}
-BACKWARD = {"dh", "dc", "d", "dw", "dt"}
+BACKWARD = {"do", "dh", "dc", "d", "dw", "dt"}
 UPDATE = {"w", "t"}
 
 
@@ -179,18 +179,28 @@ def compare(
     return len(steps)
 
 
+def shown(net: ref.Net, values: ref.Values) -> ref.Values:
+    """The values a solution shows: an output's δ (``do``) only where the output squashes (a
+    linear output's δ is its ε); the output's pre-activation (``v``) never, ỹ being one step."""
+    linear = net.activation in ("linear", "identity")
+    return {
+        key: value
+        for key, value in values.items()
+        if name_of(key) != "v" and not (linear and name_of(key) == "do")
+    }
+
+
 def check_against_reference(net: ref.Net, solution: Solution) -> None:
     """Forward, backward, update and check phase against the reference by hand; every
     backward key and new weight against finite differences too."""
     if net.targets is None:
-        assert compare(solution, ref.forward(net), CLOSE, FORWARD) > 0
+        assert compare(solution, shown(net, ref.forward(net)), CLOSE, FORWARD) > 0
         assert not [s.key for s in solution.steps if name_of(s.key) in BACKWARD | UPDATE]
         return
-    increments = ref.backward(net)
-    everything = ref.everything(net, increments)
+    everything = shown(net, ref.everything(net, ref.backward(net)))
     assert compare(solution, everything, CLOSE, FORWARD | BACKWARD | UPDATE) > 0
     differences = ref.finite_differences(net)
-    by_differences = differences | ref.new_weights(net, differences)
+    by_differences = shown(net, differences | ref.new_weights(net, differences))
     assert compare(solution, by_differences, FD, BACKWARD | UPDATE) > 0
 
 
@@ -279,6 +289,41 @@ def test_builtin_lesson_numbers(lesson_id: str) -> None:
 @pytest.mark.parametrize(("cell", "n"), RANDOM)
 def test_random_lesson_numbers(cell: str, n: int) -> None:
     check_against_reference(*random_case(cell, n))
+
+
+#: The phase of each key's name (the brief's shared design); check.* keys are in the check phase.
+PHASES = {
+    **dict.fromkeys(FORWARD - {"e", "loss"}, "forward"),
+    "e": "error",
+    "loss": "error",
+    **dict.fromkeys(BACKWARD - {"dw", "dt"}, "backward"),
+    **dict.fromkeys(UPDATE | {"dw", "dt"}, "update"),
+}
+
+
+def _indices(key: str) -> list[str]:
+    return key[key.index("[") + 1 : -1].split(",") if "[" in key else []
+
+
+@needs_engine
+@pytest.mark.parametrize(("cell", "n"), RANDOM)
+def test_random_lesson_steps_sit_where_the_design_puts_them(cell: str, n: int) -> None:
+    """Each step's phase follows its key; no step has a sample (time is in the key); neuron is
+    the unit i (a weight's row); forward runs t = 1 … T, the backward phase T … 1."""
+    solution = random_case(cell, n)[1]
+    times: dict[str, list[int]] = {"forward": [], "backward": []}
+    for step in solution.steps:
+        name = name_of(step.key)
+        phase = "check" if step.key.startswith("check.") else PHASES[name]
+        assert (step.key, step.phase.value, step.sample) == (step.key, phase, None)
+        indices = _indices(step.key)
+        unit = indices[-2 if name in UPDATE | {"dw", "dt"} else -1] if indices else None
+        assert step.neuron == (None if unit is None else int(unit)), step.key
+        numbers = [int(v) for v in indices if v.isdigit()]
+        if phase in times and len(numbers) >= 2:
+            times[phase].append(numbers[-2])
+    assert times["forward"] == sorted(times["forward"])
+    assert times["backward"] == sorted(times["backward"], reverse=True)
 
 
 @needs_engine

@@ -22,6 +22,7 @@ from tests.test_recurrent_numbers import (
     needs_engine,
     random_case,
     random_net,
+    shown,
 )
 
 torch = pytest.importorskip("torch")
@@ -57,11 +58,11 @@ def test_the_reference_agrees_with_torch(cell: str, n: int) -> None:
 @pytest.mark.parametrize("lesson_id", builtin_ids_of("recurrent"))
 def test_builtin_lesson_agrees_with_torch(lesson_id: str) -> None:
     net, solution = builtin_case(lesson_id)
-    assert compare(solution, by_torch(net), CLOSE, FORWARD | BACKWARD | UPDATE) > 0
+    assert compare(solution, shown(net, by_torch(net)), CLOSE, FORWARD | BACKWARD | UPDATE) > 0
 
 
 @needs_engine
 @pytest.mark.parametrize(("cell", "n"), RANDOM)
 def test_random_lesson_agrees_with_torch(cell: str, n: int) -> None:
     net, solution = random_case(cell, n)
-    assert compare(solution, by_torch(net), CLOSE, FORWARD | BACKWARD | UPDATE) > 0
+    assert compare(solution, shown(net, by_torch(net)), CLOSE, FORWARD | BACKWARD | UPDATE) > 0
