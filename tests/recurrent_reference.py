@@ -61,7 +61,7 @@ class Net:
     """A recurrent lesson's numbers. ``gates`` maps a gate to its M × (1 + N + M) matrix,
     ``output`` is K × (1 + M) or None (then the targets are compared with h), ``targets`` has
     one row per time step with ``every_step``, else one row for the last step, or is None
-    (forward only)."""
+    (forward only); ``alpha`` None: no learning rate, so no update (the errors and δ only)."""
 
     cell: str
     gates: Mapping[str, np.ndarray]
@@ -73,7 +73,7 @@ class Net:
     every_step: bool = False
     targets: np.ndarray | None = None
     loss: str = "sse"
-    alpha: float = 0.1
+    alpha: float | None = 0.1
 
     @property
     def steps(self) -> int:
@@ -299,6 +299,8 @@ def backward(net: Net) -> Values:
             _put(values, {}, [f"d[{name},{t},{i}]" for i in units], delta)
             grads[name] += np.outer(delta, back.columns[name])
         to_h, to_c = back.to_h, back.to_c
+    if net.alpha is None:
+        return values
     step = net.factor * net.alpha
     for name, grad in grads.items():
         for (i, j), value in np.ndenumerate(grad):
@@ -332,7 +334,10 @@ def _matrix(shape: tuple[int, ...], entry: Callable[[int, int], float]) -> np.nd
 
 
 def new_weights(net: Net, increments: Values) -> Values:
-    """The update: ``w[G,i,j]`` and ``t[k,j]``, each weight plus its increment."""
+    """The update: ``w[G,i,j]`` and ``t[k,j]``, each weight plus its increment (none
+    without a learning rate)."""
+    if net.alpha is None:
+        return {}
     moved = updated(net, increments)
     values = {
         f"w[{name},{i + 1},{j}]": float(v)
@@ -345,7 +350,10 @@ def new_weights(net: Net, increments: Values) -> Values:
 
 
 def check(net: Net, increments: Values) -> Values:
-    """The check phase: the forward pass again with the new weights, keys prefixed ``check.``."""
+    """The check phase: the forward pass again with the new weights, keys prefixed ``check.``
+    (none without a learning rate)."""
+    if net.alpha is None:
+        return {}
     return {f"check.{key}": value for key, value in forward(updated(net, increments)).items()}
 
 
@@ -377,7 +385,7 @@ def finite_differences(net: Net, step: float = 1e-6) -> Values:
         name = {"u": "d", "h": "dh", "c": "dc", "v": "do"}[key[0]]
         inner = key[key.index("[") :]
         values[name + inner] = -slope / net.factor
-    for key, (i, j) in _weights(net):
+    for key, (i, j) in _weights(net) if net.alpha is not None else ():
         moved = []
         for sign in (1.0, -1.0):
             if key.startswith("dw["):
@@ -390,7 +398,7 @@ def finite_differences(net: Net, step: float = 1e-6) -> Values:
                 out = net.output.copy()
                 out[i, j] += sign * step
                 moved.append(loss(replace(net, output=out)))
-        values[key] = -net.alpha * (moved[0] - moved[1]) / (2 * step)
+        values[key] = -(net.alpha or 0.0) * (moved[0] - moved[1]) / (2 * step)
     return values
 
 
@@ -481,8 +489,8 @@ def torch_values(torch: Any, net: Net) -> Values:
     for keys, tensor in tape.watched:
         grad = torch.zeros_like(tensor) if tensor.grad is None else tensor.grad
         values.update((k, -g.item() / net.factor) for k, g in zip(keys, grad, strict=True))
-    for key, (i, j) in _weights(net):
+    for key, (i, j) in _weights(net) if net.alpha is not None else ():
         tensor = params[key[3]] if key.startswith("dw[") else out_w
         assert tensor is not None
-        values[key] = -net.alpha * tensor.grad[i, j].item()
+        values[key] = -(net.alpha or 0.0) * tensor.grad[i, j].item()
     return values

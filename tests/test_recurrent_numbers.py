@@ -45,11 +45,14 @@ ISSUE_LESSONS = ("rnn-1", "lstm-1", "gru-1", "rnn-2")
 
 #: Each randomised lesson's shape, cycled through by its number so that every cell meets every
 #: output (none, after the last step, at every step) with both losses, with and without
-#: initial states; a lesson without targets is worked forward only.
+#: initial states (numbers 0–11); then two without targets (worked forward only), two without
+#: a learning rate (no update) and one rounded on paper (``round_intermediate``).
 OUTPUTS = ("none", "last", "every")
 LOSSES = ("sse", "half_sse")
 ACTIVATIONS = ("linear", "tanh", "sigmoid", "identity")
-RANDOM = [(cell, n) for cell in CELL_GATES for n in range(14)]
+FORWARD_ONLY, NO_RATE, ROUNDED = (12, 13), (14, 15), 16
+DISPLAY = {False: "decimals: 5", True: "decimals: 4, round_intermediate: true"}
+RANDOM = [(cell, n) for cell in CELL_GATES for n in range(17)]
 
 
 def _row(rng: random.Random, size: int) -> str:
@@ -57,12 +60,12 @@ def _row(rng: random.Random, size: int) -> str:
 
 
 def random_lesson(cell: str, n: int) -> str:
-    """A lesson as YAML text: number ``n`` picks output, loss and initial states (see
-    ``OUTPUTS``); its numbers come from a generator seeded by cell and n."""
+    """A lesson as YAML text: number ``n`` picks output, loss and initial states, or one of the
+    variants after them (see ``OUTPUTS``); its numbers come from a generator seeded by cell
+    and n."""
     rng = random.Random(f"{cell}-{n}")
     output, loss = OUTPUTS[n % 3], LOSSES[n // 3 % 2]
     initial = n // 6 % 2 == 1
-    targets = n < 12  # the last two are worked forward only
     inputs, hidden, steps = rng.randint(1, 3), 1 + n % 3 if n % 4 else 3, 1 + n % 5
     width = 1 + inputs + hidden
     lines = [
@@ -71,7 +74,7 @@ def random_lesson(cell: str, n: int) -> str:
         f"cell: {cell}",
         f"inputs: {inputs}",
         f"hidden: {hidden}",
-        "display: {decimals: 5}",
+        f"display: {{{DISPLAY[n == ROUNDED]}}}",
         "sequence:",
         *(f"  - {_row(rng, inputs)}" for _ in range(steps)),
     ]
@@ -90,11 +93,13 @@ def random_lesson(cell: str, n: int) -> str:
             f"  weights: [{', '.join(_row(rng, 1 + hidden) for _ in range(size))}]",
             f"  every_step: {str(output == 'every').lower()}",
         ]
-    if targets:
+    if n not in FORWARD_ONLY:
         lines.append("targets:")
         lines += [f"  - {_row(rng, size)}" for _ in range(steps if output == "every" else 1)]
         rate = round(rng.uniform(0.05, 1.0), 2)
-        lines.append(f"training: {{learning_rate: {rate}, loss: {loss}}}")
+        lines.append(
+            f"training: {{{'' if n in NO_RATE else f'learning_rate: {rate}, '}loss: {loss}}}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -116,7 +121,9 @@ def net_of(lesson: RecurrentLesson) -> ref.Net:
         every_step=output is not None and output.every_step,
         targets=None if lesson.targets is None else np.array(lesson.targets, dtype=float),
         loss="sse" if training is None else training.loss,
-        alpha=float((training and training.learning_rate) or 0.0),
+        alpha=None
+        if training is None or training.learning_rate is None
+        else training.learning_rate,
     )
 
 
@@ -268,6 +275,7 @@ def test_the_random_lessons_cover_what_the_issue_asks() -> None:
         assert shapes == {(o, loss) for o in OUTPUTS for loss in LOSSES}
         assert {bool(net.h0.any()) for net in mine} == {True, False}
         assert any(net.targets is None for net in mine)
+        assert any(net.targets is not None and net.alpha is None for net in mine)
     assert any(net.c0.any() for net in nets if net.cell == "lstm")
 
 
