@@ -189,8 +189,9 @@ def _list(args: argparse.Namespace) -> int:
         title = localized(lesson.title, args.lang or lesson.language, lesson.language) or ""
         rows.append((lesson_id, lesson.kind, title))
     width = max((len(r[0]) for r in rows), default=0)
+    kinds = max((len(r[1]) for r in rows), default=0)
     for lesson_id, kind, title in rows:
-        print(f"{lesson_id:<{width}}  {kind:<8} {title}")
+        print(f"{lesson_id:<{width}}  {kind:<{kinds}}  {title}")
     return EXIT_OK
 
 

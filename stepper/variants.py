@@ -1,10 +1,13 @@
 """Exam variants: the same lesson with other numbers, each named by a short id.
 
 A lesson's ``variants`` section says which numbers may change (weights, inputs, targets, the
-learning rate) and over which grid. A variant's id seeds its own random generator, so the id
+learning rate) and over which grid: in a dense lesson the layers' weights and the samples; in a
+recurrent one every gate's and the output's weights, the sequence x_1 … x_T and the targets
+(the initial states stay as written). A variant's id seeds its own random generator, so the id
 alone regenerates exactly that variant (``stepper solve LESSON --variant ID``); a seed and a
 count give the ids of a whole exam. Draws that would teach badly are redrawn: a saturated
-tanh or sigmoid (|u| > 2) unless the lesson allows it, and numbers that vanish or explode.
+tanh or sigmoid (|u| > 2; every gate of a recurrent cell is one) unless the lesson allows it,
+and numbers that vanish or explode.
 
 A variant speaks only of its own numbers: the lesson's summary and notes quote the lesson's
 ("Se presenta el par x = [0.1, 0.7] …"), so a variant drops them and says what it presents
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import math
 import random
+import re
+from collections.abc import Callable
 from typing import Any
 
 from babel.lists import format_list
@@ -23,10 +28,11 @@ from stepper.engine import solve
 from stepper.exam.secret import variant_id, variant_seed
 from stepper.lesson.checks import check_dense
 from stepper.lesson.errors import LessonError, Problem, msg, msg_count
-from stepper.lesson.schema import Category, DenseLesson, Grid, Lesson, Sample
+from stepper.lesson.recurrent_checks import check_recurrent
+from stepper.lesson.schema import Category, DenseLesson, Grid, Lesson, RecurrentLesson, Sample
 from stepper.messages import languages, text
 from stepper.numbers import given, pretty
-from stepper.steps import run_of
+from stepper.steps import Step, run_of
 
 #: Draws tried for one variant before giving up on the lesson's ranges.
 ATTEMPTS = 200
@@ -41,7 +47,19 @@ def _pick(rng: random.Random, grid: Grid) -> float:
     return float(round(value, 10))
 
 
-def _draw(lesson: DenseLesson, rng: random.Random) -> DenseLesson:
+#: A lesson that may have exam variants.
+Varied = DenseLesson | RecurrentLesson
+#: The fields of each kind whose numbers a variant draws (two variants that agree on them are
+#: the same exercise).
+_NUMBERS = {
+    "dense": {"network", "training"},
+    "recurrent": {"gates", "output", "sequence", "targets", "training"},
+}
+
+
+def _draw(lesson: Varied, rng: random.Random) -> Varied:
+    if isinstance(lesson, RecurrentLesson):
+        return _draw_recurrent(lesson, rng)
     spec = lesson.variants
     assert spec is not None
     data: Any = lesson.model_dump()
@@ -58,30 +76,70 @@ def _draw(lesson: DenseLesson, rng: random.Random) -> DenseLesson:
     return DenseLesson.model_validate(data)
 
 
-def sensible(lesson: DenseLesson) -> bool:
+def _draw_recurrent(lesson: RecurrentLesson, rng: random.Random) -> RecurrentLesson:
+    spec = lesson.variants
+    assert spec is not None
+    data: Any = lesson.model_dump()
+
+    def drawn(rows: list[list[float]], grid: Grid) -> list[list[float]]:
+        return [[_pick(rng, grid) for _ in row] for row in rows]
+
+    if spec.weights:
+        gates = data["gates"]
+        for gate, rows in gates.items():
+            gates[gate] = None if rows is None else drawn(rows, spec.weights)
+        if data["output"] is not None:
+            data["output"]["weights"] = drawn(data["output"]["weights"], spec.weights)
+    if spec.inputs:
+        data["sequence"] = drawn(data["sequence"], spec.inputs)
+    if spec.targets and data["targets"] is not None:
+        data["targets"] = drawn(data["targets"], spec.targets)
+    training = data["training"]
+    if spec.learning_rate and training is not None and training["learning_rate"] is not None:
+        training["learning_rate"] = _pick(rng, spec.learning_rate)
+    return RecurrentLesson.model_validate(data)
+
+
+def sensible(lesson: Varied) -> bool:
     """No saturated tanh/sigmoid (unless allowed), nothing vanishing or exploding."""
-    if check_dense(lesson):
+    if check_recurrent(lesson) if isinstance(lesson, RecurrentLesson) else check_dense(lesson):
         return False
     solution = solve(lesson)
     allow = lesson.variants.saturate if lesson.variants else False
-    acts = [layer.activations() for layer in lesson.network.layers]
+    squashed = _squashed(lesson)
     for step in solution.steps:
         key = run_of(step.key, solution.runs)[1]  # each run's u and ỹ too
         if not math.isfinite(step.value) or abs(step.value) > LARGEST:
             return False
         if step.value != 0 and abs(step.value) < SMALLEST and key.startswith(("u[", "y[")):
             return False
-        if key.startswith("u[") and not allow and step.layer and step.neuron:
-            act = acts[step.layer - 1][step.neuron - 1]
-            if act in ("tanh", "sigmoid") and abs(step.value) > SATURATION:
-                return False
+        if not allow and squashed(key, step) and abs(step.value) > SATURATION:
+            return False
     return True
 
 
-def make_variant(lesson: Lesson, vid: str, secret: str | None = None) -> DenseLesson:
+def _squashed(lesson: Varied) -> Callable[[str, Step], bool]:
+    """Whether a step is the net input of a tanh or a sigmoid: a dense neuron's with one of
+    them, any recurrent gate's (``u[f,2,1]``: σ or tanh, every one)."""
+    if isinstance(lesson, RecurrentLesson):
+        return lambda key, step: _GATE_INPUT.match(key) is not None
+    acts = [layer.activations() for layer in lesson.network.layers]
+
+    def dense(key: str, step: Step) -> bool:
+        if not key.startswith("u[") or not step.layer or not step.neuron:
+            return False
+        return acts[step.layer - 1][step.neuron - 1] in ("tanh", "sigmoid")
+
+    return dense
+
+
+_GATE_INPUT = re.compile(r"^u\[[a-z],")
+
+
+def make_variant(lesson: Lesson, vid: str, secret: str | None = None) -> Varied:
     """Exactly the variant named ``vid`` (the same id and secret always give the same
     numbers)."""
-    if not isinstance(lesson, DenseLesson) or lesson.variants is None:
+    if not isinstance(lesson, DenseLesson | RecurrentLesson) or lesson.variants is None:
         raise LessonError(
             [
                 Problem(
@@ -112,8 +170,10 @@ def make_variant(lesson: Lesson, vid: str, secret: str | None = None) -> DenseLe
     )
 
 
-def summary_of(variant: DenseLesson, lang: str) -> str:
+def summary_of(variant: Varied, lang: str) -> str:
     """The variant's summary in ``lang``: that it is one, and what it presents, in its numbers."""
+    if isinstance(variant, RecurrentLesson):
+        return text("variant.summary", lang, data=_sequence_text(variant, lang))
     samples = variant.training.samples
     rate = variant.training.learning_rate
     fields = {"rate": ""}
@@ -127,6 +187,26 @@ def summary_of(variant: DenseLesson, lang: str) -> str:
     else:
         data = text("variant.one", lang, x=_inputs(samples[0]), y=_vector(samples[0].y), **fields)
     return text("variant.summary", lang, data=data)
+
+
+def _sequence_text(variant: RecurrentLesson, lang: str) -> str:
+    """What a recurrent variant presents: its sequence, its targets and its rate."""
+    shown = [_vector(x) for x in variant.sequence[:SHOWN]]
+    shown += ["…"] if len(variant.sequence) > SHOWN else []
+    training = variant.training
+    rate = training.learning_rate if training is not None else None
+    fields = {"xs": ", ".join(shown), "rate": ""}
+    if rate is not None and variant.targets is not None:
+        fields["rate"] = " " + text("variant.rate", lang, alpha=given(rate))
+    if variant.targets is None:
+        return text("variant.sequence.input", lang, **fields)
+    ys = [_vector(y) for y in variant.targets[:SHOWN]]
+    ys += ["…"] if len(variant.targets) > SHOWN else []
+    return text("variant.sequence", lang, ys=", ".join(ys), **fields)
+
+
+#: The time steps a recurrent variant's summary lists before "…".
+SHOWN = 6
 
 
 def _vector(values: list[float]) -> str:
@@ -145,9 +225,9 @@ def _sample_text(sample: Sample) -> str:
 
 def make_variants(
     lesson: Lesson, seed: int, count: int, secret: str | None = None
-) -> list[tuple[str, DenseLesson]]:
+) -> list[tuple[str, Varied]]:
     """``count`` distinct variants for an exam, with their ids, in order."""
-    out: list[tuple[str, DenseLesson]] = []
+    out: list[tuple[str, Varied]] = []
     seen: set[str] = set()
     index = 0
     while len(out) < count:
@@ -163,7 +243,7 @@ def make_variants(
         vid = variant_id(seed, index, secret)
         index += 1
         variant = make_variant(lesson, vid, secret)
-        numbers = variant.model_dump_json(include={"network", "training"})
+        numbers = variant.model_dump_json(include=_NUMBERS[variant.kind])
         if numbers in seen:
             continue
         seen.add(numbers)

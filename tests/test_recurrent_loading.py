@@ -400,7 +400,15 @@ CASES = [
         RNN.replace("targets: [[1.0]]", "targets: [1.0]"),
         9,
         10,
-        "targets: one list, y after the last step: write [[1.0]]",
+        "targets: one list per row, even for a single row: write [[1.0]]",
+    ),
+    case(
+        "targets-of-every-step-as-one-list",
+        GRU.replace("targets: [[0.1], [0.2], [0.3]]", "targets: [0.1, 0.2, 0.3]"),
+        23,
+        10,
+        "targets: one list, y after the last step: write [[0.1, 0.2, 0.3]] (with "
+        "output.every_step one list per step: [[0.1], [0.2], [0.3]])",
     ),
     case(
         "inputs-as-text",
@@ -594,7 +602,7 @@ KEYED = [
         GRU + "notes:\n  c[1,1]: no\n",
         26,
         3,
-        "(G: r, z, n; t: 1–3; i: 1–2; k: 1; j: 0–4)",
+        "(G: r, z, n; t: 1–3; i: 1–2; k: 1; j: 0–4; m: 0–2)",
     ),
     case(
         "a-note-on-an-output-of-a-lesson-without-one",
@@ -690,18 +698,18 @@ def test_a_huge_lesson_is_refused_at_its_sequence(
     assert out == ""
     assert err.startswith(f"{path}:5:1: this lesson would write out 5,068,800 products (100 steps")
     assert "4 gates × 64 hidden units × 66 numbers per row" in err
-    assert "the limit is 1,000,000: use a shorter sequence or fewer hidden units" in err
+    assert "the limit is 250,000: use a shorter sequence or fewer hidden units" in err
     assert len(err.splitlines()) == 1
 
 
 def test_the_largest_lesson_within_the_limit_loads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Just under the limit (100 steps, 20 units: 4·20·22·100·3 = 528,000 products), and just
-    over it with one unit more would still be fine; 30 units are not."""
-    assert products(lesson_from_text(_huge("lstm", 100, 20), "x")) == 528_000
-    assert run_cli(capsys, "check", str(write(tmp_path, _huge("lstm", 100, 20)))) == (0, "", "")
-    code, _, err = run_cli(capsys, "check", str(write(tmp_path, _huge("lstm", 100, 30))))
+    """Under the limit: 100 steps of 12 units (4·12·14·100·3 = 201,600 products, some 2 s to
+    solve); over it: 14 units (268,800)."""
+    assert products(lesson_from_text(_huge("lstm", 100, 12), "x")) == 201_600
+    assert run_cli(capsys, "check", str(write(tmp_path, _huge("lstm", 100, 12)))) == (0, "", "")
+    code, _, err = run_cli(capsys, "check", str(write(tmp_path, _huge("lstm", 100, 14))))
     assert code == BAD_INPUT
     assert "products" in err
 

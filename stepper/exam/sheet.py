@@ -2,7 +2,8 @@
 
 Headed with the course, instructor and date, fields for the student's name, ID and group,
 the variant's id, the instructions and the points per item; then the data (the printers'
-own picture of the network, or of the image and kernels) and the exercises, numbered as the
+own picture of the network, or of the image and kernels; a recurrent lesson's sequence,
+matrices and states as the printers' data section gives them) and the exercises, numbered as the
 key and the Moodle bank number them (``stepper.exam.items``): "Ejercicio 1", a), b), … Each
 item is the quantity asked and a box as wide as its answer can be (a sign, the digits of its
 integer part, the lesson's decimals), so the box does not tell how many decimals the value
@@ -130,7 +131,7 @@ def pdf(documents: Sequence[tuple[Solution, Options]]) -> bytes:
 
 
 def _md_one(doc: Document, header: ExamHeader | None) -> str:
-    from stepper.printers.markdown import picture_text
+    from stepper.printers.markdown import data, picture_text
 
     lang = doc.lang
     line, lines = _top(doc, header)
@@ -145,6 +146,8 @@ def _md_one(doc: Document, header: ExamHeader | None) -> str:
     picture = picture_text(doc)
     if picture:
         out += ["```text", picture, "```", ""]
+    if doc.solution.recurrent is not None:  # its picture gives no numbers: the data do
+        out += data(doc)
     problem = optimize.statement(doc.solution)
     if problem:
         out += [f"**{label('exam.data', lang)}:** " + "; ".join(f"${t}$" for t in problem), ""]
@@ -171,7 +174,7 @@ def markdown(documents: Sequence[tuple[Solution, Options]]) -> str:
 
 
 def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
-    from stepper.printers.latex import text, tikz_conv, tikz_network
+    from stepper.printers.latex import data, text, tikz_conv, tikz_network
 
     lang = doc.lang
     line, lines = _top(doc, header)
@@ -185,6 +188,8 @@ def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
     out += [item for t in lines for item in (text(t), "")]
     out += tikz_network(doc)
     out += tikz_conv(doc)
+    if doc.solution.recurrent is not None:  # its picture gives no numbers: the data do
+        out += data(doc)
     problem = optimize.statement(doc.solution)
     if problem:
         out += [

@@ -407,7 +407,7 @@ def _flat_message(where: str, value: list[Any], path: tuple[Any, ...]) -> str:
     numbers = [repr(v) for v in value[:6]] + (["…"] if len(value) > 6 else [])
     whole = "[[" + ", ".join(numbers) + "]]"
     each = "[" + ", ".join(f"[{n}]" if n != "…" else n for n in numbers) + "]"
-    what = path[0] if path and path[0] in ("sequence", "targets") else "rows"
+    what = path[0] if path and path[0] in ("sequence", "targets") and len(value) > 1 else "rows"
     return msg(f"schema.flat_rows.{what}", where=where, whole=whole, each=each)
 
 

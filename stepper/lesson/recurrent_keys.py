@@ -23,7 +23,7 @@ Family = tuple[str, tuple[str, ...]]
 def families(lesson: RecurrentLesson) -> list[Family]:
     """The lesson's key families in step order: a name and the letters of its indices (G a
     gate, t a time step, i a hidden unit, k an output, j a column of a gate's row: the bias,
-    then x, then h; J one of an output's row: the bias, then h)."""
+    then x, then h; J one of an output's row: the bias, then h, shown as m)."""
     cell = lesson.cell
     out = lesson.output
     every = out is not None and out.every_step
@@ -88,22 +88,25 @@ def _product(letters: tuple[str, ...], ranges: dict[str, list[str]]) -> Iterator
 
 
 def _shapes(lesson: RecurrentLesson) -> str:
-    """The families as a reader would write them (u[G,t,i], loss), and the ranges of their
-    letters, for a message."""
-    forms = [f"{n}[{','.join(idx).replace('J', 'j')}]" if idx else n for n, idx in families(lesson)]
+    """The families as a reader would write them (u[G,t,i], loss; an output row's column is
+    m), and the ranges of the letters they use, for a message."""
+    found = families(lesson)
+    forms = [f"{n}[{','.join(idx).replace('J', 'm')}]" if idx else n for n, idx in found]
     forms = [f for f in forms if not f.startswith("check.")] + (
         ["check.…"] if any(f.startswith("check.") for f in forms) else []
     )
     outputs = len(lesson.output.weights) if lesson.output is not None else 0
-    ranges = [
-        f"G: {', '.join(CELL_GATES[lesson.cell])}",
-        _range("t", 1, len(lesson.sequence)),
-        _range("i", 1, lesson.hidden),
-        _range("j", 0, lesson.inputs + lesson.hidden),
-    ]
-    if outputs:
-        ranges.insert(3, _range("k", 1, outputs))
-    return msg("recurrent.key_forms", forms=", ".join(forms), ranges="; ".join(ranges))
+    texts = {
+        "G": f"G: {', '.join(CELL_GATES[lesson.cell])}",
+        "t": _range("t", 1, len(lesson.sequence)),
+        "i": _range("i", 1, lesson.hidden),
+        "k": _range("k", 1, outputs),
+        "j": _range("j", 0, lesson.inputs + lesson.hidden),
+        "J": _range("m", 0, lesson.hidden),
+    }
+    used = {letter for _, idx in found for letter in idx}
+    ranges = "; ".join(text for letter, text in texts.items() if letter in used)
+    return msg("recurrent.key_forms", forms=", ".join(forms), ranges=ranges)
 
 
 def _range(letter: str, first: int, last: int) -> str:

@@ -12,9 +12,11 @@ from stepper.lesson.checks import Found
 from stepper.lesson.errors import msg
 from stepper.lesson.schema import CELL_GATES, RecurrentLesson
 
-#: Most products a recurrent lesson may write out (see ``products``); measured in
-#: benchmarks/bench_recurrent.py.
-MAX_PRODUCTS = 1_000_000
+#: Most products a recurrent lesson may write out (see ``products``). At the limit a lesson
+#: solves in about 2 s and writes some 80 MB of JSON in about 8 s; 100 steps of an LSTM with 12
+#: units (201,600) pass, with 20 units (528,000: 15 s) they do not. Measured with
+#: benchmarks/bench_recurrent_limit.py.
+MAX_PRODUCTS = 250_000
 
 
 def products(lesson: RecurrentLesson) -> int:

@@ -253,7 +253,8 @@ class Grid(Strict):
 
 
 class Variants(Strict):
-    """Which numbers of a dense lesson vary between exam variants, and how."""
+    """Which numbers of a dense or recurrent lesson vary between exam variants, and how
+    (``stepper.variants``)."""
 
     weights: Grid | None = None
     inputs: Grid | None = None
