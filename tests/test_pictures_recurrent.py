@@ -163,8 +163,9 @@ def test_revealed_values_are_written_as_shown(case: str) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_time_window_follows_the_step(case: str) -> None:
-    """A long sequence shows the boxes around the current time step, and says how many
-    are left out on each side."""
+    """A long sequence shows the boxes around the current time step: on their left the
+    states that enter the first box (h₀, or h and its gradient at the step before), on their
+    right how many steps are left out."""
     solution = solution_of(case)
     shape = solution.recurrent
     assert shape is not None
@@ -177,8 +178,16 @@ def test_the_time_window_follows_the_step(case: str) -> None:
         assert t in drawn
         assert drawn == list(range(drawn[0], drawn[-1] + 1))
         more = [lb.text for lb in scene.labels() if lb.role is Role.MORE and lb.text != "…"]
-        expected = [f"… {n} more" for n in (drawn[0] - 1, shape.steps - drawn[-1]) if n]
-        assert more == expected, (case, step.key, more)
+        left_out = shape.steps - drawn[-1]
+        assert more == ([f"… {left_out} more"] if left_out else []), (case, step.key, more)
+        edge = min(lb.x for lb in boxes(scene).values())
+        entering = [
+            lb.key
+            for lb in scene.labels()
+            if lb.key and lb.x < edge and lb.key.split("[")[0] in ("h", "c", "dh", "dc")
+        ]
+        assert entering or drawn[0] == 1, (case, step.key)  # no gradient left of step 1
+        assert all(f"[{drawn[0] - 1}," in key for key in entering), (case, step.key, entering)
 
 
 @pytest.mark.parametrize(("width", "rows"), SIZES)

@@ -13,7 +13,8 @@ boxes the δ's each increment sums over time.
 
 Values are written in as the walk reveals them; the quantity being computed and those it reads
 carry their roles, and the box of its time step its heading. A long sequence shows a window of
-boxes around the current time step, "… N more" on either side; many hidden units show the
+boxes around the current time step: the states that enter it on its left (h₀, or the h_t of
+the last box left out, and its gradient), "… N more" on its right; many hidden units show the
 current one and its first neighbours. The layout tries, in order, fewer rows (gates two to a
 line, no connectors) and fewer columns (no spaces around =) until it fits the rows and width.
 """
@@ -128,11 +129,9 @@ class _Geometry:
         """The row of the boxes' bottom border."""
         return self.top + len(self.lines) + 1
 
-    def states(self, *, forward: bool = False) -> list[tuple[_Line, int]]:
-        """The state lines and their rows (with ``forward``, the forward half's when drawn)."""
-        out = [(line, self.top + 1 + n) for n, line in enumerate(self.lines)
-               if _is_state(line) and not (forward and line[0])]  # fmt: skip
-        return out or self.states() if forward else out
+    def states(self) -> list[tuple[_Line, int]]:
+        """The state lines and their rows."""
+        return [(line, self.top + 1 + n) for n, line in enumerate(self.lines) if _is_state(line)]
 
     @property
     def state_row(self) -> int:
@@ -155,8 +154,8 @@ class _Layout:
         self.choices = tuple(views)
         self.cell_rows = _rows(pos.shape)
         self.top_line = self._has_top_line()
-        #: The initial states' width, by the lines' slots and the spacing.
-        self.sides: dict[tuple[tuple[_Line, ...], bool], int] = {}
+        #: The width of the states entering the first box, by its lines, spacing and step.
+        self.sides: dict[tuple[tuple[_Line, ...], bool, int], int] = {}
 
     # --- measuring ------------------------------------------------------------------------------
 
@@ -211,18 +210,12 @@ class _Layout:
         return top + 2 + len(lines) + below + 1
 
     def side_width(self, first: int, lines: tuple[_Line, ...], spaced: bool) -> int:
-        """Columns left of the first box: the initial states, or "… N more"."""
-        if first > 1:
-            return len(self.more(first - 1))
-        if (lines, spaced) not in self.sides:
+        """Columns left of the first box: the states that enter it (h₀, or h_{t−1})."""
+        if (lines, spaced, first) not in self.sides:
             self.pos.spaced = spaced
-            widths = [
-                _used(self._initial(line), 1)
-                for line in lines
-                if _is_state(line) and not (line[0] and False in {b for b, _ in lines})
-            ]
-            self.sides[lines, spaced] = max(widths, default=0)
-        return self.sides[lines, spaced]
+            widths = [self._entering_width(line, first - 1) for line in lines if _is_state(line)]
+            self.sides[lines, spaced, first] = max(widths, default=0)
+        return self.sides[lines, spaced, first]
 
     def plan(self, width: int, rows: int) -> _Plan:
         """The best plan: within the rows (or as few over them as can be: the screen shows
@@ -319,35 +312,47 @@ class _Layout:
         return Scene(width, geo.bottom + plan.below + 2, tuple(items))
 
     def _side(self, geo: _Geometry) -> list[Item]:
-        """The initial states h₀ (c₀) at their rows, wired into the first box; or "… N more"."""
+        """Left of the first box, each state as it enters the window: h₀ (c₀) as given, or
+        the last box left out's h_t (c_t), wired in; and its gradient, wired out."""
         out: list[Item] = []
-        box = geo.lefts[0]
-        if geo.plan.first > 1:
-            text = self.more(geo.plan.first - 1)
-            out.append(Label(0, geo.state_row, text, Role.MORE))
-            for _, y in geo.states():
-                out.append(Wire(((len(text) + 1, y), (box - 1, y)), Role.MORE))
-            return out
-        arrow = not self.pos.backward or len(geo.plan.views) > 1
-        for line, y in geo.states(forward=True):
+        box, t = geo.lefts[0], geo.plan.first - 1
+        for line, y in geo.states():
             x = 0
-            for p in self._initial(line):
+            for p in self._entering(line, t):
                 out.append(p.at(x, y))
                 x += p.width + 1
+            back = line[0]
+            if back and x == 0:
+                continue  # the gradient goes no further back than step 1
             if x < box - 1:
-                out.append(Wire(((x, y), (box - 1, y)), arrow=arrow))
+                ends = ((box - 1, y), (x, y)) if back else ((x, y), (box - 1, y))
+                out.append(Wire(ends, arrow=True))
         return out
 
-    def _initial(self, line: _Line) -> list[Piece]:
-        """The initial state of each unit of a state line (h₀, c₀), as the lesson gives it."""
+    def _entering(self, line: _Line, t: int) -> list[Piece]:
+        """A state line's quantities at time ``t``, unit by unit: h₀ and c₀ as the lesson
+        gives them; none for the gradient at t = 0."""
+        back = line[0]
+        if back and t == 0:
+            return []
         out = []
         for row, i in line[1]:
             if i is None:
                 out.append(Piece("…", Role.MORE))
                 continue
-            key = f"{row.forward[0]}[0,{i}]"
+            key = row.key(back, t, i)
             out.append(self.pos.slot(key, _fallback(key, self.shape.hidden)))
         return out
+
+    def _entering_width(self, line: _Line, t: int) -> int:
+        """The widest ``_entering`` ever writes (its values' widest), so nothing moves."""
+        if line[0] and t == 0:
+            return 0
+        widths = []
+        for row, i in line[1]:
+            key = row.key(line[0], t, i) if i is not None else ""
+            widths.append(self.pos.slot_width(key, _fallback(key, self.shape.hidden)) if key else 1)
+        return sum(widths) + len(widths) - 1
 
     def _box(self, geo: _Geometry, t: int, left: int) -> list[Item]:
         """Box t's heading over its top border, and its slots line by line."""
