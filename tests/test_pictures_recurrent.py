@@ -54,7 +54,7 @@ def walk(solution: Solution) -> list[tuple[int, int | None]]:
     return list(positions(solution, every))
 
 
-_TITLE = re.compile(r" t = (\d+) ")
+_TITLE = re.compile(r"t = (\d+)")
 
 
 def boxes(scene: Scene) -> dict[int, Label]:

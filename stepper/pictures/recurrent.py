@@ -31,7 +31,7 @@ from stepper.pictures.blocks import Piece, extent
 from stepper.pictures.network import ROW_BUDGET
 from stepper.pictures.network_state import pick
 from stepper.pictures.recurrent_state import Position, parse, time_of
-from stepper.pictures.scene import Frame, Item, Label, Role, Scene, Wire
+from stepper.pictures.scene import Item, Label, Role, Scene, Wire
 from stepper.steps import Phase, RecurrentShape, Solution
 
 #: Columns of a printed picture at most, and its rows: a page shows both halves of each box.
@@ -203,7 +203,7 @@ class _Layout:
             sum(slot if i is not None else 1 for _, i in cells) + _SLOT_GAP * (len(cells) - 1)
             for _, cells in lines
         )
-        return max(widest + 2, len(_title(self.shape.steps)) + 1)
+        return max(widest + 2, len(_title(self.shape.steps)) + 3)
 
     def rows_of(self, lines: tuple[_Line, ...], above: bool, below: bool) -> int:
         top = 1 + above if self.top_line else 0
@@ -297,7 +297,7 @@ class _Layout:
         last = plan.first + plan.count - 1
         for k, t in enumerate(range(plan.first, last + 1)):
             left = lefts[k]
-            items.append(Frame(left + 1, top + 1, inner, len(lines)))
+            items.append(_outline(left, top, inner + 1, geo.bottom, len(_title(t))))
             items += self._box(geo, t, left)
             items += self._x(geo, t, left)
             if k + 1 < plan.count:
@@ -359,7 +359,7 @@ class _Layout:
         pos = self.pos
         here = pos.step is not None and time_of(pos.step.key, self.shape) == t
         out: list[Item] = [
-            Label(left + 1, geo.top, _title(t), Role.CURRENT if here else Role.HEADER)
+            Label(left + 2, geo.top, _title(t), Role.CURRENT if here else Role.HEADER)
         ]
         for n, (back, cells) in enumerate(geo.lines):
             x, y = left + 2, geo.top + 1 + n
@@ -462,7 +462,7 @@ class _Layout:
             for p in chosen:
                 out.append(p.at(x, 0))
                 x += p.width + 2
-            centre = max(left + 2 + len(_title(t)), left + 1 + geo.inner // 2)
+            centre = max(left + 4 + len(_title(t)), left + 1 + geo.inner // 2)
             if plan.above and centre <= left + geo.inner:
                 out.append(Wire(((centre, geo.top), (centre, geo.top - 1)), arrow=True))
         return out
@@ -488,9 +488,18 @@ class _Layout:
         return label("picture.more", self.lang, n=n)
 
 
+def _outline(left: int, top: int, right: int, bottom: int, title: int) -> Wire:
+    """A box's border through the cells around it, open where its heading is written over
+    the top edge (so that no medium draws the line through the heading's letters): ╭─t = 1─╮."""
+    gap = left + 2 + title
+    points = ((gap, top), (left + right, top), (left + right, bottom), (left, bottom),
+              (left, top), (left + 1, top))  # fmt: skip
+    return Wire(points)
+
+
 def _title(t: int) -> str:
     """A box's heading, written over its top border."""
-    return f" t = {t} "
+    return f"t = {t}"
 
 
 def _set(x: int | None) -> set[int]:
