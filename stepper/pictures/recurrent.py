@@ -423,14 +423,14 @@ class _Layout:
         return pos.backward and any(s.phase is Phase.UPDATE for s in pos.solution.steps)
 
     def _outputs(self, t: int) -> list[str]:
-        """The keys above box t: its outputs ỹ, their targets y, their errors ε (at the last
+        """The keys above box t: its outputs ỹ, their targets y, their errors ε and δ (at the last
         box, the loss)."""
         shape, pos = self.shape, self.pos
         if not shape.every_step and t != shape.steps:
             return []
         size = shape.outputs or shape.hidden
         keys = []
-        for name in ("y", "target", "e"):
+        for name in ("y", "target", "e", "do"):
             for i in range(1, size + 1):
                 key = f"{name}[{t},{i}]" if shape.every_step else f"{name}[{i}]"
                 if pos.exists(key):
