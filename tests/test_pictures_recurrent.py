@@ -242,3 +242,16 @@ def test_a_worksheet_shows_no_computed_value(case: str) -> None:
     for label in scene.labels():
         if label.key in computed:
             assert "=" not in label.text, label
+
+
+def test_a_short_title_card_shows_the_cell_before_the_output() -> None:
+    """The title card of 60×20 leaves an rnn 5 rows: the boxes and their x_t, the output line
+    left out (it shows again once the walk starts, in the walk's own rows)."""
+    solution = solution_of("rnn-2x1")
+    scene = recurrent_scene(solution, 0, None, "en", 50, rows=5)
+    assert scene.height <= 5
+    keys = {label.key for label in scene.labels()}
+    assert {"x[1,1]", "x[2,1]", "h[1,1]", "h[2,1]"} <= keys
+    assert "y[1]" not in keys
+    walking = recurrent_scene(solution, 0, 0, "en", 50, rows=8)
+    assert "y[1]" in {label.key for label in walking.labels()}

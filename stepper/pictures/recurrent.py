@@ -558,7 +558,11 @@ def recurrent_scene(
     rows = ROW_BUDGET if rows is None else max(1, rows)
     pos = Position.build(solution, revealed, current)
     layout = _Layout(pos, lang, ((False, True), (pos.backward,)))
-    scene = layout.draw(layout.plan(width, rows), width)
+    plan = layout.plan(width, rows)
+    if plan.rows > rows and layout.top_line and pos.step is None:
+        layout.top_line = False  # a title card too short for it all: the cell before the output
+        plan = layout.plan(width, rows)
+    scene = layout.draw(plan, width)
     return replace(scene, title=solution.title)
 
 
