@@ -31,6 +31,22 @@ class Piece:
         return Label(x, y, self.text, self.role, key=self.key)
 
 
+class Spaced:
+    """How a picture's slots write ``=`` and ``→``: with spaces, or tight when the picture
+    must save columns. Mixed into a layout's position, which has the ``spaced`` flag."""
+
+    __slots__ = ()
+    spaced: bool
+
+    @property
+    def eq(self) -> str:
+        return " = " if self.spaced else "="
+
+    @property
+    def arrow(self) -> str:
+        return " → " if self.spaced else "→"
+
+
 @dataclass(slots=True)
 class Block:
     """Items in a rectangle ``width`` × ``height`` whose top-left cell is (0, 0)."""

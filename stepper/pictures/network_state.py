@@ -17,7 +17,7 @@ from rich.cells import cell_len
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
-from stepper.pictures.blocks import Piece
+from stepper.pictures.blocks import Piece, Spaced
 from stepper.pictures.scene import Role
 from stepper.solution_cache import PerSolution
 from stepper.steps import (
@@ -184,7 +184,7 @@ def sub(n: int) -> str:
 
 
 @dataclass(slots=True)
-class Position:
+class Position(Spaced):
     """One position of the walk: what is revealed, what is read, how numbers are written."""
 
     solution: Solution
@@ -311,14 +311,6 @@ class Position:
         if key == self.target:
             return Role.CURRENT
         return Role.READ if key in self.reads else otherwise
-
-    @property
-    def eq(self) -> str:
-        return " = " if self.spaced else "="
-
-    @property
-    def arrow(self) -> str:
-        return " → " if self.spaced else "→"
 
     def more(self, n: int) -> str:
         return label("picture.more", self.lang, n=n)

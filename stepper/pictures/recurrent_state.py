@@ -22,7 +22,7 @@ from rich.cells import cell_len
 
 from stepper.notation import Sym
 from stepper.numbers import given, pretty
-from stepper.pictures.blocks import Piece
+from stepper.pictures.blocks import Piece, Spaced
 from stepper.pictures.scene import Role
 from stepper.solution_cache import PerSolution
 from stepper.steps import CHECK, Phase, Quantity, RecurrentShape, Solution, Step
@@ -94,7 +94,7 @@ _index = PerSolution(_Index.build, 2)
 
 
 @dataclass(slots=True)
-class Position:
+class Position(Spaced):
     """One position of the walk: what is revealed, what is current and read, which view."""
 
     solution: Solution
@@ -137,14 +137,6 @@ class Position:
         prefix = CHECK if phase is Phase.CHECK else ""
         index = _index(solution)
         return cls(solution, shape, index, revealed, step, reads, focus, unit, backward, prefix)
-
-    @property
-    def eq(self) -> str:
-        return " = " if self.spaced else "="
-
-    @property
-    def arrow(self) -> str:
-        return " → " if self.spaced else "→"
 
     @property
     def target(self) -> str | None:
