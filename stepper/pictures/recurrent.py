@@ -346,8 +346,8 @@ class _Layout:
 
     def _entering_width(self, line: _Line, t: int) -> int:
         """The widest ``_entering`` ever writes (its values' widest), so nothing moves."""
-        if line[0] and t == 0:
-            return 0
+        if line[0] and t == 0:  # room for h₀ all the same, so that the boxes keep their place
+            return self._entering_width((False, line[1]), 0)
         widths = []
         for row, i in line[1]:
             key = row.key(line[0], t, i) if i is not None else ""
