@@ -29,8 +29,8 @@ _GATE_WEIGHT = re.compile(r"^w\[([a-z]),(\d+),(\d+)\]$")
 _OUTPUT_WEIGHT = re.compile(r"^t\[(\d+),(\d+)\]$")
 _TARGET = re.compile(r"^target\[(\d+)(?:,(\d+))?\]$")
 _INPUT = re.compile(r"^x\[\d+(?:,\d+)?\]$")
-#: What the states table leaves out: pre-activations, errors and what flows back.
-_NOT_STATES = ("u", "d", "dh", "dc", "e")
+#: What flows back through time: the errors reaching h and c, each gate's δ, the output's.
+_BACKWARD = ("dh", "dc", "d", "do")
 
 
 def _letter(sym: Sym) -> Sym:
@@ -161,9 +161,10 @@ def recurrent_data(solution: Solution) -> tuple[Given, ...]:
 # -- the results -------------------------------------------------------------------------------
 
 
-def _states(solution: Solution) -> Table | None:
-    """The forward pass at a glance: a row per time step, a column per gate value and state
-    of each unit (f, i, g, o, c, h; r, z, n, h; h), and the output when read at every step."""
+def _through_time(solution: Solution, title: str, backward: bool) -> Table | None:
+    """A pass at a glance: a row per time step, a column per quantity of each unit. Forward,
+    each gate's value and the states (f, i, g, o, c, h; r, z, n, h; h), and the output when
+    read at every step; backward, the errors reaching h and c and each gate's δ."""
     shape = solution.recurrent
     assert shape is not None
     cells: dict[tuple[int, str, str], str] = {}
@@ -172,13 +173,16 @@ def _states(solution: Solution) -> Table | None:
     for step in solution.steps:
         t = time_of(step.key)
         name, _, rest = step.key.partition("[")
-        if step.key.startswith(CHECK) or t is None or t < 1 or name in _NOT_STATES:
+        args = rest.rstrip("]").split(",")
+        if step.key.startswith(CHECK) or t is None or t < 1 or name == "u":
             continue
-        unit = rest.rstrip("]").split(",")[-1]
-        letters.setdefault(name, _letter(step.sym))
-        if unit not in units.setdefault(name, []):
-            units[name].append(unit)
-        cells[t, name, unit] = step.shown
+        if (name in _BACKWARD) != backward or (not backward and name == "e"):
+            continue
+        column = f"{name}.{args[0]}" if name == "d" else name  # a δ per gate
+        letters.setdefault(column, _letter(step.sym))
+        if args[-1] not in units.setdefault(column, []):
+            units[column].append(args[-1])
+        cells[t, column, args[-1]] = step.shown
     columns = [(name, unit) for name in letters for unit in units[name]]
     if not columns:
         return None
@@ -190,7 +194,7 @@ def _states(solution: Solution) -> Table | None:
         replace(letters[name], indices=(int(unit),)) if len(units[name]) > 1 else letters[name]
         for name, unit in columns
     )
-    return Table(label("data.states", solution.language), rows, head, _times(solution))
+    return Table(title, rows, head, _times(solution))
 
 
 def _latest(steps: Iterable[Step]) -> list[Step]:
@@ -206,11 +210,14 @@ def _latest(steps: Iterable[Step]) -> list[Step]:
 
 
 def recurrent_results(solution: Solution) -> tuple[Table, ...]:
-    """The states through time, then each gate's new weights and the output's."""
-    tables: list[Table] = []
-    states = _states(solution)
-    if states is not None:
-        tables.append(states)
+    """The states through time and the errors back through it, then each gate's new weights
+    and the output's."""
+    lang = solution.language
+    passes = (
+        _through_time(solution, label("data.states", lang), backward=False),
+        _through_time(solution, label("data.errors", lang), backward=True),
+    )
+    tables = [table for table in passes if table is not None]
     new = [(s.key, s.sym, s.shown) for s in _latest(solution.steps)]
     tables += _gate_tables(solution, new, new=True)
     return tuple(tables)
