@@ -150,8 +150,10 @@ class _Layout:
         self.pos = pos
         self.shape = pos.shape
         self.lang = lang
-        #: The halves a plan may draw (False: the forward one), best first.
-        self.choices = tuple(views)
+        #: The halves a plan may draw (False: the forward one), best first; a lesson worked
+        #: forward only has no backward half.
+        backward = any(key.startswith("dh[") for key in pos.index.at)
+        self.choices = tuple(views) if backward else ((False,),)
         self.cell_rows = _rows(pos.shape)
         self.top_line = self._has_top_line()
         #: The width of the states entering the first box, by its lines, spacing and step.
