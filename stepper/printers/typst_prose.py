@@ -33,6 +33,8 @@ _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵗᵀᵐᵃˣ�
 _ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "macron", "\u0307": "dot"}
 #: The prime of a scaled quantity (x′₁), kept on its letter as an accent is.
 _PRIME = "′"
+#: The comma between two indices (h₂‚₁, unit 1 at time 2; w₁‚₁₀) is part of the subscript.
+_SUB["‚"] = ","
 #: Binary operators and relations as typst math writes them.
 _OPS = {
     "=": "=",
