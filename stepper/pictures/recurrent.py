@@ -43,7 +43,7 @@ _GAP = 3
 _SLOT_GAP = 2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # one of each per layout: hashed by identity
 class _Row:
     """One quantity of a box, per hidden unit: its forward key, the pre-activation a gate's
     row shows until the gate is known, and its backward key (``{t}``, ``{i}`` filled in)."""
