@@ -448,22 +448,22 @@ class _Layout:
         if weights:
             return [p.at(x, 0) for x, p in _spread(weights, geo.width)]
         out: list[Item] = []
+        free = 0  # the first column the next box's outputs may take
         for k, t in enumerate(range(plan.first, plan.first + plan.count)):
             keys = self._outputs(t)
             if not keys:
                 continue
             left = geo.lefts[k]
             pieces = [pos.slot(key, _fallback(key, self.shape.hidden)) for key in keys]
-            if self.shape.every_step:  # above its own box, as far as the next one
-                right = geo.lefts[k + 1] - 1 if k + 1 < len(geo.lefts) else geo.width
-                chosen = _fit(pieces, right - left)
-                x = left
-            else:  # the one output line: over its box, or further left if it needs the room
-                chosen = _fit(pieces, geo.width)
-                x = max(0, min(left, geo.width - _used(chosen)))
+            # Over its box, as far as the next box (the edge for the last one), and further
+            # left where the room there is free.
+            end = geo.lefts[k + 1] - 1 if k + 1 < len(geo.lefts) else geo.width
+            chosen = _fit(pieces, end - free)
+            x = max(free, min(left, end - _used(chosen)))
             for p in chosen:
                 out.append(p.at(x, 0))
                 x += p.width + 2
+            free = x + 1  # three columns between two boxes' outputs
             centre = max(left + 4 + len(_title(t)), left + 1 + geo.inner // 2)
             if plan.above and centre <= left + geo.inner:
                 out.append(Wire(((centre, geo.top), (centre, geo.top - 1)), arrow=True))
