@@ -3,10 +3,11 @@ exam variants of it, the numbers the app lets a learner edit.
 
 ``stepper.lesson.recurrent_keys`` lists a lesson's step keys from its sizes alone, so that
 ``stepper check`` can tell a note on no step without solving; here every lesson of a grid of
-shapes (each cell; with and without an output, every_step, targets, a learning rate; one and
-several units) is solved, and the keys the engine emits must be exactly those. Variants redraw
-gates, output weights, sequence, targets and α within the lesson's grids; the exam printers
-take them as they take a dense lesson's. The edit screen names each number as the steps do.
+shapes (each cell; with and without an output, linear, tanh or sigmoid, every_step, targets, a
+learning rate; one and several units) is solved, and the keys the engine emits must be exactly
+those. Variants redraw gates, output weights, sequence, targets and α within the lesson's grids;
+the exam printers take them as they take a dense lesson's. The edit screen names each number as
+the steps do.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def _lesson(
     inputs: int = 1,
     steps: int = 2,
     output: int | None = 1,
+    activation: str = "linear",
     every: bool = False,
     targets: bool = True,
     rate: bool = True,
@@ -57,8 +59,10 @@ def _lesson(
         f"sequence: {matrix(steps, inputs)}\ngates:\n{gates}"
     )
     if output is not None:
+        weights = matrix(output, 1 + hidden)
+        every_step = str(every).lower()
         text += (
-            f"output: {{weights: {matrix(output, 1 + hidden)}, every_step: {str(every).lower()}}}\n"
+            f"output: {{activation: {activation}, weights: {weights}, every_step: {every_step}}}\n"
         )
     size = output if output is not None else hidden
     if targets:
@@ -71,18 +75,18 @@ def _lesson(
 
 
 def _shape_id(shape: dict[str, Any]) -> str:
-    out = f"{shape['cell']}-h{shape['hidden']}-o{shape['output']}"
+    out = f"{shape['cell']}-h{shape['hidden']}-o{shape['output']}-{shape['activation']}"
     out += "-every" if shape["every"] else ""
     out += "" if shape["targets"] else "-forward"
     return out + ("" if shape["rate"] or not shape["targets"] else "-norate")
 
 
 SHAPES = [
-    {"cell": c, "hidden": h, "output": o, "every": e, "targets": t, "rate": r}
-    for c, h, (o, e), (t, r) in itertools.product(
+    {"cell": c, "hidden": h, "output": o, "activation": a, "every": e, "targets": t, "rate": r}
+    for c, h, (o, a, e), (t, r) in itertools.product(
         sorted(CELL_GATES),
         (1, 2),
-        ((1, False), (2, True), (None, False)),
+        ((1, "linear", False), (2, "tanh", True), (1, "sigmoid", False), (None, "linear", False)),
         ((True, True), (True, False), (False, False)),
     )
 ]

@@ -43,6 +43,8 @@ def families(lesson: RecurrentLesson) -> list[Family]:
         return found
     error = output if out is not None else ("i",)
     found += [("e", error), ("loss", ())]
+    if out is not None and out.activation in ("tanh", "sigmoid"):
+        found += [("do", output)]  # the output's δ: ε times s'(u); a linear one's is ε itself
     found += [("dh", ("t", "i"))] + [(f"d{s}", ("t", "i")) for s in state]
     found += [("d", ("G", "t", "i"))]
     if not trains:
