@@ -19,7 +19,7 @@ from stepper.lesson.formula import check_optimize
 from stepper.lesson.load import schema_found
 from stepper.lesson.recurrent_checks import check_recurrent
 from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson, RecurrentLesson
-from stepper.notation import Sym
+from stepper.notation import GATE_LETTERS, Sym
 from stepper.numbers import decimal_comma, given
 
 
@@ -150,9 +150,12 @@ def _recurrent_numbers(lesson: RecurrentLesson) -> list[Editable]:
     if lesson.training is not None and lesson.training.learning_rate is not None:
         out.append(Editable(("training", "learning_rate"), "α", lesson.training.learning_rate))
     for gate, rows in lesson.gates.given().items():
+        # The engine's letters (stepper.engine.recurrent): an rnn's one gate untagged (w₁₀),
+        # the GRU's update gate z written a.
+        tag = None if lesson.cell == "rnn" else GATE_LETTERS.get(gate, gate)
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
-                sym = Sym("w", (i + 1, j), tag=gate)
+                sym = Sym("w", (i + 1, j), tag=tag)
                 out.append(Editable(("gates", gate, i, j), sym.unicode(), value))
     if lesson.output is not None:
         for i, row in enumerate(lesson.output.weights):
@@ -169,14 +172,25 @@ def _sequence_numbers(lesson: RecurrentLesson) -> list[Editable]:
     for name in ("h", "c"):
         state = getattr(lesson.initial, name) if lesson.initial is not None else None
         for i, value in enumerate(state or []):
-            out.append(Editable(("initial", name, i), Sym(name, (0, i + 1)).unicode(), value))
+            sym = _at(name, 0, i + 1, lesson.hidden)
+            out.append(Editable(("initial", name, i), sym.unicode(), value))
     for t, x in enumerate(lesson.sequence):
         for j, value in enumerate(x):
-            out.append(Editable(("sequence", t, j), Sym("x", (t + 1, j + 1)).unicode(), value))
+            sym = _at("x", t + 1, j + 1, lesson.inputs)
+            out.append(Editable(("sequence", t, j), sym.unicode(), value))
+    every = lesson.output is not None and lesson.output.every_step
+    outputs = len(lesson.output.weights) if lesson.output is not None else lesson.hidden
     for t, y in enumerate(lesson.targets or []):
         for i, value in enumerate(y):
-            out.append(Editable(("targets", t, i), Sym("y", (t + 1, i + 1)).unicode(), value))
+            sym = _at("y", t + 1 if every else len(lesson.sequence), i + 1, outputs)
+            out.append(Editable(("targets", t, i), sym.unicode(), value))
     return out
+
+
+def _at(letter: str, t: int, i: int, size: int) -> Sym:
+    """A recurrent quantity as the engine writes it: time first, then (with several) the unit
+    after a comma: x₂, h₂‚₁."""
+    return Sym(letter, (t, i) if size > 1 else (t,), comma=size > 1)
 
 
 def with_number(

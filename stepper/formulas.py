@@ -433,6 +433,119 @@ def _increment_total(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy
     return _mul(s[0], _add(*s[1:]))
 
 
+# Recurrent cells (stepper.engine.recurrent) --------------------------------------------------
+
+
+def _tanh(x: sympy.Expr, p: tuple[int | str, ...]) -> sympy.Expr:
+    """tanh, written tgh when the step's params say so (``display.tanh``)."""
+    import sympy
+
+    return _tgh()(x) if "tgh" in p else sympy.tanh(x)
+
+
+def _groups(s: Sequence[sympy.Expr], counts: Sequence[int]) -> list[sympy.Expr]:
+    """The products of consecutive slots, ``counts`` of them to each product."""
+    out, at = [], 0
+    for count in counts:
+        out.append(_mul(*s[at : at + count]))
+        at += count
+    return out
+
+
+@template("terms")
+def _terms(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """A sum of products, ``p`` giving each product's number of factors: the error reaching a
+    hidden state from the output and from every gate of the next time step (δ·w, δ·w·r), a
+    GRU candidate's net input (w·x, w·r·h), an LSTM's c = f·c + i·g."""
+    return _add(*_groups(s, [int(k) for k in p]))
+
+
+@template("output")
+def _output(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """ỹ = s(t₀ + t₁·h₁ + …): the bias slot, then (weight, h) pairs: the dense layer on h."""
+    import sympy
+
+    total = _add(s[0], *(_mul(s[k], s[k + 1]) for k in range(1, len(s), 2)))
+    name = str(p[0])
+    if name == "tanh":
+        return _tanh(total, p)
+    if name == "sigmoid":
+        return sympy.Pow(_add(sympy.Integer(1), sympy.exp(_neg(total))), -1, evaluate=False)
+    return total
+
+
+@template("lstm_hidden")
+def _lstm_hidden(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """h = o·tanh(c) over the slots (o, c)."""
+    return _mul(s[0], _tanh(s[1], p))
+
+
+@template("gru_hidden")
+def _gru_hidden(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """h_t = (1 − z)·n + z·h_{t−1} over the slots (z, n, h_{t−1})."""
+    import sympy
+
+    z, n, before = s
+    return _add(_mul(_add(sympy.Integer(1), _neg(z)), n), _mul(z, before))
+
+
+@template("lstm_dc")
+def _lstm_dc(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """The error reaching c_t: εʰ·o·(1 − tanh(c)²), through h_t = o·tanh(c_t), plus εᶜ·f of
+    the next step when there is one (c_{t+1} = f·c_t + …); slots (εʰ, o, c[, εᶜ, f])."""
+    import sympy
+
+    through = _add(sympy.Integer(1), _neg(sympy.Pow(_tanh(s[2], p), 2, evaluate=False)))
+    now = _mul(s[0], s[1], through)
+    return _add(now, _mul(s[3], s[4])) if len(s) == 5 else now
+
+
+@template("delta_gate")
+def _delta_gate(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """A gate's δ: the product of the factors that reach it, times its activation's derivative
+    written with its value (the last slot): g·(1 − g) for σ, 1 − g² for tanh."""
+    return _mul(*s[:-1], _derivative(str(p[0]), s[-1]))
+
+
+@template("delta_lstm_o")
+def _delta_lstm_o(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """δᵒ = εʰ·tanh(c)·o·(1 − o) over the slots (εʰ, c, o)."""
+    return _mul(s[0], _tanh(s[1], p), _derivative("sigmoid", s[2]))
+
+
+@template("delta_gru_n")
+def _delta_gru_n(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """δⁿ = εʰ·(1 − z)·(1 − n²) over the slots (εʰ, z, n)."""
+    import sympy
+
+    return _mul(s[0], _add(sympy.Integer(1), _neg(s[1])), _derivative("tanh", s[2]))
+
+
+@template("delta_gru_z")
+def _delta_gru_z(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """The update gate's δ = εʰ·(h_{t−1} − n)·z·(1 − z) over the slots (εʰ, h_{t−1}, n, z)."""
+    return _mul(s[0], _add(s[1], _neg(s[2])), _derivative("sigmoid", s[3]))
+
+
+@template("delta_gru_r")
+def _delta_gru_r(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """δʳ = (Σ δⁿ·w)·h_{t−1}·r·(1 − r): (δⁿ, w) pairs, then h_{t−1} and r."""
+    reaching = _add(*(_mul(s[k], s[k + 1]) for k in range(0, len(s) - 2, 2)))
+    return _mul(reaching, s[-2], _derivative("sigmoid", s[-1]))
+
+
+@template("increment_terms")
+def _increment_terms(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
+    """Δw = c·α·(Σ_t input·δ): one weight's increment summed over time, ``p`` = (c, factors
+    in each term); slot 0 is α. The sum is kept in brackets, a term per time step."""
+    import sympy
+
+    c, size = int(p[0]), int(p[1])
+    terms = _groups(s[1:], [size] * ((len(s) - 1) // size))
+    total = _add(*terms)
+    return _mul(sympy.Integer(2), s[0], total) if c == 2 else _mul(s[0], total)
+
+
 # A lesson's own expressions (an optimize lesson's function and its derivatives) -------------
 
 #: id -> (the expression, the variables its operands fill, in order).

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 _SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉‚")
-_SUP = str.maketrans("0123456789-()+apzminxyc", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻᵐⁱⁿˣʸᶜ")
+_SUP = str.maketrans("0123456789-()+apzminxycfghor", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ᵃᵖᶻᵐⁱⁿˣʸᶜᶠᵍʰᵒʳ")
 
 #: letter -> (LaTeX, Unicode)
 _LETTERS: dict[str, tuple[str, str]] = {
@@ -42,10 +42,15 @@ _LETTERS: dict[str, tuple[str, str]] = {
 #: pooled cells m (p is the padding), a channel's part of a cell q (s is the stride).
 MAP_LETTERS = {"conv": "c", "relu": "a", "pool": "m", "chan": "q"}
 
+#: The letter a recurrent cell's gate is written with where its key's letter means something
+#: else in the lecture: the GRU's update gate z (z is a hidden neuron's output) is written a,
+#: for "actualización" (the key stays ``z[t,i]``).
+GATE_LETTERS = {"z": "a"}
+
 
 #: Indices as written, by their tuple: w₁₂, Δw₁₂ and the pictures' labels share them, and a big
 #: network prints some 100,000.
-_INDEX_TEXT: dict[tuple[int, ...], str] = {}
+_INDEX_TEXT: dict[tuple[tuple[int, ...], bool], str] = {}
 
 
 def subscript(text: str) -> str:
@@ -65,7 +70,10 @@ class Sym:
 
     ``sample`` is that superscript: the pair of a per-sample quantity inside a batch (the
     lecture's Δw^p), or the kernel of a feature map. ``tag`` is a letter written as a bare
-    superscript, naming what an error belongs to (δᵖ: the error at a pooled cell).
+    superscript, naming what an error belongs to (δᵖ: the error at a pooled cell) or which
+    gate of a recurrent cell a quantity is of (wᶠ₁₀, δᶠ₂). ``comma`` separates the indices
+    even when each is one digit: a recurrent quantity's time and unit (h₂‚₁, unit 1 at time 2),
+    which the lecture's w₁₂ style would run together.
     """
 
     letter: str
@@ -74,12 +82,21 @@ class Sym:
     delta: bool = False
     sample: int | str | None = None
     tag: str | None = None
+    comma: bool = False
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Symbols are dictionary keys in the printers' inner loops (one lookup a slot, some
         # 400,000 in a big lesson); the generated __hash__ would build a tuple every time.
-        fields = (self.letter, self.indices, self.tilde, self.delta, self.sample, self.tag)
+        fields = (
+            self.letter,
+            self.indices,
+            self.tilde,
+            self.delta,
+            self.sample,
+            self.tag,
+            self.comma,
+        )
         object.__setattr__(self, "_hash", hash(fields))
 
     def __hash__(self) -> int:
@@ -87,14 +104,22 @@ class Sym:
 
     def __reduce__(self) -> tuple[type[Sym], tuple[object, ...]]:
         # Rebuilt from its fields (a copy, a pickle): the hash of text differs between runs.
-        return Sym, (self.letter, self.indices, self.tilde, self.delta, self.sample, self.tag)
+        return Sym, (
+            self.letter,
+            self.indices,
+            self.tilde,
+            self.delta,
+            self.sample,
+            self.tag,
+            self.comma,
+        )
 
     def _index(self) -> str:
         # The lecture writes w12 for w_{1,2}; once an index has two digits, commas keep it readable.
-        text = _INDEX_TEXT.get(self.indices)
+        text = _INDEX_TEXT.get((self.indices, self.comma))
         if text is None:
-            sep = "," if any(i > 9 for i in self.indices) else ""
-            text = _INDEX_TEXT[self.indices] = sep.join(map(str, self.indices))
+            sep = "," if self.comma or any(i > 9 for i in self.indices) else ""
+            text = _INDEX_TEXT[self.indices, self.comma] = sep.join(map(str, self.indices))
         return text
 
     def latex(self) -> str:

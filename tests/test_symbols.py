@@ -24,7 +24,9 @@ from tests.conftest import solved
 #: What a key's name stands for where two names mean one thing, or one name two things: an
 #: optimiser's ``v`` is momentum's velocity (the increment its variable moves by, as AdaDelta's
 #: ``delta``) but Adam's second moment; momentum's β and Adam's β₁, β₂ are each the decay rate
-#: of a running average; a padded cell is a pixel of the (padded) image.
+#: of a running average; a padded cell is a pixel of the (padded) image; a recurrent lesson's
+#: output weights ``t[i,j]`` (and ``dt``) are the lecture's second-layer weights, which a dense
+#: lesson keys ``w[2,i,j]``.
 SYNONYMS = {
     ("adam", "beta1"): "beta",
     ("adam", "beta2"): "beta",
@@ -34,6 +36,8 @@ SYNONYMS = {
     ("adam", "v"): "second moment",
     ("adam", "vhat"): "corrected second moment",
     ("", "pad"): "x",
+    ("", "t"): "w",
+    ("", "dt"): "dw",
 }
 #: The lecture's network notation: letters that mean one thing in every lesson that shows them.
 LECTURE = ("u", "v", "z", "t", "w", "x", "y", "ỹ", "ε", "ε²", "δ", "γ", "α", "Δw", "Δt", "Fₒ")

@@ -14,8 +14,9 @@ from stepper.engine.blame import overflow
 from stepper.engine.conv import ConvRun
 from stepper.engine.dense import DenseRun
 from stepper.engine.optimize import OptimizeRun
+from stepper.engine.recurrent import RecurrentRun
 from stepper.lesson.errors import LessonError, NumberProblem, msg, speaking
-from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson
+from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson, RecurrentLesson
 from stepper.steps import Solution
 
 
@@ -38,6 +39,8 @@ def _solve(lesson: Lesson, language: str) -> Solution:
         if isinstance(lesson, ConvLesson)
         else OptimizeRun
         if isinstance(lesson, OptimizeLesson)
+        else RecurrentRun
+        if isinstance(lesson, RecurrentLesson)
         else DenseRun
     )
     solution = _run(run, lesson, language, rounding)

@@ -352,7 +352,7 @@ def sym_typst(sym: Sym) -> str:
     if sym.sample is not None:
         sup += f"({sym.sample})"
     if sym.indices:
-        sep = "," if any(i > 9 for i in sym.indices) else ""
+        sep = "," if sym.comma or any(i > 9 for i in sym.indices) else ""
         sub = (sub + "," if sub else "") + sep.join(str(i) for i in sym.indices)
     if sup:
         base += f"^({sup})" if len(sup) > 1 else f"^{sup}"
