@@ -28,9 +28,7 @@ from stepper.printers.typography import quotes
 _SUB = dict(
     zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789+-=()aeoxhklmnpstijruv", strict=True)
 )
-_SUP = dict(
-    zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵗᵀᵐᵃˣʸᶜᵖᶻᶠᵍʰᵒʳ", "0123456789+-=()intTmaxycpzfghor", strict=True)
-)
+_SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵗᵀᵐᵃˣʸᶜᵖᶻᶠᵍʰᵒʳ", "0123456789+-=()intTmaxycpzfghor", strict=True))
 #: Combining accents and the typst function that puts them on a letter.
 _ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "macron", "\u0307": "dot"}
 #: The prime of a scaled quantity (x′₁), kept on its letter as an accent is.
