@@ -88,7 +88,10 @@ class Sym:
     def __post_init__(self) -> None:
         # Symbols are dictionary keys in the printers' inner loops (one lookup a slot, some
         # 400,000 in a big lesson); the generated __hash__ would build a tuple every time.
-        fields = (
+        object.__setattr__(self, "_hash", hash(self._fields()))
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
             self.letter,
             self.indices,
             self.tilde,
@@ -97,22 +100,13 @@ class Sym:
             self.tag,
             self.comma,
         )
-        object.__setattr__(self, "_hash", hash(fields))
 
     def __hash__(self) -> int:
         return self._hash
 
     def __reduce__(self) -> tuple[type[Sym], tuple[object, ...]]:
         # Rebuilt from its fields (a copy, a pickle): the hash of text differs between runs.
-        return Sym, (
-            self.letter,
-            self.indices,
-            self.tilde,
-            self.delta,
-            self.sample,
-            self.tag,
-            self.comma,
-        )
+        return Sym, self._fields()
 
     def _index(self) -> str:
         # The lecture writes w12 for w_{1,2}; once an index has two digits, commas keep it readable.

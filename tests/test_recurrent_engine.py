@@ -176,9 +176,9 @@ def test_the_order_of_the_steps(cell: str, over: dict[str, Any]) -> None:
     assert ranks == sorted(ranks)
     assert all(s.sample is None for s in solution.steps)
     backward = [s for s in solution.steps if s.phase == Phase.BACKWARD]
-    # The time is the index before the unit's; d[y,i] (the last step's output) has none.
+    # The time is the index before the unit's; do[i] (the last step's output) has none.
     indices = [s.key.split("[")[1].rstrip("]").split(",") for s in backward]
-    times = [int(ix[-2]) for ix in indices if ix[-2] != "y"]
+    times = [int(ix[-2]) for ix in indices if len(ix) > 1]
     assert times == sorted(times, reverse=True)
     forward = [s for s in solution.steps if s.phase == Phase.FORWARD and s.key.startswith("h[")]
     assert [s.key for s in forward] == [

@@ -74,7 +74,7 @@ def _output_deltas(run: RecurrentRun, t: int) -> Row:
         sym = run.out_at("delta", t, i, tag="y")
         deltas.append(
             run.emit(
-                f"d[y,{t},{i}]" if run.every_step else f"d[y,{i}]",
+                run.out_key("do", t, i),
                 Phase.BACKWARD,
                 None,
                 template="delta_gate",
