@@ -500,17 +500,26 @@ def _lstm_dc(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     return _add(now, _mul(s[3], s[4])) if len(s) == 5 else now
 
 
+def _times_derivative(activation: str, value: sympy.Expr, *factors: sympy.Expr) -> sympy.Expr:
+    """``factors`` times s' written with the gate's value, as one flat product: εᶜ·c·f·(1 − f),
+    not εᶜ·c·(f·(1 − f))."""
+    import sympy
+
+    d = _derivative(activation, value)
+    return _mul(*factors, *(d.args if isinstance(d, sympy.Mul) else (d,)))
+
+
 @template("delta_gate")
 def _delta_gate(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """A gate's δ: the product of the factors that reach it, times its activation's derivative
     written with its value (the last slot): g·(1 − g) for σ, 1 − g² for tanh."""
-    return _mul(*s[:-1], _derivative(str(p[0]), s[-1]))
+    return _times_derivative(str(p[0]), s[-1], *s[:-1])
 
 
 @template("delta_lstm_o")
 def _delta_lstm_o(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """δᵒ = εʰ·tanh(c)·o·(1 − o) over the slots (εʰ, c, o)."""
-    return _mul(s[0], _tanh(s[1], p), _derivative("sigmoid", s[2]))
+    return _times_derivative("sigmoid", s[2], s[0], _tanh(s[1], p))
 
 
 @template("delta_gru_n")
@@ -518,20 +527,20 @@ def _delta_gru_n(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Exp
     """δⁿ = εʰ·(1 − z)·(1 − n²) over the slots (εʰ, z, n)."""
     import sympy
 
-    return _mul(s[0], _add(sympy.Integer(1), _neg(s[1])), _derivative("tanh", s[2]))
+    return _times_derivative("tanh", s[2], s[0], _add(sympy.Integer(1), _neg(s[1])))
 
 
 @template("delta_gru_z")
 def _delta_gru_z(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """The update gate's δ = εʰ·(h_{t−1} − n)·z·(1 − z) over the slots (εʰ, h_{t−1}, n, z)."""
-    return _mul(s[0], _add(s[1], _neg(s[2])), _derivative("sigmoid", s[3]))
+    return _times_derivative("sigmoid", s[3], s[0], _add(s[1], _neg(s[2])))
 
 
 @template("delta_gru_r")
 def _delta_gru_r(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr:
     """δʳ = (Σ δⁿ·w)·h_{t−1}·r·(1 − r): (δⁿ, w) pairs, then h_{t−1} and r."""
     reaching = _add(*(_mul(s[k], s[k + 1]) for k in range(0, len(s) - 2, 2)))
-    return _mul(reaching, s[-2], _derivative("sigmoid", s[-1]))
+    return _times_derivative("sigmoid", s[-1], reaching, s[-2])
 
 
 @template("increment_terms")
