@@ -11,26 +11,17 @@ from __future__ import annotations
 import json
 import math
 import random
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stepper import formulas
 from stepper.engine import solve
-from stepper.lesson.load import lesson_from_text, load_lesson
+from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import CELL_GATES
 from stepper.steps import Phase, Solution
+from tests.conftest import solved
 from tests.test_substitution import check_substitutions
-
-#: rnn-1 waits here until the recurrent picture lands (the built-in lessons' picture tests).
-RNN_1 = Path(__file__).parent / "lessons" / "rnn-1.yaml"
-
-
-@cache
-def rnn_1(lang: str | None = None) -> Solution:
-    return solve(load_lesson(RNN_1), lang)
 
 
 def lesson(data: dict[str, Any], lang: str | None = None) -> Solution:
@@ -43,7 +34,7 @@ def by_key(solution: Solution) -> dict[str, float]:
 
 def test_rnn_1_by_hand() -> None:
     """x = 0.1 then 0.7, h₀ = 0, W_h = [0.1, 0.5, 0.8], ỹ = h₂, y = 1, α = 0.1, sse."""
-    v = by_key(rnn_1())
+    v = by_key(solved("rnn-1"))
     b, wx, wh, alpha = 0.1, 0.5, 0.8, 0.1
     u1 = b + wx * 0.1 + wh * 0.0
     h1 = math.tanh(u1)
@@ -90,7 +81,7 @@ def test_rnn_1_by_hand() -> None:
 def test_rnn_1_makes_the_term_from_step_2_explicit() -> None:
     """εʰ₁'s formula is δ₂·w₁₂, and its explanation says the error flows back from step 2."""
     for lang, words in (("es", "del paso 2 al 1"), ("en", "from step 2 to step 1")):
-        step = next(s for s in rnn_1(lang).steps if s.key == "dh[1,1]")
+        step = next(s for s in solved("rnn-1", lang).steps if s.key == "dh[1,1]")
         assert formulas.formula(step, "unicode") == "εʰ₁ = δ₂ · w₁₂"
         assert "δ₂ · w₁₂" in step.explanation
         assert words in step.explanation
@@ -98,7 +89,7 @@ def test_rnn_1_makes_the_term_from_step_2_explicit() -> None:
 
 def test_rnn_1_letters() -> None:
     """Time is the subscript; the gate's δ (δ₂) and the error reaching h (εʰ₂) differ."""
-    steps = {s.key: s for s in rnn_1().steps}
+    steps = {s.key: s for s in solved("rnn-1").steps}
     assert steps["h[2,1]"].sym.unicode() == "h₂"
     assert steps["d[h,2,1]"].sym.unicode() == "δ₂"
     assert steps["dh[2,1]"].sym.unicode() == "εʰ₂"

@@ -226,14 +226,14 @@ def _rounding_bound(step: Step, decimals: int, value: float) -> float:
 
 def test_the_cases_cover_the_check_phase() -> None:
     """The check after the update is among the steps evaluated: a sample's loss and a
-    batch's (regression-1, the relu-sigmoid lesson's batch of two), dense and conv."""
+    batch's (regression-1, the relu-sigmoid lesson's batch of two), dense, conv and recurrent."""
     keys = {s.key.split("[")[0] for sol in SOLUTIONS.values() for s in sol.steps}
     assert {"check.u", "check.y", "check.e", "check.loss", "check.batch_loss"} <= keys
     assert {"check.conv", "check.relu", "check.pool"} <= keys
     kinds = {
         sol.kind for sol in SOLUTIONS.values() if any(s.key == "check.loss" for s in sol.steps)
     }
-    assert kinds == {"dense", "conv"}
+    assert kinds == {"dense", "conv", "recurrent"}
 
 
 @pytest.mark.parametrize("name", sorted(SOLUTIONS))
