@@ -322,6 +322,85 @@ notes:
 @@dense_only
 """
 
+_RECURRENT = """\
+@RecurrentLesson.kind
+kind: recurrent
+<DISPLAY>
+@RecurrentLesson.cell
+cell: lstm
+@RecurrentLesson.inputs
+inputs: 1
+@RecurrentLesson.hidden
+hidden: 1
+@RecurrentLesson.sequence
+sequence:
+  - [0.1]
+  - [0.7]
+@RecurrentLesson.initial
+initial:
+  @Initial.h
+  h: [0.2]
+  @Initial.c
+  c: [0.5]
+@RecurrentLesson.gates
+gates:
+  @Gates.f
+  f: [[0.1, 0.5, 0.3]]
+  @Gates.i
+  i: [[0.0, 0.4, 0.2]]
+  @Gates.g
+  g: [[0.0, 0.6, -0.1]]
+  @Gates.o
+  o: [[0.1, 0.3, 0.2]]
+  @@recurrent_cells
+  @Gates.h
+  # h: [[0.1, 0.5, 0.8]]
+  @Gates.r
+  # r: [[0.1, 0.5, 0.3]]
+  @Gates.z
+  # z: [[0.0, 0.4, 0.2]]
+  @Gates.n
+  # n: [[0.0, 0.6, -0.1]]
+@RecurrentLesson.output
+output:
+  @RecurrentOutput.activation
+  activation: linear
+  @RecurrentOutput.weights
+  weights: [[0.0, 1.0]]
+  @RecurrentOutput.every_step
+  every_step: false
+@RecurrentLesson.targets
+targets: [[1.0]]
+@RecurrentLesson.training
+training:
+  @RecurrentTraining.learning_rate
+  learning_rate: 0.1
+  @RecurrentTraining.loss
+  loss: sse
+@LessonBase.notes
+notes:
+  c[1,1]: <NOTE>
+@LessonBase.explanations @Explanation.replace @Explanation.append
+# explanations:
+#   "u[f,*,1]":
+#     append: "..."
+@LessonBase.phases
+# phases: [forward, error, backward, update, check]
+@LessonBase.variants
+variants:
+  @@grid @Grid.min @Grid.max @Grid.step
+  @Variants.weights
+  weights: {min: -0.9, max: 0.9, step: 0.1}
+  @Variants.inputs
+  inputs: {min: 0.1, max: 0.9, step: 0.1}
+  @Variants.targets
+  targets: {min: -1, max: 1, step: 0.1}
+  @Variants.learning_rate
+  learning_rate: {min: 0.05, max: 0.3, step: 0.05}
+  @Variants.saturate
+  saturate: false
+"""
+
 #: The exam header, commented out: a lesson of any kind may be printed as an exam.
 _EXAM = """\
 @LessonBase.exam @Exam.course @Exam.instructor @Exam.date @Exam.points @Exam.instructions
@@ -334,7 +413,12 @@ _EXAM = """\
 """
 
 #: The starter of each kind, for ``stepper new``.
-STARTERS = {"dense": _DENSE + _EXAM, "conv": _CONV + _EXAM, "optimize": _OPTIMIZE + _EXAM}
+STARTERS = {
+    "dense": _DENSE + _EXAM,
+    "conv": _CONV + _EXAM,
+    "optimize": _OPTIMIZE + _EXAM,
+    "recurrent": _RECURRENT + _EXAM,
+}
 _MARK = re.compile(r"@@(\w+)|@(\w+)\.(\w+)")
 #: Width of a comment line in a starter.
 WIDTH = 92

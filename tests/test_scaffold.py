@@ -100,8 +100,8 @@ def test_a_starter_explains_every_field_in_its_language(kind: str, lang: str) ->
     assert lines[0] == HEADER == f"# yaml-language-server: $schema={SCHEMA_FILE}"
     assert f"stepper schema > {SCHEMA_FILE}" in text
     comments = "\n".join(line for line in lines if line.lstrip().startswith("#"))
-    # Exam variants are a dense lesson's: other kinds only mention the section.
-    skip = frozenset() if kind == "dense" else frozenset({"variants"})
+    # Exam variants are a dense or recurrent lesson's: other kinds only mention the section.
+    skip = frozenset() if kind in ("dense", "recurrent") else frozenset({"variants"})
     flat = " ".join(comments.replace("#", " ").split())
     for model, field in fields_of(KINDS[kind], skip):
         assert f"# {field}: " in comments or f"#   {field}: " in comments, field
