@@ -103,19 +103,21 @@ class RecurrentRun(Recorder):
         rnn, whose one gate is the hidden state itself and reads like a lecture's neuron."""
         return None if self.cell == "rnn" else GATE_LETTERS.get(gate, gate)
 
-    def at(self, letter: str, t: int, i: int, **extra: object) -> Sym:
+    def at(self, letter: str, t: int, i: int, tag: str | None = None) -> Sym:
         """A quantity of hidden unit i at time t: h₂ with one unit, h₂‚₁ with several."""
         many = self.n_hidden > 1
-        return Sym(letter, (t, i) if many else (t,), comma=many, **extra)  # type: ignore[arg-type]
+        return Sym(letter, (t, i) if many else (t,), tag=tag, comma=many)
 
-    def out_at(self, letter: str, t: int, i: int, **extra: object) -> Sym:
+    def out_at(
+        self, letter: str, t: int, i: int, *, tilde: bool = False, tag: str | None = None
+    ) -> Sym:
         """A quantity of output i at time t (ỹ₂, ε₂; ỹ₂‚₁ with several outputs)."""
         many = self.n_out > 1
-        return Sym(letter, (t, i) if many else (t,), comma=many, **extra)  # type: ignore[arg-type]
+        return Sym(letter, (t, i) if many else (t,), tilde=tilde, tag=tag, comma=many)
 
-    def weight_sym(self, gate: str, i: int, j: int, **extra: object) -> Sym:
+    def weight_sym(self, gate: str, i: int, j: int, *, delta: bool = False) -> Sym:
         """w_ij of a gate: row i (the hidden unit), column j of [1, x, h]."""
-        return Sym("w", (i, j), tag=self.tag(gate), **extra)  # type: ignore[arg-type]
+        return Sym("w", (i, j), delta=delta, tag=self.tag(gate))
 
     def gate_sym(self, gate: str, t: int, i: int) -> Sym:
         """A gate's value at time t: f₂, i₂, g₂, o₂, r₂, a₂ (the update gate), n₂; the rnn's
