@@ -150,11 +150,7 @@ def recurrent_data(solution: Solution) -> tuple[Given, ...]:
     if shape.every_step:
         used |= {k for k in found if _TARGET.match(k)}
     values = tuple((q.sym, q.shown) for k, q in found.items() if k not in used)
-    note = (
-        label("data.gates.note", lang)
-        if shape.cell != "gru"
-        else label("data.gates.note.gru", lang)
-    )
+    note = label(f"data.gates.note.{shape.cell}", lang)
     return (Given(None, values, tuple(tables), note),)
 
 
