@@ -46,6 +46,7 @@ def test_rnn1_walked_step_by_step_to_the_end(size: tuple[int, int]) -> None:
         walk = app.walk
         assert walk is not None
         seen: dict[str, str] = {}
+        history = ""
         while not isinstance(app.screen, EndScreen):
             assert isinstance(app.screen, WalkScreen)
             seen.setdefault(walk.step.key, status(app))
@@ -53,11 +54,14 @@ def test_rnn1_walked_step_by_step_to_the_end(size: tuple[int, int]) -> None:
                 assert "hacia delante · t = 2" in history_text(app)
             if walk.step.key == "dh[1,1]":
                 assert "hacia atrás · t = 1" in history_text(app)
+            if walk.step.key == "w[h,1,0]":
+                history = history_text(app)
             await pilot.press("space")
         assert len(seen) == len(walk.steps)
         assert seen["u[h,2,1]"].endswith("hacia delante · t = 2")
         assert seen["dh[1,1]"].endswith("hacia atrás · t = 1")
-        assert seen["w[h,1,0]"].endswith("actualización · celda")
+        assert seen["w[h,1,0]"].endswith("· actualización")  # the gate: in the history
+        assert "actualización · celda" in history
         end = " ".join(shown_text(app, "#end-text").split())
         before = next(s for s in walk.steps if s.key == "loss").shown
         after = next(s for s in walk.steps if s.key == "check.loss").shown

@@ -20,7 +20,7 @@ from stepper.numbers import decimal_comma
 from stepper.pictures.terminal import picture as lesson_picture
 from stepper.quiz import mark, question
 from stepper.repl import exact_note
-from stepper.steps import Solution, run_of
+from stepper.steps import Phase, Solution, run_of
 from stepper.timeline import where as where_in
 from stepper.tui.keys import WALK_KEYS, bindings
 from stepper.tui.messages import Refreshed
@@ -182,8 +182,11 @@ class WalkScreen(SizedScreen):
         if run is not None:  # a lesson trained several ways: whose step this is (its id is
             where = f"{where} · {run.id}"  # short; the history heads its steps with its title)
         places = [label(f"phase.{step.phase}", lang), label("iteration", lang, i=step.iteration)]
-        if walk.solution.recurrent is not None:  # one update: the time step says where
+        if walk.solution.recurrent is not None:  # one update: the time step says where; whose
+            # weights are updated the history's heading says (the status line has no room:
+            # "actualización · puerta de actualización" left the bar one cell at 60 columns)
             places = where_in(step, walk.solution, lang)
+            places = places[:1] if step.phase == Phase.UPDATE else places
         place = " · ".join(places)
         self.query_one("#progress-label", Label).update(f"{where} · {place}")
         self.query_one("#progress", ProgressBar).update(total=total, progress=walk.revealed())
