@@ -19,6 +19,7 @@ from stepper import formulas
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import CELL_GATES
+from stepper.printers.typst_math import sym_typst
 from stepper.steps import Phase, Solution
 from tests.conftest import solved
 from tests.test_substitution import check_substitutions
@@ -142,6 +143,8 @@ CASES = [
         {"hidden": 2, "steps": 3, "outputs": 0, "loss": "half_sse"},
         {"activation": "tanh", "every_step": True},
         {"activation": "sigmoid", "hidden": 3, "steps": 1},
+        {"loss": "half_sse", "activation": "tanh"},
+        {"loss": "half_sse", "every_step": True, "inputs": 3},
         {"targets": False},
         {"learning_rate": False},
     )
@@ -218,3 +221,5 @@ def test_time_and_unit_are_apart_with_several_units() -> None:
         == r"h_{2,1} = o_{2,1} \operatorname{tgh}{\left(c_{2,1} \right)}"
     )
     assert steps["dw[f,2,3]"].sym.unicode() == "Δwᶠ₂₃"
+    assert sym_typst(steps["h[2,1]"].sym) == "h_(2,1)"
+    assert sym_typst(steps["u[o,1,2]"].sym) == "u^o_(1,2)"
