@@ -1,0 +1,56 @@
+"""SVG snapshots of the unrolled recurrent cell in the app (rnn-1, lstm-1), at 80×24 and 60×20.
+
+Each docstring says what the picture must show (see ``tests/test_snapshots.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui_helpers import SnapCompare, make_app, settle
+
+pytestmark = pytest.mark.slow
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")]
+
+
+async def ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+def goto(key: str) -> list[str]:
+    return ["enter", "g", *key, "enter"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rnn_forward_through_time(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """rnn-1 at h₂ (step 4): two boxes t = 1 and t = 2, the heading t = 2 highlighted, u₁ =
+    0.15 and h₁ = 0.1489 in box 1, h₀ = 0 wired in from the left, h₁'s wire → into box 2,
+    u₂ = 0.5691 read, h₂ = 0.5147 written as the current quantity, x₁ = 0.1 and x₂ = 0.7
+    under their boxes, ỹ₂ y₂ = 1 ε₂ ε² above; δ and εʰ waiting below the states."""
+    assert snap_compare(
+        make_app("rnn-1"), terminal_size=size, run_before=ready, press=goto("h[2,1]")
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rnn_gradient_back_through_time(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """rnn-1 at εʰ₁ (step 10): the term that flows from step 2 back to step 1; the wire
+    between the εʰ rows points left (←), εʰ₁ highlighted in box 1, δ₂ = 0.3567 read in box 2,
+    εʰ₂ = 0.4853 and the forward values above them, ỹ₂ = 0.5147 y₂ = 1 ε₂ = 0.4853
+    ε² = 0.2355 on top."""
+    assert snap_compare(
+        make_app("rnn-1"), terminal_size=size, run_before=ready, press=goto("dh[1,1]")
+    )
+
+
+def test_rnn_weight_summed_over_time(snap_compare: SnapCompare) -> None:
+    """rnn-1 at Δw₁₂ (step 20) at 80×24: the top line w₁₀ → 0.2272 w₁₁ → 0.5555 Δw₁₂ =
+    0.0106, and the quantities Δw₁₂ sums over both steps marked as read: h₀ = 0, h₁ = 0.1489,
+    δ₁ = 0.2791, δ₂ = 0.3567."""
+    assert snap_compare(
+        make_app("rnn-1"), terminal_size=(80, 24), run_before=ready, press=goto("dw[h,1,2]")
+    )
