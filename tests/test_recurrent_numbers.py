@@ -12,7 +12,6 @@ as a user's file is.
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from collections.abc import Iterable
 from functools import cache
@@ -33,12 +32,6 @@ CLOSE = (1e-10, 1e-12)  # relative, absolute
 # Central differences with h = 1e-6 (as tests/test_gradients.py): truncation ≈ 1e-12 and
 # rounding ≈ 1e-10 for these losses; a wrong factor, sign or missing term is far larger.
 FD = (1e-5, 1e-6)
-
-#: Until the recurrent engine lands, the tests that solve are skipped (and say why).
-needs_engine = pytest.mark.skipif(
-    importlib.util.find_spec("stepper.engine.recurrent") is None,
-    reason="stepper.engine.recurrent has not landed yet",
-)
 
 #: The issue's four lessons; each is compared once it is among the built-in ones.
 ISSUE_LESSONS = ("rnn-1", "lstm-1", "gru-1", "rnn-2")
@@ -293,7 +286,6 @@ def test_builtin_lesson_numbers(lesson_id: str) -> None:
     check_against_reference(*builtin_case(lesson_id))
 
 
-@needs_engine
 @pytest.mark.parametrize(("cell", "n"), RANDOM)
 def test_random_lesson_numbers(cell: str, n: int) -> None:
     check_against_reference(*random_case(cell, n))
@@ -313,7 +305,6 @@ def _indices(key: str) -> list[str]:
     return key[key.index("[") + 1 : -1].split(",") if "[" in key else []
 
 
-@needs_engine
 @pytest.mark.parametrize(("cell", "n"), RANDOM)
 def test_random_lesson_steps_sit_where_the_design_puts_them(cell: str, n: int) -> None:
     """Each step's phase follows its key; no step has a sample (time is in the key); neuron is
@@ -334,7 +325,6 @@ def test_random_lesson_steps_sit_where_the_design_puts_them(cell: str, n: int) -
     assert times["backward"] == sorted(times["backward"], reverse=True)
 
 
-@needs_engine
 @pytest.mark.parametrize(("cell", "n"), RANDOM)
 def test_random_lesson_substitutions_evaluate_to_their_values(cell: str, n: int) -> None:
     """The contract's substituted_text of every step evaluates to its value, within the

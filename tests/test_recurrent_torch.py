@@ -19,7 +19,6 @@ from tests.test_recurrent_numbers import (
     UPDATE,
     builtin_case,
     compare,
-    needs_engine,
     random_case,
     random_net,
     shown,
@@ -61,7 +60,6 @@ def test_builtin_lesson_agrees_with_torch(lesson_id: str) -> None:
     assert compare(solution, shown(net, by_torch(net)), CLOSE, FORWARD | BACKWARD | UPDATE) > 0
 
 
-@needs_engine
 @pytest.mark.parametrize(("cell", "n"), RANDOM)
 def test_random_lesson_agrees_with_torch(cell: str, n: int) -> None:
     net, solution = random_case(cell, n)
