@@ -7,7 +7,8 @@ as a user sees it, run interleaved with the baseline ``import sympy, numpy`` (th
 benchmarks/bench_solve.py, whose ``run`` measures wall, CPU and peak RSS, with its
 ``environment``: bytecode and formula caches in a temporary folder); the same lesson to
 Markdown and HTML is shown too, with no target. Last, in this process, the solve alone (no
-start-up), with its step count and the peak of Python's allocations (tracemalloc).
+start-up), in CPU seconds, with its step count and the peak of Python's allocations
+(tracemalloc, in a run of its own). On a busy machine the CPU seconds are the steadier figure.
 
     python benchmarks/bench_recurrent.py [--repeat N]
 """
@@ -71,17 +72,18 @@ def bench_solve() -> ModuleType:
 
 
 def in_process(path: Path) -> tuple[float, int, float]:
-    """Seconds of ``solve`` alone (imports and loading done), its steps, and the peak MiB
+    """CPU seconds of ``solve`` alone (imports and loading done), its steps, and the peak MiB
     Python allocated while solving."""
     from stepper.engine import solve
     from stepper.lesson.load import load_lesson
 
     lesson = load_lesson(path, "big-lstm")
     solve(lesson)  # warm: formulas registered, catalogues read
-    tracemalloc.start()
-    start = time.perf_counter()
+    start = time.process_time()
     solution = solve(lesson)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
+    tracemalloc.start()  # a run of its own: tracing slows the solve down several times
+    solve(lesson)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     return seconds, len(solution.steps), peak
@@ -129,7 +131,7 @@ def main() -> None:
             f"{peaks[name]:>5.0f}  {goal}"
         )
     print(
-        f"solve() alone, in process: {seconds:.3f} s for {count} steps, "
+        f"solve() alone, in process: {seconds:.3f} CPU s for {count} steps, "
         f"{allocated:.1f} MiB allocated at the peak"
     )
     print(f"({args.repeat} interleaved runs each; MiB = the process's peak RSS)")
