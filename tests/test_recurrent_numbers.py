@@ -71,9 +71,11 @@ def random_lesson(cell: str, n: int) -> str:
         "sequence:",
         *(f"  - {_row(rng, inputs)}" for _ in range(steps)),
     ]
-    if initial:
-        c = f", c: {_row(rng, hidden)}" if cell == "lstm" else ""
-        lines.append(f"initial: {{h: {_row(rng, hidden)}{c}}}")
+    if initial:  # an LSTM's h₀ alone (7), c₀ alone (8), or both
+        states = [f"h: {_row(rng, hidden)}"] if cell != "lstm" or n != 8 else []
+        if cell == "lstm" and n != 7:
+            states.append(f"c: {_row(rng, hidden)}")
+        lines.append(f"initial: {{{', '.join(states)}}}")
     lines.append("gates:")
     for gate in CELL_GATES[cell]:
         lines.append(f"  {gate}: [{', '.join(_row(rng, width) for _ in range(hidden))}]")
@@ -269,7 +271,8 @@ def test_the_random_lessons_cover_what_the_issue_asks() -> None:
         assert {bool(net.h0.any()) for net in mine} == {True, False}
         assert any(net.targets is None for net in mine)
         assert any(net.targets is not None and net.alpha is None for net in mine)
-    assert any(net.c0.any() for net in nets if net.cell == "lstm")
+    lstm = {(bool(net.h0.any()), bool(net.c0.any())) for net in nets if net.cell == "lstm"}
+    assert lstm == {(False, False), (True, False), (False, True), (True, True)}
 
 
 # The engine -----------------------------------------------------------------------------------
