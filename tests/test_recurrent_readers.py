@@ -331,3 +331,9 @@ def test_an_increment_from_the_last_time_steps_term_alone() -> None:
     # Δw₁₁ = 2α(x₁δ₁ + x₂δ₂): the last term alone is 2·0.1·0.7·δ₂.
     d2 = step(solution, "d[h,2,1]").value
     assert diagnosis(solution, "dw[h,1,1]", 2 * 0.1 * 0.7 * d2) == "one_step"
+
+
+def test_an_output_delta_with_its_sign_flipped() -> None:
+    solution = gru()  # a sigmoid output at every step: its δ is a step of its own
+    do = step(solution, "do[2,1]")
+    assert diagnosis(solution, "do[2,1]", -do.value) == "sign_delta"

@@ -94,7 +94,7 @@ class Mistakes:
         if right is not None and right != 0:
             if what == "e":
                 yield Diagnosis("sign_error"), -right
-            elif what == "d" and step.template.startswith("delta"):
+            elif what in ("d", "do") and step.template.startswith("delta"):
                 yield Diagnosis("sign_delta"), -right
             elif what in _INCREMENTS:
                 yield Diagnosis("sign_increment", (("formula", _formula(step)),)), -right
