@@ -279,3 +279,14 @@ def test_the_list_shows_the_recurrent_lessons_kind_in_its_column(
     # The titles start in one column, past the longest kind.
     starts = {len(line) - len(line.split(None, 2)[2]) for line in lines}
     assert len(starts) == 1
+
+
+def test_an_explanation_pattern_with_a_gate_reaches_exactly_its_steps() -> None:
+    """``u[f,*,1]`` appends to the forget gate's net input of unit 1 at every step, and to no
+    other step (not unit 2's, not another gate's, not the check phase's)."""
+    extra = "explanations:\n  'u[f,*,1]': {append: OLVIDO}\n  'dh[2,2]': {replace: SOLO}\n"
+    lesson = _lesson("lstm", hidden=2, steps=3, extra=extra)
+    steps = solve(lesson).steps
+    appended = [s.key for s in steps if s.explanation.endswith("OLVIDO")]
+    assert appended == ["u[f,1,1]", "u[f,2,1]", "u[f,3,1]"]
+    assert [s.key for s in steps if s.explanation == "SOLO"] == ["dh[2,2]"]

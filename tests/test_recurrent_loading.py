@@ -468,6 +468,14 @@ CASES = [
         "unknown field 'epochs'; the fields here are learning_rate, loss",
     ),
     case(
+        "a-dense-field-at-the-top",
+        LSTM + "network: {inputs: 1}\n",
+        21,
+        1,
+        "the field 'network' does not belong here: it is a field of a dense lesson, not of a "
+        "recurrent lesson; the fields here are cell,",
+    ),
+    case(
         "an-infinite-weight",
         LSTM.replace("[0.0, 0.6, -0.1]", "[0.0, .inf, -0.1]"),
         13,
