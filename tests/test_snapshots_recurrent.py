@@ -54,3 +54,31 @@ def test_rnn_weight_summed_over_time(snap_compare: SnapCompare) -> None:
     assert snap_compare(
         make_app("rnn-1"), terminal_size=(80, 24), run_before=ready, press=goto("dw[h,1,2]")
     )
+
+
+def test_lstm_memory_through_time(snap_compare: SnapCompare) -> None:
+    """lstm-1 at c₂ (step 19) at 80×24: two boxes with every gate, f₁ = 0.26894, i₁ = 0.73106,
+    g₁ = 0.66404, o₁ = 0.68997, c₁ = 0.7006 and h₁ = 0.41726 in box 1; c₀ = 0.8 and h₀ = 0
+    wired in; c₂ = 0.60002 current in box 2 with f₂ = 0.77006, i₂ = 0.29425, g₂ = 0.20566 read,
+    c₁ read in box 1, c₁'s and h₁'s wires → into box 2; y₂ = 0.5 ε₂ ε² above."""
+    assert snap_compare(
+        make_app("lstm-1"), terminal_size=(80, 24), run_before=ready, press=goto("c[2,1]")
+    )
+
+
+def test_lstm_window_at_60(snap_compare: SnapCompare) -> None:
+    """lstm-1 at c₂ (step 19) at 60×20: one box, t = 2 (gates two to a line), with c₁ = 0.7006
+    and h₁ = 0.41726 entering it from the left instead of box 1 (c₁ read), nothing on its
+    right (t = 2 is the last step), c₂ = 0.60002 current, x₂ = 0 under the box."""
+    assert snap_compare(
+        make_app("lstm-1"), terminal_size=(60, 20), run_before=ready, press=goto("c[2,1]")
+    )
+
+
+def test_lstm_cell_gradient_back(snap_compare: SnapCompare) -> None:
+    """lstm-1 at εᶜ₁ (step 30) at 80×24: the backward half, each gate's δ in its row (δᶠ₂ =
+    0.0088 … δᵒ₂ = 0.01917 in box 2), εᶜ₁ = 0.06299 current, εʰ₁ = 0.01913 and εᶜ₂ = 0.07092
+    read, the wires between the εᶜ and εʰ rows pointing left (←)."""
+    assert snap_compare(
+        make_app("lstm-1"), terminal_size=(80, 24), run_before=ready, press=goto("dc[1,1]")
+    )

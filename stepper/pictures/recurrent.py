@@ -561,9 +561,13 @@ def recurrent_scene(
     pos = Position.build(solution, revealed, current)
     layout = _Layout(pos, lang, ((False, True), (pos.backward,)))
     plan = layout.plan(width, rows)
-    if plan.rows > rows and layout.top_line and pos.step is None:
-        layout.top_line = False  # a title card too short for it all: the cell before the output
-        plan = layout.plan(width, rows)
+    if layout.top_line and pos.step is None:  # a title card too short for it all: the cell
+        layout.top_line = False  # and its sequence before the output line
+        bare = layout.plan(width, rows)
+        if bare.rows <= rows and (plan.rows > rows or bare.count > plan.count):
+            plan = bare
+        else:
+            layout.top_line = True
     scene = layout.draw(plan, width)
     return replace(scene, title=solution.title)
 
