@@ -11,7 +11,6 @@ the output read after the last step (``y[1]``, ``e[1]``, ``loss``) sit at no tim
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from stepper.i18n import label
 from stepper.steps import Phase, Solution, Step
@@ -90,19 +89,3 @@ def where(step: Step, solution: Solution | None, lang: str) -> list[str]:
     if step.sample is not None:
         parts.append(label("sample", lang, s=step.sample))
     return parts
-
-
-def gate_letters(solution: Solution) -> dict[str, str]:
-    """Each gate's letter as the engine writes it (a GRU's update gate has its own, the
-    lecture's z being a hidden output), by the gate's key: read off its first value's step."""
-    shape = solution.recurrent
-    if shape is None:
-        return {}
-    found: dict[str, str] = {}
-    for step in solution.steps:
-        parts = _parts(step.key)
-        if parts is not None and parts[0] in shape.gates and parts[0] not in found:
-            found[parts[0]] = replace(step.sym, indices=(), sample=None).unicode()
-            if len(found) == len(shape.gates):
-                break
-    return found
