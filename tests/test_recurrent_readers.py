@@ -337,3 +337,18 @@ def test_an_output_delta_with_its_sign_flipped() -> None:
     solution = gru()  # a sigmoid output at every step: its δ is a step of its own
     do = step(solution, "do[2,1]")
     assert diagnosis(solution, "do[2,1]", -do.value) == "sign_delta"
+
+
+def test_an_lstm_memory_without_what_the_forget_gate_keeps() -> None:
+    solution = lstm()
+    c2 = step(solution, "c[2,1]")  # c₂ = f₂·c₁ + i₂·g₂
+    f, c1, i, g = (q.value for q in c2.operands)
+    assert diagnosis(solution, "c[2,1]", i * g) == "no_memory"
+    assert c1 != 0 and f != 0
+
+
+def test_a_gates_net_input_without_its_bias() -> None:
+    solution = lstm()
+    u = step(solution, "u[o,1,1]")  # uᵒ₁ = wᵒ₁₀ + wᵒ₁₁·x₁ + wᵒ₁₂·h₀ with x₁ = 0.1, h₀ = 0.2
+    assert diagnosis(solution, "u[o,1,1]", 0.3 * 0.1 + 0.2 * 0.2) == "bias"
+    assert u.value == pytest.approx(0.1 + 0.3 * 0.1 + 0.2 * 0.2)
