@@ -30,9 +30,10 @@ from stepper.notation import Sym
 from stepper.pictures.blocks import Piece, extent
 from stepper.pictures.network import ROW_BUDGET
 from stepper.pictures.network_state import pick
+from stepper.pictures.recurrent_cell import Line, Row, cell_rows, fallback, is_state
 from stepper.pictures.recurrent_state import Position, parse, time_of
 from stepper.pictures.scene import Item, Label, Role, Scene, Wire
-from stepper.steps import Phase, RecurrentShape, Solution
+from stepper.steps import Phase, Solution
 
 #: Columns of a printed picture at most, and its rows: a page shows both halves of each box.
 PRINT_WIDTH = 100
@@ -41,57 +42,6 @@ PRINT_ROWS = 30
 _GAP = 3
 #: Columns between two slots in a box.
 _SLOT_GAP = 2
-
-
-@dataclass(frozen=True, slots=True, eq=False)  # one of each per layout: hashed by identity
-class _Row:
-    """One quantity of a box, per hidden unit: its forward key, the pre-activation a gate's
-    row shows until the gate is known, and its backward key (``{t}``, ``{i}`` filled in)."""
-
-    forward: str
-    pre: str | None
-    backward: str
-    #: A state (c or h): its own line, and the wire to the next box leaves from it.
-    state: bool = False
-
-    def key(self, backward: bool, t: int, i: int) -> str:
-        return (self.backward if backward else self.forward).format(t=t, i=i)
-
-
-def _rows(shape: RecurrentShape) -> tuple[_Row, ...]:
-    """The cell's quantities in the order its formulas compute them."""
-    if shape.cell == "rnn":
-        return (
-            _Row("u[h,{t},{i}]", None, "d[h,{t},{i}]"),
-            _Row("h[{t},{i}]", None, "dh[{t},{i}]", state=True),
-        )
-    gates = tuple(
-        _Row(f"{g}[{{t}},{{i}}]", f"u[{g},{{t}},{{i}}]", f"d[{g},{{t}},{{i}}]") for g in shape.gates
-    )
-    states = ("c", "h") if shape.cell == "lstm" else ("h",)
-    return gates + tuple(
-        _Row(f"{s}[{{t}},{{i}}]", None, f"d{s}[{{t}},{{i}}]", True) for s in states
-    )
-
-
-def _fallback(key: str, hidden: int) -> Sym:
-    """A symbol for a key no step computes and no step reads (never one the engine writes)."""
-    name, idx = parse(key)
-    nums = tuple(int(p) for p in idx if p.isdigit())
-    if hidden == 1 and len(nums) == 2:
-        nums = nums[:1]
-    tag = idx[0] if idx and not idx[0].isdigit() else None
-    if name in ("d", "dh", "dc"):
-        return Sym("delta", nums, tag=tag or name[1:])
-    if name.startswith("d"):
-        return Sym(name[1:], nums, delta=True, tag=tag)
-    return Sym(name, nums, tag=tag)
-
-
-#: One slot of a box: a quantity's row and the unit it is drawn for (None: units left out).
-_Cell = tuple[_Row, int | None]
-#: One line of a box: the half it belongs to (True: backward) and its slots, left to right.
-_Line = tuple[bool, tuple[_Cell, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +67,7 @@ class _Geometry:
     their inner width, the width of a slot and each box's left border."""
 
     plan: _Plan
-    lines: tuple[_Line, ...]
+    lines: tuple[Line, ...]
     top: int
     inner: int
     slot: int
@@ -129,18 +79,14 @@ class _Geometry:
         """The row of the boxes' bottom border."""
         return self.top + len(self.lines) + 1
 
-    def states(self) -> list[tuple[_Line, int]]:
+    def states(self) -> list[tuple[Line, int]]:
         """The state lines and their rows."""
-        return [(line, self.top + 1 + n) for n, line in enumerate(self.lines) if _is_state(line)]
+        return [(line, self.top + 1 + n) for n, line in enumerate(self.lines) if is_state(line)]
 
     @property
     def state_row(self) -> int:
         """The row of the last state line: where "… N more" is written."""
         return self.states()[-1][1]
-
-
-def _is_state(line: _Line) -> bool:
-    return line[1][0][0].state
 
 
 class _Layout:
@@ -154,22 +100,22 @@ class _Layout:
         #: forward only has no backward half.
         backward = any(key.startswith("dh[") for key in pos.index.at)
         self.choices = tuple(views) if backward else ((False,),)
-        self.cell_rows = _rows(pos.shape)
+        self.cell_rows = cell_rows(pos.shape)
         self.top_line = self._has_top_line()
         #: The width of the states entering the first box, by its lines, spacing and step.
-        self.sides: dict[tuple[tuple[_Line, ...], bool, int], int] = {}
+        self.sides: dict[tuple[tuple[Line, ...], bool, int], int] = {}
 
     # --- measuring ------------------------------------------------------------------------------
 
     def lines(
         self, views: tuple[bool, ...], fold: int, stack: bool, units: tuple[int | None, ...]
-    ) -> tuple[_Line, ...]:
+    ) -> tuple[Line, ...]:
         """The box's lines: per half, gates ``fold`` to a line, then each state; each unit
         beside the others, or (``stack``) each on a line of its own."""
         gates = [r for r in self.cell_rows if not r.state]
         chunks = [gates[k : k + fold] for k in range(0, len(gates), fold)]
         chunks += [[r] for r in self.cell_rows if r.state]
-        out: list[_Line] = []
+        out: list[Line] = []
         for back in views:
             for chunk in chunks:
                 if stack:
@@ -192,14 +138,14 @@ class _Layout:
         ):
             for back in (False, True):
                 key = row.key(back, t, i)
-                widths.append(pos.slot_width(key, _fallback(key, shape.hidden)))
+                widths.append(pos.slot_width(key, fallback(key, shape.hidden)))
             if row.pre is not None:
                 key = row.pre.format(t=t, i=i)
-                widths.append(pos.slot_width(key, _fallback(key, shape.hidden)))
+                widths.append(pos.slot_width(key, fallback(key, shape.hidden)))
         pos.index.slots[spaced] = max(widths)
         return max(widths)
 
-    def box_inner(self, lines: tuple[_Line, ...], slot: int) -> int:
+    def box_inner(self, lines: tuple[Line, ...], slot: int) -> int:
         """Columns inside a box: the widest line of slots, a column of padding each side."""
         widest = max(
             sum(slot if i is not None else 1 for _, i in cells) + _SLOT_GAP * (len(cells) - 1)
@@ -207,15 +153,15 @@ class _Layout:
         )
         return max(widest + 2, len(_title(self.shape.steps)) + 3)
 
-    def rows_of(self, lines: tuple[_Line, ...], above: bool, below: bool) -> int:
+    def rows_of(self, lines: tuple[Line, ...], above: bool, below: bool) -> int:
         top = 1 + above if self.top_line else 0
         return top + 2 + len(lines) + below + 1
 
-    def side_width(self, first: int, lines: tuple[_Line, ...], spaced: bool) -> int:
+    def side_width(self, first: int, lines: tuple[Line, ...], spaced: bool) -> int:
         """Columns left of the first box: the states that enter it (h₀, or h_{t−1})."""
         if (lines, spaced, first) not in self.sides:
             self.pos.spaced = spaced
-            widths = [self._entering_width(line, first - 1) for line in lines if _is_state(line)]
+            widths = [self._entering_width(line, first - 1) for line in lines if is_state(line)]
             self.sides[lines, spaced, first] = max(widths, default=0)
         return self.sides[lines, spaced, first]
 
@@ -267,7 +213,7 @@ class _Layout:
         return best[1]
 
     def window(
-        self, width: int, lines: tuple[_Line, ...], inner: int, spaced: bool
+        self, width: int, lines: tuple[Line, ...], inner: int, spaced: bool
     ) -> tuple[int, int]:
         """How many boxes fit, and from which time step: the boxes around the focus, the one
         it comes from before the one it goes to (later ones when going back)."""
@@ -331,7 +277,7 @@ class _Layout:
                 out.append(Wire(ends, arrow=True))
         return out
 
-    def _entering(self, line: _Line, t: int) -> list[Piece]:
+    def _entering(self, line: Line, t: int) -> list[Piece]:
         """A state line's quantities at time ``t``, unit by unit: h₀ and c₀ as the lesson
         gives them; none for the gradient at t = 0."""
         back = line[0]
@@ -343,17 +289,17 @@ class _Layout:
                 out.append(Piece("…", Role.MORE))
                 continue
             key = row.key(back, t, i)
-            out.append(self.pos.slot(key, _fallback(key, self.shape.hidden)))
+            out.append(self.pos.slot(key, fallback(key, self.shape.hidden)))
         return out
 
-    def _entering_width(self, line: _Line, t: int) -> int:
+    def _entering_width(self, line: Line, t: int) -> int:
         """The widest ``_entering`` ever writes (its values' widest), so nothing moves."""
         if line[0] and t == 0:  # room for h₀ all the same, so that the boxes keep their place
             return self._entering_width((False, line[1]), 0)
         widths = []
         for row, i in line[1]:
             key = row.key(line[0], t, i) if i is not None else ""
-            widths.append(self.pos.slot_width(key, _fallback(key, self.shape.hidden)) if key else 1)
+            widths.append(self.pos.slot_width(key, fallback(key, self.shape.hidden)) if key else 1)
         return sum(widths) + len(widths) - 1
 
     def _box(self, geo: _Geometry, t: int, left: int) -> list[Item]:
@@ -374,21 +320,21 @@ class _Layout:
                 x += geo.slot + _SLOT_GAP
         return out
 
-    def _cell(self, row: _Row, back: bool, t: int, i: int) -> Piece:
+    def _cell(self, row: Row, back: bool, t: int, i: int) -> Piece:
         """A gate's (or state's) slot; a gate's u until the gate itself is known."""
         pos, hidden = self.pos, self.shape.hidden
         key = row.key(back, t, i)
         if not back and row.pre is not None and not pos.shows(key):
             pre = row.pre.format(t=t, i=i)
             if pos.shows(pre):
-                return pos.slot(pre, _fallback(pre, hidden))
-        return pos.slot(key, _fallback(key, hidden))
+                return pos.slot(pre, fallback(pre, hidden))
+        return pos.slot(key, fallback(key, hidden))
 
     def _states(self, geo: _Geometry, right: int, to: int, *, arrows: bool = True) -> list[Item]:
         """The wires that carry each state to the next box (→), or its gradient back (←)."""
         out: list[Item] = []
         for n, line in enumerate(geo.lines):
-            if _is_state(line):
+            if is_state(line):
                 back, y = line[0], geo.top + 1 + n
                 ends = ((to, y), (right + 1, y)) if back else ((right, y), (to - 1, y))
                 out.append(Wire(ends, arrow=arrows))
@@ -413,7 +359,7 @@ class _Layout:
         pos, shape = self.pos, self.shape
         for key in (f"x[{t},{j}]", f"x[{t}]"):
             if pos.exists(key):
-                return pos.slot(key, _fallback(key, shape.hidden))
+                return pos.slot(key, fallback(key, shape.hidden))
         value = shape.sequence[t - 1][j - 1]
         sym = Sym("x", (t,) if shape.inputs == 1 else (t, j))
         return pos.given_piece(f"x[{t},{j}]", sym, value)
@@ -454,7 +400,7 @@ class _Layout:
             if not keys:
                 continue
             left = geo.lefts[k]
-            pieces = [pos.slot(key, _fallback(key, self.shape.hidden)) for key in keys]
+            pieces = [pos.slot(key, fallback(key, self.shape.hidden)) for key in keys]
             # Over its box, as far as the next box (the edge for the last one), and further
             # left where the room there is free.
             end = geo.lefts[k + 1] - 1 if k + 1 < len(geo.lefts) else geo.width
@@ -484,7 +430,7 @@ class _Layout:
             keys = [f"t[{idx[0]},{j}]" for j in range(1 + shape.hidden)]
         else:
             return []
-        return [pos.weight(key, _fallback(key, shape.hidden)) for key in keys]
+        return [pos.weight(key, fallback(key, shape.hidden)) for key in keys]
 
     def more(self, n: int) -> str:
         return label("picture.more", self.lang, n=n)
