@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from babel.lists import format_list
+
 from stepper.activations import FORWARD, canonical, tanh_written
 from stepper.engine import bptt, recurrent_cells
 from stepper.engine.base import Recorder
@@ -202,7 +204,7 @@ class RecurrentRun(Recorder):
                         f"rec.y.{act}",
                         self.lang,
                         y=sym.unicode(),
-                        h=h[0].sym.unicode(),
+                        h=format_list([q.sym.unicode() for q in h], locale=self.lang),
                         tanh=self.tanh,
                     ),
                     neuron=i,

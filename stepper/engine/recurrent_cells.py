@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from babel.lists import format_list
+
 from stepper.activations import FORWARD
 from stepper.explain import explain
 from stepper.steps import Phase, Quantity
@@ -77,7 +79,7 @@ def _gate(run: RecurrentRun, gate: str, t: int, i: int) -> Quantity:
             product *= q.value
         total += product
     tag = run.tag(gate)
-    before = run.run.h[t - 1][0].sym.unicode()
+    before = format_list([q.sym.unicode() for q in run.run.h[t - 1]], locale=run.lang)
     u = run.emit(
         f"u[{gate},{t},{i}]",
         Phase.FORWARD,
