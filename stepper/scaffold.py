@@ -199,19 +199,6 @@ notes:
 #     append: "..."
 @LessonBase.phases
 # phases: [forward, error, backward, update, check]
-@LessonBase.variants
-variants:
-  @@grid @Grid.min @Grid.max @Grid.step
-  @Variants.weights
-  weights: {min: -0.9, max: 0.9, step: 0.1}
-  @Variants.inputs
-  inputs: {min: 0.1, max: 0.9, step: 0.1}
-  @Variants.targets
-  targets: {min: -1, max: 1, step: 0.1}
-  @Variants.learning_rate
-  learning_rate: {min: 0.05, max: 0.3, step: 0.05}
-  @Variants.saturate
-  saturate: false
 """
 
 _CONV = """\
@@ -386,6 +373,11 @@ notes:
 #     append: "..."
 @LessonBase.phases
 # phases: [forward, error, backward, update, check]
+"""
+
+#: The exam header, commented out: a lesson of any kind may be printed as an exam.
+#: The exam variants of a lesson of weights, inputs and targets (dense and recurrent).
+_VARIANTS = """\
 @LessonBase.variants
 variants:
   @@grid @Grid.min @Grid.max @Grid.step
@@ -401,7 +393,6 @@ variants:
   saturate: false
 """
 
-#: The exam header, commented out: a lesson of any kind may be printed as an exam.
 _EXAM = """\
 @LessonBase.exam @Exam.course @Exam.instructor @Exam.date @Exam.points @Exam.instructions
 # exam:
@@ -414,10 +405,10 @@ _EXAM = """\
 
 #: The starter of each kind, for ``stepper new``.
 STARTERS = {
-    "dense": _DENSE + _EXAM,
+    "dense": _DENSE + _VARIANTS + _EXAM,
     "conv": _CONV + _EXAM,
     "optimize": _OPTIMIZE + _EXAM,
-    "recurrent": _RECURRENT + _EXAM,
+    "recurrent": _RECURRENT + _VARIANTS + _EXAM,
 }
 _MARK = re.compile(r"@@(\w+)|@(\w+)\.(\w+)")
 #: Width of a comment line in a starter.
