@@ -1,4 +1,5 @@
-"""SVG snapshots of the unrolled recurrent cell in the app (rnn-1, lstm-1), at 80×24 and 60×20.
+"""SVG snapshots of the unrolled recurrent cell in the app (rnn-1, lstm-1, gru-1, rnn-2), at 80×24
+and 60×20.
 
 Each docstring says what the picture must show (see ``tests/test_snapshots.py``).
 """
@@ -81,4 +82,24 @@ def test_lstm_cell_gradient_back(snap_compare: SnapCompare) -> None:
     read, the wires between the εᶜ and εʰ rows pointing left (←)."""
     assert snap_compare(
         make_app("lstm-1"), terminal_size=(80, 24), run_before=ready, press=goto("dc[1,1]")
+    )
+
+
+def test_gru_state_mixes_past_and_candidate(snap_compare: SnapCompare) -> None:
+    """gru-1 at h₁ (step 7) at 80×24: two boxes, gates two to a line (r and the update gate
+    written a, never z); in box 1 r₁ = 0.35434, then a₁ = 0.24974 and n₁ = 0.51887 read and
+    h₁ = 0.58908 current, h₀ = 0.8 wired in from the left and h₁'s wire → into box 2; δʳ, δᵃ, δⁿ
+    and εʰ waiting below; x₁ = 1 and x₂ = 0 under the boxes, y₂ = 0.5 ε₂ ε² above."""
+    assert snap_compare(
+        make_app("gru-1"), terminal_size=(80, 24), run_before=ready, press=goto("h[1,1]")
+    )
+
+
+def test_two_units_gradient_at_60(snap_compare: SnapCompare) -> None:
+    """rnn-2 at εʰ₁‚₂ (step 19) at 60×20: the matrix form, two units one under the other in
+    each box (time, comma, unit: δ₂‚₁, εʰ₁‚₂); εʰ₁‚₂ = 0.0234 current in box 1, δ₂‚₁ = 0.3569
+    and δ₂‚₂ = 0.2211 read in box 2, the εʰ wires pointing left (←), the outputs of both steps
+    above (ỹ₁ = 0.2331 and ε₁ = 0.0669, ỹ₂ = 0.5455 and y₂ = 1)."""
+    assert snap_compare(
+        make_app("rnn-2"), terminal_size=(60, 20), run_before=ready, press=goto("dh[1,2]")
     )
