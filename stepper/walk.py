@@ -18,6 +18,7 @@ from stepper import formulas
 from stepper.i18n import label
 from stepper.naming import Names
 from stepper.steps import Phase, Solution, Step
+from stepper.timeline import time_of
 
 FORMULA, SUBSTITUTION, VALUE = 1, 2, 3
 #: How much of an unknown step name ``Walk.missing`` says back.
@@ -106,10 +107,12 @@ class Walk:
         return self._set(self.index - 1, VALUE)
 
     def reveal_phase(self) -> bool:
-        """Reveal the rest of the current phase (this iteration and sample)."""
+        """Reveal the rest of the current phase (this iteration and sample; in a recurrent
+        lesson, this time step: a phase there holds every step of the sequence)."""
         here = self.step
         last = self.index
-        while last + 1 < len(self.steps) and _same_block(self.steps[last + 1], here):
+        timed = self.solution.recurrent is not None
+        while last + 1 < len(self.steps) and _same_block(self.steps[last + 1], here, timed):
             last += 1
         return self._set(last, VALUE)
 
@@ -182,10 +185,18 @@ def at_once(step: Step) -> bool:
     )
 
 
-def _same_block(a: Step, b: Step) -> bool:
+#: The phases a recurrent lesson walks through time step by step.
+_TIMED = (Phase.FORWARD, Phase.BACKWARD, Phase.CHECK)
+
+
+def _same_block(a: Step, b: Step, timed: bool = False) -> bool:
     """One phase of one iteration; before the update, also of one sample (the update
-    interleaves per-sample increments with new weights, which belong to no sample)."""
+    interleaves per-sample increments with new weights, which belong to no sample); with
+    ``timed`` (a recurrent lesson), a pass forward or back is also one time step, as its
+    headings group it."""
     if (a.phase, a.iteration) != (b.phase, b.iteration):
+        return False
+    if timed and a.phase in _TIMED and time_of(a.key) != time_of(b.key):
         return False
     return a.phase == Phase.UPDATE or a.sample == b.sample
 
