@@ -181,6 +181,32 @@ class Recorder:
         )
         return Quantity(sym, key, parse_shown(text) if self.rounding else value, text, n)
 
+    def renewed(
+        self,
+        key: str,
+        old: Quantity,
+        delta: Quantity,
+        *,
+        layer: int | None = None,
+        neuron: int | None = None,
+    ) -> Quantity:
+        """The new value of a weight, a kernel cell or a bias in the update phase: the old one
+        plus its increment (w → w + Δw), the same step in every kind of lesson."""
+        return self.emit(
+            key,
+            Phase.UPDATE,
+            None,
+            template="sum",
+            params=(),
+            sym=old.sym,
+            operands=[old, delta],
+            value=old.value + delta.value,
+            explanation=explain("w", self.lang),
+            relation="→",
+            layer=layer,
+            neuron=neuron,
+        )
+
 
 #: The keys of a sample's and a batch's loss, which the check phase compares.
 LOSSES = frozenset({"loss", "batch_loss"})

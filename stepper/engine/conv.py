@@ -658,20 +658,7 @@ class ConvRun(Recorder):
                     layer=1,
                     neuron=i,
                 )
-                row[j] = self.emit(
-                    f"w[1,{i},{j}]",
-                    Phase.UPDATE,
-                    None,
-                    template="sum",
-                    params=(),
-                    sym=w.sym,
-                    operands=[w, dw],
-                    value=w.value + dw.value,
-                    relation="→",
-                    explanation=explain("w", self.lang),
-                    layer=1,
-                    neuron=i,
-                )
+                row[j] = self.renewed(f"w[1,{i},{j}]", w, dw, layer=1, neuron=i)
 
     def update_kernels(self, errors: list[Grid]) -> None:
         """Δk = α Σ δ x over the map's cells (a correlation of the image with the error), and
@@ -707,18 +694,8 @@ class ConvRun(Recorder):
                             explanation=explain("dk", self.lang, w=old.sym.unicode()),
                             layer=k,
                         )
-                        self.kernels[k - 1][ch - 1][m - 1][nn - 1] = self.emit(
-                            f"k[{k},{ch},{m},{nn}]",
-                            Phase.UPDATE,
-                            None,
-                            template="sum",
-                            params=(),
-                            sym=old.sym,
-                            operands=[old, dk],
-                            value=old.value + dk.value,
-                            relation="→",
-                            explanation=explain("w", self.lang),
-                            layer=k,
+                        self.kernels[k - 1][ch - 1][m - 1][nn - 1] = self.renewed(
+                            f"k[{k},{ch},{m},{nn}]", old, dk, layer=k
                         )
             bias = self.biases[k - 1]
             db = self.emit(
@@ -733,19 +710,7 @@ class ConvRun(Recorder):
                 explanation=explain("db", self.lang, k=k),
                 layer=k,
             )
-            self.biases[k - 1] = self.emit(
-                f"b[{k}]",
-                Phase.UPDATE,
-                None,
-                template="sum",
-                params=(),
-                sym=bias.sym,
-                operands=[bias, db],
-                value=bias.value + db.value,
-                relation="→",
-                explanation=explain("w", self.lang),
-                layer=k,
-            )
+            self.biases[k - 1] = self.renewed(f"b[{k}]", bias, db, layer=k)
 
     # The whole lesson ----------------------------------------------------------------------
 

@@ -389,20 +389,7 @@ class DenseRun(Recorder):
 
     def apply(self, l: int, i: int, j: int, dw: Quantity) -> None:
         old = self.weights[l - 1][i - 1][j]
-        self.weights[l - 1][i - 1][j] = self.emit(
-            f"w[{l},{i},{j}]",
-            Phase.UPDATE,
-            None,
-            template="sum",
-            params=(),
-            sym=old.sym,
-            operands=[old, dw],
-            value=old.value + dw.value,
-            explanation=explain("w", self.lang),
-            relation="→",
-            layer=l,
-            neuron=i,
-        )
+        self.weights[l - 1][i - 1][j] = self.renewed(f"w[{l},{i},{j}]", old, dw, layer=l, neuron=i)
 
     def average(self, per_sample: list[dict[tuple[int, int, int], Quantity]]) -> None:
         """A batch's increment is the mean of its samples' increments; then the new weights."""

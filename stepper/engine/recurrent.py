@@ -280,7 +280,7 @@ class RecurrentRun(Recorder):
                 )
                 size = 1 if j == 0 else 2
                 dw = self._increment(f"dt[{i},{j}]", sym, terms, size=size, words=words, i=i)
-                row[j] = self._apply(f"t[{i},{j}]", old, dw, i)
+                row[j] = self.renewed(f"t[{i},{j}]", old, dw, neuron=i)
         for g in self.gate_keys:
             for i, row in enumerate(self.W[g], 1):
                 for j, old in enumerate(row):
@@ -298,7 +298,7 @@ class RecurrentRun(Recorder):
                     dw = self._increment(
                         f"dw[{g},{i},{j}]", sym, terms, size=size, words=words, i=i
                     )
-                    row[j] = self._apply(f"w[{g},{i},{j}]", old, dw, i)
+                    row[j] = self.renewed(f"w[{g},{i},{j}]", old, dw, neuron=i)
 
     def _increment(
         self, key: str, sym: Sym, terms: list[Quantity], *, size: int, words: str, i: int
@@ -321,22 +321,6 @@ class RecurrentRun(Recorder):
             operands=[self.alpha, *terms],
             value=self.c * self.alpha.value * total,
             explanation=words,
-            neuron=i,
-        )
-
-    def _apply(self, key: str, old: Quantity, dw: Quantity, i: int) -> Quantity:
-        """The new weight: the old one plus its increment."""
-        return self.emit(
-            key,
-            Phase.UPDATE,
-            None,
-            template="sum",
-            params=(),
-            sym=old.sym,
-            operands=[old, dw],
-            value=old.value + dw.value,
-            explanation=explain("w", self.lang),
-            relation="→",
             neuron=i,
         )
 
