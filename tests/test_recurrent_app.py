@@ -5,31 +5,17 @@ told what BPTT step it forgot."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-
 import pytest
 from textual.widgets import Label
 
 from stepper.tui.app import StepperApp
 from stepper.tui.screens.end import EndScreen
 from stepper.tui.screens.walk import WalkScreen
-from tests.tui_helpers import history_text, make_app, settle, shown_text
+from tests.tui_helpers import history_text, make_app, run_walk, shown_text
 
 pytestmark = pytest.mark.slow  # each test runs the app
 
 SIZES = [(80, 24), (60, 20)]
-
-
-def run(app: StepperApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int]) -> None:
-    async def main() -> None:
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await pilot.press("enter")
-            await pilot.pause()
-            await scenario(app, pilot)
-
-    asyncio.run(main())
 
 
 def status(app: StepperApp) -> str:
@@ -69,7 +55,7 @@ def test_rnn1_walked_step_by_step_to_the_end(size: tuple[int, int]) -> None:
         new = [next(s for s in walk.steps if s.key == f"w[h,1,{j}]").shown for j in range(3)]
         assert "Celda: w₁₀ … w₁₂" in end and " ".join(new) in end
 
-    run(make_app("rnn-1"), scenario, size)
+    run_walk(make_app("rnn-1"), scenario, size)
 
 
 async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -99,4 +85,4 @@ def test_rnn1_quiz_takes_a_typed_answer_and_names_the_forgotten_term(
         await answer(pilot, next(s for s in walk.steps if s.key == "dh[1,1]").shown)
         assert app.score.right == 2 and app.score.right_first == 1
 
-    run(make_app("rnn-1", quiz=True), scenario, size)
+    run_walk(make_app("rnn-1", quiz=True), scenario, size)

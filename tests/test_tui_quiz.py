@@ -4,9 +4,7 @@ follow-through answer are taken, and the saved file tells how each answer was ju
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -14,22 +12,11 @@ from textual.widgets import Input
 
 from stepper.tui.app import StepperApp
 from stepper.walk import VALUE
-from tests.tui_helpers import make_app, settle, shown_text
+from tests.tui_helpers import make_app, run_walk, shown_text
 
 pytestmark = pytest.mark.slow  # each test runs the app
 
 SIZES = [(80, 24), (60, 20)]
-
-
-def run(app: StepperApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int]) -> None:
-    async def main() -> None:
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await pilot.press("enter")
-            await pilot.pause()
-            await scenario(app, pilot)
-
-    asyncio.run(main())
 
 
 async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +37,7 @@ def test_the_question_says_the_precision_and_the_box_no_number(size: tuple[int, 
         assert placeholder == "número · h pista · r revelar"
         assert not any(c.isdigit() for c in placeholder)
 
-    run(make_app(quiz=True), scenario, size)
+    run_walk(make_app(quiz=True), scenario, size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -66,7 +53,7 @@ def test_an_empty_answer_asks_for_a_number(size: tuple[int, int]) -> None:
         assert "«»" not in feedback
         assert app.score.asked == 0 and app.walk is not None and app.walk.stage == 0
 
-    run(make_app(quiz=True), scenario, size)
+    run_walk(make_app(quiz=True), scenario, size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -100,7 +87,7 @@ def test_rounded_and_follow_through_answers_are_taken(
         await pilot.press("q")
         await pilot.pause()
 
-    run(make_app(quiz=True, save=str(save)), scenario, size)
+    run_walk(make_app(quiz=True, save=str(save)), scenario, size)
     data = json.loads(save.read_text(encoding="utf-8"))
     judged = {q["key"]: q["judged"] for q in data["questions"]}
     assert judged["y[1,2]"] == "rounded" and judged["d[1,2]"] == "follow-through"
@@ -120,7 +107,7 @@ def test_a_flipped_increment_gets_advice_about_the_increment(size: tuple[int, in
         feedback = " ".join(shown_text(app, "#feedback").split())
         assert "signo del incremento" in feedback and "ε = y − ỹ" not in feedback
 
-    run(make_app(quiz=True), scenario, size)
+    run_walk(make_app(quiz=True), scenario, size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -143,7 +130,7 @@ def test_each_new_question_is_seen_from_its_first_line(size: tuple[int, int]) ->
         assert pane.scroll_y == 0 and shown_text(app, "#step-text").startswith("u₂ = ?")
         assert app.screen.query_one("#answer", Input).value == "1"
 
-    run(make_app("classify-1", quiz=True), scenario, size)
+    run_walk(make_app("classify-1", quiz=True), scenario, size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -164,4 +151,4 @@ def test_a_hint_is_shown_once_in_the_step_pane(size: tuple[int, int]) -> None:
         assert shown_text(app, "#feedback").strip() == ""
         assert app.score.records[1].hints == 2
 
-    run(make_app(quiz=True), scenario, size)
+    run_walk(make_app(quiz=True), scenario, size)

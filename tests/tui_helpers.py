@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from rich.console import Console
 from textual.pilot import Pilot
@@ -33,6 +34,22 @@ async def settle(pilot: Pilot[int]) -> None:
     """Wait for the worker that solves the lesson, then for the screen to catch up."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def run_walk(
+    app: StepperApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int]
+) -> None:
+    """Run ``scenario(app, pilot)`` at ``size`` once the title card is passed: the lesson
+    solved, Enter pressed, the walk screen on its first step."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await pilot.pause()
+            await scenario(app, pilot)
+
+    asyncio.run(main())
 
 
 def shown_text(app: StepperApp, selector: str) -> str:
