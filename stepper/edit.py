@@ -18,8 +18,14 @@ from stepper.lesson.errors import speaking
 from stepper.lesson.formula import check_optimize
 from stepper.lesson.load import schema_found
 from stepper.lesson.recurrent_checks import check_recurrent
-from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson, RecurrentLesson
-from stepper.notation import GATE_LETTERS, Sym
+from stepper.lesson.schema import (
+    ConvLesson,
+    GraphLesson,
+    Lesson,
+    OptimizeLesson,
+    RecurrentLesson,
+)
+from stepper.notation import GATE_LETTERS, Sym, named
 from stepper.numbers import decimal_comma, given
 
 
@@ -50,6 +56,8 @@ def editable_numbers(lesson: Lesson, neuron_offsets: list[int], lang: str) -> li
         return _optimize_numbers(lesson)
     if isinstance(lesson, RecurrentLesson):
         return _recurrent_numbers(lesson)
+    if isinstance(lesson, GraphLesson):
+        return _graph_numbers(lesson)
     out: list[Editable] = []
     training = lesson.training
     if training.learning_rate is not None:
@@ -144,6 +152,17 @@ def _optimize_numbers(lesson: OptimizeLesson) -> list[Editable]:
     return out
 
 
+def _graph_numbers(lesson: GraphLesson) -> list[Editable]:
+    """α, then every input's value."""
+    out = []
+    if lesson.learning_rate is not None:
+        out.append(Editable(("learning_rate",), "α", lesson.learning_rate))
+    out += [
+        Editable(("inputs", name), named(name).unicode(), v) for name, v in lesson.inputs.items()
+    ]
+    return out
+
+
 def _recurrent_numbers(lesson: RecurrentLesson) -> list[Editable]:
     """α, every gate's weights and the output's, then the numbers of the sequence."""
     out: list[Editable] = []
@@ -221,6 +240,8 @@ def _with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> L
         trouble = [f.message for f in check_conv(changed)]
     elif isinstance(changed, RecurrentLesson):
         trouble = [f.message for f in check_recurrent(changed)]
+    elif isinstance(changed, GraphLesson):
+        trouble = []  # the graph checks (their own module) come with the format's part
     else:
         trouble = [message for _, message, _ in check_dense(changed)]
     if trouble:

@@ -48,6 +48,12 @@ MAP_LETTERS = {"conv": "c", "relu": "a", "pool": "m", "chan": "q"}
 GATE_LETTERS = {"z": "a"}
 
 
+def named(name: str) -> Sym:
+    """A name a lesson gives (a graph's node or input: ``a``, ``w20``, ``n3``) as a symbol:
+    its letter, and each digit written as an index (w₂₀, x₀₁), so two names never print alike."""
+    return Sym(name[0], tuple(int(d) for d in name[1:]))
+
+
 #: Indices as written, by their tuple: w₁₂, Δw₁₂ and the pictures' labels share them, and a big
 #: network prints some 100,000.
 _INDEX_TEXT: dict[tuple[tuple[int, ...], bool], str] = {}

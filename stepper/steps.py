@@ -296,6 +296,66 @@ class RecurrentShape:
         return len(self.sequence)
 
 
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """One node of a computational graph as the picture draws it.
+
+    ``name`` is the name in the keys (``a``, ``n3``, ``w20``), ``sym`` how it is written
+    (a, n₃, w₂₀). An input has no operands and its ``value`` is the lesson's; a computed node
+    reads ``operands`` (names of inputs and earlier nodes, each once, in the order its formula
+    first names them), ``formula`` is its formula in Unicode over their symbols (``a·b``,
+    ``1/n₇``) and ``op`` the short label of its outermost operation for a box (``·``, ``+``,
+    ``exp``, ``σ``, ``1/x``); its ``value`` is the forward value (the steps have it too).
+    """
+
+    name: str
+    sym: Sym
+    operands: tuple[str, ...] = ()
+    formula: str = ""
+    op: str = ""
+    value: float = 0.0
+    trainable: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return not self.operands
+
+
+@dataclass(frozen=True, slots=True)
+class GraphRun:
+    """One graph of a graph lesson: the lesson's ``nodes``, or its ``expression`` split one
+    way (``operations`` or ``functions``). ``prefix`` starts its step keys (none when the
+    lesson works one graph, else ``operations.`` / ``functions.``); ``nodes`` are the inputs
+    in the lesson's order, then the computed nodes in order; ``output`` the node whose
+    gradient is taken."""
+
+    split: str
+    prefix: str
+    nodes: tuple[GraphNode, ...]
+    output: str
+
+    def node(self, name: str) -> GraphNode:
+        return next(n for n in self.nodes if n.name == name)
+
+    def edges(self) -> list[tuple[str, str]]:
+        """Every edge (operand, node), in the nodes' order."""
+        return [(m, n.name) for n in self.nodes for m in n.operands]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphShape:
+    """A graph lesson as the picture draws it: one graph per granularity worked, and the
+    learning rate of the descent step (None: no step)."""
+
+    runs: tuple[GraphRun, ...]
+    learning_rate: float | None = None
+
+    def run_of(self, key: str) -> GraphRun:
+        """The graph a step key belongs to, by its prefix (the only one when there is one)."""
+        head = key.split("[", 1)[0]
+        return next((r for r in self.runs if r.prefix and head.startswith(r.prefix)), self.runs[0])
+
+
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class Solution:
     """A lesson worked out: its identity, language, display settings and the ordered steps."""
@@ -313,5 +373,6 @@ class Solution:
     conv: ConvShape | None = None
     optimize: OptimizeShape | None = None
     recurrent: RecurrentShape | None = None
+    graph: GraphShape | None = None
     #: A dense lesson's runs, in the order they were trained (none: the lesson trains once).
     runs: tuple[RunShape, ...] = ()

@@ -379,10 +379,10 @@ NAMES = [
     ),
     case(
         "kind-unknown",
-        VALID + "kind: graph\n",
+        VALID + "kind: lattice\n",
         15,
         7,
-        "'graph' is not a lesson kind",
+        "'lattice' is not a lesson kind",
     ),
     case(
         "kind-as-a-list",

@@ -46,6 +46,10 @@ MAX_CALL_DEPTH = 3
 MAX_LITERAL = 1e15
 
 FUNCTION_NAMES = ("exp", "log", "sqrt", "tanh", "sin", "cos")
+#: A graph lesson's formulas may also take the neurons' functions, and max of two values.
+GRAPH_FUNCTIONS = (*FUNCTION_NAMES, "sigmoid", "relu", "max")
+#: The functions of two arguments; every other function takes one.
+TWO_ARGUMENTS = frozenset({"max"})
 
 
 class FormulaError(ValueError):
@@ -89,6 +93,14 @@ def _exp(a: float) -> float:
         raise NumericError(msg("formula.exp", a=f"{a:g}")) from None
 
 
+def sigmoid(a: float) -> float:
+    """1/(1 + e^−a), computed on the side where e^−|a| cannot overflow."""
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    z = math.exp(a)
+    return z / (1.0 + z)
+
+
 FUNCTIONS: dict[str, Callable[[float], float]] = {
     "exp": _exp,
     "log": _log,
@@ -96,6 +108,8 @@ FUNCTIONS: dict[str, Callable[[float], float]] = {
     "tanh": math.tanh,
     "sin": math.sin,
     "cos": math.cos,
+    "sigmoid": sigmoid,
+    "relu": lambda a: max(0.0, a),
 }
 
 
@@ -133,6 +147,8 @@ class Formula:
     text: str
     variables: tuple[str, ...]
     tree: ast.expr = dataclasses.field(compare=False)
+    #: The functions the text may call (an optimize function's, or a graph's).
+    functions: tuple[str, ...] = FUNCTION_NAMES
 
     def value(self, point: Sequence[float]) -> float:
         """f at ``point`` (one number per variable), computed from the tree with floats."""
@@ -157,8 +173,11 @@ class Formula:
         return _build(self.tree, dict(zip(self.variables, symbols, strict=True)))
 
 
-def parse_formula(text: str, variables: Sequence[str]) -> Formula:
-    """Check ``text`` against the whitelist; raise FormulaError at the first thing it refuses."""
+def parse_formula(
+    text: str, variables: Sequence[str], functions: tuple[str, ...] = FUNCTION_NAMES
+) -> Formula:
+    """Check ``text`` against the whitelist (``functions`` are the calls it allows); raise
+    FormulaError at the first thing it refuses."""
     if len(text) > MAX_CHARS:
         raise FormulaError(msg("formula.too_long", n=len(text), limit=MAX_CHARS))
     # A long formula may be written over several lines (a YAML block): a line break is a
@@ -179,8 +198,8 @@ def parse_formula(text: str, variables: Sequence[str]) -> Formula:
     count = sum(1 for node in ast.walk(tree) if isinstance(node, ast.expr))
     if count > MAX_NODES:
         raise FormulaError(msg("formula.too_many_parts", n=count, limit=MAX_NODES))
-    _Checker(source, lead, tuple(variables)).check(tree)
-    return Formula(text, tuple(variables), tree)
+    _Checker(source, lead, tuple(variables), functions).check(tree)
+    return Formula(text, tuple(variables), tree, functions)
 
 
 def _syntax_error(exc: SyntaxError, source: str, lead: int) -> FormulaError:
@@ -234,11 +253,14 @@ _OPERATORS: dict[type, str] = {
 class _Checker:
     """Walks the tree in source order and refuses the first node outside the whitelist."""
 
-    def __init__(self, source: str, lead: int, variables: tuple[str, ...]) -> None:
+    def __init__(
+        self, source: str, lead: int, variables: tuple[str, ...], functions: tuple[str, ...]
+    ) -> None:
         self.source = source
         self.lines = source.split("\n")
         self.lead = lead
         self.variables = variables
+        self.functions = functions
         self.calls = 0  # how many function calls enclose the node being checked
 
     def _offset(self, lineno: int, byte_col: int) -> int:
@@ -261,7 +283,7 @@ class _Checker:
         return FormulaError(message, self.at(node))
 
     def allowed(self) -> str:
-        variables, functions = ", ".join(self.variables), ", ".join(FUNCTION_NAMES)
+        variables, functions = ", ".join(self.variables), ", ".join(self.functions)
         return msg("formula.allowed", variables=variables, functions=functions)
 
     def check(self, node: ast.AST, powers: int = 0) -> None:
@@ -310,10 +332,10 @@ class _Checker:
     def name(self, node: ast.Name) -> None:
         if node.id in self.variables:
             return
-        if node.id in FUNCTION_NAMES:
+        if node.id in self.functions:
             raise self.refuse(msg("formula.function_name", name=node.id), node)
         declared = ", ".join(self.variables)
-        functions = ", ".join(FUNCTION_NAMES)
+        functions = ", ".join(self.functions)
         raise self.refuse(
             msg("formula.unknown_name", name=node.id, variables=declared, functions=functions),
             node,
@@ -363,18 +385,27 @@ class _Checker:
 
     def call(self, node: ast.Call) -> None:
         func = node.func
-        if not isinstance(func, ast.Name) or func.id not in FUNCTION_NAMES:
+        if not isinstance(func, ast.Name) or func.id not in self.functions:
             if isinstance(func, ast.Attribute):
                 self.check(func)  # refused as attribute access, at the attribute
             what = f"'{func.id}'" if isinstance(func, ast.Name) else msg("formula.call_this")
-            functions = ", ".join(FUNCTION_NAMES)
+            functions = ", ".join(self.functions)
             raise self.refuse(msg("formula.call", what=what, functions=functions), node)
-        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise self.refuse(msg("formula.one_argument", name=func.id), node)
+        two = func.id in TWO_ARGUMENTS
+        if (
+            node.keywords
+            or len(node.args) != (2 if two else 1)
+            or any(isinstance(a, ast.Starred) for a in node.args)
+        ):
+            raise self.refuse(
+                msg("formula.two_arguments" if two else "formula.one_argument", name=func.id),
+                node,
+            )
         if self.calls == MAX_CALL_DEPTH:
             raise self.refuse(msg("formula.calls_deep", limit=MAX_CALL_DEPTH), node)
         self.calls += 1
-        self.check(node.args[0])
+        for argument in node.args:
+            self.check(argument)
         self.calls -= 1
 
     def source_of(self, node: ast.AST) -> str:
@@ -405,6 +436,9 @@ def _compile(node: ast.expr, variables: tuple[str, ...]) -> Evaluator:
         return inner
     if isinstance(node, ast.Call):
         assert isinstance(node.func, ast.Name)
+        if node.func.id == "max":
+            first, second = (_compile(a, variables) for a in node.args)
+            return lambda p: max(first(p), second(p))
         function, argument = FUNCTIONS[node.func.id], _compile(node.args[0], variables)
         return lambda p: finite(function(argument(p)))
     assert isinstance(node, ast.BinOp)
@@ -442,7 +476,9 @@ def _build(node: ast.expr, symbols: dict[str, Any]) -> Any:
         return sympy.Mul(sympy.Integer(-1), inner, evaluate=False)
     if isinstance(node, ast.Call):
         assert isinstance(node.func, ast.Name)
-        argument = _build(node.args[0], symbols)
+        arguments = [_build(a, symbols) for a in node.args]
+        if node.func.id == "max":
+            return sympy.Max(*arguments, evaluate=False)
         function = {
             "exp": sympy.exp,
             "log": sympy.log,
@@ -450,8 +486,9 @@ def _build(node: ast.expr, symbols: dict[str, Any]) -> Any:
             "tanh": sympy.tanh,
             "sin": sympy.sin,
             "cos": sympy.cos,
+            **neuron_functions(),
         }[node.func.id]
-        return function(argument, evaluate=False)
+        return function(*arguments, evaluate=False)
     assert isinstance(node, ast.BinOp)
     left = _build(node.left, symbols)
     if isinstance(node.op, ast.Pow):
@@ -470,6 +507,33 @@ def _build(node: ast.expr, symbols: dict[str, Any]) -> Any:
     if isinstance(node.op, ast.Mult):
         return sympy.Mul(left, right, evaluate=False)
     return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
+
+
+@functools.cache
+def neuron_functions() -> dict[str, Any]:
+    """sigmoid and relu as sympy functions that stay whole (σ(u), relu(u)), so a graph node
+    reads as written; each knows its derivative (σ(1 − σ); the step θ(u), 0 at u = 0 as the
+    dense kind takes it) and its value. How each is printed: ``stepper.formulas``."""
+    import sympy
+
+    def sigmoid_slope(self: Any, argindex: int = 1) -> Any:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def sigmoid_value(self: Any, prec: int) -> Any:
+        return (1 / (1 + sympy.exp(-self.args[0])))._eval_evalf(prec)
+
+    def relu_slope(self: Any, argindex: int = 1) -> Any:
+        return sympy.Heaviside(self.args[0], 0)
+
+    def relu_value(self: Any, prec: int) -> Any:
+        return sympy.Max(0, self.args[0])._eval_evalf(prec)
+
+    # sympy names a function by its class.
+    function = sympy.Function
+    sigmoid = type("sigmoid", (function,), {"fdiff": sigmoid_slope, "_eval_evalf": sigmoid_value})
+    relu = type("relu", (function,), {"fdiff": relu_slope, "_eval_evalf": relu_value})
+    return {"sigmoid": sigmoid, "relu": relu}
 
 
 def _number(value: float) -> Any:

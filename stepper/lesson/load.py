@@ -35,6 +35,7 @@ from stepper.lesson.schema import (
     MODELS,
     ConvLesson,
     DenseLesson,
+    GraphLesson,
     Lesson,
     OptimizeLesson,
     RecurrentLesson,
@@ -44,11 +45,17 @@ from stepper.lesson.yamlsafe import MAX_BYTES, REFUSED, locate, parse
 #: Kinds the format names but this version does not read yet (kind -> what they are).
 _KINDS_LATER: dict[str, str] = {}
 _MODELS: dict[
-    str, type[DenseLesson] | type[ConvLesson] | type[OptimizeLesson] | type[RecurrentLesson]
+    str,
+    type[DenseLesson]
+    | type[ConvLesson]
+    | type[OptimizeLesson]
+    | type[RecurrentLesson]
+    | type[GraphLesson],
 ] = {
     "conv": ConvLesson,
     "optimize": OptimizeLesson,
     "recurrent": RecurrentLesson,
+    "graph": GraphLesson,
 }
 #: Problems printed for one file; past this, one line says how many more there are.
 MAX_PROBLEMS = 100

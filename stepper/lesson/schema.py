@@ -562,7 +562,47 @@ class RecurrentLesson(LessonBase):
     training: RecurrentTraining | None = None
 
 
-Lesson = DenseLesson | ConvLesson | OptimizeLesson | RecurrentLesson
+#: How an ``expression`` is cut into nodes: one per operation (CS231n's circuits), or with
+#: sigmoid and tanh kept whole (σ's local derivative is then σ(1 − σ)).
+Split = Literal["operations", "functions"]
+
+
+class GraphLesson(LessonBase):
+    """An expression as a computational graph: each node's value forward, then the chain rule
+    node by node from the output back to the inputs, and maybe one descent step on some inputs.
+    What a formula may hold: ``stepper.lesson.formula`` (GRAPH_FUNCTIONS); the checks past the
+    schema (exactly one of nodes and expression, cycles, names, domains): ``graph_checks``."""
+
+    kind: Literal["graph"]
+    #: Named intermediate results in order, each a formula over the inputs and earlier nodes.
+    nodes: dict[Annotated[str, StringConstraints(pattern=VARIABLE)], str] | None = Field(
+        default=None, min_length=1, max_length=60
+    )
+    #: Or one formula, split into the nodes of its expression tree (n1, n2, …).
+    expression: str | None = None
+    #: With ``expression``: one granularity, or several, each worked as its own graph (its
+    #: keys prefixed ``operations.`` / ``functions.``).
+    split: Split | Annotated[list[Split], Field(min_length=1, max_length=2)] = "operations"
+    inputs: dict[Annotated[str, StringConstraints(pattern=VARIABLE)], Number] = Field(
+        min_length=1, max_length=20
+    )
+    #: The node whose gradient is computed (default: the last).
+    output: Annotated[str, StringConstraints(pattern=VARIABLE)] | None = None
+    #: With it, one descent step x → x − α·∂out/∂x on each input in ``trainable``.
+    learning_rate: Number | None = Field(default=None, gt=0)
+    #: The inputs the descent step moves (default: every input).
+    trainable: list[Annotated[str, StringConstraints(pattern=VARIABLE)]] | None = Field(
+        default=None, min_length=1
+    )
+
+    def splits(self) -> list[str]:
+        """The granularities worked, in order (one for a lesson with ``nodes``)."""
+        if self.expression is None:
+            return ["operations"]
+        return list(dict.fromkeys([self.split] if isinstance(self.split, str) else self.split))
+
+
+Lesson = DenseLesson | ConvLesson | OptimizeLesson | RecurrentLesson | GraphLesson
 
 
 def localized(text: Localized | None, lang: str, fallback: str) -> str | None:
@@ -604,4 +644,5 @@ MODELS: tuple[type[Strict], ...] = (
     Initial,
     RecurrentTraining,
     RecurrentLesson,
+    GraphLesson,
 )
