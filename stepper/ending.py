@@ -90,6 +90,19 @@ class Missed:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphEnd:
+    """Where one graph of a graph lesson got to: the output before and after the descent step
+    and each input it moved (symbol, before, after); without a step, the output's gradient
+    with respect to each input (symbol, value). ``title`` names the graph when the lesson
+    works two, else it is empty."""
+
+    title: str
+    output: Change | None
+    inputs: tuple[tuple[str, str, str], ...]
+    gradients: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """Everything the end of a lesson shows; empty parts are left out when drawn."""
 
@@ -103,6 +116,8 @@ class Summary:
     missed: tuple[Missed, ...]
     #: A lesson trained several ways: the runs' ends side by side (``stepper.runs``).
     runs: Compared | None = None
+    #: A graph lesson: each graph's output and inputs before and after the step.
+    graphs: tuple[GraphEnd, ...] = ()
 
 
 def summarize(solution: Solution, score: Score | None = None) -> Summary:
@@ -119,6 +134,7 @@ def summarize(solution: Solution, score: Score | None = None) -> Summary:
         score=(score.right_first, score.asked) if score is not None else None,
         missed=_missed(solution, score) if score is not None else (),
         runs=compare(solution),
+        graphs=_graphs(solution),
     )
 
 
@@ -349,6 +365,47 @@ def _ends(solution: Solution, descents: tuple[Descent, ...]) -> tuple[Ends, ...]
                 f=pretty(lowest.f.after),
             )
         )
+    return tuple(out)
+
+
+def _graphs(solution: Solution) -> tuple[GraphEnd, ...]:
+    """Each graph's end: the output's value before the step (``val[OUT]``) and after it
+    (``check.val[OUT]``), each ``new[x]`` beside the x the lesson gives; or each input's
+    ``grad[x]`` when there is no step."""
+    shape = solution.graph
+    if shape is None:
+        return ()
+    from stepper.graph_timeline import key_parts, split_title
+
+    given = {q.sym: q.shown for s in solution.steps for q in s.operands if q.step is None}
+    out = []
+    for run in shape.runs:
+        steps: dict[tuple[str, str], Step] = {}
+        for step in solution.steps:
+            parts = key_parts(step.key)
+            if shape.run_of(step.key) is run and parts is not None and len(parts[1]) == 1:
+                steps.setdefault((str(step.phase), parts[0] + parts[1][0]), step)
+        inputs = [n for n in run.nodes if n.is_input]
+        before = steps.get((Phase.FORWARD, "val" + run.output))
+        after = steps.get((Phase.CHECK, "val" + run.output))
+        output = None
+        if before is not None and after is not None:
+            name = before.sym.unicode()
+            output = Change(name, before.shown, after.shown, before.value, after.value)
+        moved = tuple(
+            (n.sym.unicode(), given.get(n.sym, ""), steps[Phase.UPDATE, "new" + n.name].shown)
+            for n in inputs
+            if (Phase.UPDATE, "new" + n.name) in steps
+        )
+        gradients: tuple[tuple[str, str], ...] = ()
+        if not moved:
+            gradients = tuple(
+                (grad.sym.unicode(), grad.shown)
+                for n in inputs
+                if (grad := steps.get((Phase.BACKWARD, "grad" + n.name))) is not None
+            )
+        title = split_title(run, solution.language) if len(shape.runs) > 1 else ""
+        out.append(GraphEnd(title[:1].upper() + title[1:], output, moved, gradients))
     return tuple(out)
 
 

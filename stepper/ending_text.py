@@ -41,6 +41,7 @@ def lines(
         *_loss_lines(summary, lang, width),
         *_runs_lines(summary, width),
         *_descent_lines(summary, lang, width, "; " if comma else ", "),
+        *_graph_lines(summary, lang),
     ]
     if summary.results:
         out += [Line(""), Line(label("end.results", lang), "title")]
@@ -134,6 +135,29 @@ def _descent_lines(summary: Summary, lang: str, width: int, apart: str) -> list[
     if summary.ends:
         out.append(Line(""))
         out += [Line(ends_sentence(ends, lang), "title") for ends in summary.ends]
+    return out
+
+
+def _graph_lines(summary: Summary, lang: str) -> list[Line]:
+    """A graph lesson's end, graph by graph: the output before → after the descent step and
+    the inputs it moved; without a step, the output's gradient with respect to each input."""
+    out: list[Line] = []
+    for end in summary.graphs:
+        out.append(Line(""))
+        if end.title:
+            out.append(Line(end.title, "title"))
+        if end.output is not None:
+            out += [Line(label("end.graph.output", lang), "title"), _change_line(end.output, lang)]
+        if end.inputs:
+            out.append(Line(label("end.graph.inputs", lang), "title"))
+            width = max(len(sym) for sym, _, _ in end.inputs)
+            out += [
+                Line(f"  {sym.ljust(width)}: {pretty(old)} → {pretty(new)}")
+                for sym, old, new in end.inputs
+            ]
+        if end.gradients:
+            out.append(Line(label("end.graph.gradients", lang), "title"))
+            out += [Line(f"  {sym} = {pretty(value)}") for sym, value in end.gradients]
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from stepper.graph_timeline import where_in_graph
 from stepper.i18n import label
 from stepper.steps import Phase, Solution, Step
 
@@ -81,10 +82,13 @@ def where_in_time(step: Step, lang: str) -> list[str]:
 def where(step: Step, solution: Solution | None, lang: str) -> list[str]:
     """How a heading names the step's place: the phase, then the time step in a recurrent
     lesson (which updates once, after the whole sequence: its iteration says nothing), the
-    iteration and the pair in the others."""
+    node in a graph lesson (``stepper.graph_timeline``), the iteration and the pair in the
+    others."""
     parts = [label(f"phase.{step.phase}", lang)]
     if solution is not None and solution.recurrent is not None:
         return parts + where_in_time(step, lang)
+    if solution is not None and solution.graph is not None:
+        return parts + where_in_graph(step, solution.graph, lang)
     parts.append(label("iteration", lang, i=step.iteration))
     if step.sample is not None:
         parts.append(label("sample", lang, s=step.sample))

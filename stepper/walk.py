@@ -15,6 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from stepper import formulas
+from stepper.graph_timeline import block
 from stepper.i18n import label
 from stepper.naming import Names
 from stepper.steps import Phase, Solution, Step
@@ -108,11 +109,18 @@ class Walk:
 
     def reveal_phase(self) -> bool:
         """Reveal the rest of the current phase (this iteration and sample; in a recurrent
-        lesson, this time step: a phase there holds every step of the sequence)."""
+        lesson, this time step: a phase there holds every step of the sequence; going back
+        through a graph, this node's edges)."""
         here = self.step
         last = self.index
         timed = self.solution.recurrent is not None
-        while last + 1 < len(self.steps) and _same_block(self.steps[last + 1], here, timed):
+        graph = self.solution.graph
+        while last + 1 < len(self.steps):
+            after = self.steps[last + 1]
+            if graph is not None and block(after, graph) != block(here, graph):
+                break
+            if not _same_block(after, here, timed):
+                break
             last += 1
         return self._set(last, VALUE)
 

@@ -3,7 +3,8 @@
 Headed with the course, instructor and date, fields for the student's name, ID and group,
 the variant's id, the instructions and the points per item; then the data (the printers'
 own picture of the network, or of the image and kernels; a recurrent lesson's sequence,
-matrices and states as the printers' data section gives them) and the exercises, numbered as the
+matrices and states, a graph lesson's node formulas and inputs, as the printers' data section
+gives them) and the exercises, numbered as the
 key and the Moodle bank number them (``stepper.exam.items``): "Ejercicio 1", a), b), … Each
 item is the quantity asked and a box as wide as its answer can be (a sign, the digits of its
 integer part, the lesson's decimals), so the box does not tell how many decimals the value
@@ -146,8 +147,8 @@ def _md_one(doc: Document, header: ExamHeader | None) -> str:
     picture = picture_text(doc)
     if picture:
         out += ["```text", picture, "```", ""]
-    if doc.solution.recurrent is not None:  # its picture gives no numbers: the data do
-        out += data(doc)
+    if doc.solution.recurrent is not None or doc.solution.graph is not None:
+        out += data(doc)  # its picture gives no numbers (no formulas): the data do
     problem = optimize.statement(doc.solution)
     if problem:
         out += [f"**{label('exam.data', lang)}:** " + "; ".join(f"${t}$" for t in problem), ""]
@@ -188,8 +189,8 @@ def _tex_one(doc: Document, header: ExamHeader | None) -> list[str]:
     out += [item for t in lines for item in (text(t), "")]
     out += tikz_network(doc)
     out += tikz_conv(doc)
-    if doc.solution.recurrent is not None:  # its picture gives no numbers: the data do
-        out += data(doc)
+    if doc.solution.recurrent is not None or doc.solution.graph is not None:
+        out += data(doc)  # its picture gives no numbers (no formulas): the data do
     problem = optimize.statement(doc.solution)
     if problem:
         out += [
@@ -244,6 +245,21 @@ figure { margin: 1rem 0; text-align: center; }
 """
 
 
+def _html_formulas(doc: Document) -> list[str]:
+    """A graph lesson's node formulas (e = a·b, …), the problem the exercises ask about."""
+    from stepper import formulas
+    from stepper.printers.html import mathml
+
+    out = []
+    for group in doc.data if doc.solution.graph is not None else ():
+        given = "".join(
+            f"<li>{mathml(formulas.formula(s, 'latex'), comma=doc.comma, split=False)}</li>"
+            for s in group.formulas
+        )
+        out.append(f'<ul class="data">{given}</ul>')
+    return out
+
+
 def _html_one(doc: Document, header: ExamHeader | None) -> str:
     from stepper.pictures import render_svg
     from stepper.pictures.conv_print import PRINT_WIDTH
@@ -274,6 +290,7 @@ def _html_one(doc: Document, header: ExamHeader | None) -> str:
         given = "".join(f"<li>{mathml(t, comma=doc.comma, split=False)}</li>" for t in problem)
         heading = escape(label("exam.data", lang))
         out.append(f'<p><strong>{heading}:</strong></p><ul class="data">{given}</ul>')
+    out += _html_formulas(doc)
     for sample, quantities in [] if problem else data(solution):
         heading = label("exam.data", lang)
         if sample is not None:

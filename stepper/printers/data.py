@@ -70,6 +70,9 @@ class Given:
     tables: tuple[Table, ...] = ()
     #: How to read the matrices (which index is the row), said once.
     note: str | None = None
+    #: Formulas the lesson gives (a graph's nodes), each written as the step that computes
+    #: it writes its formula (e = a·b).
+    formulas: tuple[Step, ...] = ()
 
 
 _EXPONENT = re.compile(r"^(-?[\d.]+)e(-?\d+)$")
@@ -236,6 +239,10 @@ def build_data(solution: Solution) -> tuple[Given, ...]:
         from stepper.printers.recurrent_data import recurrent_data
 
         return recurrent_data(solution)
+    if solution.graph is not None:
+        from stepper.printers.graph_data import graph_data
+
+        return graph_data(solution)
     found = givens(solution)
     tables: list[Table] = []
     used: set[str] = set()
@@ -410,6 +417,10 @@ def build_results(solution: Solution) -> tuple[Table, ...]:
         from stepper.printers.recurrent_data import recurrent_results
 
         return recurrent_results(solution)
+    if solution.graph is not None:
+        from stepper.printers.graph_data import graph_results
+
+        return graph_results(solution)
     lang = solution.language
     tables: list[Table] = []
     maps: dict[tuple[str, int], dict[tuple[int, int], str]] = {}

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from stepper.graph_timeline import block as graph_block
+from stepper.graph_timeline import node_label, split_title
 from stepper.i18n import label
 from stepper.printers.data import Given, Table, build_data, build_results
 from stepper.printers.grouping import Item, items
@@ -163,6 +165,9 @@ def build_document(
     elif solution.runs:
         own, sections = run_parts(solution, _sections)
         found = tuple(own)
+    elif solution.graph is not None and len(solution.graph.runs) > 1:
+        own, sections = _graph_parts(solution)
+        found = tuple(own)
     else:
         sections = _sections(solution)
     if blank == "none":  # a worksheet's groups would tell which answers are 0
@@ -199,6 +204,24 @@ def _repeated(sections: list[Section]) -> frozenset[int]:
     return frozenset(found)
 
 
+def _graph_parts(solution: Solution) -> tuple[list[Part], list[Section]]:
+    """A graph lesson that works two graphs (``split: [operations, functions]``): a part per
+    graph, its sections titled after the graph's name, so that a page starting mid-part
+    still says which graph it is."""
+    shape = solution.graph
+    assert shape is not None
+    found: list[Part] = []
+    out: list[Section] = []
+    for run in shape.runs:
+        name = split_title(run, solution.language)
+        name = name[:1].upper() + name[1:]
+        steps = tuple(s for s in solution.steps if shape.run_of(s.key) is run)
+        found.append(Part(name, (), len(out)))
+        own = _sections(replace(solution, steps=steps))
+        out += [replace(section, title=f"{name} · {section.title}") for section in own]
+    return found, out
+
+
 def _sections(solution: Solution) -> list[Section]:
     lang = solution.language
     sections: list[Section] = []
@@ -206,6 +229,7 @@ def _sections(solution: Solution) -> list[Section]:
     current: list[Step] = []
     several = solution.steps[-1].iteration > 1 if solution.steps else False
     recurrent = solution.recurrent is not None
+    graph = solution.graph
     for step in solution.steps:
         here: tuple[object, ...] = (
             step.phase,
@@ -214,20 +238,26 @@ def _sections(solution: Solution) -> list[Section]:
         )
         if recurrent:  # a section per time step, forward from the first, back from the last;
             here = (step.phase, *where_in_time(step, lang))  # the update's, per gate
+        elif graph is not None:  # forward at once, back node by node with its edges
+            here = graph_block(step, graph)
         if here != block and current:
-            sections.append(Section(_title(current[0], lang, several, recurrent), tuple(current)))
+            sections.append(Section(_title(current[0], solution, several), tuple(current)))
             current = []
         block = here
         current.append(step)
     if current:
-        sections.append(Section(_title(current[0], lang, several, recurrent), tuple(current)))
+        sections.append(Section(_title(current[0], solution, several), tuple(current)))
     return sections
 
 
-def _title(step: Step, lang: str, several: bool, recurrent: bool = False) -> str:
+def _title(step: Step, solution: Solution, several: bool) -> str:
+    lang = solution.language
     parts = [label(f"phase.{step.phase}", lang).capitalize()]
-    if recurrent:  # one update after the whole sequence: the time step, not the iteration
+    if solution.recurrent is not None:  # one update after the whole sequence: the time step
         return " · ".join([*parts, *where_in_time(step, lang)])
+    if solution.graph is not None:  # one pass each way: going back, the node
+        node = node_label(step, solution.graph, lang)
+        return " · ".join([*parts, node] if node is not None else parts)
     if several:
         parts.append(label("iteration", lang, i=step.iteration))
     if step.sample is not None and step.phase != Phase.UPDATE:

@@ -363,6 +363,12 @@ def _data(doc: Document) -> str:
     for group in doc.data:
         if group.title:
             parts.append(f"<h3>{escape(group.title)}</h3>")
+        if group.formulas:  # a graph's nodes, as their steps write them
+            items = "".join(
+                f"<li>{mathml(formulas.formula(s, 'latex'), comma=comma, split=False)}</li>"
+                for s in group.formulas
+            )
+            parts.append(f'<ul class="data">{items}</ul>')
         if group.values:
             items = "".join(
                 "<li>"

@@ -19,7 +19,7 @@ from typing import Any
 from stepper import formulas
 from stepper.printers import Options, Printer, register
 from stepper.printers.document import answer_numbers, quotes_answer
-from stepper.steps import Solution, Step
+from stepper.steps import GraphShape, Solution, Step
 
 
 def step_record(step: Step) -> dict[str, Any]:
@@ -45,6 +45,36 @@ def step_record(step: Step) -> dict[str, Any]:
     if step.exact is not None:
         record["exact_value"] = step.exact
     return record
+
+
+def graph_record(shape: GraphShape, *, worksheet: bool = False) -> dict[str, Any]:
+    """A graph lesson's graphs, as a script walking the steps needs them: per graph its
+    split, key prefix and output, and every node (inputs first) with what it reads and its
+    value (a computed node's is an answer: null on a worksheet)."""
+    return {
+        "learning_rate": shape.learning_rate,
+        "runs": [
+            {
+                "split": run.split,
+                "prefix": run.prefix,
+                "output": run.output,
+                "nodes": [
+                    {
+                        "name": node.name,
+                        "symbol": node.sym.unicode(),
+                        "input": node.is_input,
+                        "operands": list(node.operands),
+                        "formula": node.formula or None,
+                        "op": node.op or None,
+                        "value": None if worksheet and not node.is_input else node.value,
+                        "trainable": node.trainable,
+                    }
+                    for node in run.nodes
+                ],
+            }
+            for run in shape.runs
+        ],
+    }
 
 
 #: One encoder for every record: ``json.dumps`` with ensure_ascii=False builds a new one per
@@ -77,6 +107,8 @@ def stream(solution: Solution, options: Options) -> Iterator[str]:
             {"id": r.id, "title": r.title, "prefix": r.prefix, "settings": dict(r.settings)}
             for r in solution.runs
         ]
+    if solution.graph is not None:
+        lesson["graph"] = graph_record(solution.graph, worksheet=options.worksheet)
     yield '{"lesson": ' + json.dumps(lesson, ensure_ascii=False) + ',\n "steps": ['
     answers = answer_numbers(solution) if options.worksheet else frozenset()
     for k, step in enumerate(solution.steps):

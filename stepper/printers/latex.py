@@ -424,6 +424,13 @@ def pairs(doc: Document, table: Table) -> str:
     return ", ".join(f"${_entry(doc, sym)} = {_entry(doc, value)}$" for sym, value in table.rows)
 
 
+def formulas_line(steps: tuple[Step, ...]) -> str:
+    """Formulas the lesson gives (a graph's nodes) as a line of equations, each in $…$."""
+    from stepper import formulas
+
+    return ", ".join(f"${formulas.formula(step, 'latex')}$" for step in steps)
+
+
 def _entry(doc: Document, cell: Sym | str) -> str:
     """A cell in math."""
     if isinstance(cell, Sym):
@@ -444,6 +451,8 @@ def data(doc: Document) -> list[str]:
     for group in doc.data:
         if group.title:
             out.append(rf"\paragraph{{{text(group.title)}}}")
+        if group.formulas:
+            out += [formulas_line(group.formulas), ""]
         if group.values:
             out.append(", ".join(f"${s.latex()} = {_number(doc, v)}$" for s, v in group.values))
             out.append("")

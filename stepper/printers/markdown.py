@@ -179,6 +179,8 @@ def data(doc: Document) -> list[str]:
     for group in doc.data:
         if group.title:
             out += [f"### {group.title}", ""]
+        if group.formulas:
+            out += [latex.formulas_line(group.formulas), ""]
         if group.values:
             out += [", ".join(f"${s.latex()} = {_number(doc, v)}$" for s, v in group.values), ""]
         if group.note:

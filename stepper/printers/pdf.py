@@ -295,6 +295,14 @@ def _values(doc: Document, values: Sequence[tuple[Sym, str]]) -> str:
     return "#par(" + " + [, ] + ".join(f"[{i}]" for i in items) + ")"
 
 
+def _formulas(steps: Sequence[Step]) -> str:
+    """Formulas the lesson gives (a graph's nodes) on one line: e = a·b, d = e + c, …"""
+    from stepper.printers import typst_math as tm
+
+    items = [f"${tm.sym_typst(s.sym)} {tm.relation(s)} {tm.formula_rhs(s)}$" for s in steps]
+    return "#par(" + " + [, ] + ".join(f"[{i}]" for i in items) + ")"
+
+
 def data_section(doc: Document) -> list[str]:
     """What the lesson gives: the picture (the network, or the image and the kernels), then
     the data (``stepper.printers.data``): single numbers on a line, matrices side by side,
@@ -315,6 +323,8 @@ def data_section(doc: Document) -> list[str]:
     for group in doc.data:
         if group.title:
             out.append(f"#heading(level: 3, {_s(group.title)})")
+        if group.formulas:
+            out.append(_formulas(group.formulas))
         if group.values:
             out.append(_values(doc, group.values))
         if group.note:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from stepper import formulas
 from stepper.i18n import label
+from stepper.quiz.graph_mistakes import graph_mistakes
 from stepper.quiz.recompute import evaluate
 from stepper.quiz.recurrent_mistakes import recurrent_mistakes
 from stepper.quiz.typed import Typed
@@ -40,6 +41,11 @@ Mistake = Literal[
     "gru_swapped",
     "no_memory",
     "one_step",
+    "no_upstream",
+    "one_contribution",
+    "sign_local",
+    "input_for_output",
+    "added_step",
 ]
 #: The places a slide rounds to when it carries a result on (the lecture's 0.12 for 0.11943).
 SLIDE_DECIMALS = 2
@@ -118,6 +124,7 @@ class Mistakes:
             bias = (("w", _sym(step.operands[0])),)
             yield Diagnosis("bias", bias), evaluate(step, [0.0, *values[1:]])
         yield from recurrent_mistakes(self.solution, step, values)
+        yield from graph_mistakes(self.solution, step, values)
         yield from self._u_for_y(step, values)
         yield from self._early_rounding(step, values)
 

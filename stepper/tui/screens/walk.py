@@ -187,6 +187,10 @@ class WalkScreen(SizedScreen):
             # "actualización · puerta de actualización" left the bar one cell at 60 columns)
             places = where_in(step, walk.solution, lang)
             places = places[:1] if step.phase == Phase.UPDATE else places
+        elif walk.solution.graph is not None:  # one pass each way: the node says where (which
+            # of two graphs the history's heading says: the status line has no room)
+            places = where_in(step, walk.solution, lang)
+            places = places[:2] if step.phase == Phase.BACKWARD else places[:1]
         place = " · ".join(places)
         self.query_one("#progress-label", Label).update(f"{where} · {place}")
         self.query_one("#progress", ProgressBar).update(total=total, progress=walk.revealed())

@@ -23,6 +23,7 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+from stepper.graph_timeline import block as graph_block
 from stepper.i18n import label
 from stepper.numbers import pretty
 from stepper.steps import Phase, Solution, Step, key_prefix, run_of
@@ -164,20 +165,31 @@ class History(Widget):
 
     def _block(self, step: Step) -> tuple[object, ...]:
         """What the heading of ``step``'s rows names: ``block``, and in a recurrent lesson
-        (one update, no pairs) the phase and the time step instead."""
+        (one update, no pairs) the phase and the time step instead; in a graph lesson the
+        graph, the phase and going back the node (``stepper.graph_timeline``)."""
         if self.solution is not None and self.solution.recurrent is not None:
             return step.phase, *where_in_time(step, self.lang)
+        if self.solution is not None and self.solution.graph is not None:
+            return graph_block(step, self.solution.graph)
         return block(step)
 
     def _heading(self, step: Step, width: int) -> list[Text]:
         """The block's title, its parts (phase, iteration, sample) kept whole on a line, after
         the run's title in a lesson trained several ways; a recurrent lesson's phase and time
-        step (``hacia delante · t = 2``)."""
+        step (``hacia delante · t = 2``); a graph lesson's phase and node (``hacia atrás ·
+        nodo d``), after the graph's name on a line of its own when it works two."""
         here = self._block(step)
         if here in self._headings:
             return self._headings[here]
-        if self.solution is not None and self.solution.recurrent is not None:
-            parts = where(step, self.solution, self.lang)
+        solution = self.solution
+        title = None
+        if solution is not None and solution.graph is not None:
+            parts = where(step, solution, self.lang)
+            if len(solution.graph.runs) > 1:
+                title = parts.pop()
+                title = title[:1].upper() + title[1:]
+        elif solution is not None and solution.recurrent is not None:
+            parts = where(step, solution, self.lang)
         else:
             parts = [
                 label(f"phase.{step.phase}", self.lang),
@@ -190,8 +202,10 @@ class History(Widget):
         if run is not None:  # whose steps these are: the optimiser, the start
             parts.insert(0, run.title(self.lang))
         way = run_of(step.key, self.solution.runs)[0] if self.solution is not None else None
-        # A dense lesson trained several ways: whose steps these are, on a line of its own.
-        lines = [way.title, parts[0]] if way is not None else [parts[0]]
+        title = way.title if way is not None else title
+        # A dense lesson trained several ways, a graph lesson that works two graphs: whose
+        # steps these are, on a line of its own.
+        lines = [title, parts[0]] if title is not None else [parts[0]]
         for part in parts[1:]:
             joined = f"{lines[-1]} · {part}"
             if cell_len(joined) <= width:
