@@ -16,6 +16,7 @@ from stepper.lesson.checks import check_dense
 from stepper.lesson.conv_checks import check_conv
 from stepper.lesson.errors import speaking
 from stepper.lesson.formula import check_optimize
+from stepper.lesson.graph_checks import check_graph
 from stepper.lesson.load import schema_found
 from stepper.lesson.recurrent_checks import check_recurrent
 from stepper.lesson.schema import (
@@ -241,7 +242,8 @@ def _with_number(lesson: Lesson, path: tuple[str | int, ...], value: float) -> L
     elif isinstance(changed, RecurrentLesson):
         trouble = [f.message for f in check_recurrent(changed)]
     elif isinstance(changed, GraphLesson):
-        trouble = []  # the graph checks (their own module) come with the format's part
+        # As the file would hold it: a split left out is absent (with nodes it is an error).
+        trouble = [f.message for f in check_graph(changed.model_dump(exclude_defaults=True))]
     else:
         trouble = [message for _, message, _ in check_dense(changed)]
     if trouble:

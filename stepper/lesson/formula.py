@@ -53,12 +53,15 @@ TWO_ARGUMENTS = frozenset({"max"})
 
 
 class FormulaError(ValueError):
-    """A formula the whitelist refuses; ``offset`` is the 0-based character where it starts."""
+    """A formula the whitelist refuses; ``offset`` is the 0-based character where it starts;
+    ``name`` the undeclared name, when that is the problem (a graph lesson says it in its own
+    terms: inputs and nodes, not variables)."""
 
-    def __init__(self, message: str, offset: int | None = None) -> None:
+    def __init__(self, message: str, offset: int | None = None, name: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.name = name
 
 
 class NumericError(ArithmeticError):
@@ -172,6 +175,13 @@ class Formula:
         """The formula as sympy objects built node by node, unevaluated (as written)."""
         return _build(self.tree, dict(zip(self.variables, symbols, strict=True)))
 
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        """Where ``node`` of the tree is written in ``text`` (first character, one past the
+        last): for a problem found past the whitelist, such as a value out of a domain."""
+        source, lead = _source(self.text)
+        checker = _Checker(source, lead, self.variables, self.functions)
+        return checker.at(node), checker.end(node)
+
 
 def parse_formula(
     text: str, variables: Sequence[str], functions: tuple[str, ...] = FUNCTION_NAMES
@@ -180,11 +190,7 @@ def parse_formula(
     FormulaError at the first thing it refuses."""
     if len(text) > MAX_CHARS:
         raise FormulaError(msg("formula.too_long", n=len(text), limit=MAX_CHARS))
-    # A long formula may be written over several lines (a YAML block): a line break is a
-    # space, one character for one, so every offset still points into ``text``.
-    flat = text.replace("\r", " ").replace("\n", " ")
-    source = flat.strip()
-    lead = len(flat) - len(flat.lstrip())
+    source, lead = _source(text)
     if not source:
         raise FormulaError(msg("formula.empty"))
     if "#" in source:  # a comment would silently swallow the rest of the line
@@ -200,6 +206,14 @@ def parse_formula(
         raise FormulaError(msg("formula.too_many_parts", n=count, limit=MAX_NODES))
     _Checker(source, lead, tuple(variables), functions).check(tree)
     return Formula(text, tuple(variables), tree, functions)
+
+
+def _source(text: str) -> tuple[str, int]:
+    """The text ast parses, and how many characters of ``text`` come before it. A long formula
+    may be written over several lines (a YAML block): a line break is a space, one character
+    for one, so every offset still points into ``text``."""
+    flat = text.replace("\r", " ").replace("\n", " ")
+    return flat.strip(), len(flat) - len(flat.lstrip())
 
 
 def _syntax_error(exc: SyntaxError, source: str, lead: int) -> FormulaError:
@@ -336,9 +350,10 @@ class _Checker:
             raise self.refuse(msg("formula.function_name", name=node.id), node)
         declared = ", ".join(self.variables)
         functions = ", ".join(self.functions)
-        raise self.refuse(
+        raise FormulaError(
             msg("formula.unknown_name", name=node.id, variables=declared, functions=functions),
-            node,
+            self.at(node),
+            name=node.id,
         )
 
     def binary(self, node: ast.BinOp, powers: int) -> None:

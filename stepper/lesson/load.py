@@ -30,6 +30,7 @@ from stepper.lesson.errors import (
     speaking,
 )
 from stepper.lesson.formula import FormulaFound, check_optimize, place
+from stepper.lesson.graph_checks import check_graph
 from stepper.lesson.recurrent_checks import check_recurrent
 from stepper.lesson.schema import (
     MODELS,
@@ -159,7 +160,7 @@ def _from_text(text: str, shown: str, default_id: str) -> Lesson:
     for item in _without_echoes(found):
         line, col = locate(tree, item.path, key=item.on_key)
         if isinstance(item, FormulaFound):  # the place inside the formula string
-            line, col = place(text, line, col, data.get("function", ""), item.offset)
+            line, col = place(text, line, col, _value_at(data, item.path), item.offset)
         problems.append(Problem(shown, item.message, line, col))
     if problems:
         raise LessonError(_finish(problems))
@@ -178,11 +179,20 @@ def _kind_checks(
         return check_lesson(data)
     if model is OptimizeLesson:
         return list(check_optimize(data))
+    if model is GraphLesson:
+        return check_graph(data)
     if isinstance(lesson, ConvLesson):
         return check_conv(lesson)
     if isinstance(lesson, RecurrentLesson):
         return check_recurrent(lesson)
     return []
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> str:
+    """The formula string at ``path`` (an optimize lesson's function, a graph's node)."""
+    for step in path:
+        data = data[step]
+    return data if isinstance(data, str) else ""
 
 
 def _finish(problems: list[Problem]) -> list[Problem]:
