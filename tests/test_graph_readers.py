@@ -189,7 +189,8 @@ def test_results_give_every_node_s_value_gradient_and_new_value() -> None:
     solution = solved(MICRO)
     (table,) = build_results(solution)
     assert [s.unicode() for s in table.side] == ["a", "b", "c", "f", "e", "d", "L"]
-    rows = {s.unicode(): [float(v) for v in row] for s, row in zip(table.side, table.rows, strict=True)}
+    pairs = zip(table.side, table.rows, strict=True)
+    rows = {s.unicode(): [float(v) for v in row] for s, row in pairs}
     a, b, c, f, alpha = 2.0, -3.0, 10.0, -2.0, 0.01
     grads = {"a": 6, "b": -4, "c": -2, "f": 4, "e": -2, "d": -2, "L": 1}  # the issue's
     new = {"a": a - alpha * 6, "b": b + alpha * 4, "c": c + alpha * 2, "f": f - alpha * 4}
