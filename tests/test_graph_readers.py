@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -20,14 +22,16 @@ from stepper.ending import summarize
 from stepper.ending_text import lines
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
+from stepper.notation import Sym
 from stepper.printers import REGISTRY, Options
-from stepper.printers.data import build_data, build_results
+from stepper.printers.data import Table, build_data, build_results
 from stepper.printers.document import build_document
 from stepper.quiz.marking import judge
 from stepper.quiz.typed import read
 from stepper.repl import header
 from stepper.steps import Solution, Step
 from stepper.walk import VALUE, Walk
+from tests.conftest import compile_latex
 
 MICRO = """
 id: micro
@@ -185,12 +189,21 @@ def test_data_give_the_nodes_by_their_formulas_the_inputs_and_alpha() -> None:
     assert given.note is not None and "L" in given.note and "a, b, c y f" in given.note
 
 
+def cell(text: Sym | str) -> str:
+    return text.unicode() if isinstance(text, Sym) else text
+
+
+def by_node(table: Table) -> dict[str, list[float]]:
+    """A results table's rows as numbers, by the node's symbol."""
+    pairs = zip(table.side, table.rows, strict=True)
+    return {cell(s): [float(cell(v)) for v in row] for s, row in pairs}
+
+
 def test_results_give_every_node_s_value_gradient_and_new_value() -> None:
     solution = solved(MICRO)
     (table,) = build_results(solution)
-    assert [s.unicode() for s in table.side] == ["a", "b", "c", "f", "e", "d", "L"]
-    pairs = zip(table.side, table.rows, strict=True)
-    rows = {s.unicode(): [float(v) for v in row] for s, row in pairs}
+    assert [cell(s) for s in table.side] == ["a", "b", "c", "f", "e", "d", "L"]
+    rows = by_node(table)
     a, b, c, f, alpha = 2.0, -3.0, 10.0, -2.0, 0.01
     grads = {"a": 6, "b": -4, "c": -2, "f": 4, "e": -2, "d": -2, "L": 1}  # the issue's
     new = {"a": a - alpha * 6, "b": b + alpha * 4, "c": c + alpha * 2, "f": f - alpha * 4}
@@ -207,9 +220,9 @@ def test_results_give_every_node_s_value_gradient_and_new_value() -> None:
 def test_results_without_a_step_have_no_after_column() -> None:
     (table,) = build_results(solved(FORK))
     assert len(table.head) == 2
-    rows = {s.unicode(): row for s, row in zip(table.side, table.rows, strict=True)}
-    assert float(rows["x"][1]) == -2 + 1  # ∂f/∂x = y + 1, the two contributions added
-    assert float(rows["y"][1]) == 3
+    rows = by_node(table)
+    assert rows["x"][1] == -2 + 1  # ∂f/∂x = y + 1, the two contributions added
+    assert rows["y"][1] == 3
 
 
 def test_the_end_shows_the_output_moving_and_the_new_inputs() -> None:
@@ -247,6 +260,18 @@ def test_every_text_format_prints_a_graph_lesson(lesson: str, fmt: str) -> None:
 def test_the_pdf_of_a_graph_lesson(lesson: str) -> None:
     out = REGISTRY["pdf"].render(solved(lesson), Options())
     assert isinstance(out, bytes) and out.startswith(b"%PDF")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", [MICRO, TWO], ids=["micro", "two"])
+def test_the_latex_of_a_graph_lesson_compiles(lesson: str, tmp_path: Path) -> None:
+    solution = solved(lesson)
+    for blank in ("none", "values"):
+        source = tmp_path / f"graph-{blank}.tex"
+        source.write_text(str(REGISTRY["tex"].render(solution, Options(blank=blank))))
+        compile_latex(source)
+        assert source.with_suffix(".pdf").exists()
 
 
 def test_json_lists_the_graph_a_script_needs() -> None:
