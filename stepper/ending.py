@@ -371,7 +371,8 @@ def _ends(solution: Solution, descents: tuple[Descent, ...]) -> tuple[Ends, ...]
 def _graphs(solution: Solution) -> tuple[GraphEnd, ...]:
     """Each graph's end: the output's value before the step (``val[OUT]``) and after it
     (``check.val[OUT]``), each ``new[x]`` beside the x the lesson gives; or each input's
-    ``grad[x]`` when there is no step."""
+    ``grad[x]`` when there is no step. Two graphs that end alike (as two splits of one
+    expression do, up to rounding) are said once."""
     shape = solution.graph
     if shape is None:
         return ()
@@ -404,8 +405,10 @@ def _graphs(solution: Solution) -> tuple[GraphEnd, ...]:
                 for n in inputs
                 if (grad := steps.get((Phase.BACKWARD, "grad" + n.name))) is not None
             )
-        title = split_title(run, solution.language) if len(shape.runs) > 1 else ""
+        title = split_title(run, solution.language)
         out.append(GraphEnd(title[:1].upper() + title[1:], output, moved, gradients))
+    if len({replace(end, title="") for end in out}) == 1:  # two graphs, one result: said once
+        return (replace(out[0], title=""),)
     return tuple(out)
 
 

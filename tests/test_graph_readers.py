@@ -240,6 +240,18 @@ def test_the_end_without_a_step_gives_the_output_s_gradient_for_each_input() -> 
         assert f"{step(solution, f'grad[{name}]').sym.unicode()} = {value}" in text
 
 
+def test_two_graphs_that_end_alike_end_once() -> None:
+    """Both splits of CS231n's neuron give the issue's gradients: listed once, untitled."""
+    solution = solved(TWO)
+    text = "\n".join(line.text for line in lines(summarize(solution), "es", 76))
+    assert "Grafo" not in text
+    expected = {"w0": "−0.19661", "x0": "0.39322", "w1": "−0.39322", "x1": "−0.58984"}
+    expected["w2"] = "0.19661"
+    for name, value in expected.items():
+        sym = step(solution, f"functions.grad[{name}]").sym.unicode()
+        assert text.count(f"{sym} = {value}") == 1
+
+
 # -- printing --------------------------------------------------------------------------------
 
 
