@@ -376,35 +376,35 @@ def _graphs(solution: Solution) -> tuple[GraphEnd, ...]:
     shape = solution.graph
     if shape is None:
         return ()
-    from stepper.graph_timeline import key_parts, split_title
+    from stepper.graph_timeline import by_node, split_title
 
     given = {q.sym: q.shown for s in solution.steps for q in s.operands if q.step is None}
     out = []
     for run in shape.runs:
-        steps: dict[tuple[str, str], Step] = {}
-        for step in solution.steps:
-            parts = key_parts(step.key)
-            if shape.run_of(step.key) is run and parts is not None and len(parts[1]) == 1:
-                steps.setdefault((str(step.phase), parts[0] + parts[1][0]), step)
+        steps = by_node(solution, run)
         inputs = [n for n in run.nodes if n.is_input]
-        before = steps.get((Phase.FORWARD, "val" + run.output))
-        after = steps.get((Phase.CHECK, "val" + run.output))
+        before = steps.get("val", {}).get(run.output)
+        after = steps.get("check", {}).get(run.output)
         output = None
         if before is not None and after is not None:
             name = before.sym.unicode()
             output = Change(name, before.shown, after.shown, before.value, after.value)
+        new = steps.get("new", {})
         moved = tuple(
-            (n.sym.unicode(), given.get(n.sym, ""), steps[Phase.UPDATE, "new" + n.name].shown)
+            (n.sym.unicode(), given.get(n.sym, ""), new[n.name].shown)
             for n in inputs
-            if (Phase.UPDATE, "new" + n.name) in steps
+            if n.name in new
         )
-        gradients: tuple[tuple[str, str], ...] = ()
-        if not moved:
-            gradients = tuple(
-                (grad.sym.unicode(), grad.shown)
+        grads = steps.get("grad", {})
+        gradients = (
+            ()
+            if moved
+            else tuple(
+                (grads[n.name].sym.unicode(), grads[n.name].shown)
                 for n in inputs
-                if (grad := steps.get((Phase.BACKWARD, "grad" + n.name))) is not None
+                if n.name in grads
             )
+        )
         title = split_title(run, solution.language)
         out.append(GraphEnd(title[:1].upper() + title[1:], output, moved, gradients))
     if len({replace(end, title="") for end in out}) == 1:  # two graphs, one result: said once

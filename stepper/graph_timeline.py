@@ -16,10 +16,10 @@ graph's order (among those that lead to the output) -- so it closes that node's 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 from stepper.i18n import label
-from stepper.steps import GraphRun, GraphShape, Phase, Step
+from stepper.steps import GraphRun, GraphShape, Phase, Solution, Step
 
 _KEY = re.compile(r"^(?:[\w-]+\.)*(\w+)\[([^\]]*)\]$")
 
@@ -32,7 +32,7 @@ def key_parts(key: str) -> tuple[str, list[str]] | None:
     return found.group(1), [a.strip() for a in found.group(2).split(",")]
 
 
-@cache
+@lru_cache(maxsize=256)
 def _consumer(run: GraphRun, name: str) -> str | None:
     """The node whose edge last passes a gradient back to ``name``: the first, in the graph's
     order, of the nodes that read it and lead to the output."""
@@ -61,6 +61,23 @@ def node_of(step: Step, shape: GraphShape) -> str | None:
         run = shape.run_of(step.key)
         return args[0] if args[0] == run.output else _consumer(run, args[0])
     return None
+
+
+def by_node(solution: Solution, run: GraphRun) -> dict[str, dict[str, Step]]:
+    """A graph's steps by quantity and node: ``val``, ``grad``, ``new`` and, in the check
+    phase, ``check``, each by its node's name (the first step of each)."""
+    shape = solution.graph
+    assert shape is not None
+    found: dict[str, dict[str, Step]] = {}
+    for step in solution.steps:
+        if shape.run_of(step.key) is not run:
+            continue
+        parts = key_parts(step.key)
+        if parts is None or len(parts[1]) != 1:
+            continue
+        name = "check" if step.phase == Phase.CHECK else parts[0]
+        found.setdefault(name, {}).setdefault(parts[1][0], step)
+    return found
 
 
 def block(step: Step, shape: GraphShape) -> tuple[object, ...]:

@@ -16,27 +16,11 @@ from dataclasses import replace
 
 from babel.lists import format_list
 
-from stepper.graph_timeline import key_parts, split_title
+from stepper.graph_timeline import by_node, split_title
 from stepper.i18n import label
 from stepper.notation import Sym
 from stepper.printers.data import Cell, Given, Table, givens
-from stepper.steps import GraphRun, Phase, Solution, Step
-
-
-def _by_node(solution: Solution, run: GraphRun) -> dict[str, dict[str, Step]]:
-    """The run's steps by quantity (``val``, ``grad``, ``new``, ``check``) and node name."""
-    shape = solution.graph
-    assert shape is not None
-    found: dict[str, dict[str, Step]] = {}
-    for step in solution.steps:
-        if shape.run_of(step.key) is not run:
-            continue
-        parts = key_parts(step.key)
-        if parts is None or len(parts[1]) != 1:
-            continue
-        name = "check" if step.phase == Phase.CHECK else parts[0]
-        found.setdefault(name, {}).setdefault(parts[1][0], step)
-    return found
+from stepper.steps import Solution
 
 
 def graph_data(solution: Solution) -> tuple[Given, ...]:
@@ -52,7 +36,7 @@ def graph_data(solution: Solution) -> tuple[Given, ...]:
     values += list(found.items())  # α
     groups = []
     for run in shape.runs:
-        forward = _by_node(solution, run).get("val", {})
+        forward = by_node(solution, run).get("val", {})
         steps = tuple(forward[n.name] for n in run.nodes if n.name in forward)
         title = split_title(run, lang) if len(shape.runs) > 1 else None
         title = title[:1].upper() + title[1:] if title else None
@@ -77,7 +61,7 @@ def graph_results(solution: Solution) -> tuple[Table, ...]:
     tables = []
     given = _given_by_symbol(solution)
     for run in shape.runs:
-        steps = _by_node(solution, run)
+        steps = by_node(solution, run)
         after = {**steps.get("check", {}), **steps.get("new", {})}
         head: tuple[Cell, ...] = (label("data.graph.value", lang), label("data.graph.grad", lang))
         if after:
