@@ -312,6 +312,17 @@ def test_the_exam_sheet_gives_the_node_formulas() -> None:
     assert "$a = 2$" in sheet
 
 
+def test_the_moodle_question_gives_each_graph_s_node_formulas() -> None:
+    from stepper.exam.moodle import question_html
+
+    solution = solved(TWO)
+    text = question_html(solution, Options())
+    assert "Grafo de operaciones: " in text and "Grafo de funciones: " in text
+    for s in solution.steps:
+        if s.key.endswith("]") and s.key.split(".")[-1].startswith("val["):
+            assert rf"\({formulas.formula(s, 'latex')}\)" in text
+
+
 # -- the quiz --------------------------------------------------------------------------------
 
 

@@ -81,6 +81,25 @@ def _grids(solution: Solution, comma: bool) -> list[str]:
     return [f"<p>{line}</p>" for line in out]
 
 
+def _formulas(solution: Solution, comma: bool) -> list[str]:
+    """A graph lesson's nodes by their formulas (e = a·b, …): what the blanks ask about, each
+    graph's under its name when the lesson works two."""
+    if solution.graph is None:
+        return []
+    from stepper import formulas
+    from stepper.printers.graph_data import graph_data
+
+    out = []
+    for group in graph_data(solution):
+        written = [formulas.formula(s, "latex") for s in group.formulas]
+        if comma:
+            written = [decimal_comma(text, "{,}") for text in written]
+        if written:
+            title = f"{escape(group.title)}: " if group.title else ""
+            out.append(f"<p>{title}{', '.join(_math(text) for text in written)}</p>")
+    return out
+
+
 def question_html(solution: Solution, options: Options) -> str:
     """The question's text (HTML): header, data, then the exercises with their blanks."""
     lang = solution.language
@@ -93,6 +112,7 @@ def question_html(solution: Solution, options: Options) -> str:
         if header.instructions:
             out.append(f"<p>{escape(header.instructions)}</p>")
     grids = _grids(solution, options.comma)
+    out += _formulas(solution, options.comma)
     for sample, found in data(solution):
         # A conv lesson's image and kernel cells are in its matrices.
         quantities = [q for q in found if not (grids and q.key.startswith(("x[", "k[")))]
