@@ -20,6 +20,9 @@ from stepper.tui.screens.walk import WalkScreen
 from tests.tui_helpers import history_text, make_app, run_walk, shown_text
 
 pytestmark = pytest.mark.slow  # each test runs the app
+# Until the graph engine and graph-1 are on main (they land after these readers); then this
+# line goes.
+pytest.importorskip("stepper.engine.graph")
 
 SIZES = [(80, 24), (60, 20)]
 
