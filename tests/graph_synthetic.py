@@ -1,0 +1,221 @@
+"""Random graph lessons for the number tests, as YAML text a user could write.
+
+Each strategy draws the inputs' values first and builds the formulas bottom-up, knowing every
+subexpression's value as it goes, so it only picks an operation where it is defined and smooth
+at the point, with a margin: a log or sqrt of at least 0.5, a divisor or a base of a negative
+or fractional power at least 0.5 away from 0, a relu argument or the two sides of a max at
+least 0.05 from the kink (the finite differences move a value by 2e-5 of its size), an exp of
+at most 4 and every value within ±50 (no overflow, and derivatives a float64 difference can
+measure). Leaves are input names;
+numbers appear only next to a name (``a*2``, ``3 - b``, ``b*-1.5``), never alone under an
+operation, which would make a node with no operand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+
+INPUT_NAMES = ("a", "b", "c", "x", "y", "z", "w0", "w1", "x1", "x2", "u3")
+NODE_NAMES = ("p", "q", "r", "s", "t", "g", "h", "k", "m", "v")
+BOUND = 50.0
+DOMAIN = 0.5
+KINK = 0.05
+EXP_LIMIT = 4.0
+CONSTANTS = ("2", "0.5", "3", "-1.5", "1")
+EXPONENTS = ("2", "3", "-1", "0.5", "-2")
+FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sin", "cos", "sigmoid", "relu")
+
+
+def _sigmoid(a: float) -> float:
+    return 1.0 / (1.0 + math.exp(-a))
+
+
+#: Each function's value, and whether it is defined and smooth enough at a point.
+_FUNCTION: dict[str, tuple[Callable[[float], float], Callable[[float], bool]]] = {
+    "exp": (math.exp, lambda v: v <= EXP_LIMIT),
+    "log": (math.log, lambda v: v >= DOMAIN),
+    "sqrt": (math.sqrt, lambda v: v >= DOMAIN),
+    "tanh": (math.tanh, lambda v: True),
+    "sin": (math.sin, lambda v: True),
+    "cos": (math.cos, lambda v: True),
+    "sigmoid": (_sigmoid, lambda v: True),
+    "relu": (lambda v: max(0.0, v), lambda v: abs(v) >= KINK),
+}
+
+
+def _binary(op: str, a: float, b: float) -> float | None:
+    """a op b, or None where the strategy does not go (near a pole or out of bounds)."""
+    if op == "+":
+        value = a + b
+    elif op == "-":
+        value = a - b
+    elif op == "*":
+        value = a * b
+    elif op == "/":
+        if abs(b) < DOMAIN:
+            return None
+        value = a / b
+    elif op == "**":
+        if (b != int(b) and a < DOMAIN) or (b < 0 and abs(a) < DOMAIN):
+            return None
+        value = a**b
+    elif op == "max":
+        if abs(a - b) < KINK:
+            return None
+        value = max(a, b)
+    else:
+        raise ValueError(op)
+    return value if abs(value) <= BOUND else None
+
+
+@dataclass
+class Builder:
+    """Builds formulas over ``values`` (the names it may read), remembering which it read."""
+
+    draw: st.DrawFn
+    values: dict[str, float]
+    used: set[str] = field(default_factory=set)
+
+    def leaf(self, prefer: list[str]) -> tuple[str, float]:
+        fresh = [n for n in prefer if n not in self.used]
+        name = self.draw(st.sampled_from(fresh or list(self.values)))
+        self.used.add(name)
+        return name, self.values[name]
+
+    def tree(self, depth: int, prefer: list[str]) -> tuple[str, float]:
+        """A formula of at most ``depth`` operations deep, as text, and its value."""
+        if depth == 0 or self.draw(st.integers(0, 3)) == 0:
+            return self.leaf(prefer)
+        kind = self.draw(st.sampled_from(("binary", "binary", "function", "constant", "negate")))
+        if kind == "negate":
+            text, value = self.tree(depth - 1, prefer)
+            return f"-({text})", -value
+        if kind == "function":
+            text, value = self.tree(depth - 1, prefer)
+            fits = [f for f in FUNCTIONS if _FUNCTION[f][1](value)]
+            name = self.draw(st.sampled_from(fits))
+            result = _FUNCTION[name][0](value)
+            if abs(result) > BOUND:
+                return text, value
+            return f"{name}({text})", result
+        if kind == "constant":
+            text, value = self.tree(depth - 1, prefer)
+            return self.with_constant(text, value)
+        (left, a), (right, b) = self.tree(depth - 1, prefer), self.tree(depth - 1, prefer)
+        ops = [op for op in ("+", "-", "*", "/", "max") if _binary(op, a, b) is not None]
+        if not ops:
+            return left, a
+        op = self.draw(st.sampled_from(ops))
+        combined = _binary(op, a, b)
+        assert combined is not None
+        if op == "max":
+            return f"max({left}, {right})", combined
+        return f"({left}) {op} ({right})", combined
+
+    def with_constant(self, text: str, value: float) -> tuple[str, float]:
+        """The formula next to a number: times, plus, minus, over, under, or to a power."""
+        choices: list[tuple[str, float]] = []
+        for c in CONSTANTS:
+            k = float(c)
+            for form, a, op, b in (
+                (f"({text})*{c}", value, "*", k),
+                (f"({text}) + {c}", value, "+", k),
+                (f"{c} - ({text})", k, "-", value),
+                (f"({text})/{c}", value, "/", k),
+                (f"{c}/({text})", k, "/", value),
+            ):
+                result = _binary(op, a, b)
+                if result is not None:
+                    choices.append((form, result))
+        for e in EXPONENTS:
+            result = _binary("**", value, float(e))
+            if result is not None:
+                choices.append((f"({text})**{e}", result))
+        return choices[self.draw(st.integers(0, len(choices) - 1))]
+
+    def close(self, text: str, value: float, names: list[str]) -> tuple[str, float]:
+        """The formula with each of ``names`` it does not read yet added or multiplied in."""
+        for name in names:
+            if name in self.used:
+                continue
+            self.used.add(name)
+            v = self.values[name]
+            op = self.draw(st.sampled_from(("+", "*", "-")))
+            moved = _binary(op, value, v)
+            if moved is None:
+                op, moved = "+", value + v
+            result = moved
+            text, value = f"({text}) {op} {name}", result
+        return text, value
+
+
+def _inputs(draw: st.DrawFn) -> dict[str, float]:
+    names = draw(st.permutations(INPUT_NAMES))[: draw(st.integers(2, 5))]
+    return {name: draw(st.integers(-25, 25)) / 10 for name in names}
+
+
+def _number(value: float) -> str:
+    return repr(value)
+
+
+def _tail(draw: st.DrawFn, inputs: dict[str, float]) -> list[str]:
+    """The lesson's inputs, display and maybe a descent step, as YAML lines."""
+    lines = ["inputs: {" + ", ".join(f"{k}: {_number(v)}" for k, v in inputs.items()) + "}"]
+    decimals = draw(st.sampled_from((4, 2, 5, 6)))
+    lines.append(f"display: {{decimals: {decimals}}}")
+    rate = draw(st.sampled_from((None, 0.1, 0.01, 0.5)))
+    if rate is not None:
+        lines.append(f"learning_rate: {rate}")
+        if draw(st.booleans()):
+            names = list(inputs)
+            chosen = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+            lines.append(f"trainable: [{', '.join(chosen)}]")
+    return lines
+
+
+@st.composite
+def expression_lessons(draw: st.DrawFn) -> str:
+    """A lesson with one ``expression`` over 2–5 inputs, split one way or both."""
+    inputs = _inputs(draw)
+    builder = Builder(draw, dict(inputs))
+    names = list(inputs)
+    text, value = builder.tree(draw(st.integers(1, 4)), names)
+    if text in inputs:  # an expression needs one operation
+        other = next(n for n in names if n != text)
+        builder.used.add(other)
+        text, value = f"({text}) * {other}", value * inputs[other]
+    text, _ = builder.close(text, value, names)
+    split = draw(st.sampled_from(("operations", "functions", "[operations, functions]")))
+    lines = ["kind: graph", f"expression: '{text}'", f"split: {split}"]
+    if draw(st.booleans()):
+        lines.append(f"output: {draw(st.sampled_from(('f', 'L', 'y2')))}")
+    return "\n".join(lines + _tail(draw, inputs)) + "\n"
+
+
+@st.composite
+def node_lessons(draw: st.DrawFn) -> str:
+    """A lesson with 1–6 named ``nodes``, each reading inputs and earlier nodes (the ones not
+    read yet first, so that names fork and every one is used), the last reading whatever is
+    left."""
+    inputs = _inputs(draw)
+    count = draw(st.integers(1, 6))
+    names = [n for n in NODE_NAMES if n not in inputs][:count]
+    builder = Builder(draw, dict(inputs))
+    formulas: dict[str, str] = {}
+    for k, name in enumerate(names):
+        readable = list(builder.values)
+        text, value = builder.tree(draw(st.integers(1, 2)), readable)
+        if text in builder.values:  # a node is an operation
+            text, value = builder.with_constant(text, value)
+        if k == len(names) - 1:
+            text, value = builder.close(text, value, readable)
+        formulas[name] = text
+        builder.values[name] = value
+    lines = ["kind: graph", "nodes:", *(f"  {k}: '{v}'" for k, v in formulas.items())]
+    if draw(st.booleans()):
+        lines.append(f"output: {names[-1]}")
+    return "\n".join(lines + _tail(draw, inputs)) + "\n"
