@@ -1,0 +1,224 @@
+"""Issue 15's speed figures: the built-in graph lessons, and the worst graphs a lesson may hold,
+solved to JSON and to every other format.
+
+The target: each built-in graph lesson to JSON in under 2 s. The worst cases have no target;
+their figures are for setting a limit:
+
+- "60 wide nodes": the most nodes a lesson may list (60), 20 inputs (the most), each node a
+  formula near the formula limits: 20 terms ``tanh(sin(cos(a*n)))``, three calls deep (the
+  most), each reading an input and an earlier node, so every node has up to 40 operands and
+  every input feeds up to 60 nodes (forks everywhere: a local derivative, a contribution and
+  a sum of up to 60 terms per input), with a descent step and its check;
+- "a layer of sigmoids": one expression, six neurons sigmoid(w·x₁ + v·x₂ + b) over the same
+  two inputs, added up, split both ways (53 nodes as CS231n's gates, 35 with each sigmoid one
+  node; x₁ and x₂ fork six ways).
+
+Each figure is a fresh ``stepper solve`` subprocess, start-up and imports included, as a user
+sees it, run interleaved with the baseline ``import sympy, numpy`` (benchmarks/bench_solve.py's
+``run``, wall, CPU and peak RSS, and its ``environment``: bytecode and formula caches in a
+temporary folder, filled by one untimed run). A format that fails is reported with its first
+line of error, and the rest go on. Last, in this process, ``solve`` alone for each worst case
+(no start-up), in CPU seconds, with its step count and the peak of Python's allocations.
+
+    python benchmarks/bench_graph.py [--repeat N] [--formats json,md,tex,html,pdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+from types import ModuleType
+
+TARGET_SECONDS = 2.0
+BUILTIN = ("graph-1", "graph-2", "graph-3", "graph-4")
+FORMATS = ("json", "md", "tex", "html", "pdf")
+#: A command that takes longer is stopped and reported as such.
+TIMEOUT = 600.0
+
+
+def wide_lesson(path: Path, nodes: int = 60, inputs: int = 20, terms: int = 20) -> None:
+    """The widest graph the format allows (see the module's docstring)."""
+    names = [f"x{k}" for k in range(1, inputs + 1)]
+    lines = ["id: wide-graph", "kind: graph", "title: 60 wide nodes", "nodes:"]
+    for k in range(1, nodes + 1):
+        formula = []
+        for j in range(terms):
+            x = names[(k + j) % inputs]
+            other = f"n{k - 1 - j % (k - 1)}" if k > 1 else names[(k + j + 7) % inputs]
+            formula.append(f"tanh(sin(cos({x}*{other})))")
+        lines.append(f"  n{k}: '{' + '.join(formula)}'")
+    values = ", ".join(f"{x}: {((k * 37) % 19 - 9) / 10}" for k, x in enumerate(names))
+    lines += [f"inputs: {{{values}}}", "learning_rate: 0.1"]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def sigmoid_lesson(path: Path, neurons: int = 6) -> None:
+    """A layer of ``neurons`` sigmoid neurons over two inputs, summed, as one expression split
+    both ways: x1 and x2 feed every neuron, each has its own w, v and b (20 inputs)."""
+    terms = [f"sigmoid(w{k}*x1 + v{k}*x2 + b{k})" for k in range(1, neurons + 1)]
+    values = ["x1: 0.5", "x2: -1.5"] + [
+        f"{name}{k}: {((k * 7 + ord(name)) % 11 - 5) / 5}"
+        for k in range(1, neurons + 1)
+        for name in "wvb"
+    ]
+    lines = [
+        "id: sigmoid-graph",
+        "kind: graph",
+        "title: a layer of sigmoids, summed",
+        f"expression: '{' + '.join(terms)}'",
+        "split: [operations, functions]",
+        f"inputs: {{{', '.join(values)}}}",
+        "learning_rate: 0.5",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def bench_solve() -> ModuleType:
+    """benchmarks/bench_solve.py, for its ``environment``."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_solve", Path(__file__).with_name("bench_solve.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float] | str:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one run of ``cmd`` (as bench_solve's
+    run: os.wait4 gives this child's own figures), or the last line of the error of a command
+    that fails, or a note that it was stopped after TIMEOUT."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        proc.kill()
+
+    timer = threading.Timer(TIMEOUT, stop)
+    timer.start()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    wall = time.perf_counter() - start
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if stopped.is_set():
+        return f"stopped after {TIMEOUT:.0f} s"
+    if proc.returncode != 0:
+        lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
+        return "failed: " + (lines[-1] if lines else f"exit {proc.returncode}")[:90]
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def in_process(path: Path, lesson_id: str) -> tuple[float, int, float]:
+    """CPU seconds of ``solve`` alone (imports and loading done), its steps, and the peak MiB
+    Python allocated while solving."""
+    from stepper.engine import solve
+    from stepper.lesson.load import load_lesson
+
+    lesson = load_lesson(path, lesson_id)
+    start = time.process_time()
+    solution = solve(lesson)
+    seconds = time.process_time() - start
+    tracemalloc.start()  # a run of its own: tracing slows the solve down several times
+    solve(lesson)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, len(solution.steps), peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (3)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="formats to print")
+    args = parser.parse_args()
+    formats = [f for f in args.formats.split(",") if f]
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        env = bench_solve().environment(folder)
+        wide, sigmoids = folder / "wide-graph.yaml", folder / "sigmoid-graph.yaml"
+        wide_lesson(wide)
+        sigmoid_lesson(sigmoids)
+        commands: dict[str, list[str]] = {
+            "import sympy, numpy (baseline)": [py, "-c", "import sympy, numpy"],
+        }
+        lessons = [(b, b) for b in BUILTIN] + [
+            ("60 wide nodes", str(wide)),
+            ("a layer of sigmoids", str(sigmoids)),
+        ]
+        for name, lesson in lessons:
+            for fmt in formats:
+                out = [] if fmt == "json" else ["-o", str(folder / f"out.{fmt}")]
+                commands[f"{name}: {fmt}"] = [
+                    *[py, "-m", "stepper", "solve", lesson, "--format", fmt, *out]
+                ]
+        failed: dict[str, str] = {}
+        for name, cmd in commands.items():  # fill the bytecode and formula caches, untimed
+            result = run(cmd, env)
+            if isinstance(result, str):
+                failed[name] = result
+        walls: dict[str, list[float]] = {name: [] for name in commands if name not in failed}
+        cpus: dict[str, list[float]] = {name: [] for name in walls}
+        peaks: dict[str, float] = dict.fromkeys(walls, 0.0)
+        for _ in range(args.repeat):
+            for name, times in walls.items():
+                result = run(commands[name], env)
+                if isinstance(result, str):
+                    failed[name] = result
+                    continue
+                times.append(result[0])
+                cpus[name].append(result[1])
+                peaks[name] = max(peaks[name], result[2])
+        alone = {
+            name: in_process(Path(lesson), Path(lesson).stem)
+            for name, lesson in lessons
+            if lesson.endswith(".yaml") and f"{name}: json" not in failed
+        }
+    report(commands, walls, cpus, peaks, failed)
+    for name, (seconds, count, allocated) in alone.items():
+        print(
+            f"solve() alone, {name}: {seconds:.3f} CPU s for {count} steps, "
+            f"{allocated:.1f} MiB allocated at the peak"
+        )
+    print(f"({args.repeat} interleaved runs each; MiB = the process's peak RSS)")
+
+
+def report(
+    commands: dict[str, list[str]],
+    walls: dict[str, list[float]],
+    cpus: dict[str, list[float]],
+    peaks: dict[str, float],
+    failed: dict[str, str],
+) -> None:
+    """One line per command: median and least wall time, median CPU time, peak memory, and,
+    for a built-in lesson to JSON, the target it meets or misses (on the median wall time)."""
+    print(f"{'what':<34} {'wall s':>7} {'min s':>7} {'cpu s':>7} {'MiB':>5}  target")
+    for name in commands:
+        if name in failed or not walls.get(name):
+            print(f"{name:<34} {failed.get(name, 'no run')}")
+            continue
+        wall = statistics.median(walls[name])
+        goal = ""
+        if name.split(":")[0] in BUILTIN and name.endswith(": json"):
+            goal = f"< {TARGET_SECONDS:.0f} s {'ok' if wall < TARGET_SECONDS else 'MISSED'}"
+        print(
+            f"{name:<34} {wall:>7.3f} {min(walls[name]):>7.3f} "
+            f"{statistics.median(cpus[name]):>7.3f} {peaks[name]:>5.0f}  {goal}"
+        )
+
+
+if __name__ == "__main__":
+    main()
