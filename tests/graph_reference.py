@@ -42,8 +42,15 @@ MATH: dict[str, Callable[..., Any]] = {
 
 
 def torch_calls(torch: Any) -> dict[str, Callable[..., Any]]:
-    """The same functions on float64 tensors."""
-    return {
+    """The same functions on float64 tensors (a number, as in ``exp(1)``, made one first)."""
+
+    def tensor(x: Any) -> Any:
+        return x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64)
+
+    def lift(function: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda *args: function(*map(tensor, args))
+
+    functions = {
         "exp": torch.exp,
         "log": torch.log,
         "sqrt": torch.sqrt,
@@ -54,6 +61,7 @@ def torch_calls(torch: Any) -> dict[str, Callable[..., Any]]:
         "relu": torch.relu,
         "max": torch.maximum,
     }
+    return {name: lift(function) for name, function in functions.items()}
 
 
 def _bin(op: ast.operator, a: Any, b: Any) -> Any:
@@ -188,11 +196,14 @@ def graphs(data: Mapping[str, Any]) -> list[Graph]:
 def split_expression(tree: ast.expr, output: str, *, expand_sigmoid: bool) -> tuple[Node, ...]:
     """One node per operation of the tree, numbered n1, n2, … in the order they are computed
     (children before their parent, left to right), the root named ``output``; numbers are not
-    nodes (``-2`` is a number); with ``expand_sigmoid`` a sigmoid(u) becomes −u, exp(·), 1 + ·
+    nodes, nor is an operation on numbers alone (``-2``, ``2 + 3``, ``exp(1)`` stay in the
+    formula that reads them); with ``expand_sigmoid`` a sigmoid(u) becomes −u, exp(·), 1 + ·
     and 1/· (CS231n's gates)."""
     nodes: list[Node] = []
 
     def make(formula: ast.expr) -> ast.expr:
+        if not names_in(formula):
+            return formula
         name = f"n{len(nodes) + 1}"
         nodes.append(Node(name, formula))
         return ast.Name(name, ast.Load())
@@ -203,18 +214,12 @@ def split_expression(tree: ast.expr, output: str, *, expand_sigmoid: bool) -> tu
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
             return visit(node.operand)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            inner = visit(node.operand)
-            if isinstance(inner, ast.Constant) and isinstance(inner.value, int | float):
-                return ast.Constant(-inner.value)
-            return make(ast.UnaryOp(ast.USub(), inner))
+            return make(ast.UnaryOp(ast.USub(), visit(node.operand)))
         if isinstance(node, ast.BinOp):
-            left, right = visit(node.left), visit(node.right)
-            if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
-                raise ValueError("an operation on numbers alone is not a node")
-            return make(ast.BinOp(left, node.op, right))
+            return make(ast.BinOp(visit(node.left), node.op, visit(node.right)))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             arguments = [visit(a) for a in node.args]
-            if node.func.id == "sigmoid" and expand_sigmoid:
+            if node.func.id == "sigmoid" and expand_sigmoid and names_in(node):
                 (u,) = arguments
                 negated = make(ast.UnaryOp(ast.USub(), u))
                 exponential = make(ast.Call(ast.Name("exp", ast.Load()), [negated], []))

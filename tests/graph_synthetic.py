@@ -7,8 +7,8 @@ or fractional power at least 0.5 away from 0, a relu argument or the two sides o
 least 0.05 from the kink (the finite differences move a value by 2e-5 of its size), an exp of
 at most 4 and every value within ±50 (no overflow, and derivatives a float64 difference can
 measure). Leaves are input names;
-numbers appear only next to a name (``a*2``, ``3 - b``, ``b*-1.5``), never alone under an
-operation, which would make a node with no operand.
+numbers (and operations on numbers alone, ``exp(1)``, ``(2 + 1)``) appear only next to a
+formula that reads a name (``a*2``, ``3 - b``, ``b*-1.5``), never alone under a function.
 """
 
 from __future__ import annotations
@@ -25,9 +25,21 @@ BOUND = 50.0
 DOMAIN = 0.5
 KINK = 0.05
 EXP_LIMIT = 4.0
-CONSTANTS = ("2", "0.5", "3", "-1.5", "1")
+#: Numbers as a formula may write them, with their values: an operation on numbers alone
+#: (``exp(1)``, ``2 + 1``, ``-(2)``) is a number too, not a node.
+CONSTANTS = {
+    "2": 2.0,
+    "0.5": 0.5,
+    "3": 3.0,
+    "-1.5": -1.5,
+    "1": 1.0,
+    "exp(1)": math.e,
+    "(2 + 1)": 3.0,
+    "-(2)": -2.0,
+}
 EXPONENTS = ("2", "3", "-1", "0.5", "-2")
 FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sin", "cos", "sigmoid", "relu")
+KINDS = ("binary", "function", "binary", "function", "constant", "negate")
 
 
 def _sigmoid(a: float) -> float:
@@ -81,16 +93,20 @@ class Builder:
     used: set[str] = field(default_factory=set)
 
     def leaf(self, prefer: list[str]) -> tuple[str, float]:
+        """A name: one of ``prefer`` not read yet, or (half the time, and so a fork) any."""
         fresh = [n for n in prefer if n not in self.used]
-        name = self.draw(st.sampled_from(fresh or list(self.values)))
+        if not fresh or self.draw(st.booleans()):
+            fresh = list(self.values)
+        name = self.draw(st.sampled_from(fresh))
         self.used.add(name)
         return name, self.values[name]
 
-    def tree(self, depth: int, prefer: list[str]) -> tuple[str, float]:
-        """A formula of at most ``depth`` operations deep, as text, and its value."""
-        if depth == 0 or self.draw(st.integers(0, 3)) == 0:
+    def tree(self, depth: int, prefer: list[str], *, root: bool = False) -> tuple[str, float]:
+        """A formula of at most ``depth`` operations deep (the root one at least), as text,
+        and its value."""
+        if depth == 0 or (not root and self.draw(st.integers(0, 2)) == 0):
             return self.leaf(prefer)
-        kind = self.draw(st.sampled_from(("binary", "binary", "function", "constant", "negate")))
+        kind = self.draw(st.sampled_from(KINDS))
         if kind == "negate":
             text, value = self.tree(depth - 1, prefer)
             return f"-({text})", -value
@@ -119,8 +135,7 @@ class Builder:
     def with_constant(self, text: str, value: float) -> tuple[str, float]:
         """The formula next to a number: times, plus, minus, over, under, or to a power."""
         choices: list[tuple[str, float]] = []
-        for c in CONSTANTS:
-            k = float(c)
+        for c, k in CONSTANTS.items():
             for form, a, op, b in (
                 (f"({text})*{c}", value, "*", k),
                 (f"({text}) + {c}", value, "+", k),
@@ -183,7 +198,7 @@ def expression_lessons(draw: st.DrawFn) -> str:
     inputs = _inputs(draw)
     builder = Builder(draw, dict(inputs))
     names = list(inputs)
-    text, value = builder.tree(draw(st.integers(1, 4)), names)
+    text, value = builder.tree(draw(st.integers(1, 4)), names, root=True)
     if text in inputs:  # an expression needs one operation
         other = next(n for n in names if n != text)
         builder.used.add(other)
@@ -208,7 +223,7 @@ def node_lessons(draw: st.DrawFn) -> str:
     formulas: dict[str, str] = {}
     for k, name in enumerate(names):
         readable = list(builder.values)
-        text, value = builder.tree(draw(st.integers(1, 2)), readable)
+        text, value = builder.tree(draw(st.integers(1, 2)), readable, root=True)
         if text in builder.values:  # a node is an operation
             text, value = builder.with_constant(text, value)
         if k == len(names) - 1:

@@ -17,6 +17,7 @@ import ast
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 import pytest
@@ -241,36 +242,36 @@ def test_the_split_is_the_designs() -> None:
 # --- The built-in lessons -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def builtins() -> dict[str, Solution]:
-    return {lesson_id: solve(builtin_lesson(lesson_id), "en") for lesson_id in BUILTIN}
+@cache
+def solved(lesson_id: str) -> Solution:
+    return solve(builtin_lesson(lesson_id), "en")
 
 
 @pytest.mark.parametrize("lesson_id", BUILTIN)
-def test_builtin_lessons_match_the_reference(lesson_id: str, builtins: dict[str, Solution]) -> None:
-    check_all(builtins[lesson_id], builtin_data(lesson_id))
+def test_builtin_lessons_match_the_reference(lesson_id: str) -> None:
+    check_all(solved(lesson_id), builtin_data(lesson_id))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson_id", BUILTIN)
-def test_builtin_lessons_match_torch(lesson_id: str, builtins: dict[str, Solution]) -> None:
+def test_builtin_lessons_match_torch(lesson_id: str) -> None:
     torch = pytest.importorskip("torch")
-    check_numbers(builtins[lesson_id], ref.graphs(builtin_data(lesson_id)), torch)
+    check_numbers(solved(lesson_id), ref.graphs(builtin_data(lesson_id)), torch)
 
 
-def test_graph_1_is_micrographs_example(builtins: dict[str, Solution]) -> None:
+def test_graph_1_is_micrographs_example() -> None:
     """L = −8; a, b, c, f, e, d have gradients 6, −4, −2, 4, −2, −2 (the issue's numbers)."""
-    steps = by_key(builtins["graph-1"])
+    steps = by_key(solved("graph-1"))
     assert steps["val[L]"].value == -8
     grads = {name: steps[f"grad[{name}]"].value for name in "abcfed"}
     assert grads == {"a": 6, "b": -4, "c": -2, "f": 4, "e": -2, "d": -2}
 
 
-def test_graph_2_is_cs231ns_neuron_at_both_granularities(builtins: dict[str, Solution]) -> None:
+def test_graph_2_is_cs231ns_neuron_at_both_granularities() -> None:
     """f = 0.73106, ∂f/∂w = [−0.19661, −0.39322, 0.19661], ∂f/∂x = [0.39322, −0.58984], with
     the sigmoid as four gates and as one node, whose local derivative is σ(1 − σ) written with
     the node's own value."""
-    solution = builtins["graph-2"]
+    solution = solved("graph-2")
     steps = by_key(solution)
     graphs = ref.graphs(builtin_data("graph-2"))
     assert [g.prefix for g in graphs] == ["operations.", "functions."]
@@ -298,10 +299,10 @@ def test_graph_2_is_cs231ns_neuron_at_both_granularities(builtins: dict[str, Sol
     assert close(steps[f"operations.grad[{operand}]"].value, local.value, 1e-12)
 
 
-def test_graph_3_adds_at_the_fork(builtins: dict[str, Solution]) -> None:
+def test_graph_3_adds_at_the_fork() -> None:
     """f = x·y + x: x feeds two nodes, its gradient is the sum of its two contributions,
     y + 1, and the step reads both contributions."""
-    steps = by_key(builtins["graph-3"])
+    steps = by_key(solved("graph-3"))
     (g,) = ref.graphs(builtin_data("graph-3"))
     forks = [m for m in g.names if len(g.consumers(m)) > 1]
     assert forks
@@ -314,10 +315,10 @@ def test_graph_3_adds_at_the_fork(builtins: dict[str, Solution]) -> None:
         assert close(steps["grad[x]"].value, g.inputs["y"] + 1, 1e-12)
 
 
-def test_graph_4_is_backprop_1s_step(builtins: dict[str, Solution]) -> None:
+def test_graph_4_is_backprop_1s_step() -> None:
     """−α·∂ε²/∂w₂ⱼ of the graph equals backprop-1's Δw₂ⱼ, and the new weights are its new
     weights (the lecture's δ is −½ ∂ε²/∂u)."""
-    steps = by_key(builtins["graph-4"])
+    steps = by_key(solved("graph-4"))
     (g,) = ref.graphs(builtin_data("graph-4"))
     lecture = by_key(solve(builtin_lesson("backprop-1"), "en"))
     assert g.learning_rate == 0.1
