@@ -614,6 +614,10 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
     from sympy.printing.str import StrPrinter
 
     class TextPrinter(StrPrinter):
+        def _print_Exp1(self, expr: sympy.Expr) -> str:
+            # e, which sympy makes of exp(1) in a derivative: the text has no constant E.
+            return "exp(1)"
+
         def _print_Max(self, expr: sympy.Expr) -> str:
             return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
@@ -624,6 +628,9 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
             return f"tanh({self._print(expr.args[0])})"
 
     class UnicodeText(TextPrinter):
+        def _print_Exp1(self, expr: sympy.Expr) -> str:
+            return "e"
+
         def _print_tgh(self, expr: sympy.Expr) -> str:
             return f"tgh({self._print(expr.args[0])})"
 

@@ -23,6 +23,7 @@ from stepper.engine import solve
 from stepper.lesson.errors import LessonError
 from stepper.lesson.formula import step_count, step_keys
 from stepper.lesson.load import lesson_from_text
+from stepper.printers import typst_math
 from stepper.printers.json_printer import step_record
 from stepper.steps import Phase, Solution
 from tests.conftest import solved
@@ -210,6 +211,22 @@ def test_descent_zig_zags_across_the_valley() -> None:
     assert all(a * b < 0 for a, b in itertools.pairwise(ys))  # y changes sign each time
     assert all(0 < b < a for a, b in itertools.pairwise(xs))  # x creeps towards 0
     assert all(b < a for a, b in itertools.pairwise(fs))
+
+
+def test_e_in_a_derivative_is_written_e_and_computed_as_exp_1() -> None:
+    """sympy turns the derivative of exp(1)·x² into 2·E·x: the text writes that number as
+    exp(1) (its language has no constant E), every other form as e."""
+    text = lesson_text(
+        "exp(1)*x**2", ["x"], [1.0], one_optimizer("gradient_descent", {"learning_rate": 0.1}), 1
+    )
+    steps = {s.key: s for s in solve(lesson_from_text(text, "e")).steps}
+    record = step_record(steps["grad[x]"])
+    assert record["substituted_text"] == "2*exp(1)*1"
+    assert record["formula_unicode"] == "g = 2 · e · x"
+    assert record["substituted"] == "2 \\cdot e \\cdot 1"
+    step = steps["grad[x]"]
+    assert typst_math.compiled(step.template, step.params, 1).parts[0] == "2 dot e dot "
+    assert steps["grad[x]"].value == pytest.approx(2 * np.e, rel=1e-15)
 
 
 def test_optimizers_start_from_the_same_point() -> None:

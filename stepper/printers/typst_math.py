@@ -225,6 +225,9 @@ class TypstMathPrinter(Printer):  # type: ignore[misc]  # sympy is untyped
         power = self._print(exp)
         return f"{written}^({power})" if len(power) > 1 else f"{written}^{power}"
 
+    def _print_Exp1(self, expr: sympy.Expr) -> str:
+        return "e"
+
     # -- functions ------------------------------------------------------------------------
     def _print_exp(self, expr: sympy.Expr) -> str:
         return f"e^({self._argument(expr.args[0])})"
