@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
+from stepper.lesson.formula import MAX_CALL_DEPTH, MAX_POWER_DEPTH
+
 INPUT_NAMES = ("a", "b", "c", "x", "y", "z", "w0", "w1", "x1", "x2", "u3")
 NODE_NAMES = ("p", "q", "r", "s", "t", "g", "h", "k", "m", "v")
 BOUND = 50.0
@@ -84,6 +86,27 @@ def _binary(op: str, a: float, b: float) -> float | None:
     return value if abs(value) <= BOUND else None
 
 
+@dataclass(frozen=True)
+class Part:
+    """A formula as text, its value at the inputs, and how deep it nests what the whitelist
+    limits: calls inside calls, and powers of powers (counted along bases, and from 0 again
+    inside a call, as ``stepper.lesson.formula`` counts them)."""
+
+    text: str
+    value: float
+    calls: int = 0
+    powers: int = 0
+
+    def wrapped(self, text: str, value: float, *, call: bool = False, power: bool = False) -> Part:
+        if call:
+            return Part(text, value, self.calls + 1, 0)
+        return Part(text, value, self.calls, self.powers + power)
+
+
+def _joined(text: str, value: float, *parts: Part) -> Part:
+    return Part(text, value, max(p.calls for p in parts), max(p.powers for p in parts))
+
+
 @dataclass
 class Builder:
     """Builds formulas over ``values`` (the names it may read), remembering which it read."""
@@ -92,50 +115,57 @@ class Builder:
     values: dict[str, float]
     used: set[str] = field(default_factory=set)
 
-    def leaf(self, prefer: list[str]) -> tuple[str, float]:
+    def leaf(self, prefer: list[str]) -> Part:
         """A name: one of ``prefer`` not read yet, or (half the time, and so a fork) any."""
         fresh = [n for n in prefer if n not in self.used]
         if not fresh or self.draw(st.booleans()):
             fresh = list(self.values)
         name = self.draw(st.sampled_from(fresh))
         self.used.add(name)
-        return name, self.values[name]
+        return Part(name, self.values[name])
 
-    def tree(self, depth: int, prefer: list[str], *, root: bool = False) -> tuple[str, float]:
-        """A formula of at most ``depth`` operations deep (the root one at least), as text,
-        and its value."""
+    def tree(self, depth: int, prefer: list[str], *, root: bool = False) -> Part:
+        """A formula of at most ``depth`` operations deep (the root one at least)."""
         if depth == 0 or (not root and self.draw(st.integers(0, 2)) == 0):
             return self.leaf(prefer)
         kind = self.draw(st.sampled_from(KINDS))
         if kind == "negate":
-            text, value = self.tree(depth - 1, prefer)
-            return f"-({text})", -value
+            inner = self.tree(depth - 1, prefer)
+            return inner.wrapped(f"-({inner.text})", -inner.value)
         if kind == "function":
-            text, value = self.tree(depth - 1, prefer)
-            fits = [f for f in FUNCTIONS if _FUNCTION[f][1](value)]
+            inner = self.tree(depth - 1, prefer)
+            fits = [f for f in FUNCTIONS if _FUNCTION[f][1](inner.value)]
             name = self.draw(st.sampled_from(fits))
-            result = _FUNCTION[name][0](value)
-            if abs(result) > BOUND:
-                return text, value
-            return f"{name}({text})", result
+            result = _FUNCTION[name][0](inner.value)
+            if abs(result) > BOUND or inner.calls >= MAX_CALL_DEPTH:
+                return inner
+            return inner.wrapped(f"{name}({inner.text})", result, call=True)
         if kind == "constant":
-            text, value = self.tree(depth - 1, prefer)
-            return self.with_constant(text, value)
-        (left, a), (right, b) = self.tree(depth - 1, prefer), self.tree(depth - 1, prefer)
-        ops = [op for op in ("+", "-", "*", "/", "max") if _binary(op, a, b) is not None]
+            return self.with_constant(self.tree(depth - 1, prefer))
+        left, right = self.tree(depth - 1, prefer), self.tree(depth - 1, prefer)
+        ops = [
+            o
+            for o in ("+", "-", "*", "/", "max")
+            if _binary(o, left.value, right.value) is not None
+        ]
+        if max(left.calls, right.calls) >= MAX_CALL_DEPTH and "max" in ops:
+            ops.remove("max")
         if not ops:
-            return left, a
+            return left
         op = self.draw(st.sampled_from(ops))
-        combined = _binary(op, a, b)
+        combined = _binary(op, left.value, right.value)
         assert combined is not None
         if op == "max":
-            return f"max({left}, {right})", combined
-        return f"({left}) {op} ({right})", combined
+            two = _joined("", combined, left, right)
+            return two.wrapped(f"max({left.text}, {right.text})", combined, call=True)
+        return _joined(f"({left.text}) {op} ({right.text})", combined, left, right)
 
-    def with_constant(self, text: str, value: float) -> tuple[str, float]:
+    def with_constant(self, part: Part) -> Part:
         """The formula next to a number: times, plus, minus, over, under, or to a power."""
-        choices: list[tuple[str, float]] = []
+        text, value = part.text, part.value
+        choices: list[Part] = []
         for c, k in CONSTANTS.items():
+            number = Part(c, k, calls=int(c.startswith("exp")))
             for form, a, op, b in (
                 (f"({text})*{c}", value, "*", k),
                 (f"({text}) + {c}", value, "+", k),
@@ -145,14 +175,15 @@ class Builder:
             ):
                 result = _binary(op, a, b)
                 if result is not None:
-                    choices.append((form, result))
-        for e in EXPONENTS:
-            result = _binary("**", value, float(e))
-            if result is not None:
-                choices.append((f"({text})**{e}", result))
+                    choices.append(_joined(form, result, part, number))
+        if part.powers < MAX_POWER_DEPTH:
+            for e in EXPONENTS:
+                result = _binary("**", value, float(e))
+                if result is not None:
+                    choices.append(part.wrapped(f"({text})**{e}", result, power=True))
         return choices[self.draw(st.integers(0, len(choices) - 1))]
 
-    def close(self, text: str, value: float, names: list[str]) -> tuple[str, float]:
+    def close(self, part: Part, names: list[str]) -> Part:
         """The formula with each of ``names`` it does not read yet added or multiplied in."""
         for name in names:
             if name in self.used:
@@ -160,12 +191,11 @@ class Builder:
             self.used.add(name)
             v = self.values[name]
             op = self.draw(st.sampled_from(("+", "*", "-")))
-            moved = _binary(op, value, v)
+            moved = _binary(op, part.value, v)
             if moved is None:
-                op, moved = "+", value + v
-            result = moved
-            text, value = f"({text}) {op} {name}", result
-        return text, value
+                op, moved = "+", part.value + v
+            part = _joined(f"({part.text}) {op} {name}", moved, part)
+        return part
 
 
 def _inputs(draw: st.DrawFn) -> dict[str, float]:
@@ -198,12 +228,12 @@ def expression_lessons(draw: st.DrawFn) -> str:
     inputs = _inputs(draw)
     builder = Builder(draw, dict(inputs))
     names = list(inputs)
-    text, value = builder.tree(draw(st.integers(1, 4)), names, root=True)
-    if text in inputs:  # an expression needs one operation
-        other = next(n for n in names if n != text)
+    part = builder.tree(draw(st.integers(1, 4)), names, root=True)
+    if part.text in inputs:  # an expression needs one operation
+        other = next(n for n in names if n != part.text)
         builder.used.add(other)
-        text, value = f"({text}) * {other}", value * inputs[other]
-    text, _ = builder.close(text, value, names)
+        part = Part(f"({part.text}) * {other}", part.value * inputs[other])
+    text = builder.close(part, names).text
     split = draw(st.sampled_from(("operations", "functions", "[operations, functions]")))
     lines = ["kind: graph", f"expression: '{text}'", f"split: {split}"]
     if draw(st.booleans()):
@@ -223,13 +253,13 @@ def node_lessons(draw: st.DrawFn) -> str:
     formulas: dict[str, str] = {}
     for k, name in enumerate(names):
         readable = list(builder.values)
-        text, value = builder.tree(draw(st.integers(1, 2)), readable, root=True)
-        if text in builder.values:  # a node is an operation
-            text, value = builder.with_constant(text, value)
+        part = builder.tree(draw(st.integers(1, 2)), readable, root=True)
+        if part.text in builder.values:  # a node is an operation
+            part = builder.with_constant(part)
         if k == len(names) - 1:
-            text, value = builder.close(text, value, readable)
-        formulas[name] = text
-        builder.values[name] = value
+            part = builder.close(part, readable)
+        formulas[name] = part.text
+        builder.values[name] = part.value
     lines = ["kind: graph", "nodes:", *(f"  {k}: '{v}'" for k, v in formulas.items())]
     if draw(st.booleans()):
         lines.append(f"output: {names[-1]}")

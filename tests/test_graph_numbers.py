@@ -175,6 +175,27 @@ def check_shape(solution: Solution, graphs: list[ref.Graph]) -> None:
     assert shape.learning_rate == graphs[0].learning_rate
 
 
+#: The functions whose derivative the design writes with the node's own value n: 1 − n²,
+#: n(1 − n), n.
+OWN_TERMS = frozenset({"tanh", "sigmoid", "exp"})
+
+
+def check_own_terms(solution: Solution, graphs: list[ref.Graph]) -> None:
+    """The local derivative of n = tanh(m), σ(m) or exp(m) reads n's value and nothing else."""
+    steps = by_key(solution)
+    for g in graphs:
+        for node in g.nodes:
+            tree = node.tree
+            if (
+                isinstance(tree, ast.Call)
+                and isinstance(tree.func, ast.Name)
+                and tree.func.id in OWN_TERMS
+                and isinstance(tree.args[0], ast.Name)
+            ):
+                local = steps[f"{g.prefix}local[{node.name},{tree.args[0].id}]"]
+                assert [q.key for q in local.reads] == [f"{g.prefix}val[{node.name}]"], local.key
+
+
 def check_all(solution: Solution, data: dict[str, Any], torch: Any = None) -> None:
     graphs = ref.graphs(data)
     check_keys(solution, graphs)
@@ -182,6 +203,7 @@ def check_all(solution: Solution, data: dict[str, Any], torch: Any = None) -> No
     check_shown(solution)
     check_substitutions(solution)
     check_shape(solution, graphs)
+    check_own_terms(solution, graphs)
 
 
 # --- The reference itself -------------------------------------------------------------------
