@@ -53,9 +53,9 @@ def wide_lesson(path: Path, nodes: int = 60, inputs: int = 20, terms: int = 20) 
         formula = []
         for j in range(terms):
             x = names[(k + j) % inputs]
-            other = f"n{k - 1 - j % (k - 1)}" if k > 1 else names[(k + j + 7) % inputs]
+            other = f"h{k - 1 - j % (k - 1)}" if k > 1 else names[(k + j + 7) % inputs]
             formula.append(f"tanh(sin(cos({x}*{other})))")
-        lines.append(f"  n{k}: '{' + '.join(formula)}'")
+        lines.append(f"  h{k}: '{' + '.join(formula)}'")
     values = ", ".join(f"{x}: {((k * 37) % 19 - 9) / 10}" for k, x in enumerate(names))
     lines += [f"inputs: {{{values}}}", "learning_rate: 0.1"]
     path.write_text("\n".join(lines) + "\n")
