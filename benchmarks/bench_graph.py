@@ -26,7 +26,6 @@ line of error, and the rest go on. Last, in this process, ``solve`` alone for ea
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import subprocess
@@ -36,7 +35,9 @@ import threading
 import time
 import tracemalloc
 from pathlib import Path
-from types import ModuleType
+
+sys.path.insert(0, str(Path(__file__).parent))
+import bench_solve  # benchmarks/ is not a package: its environment()
 
 TARGET_SECONDS = 2.0
 BUILTIN = ("graph-1", "graph-2", "graph-3", "graph-4")
@@ -80,17 +81,6 @@ def sigmoid_lesson(path: Path, neurons: int = 6) -> None:
         "learning_rate: 0.5",
     ]
     path.write_text("\n".join(lines) + "\n")
-
-
-def bench_solve() -> ModuleType:
-    """benchmarks/bench_solve.py, for its ``environment``."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_solve", Path(__file__).with_name("bench_solve.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float] | str:
@@ -148,7 +138,7 @@ def main() -> None:
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        env = bench_solve().environment(folder)
+        env = bench_solve.environment(folder)
         wide, sigmoids = folder / "wide-graph.yaml", folder / "sigmoid-graph.yaml"
         wide_lesson(wide)
         sigmoid_lesson(sigmoids)

@@ -29,12 +29,7 @@ def _sigmoid(a: float) -> float:
 
 #: The functions a graph's formula may call, with floats.
 MATH: dict[str, Callable[..., Any]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "tanh": math.tanh,
-    "sin": math.sin,
-    "cos": math.cos,
+    **{name: getattr(math, name) for name in ("exp", "log", "sqrt", "tanh", "sin", "cos")},
     "sigmoid": _sigmoid,
     "relu": lambda a: max(0.0, a),
     "max": max,

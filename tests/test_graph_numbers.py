@@ -14,7 +14,6 @@ descent step, written as YAML text and loaded as a user's file is.
 from __future__ import annotations
 
 import ast
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -137,22 +136,12 @@ def _seen(step: Step, k: int) -> set[str]:
     return {q.key for q in step.operands[:k]}
 
 
-def _heaviside(x: float) -> float:
-    return 1.0 if x > 0 else 0.0
-
-
 #: The functions substituted_text may call: the contract's, nothing else.
 SUBSTITUTION_CALLS: dict[str, Callable[..., float]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "tanh": math.tanh,
-    "sin": math.sin,
-    "cos": math.cos,
-    "max": max,
+    **{name: ref.MATH[name] for name in ("exp", "log", "sqrt", "tanh", "sin", "cos", "max")},
     "min": min,
     "abs": abs,
-    "heaviside": _heaviside,
+    "heaviside": lambda x: 1.0 if x > 0 else 0.0,
 }
 
 
