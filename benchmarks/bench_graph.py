@@ -33,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -112,23 +111,6 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float] | str
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def in_process(path: Path, lesson_id: str) -> tuple[float, int, float]:
-    """CPU seconds of ``solve`` alone (imports and loading done), its steps, and the peak MiB
-    Python allocated while solving."""
-    from stepper.engine import solve
-    from stepper.lesson.load import load_lesson
-
-    lesson = load_lesson(path, lesson_id)
-    start = time.process_time()
-    solution = solve(lesson)
-    seconds = time.process_time() - start
-    tracemalloc.start()  # a run of its own: tracing slows the solve down several times
-    solve(lesson)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return seconds, len(solution.steps), peak
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (3)")
@@ -173,7 +155,7 @@ def main() -> None:
                 cpus[name].append(result[1])
                 peaks[name] = max(peaks[name], result[2])
         alone = {
-            name: in_process(Path(lesson), Path(lesson).stem)
+            name: bench_solve.in_process(Path(lesson), Path(lesson).stem)
             for name, lesson in lessons
             if lesson.endswith(".yaml") and f"{name}: json" not in failed
         }

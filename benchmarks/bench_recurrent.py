@@ -21,8 +21,6 @@ import random
 import statistics
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 from types import ModuleType
 
@@ -71,24 +69,6 @@ def bench_solve() -> ModuleType:
     return module
 
 
-def in_process(path: Path) -> tuple[float, int, float]:
-    """CPU seconds of ``solve`` alone (imports and loading done), its steps, and the peak MiB
-    Python allocated while solving."""
-    from stepper.engine import solve
-    from stepper.lesson.load import load_lesson
-
-    lesson = load_lesson(path, "big-lstm")
-    solve(lesson)  # warm: formulas registered, catalogues read
-    start = time.process_time()
-    solution = solve(lesson)
-    seconds = time.process_time() - start
-    tracemalloc.start()  # a run of its own: tracing slows the solve down several times
-    solve(lesson)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return seconds, len(solution.steps), peak
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of each command (5)")
@@ -119,7 +99,7 @@ def main() -> None:
                 walls[name].append(wall)
                 cpus[name].append(cpu)
                 peaks[name] = max(peaks[name], peak)
-        seconds, count, allocated = in_process(lesson)
+        seconds, count, allocated = bench.in_process(lesson, "big-lstm")
     print(f"{'what':<31} {'wall s':>7} {'min s':>7} {'cpu s':>7} {'MiB':>5}  target")
     for name, times in walls.items():
         wall = statistics.median(times)

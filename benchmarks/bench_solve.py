@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 
@@ -125,6 +126,24 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def in_process(path: Path, lesson_id: str) -> tuple[float, int, float]:
+    """CPU seconds of ``solve`` alone (imports, loading and a first solve done), its steps,
+    and the peak MiB Python allocated while solving."""
+    from stepper.engine import solve
+    from stepper.lesson.load import load_lesson
+
+    lesson = load_lesson(path, lesson_id)
+    solve(lesson)  # warm: formulas registered, catalogues read
+    start = time.process_time()
+    solution = solve(lesson)
+    seconds = time.process_time() - start
+    tracemalloc.start()  # a run of its own: tracing slows the solve down several times
+    solve(lesson)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, len(solution.steps), peak
 
 
 def environment(folder: Path) -> dict[str, str]:
