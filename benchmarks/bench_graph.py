@@ -2,17 +2,16 @@
 solved to JSON and to every other format.
 
 The target: each built-in graph lesson to JSON in under 2 s. The worst cases have no target;
-their figures are for setting a limit:
+their figures are for checking the limits (stepper.lesson.graph_checks: 60 nodes, 600 parts
+in all the formulas, 20 inputs; a formula's own limits in stepper.lesson.formula):
 
-- "60 wide nodes": the most nodes a lesson may list (60), 20 inputs (the most), each node a
-  formula near the formula limits: 20 terms ``tanh(sin(cos(a*n)))``, three calls deep (the
-  most), each reading an input and an earlier node, so every node has up to 40 operands and
-  every input feeds up to 60 nodes (forks everywhere: a local derivative, a contribution and
-  a sum of up to 60 terms per input), with a descent step and its check;
-- "a layer of sigmoids": one expression, six neurons sigmoid(w·x₁ + v·x₂ + b) over the same
-  two inputs, added up, split both ways (53 nodes as CS231n's gates, 35 with each sigmoid one
+- many-nodes: the most nodes, 9 parts each, over the most inputs, every node and input a fork;
+- deep-nodes: the longest formulas, 199 parts of terms three calls deep, 21 operands each;
+- sigmoid-layer: one expression, six neurons sigmoid(w·x₁ + v·x₂ + b) over the same two
+  inputs, added up, split both ways (53 nodes as CS231n's gates, 35 with each sigmoid one
   node; x₁ and x₂ fork six ways).
 
+Each has a descent step and its check (tests/graph_synthetic.py writes them).
 Each figure is a fresh ``stepper solve`` subprocess, start-up and imports included, as a user
 sees it, run interleaved with the baseline ``import sympy, numpy`` (benchmarks/bench_solve.py's
 ``run``, wall, CPU and peak RSS, and its ``environment``: bytecode and formula caches in a
@@ -36,50 +35,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(1, str(Path(__file__).parent.parent))
 import bench_solve  # benchmarks/ is not a package: its environment()
+
+from tests.graph_synthetic import LARGEST  # the lessons, which the number tests check too
 
 TARGET_SECONDS = 2.0
 BUILTIN = ("graph-1", "graph-2", "graph-3", "graph-4")
 FORMATS = ("json", "md", "tex", "html", "pdf")
 #: A command that takes longer is stopped and reported as such.
 TIMEOUT = 600.0
-
-
-def wide_lesson(path: Path, nodes: int = 60, inputs: int = 20, terms: int = 20) -> None:
-    """The widest graph the format allows (see the module's docstring)."""
-    names = [f"x{k}" for k in range(1, inputs + 1)]
-    lines = ["id: wide-graph", "kind: graph", "title: 60 wide nodes", "nodes:"]
-    for k in range(1, nodes + 1):
-        formula = []
-        for j in range(terms):
-            x = names[(k + j) % inputs]
-            other = f"h{k - 1 - j % (k - 1)}" if k > 1 else names[(k + j + 7) % inputs]
-            formula.append(f"tanh(sin(cos({x}*{other})))")
-        lines.append(f"  h{k}: '{' + '.join(formula)}'")
-    values = ", ".join(f"{x}: {((k * 37) % 19 - 9) / 10}" for k, x in enumerate(names))
-    lines += [f"inputs: {{{values}}}", "learning_rate: 0.1"]
-    path.write_text("\n".join(lines) + "\n")
-
-
-def sigmoid_lesson(path: Path, neurons: int = 6) -> None:
-    """A layer of ``neurons`` sigmoid neurons over two inputs, summed, as one expression split
-    both ways: x1 and x2 feed every neuron, each has its own w, v and b (20 inputs)."""
-    terms = [f"sigmoid(w{k}*x1 + v{k}*x2 + b{k})" for k in range(1, neurons + 1)]
-    values = ["x1: 0.5", "x2: -1.5"] + [
-        f"{name}{k}: {((k * 7 + ord(name)) % 11 - 5) / 5}"
-        for k in range(1, neurons + 1)
-        for name in "wvb"
-    ]
-    lines = [
-        "id: sigmoid-graph",
-        "kind: graph",
-        "title: a layer of sigmoids, summed",
-        f"expression: '{' + '.join(terms)}'",
-        "split: [operations, functions]",
-        f"inputs: {{{', '.join(values)}}}",
-        "learning_rate: 0.5",
-    ]
-    path.write_text("\n".join(lines) + "\n")
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float] | str:
@@ -121,16 +86,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = bench_solve.environment(folder)
-        wide, sigmoids = folder / "wide-graph.yaml", folder / "sigmoid-graph.yaml"
-        wide_lesson(wide)
-        sigmoid_lesson(sigmoids)
+        for name, write in LARGEST.items():
+            (folder / f"{name}.yaml").write_text(write(), encoding="utf-8")
         commands: dict[str, list[str]] = {
             "import sympy, numpy (baseline)": [py, "-c", "import sympy, numpy"],
         }
-        lessons = [(b, b) for b in BUILTIN] + [
-            ("60 wide nodes", str(wide)),
-            ("a layer of sigmoids", str(sigmoids)),
-        ]
+        lessons = [(b, b) for b in BUILTIN] + [(n, str(folder / f"{n}.yaml")) for n in LARGEST]
         for name, lesson in lessons:
             for fmt in formats:
                 out = [] if fmt == "json" else ["-o", str(folder / f"out.{fmt}")]

@@ -9,6 +9,9 @@ at most 4 and every value within ±50 (no overflow, and derivatives a float64 di
 measure). Leaves are input names;
 numbers (and operations on numbers alone, ``exp(1)``, ``(2 + 1)``) appear only next to a
 formula that reads a name (``a*2``, ``3 - b``, ``b*-1.5``), never alone under a function.
+
+Last, the largest graphs the limits allow (``LARGEST``), which benchmarks/bench_graph.py times
+and the number tests check like any other.
 """
 
 from __future__ import annotations
@@ -224,7 +227,8 @@ def _tail(draw: st.DrawFn, inputs: dict[str, float]) -> list[str]:
 
 @st.composite
 def expression_lessons(draw: st.DrawFn) -> str:
-    """A lesson with one ``expression`` over 2–5 inputs, split one way or both."""
+    """A lesson with one ``expression`` over 2–5 inputs, split one way, or both when it has a
+    sigmoid."""
     inputs = _inputs(draw)
     builder = Builder(draw, dict(inputs))
     names = list(inputs)
@@ -234,7 +238,10 @@ def expression_lessons(draw: st.DrawFn) -> str:
         builder.used.add(other)
         part = Part(f"({part.text}) * {other}", part.value * inputs[other])
     text = builder.close(part, names).text
-    split = draw(st.sampled_from(("operations", "functions", "[operations, functions]")))
+    splits = ["operations", "functions"]
+    if "sigmoid" in text:  # both alike otherwise, which the checks refuse
+        splits.append("[operations, functions]")
+    split = draw(st.sampled_from(splits))
     lines = ["kind: graph", f"expression: '{text}'", f"split: {split}"]
     if draw(st.booleans()):
         lines.append(f"output: {draw(st.sampled_from(('f', 'L', 'y2')))}")
@@ -264,3 +271,74 @@ def node_lessons(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         lines.append(f"output: {names[-1]}")
     return "\n".join(lines + _tail(draw, inputs)) + "\n"
+
+
+# --- The largest graphs the limits allow (benchmarks/bench_graph.py times them) --------------
+
+
+def _numbered_inputs(count: int) -> tuple[list[str], str]:
+    """``count`` input names x1, x2, … and their values as a YAML flow mapping."""
+    names = [f"x{k}" for k in range(1, count + 1)]
+    values = ", ".join(f"{x}: {((k * 37) % 19 - 9) / 10}" for k, x in enumerate(names))
+    return names, f"{{{values}}}"
+
+
+def many_nodes(nodes: int = 60, inputs: int = 20) -> str:
+    """The most nodes (60) of 9 parts each, tanh(xᵢ·hₖ₋₁) + xⱼ·hₖ₋₂ (540 of the 600 parts a
+    lesson may hold), over the most inputs (20): each node forks into two later ones, each
+    input into six, and every step has its descent step and check."""
+    names, values = _numbered_inputs(inputs)
+    lines = ["id: many-nodes", "kind: graph", "title: 60 nodes", "nodes:"]
+    for k in range(1, nodes + 1):
+        a, b = names[k % inputs], names[(3 * k + 1) % inputs]
+        first = f"h{k - 1}" if k > 1 else names[(k + 5) % inputs]
+        second = f"h{k - 2}" if k > 2 else names[(k + 9) % inputs]
+        lines.append(f"  h{k}: tanh({a}*{first}) + {b}*{second}")
+    lines += [f"inputs: {values}", "learning_rate: 0.1"]
+    return "\n".join(lines) + "\n"
+
+
+def deep_nodes(nodes: int = 3, inputs: int = 20, terms: int = 20) -> str:
+    """Three nodes at the formula limit (199 parts each, 597 of the 600 a lesson may hold):
+    20 terms tanh(sin(cos(xᵢ·m))), three calls deep (the most), m an input or an earlier node,
+    so each node has up to 21 operands and sympy derives the longest formulas allowed."""
+    names, values = _numbered_inputs(inputs)
+    lines = ["id: deep-nodes", "kind: graph", "title: 3 nodes of 20 deep terms", "nodes:"]
+    for k in range(1, nodes + 1):
+        formula = []
+        for j in range(terms):
+            x = names[(k + j) % inputs]
+            other = f"h{k - 1}" if k > 1 and j % 2 else names[(k + j + 7) % inputs]
+            formula.append(f"tanh(sin(cos({x}*{other})))")
+        lines.append(f"  h{k}: {' + '.join(formula)}")
+    lines += [f"inputs: {values}", "learning_rate: 0.1"]
+    return "\n".join(lines) + "\n"
+
+
+def sigmoid_layer(neurons: int = 6) -> str:
+    """A layer of ``neurons`` sigmoid neurons over two inputs, summed, as one expression split
+    both ways: x1 and x2 feed every neuron, each has its own w, v and b (20 inputs)."""
+    terms = [f"sigmoid(w{k}*x1 + v{k}*x2 + b{k})" for k in range(1, neurons + 1)]
+    values = ["x1: 0.5", "x2: -1.5"] + [
+        f"{name}{k}: {((k * 7 + ord(name)) % 11 - 5) / 5}"
+        for k in range(1, neurons + 1)
+        for name in "wvb"
+    ]
+    lines = [
+        "id: sigmoid-layer",
+        "kind: graph",
+        "title: a layer of sigmoids, summed",
+        f"expression: '{' + '.join(terms)}'",
+        "split: [operations, functions]",
+        f"inputs: {{{', '.join(values)}}}",
+        "learning_rate: 0.5",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+#: Each largest lesson's id and its writer.
+LARGEST: dict[str, Callable[[], str]] = {
+    "many-nodes": many_nodes,
+    "deep-nodes": deep_nodes,
+    "sigmoid-layer": sigmoid_layer,
+}

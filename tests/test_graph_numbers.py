@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from stepper import formulas
 from stepper.catalog import builtin_folder
 from stepper.engine import solve
+from stepper.lesson import graph_checks
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.yamlsafe import parse
 from stepper.printers.json_printer import step_record
@@ -32,7 +33,7 @@ from stepper.quiz.recompute import evaluate as recompute
 from stepper.steps import Phase, Solution, Step
 from tests import graph_reference as ref
 from tests.conftest import builtin_lesson
-from tests.graph_synthetic import expression_lessons, node_lessons
+from tests.graph_synthetic import LARGEST, expression_lessons, node_lessons
 
 #: The engine against torch: the same float64 operations in another order.
 EXACT = 1e-9
@@ -370,6 +371,34 @@ def test_random_expressions_match_the_reference(text: str) -> None:
 @given(node_lessons())
 def test_random_nodes_match_the_reference(text: str) -> None:
     check_all(_solve_random(text), parse("random.yaml", text)[0], _torch())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(LARGEST))
+def test_the_largest_graphs_match_the_reference(name: str) -> None:
+    """The benchmark's lessons, at the limits (60 nodes, 600 parts, 20 inputs, calls three
+    deep), are as right as the small ones."""
+    text = LARGEST[name]()
+    check_all(_solve_random(text), parse(name, text)[0], _torch())
+
+
+def test_the_largest_graphs_are_at_the_limits() -> None:
+    """The benchmark times what the checks let through, no less: the most nodes, nearly the
+    most parts, the most inputs (if a limit moves, so must these lessons)."""
+    data = {name: parse(name, write())[0] for name, write in LARGEST.items()}
+    parts = {
+        name: sum(
+            isinstance(n, ast.expr)
+            for formula in (d.get("nodes") or {"f": d.get("expression")}).values()
+            for n in ast.walk(ref.formula_tree(formula))
+        )
+        for name, d in data.items()
+    }
+    assert len(data["many-nodes"]["nodes"]) == graph_checks.MAX_NODES
+    assert graph_checks.MAX_PARTS - 60 <= parts["many-nodes"] <= graph_checks.MAX_PARTS
+    assert graph_checks.MAX_PARTS - 3 <= parts["deep-nodes"] <= graph_checks.MAX_PARTS
+    assert all(len(d["inputs"]) == 20 for d in data.values())
+    assert len(ref.graphs(data["sigmoid-layer"])[0].nodes) <= graph_checks.MAX_NODES
 
 
 def test_the_checks_fail_on_a_wrong_number() -> None:
