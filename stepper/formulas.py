@@ -627,12 +627,29 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
         def _print_tgh(self, expr: sympy.Expr) -> str:
             return f"tanh({self._print(expr.args[0])})"
 
+        def _print_sigmoid(self, expr: sympy.Expr) -> str:
+            # A graph's σ(u), written out with the functions a reader's calculator has.
+            u = expr.args[0]
+            inner = self._print(u)
+            if not u.is_Atom or (u.is_Number and u.is_negative):
+                inner = f"({inner})"
+            return f"1/(1 + exp(-{inner}))"
+
+        def _print_relu(self, expr: sympy.Expr) -> str:
+            return f"max(0, {self._print(expr.args[0])})"
+
     class UnicodeText(TextPrinter):
         def _print_Exp1(self, expr: sympy.Expr) -> str:
             return "e"
 
         def _print_tgh(self, expr: sympy.Expr) -> str:
             return f"tgh({self._print(expr.args[0])})"
+
+        def _print_sigmoid(self, expr: sympy.Expr) -> str:
+            return f"σ({self._print(expr.args[0])})"
+
+        def _print_relu(self, expr: sympy.Expr) -> str:
+            return f"relu({self._print(expr.args[0])})"
 
     class Latex(LatexPrinter):
         def _print_Heaviside(self, expr: sympy.Expr, exp: str | None = None) -> str:
@@ -643,6 +660,14 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
 
         def _print_tgh(self, expr: sympy.Expr, exp: str | None = None) -> str:
             tex = rf"\operatorname{{tgh}}{{\left({self._print(expr.args[0])} \right)}}"
+            return rf"{tex}^{{{exp}}}" if exp else tex
+
+        def _print_sigmoid(self, expr: sympy.Expr, exp: str | None = None) -> str:
+            tex = rf"\sigma\left({self._print(expr.args[0])} \right)"
+            return rf"{tex}^{{{exp}}}" if exp else tex
+
+        def _print_relu(self, expr: sympy.Expr, exp: str | None = None) -> str:
+            tex = rf"\operatorname{{relu}}{{\left({self._print(expr.args[0])} \right)}}"
             return rf"{tex}^{{{exp}}}" if exp else tex
 
         def _print_equal(self, expr: sympy.Expr, exp: str | None = None) -> str:

@@ -102,7 +102,9 @@ class Family:
 
     def __init__(self, prefix: str, sym: Sym) -> None:
         self.prefix = prefix
-        bare = Sym(sym.letter, tilde=sym.tilde, delta=sym.delta, tag=sym.tag)
+        bare = Sym(
+            sym.letter, tilde=sym.tilde, delta=sym.delta, tag=sym.tag, of=sym.of, via=sym.via
+        )
         self.heads = (written(bare.unicode()), typed(bare.unicode()), bare.text().lower())
         self.members: list[int] = []
         self.syms: list[Sym] = []
@@ -169,7 +171,9 @@ class Names:
 
     def __init__(self, steps: tuple[Step, ...]) -> None:
         self.steps = steps
-        self.families: dict[tuple[str, str, bool, bool, str | None], Family] = {}
+        self.families: dict[
+            tuple[str, str, bool, bool, str | None, Sym | None, Sym | None], Family
+        ] = {}
         self._keys: tuple[str, ...] | None = None
         #: Where each key is, so that a key typed costs a look-up, not a pass over the steps.
         self.by_key: dict[str, list[int]] = {}
@@ -177,7 +181,7 @@ class Names:
             self.by_key.setdefault(step.key, []).append(i)
             sym = step.sym
             prefix = _split(step.key)[0] if "." in step.key else ""
-            family = (prefix, sym.letter, sym.tilde, sym.delta, sym.tag)
+            family = (prefix, sym.letter, sym.tilde, sym.delta, sym.tag, sym.of, sym.via)
             found = self.families.get(family)
             if found is None:
                 found = self.families[family] = Family(prefix, sym)

@@ -80,6 +80,11 @@ class Sym:
     gate of a recurrent cell a quantity is of (wᶠ₁₀, δᶠ₂). ``comma`` separates the indices
     even when each is one digit: a recurrent quantity's time and unit (h₂‚₁, unit 1 at time 2),
     which the lecture's w₁₂ style would run together.
+
+    ``of`` makes the symbol a partial derivative: ∂of/∂(the symbol), a computational graph's
+    ∂L/∂a or local ∂e/∂a. ``via`` then names the node a contribution comes through:
+    (∂L/∂a)⁽ᵉ⁾ is the part of ∂L/∂a that flows back through e, as the lecture's Δw⁽ᵖ⁾ is the
+    part of Δw that sample p gives; the parts add up to the whole.
     """
 
     letter: str
@@ -89,6 +94,8 @@ class Sym:
     sample: int | str | None = None
     tag: str | None = None
     comma: bool = False
+    of: Sym | None = None
+    via: Sym | None = None
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -105,6 +112,8 @@ class Sym:
             self.sample,
             self.tag,
             self.comma,
+            self.of,
+            self.via,
         )
 
     def __hash__(self) -> int:
@@ -136,6 +145,11 @@ class Sym:
             base += f"^{{{''.join(sup)}}}"
         if self.indices:
             base += f"_{{{self._index()}}}"
+        if self.of is None:
+            return base
+        base = rf"\frac{{\partial {self.of.latex()}}}{{\partial {base}}}"
+        if self.via is not None:
+            base = rf"\left({base}\right)^{{({self.via.latex()})}}"
         return base
 
     def unicode(self) -> str:
@@ -149,6 +163,11 @@ class Sym:
         base += subscript(self._index())
         if self.sample is not None:
             base += superscript(f"({self.sample})")
+        if self.of is None:
+            return base
+        base = f"∂{self.of.unicode()}/∂{base}"
+        if self.via is not None:
+            base += _raised(self.via)
         return base
 
     def text(self) -> str:
@@ -162,4 +181,28 @@ class Sym:
             base += f"_{self.tag}"
         if self.sample is not None:
             base += f"_p{self.sample}"
+        if self.of is None:
+            return base
+        base = f"d{self.of.text()}_d{base}"
+        if self.via is not None:
+            base += f"_via_{self.via.text()}"
         return base
+
+
+#: Superscript letters Unicode has (no q, C, F, Q, S, X, Y, Z).
+_SUP_LETTERS = dict(
+    zip(
+        "abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
+        "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+        strict=True,
+    )
+)
+
+
+def _raised(sym: Sym) -> str:
+    """A node's name as a parenthesised superscript (⁽ᵉ⁾, ⁽ⁿ³⁾), or ^(X) for a letter that
+    Unicode has no superscript of."""
+    letter = _SUP_LETTERS.get(sym.letter)
+    if letter is None or len(sym.letter) != 1:
+        return f"^({sym.unicode()})"
+    return f"⁽{letter}{superscript(sym._index())}⁾"

@@ -10,7 +10,7 @@ import io
 import pytest
 from textual.widgets import Label
 
-from stepper.catalog import resolve
+from stepper.catalog import builtin_ids, resolve
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text, load_lesson
 from stepper.repl import run_plain
@@ -23,6 +23,8 @@ pytestmark = pytest.mark.slow  # each test runs the app
 # Until the graph engine and graph-1 are on main (they land after these readers); then this
 # line goes.
 pytest.importorskip("stepper.engine.graph")
+if "graph-1" not in builtin_ids():  # the engine lands first; graph-1 with the graph's picture
+    pytest.skip("graph-1 is not built in yet", allow_module_level=True)
 
 SIZES = [(80, 24), (60, 20)]
 

@@ -13,10 +13,17 @@ from dataclasses import replace
 from stepper.engine.blame import overflow
 from stepper.engine.conv import ConvRun
 from stepper.engine.dense import DenseRun
+from stepper.engine.graph import GraphPass
 from stepper.engine.optimize import OptimizeRun
 from stepper.engine.recurrent import RecurrentRun
 from stepper.lesson.errors import LessonError, NumberProblem, msg, speaking
-from stepper.lesson.schema import ConvLesson, Lesson, OptimizeLesson, RecurrentLesson
+from stepper.lesson.schema import (
+    ConvLesson,
+    GraphLesson,
+    Lesson,
+    OptimizeLesson,
+    RecurrentLesson,
+)
 from stepper.steps import Solution
 
 
@@ -41,6 +48,8 @@ def _solve(lesson: Lesson, language: str) -> Solution:
         if isinstance(lesson, OptimizeLesson)
         else RecurrentRun
         if isinstance(lesson, RecurrentLesson)
+        else GraphPass
+        if isinstance(lesson, GraphLesson)
         else DenseRun
     )
     solution = _run(run, lesson, language, rounding)

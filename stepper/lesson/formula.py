@@ -116,6 +116,11 @@ FUNCTIONS: dict[str, Callable[[float], float]] = {
 }
 
 
+def step(a: float) -> float:
+    """The unit step [a > 0], 0 at 0: the derivative of relu (and of max) used everywhere."""
+    return 1.0 if a > 0 else 0.0
+
+
 def divide(a: float, b: float) -> float:
     if b == 0:
         raise NumericError(msg("formula.division"))
@@ -594,6 +599,8 @@ def numeric(
         sympy.tanh: FUNCTIONS["tanh"],
         sympy.sin: FUNCTIONS["sin"],
         sympy.cos: FUNCTIONS["cos"],
+        neuron_functions()["sigmoid"]: FUNCTIONS["sigmoid"],
+        neuron_functions()["relu"]: FUNCTIONS["relu"],
     }
 
     def compile_(e: Any) -> Callable[[Sequence[float]], float]:
@@ -616,6 +623,10 @@ def numeric(
                 return lambda p: sqrt(base(p))
             exponent = float(n)
             return lambda p: power(base(p), exponent)
+        if e.func is sympy.Max:
+            return lambda p: max(part(p) for part in parts)
+        if e.func is sympy.Heaviside:  # Heaviside(u, 0): the second argument is its value at 0
+            return lambda p: step(parts[0](p))
         if e.func in functions and len(parts) == 1:
             function, (argument,) = functions[e.func], parts
             return lambda p: finite(function(argument(p)))

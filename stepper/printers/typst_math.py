@@ -246,6 +246,13 @@ class TypstMathPrinter(Printer):  # type: ignore[misc]  # sympy is untyped
         args = sorted(expr.args, key=sympy.default_sort_key)
         return "max(" + ", ".join(self._argument(a) for a in args) + ")"
 
+    def _print_sigmoid(self, expr: sympy.Expr) -> str:
+        """A graph's σ(u) (``stepper.lesson.formula.neuron_functions``)."""
+        return f"sigma({self._argument(expr.args[0])})"
+
+    def _print_relu(self, expr: sympy.Expr) -> str:
+        return f'op("relu")({self._argument(expr.args[0])})'
+
     def _print_Min(self, expr: sympy.Expr) -> str:
         args = sorted(expr.args, key=sympy.default_sort_key)
         return "min(" + ", ".join(self._argument(a) for a in args) + ")"
@@ -343,7 +350,8 @@ _ATTACHED: dict[str, tuple[str, str]] = {"eps2": ("2", ""), "Fo": ("", "o")}
 @cache
 def sym_typst(sym: Sym) -> str:
     """A symbol of the lecture in typst math: ``w_(10)``, ``tilde(y)_2``, ``Delta w_(10)``,
-    ``epsilon^(2(1))``, ``delta^z_(11)``, ``x_(1,10)^((2))``."""
+    ``epsilon^(2(1))``, ``delta^z_(11)``, ``x_(1,10)^((2))``, a graph's
+    ``(partial L)/(partial a)``."""
     base = _LETTERS.get(sym.letter) or _squared_step(sym.letter) or symbol_name(sym.letter)
     sup, sub = _ATTACHED.get(sym.letter, ("", ""))
     if sym.tilde:
@@ -361,6 +369,11 @@ def sym_typst(sym: Sym) -> str:
         base += f"^({sup})" if len(sup) > 1 else f"^{sup}"
     if sub:
         base += f"_({sub})" if len(sub) > 1 else f"_{sub}"
+    if sym.of is None:
+        return base
+    base = f"(partial {sym_typst(sym.of)})/(partial {base})"  # ∂L/∂a, as a fraction
+    if sym.via is not None:
+        base = f"({base})^(({sym_typst(sym.via)}))"
     return base
 
 
