@@ -211,10 +211,12 @@ def _number(value: float) -> str:
 
 
 def _tail(draw: st.DrawFn, inputs: dict[str, float]) -> list[str]:
-    """The lesson's inputs, display and maybe a descent step, as YAML lines."""
+    """The lesson's inputs, display (a quarter of them rounded on paper) and maybe a descent
+    step, as YAML lines."""
     lines = ["inputs: {" + ", ".join(f"{k}: {_number(v)}" for k, v in inputs.items()) + "}"]
     decimals = draw(st.sampled_from((4, 2, 5, 6)))
-    lines.append(f"display: {{decimals: {decimals}}}")
+    paper = draw(st.sampled_from(("", "", "", ", round_intermediate: true")))
+    lines.append(f"display: {{decimals: {decimals}{paper}}}")
     rate = draw(st.sampled_from((None, 0.1, 0.01, 0.5)))
     if rate is not None:
         lines.append(f"learning_rate: {rate}")
