@@ -264,14 +264,8 @@ def test_the_split_is_the_designs() -> None:
 # --- The built-in lessons -----------------------------------------------------------------------
 
 
-def _engine() -> None:
-    # Until the graph engine is on main (these tests land before it); then this goes.
-    pytest.importorskip("stepper.engine.graph")
-
-
 @cache
 def solved(lesson_id: str) -> Solution:
-    _engine()
     if not (builtin_folder() / f"{lesson_id}.yaml").exists():
         pytest.skip(f"{lesson_id} is not on main yet")  # until the lessons land; then this goes
     return solve(builtin_lesson(lesson_id), "en")
@@ -365,7 +359,6 @@ def test_graph_4_is_backprop_1s_step() -> None:
 
 
 def _solve_random(text: str) -> Solution:
-    _engine()
     return solve(lesson_from_text(text, "random.yaml"), "en")
 
 
