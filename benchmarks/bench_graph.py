@@ -17,7 +17,8 @@ sees it, run interleaved with the baseline ``import sympy, numpy`` (benchmarks/b
 ``run``, wall, CPU and peak RSS, and its ``environment``: bytecode and formula caches in a
 temporary folder, filled by one untimed run). A format that fails is reported with its first
 line of error, and the rest go on. Last, in this process, ``solve`` alone for each worst case
-(no start-up), in CPU seconds, with its step count and the peak of Python's allocations.
+(no start-up; the first solve, so sympy's derivatives included), in CPU seconds, with its step
+count and the peak of Python's allocations (a second solve, traced).
 
     python benchmarks/bench_graph.py [--repeat N] [--formats json,md,tex,html,pdf]
 """
@@ -25,6 +26,7 @@ line of error, and the rest go on. Last, in this process, ``solve`` alone for ea
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import subprocess
@@ -115,15 +117,16 @@ def main() -> None:
                 times.append(result[0])
                 cpus[name].append(result[1])
                 peaks[name] = max(peaks[name], result[2])
+        importlib.import_module("sympy")  # before the clock: the figures are the derivatives
         alone = {
-            name: bench_solve.in_process(Path(lesson), Path(lesson).stem)
+            name: bench_solve.in_process(Path(lesson), Path(lesson).stem, warm=False)
             for name, lesson in lessons
             if lesson.endswith(".yaml") and f"{name}: json" not in failed
         }
     report(commands, walls, cpus, peaks, failed)
     for name, (seconds, count, allocated) in alone.items():
         print(
-            f"solve() alone, {name}: {seconds:.3f} CPU s for {count} steps, "
+            f"solve() alone, first in its process, {name}: {seconds:.3f} CPU s for {count} steps, "
             f"{allocated:.1f} MiB allocated at the peak"
         )
     print(f"({args.repeat} interleaved runs each; MiB = the process's peak RSS)")

@@ -128,14 +128,16 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def in_process(path: Path, lesson_id: str) -> tuple[float, int, float]:
-    """CPU seconds of ``solve`` alone (imports, loading and a first solve done), its steps,
-    and the peak MiB Python allocated while solving."""
+def in_process(path: Path, lesson_id: str, *, warm: bool = True) -> tuple[float, int, float]:
+    """CPU seconds of ``solve`` alone (imports and loading done, and with ``warm`` a first
+    solve, which registers formulas and reads catalogues), its steps, and the peak MiB Python
+    allocated while solving."""
     from stepper.engine import solve
     from stepper.lesson.load import load_lesson
 
     lesson = load_lesson(path, lesson_id)
-    solve(lesson)  # warm: formulas registered, catalogues read
+    if warm:
+        solve(lesson)
     start = time.process_time()
     solution = solve(lesson)
     seconds = time.process_time() - start
