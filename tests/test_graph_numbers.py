@@ -404,6 +404,18 @@ def test_the_largest_graphs_are_at_the_limits() -> None:
     assert len(ref.graphs(data["sigmoid-layer"])[0].nodes) <= graph_checks.MAX_NODES
 
 
+def test_e_is_written_alike_alone_and_in_a_product() -> None:
+    """sympy makes e of exp(1) in a derivative: exp(1) in the text (which has no constant
+    E), e in Unicode, whether the local derivative is e alone or e times something."""
+    text = "kind: graph\nnodes: {p: a*exp(1), q: p*exp(1)*a}\ninputs: {a: 0.5}\n"
+    steps = by_key(_solve_random(text))
+    alone, product = steps["local[p,a]"], steps["local[q,p]"]
+    assert formulas.substituted(alone, "text") == "exp(1)"
+    assert formulas.substituted(product, "text") == "exp(1)*0.5"
+    assert formulas.substituted(alone, "unicode") == "e"
+    assert formulas.substituted(product, "unicode") == "e · 0.5"
+
+
 def test_the_checks_fail_on_a_wrong_number() -> None:
     """The checks are not vacuous: one gradient off in the last place of its display, or a
     step out of order, is caught."""

@@ -91,9 +91,8 @@ def _evaluated(expr: sympy.Expr) -> sympy.Expr:
 
 
 def _tidy(slope: sympy.Expr) -> sympy.Expr:
-    """A derivative as printed: steps 0 at 0 (Heaviside(u, 0), written [u > 0]), and e
-    written exp(1), which the text form can name."""
+    """A derivative as printed: steps 0 at 0 (Heaviside(u, 0), written [u > 0]). (sympy's e,
+    from a formula's exp(1), stays: the printers write it e, and exp(1) in the text form.)"""
     import sympy
 
-    slope = slope.replace(sympy.Heaviside, lambda u, *at: sympy.Heaviside(u, 0))
-    return slope.xreplace({sympy.E: sympy.exp(sympy.Integer(1), evaluate=False)})
+    return slope.replace(sympy.Heaviside, lambda u, *at: sympy.Heaviside(u, 0))
