@@ -33,9 +33,6 @@ from stepper.steps import Solution, Step
 from stepper.walk import VALUE, Walk
 from tests.conftest import compile_latex
 
-# Until the graph engine is on main (it lands after these readers); then this line goes.
-pytest.importorskip("stepper.engine.graph")
-
 MICRO = """
 id: micro
 kind: graph
