@@ -375,6 +375,46 @@ notes:
 # phases: [forward, error, backward, update, check]
 """
 
+_GRAPH = """\
+@GraphLesson.kind
+kind: graph
+<DISPLAY>
+@GraphLesson.nodes
+nodes:
+  e: a*b
+  d: e + c
+  L: d*f
+@GraphLesson.expression @GraphLesson.split
+# expression: sigmoid(w0*x0 + w1*x1 + w2)
+# split: [operations, functions]
+@GraphLesson.inputs
+inputs: {a: 2, b: -3, c: 10, f: -2}
+@GraphLesson.output
+output: L
+@GraphLesson.learning_rate
+learning_rate: 0.01
+@GraphLesson.trainable
+trainable: [a, b, c, f]
+@LessonBase.notes
+notes:
+  grad[e]: <NOTE>
+@LessonBase.explanations @Explanation.replace @Explanation.append
+# explanations:
+#   "local[*,a]":
+#     append: "..."
+@LessonBase.phases
+# phases: [forward, backward]
+@LessonBase.variants
+variants:
+  @@grid @Grid.min @Grid.max @Grid.step
+  @Variants.inputs
+  inputs: {min: -3, max: 3, step: 1}
+  @Variants.learning_rate
+  learning_rate: {min: 0.01, max: 0.05, step: 0.01}
+  @Variants.saturate
+  saturate: false
+"""
+
 #: The exam header, commented out: a lesson of any kind may be printed as an exam.
 #: The exam variants of a lesson of weights, inputs and targets (dense and recurrent).
 _VARIANTS = """\
@@ -409,6 +449,7 @@ STARTERS = {
     "conv": _CONV + _EXAM,
     "optimize": _OPTIMIZE + _EXAM,
     "recurrent": _RECURRENT + _VARIANTS + _EXAM,
+    "graph": _GRAPH + _EXAM,
 }
 _MARK = re.compile(r"@@(\w+)|@(\w+)\.(\w+)")
 #: Width of a comment line in a starter.

@@ -3,11 +3,13 @@
 A lesson's ``variants`` section says which numbers may change (weights, inputs, targets, the
 learning rate) and over which grid: in a dense lesson the layers' weights and the samples; in a
 recurrent one every gate's and the output's weights, the sequence x_1 … x_T and the targets
-(the initial states stay as written). A variant's id seeds its own random generator, so the id
-alone regenerates exactly that variant (``stepper solve LESSON --variant ID``); a seed and a
-count give the ids of a whole exam. Draws that would teach badly are redrawn: a saturated
-tanh or sigmoid (|u| > 2; every gate of a recurrent cell is one) unless the lesson allows it,
-and numbers that vanish or explode.
+(the initial states stay as written); in a graph lesson its inputs and α (the formulas stay).
+A variant's id seeds its own random generator, so the id alone regenerates exactly that
+variant (``stepper solve LESSON --variant ID``); a seed and a count give the ids of a whole
+exam. Draws that would teach badly are redrawn: a saturated tanh or sigmoid (|u| > 2; every
+gate of a recurrent cell is one, and every tanh and sigmoid of a graph's formulas) unless the
+lesson allows it, inputs a graph's functions are not defined at, and numbers that vanish or
+explode.
 
 A variant speaks only of its own numbers: the lesson's summary and notes quote the lesson's
 ("Se presenta el par x = [0.1, 0.7] …"), so a variant drops them and says what it presents
@@ -28,9 +30,19 @@ from stepper.engine import solve
 from stepper.exam.secret import variant_id, variant_seed
 from stepper.lesson.checks import check_dense
 from stepper.lesson.errors import LessonError, Problem, msg, msg_count
+from stepper.lesson.graph_checks import check_graph, squashing
 from stepper.lesson.recurrent_checks import check_recurrent
-from stepper.lesson.schema import Category, DenseLesson, Grid, Lesson, RecurrentLesson, Sample
+from stepper.lesson.schema import (
+    Category,
+    DenseLesson,
+    GraphLesson,
+    Grid,
+    Lesson,
+    RecurrentLesson,
+    Sample,
+)
 from stepper.messages import languages, text
+from stepper.notation import named
 from stepper.numbers import given, pretty
 from stepper.steps import Step, run_of
 
@@ -48,18 +60,21 @@ def _pick(rng: random.Random, grid: Grid) -> float:
 
 
 #: A lesson that may have exam variants.
-Varied = DenseLesson | RecurrentLesson
+Varied = DenseLesson | RecurrentLesson | GraphLesson
 #: The fields of each kind whose numbers a variant draws (two variants that agree on them are
 #: the same exercise).
 _NUMBERS = {
     "dense": {"network", "training"},
     "recurrent": {"gates", "output", "sequence", "targets", "training"},
+    "graph": {"inputs", "learning_rate"},
 }
 
 
 def _draw(lesson: Varied, rng: random.Random) -> Varied:
     if isinstance(lesson, RecurrentLesson):
         return _draw_recurrent(lesson, rng)
+    if isinstance(lesson, GraphLesson):
+        return _draw_graph(lesson, rng)
     spec = lesson.variants
     assert spec is not None
     data: Any = lesson.model_dump()
@@ -100,22 +115,52 @@ def _draw_recurrent(lesson: RecurrentLesson, rng: random.Random) -> RecurrentLes
     return RecurrentLesson.model_validate(data)
 
 
+def _draw_graph(lesson: GraphLesson, rng: random.Random) -> GraphLesson:
+    """Every input from ``inputs``' grid, α from ``learning_rate``'s (when the lesson has one);
+    the formulas stay."""
+    spec = lesson.variants
+    assert spec is not None
+    data: Any = lesson.model_dump()
+    if spec.inputs:
+        data["inputs"] = {name: _pick(rng, spec.inputs) for name in data["inputs"]}
+    if spec.learning_rate and data["learning_rate"] is not None:
+        data["learning_rate"] = _pick(rng, spec.learning_rate)
+    return GraphLesson.model_validate(data)
+
+
+def _trouble(lesson: Varied) -> bool:
+    """Whether the checks refuse the drawn numbers (a graph's log of a negative, a recurrent
+    lesson's sizes never change but are checked as the loader does)."""
+    if isinstance(lesson, GraphLesson):
+        return bool(check_graph(lesson.model_dump(exclude_defaults=True)))
+    if isinstance(lesson, RecurrentLesson):
+        return bool(check_recurrent(lesson))
+    return bool(check_dense(lesson))
+
+
 def sensible(lesson: Varied) -> bool:
     """No saturated tanh/sigmoid (unless allowed), nothing vanishing or exploding."""
-    if check_recurrent(lesson) if isinstance(lesson, RecurrentLesson) else check_dense(lesson):
+    if _trouble(lesson):
+        return False
+    allow = lesson.variants.saturate if lesson.variants else False
+    if isinstance(lesson, GraphLesson) and not allow and _flat(lesson):
         return False
     solution = solve(lesson)
-    allow = lesson.variants.saturate if lesson.variants else False
     squashed = _squashed(lesson)
     for step in solution.steps:
         key = run_of(step.key, solution.runs)[1]  # each run's u and ỹ too
         if not math.isfinite(step.value) or abs(step.value) > LARGEST:
             return False
-        if step.value != 0 and abs(step.value) < SMALLEST and key.startswith(("u[", "y[")):
+        if step.value != 0 and abs(step.value) < SMALLEST and key.startswith(("u[", "y[", "val[")):
             return False
         if not allow and squashed(key, step) and abs(step.value) > SATURATION:
             return False
     return True
+
+
+def _flat(lesson: GraphLesson) -> bool:
+    """Whether a tanh or sigmoid of the graph's formulas gets an argument beyond ±2."""
+    return any(abs(u) > SATURATION for u in squashing(lesson.model_dump(exclude_defaults=True)))
 
 
 def _squashed(lesson: Varied) -> Callable[[str, Step], bool]:
@@ -123,6 +168,8 @@ def _squashed(lesson: Varied) -> Callable[[str, Step], bool]:
     them, any recurrent gate's (``u[f,2,1]``: σ or tanh, every one)."""
     if isinstance(lesson, RecurrentLesson):
         return lambda key, step: _GATE_INPUT.match(key) is not None
+    if isinstance(lesson, GraphLesson):  # its functions' arguments are checked before solving
+        return lambda key, step: False
     acts = [layer.activations() for layer in lesson.network.layers]
 
     def dense(key: str, step: Step) -> bool:
@@ -139,7 +186,10 @@ _GATE_INPUT = re.compile(r"^u\[[a-z],")
 def make_variant(lesson: Lesson, vid: str, secret: str | None = None) -> Varied:
     """Exactly the variant named ``vid`` (the same id and secret always give the same
     numbers)."""
-    if not isinstance(lesson, DenseLesson | RecurrentLesson) or lesson.variants is None:
+    if (
+        not isinstance(lesson, DenseLesson | RecurrentLesson | GraphLesson)
+        or lesson.variants is None
+    ):
         raise LessonError(
             [
                 Problem(
@@ -172,6 +222,8 @@ def make_variant(lesson: Lesson, vid: str, secret: str | None = None) -> Varied:
 
 def summary_of(variant: Varied, lang: str) -> str:
     """The variant's summary in ``lang``: that it is one, and what it presents, in its numbers."""
+    if isinstance(variant, GraphLesson):
+        return text("variant.summary.graph", lang, data=_graph_text(variant, lang))
     if isinstance(variant, RecurrentLesson):
         return text("variant.summary", lang, data=_sequence_text(variant, lang))
     samples = variant.training.samples
@@ -203,6 +255,14 @@ def _sequence_text(variant: RecurrentLesson, lang: str) -> str:
     ys = [_vector(y) for y in variant.targets[:SHOWN]]
     ys += ["…"] if len(variant.targets) > SHOWN else []
     return text("variant.sequence", lang, ys=", ".join(ys), **fields)
+
+
+def _graph_text(variant: GraphLesson, lang: str) -> str:
+    """What a graph variant presents: its inputs and its rate."""
+    values = [f"{named(name).unicode()} = {pretty(given(v))}" for name, v in variant.inputs.items()]
+    rate = variant.learning_rate
+    fields = {"rate": " " + text("variant.rate", lang, alpha=given(rate)) if rate else ""}
+    return text("variant.graph", lang, inputs=format_list(values, locale=lang), **fields)
 
 
 #: The time steps a recurrent variant's summary lists before "…".

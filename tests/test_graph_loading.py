@@ -570,7 +570,7 @@ def test_the_largest_graph_within_the_limits_loads() -> None:
         ]
         return "kind: graph\nnodes:\n" + "\n".join(rows) + "\ninputs: {a: 0.5}\n"
 
-    terms = [4] * (MAX_NODES - 1)
+    terms = [(MAX_PARTS // MAX_NODES - 1) // 2] * (MAX_NODES - 1)
     last = (MAX_PARTS - sum(1 + 2 * t for t in terms) - 1) // 2
     assert sum(1 + 2 * t for t in [*terms, last]) == MAX_PARTS
     assert isinstance(lesson_from_text(chain([*terms, last]), "t.yaml"), GraphLesson)

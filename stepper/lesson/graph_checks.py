@@ -36,18 +36,19 @@ from stepper.lesson.formula import (
     parse_formula,
     power,
 )
-from stepper.lesson.graph_keys import Run, check_keys
+from stepper.lesson.graph_keys import Run, check_keys, keys_of
 from stepper.lesson.schema import VARIABLE, GraphLesson
 
 #: The most nodes a graph may have, written as ``nodes`` (the schema's bound) or as the nodes an
 #: ``expression`` splits into: a graph wider than this does not fit a screen even scrolled, and
 #: its steps (four or so per edge) are no longer read one by one.
 MAX_NODES = 60
-#: The most parts (numbers, names, operations) all of a lesson's formulas may hold together. Each
-#: node's local derivatives are worked out by sympy, one per operand; at 60 nodes of the 200
-#: parts a formula may have, with 20 operands each, sympy takes minutes. At this bound the worst
-#: graph loads and solves in a few seconds (benchmarks/bench_graph_limit.py).
-MAX_PARTS = 600
+#: The most parts (numbers, names, operations) all of a lesson's formulas may hold together.
+#: sympy derives each node's local derivative for each of its operands, and its time grows with
+#: the parts: 60 nodes of the 200 parts a formula may have (11,400) solve in 24 s, 20 such nodes
+#: (3,800) in 5 s; at this bound the worst graph solves in about 2 s, and a chain of 60 nodes
+#: of 11 parts (660) in 2 s (benchmarks/bench_graph_limit.py).
+MAX_PARTS = 2_000
 #: The expression's inner nodes are n1, n2, … (docs/lessons.md, "kind: graph").
 RESERVED = re.compile(r"^n[0-9]{1,2}$")
 #: The output of an expression is called this unless ``output`` says otherwise.
@@ -66,6 +67,22 @@ class Node:
 
 def check_graph(data: dict[str, Any]) -> list[Found]:
     """Every problem of a graph lesson's data that the schema does not report."""
+    found, runs = _checked(data)
+    if not found and runs:
+        found += check_keys(data, runs, _inputs(data.get("inputs")).names)
+    return found
+
+
+def lesson_keys(data: dict[str, Any]) -> set[str]:
+    """Every step key of a valid graph lesson, from its formulas alone (no sympy, no solving):
+    what its notes and explanations may name."""
+    found, runs = _checked(data)
+    assert not found, found
+    return keys_of(data, runs, _inputs(data.get("inputs")).names)
+
+
+def _checked(data: dict[str, Any]) -> tuple[list[Found], list[Run]]:
+    """The problems past the schema, and the graphs the lesson works (when it is whole)."""
     found: list[Found] = []
     inputs = _inputs(data.get("inputs"))
     nodes, expression = data.get("nodes"), data.get("expression")
@@ -77,14 +94,13 @@ def check_graph(data: dict[str, Any]) -> list[Found]:
     if nodes is not None and "split" in data:
         found.append(Found(("split",), msg("graph.split_with_nodes"), True))
     found += _check_trainable(data, inputs)
+    found += _check_variants(data.get("variants"))
     runs: list[Run] = []
     if isinstance(nodes, dict) and nodes:
         runs = _check_nodes(nodes, inputs, data, found)
     elif isinstance(expression, str) and nodes is None:
-        found += _check_expression(expression, inputs, data)
-    if not found and runs:
-        found += check_keys(data, runs, inputs.names)
-    return found
+        runs = _check_expression(expression, inputs, data, found)
+    return found, runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +143,17 @@ def _close(name: str, names: list[str]) -> str:
 
 def _listed(names: list[str]) -> str:
     return ", ".join(names) if names else msg("graph.none")
+
+
+def _check_variants(variants: Any) -> list[Found]:
+    """A graph's exam variants draw its inputs and α: weights and targets it has none."""
+    if not isinstance(variants, dict):
+        return []
+    return [
+        Found(("variants", field), msg("graph.variants_field", field=field), True)
+        for field in ("weights", "targets")
+        if variants.get(field) is not None
+    ]
 
 
 # --- trainable ---------------------------------------------------------------------------------
@@ -381,13 +408,18 @@ def _unused(inputs: Inputs, used: set[str], found: list[Found]) -> list[Found]:
 # --- expression --------------------------------------------------------------------------------
 
 
-def _check_expression(expression: str, inputs: Inputs, data: dict[str, Any]) -> list[Found]:
-    found = _reserved(inputs.names, data)
+def _check_expression(
+    expression: str, inputs: Inputs, data: dict[str, Any], found: list[Found]
+) -> list[Run]:
+    """The expression, then the graphs it splits into (the runs its keys come from, when
+    nothing is wrong with it)."""
+    before = len(found)
+    found += _reserved(inputs.names, data)
     try:
         formula = parse_formula(expression, inputs.names, GRAPH_FUNCTIONS)
     except FormulaError as exc:
         if exc.name is not None and not inputs.complete:
-            return found  # maybe an input whose name the schema refused
+            return []  # maybe an input whose name the schema refused
         if exc.name is None:
             message = msg("graph.expression", why=exc.message)
         else:
@@ -398,28 +430,63 @@ def _check_expression(expression: str, inputs: Inputs, data: dict[str, Any]) -> 
                 inputs=_listed(inputs.names),
             )
         found.append(FormulaFound(("expression",), message, offset=exc.offset))
-        return found
+        return []
     tree = formula.tree
     while isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.UAdd):
         tree = tree.operand
     if _is_number(tree) or isinstance(tree, ast.Name):
         what = formula.text.strip()
         found.append(Found(("expression",), msg("graph.trivial", what=what)))
-        return found
-    count = max(operations(formula.tree, split) for split in ("operations", "functions"))
+        return []
+    found += _check_split(data.get("split"), expression)
+    found += _unused(inputs, set(_names_in(formula.tree)), found[before:])
+    splits = _splits(data.get("split"))
+    if len(found) > before or splits is None:
+        return []
+    output = data.get("output")
+    try:
+        runs = _split_runs(
+            expression, inputs.names, output if isinstance(output, str) else DEFAULT_OUTPUT, splits
+        )
+    except FormulaError as exc:  # a node of the split the whitelist refuses: the expression's
+        found.append(FormulaFound(("expression",), msg("graph.expression", why=exc.message)))
+        return []
+    count = max(len(run.nodes) for run in runs)
     if count > MAX_NODES:
         found.append(
             Found(("expression",), msg("graph.expression_nodes", n=count, limit=MAX_NODES))
         )
-        return found
-    found += _check_split(data.get("split"), expression)
-    found += _unused(inputs, set(_names_in(formula.tree)), found)
-    if not found and inputs.numbers is not None:
+        return []
+    if inputs.numbers is not None:
         try:
             _value(formula, formula.tree, dict(inputs.numbers))
         except _Outside as exc:
             found.append(FormulaFound(("expression",), exc.message, offset=exc.offset))
-    return found
+            return []
+    return runs
+
+
+def _splits(given: Any) -> list[str] | None:
+    """The granularities a lesson works, in order (None: the schema refuses the field)."""
+    if given is None:
+        return ["operations"]
+    chosen = [given] if isinstance(given, str) else given
+    if not isinstance(chosen, list) or not all(s in ("operations", "functions") for s in chosen):
+        return None
+    return list(dict.fromkeys(chosen))
+
+
+def _split_runs(expression: str, inputs: list[str], output: str, splits: list[str]) -> list[Run]:
+    """The graphs the engine splits the expression into, one per granularity (its own split,
+    so that the keys and the count are the ones the lesson will have)."""
+    from stepper.engine.graph_split import split
+
+    runs = []
+    for how in splits:
+        nodes = split(expression, inputs, output, how)
+        prefix = f"{how}." if len(splits) > 1 else ""
+        runs.append(Run(prefix, tuple((n.name, n.operands) for n in nodes), output))
+    return runs
 
 
 def _check_split(split: Any, expression: str) -> list[Found]:
@@ -459,25 +526,6 @@ def _is_number(tree: ast.expr) -> bool:
     while isinstance(tree, ast.UnaryOp):
         tree = tree.operand
     return isinstance(tree, ast.Constant)
-
-
-def operations(tree: ast.expr, split: str) -> int:
-    """How many nodes an expression splits into: one per operation that reads a name (a part
-    of numbers alone, as exp(2), stays inside the node that reads it), a sigmoid four with
-    ``split: operations`` (−u, exp, 1 + ·, 1/·)."""
-    count = 0
-    for part in ast.walk(tree):
-        if not _names_in(part) or isinstance(part, ast.Name):
-            continue
-        if isinstance(part, ast.BinOp | ast.Call):
-            count += 1
-            func = part.func if isinstance(part, ast.Call) else None
-            called = func.id if isinstance(func, ast.Name) else ""
-            if called == "sigmoid" and split == "operations":
-                count += 3
-        elif isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
-            count += 1
-    return count
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -594,3 +642,26 @@ def _text(formula: Formula, node: ast.AST) -> str:
 
 def _number(value: float) -> str:
     return f"{value:.6g}"
+
+
+def squashing(data: dict[str, Any]) -> list[float]:
+    """The argument of every tanh and sigmoid in a checked lesson's formulas at its inputs,
+    in order: an exam variant whose argument is beyond ±2 would teach a flat function."""
+    inputs = _inputs(data.get("inputs"))
+    assert inputs.numbers is not None  # a checked lesson's
+    values = dict(inputs.numbers)
+    nodes = data.get("nodes") or {}
+    formulas = [
+        (name, parse_formula(text, [*inputs.names, *list(nodes)[:k]], GRAPH_FUNCTIONS))
+        for k, (name, text) in enumerate(nodes.items())
+    ] or [(None, parse_formula(data["expression"], inputs.names, GRAPH_FUNCTIONS))]
+    out = []
+    for name, formula in formulas:
+        for part in _walk(formula.tree):
+            func = part.func if isinstance(part, ast.Call) else None
+            if isinstance(func, ast.Name) and func.id in ("tanh", "sigmoid"):
+                assert isinstance(part, ast.Call)
+                out.append(_value(formula, part.args[0], values))
+        if name is not None:
+            values[name] = _value(formula, formula.tree, values)
+    return out

@@ -53,6 +53,17 @@ def _keys(run: Run, trainable: list[str], trains: bool) -> Iterator[str]:
         yield from (f"check.val[{name}]" for name, _ in run.nodes)
 
 
+def _training(data: dict[str, Any], inputs: list[str]) -> tuple[bool, list[str]]:
+    """Whether the lesson takes a descent step, and the inputs it moves."""
+    return data.get("learning_rate") is not None, data.get("trainable") or inputs
+
+
+def keys_of(data: dict[str, Any], runs: list[Run], inputs: list[str]) -> set[str]:
+    """Every step key of the lesson's graphs."""
+    trains, trainable = _training(data, inputs)
+    return {key for run in runs for key in step_keys(run, trainable, trains)}
+
+
 def check_keys(data: dict[str, Any], runs: list[Run], inputs: list[str]) -> list[Found]:
     """Each note on a key that is no step's, and each explanation that matches no step."""
     from stepper.engine.base import matches  # the engine only for a lesson that explains
@@ -64,10 +75,8 @@ def check_keys(data: dict[str, Any], runs: list[Run], inputs: list[str]) -> list
         explanations = {}
     if not notes and not explanations:
         return []
-    trains = data.get("learning_rate") is not None
-    trainable = data.get("trainable") or inputs
-    keys = {key for run in runs for key in step_keys(run, trainable, trains)}
-    forms = _forms(runs, inputs, trainable, trains)
+    keys = keys_of(data, runs, inputs)
+    forms = _forms(runs, inputs, *_training(data, inputs))
     found = [
         Found(("notes", key), msg("graph.note_key", key=key, forms=forms), True)
         for key in notes
@@ -88,7 +97,7 @@ def check_keys(data: dict[str, Any], runs: list[Run], inputs: list[str]) -> list
     return found
 
 
-def _forms(runs: list[Run], inputs: list[str], trainable: list[str], trains: bool) -> str:
+def _forms(runs: list[Run], inputs: list[str], trains: bool, trainable: list[str]) -> str:
     """The families as a reader would write them, and what n, m and x stand for."""
     forms = ["val[n]", "grad[m]", "local[n,m]"]
     if any(

@@ -253,7 +253,7 @@ class Grid(Strict):
 
 
 class Variants(Strict):
-    """Which numbers of a dense or recurrent lesson vary between exam variants, and how
+    """Which numbers of a dense, recurrent or graph lesson vary between exam variants, and how
     (``stepper.variants``)."""
 
     weights: Grid | None = None
