@@ -368,6 +368,12 @@ CASES = [
         "3:8: the expression has no sigmoid, so both granularities give the same graph (only a "
         "sigmoid is split into its operations): give one",
     ),
+    case(
+        "variants-of-weights",
+        GRAPH + "variants:\n  weights: {min: -1, max: 1, step: 0.5}\n",
+        "12:3: a graph lesson has no weights: its exam variants draw its inputs (variants.inputs) "
+        "and α (variants.learning_rate)",
+    ),
     # --- YAML and size tricks -------------------------------------------------------------
     case(
         "a-python-tag",
