@@ -106,6 +106,8 @@ def test_variants_redraw_the_inputs_and_the_rate_and_keep_the_formulas() -> None
         assert all(-3 <= v <= 3 and (2 * v).is_integer() for v in variant.inputs.values())
         assert variant.learning_rate in (0.01, 0.02, 0.03, 0.04, 0.05)
         assert sensible(variant)
+        gradients = [s.value for s in solve(variant).steps if s.key.startswith("grad[")]
+        assert len(gradients) == 7 and 0 not in gradients
         for lang, word in (("es", "entradas"), ("en", "inputs")):
             summary = variant.summary
             assert isinstance(summary, dict) and word in summary[lang]

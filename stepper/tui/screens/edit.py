@@ -76,7 +76,7 @@ class EditScreen(ModalScreen[Lesson | None]):
             self.refuse(label("edit.not_number", self.lang, text=text))
             return
         try:
-            changed = with_number(self.lesson, self.chosen.path, value)
+            changed = with_number(self.lesson, self.chosen.path, value, self.lang)
         except ValueError as exc:  # the lesson's own checks, in their words
             self.refuse(label("edit.refused", self.lang, name=self.chosen.name, text=text, why=exc))
             return
