@@ -57,8 +57,9 @@ def wide(nodes: int, terms: int) -> str:
 
 
 def parts_of(text: str) -> int:
-    from stepper.lesson.schema import GraphLesson
     from ruamel.yaml import YAML
+
+    from stepper.lesson.schema import GraphLesson
 
     lesson = GraphLesson.model_validate(YAML(typ="safe", pure=True).load(text))
     formulas = list((lesson.nodes or {}).values()) or [lesson.expression or ""]
