@@ -10,6 +10,9 @@ case is a valid lesson with one mistake and the exact lines ``stepper check`` mu
 
 from __future__ import annotations
 
+import importlib.util
+import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +20,13 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
 from stepper.cli import main
-from stepper.lesson.errors import LessonError
+from stepper.engine import solve
+from stepper.lesson.errors import LessonError, NumberProblem
 from stepper.lesson.graph_checks import MAX_NODES, MAX_PARTS
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import GraphLesson
@@ -585,3 +592,98 @@ def test_the_largest_graph_within_the_limits_loads() -> None:
         f"in all; the limit is {MAX_PARTS:,}, so that every local derivative is worked out in "
         "moments: use fewer or shorter nodes"
     ]
+
+
+# --- Whatever a graph file holds: problems, or a lesson that solves ---------------------------
+
+
+def _formulas(names: list[str]) -> st.SearchStrategy[str]:
+    """Formulas of the whitelist's operations over ``names``, numbers and a name no lesson
+    declares."""
+    leaves = st.sampled_from([*names, *names, "q", "n1", "0", "2", "0.5", "-1"])
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
+            st.tuples(
+                st.sampled_from(["exp", "log", "sqrt", "tanh", "sin", "cos", "sigmoid", "relu"]),
+                inner,
+            ).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(inner, inner).map(lambda t: f"max({t[0]}, {t[1]})"),
+            st.tuples(inner, st.sampled_from(["2", "-1", "0.5", "1.5", "b"])).map(
+                lambda t: f"{t[0]}**{t[1]}"
+            ),
+            inner.map(lambda t: f"-{t}"),
+        ),
+        max_leaves=8,
+    )
+
+
+#: What makes a formula no formula: an attribute, a call, a quote, ^, … (or nothing, mostly).
+_JUNK = [
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    ".real",
+    "(",
+    "^2",
+    "'",
+    "__import__('os')",
+    ",",
+    "[0]",
+    " if a else b",
+    "lambda: ",
+]
+_ODD: list[Any] = [None, True, 0, -1, 0.5, "x", "", [], {}, ["a"], {"a": 1}, float("nan"), 10**400]
+
+
+@settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(st.data())
+@pytest.mark.slow
+def test_mutated_graph_lessons_give_problems_or_solve(data: st.DataObject) -> None:
+    """A formula made of any of the whitelist's tokens and others, put in a node or the
+    expression, and odd values in any field: located problems, or a lesson that solves (or
+    whose numbers overflow, told and located), never a crash."""
+    yaml = YAML(typ="safe", pure=True)
+    tree = yaml.load(data.draw(st.sampled_from([GRAPH, EXPRESSION])))
+    where = "expression" if "expression" in tree else data.draw(st.sampled_from(["e", "d", "L"]))
+    nodes = list(tree.get("nodes", {}))
+    above = (
+        nodes[: nodes.index(where) + 1] if where in nodes else []
+    )  # itself: now and then a cycle
+    formula = data.draw(_formulas([*tree["inputs"], *above]))
+    junk = data.draw(st.sampled_from(_JUNK))
+    cut = data.draw(st.integers(0, len(formula)))
+    formula = formula[:cut] + junk + formula[cut:]
+    if where == "expression":  # each input still used, the granularities still different
+        tree["expression"] += f" + {formula}"
+    else:
+        tree["nodes"][where] += f" + {formula}"
+    if data.draw(st.booleans()):
+        field = data.draw(st.sampled_from(sorted(tree)))
+        tree[field] = data.draw(st.sampled_from(_ODD))
+    stream = io.StringIO()
+    yaml.dump(tree, stream)
+    try:
+        lesson = lesson_from_text(stream.getvalue(), "f.yaml")
+    except LessonError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert re.match(r"^f\.yaml(:\d+:\d+)?: \S.*$", str(problem)), str(problem)
+        return
+    assert isinstance(lesson, GraphLesson)
+    if importlib.util.find_spec("stepper.engine.graph") is None:
+        return  # the engine lands separately
+    try:
+        solution = solve(lesson)
+    except NumberProblem as exc:  # a number that overflows past the check: told, located
+        assert exc.problems
+        return
+    assert solution.steps
