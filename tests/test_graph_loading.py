@@ -369,18 +369,6 @@ CASES = [
         x("[operations, functions]", "[operations, operations]"),
         "3:21: operations is listed twice in split",
     ),
-    case(
-        "both-splits-of-an-expression-without-a-sigmoid",
-        x("sigmoid(w0*x0 + w1*x1 + w2)", "tanh(w0*x0 + w1*x1 + w2)"),
-        "3:8: the expression has no sigmoid, so both granularities give the same graph (only a "
-        "sigmoid is split into its operations): give one",
-    ),
-    case(
-        "variants-of-weights",
-        GRAPH + "variants:\n  weights: {min: -1, max: 1, step: 0.5}\n",
-        "12:3: a graph lesson has no weights: its exam variants draw its inputs (variants.inputs) "
-        "and α (variants.learning_rate)",
-    ),
     # --- YAML and size tricks -------------------------------------------------------------
     case(
         "a-python-tag",

@@ -438,7 +438,7 @@ def _check_expression(
         what = formula.text.strip()
         found.append(Found(("expression",), msg("graph.trivial", what=what)))
         return []
-    found += _check_split(data.get("split"), expression)
+    found += _check_split(data.get("split"))
     found += _unused(inputs, set(_names_in(formula.tree)), found[before:])
     splits = _splits(data.get("split"))
     if len(found) > before or splits is None:
@@ -489,16 +489,13 @@ def _split_runs(expression: str, inputs: list[str], output: str, splits: list[st
     return runs
 
 
-def _check_split(split: Any, expression: str) -> list[Found]:
-    """A granularity listed twice, or both listed where they give the same graph (only a
-    sigmoid is split differently)."""
+def _check_split(split: Any) -> list[Found]:
+    """A granularity listed twice (a typo for the other, most likely)."""
     if not isinstance(split, list) or not all(isinstance(s, str) for s in split):
         return []
     for k, how in enumerate(split):
         if how in split[:k]:
             return [Found(("split", k), msg("graph.split_twice", split=how))]
-    if len(split) > 1 and not re.search(r"\bsigmoid\b", expression):
-        return [Found(("split",), msg("graph.split_same"))]
     return []
 
 
