@@ -404,15 +404,6 @@ notes:
 #     append: "..."
 @LessonBase.phases
 # phases: [forward, backward]
-@LessonBase.variants
-variants:
-  @@grid @Grid.min @Grid.max @Grid.step
-  @Variants.inputs
-  inputs: {min: -3, max: 3, step: 1}
-  @Variants.learning_rate
-  learning_rate: {min: 0.01, max: 0.05, step: 0.01}
-  @Variants.saturate
-  saturate: false
 """
 
 #: The exam header, commented out: a lesson of any kind may be printed as an exam.
@@ -433,6 +424,13 @@ variants:
   saturate: false
 """
 
+#: A graph's variants draw its inputs and α: it has no weights or targets.
+_GRAPH_VARIANTS = "".join(
+    line
+    for line in _VARIANTS.splitlines(keepends=True)
+    if "weights" not in line and "targets" not in line
+)
+
 _EXAM = """\
 @LessonBase.exam @Exam.course @Exam.instructor @Exam.date @Exam.points @Exam.instructions
 # exam:
@@ -449,7 +447,7 @@ STARTERS = {
     "conv": _CONV + _EXAM,
     "optimize": _OPTIMIZE + _EXAM,
     "recurrent": _RECURRENT + _VARIANTS + _EXAM,
-    "graph": _GRAPH + _EXAM,
+    "graph": _GRAPH + _GRAPH_VARIANTS + _EXAM,
 }
 _MARK = re.compile(r"@@(\w+)|@(\w+)\.(\w+)")
 #: Width of a comment line in a starter.

@@ -26,6 +26,7 @@ from stepper.engine import solve
 from stepper.lesson.graph_checks import lesson_keys, squashing
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import GraphLesson
+from tests.test_recurrent_authoring import EXAMS, exam_id
 
 pytest.importorskip("stepper.engine.graph")
 
@@ -151,22 +152,7 @@ def test_a_variant_id_regenerates_the_same_graph_variant() -> None:
     assert make_variant(lesson, "ab12cd") != make_variant(lesson, "zz99yy")
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["--variants", "2", "--worksheet", "exam", "--format", "md"],
-        ["--variants", "2", "--worksheet", "exam", "--format", "html"],
-        ["--variants", "2", "--worksheet", "exam", "--format", "tex"],
-        ["--variants", "2", "--key", "--format", "md"],
-        ["--variants", "2", "--format", "moodle"],
-        ["--variants", "2", "--worksheet", "--format", "md"],
-        ["--variant", "ab12cd", "--format", "json"],
-        ["--worksheet", "exam", "--format", "md"],
-        ["--key", "--format", "html"],
-        ["--format", "moodle"],
-    ],
-    ids=lambda argv: "-".join(a.strip("-") for a in argv if a != "2"),
-)
+@pytest.mark.parametrize("argv", EXAMS, ids=exam_id)
 def test_exams_of_a_graph_lesson_are_written(
     argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:

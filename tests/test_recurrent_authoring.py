@@ -177,22 +177,26 @@ def _write(folder: Path, lesson: RecurrentLesson) -> Path:
     return path
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["--variants", "2", "--worksheet", "exam", "--format", "md"],
-        ["--variants", "2", "--worksheet", "exam", "--format", "html"],
-        ["--variants", "2", "--worksheet", "exam", "--format", "tex"],
-        ["--variants", "2", "--key", "--format", "md"],
-        ["--variants", "2", "--format", "moodle"],
-        ["--variants", "2", "--worksheet", "--format", "md"],
-        ["--variant", "ab12cd", "--format", "json"],
-        ["--worksheet", "exam", "--format", "md"],
-        ["--key", "--format", "html"],
-        ["--format", "moodle"],
-    ],
-    ids=lambda argv: "-".join(a.strip("-") for a in argv if a != "2"),
-)
+#: Every way of printing an exam: sheets, keys and Moodle banks of a lesson and its variants.
+EXAMS = [
+    ["--variants", "2", "--worksheet", "exam", "--format", "md"],
+    ["--variants", "2", "--worksheet", "exam", "--format", "html"],
+    ["--variants", "2", "--worksheet", "exam", "--format", "tex"],
+    ["--variants", "2", "--key", "--format", "md"],
+    ["--variants", "2", "--format", "moodle"],
+    ["--variants", "2", "--worksheet", "--format", "md"],
+    ["--variant", "ab12cd", "--format", "json"],
+    ["--worksheet", "exam", "--format", "md"],
+    ["--key", "--format", "html"],
+    ["--format", "moodle"],
+]
+
+
+def exam_id(argv: list[str]) -> str:
+    return "-".join(a.strip("-") for a in argv if a != "2")
+
+
+@pytest.mark.parametrize("argv", EXAMS, ids=exam_id)
 def test_exams_of_a_recurrent_lesson_are_written(
     argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
