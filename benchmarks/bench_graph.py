@@ -2,11 +2,12 @@
 solved to JSON and to every other format.
 
 The target: each built-in graph lesson to JSON in under 2 s. The worst cases have no target;
-their figures are for checking the limits (stepper.lesson.graph_checks: 60 nodes, 600 parts
-in all the formulas, 20 inputs; a formula's own limits in stepper.lesson.formula):
+their figures are for checking the limits (stepper.lesson.graph_checks: 60 nodes, 2,000
+parts in all the formulas, 20 inputs; a formula's own limits in stepper.lesson.formula):
 
-- many-nodes: the most nodes, 9 parts each, over the most inputs, every node and input a fork;
-- deep-nodes: the longest formulas, 199 parts of terms three calls deep, 21 operands each;
+- many-nodes: the most nodes, 33 parts each, over the most inputs, every node and input a fork;
+- deep-nodes: the longest formulas, 10 nodes of 199 parts of terms three calls deep, 21
+  operands each;
 - sigmoid-layer: one expression, six neurons sigmoid(w·x₁ + v·x₂ + b) over the same two
   inputs, added up, split both ways (53 nodes as CS231n's gates, 35 with each sigmoid one
   node; x₁ and x₂ fork six ways).

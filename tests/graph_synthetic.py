@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from hypothesis import strategies as st
 
 from stepper.lesson.formula import MAX_CALL_DEPTH, MAX_POWER_DEPTH
+from stepper.lesson.graph_checks import MAX_NODES, MAX_PARTS
 
 INPUT_NAMES = ("a", "b", "c", "x", "y", "z", "w0", "w1", "x1", "x2", "u3")
 NODE_NAMES = ("p", "q", "r", "s", "t", "g", "h", "k", "m", "v")
@@ -285,27 +286,37 @@ def _numbered_inputs(count: int) -> tuple[list[str], str]:
     return names, f"{{{values}}}"
 
 
-def many_nodes(nodes: int = 60, inputs: int = 20) -> str:
-    """The most nodes (60) of 9 parts each, tanh(xᵢ·hₖ₋₁) + xⱼ·hₖ₋₂ (540 of the 600 parts a
-    lesson may hold), over the most inputs (20): each node forks into two later ones, each
-    input into six, and every step has its descent step and check."""
+def many_nodes(nodes: int = MAX_NODES, inputs: int = 20) -> str:
+    """The most nodes (60) of 33 parts each, tanh(xᵢ·hₖ₋₁) + xⱼ·hₖ₋₂ + six more products
+    xₗ·hₖ₋ₘ (1,980 of the 2,000 parts a lesson may hold), over the most inputs (20): each node
+    forks into several later ones, each input into many, and every step has its descent step
+    and check."""
     names, values = _numbered_inputs(inputs)
+    more = (MAX_PARTS // nodes - 9) // 4  # each product xₗ·hₖ₋ₘ with its + is 4 parts
     lines = ["id: many-nodes", "kind: graph", "title: 60 nodes", "nodes:"]
     for k in range(1, nodes + 1):
         a, b = names[k % inputs], names[(3 * k + 1) % inputs]
         first = f"h{k - 1}" if k > 1 else names[(k + 5) % inputs]
         second = f"h{k - 2}" if k > 2 else names[(k + 9) % inputs]
-        lines.append(f"  h{k}: tanh({a}*{first}) + {b}*{second}")
-    lines += [f"inputs: {values}", "learning_rate: 0.1"]
+        terms = [
+            f"{names[(5 * k + j) % inputs]}*{f'h{k - 3 - j}' if k > 3 + j else names[j]}"
+            for j in range(more)
+        ]
+        lines.append(
+            f"  h{k}: tanh({a}*{first}) + {b}*{second}" + "".join(f" + {t}" for t in terms)
+        )
+    lines += [f"inputs: {values}", "learning_rate: 0.01"]
     return "\n".join(lines) + "\n"
 
 
-def deep_nodes(nodes: int = 3, inputs: int = 20, terms: int = 20) -> str:
-    """Three nodes at the formula limit (199 parts each, 597 of the 600 a lesson may hold):
-    20 terms tanh(sin(cos(xᵢ·m))), three calls deep (the most), m an input or an earlier node,
-    so each node has up to 21 operands and sympy derives the longest formulas allowed."""
+def deep_nodes(inputs: int = 20, terms: int = 20) -> str:
+    """As many nodes at the formula limit as a lesson may hold (199 parts each: 10 nodes, 1,990
+    of the 2,000 parts): 20 terms tanh(sin(cos(xᵢ·m))), three calls deep (the most), m an
+    input or an earlier node, so each node has up to 21 operands and sympy derives the longest
+    formulas allowed."""
     names, values = _numbered_inputs(inputs)
-    lines = ["id: deep-nodes", "kind: graph", "title: 3 nodes of 20 deep terms", "nodes:"]
+    nodes = MAX_PARTS // (10 * terms - 1)
+    lines = ["id: deep-nodes", "kind: graph", f"title: {nodes} nodes of 20 deep terms", "nodes:"]
     for k in range(1, nodes + 1):
         formula = []
         for j in range(terms):

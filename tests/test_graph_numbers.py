@@ -379,7 +379,7 @@ def test_random_nodes_match_the_reference(text: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(LARGEST))
 def test_the_largest_graphs_match_the_reference(name: str) -> None:
-    """The benchmark's lessons, at the limits (60 nodes, 600 parts, 20 inputs, calls three
+    """The benchmark's lessons, at the limits (60 nodes, 2,000 parts, 20 inputs, calls three
     deep), are as right as the small ones."""
     text = LARGEST[name]()
     check_all(_solve_random(text), parse(name, text)[0], _torch())
@@ -399,7 +399,8 @@ def test_the_largest_graphs_are_at_the_limits() -> None:
     }
     assert len(data["many-nodes"]["nodes"]) == graph_checks.MAX_NODES
     assert graph_checks.MAX_PARTS - 60 <= parts["many-nodes"] <= graph_checks.MAX_PARTS
-    assert graph_checks.MAX_PARTS - 3 <= parts["deep-nodes"] <= graph_checks.MAX_PARTS
+    # no room for one more node at a formula's limit (199 parts)
+    assert graph_checks.MAX_PARTS - 199 < parts["deep-nodes"] <= graph_checks.MAX_PARTS
     assert all(len(d["inputs"]) == 20 for d in data.values())
     assert len(ref.graphs(data["sigmoid-layer"])[0].nodes) <= graph_checks.MAX_NODES
 
