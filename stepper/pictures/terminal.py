@@ -2,12 +2,12 @@
 
 The app's screens, the plain REPL and the Markdown printer ask this one function, which picks
 the layout by the kind of lesson (the network, the image and its kernels, the contour plot,
-the recurrent cell unrolled in time). It is headless on purpose (Rich only, never Textual),
-and a test checks that importing it loads no Textual.
+the recurrent cell unrolled in time, the computational graph). It is headless on purpose
+(Rich only, never Textual), and a test checks that importing it loads no Textual.
 
 Each picture is a renderable that is laid out when Rich draws it, because only then are the
 rows at hand known: a 60×20 screen gives the picture 8 rows, fewer than the layouts' budget
-of 12. A network, conv or recurrent picture is laid out in those rows and, if it is still
+of 12. A network, conv, recurrent or graph picture is laid out in those rows and, if it is still
 taller, the rows around what the step computes are shown. The contour plot chooses its own height
 (``contour_terminal``).
 """
@@ -50,6 +50,13 @@ def picture(
             return recurrent_scene(solution, revealed, current, lang, width, rows=rows)
 
         return FittedPicture(recurrent, rows)
+    if solution.graph is not None:  # the computational graph, left to right
+        from stepper.pictures.graph import graph_scene
+
+        def graph(rows: int) -> Scene:
+            return graph_scene(solution, revealed, current, lang, width, rows=rows)
+
+        return FittedPicture(graph, rows)
     if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
         from stepper.pictures.conv import conv_scene
 
