@@ -49,6 +49,14 @@ INPUTS_2 = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
 GRAPH_3: tuple[Node, ...] = (("n1", "*", ("x", "y")), ("f", "+", ("n1", "x")))
 INPUTS_3 = {"x": 3.0, "y": -4.0}
 
+#: A sum of twenty products (a node with 20 operands, as the largest lessons have), then a
+#: node reading it and one of its inputs.
+WIDE_SUM: tuple[Node, ...] = (
+    ("s", "+", tuple(f"x{k}" for k in range(20))),
+    ("f", "*", ("s", "x3")),
+)
+INPUTS_WIDE = {f"x{k}": round(0.1 * k - 0.95, 2) for k in range(20)}
+
 
 def _forward(op: str, xs: Sequence[float]) -> float:
     if op == "+":
@@ -81,7 +89,7 @@ def _local(op: str, xs: Sequence[float], k: int, out: float) -> float:
 
 
 def _shown(value: float) -> str:
-    return f"{round(value, 5):.5f}".rstrip("0").rstrip(".").replace("-", "−") or "0"
+    return f"{round(value, 5):.5f}".rstrip("0").rstrip(".") or "0"
 
 
 class _Builder:

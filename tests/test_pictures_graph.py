@@ -35,6 +35,8 @@ from tests.graph_picture_synthetic import (
     GRAPH_3,
     INPUTS_2,
     INPUTS_3,
+    INPUTS_WIDE,
+    WIDE_SUM,
     random_graph,
     synthetic,
 )
@@ -47,6 +49,7 @@ SYNTHETIC: dict[str, Callable[[], Solution]] = {
     "neuron-two-splits": lambda: synthetic(GRAPH_2, INPUTS_2, functions=GRAPH_2F),
     "fork": lambda: synthetic(GRAPH_3, INPUTS_3),
     "sixty": lambda: synthetic(*random_graph(60)),
+    "wide-sum": lambda: synthetic(WIDE_SUM, INPUTS_WIDE),
 }
 LESSONS = builtin_ids_of("graph")
 CASES = [*SYNTHETIC, *LESSONS]

@@ -23,7 +23,7 @@ from functools import cached_property
 
 from rich.cells import cell_len
 
-from stepper.i18n import label
+from stepper.graph_timeline import split_title
 from stepper.pictures.graph_layout import Box, Geometry, Route, Size, arrange, depths
 from stepper.pictures.graph_state import Position
 from stepper.pictures.graph_window import clip_columns, crop_rows, moved, placed, row_at
@@ -33,6 +33,9 @@ from stepper.steps import GraphNode, GraphRun, Phase, Solution
 
 #: Columns of a printed picture before its spacing is tightened (it then shrinks to the page).
 PRINT_WIDTH = 100
+#: The most rows of a box that operands come in on: a sum of twenty terms is not twenty
+#: rows tall; its last operands share the last row.
+_ROWS_IN = 4
 #: Cells left of a cut edge's arrow where the window starts: the label's space and one line.
 _CUT = 2
 
@@ -76,7 +79,8 @@ class _Picture:
             if node.is_input:
                 out[node.name] = Size(text + 1, 2, False)  # and a cell before its edges
             else:
-                h = 2 + max(2, len(node.operands))
+                # A row for each operand to come in on, up to four (more share the last).
+                h = 2 + min(max(2, len(node.operands)), _ROWS_IN)
                 out[node.name] = Size(max(text, len(_heading(node))) + 4, h, True)
         return out
 
@@ -289,7 +293,8 @@ def print_scene(solution: Solution, lang: str, *, worksheet: bool = False) -> Sc
             revealed = max(mine, default=-1) + 1
         pos = Position.build(solution, revealed, None, run=run)
         if len(shape.runs) > 1:
-            name = label(f"picture.graph.{run.split}", lang)
+            name = split_title(run, lang)
+            name = name[:1].upper() + name[1:]
             parts.append(Scene(len(name), 1, (Label(0, 0, name, Role.HEADER),)))
         parts += _bands(pos)
     return replace(stacked(parts), title=solution.title)

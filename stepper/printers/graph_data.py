@@ -84,6 +84,36 @@ def graph_results(solution: Solution) -> tuple[Table, ...]:
     return tuple(tables)
 
 
+def graph_nodes(solution: Solution, *, worksheet: bool = False) -> tuple[Table, ...]:
+    """The graph as a table, where a page of plain text has no room for its picture (the
+    Markdown): a row per node, the inputs first, its formula, its value and its gradient
+    (only the inputs' values on a worksheet)."""
+    shape = solution.graph
+    assert shape is not None
+    lang = solution.language
+    given = _given_by_symbol(solution)
+    tables = []
+    for run in shape.runs:
+        steps = by_node(solution, run)
+        rows = []
+        for node in run.nodes:
+            forward = steps.get("val", {}).get(node.name)
+            grad = steps.get("grad", {}).get(node.name)
+            value = forward.shown if forward is not None else given.get(node.sym, "")
+            if worksheet:
+                value, grad = ("" if forward is not None else value), None
+            rows.append((node.formula, value, grad.shown if grad is not None else ""))
+        head: tuple[Cell, ...] = tuple(
+            label(f"data.graph.{name}", lang) for name in ("formula", "value", "grad")
+        )
+        title = label("html.picture.graph", lang)
+        if len(shape.runs) > 1:
+            title = f"{title} · {split_title(run, lang)}"
+        side = tuple(n.sym for n in run.nodes)
+        tables.append(Table(title, tuple(rows), head, side, label("data.graph.node", lang)))
+    return tuple(tables)
+
+
 def _given_by_symbol(solution: Solution) -> dict[Sym, str]:
     """Every number the lesson gives (the inputs, α), shown, by its symbol: each graph of a
     lesson that works two reads the same inputs."""

@@ -32,6 +32,7 @@ from stepper.numbers import decimal_comma, pretty
 from stepper.pictures import render_svg
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
+from stepper.pictures.graph import print_scene as graph_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.recurrent import print_scene as recurrent_print_scene
 from stepper.pictures.scene import Scene
@@ -349,6 +350,12 @@ def _recurrent(doc: Document) -> Scene:
     return scene.map_labels(decimal_comma) if doc.comma else scene
 
 
+def _graph(doc: Document) -> Scene:
+    """The computational graph as printed: every value and gradient, or only the given."""
+    scene = graph_print_scene(doc.solution, doc.lang, worksheet=not doc.shows_values)
+    return scene.map_labels(decimal_comma) if doc.comma else scene
+
+
 def _conv(doc: Document) -> Scene:
     """The image and the kernels as printed: with their maps, or alone on a worksheet."""
     scene = conv_print_scene(doc.solution, doc.lang, PRINT_WIDTH, worksheet=not doc.shows_values)
@@ -524,6 +531,28 @@ def _pages(docs: Sequence[Document]) -> str:
     return "\n".join(rules)
 
 
+def _figure(doc: Document) -> str:
+    """The lesson's picture as a figure, with its caption for a screen reader ("" when it
+    has none: a worksheet's contour plot, a conv lesson without an image)."""
+    solution = doc.solution
+    svg, caption = "", "html.picture"
+    if solution.conv is not None:
+        conv = _conv(doc)
+        svg, caption = (render_svg.render(conv) if conv.items else ""), "html.picture.conv"
+    elif solution.network is not None:
+        svg = render_svg.render(_network(doc))
+    elif solution.recurrent is not None:
+        svg, caption = render_svg.render(_recurrent(doc)), "html.picture.recurrent"
+    elif solution.graph is not None:
+        svg, caption = render_svg.render(_graph(doc)), "html.picture.graph"
+    elif solution.optimize is not None and doc.shows_values:
+        svg, caption = render_svg.render(_contour(doc)), "html.picture.contour"
+    if not svg:
+        return ""
+    words = escape(label(caption, doc.lang))
+    return f'<figure class="picture" aria-label="{words}">{svg}</figure>'
+
+
 def _article(doc: Document) -> str:
     solution, lang = doc.solution, doc.lang
     kind = label("doc.solution" if doc.shows_values else "doc.worksheet", lang)
@@ -538,28 +567,9 @@ def _article(doc: Document) -> str:
     if doc.summary and doc.shows_values:
         head.append(f'<p class="summary">{_plain(doc.summary, doc.comma)}</p>')
     parts = [f'<article class="document" lang="{escape(lang)}">', "<header>", *head, "</header>"]
-    svg = ""
-    if solution.conv is not None:
-        conv = _conv(doc)
-        svg = render_svg.render(conv) if conv.items else ""
-    elif solution.network is not None:
-        svg = render_svg.render(_network(doc))
-    elif solution.recurrent is not None:
-        svg = render_svg.render(_recurrent(doc))
-    elif solution.optimize is not None and doc.shows_values:
-        svg = render_svg.render(_contour(doc))
-    if svg:
-        caption = label(
-            "html.picture"
-            if solution.network is not None
-            else "html.picture.contour"
-            if solution.optimize is not None
-            else "html.picture.recurrent"
-            if solution.recurrent is not None
-            else "html.picture.conv",
-            lang,
-        )
-        parts.append(f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>')
+    figure = _figure(doc)
+    if figure:
+        parts.append(figure)
     parts.append(_data(doc))
     answers = _answers(solution) if not doc.shows_values else frozenset()
     heading = "h3" if doc.parts else "h2"

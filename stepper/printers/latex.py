@@ -18,6 +18,7 @@ from stepper.numbers import decimal_comma
 from stepper.pictures import render_tikz
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
+from stepper.pictures.graph import print_scene as graph_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.recurrent import print_scene as recurrent_print_scene
 from stepper.pictures.scene import Scene
@@ -328,6 +329,16 @@ def tikz_recurrent(doc: Document) -> list[str]:
     return _centred(doc, recurrent_print_scene(solution, doc.lang, worksheet=worksheet))
 
 
+def tikz_graph(doc: Document) -> list[str]:
+    """The computational graph (``stepper.pictures.graph``) drawn with TikZ: every value
+    and gradient in a solution, the given inputs alone on a worksheet."""
+    solution = doc.solution
+    if solution.graph is None:
+        return []
+    worksheet = not doc.shows_values
+    return _centred(doc, graph_print_scene(solution, doc.lang, worksheet=worksheet))
+
+
 def tikz_contour(doc: Document) -> list[str]:
     """The contour plot with every optimiser's path (``stepper.pictures.contour``), drawn with
     TikZ; a worksheet has none (see ``stepper.printers.optimize.picture``)."""
@@ -487,6 +498,7 @@ def body(doc: Document) -> list[str]:
     out += tikz_network(doc)
     out += tikz_conv(doc)
     out += tikz_recurrent(doc)
+    out += tikz_graph(doc)
     out += tikz_contour(doc)
     out += data(doc)
     heading = r"\subsubsection*" if doc.parts else r"\subsection*"

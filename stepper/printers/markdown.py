@@ -29,6 +29,7 @@ from stepper.printers.document import (
     latex_parts,
     latex_relations,
 )
+from stepper.printers.graph_data import graph_nodes
 from stepper.printers.grouping import ZeroGroup
 from stepper.steps import Solution, Step
 
@@ -104,6 +105,16 @@ def _group(doc: Document, group: ZeroGroup) -> list[str]:
     ]
 
 
+def _picture(doc: Document) -> list[str]:
+    """The app's picture as text in a fenced block; a graph's nodes as a table, which reads
+    better in plain text than boxes and arrows do."""
+    if doc.solution.graph is not None:
+        tables = graph_nodes(doc.solution, worksheet=not doc.shows_values)
+        return [line for table in tables for line in _table(doc, table)]
+    picture = picture_text(doc)
+    return ["```text", picture, "```", ""] if picture else []
+
+
 def render_document(doc: Document) -> str:
     lang = doc.lang
     out = [f"# {doc.title}", ""]
@@ -117,9 +128,7 @@ def render_document(doc: Document) -> str:
         out += [markdown_fields(lang), ""]
     if doc.summary:
         out += [doc.summary, ""]
-    picture = picture_text(doc)
-    if picture:
-        out += ["```text", picture, "```", ""]
+    out += _picture(doc)
     out += data(doc)
     level = "###" if doc.parts else "##"
     for number, section in enumerate(doc.sections, 1):

@@ -28,6 +28,7 @@ from stepper.numbers import decimal_comma
 from stepper.pictures import render_typst
 from stepper.pictures.conv_print import PRINT_WIDTH
 from stepper.pictures.conv_print import print_scene as conv_print_scene
+from stepper.pictures.graph import print_scene as graph_print_scene
 from stepper.pictures.network import print_scene
 from stepper.pictures.recurrent import print_scene as recurrent_print_scene
 from stepper.pictures.scene import Scene
@@ -320,6 +321,8 @@ def data_section(doc: Document) -> list[str]:
         out.append(
             scene_drawing(doc, recurrent_print_scene(solution, doc.lang, worksheet=worksheet))
         )
+    elif solution.graph is not None:
+        out.append(scene_drawing(doc, graph_print_scene(solution, doc.lang, worksheet=worksheet)))
     for group in doc.data:
         if group.title:
             out.append(f"#heading(level: 3, {_s(group.title)})")
