@@ -534,23 +534,25 @@ def _pages(docs: Sequence[Document]) -> str:
 def _figure(doc: Document) -> str:
     """The lesson's picture as a figure, with its caption for a screen reader ("" when it
     has none: a worksheet's contour plot, a conv lesson without an image)."""
-    solution = doc.solution
-    svg, caption = "", "html.picture"
+    solution, lang = doc.solution, doc.lang
+    svg = ""
     if solution.conv is not None:
         conv = _conv(doc)
-        svg, caption = (render_svg.render(conv) if conv.items else ""), "html.picture.conv"
+        svg, caption = (
+            (render_svg.render(conv) if conv.items else ""),
+            label("html.picture.conv", lang),
+        )
     elif solution.network is not None:
-        svg = render_svg.render(_network(doc))
+        svg, caption = render_svg.render(_network(doc)), label("html.picture", lang)
     elif solution.recurrent is not None:
-        svg, caption = render_svg.render(_recurrent(doc)), "html.picture.recurrent"
+        svg, caption = render_svg.render(_recurrent(doc)), label("html.picture.recurrent", lang)
     elif solution.graph is not None:
-        svg, caption = render_svg.render(_graph(doc)), "html.picture.graph"
+        svg, caption = render_svg.render(_graph(doc)), label("html.picture.graph", lang)
     elif solution.optimize is not None and doc.shows_values:
-        svg, caption = render_svg.render(_contour(doc)), "html.picture.contour"
+        svg, caption = render_svg.render(_contour(doc)), label("html.picture.contour", lang)
     if not svg:
         return ""
-    words = escape(label(caption, doc.lang))
-    return f'<figure class="picture" aria-label="{words}">{svg}</figure>'
+    return f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>'
 
 
 def _article(doc: Document) -> str:
