@@ -565,18 +565,28 @@ def register_expression(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> 
     """Make a lesson's own sympy expression a formula: a step names the template ``expression``
     with the id returned here as its params, and its operands fill ``variables`` in order.
 
-    The id is a digest of the expression and its variables, so the same lesson gets the same
-    id in every run, and the printers' caches (keyed by template and params) stay right.
+    The id is a digest of the expression as written and its variables, so the same lesson
+    gets the same id in every run, and the printers' caches (keyed by template and params) stay
+    right.
     """
     import hashlib
 
-    import sympy
-
     names = ",".join(v.name for v in variables)
-    digest = hashlib.sha256(f"{sympy.srepr(expr)}|{names}".encode()).hexdigest()[:20]
+    digest = hashlib.sha256(f"{_as_written(expr)}|{names}".encode()).hexdigest()[:20]
     key = f"expr-{digest}"
     _EXPRESSIONS.setdefault(key, (expr, tuple(variables)))
     return key
+
+
+def _as_written(expr: sympy.Basic) -> str:
+    """``expr`` spelt out with its arguments in their order: sympy's srepr sorts a product's
+    factors, so the unevaluated x·2 (a graph's node) and 2·x (a derivative) would share an id,
+    and one would print as the other from the formula cache."""
+    import sympy
+
+    if not expr.args:
+        return str(sympy.srepr(expr))
+    return f"{expr.func.__name__}({', '.join(_as_written(a) for a in expr.args)})"
 
 
 @template("expression")

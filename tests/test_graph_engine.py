@@ -235,3 +235,12 @@ def test_a_step_that_leaves_a_functions_domain_is_blamed_on_the_learning_rate() 
     with pytest.raises(NumberProblem) as caught:
         _solved(text)
     assert caught.value.where == ("learning_rate",) and "u = -1.5" in caught.value.message
+
+
+def test_a_node_x_times_2_and_a_derivative_2x_print_each_in_its_order() -> None:
+    """sympy's srepr sorts factors; the templates' ids must not, or the formula cache gives
+    one the other's printing (2·x for x·2, or x·2 for the derivative 2·x)."""
+    solution = _solved("kind: graph\nnodes: {p: x*2, q: x*x + p}\ninputs: {x: 0.5}\n")
+    step = {s.key: s for s in solution.steps}
+    assert formulas.rhs_formula(step["val[p]"], "unicode") == "x · 2"
+    assert formulas.rhs_formula(step["local[q,x]"], "unicode") == "2 · x"

@@ -176,6 +176,14 @@ class GraphPass(Recorder):
                 place,
             ) from None
 
+    def local_words(self, kind: str, local: Local, **fields: str) -> str:
+        """Why a local derivative is what it is; a rule whose own words do not say it adds
+        that the derivative is written with the node's value."""
+        words = explain(f"graph.local.{kind}", self.lang, **fields)
+        if local.own and kind not in _OWN and kind not in ("own", "any"):
+            words += explain("graph.local.written_own", self.lang, node=fields["node"])
+        return words
+
     def backward(self, nodes: list[Node], values: dict[str, Quantity]) -> dict[str, Quantity]:
         """The chain rule from the output back: each edge's local derivative, then the
         operand's gradient (or its contribution, where it feeds several nodes)."""
@@ -213,7 +221,7 @@ class GraphPass(Recorder):
         m, out = local.operand, self.out
         node, var = named(n.name).unicode(), named(m).unicode()
         reads = [values[v] for v in local.reads]
-        op = "own" if local.own else _KINDS.get(n.op, "any")
+        op = _kind(n, local)
         slope = self.emit(
             f"local[{n.name},{m}]",
             Phase.BACKWARD,
@@ -223,8 +231,8 @@ class GraphPass(Recorder):
             sym=partial(n.name, m),
             operands=reads,
             value=self.at(n.name, local.value, reads),
-            explanation=explain(
-                f"graph.local.{op}", self.lang, node=node, var=var, formula=self.written[n.name]
+            explanation=self.local_words(
+                op, local, node=node, var=var, formula=self.written[n.name]
             ),
         )
         upstream = grads[n.name]
@@ -311,8 +319,38 @@ class GraphPass(Recorder):
         return moved
 
 
-#: The explanation of a local derivative by the node's operation (``graph.local.KIND``).
-_KINDS = {"+": "sum", "−": "difference", "·": "product", "−x": "negation"}
+#: The explanation of a local derivative by the node's operation (``graph.local.KIND``),
+#: for a node that is one operation on distinct names.
+_KINDS = {
+    "+": "sum",
+    "−": "difference",
+    "·": "product",
+    "/": "quotient",
+    "−x": "negation",
+    "1/x": "reciprocal",
+    "exp": "exp",
+    "tanh": "tanh",
+    "σ": "sigmoid",
+    "relu": "relu",
+    "max": "max",
+    "log": "log",
+    "sqrt": "sqrt",
+    "sin": "sin",
+    "cos": "cos",
+}
+#: The operations whose explanation already says the derivative is written with the node's
+#: own value (the rest add that it is, when sympy's form was longer).
+_OWN = frozenset({"exp", "tanh", "sigmoid", "reciprocal", "sqrt"})
+
+
+def _kind(n: Node, local: Local) -> str:
+    """Which explanation a local derivative gets: its operation's rule for a simple node,
+    else the general one (written with the node's value, or as sympy derived it)."""
+    if n.simple:
+        kind = "power" if n.op.startswith("^") else _KINDS.get(n.op)
+        if kind is not None:
+            return kind
+    return "own" if local.own else "any"
 
 
 def _one() -> str:

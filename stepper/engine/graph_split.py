@@ -37,6 +37,9 @@ class Node:
     name: str
     formula: Formula
     op: str
+    #: One operation on distinct names and numbers (a·b, tanh(u), 1/n₇), whose local
+    #: derivatives the rule of that operation explains; not x·x, nor tanh(w·x + b).
+    simple: bool = False
 
     @property
     def operands(self) -> tuple[str, ...]:
@@ -78,7 +81,17 @@ def node(name: str, text: str, known: Sequence[str]) -> Node:
     """A node from its formula's text, over the names it reads among ``known``."""
     tree = parse_formula(text, known, GRAPH_FUNCTIONS).tree
     operands = named_in_order(tree)
-    return Node(name, parse_formula(text, operands, GRAPH_FUNCTIONS), label(tree))
+    formula = parse_formula(text, operands, GRAPH_FUNCTIONS)
+    return Node(name, formula, label(tree), _simple(tree))
+
+
+def _simple(tree: ast.expr) -> bool:
+    """Whether ``tree`` is one operation whose operands are names read once, or numbers."""
+    called = tree.func if isinstance(tree, ast.Call) else None
+    parts = [c for c in ast.iter_child_nodes(tree) if isinstance(c, ast.expr) and c is not called]
+    names = [c for c in parts if isinstance(c, ast.Name)]
+    plain = all(isinstance(c, ast.Name) or not _read(c) for c in parts)
+    return plain and len({n.id for n in names}) == len(names) == len(_read(tree))
 
 
 def given_nodes(nodes: dict[str, str], inputs: Sequence[str]) -> list[Node]:
