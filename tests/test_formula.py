@@ -364,6 +364,15 @@ def test_the_formula_prints_as_written() -> None:
     assert step_record(first)["substituted_text"] == "(1 - (-1.5))**2 + 100*(2 - (-1.5)**2)**2"
 
 
+def test_one_over_x_is_a_fraction_and_nothing_more() -> None:
+    """1/x is written \\frac{1}{x} (not 1 \\cdot \\frac{1}{x}), as a graph's 1/x gate is."""
+    solution = solve(lesson_from_text(_gradient_lesson("1/(1 + x**2) + y", 1, 2), "one"))
+    record = step_record(solution.steps[0])
+    assert record["formula"] == "f = \\frac{1}{1 + x^{2}} + y"
+    assert record["formula_unicode"] == "f = 1/(1 + x²) + y"
+    assert record["substituted_text"] == "1/(1 + 1**2) + 2"
+
+
 def test_a_decimal_stays_a_decimal() -> None:
     solution = solve(lesson_from_text(_gradient_lesson("0.1*x**2 + y", 1, 2), "decimal"))
     assert step_record(solution.steps[0])["formula_unicode"] == "f = 0.1 · x² + y"

@@ -513,19 +513,27 @@ def _build(node: ast.expr, symbols: dict[str, Any]) -> Any:
     left = _build(node.left, symbols)
     if isinstance(node.op, ast.Pow):
         return sympy.Pow(left, _exponent(node.right), evaluate=False)
-    right = _build(node.right, symbols)
+    return _arithmetic(node.op, left, _build(node.right, symbols))
+
+
+def _arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
+    """left + right, left − right, left · right or left / right, unevaluated."""
+    import sympy
+
     # A sum goes on as one sum (w⁴ − 2w² + 0.5w), not as a sum inside a sum, which prints
     # in parentheses: (w⁴ − 2w²) + 0.5w.
     terms = left.args if left.is_Add else (left,)
-    if isinstance(node.op, ast.Add):
+    if isinstance(op, ast.Add):
         return sympy.Add(*terms, right, evaluate=False)
-    if isinstance(node.op, ast.Sub):
+    if isinstance(op, ast.Sub):
         negative = sympy.Mul(sympy.Integer(-1), right, evaluate=False)
         if right.is_Number:
             negative = -right
         return sympy.Add(*terms, negative, evaluate=False)
-    if isinstance(node.op, ast.Mult):
+    if isinstance(op, ast.Mult):
         return sympy.Mul(left, right, evaluate=False)
+    if left == 1:  # 1/x as x⁻¹: as 1·x⁻¹ LaTeX wrote a stray factor, 1 \cdot \frac{1}{x}
+        return sympy.Pow(right, -1, evaluate=False)
     return sympy.Mul(left, sympy.Pow(right, -1, evaluate=False), evaluate=False)
 
 
