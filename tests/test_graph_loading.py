@@ -369,6 +369,17 @@ CASES = [
         x("[operations, functions]", "[operations, operations]"),
         "3:21: operations is listed twice in split",
     ),
+    case(
+        "a-phase-a-graph-has-not",
+        GRAPH + "phases: [forward, error]\n",
+        "11:19: this graph lesson has no error phase: its phases are forward, backward, update, "
+        "check",
+    ),
+    case(
+        "an-update-phase-without-a-learning-rate",
+        g("learning_rate: 0.01\ntrainable: [a, b, c, f]\n", "phases: [backward, update]\n"),
+        "9:20: this graph lesson has no update phase: its phases are forward, backward",
+    ),
     # --- YAML and size tricks -------------------------------------------------------------
     case(
         "a-python-tag",

@@ -95,6 +95,7 @@ def _checked(data: dict[str, Any]) -> tuple[list[Found], list[Run]]:
         found.append(Found(("split",), msg("graph.split_with_nodes"), True))
     found += _check_trainable(data, inputs)
     found += _check_variants(data.get("variants"))
+    found += _check_phases(data.get("phases"), data.get("learning_rate") is not None)
     runs: list[Run] = []
     if isinstance(nodes, dict) and nodes:
         runs = _check_nodes(nodes, inputs, data, found)
@@ -153,6 +154,18 @@ def _check_variants(variants: Any) -> list[Found]:
         Found(("variants", field), msg("graph.variants_field", field=field), True)
         for field in ("weights", "targets")
         if variants.get(field) is not None
+    ]
+
+
+def _check_phases(phases: Any, trains: bool) -> list[Found]:
+    """A phase a graph lesson has not (error, shape, …; update and check without a rate)."""
+    if not isinstance(phases, list):
+        return []
+    has = ["forward", "backward", *(["update", "check"] if trains else [])]
+    return [
+        Found(("phases", k), msg("graph.phase", phase=phase, phases=", ".join(has)))
+        for k, phase in enumerate(phases)
+        if isinstance(phase, str) and phase not in has
     ]
 
 
