@@ -49,7 +49,9 @@ def graph_data(solution: Solution) -> tuple[Given, ...]:
         note = label("data.graph.note.step", lang, output=output, inputs=moved)
     if len(groups) == 1:  # one graph: its nodes, then the numbers and what is asked
         return (replace(groups[0], values=tuple(values), note=note),)
-    return (Given(None, tuple(values), note=note), *groups)
+    # Two graphs: each one's nodes under its name, then the numbers and what is asked, so the
+    # statement ends where the first graph's part begins.
+    return (*groups, Given(None, tuple(values), note=note))
 
 
 def graph_results(solution: Solution) -> tuple[Table, ...]:
