@@ -27,7 +27,7 @@ from stepper.pictures.graph_state import parse
 from stepper.pictures.scene import Role, Scene, Wire
 from stepper.pictures.terminal import picture
 from stepper.pictures.vector import DEJAVU
-from stepper.steps import Phase, Solution, Step
+from stepper.steps import GraphRun, Phase, Solution, Step
 from tests.conftest import builtin_ids_of, positions, solved
 from tests.graph_picture_synthetic import (
     GRAPH_2,
@@ -81,6 +81,11 @@ def step_shape(step: Step) -> str:
     return head[: head.find(".") + 1] if head.startswith(("operations.", "functions.")) else ""
 
 
+def run_of(solution: Solution, step: Step) -> GraphRun:
+    assert solution.graph is not None
+    return solution.graph.run_of(step.key)
+
+
 def current_wires(scene: Scene) -> list[Wire]:
     """The edges highlighted (an edge has an arrow; a box's outline has none)."""
     return [i for i in scene.items if isinstance(i, Wire) and i.arrow and i.role is Role.CURRENT]
@@ -97,19 +102,21 @@ def test_no_overlap_inside_and_the_step_highlighted(case: str, width: int, rows:
             assert not any(lb.role is Role.CURRENT for lb in scene.labels())
             continue
         step = solution.steps[current]
-        name, _ = what(step)
-        lit = [lb for lb in scene.labels() if lb.role is Role.CURRENT]
+        name, args = what(step)
+        lit = [lb for lb in scene.labels() if lb.role is Role.CURRENT and lb.key]
+        headings = [lb for lb in scene.labels() if lb.role is Role.CURRENT and not lb.key]
         if name in ("local", "contrib"):  # an edge: its wire, and no box
-            assert not lit, (case, step.key)
+            assert not lit and not headings, (case, step.key)
             assert len(current_wires(scene)) == 1, (case, step.key)
-        else:  # a box's value, gradient or new value: that line, and its box if framed
+        else:  # a box's line, and the operation over a computed node's box
             assert [lb.key for lb in lit] == [step.key], (case, step.key, lit)
+            assert len(headings) == (not run_of(solution, step).node(args[0]).is_input)
             assert ("?" in lit[0].text) == (current >= revealed), (step.key, lit)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_node_computed_lights_its_incoming_edges(case: str) -> None:
-    """val[n]: one current wire per operand, each ending in the arrow before n's box."""
+    """val[n]: one wire read per operand, each ending in the arrow before n's box."""
     solution = solution_of(case)
     assert solution.graph is not None
     for k, step in enumerate(solution.steps):
@@ -118,7 +125,8 @@ def test_a_node_computed_lights_its_incoming_edges(case: str) -> None:
             continue
         run = solution.graph.run_of(step.key)
         scene = graph_scene(solution, k, k, "en", 200, rows=100)
-        wires = current_wires(scene)
+        wires = [w for w in scene.items if isinstance(w, Wire) and w.arrow and w.role is Role.READ]
+        assert not current_wires(scene)
         assert len(wires) == len(run.node(args[0]).operands), step.key
         value = next(lb for lb in scene.labels() if lb.key == step.key)
         ends = {w.points[-1] for w in wires}

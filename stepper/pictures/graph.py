@@ -213,7 +213,9 @@ class _Picture:
         heading = _heading(node)
         out: list[Item] = [
             _outline(box, len(heading), role),
-            Label(box.x + 2, box.y, heading, Role.HEADER),
+            Label(
+                box.x + 2, box.y, heading, Role.CURRENT if node.name == pos.node else Role.HEADER
+            ),
         ]
         out += [p.at(box.x + 2, box.y + 1 + k) for k, p in enumerate((value, grad)) if p.text]
         return out

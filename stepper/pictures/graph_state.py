@@ -73,9 +73,10 @@ class Position(Spaced):
     phase: Phase
     #: The box the step computes (its value, gradient or new value), if it computes one.
     node: str | None = None
-    #: The edges the step computes along (local[n,m], contrib[n,m], val[n]'s operands).
+    #: The edge the step computes along (local[n,m], contrib[n,m]).
     edges: frozenset[tuple[str, str]] = frozenset()
-    #: The edges the gradient of ``node`` comes back along.
+    #: The edges the step reads along: val[n]'s operands coming in, the gradient of
+    #: ``node`` coming back from its consumers.
     read_edges: frozenset[tuple[str, str]] = frozenset()
     #: The keys the step reads, without the run's prefix (``val[e]``, ``grad[d]``, ``a``).
     reads: frozenset[str] = frozenset()
@@ -115,7 +116,7 @@ class Position(Spaced):
             return
         self.node = args[0]
         if name == "val":
-            self.edges = frozenset((m, self.node) for m in run.node(self.node).operands)
+            self.read_edges = frozenset((m, self.node) for m in run.node(self.node).operands)
         elif name == "grad":
             self.read_edges = frozenset(e for e in run.edges() if e[0] == self.node)
 
@@ -221,10 +222,10 @@ class Position(Spaced):
         return Role.READ if edge in self.read_edges else Role.PLAIN
 
     def box_role(self, node: GraphNode) -> Role:
-        """A box's outline: current when the step computes its value, gradient or new value;
-        read when the step reads them (the operands of val[n], the consumer of local[n,m])."""
-        if node.name == self.node:
-            return Role.CURRENT
+        """A box's outline: read when the step reads its value or gradient (the operands of
+        val[n], the consumer of local[n,m]); plain otherwise, also when the step computes in
+        it (its heading and its line say so: a whole outline in the current style would
+        drown the line)."""
         keys = {node.name, *(f"{q}[{node.name}]" for q in ("val", "grad", "new"))}
         keys |= {CHECK + k for k in keys}
         return Role.READ if keys & self.reads else Role.PLAIN

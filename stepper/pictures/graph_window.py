@@ -65,20 +65,18 @@ def clip_rows(wire: Wire, top: int, bottom: int) -> list[Wire]:
 
 
 def focus_rows(items: Iterable[Item]) -> tuple[list[int], list[int]]:
-    """The rows a screen must show of the step (its lines, its box, where its edges arrive)
-    and those it should (where those edges leave)."""
+    """The rows a screen must show of the step (its lines, where the edge it computes along
+    comes in) and those it should (where that edge leaves, and the edges it reads along)."""
     must: list[int] = []
     should: list[int] = []
     for item in items:
         if isinstance(item, Label) and item.role is Role.CURRENT:
             must.append(int(item.y))
-        elif isinstance(item, Wire) and item.role is Role.CURRENT:
-            ys = [int(y) for _, y in item.points]
-            if item.arrow:
-                must.append(ys[-1])
-                should.append(ys[0])
-            else:  # a box's outline
-                must += [min(ys), max(ys)]
+        elif isinstance(item, Wire) and item.arrow and item.role is Role.CURRENT:
+            must.append(int(item.points[-1][1]))  # where the edge comes in
+            should.append(int(item.points[0][1]))
+        elif isinstance(item, Wire) and item.arrow and item.role is Role.READ:
+            should += [int(y) for _, y in (item.points[0], item.points[-1])]
     return must, should
 
 
