@@ -19,10 +19,12 @@ from collections.abc import Callable
 import pytest
 from rich.console import Console
 
+from stepper.engine import solve
+from stepper.lesson.load import lesson_from_text
 from stepper.numbers import pretty
 from stepper.pictures import render_svg, render_tikz, render_typst
-from stepper.pictures.graph import PRINT_WIDTH, graph_scene, print_scene
-from stepper.pictures.graph_layout import Size, arrange, depths
+from stepper.pictures.graph import PRINT_ROWS, PRINT_WIDTH, graph_scene, print_scene
+from stepper.pictures.graph_layout import REACH, Size, arrange, depths
 from stepper.pictures.graph_state import parse
 from stepper.pictures.scene import Role, Scene, Wire
 from stepper.pictures.terminal import picture
@@ -40,6 +42,7 @@ from tests.graph_picture_synthetic import (
     random_graph,
     synthetic,
 )
+from tests.graph_synthetic import LARGEST
 from tests.scene_checks import check_scene
 
 SYNTHETIC: dict[str, Callable[[], Solution]] = {
@@ -51,6 +54,8 @@ SYNTHETIC: dict[str, Callable[[], Solution]] = {
     "sixty": lambda: synthetic(*random_graph(60)),
     "wide-sum": lambda: synthetic(WIDE_SUM, INPUTS_WIDE),
 }
+#: Graphs taller than a printed picture may be, in bands of a page's width.
+TOO_TALL = {"sixty"}
 LESSONS = builtin_ids_of("graph")
 CASES = [*SYNTHETIC, *LESSONS]
 #: (columns, rows): the budget a picture aims at, 80×24's and 60×20's rows.
@@ -200,7 +205,7 @@ def test_a_fork_draws_an_edge_to_each_consumer() -> None:
     assert solution.graph is not None
     run = solution.graph.runs[0]
     sizes = {n.name: Size(6, 2, False) if n.is_input else Size(10, 4, True) for n in run.nodes}
-    geo = arrange(run, sizes, 1)
+    geo = arrange(run, sizes, {n.name: 1 for n in run.nodes}, 1)
     from_x = [r for r in geo.routes if r.source == "x"]
     assert {r.target for r in from_x} == {"n1", "f"}
     contrib = next(k for k, s in enumerate(solution.steps) if s.key.startswith("contrib["))
@@ -223,6 +228,9 @@ def test_two_splits_draw_the_graph_of_the_current_step() -> None:
 def test_print_shows_every_value_and_each_medium_places_its_labels(case: str) -> None:
     solution = solution_of(case)
     scene = print_scene(solution, "en")
+    if case in TOO_TALL:  # left out of print: the results table lists every node
+        assert not scene.items
+        return
     check_scene(scene, PRINT_WIDTH)
     boxed = [
         s for s in solution.steps if what(s)[0] in ("val", "grad") and s.phase is not Phase.CHECK
@@ -245,7 +253,42 @@ def test_print_shows_every_value_and_each_medium_places_its_labels(case: str) ->
 def test_a_worksheet_shows_no_computed_value(case: str) -> None:
     solution = solution_of(case)
     scene = print_scene(solution, "en", worksheet=True)
+    if case in TOO_TALL:
+        return
     computed = {step.key for step in solution.steps}
     assert scene.labels()
     for lb in scene.labels():
         assert lb.key not in computed or "=" not in lb.text, lb
+
+
+def test_an_edge_across_many_columns_is_a_stub() -> None:
+    """An input read by a node more than REACH columns on is written again before that node,
+    its short arrow coming in, rather than wired across every column between."""
+    solution = solution_of("sixty")
+    assert solution.graph is not None
+    run = solution.graph.runs[0]
+    depth = depths(run)
+    far = [(m, n.name) for n in run.nodes for m in n.operands if depth[n.name] - depth[m] > REACH]
+    assert far
+    m, n = far[-1]
+    k = next(k for k, s in enumerate(solution.steps) if s.key == f"local[{n},{m}]")
+    scene = graph_scene(solution, k, k, "en", 78, rows=12)
+    (edge,) = current_wires(scene)
+    x, y = edge.points[0]
+    name = run.node(m).sym.unicode()
+    assert [lb for lb in scene.labels() if lb.text == name and lb.y == y and lb.x < x]
+    assert x > 2 * len(name)  # it starts in the column before the node, not at the inputs
+
+
+@pytest.mark.parametrize("lesson", sorted(LARGEST))
+def test_the_largest_lessons_fit(lesson: str) -> None:
+    """The largest graphs the limits allow, solved by the engine: a few positions fit 80 and
+    60 columns with no overlap; a picture too tall to print is left out of print."""
+    solution = solve(lesson_from_text(LARGEST[lesson](), lesson, lesson))
+    n = len(solution.steps)
+    for k in (0, n // 3, n // 2, n - 1):
+        for width, rows in SIZES:
+            check_scene(graph_scene(solution, k, k, "en", width, rows=rows), width)
+    printed = print_scene(solution, "en")
+    assert printed.height <= PRINT_ROWS
+    check_scene(printed, PRINT_WIDTH)

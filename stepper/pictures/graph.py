@@ -31,8 +31,9 @@ from stepper.pictures.network import ROW_BUDGET
 from stepper.pictures.scene import Item, Label, Role, Scene, Wire
 from stepper.steps import GraphNode, GraphRun, Phase, Solution
 
-#: Columns of a printed picture before its spacing is tightened (it then shrinks to the page).
+#: Columns of a printed picture before it is cut into bands, and the most rows it may take.
 PRINT_WIDTH = 100
+PRINT_ROWS = 120
 #: The most rows of a box that operands come in on: a sum of twenty terms is not twenty
 #: rows tall; its last operands share the last row.
 _ROWS_IN = 4
@@ -65,12 +66,13 @@ class _Picture:
         pos.spaced = spaced
         self.nodes = {n.name: n for n in self.run.nodes}
         self.depth = depths(self.run)
+        self.symbols = {n.name: n.sym.unicode() for n in self.run.nodes}
         cache = pos.index.layouts
         key = (self.run.prefix, gap, spaced)
         if key not in cache:
-            cache[key] = arrange(self.run, self._sizes(), gap)
+            names = {name: cell_len(text) for name, text in self.symbols.items()}
+            cache[key] = arrange(self.run, self._sizes(), names, gap)
         self.geo: Geometry = cache[key]
-        self.symbols = {n.name: n.sym.unicode() for n in self.run.nodes}
 
     def _sizes(self) -> dict[str, Size]:
         out = {}
@@ -143,7 +145,7 @@ class _Picture:
         return {
             row_at(r.points, x): self.symbols[r.source]
             for r in self.geo.routes
-            if self.depth[r.source] < first <= self.depth[r.target]
+            if r.start < first <= self.depth[r.target]
         }
 
     def _cut_out(self, last: int) -> dict[int, str]:
@@ -152,7 +154,7 @@ class _Picture:
         x = self.geo.lefts[last] + self.geo.widths[last]
         out: dict[int, list[str]] = {}
         for r in self.geo.routes:
-            if self.depth[r.source] <= last < self.depth[r.target]:
+            if r.start <= last < self.depth[r.target]:
                 out.setdefault(row_at(r.points, x), []).append(self.symbols[r.target])
         return {y: ",".join(dict.fromkeys(names)) for y, names in out.items()}
 
@@ -165,9 +167,7 @@ class _Picture:
         lo = geo.lefts[win.first] - (_CUT if win.first else 0)
         hi = geo.lefts[win.last] + geo.widths[win.last] + (0 if win.last == self.last_column else 1)
         routes = [
-            r
-            for r in geo.routes
-            if self.depth[r.source] <= win.last and self.depth[r.target] >= win.first
+            r for r in geo.routes if r.start <= win.last and self.depth[r.target] >= win.first
         ]
         order = {Role.PLAIN: 0, Role.READ: 1, Role.CURRENT: 2}
         routes.sort(key=lambda r: order[pos.edge_role((r.source, r.target))])
@@ -177,6 +177,10 @@ class _Picture:
             if len(clipped) > 1:
                 role = pos.edge_role((route.source, route.target))
                 items.append(Wire(clipped, role, arrow=True))
+            if route.stub and route.start >= win.first:
+                x, y = route.points[0]
+                text = self.symbols[route.source]
+                items.append(Label(x - 1 - cell_len(text), y, text, self._cut_role(text)))
         for box in shown:
             items += self._box(box, self.nodes[box.name])
         for y, text in self._cut_in(win.first).items() if win.first else ():
@@ -194,7 +198,9 @@ class _Picture:
 
     def _start(self, route: Route) -> tuple[tuple[int, int], ...]:
         """The route from the source's own edge: an outline's right side, or one cell after
-        an input's value."""
+        an input's value (a stub's starts where the layout put it)."""
+        if route.stub:
+            return route.points
         box = self.geo.boxes[route.source]
         if box.size.framed:
             x = box.x + box.size.w - 1
@@ -279,7 +285,9 @@ def graph_scene(
 def print_scene(solution: Solution, lang: str, *, worksheet: bool = False) -> Scene:
     """The graph for a printed document: every value and gradient revealed (none on a
     worksheet), the whole graph in bands of columns one under another as a page is wide;
-    with two granularities, one graph under the other, each under its name."""
+    with two granularities, one graph under the other, each under its name. A graph taller
+    than ``PRINT_ROWS`` (some two pages) is not drawn: the empty scene says so, and the
+    results table lists every node."""
     shape = solution.graph
     if shape is None or not solution.steps:
         return Scene(0, 0, title=solution.title)
@@ -299,7 +307,10 @@ def print_scene(solution: Solution, lang: str, *, worksheet: bool = False) -> Sc
             name = name[:1].upper() + name[1:]
             parts.append(Scene(len(name), 1, (Label(0, 0, name, Role.HEADER),)))
         parts += _bands(pos)
-    return replace(stacked(parts), title=solution.title)
+    scene = stacked(parts)
+    if scene.height > PRINT_ROWS:
+        return Scene(0, 0, title=solution.title)
+    return replace(scene, title=solution.title)
 
 
 def _bands(pos: Position) -> list[Scene]:

@@ -9,20 +9,29 @@ operands are (the barycentre heuristic), then placed as near their rows as the b
 allow; and in the gap between two columns, each edge that changes rows bends on a vertical
 track of its own (the edges of one source share theirs: a fork).
 
-Only sizes go in (each box's width and height, and whether it is framed); the texts, roles
-and the window of columns a screen shows are ``stepper.pictures.graph``'s.
+An edge across more than ``REACH`` columns is not drawn all the way: its operand's name is
+written in the column before its node, with a short arrow into it (a stub), as a circuit
+diagram labels a long wire at both ends. A 60-node lesson whose inputs each feed six nodes
+along a chain would otherwise pass hundreds of wires through every column.
+
+Only sizes go in (each box's width and height, whether it is framed, and the width of each
+name for the stubs); the texts, roles and the window of columns a screen shows are
+``stepper.pictures.graph``'s.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from stepper.steps import GraphRun
 
 #: A box's place in a column: a node's name, or (source, consumer, column) for the row an
-#: edge takes through a column it passes.
+#: edge takes through a column it passes (or, for a stub, where it starts).
 Entry = str | tuple[str, str, int]
+#: The most columns an edge is drawn across; a longer one is a stub.
+REACH = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,10 @@ class Route:
     source: str
     target: str
     points: tuple[tuple[int, int], ...]
+    #: The column it leaves: its source's, or for a stub the column before its target's.
+    start: int
+    #: Whether it is a stub: it starts at its points' first cell, after the source's name.
+    stub: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +102,21 @@ def columns(run: GraphRun, depth: Mapping[str, int]) -> list[list[Entry]]:
     the lesson's order): fewer edges cross."""
     cols: list[list[Entry]] = [[] for _ in range(max(depth.values()) + 1)]
     feeds: dict[Entry, list[tuple[Entry, int]]] = {}
+    stubs = {
+        (m, n.name, depth[n.name] - 1)
+        for n in run.nodes
+        for m in n.operands
+        if long(m, n.name, depth)
+    }
     for node in run.nodes:
         cols[depth[node.name]].append(node.name)
         for k, m in enumerate(node.operands):
             before: Entry = m
+            if long(m, node.name, depth):
+                stub = (m, node.name, depth[node.name] - 1)
+                cols[stub[2]].append(stub)
+                feeds.setdefault(node.name, []).append((stub, k))
+                continue
             for c in range(depth[m] + 1, depth[node.name]):
                 stand_in = (m, node.name, c)
                 cols[c].append(stand_in)
@@ -102,8 +126,17 @@ def columns(run: GraphRun, depth: Mapping[str, int]) -> list[list[Entry]]:
     for c in range(1, len(cols)):
         place = {e: i for i, e in enumerate(cols[c - 1])}
         centres = {e: _centre(feeds.get(e, []), place) for e in cols[c]}
+        for e in cols[c]:  # a stub beside what else feeds its node, else last
+            if isinstance(e, tuple) and e not in feeds:
+                others = [centres[f] for f, _ in feeds[e[1]] if f in centres and f not in stubs]
+                centres[e] = sum(others) / len(others) + 0.5 if others else math.inf
         cols[c].sort(key=centres.__getitem__)
     return cols
+
+
+def long(m: str, n: str, depth: Mapping[str, int]) -> bool:
+    """Whether the edge m → n is drawn as a stub."""
+    return depth[n] - depth[m] > REACH
 
 
 def _centre(fed: list[tuple[Entry, int]], place: Mapping[Entry, int]) -> float:
@@ -111,8 +144,11 @@ def _centre(fed: list[tuple[Entry, int]], place: Mapping[Entry, int]) -> float:
     return sum(place[f] for f, _ in fed) / len(fed) if fed else 0.0
 
 
-def arrange(run: GraphRun, sizes: Mapping[str, Size], gap: int) -> Geometry:
-    """The graph laid out with ``gap`` blank rows between the boxes of a column."""
+def arrange(
+    run: GraphRun, sizes: Mapping[str, Size], names: Mapping[str, int], gap: int
+) -> Geometry:
+    """The graph laid out with ``gap`` blank rows between the boxes of a column; ``names``
+    are the widths of the nodes' names, which a stub writes."""
     depth = depths(run)
     cols = columns(run, depth)
     operands = {n.name: n.operands for n in run.nodes}
@@ -132,7 +168,8 @@ def arrange(run: GraphRun, sizes: Mapping[str, Size], gap: int) -> Geometry:
         below = 0  # the first free row under the entries placed so far
         for e in col:
             if isinstance(e, tuple):
-                top = max(rows[feeder(e[0], e[1], c - 1)], below)
+                fed = not long(e[0], e[1], depth)
+                top = max(rows[feeder(e[0], e[1], c - 1)] if fed else below, below)
                 tops[e] = rows[e] = top
                 below = top + 1 + gap
                 continue
@@ -149,18 +186,27 @@ def arrange(run: GraphRun, sizes: Mapping[str, Size], gap: int) -> Geometry:
             below = top + sizes[e].h + gap
     # Each edge's rows column by column: where it leaves its source, where it passes each
     # column between, where it comes in.
-    paths = {
-        (m, n.name): [rows[feeder(m, n.name, c)] for c in range(depth[m], depth[n.name])]
-        + [into(m, n.name)]
+    starts = {
+        (m, n.name): depth[n.name] - 1 if long(m, n.name, depth) else depth[m]
         for n in run.nodes
         for m in n.operands
     }
+    paths = {
+        (m, n): [rows[feeder(m, n, c)] for c in range(start, depth[n])] + [into(m, n)]
+        for (m, n), start in starts.items()
+    }
     gaps: list[list[tuple[Entry, int, int]]] = [[] for _ in range(len(cols) - 1)]
     for (m, n), ys in paths.items():
-        for k, c in enumerate(range(depth[m], depth[n])):
+        for k, c in enumerate(range(starts[m, n], depth[n])):
             gaps[c].append((feeder(m, n, c), ys[k], ys[k + 1]))
     tracks = [_tracks(segments) for segments in gaps]
-    widths = [max(sizes[e].w if isinstance(e, str) else 1 for e in col) for col in cols]
+    widths = [
+        max(
+            sizes[e].w if isinstance(e, str) else names[e[0]] + 1 if long(*e[:2], depth) else 1
+            for e in col
+        )
+        for col in cols
+    ]
     lefts = [0]
     for c in range(1, len(cols)):
         used = max(tracks[c - 1].values(), default=-1) + 1
@@ -174,15 +220,17 @@ def arrange(run: GraphRun, sizes: Mapping[str, Size], gap: int) -> Geometry:
     }
     routes = []
     for (m, n), ys in paths.items():
-        points = [(lefts[depth[m]], ys[0] - shift)]  # the source's own cells: see graph.py
-        for k, c in enumerate(range(depth[m], depth[n])):
+        start, stub = starts[m, n], long(m, n, depth)
+        # From the source's own cells (see graph.py), or a stub's from its column's edge.
+        points = [(lefts[start] + (widths[start] if stub else 0), ys[0] - shift)]
+        for k, c in enumerate(range(start, depth[n])):
             y0, y1 = ys[k] - shift, ys[k + 1] - shift
             if y0 != y1:
                 x = lefts[c] + widths[c] + 2 + tracks[c][feeder(m, n, c)]
                 points += [(x, y0), (x, y1)]
             last = c + 1 == depth[n]
             points.append((lefts[c + 1] - 1 if last else lefts[c + 1] + widths[c + 1] - 1, y1))
-        routes.append(Route(m, n, tuple(points)))
+        routes.append(Route(m, n, tuple(points), start, stub))
     height = max(b.y + b.size.h for b in boxes.values())
     height = max([height, *(y + 1 for r in routes for _, y in r.points)])
     return Geometry(boxes, tuple(routes), tuple(lefts), tuple(widths), height)

@@ -547,7 +547,9 @@ def _figure(doc: Document) -> str:
     elif solution.recurrent is not None:
         svg, caption = render_svg.render(_recurrent(doc)), label("html.picture.recurrent", lang)
     elif solution.graph is not None:
-        svg, caption = render_svg.render(_graph(doc)), label("html.picture.graph", lang)
+        graph = _graph(doc)
+        svg = render_svg.render(graph) if graph.items else ""
+        caption = label("html.picture.graph", lang)
     elif solution.optimize is not None and doc.shows_values:
         svg, caption = render_svg.render(_contour(doc)), label("html.picture.contour", lang)
     if not svg:

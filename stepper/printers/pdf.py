@@ -304,25 +304,29 @@ def _formulas(steps: Sequence[Step]) -> str:
     return "#par(" + " + [, ] + ".join(f"[{i}]" for i in items) + ")"
 
 
+def _picture(doc: Document) -> Scene | None:
+    """The lesson's printed picture, if it has one: a conv lesson without an image, and a
+    graph too large to print, have none (an optimize lesson's is drawn with its paths)."""
+    solution, lang = doc.solution, doc.lang
+    worksheet = not doc.shows_values
+    scene = None
+    if solution.network is not None:
+        scene = print_scene(solution, lang, worksheet=worksheet)
+    elif solution.conv is not None:
+        scene = conv_print_scene(solution, lang, PRINT_WIDTH, worksheet=worksheet)
+    elif solution.recurrent is not None:
+        scene = recurrent_print_scene(solution, lang, worksheet=worksheet)
+    elif solution.graph is not None:
+        scene = graph_print_scene(solution, lang, worksheet=worksheet)
+    return scene if scene is not None and scene.items else None
+
+
 def data_section(doc: Document) -> list[str]:
     """What the lesson gives: the picture (the network, or the image and the kernels), then
     the data (``stepper.printers.data``): single numbers on a line, matrices side by side,
     an optimiser's under its name."""
-    solution = doc.solution
-    out: list[str] = []
-    worksheet = not doc.shows_values
-    if solution.network is not None:
-        out.append(scene_drawing(doc, print_scene(solution, doc.lang, worksheet=worksheet)))
-    elif solution.conv is not None:
-        scene = conv_print_scene(solution, doc.lang, PRINT_WIDTH, worksheet=worksheet)
-        if scene.items:
-            out.append(scene_drawing(doc, scene))
-    elif solution.recurrent is not None:
-        out.append(
-            scene_drawing(doc, recurrent_print_scene(solution, doc.lang, worksheet=worksheet))
-        )
-    elif solution.graph is not None:
-        out.append(scene_drawing(doc, graph_print_scene(solution, doc.lang, worksheet=worksheet)))
+    picture = _picture(doc)
+    out: list[str] = [scene_drawing(doc, picture)] if picture is not None else []
     for group in doc.data:
         if group.title:
             out.append(f"#heading(level: 3, {_s(group.title)})")
