@@ -16,14 +16,18 @@ and the number tests check like any other.
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from stepper.lesson.formula import MAX_CALL_DEPTH, MAX_POWER_DEPTH
 from stepper.lesson.graph_checks import MAX_NODES, MAX_PARTS
+from stepper.lesson.yamlsafe import parse
+from tests import graph_reference as ref
 
 INPUT_NAMES = ("a", "b", "c", "x", "y", "z", "w0", "w1", "x1", "x2", "u3")
 NODE_NAMES = ("p", "q", "r", "s", "t", "g", "h", "k", "m", "v")
@@ -248,7 +252,7 @@ def expression_lessons(draw: st.DrawFn) -> str:
     lines = ["kind: graph", f"expression: '{text}'", f"split: {split}"]
     if draw(st.booleans()):
         lines.append(f"output: {draw(st.sampled_from(('f', 'L', 'y2')))}")
-    return "\n".join(lines + _tail(draw, inputs)) + "\n"
+    return _checked("\n".join(lines + _tail(draw, inputs)) + "\n")
 
 
 @st.composite
@@ -273,7 +277,56 @@ def node_lessons(draw: st.DrawFn) -> str:
     lines = ["kind: graph", "nodes:", *(f"  {k}: '{v}'" for k, v in formulas.items())]
     if draw(st.booleans()):
         lines.append(f"output: {names[-1]}")
-    return "\n".join(lines + _tail(draw, inputs)) + "\n"
+    return _checked("\n".join(lines + _tail(draw, inputs)) + "\n")
+
+
+def _checked(text: str) -> str:
+    """``text``, if its descent step lands where every formula is still well inside its domain
+    (the check phase computes there); hypothesis draws again otherwise. The step is the
+    reference's, with finite differences."""
+    data = parse("lesson", text)[0]
+    for graph in ref.graphs(data):
+        if graph.learning_rate is not None:
+            grads, _ = ref.finite_differences(graph)
+            assume(well_inside(graph, ref.new_inputs(graph, grads)))
+    return text
+
+
+def well_inside(graph: ref.Graph, inputs: dict[str, float]) -> bool:
+    """Whether, at ``inputs``, every log and sqrt in the graph's formulas reads at least
+    DOMAIN, every divisor and base of a negative or fractional power is that far from 0, no
+    exp overflows and every node is within BOUND (the margins the strategies keep at the
+    start)."""
+    values = dict(inputs)
+    try:
+        for node in graph.nodes:
+            for part in ast.walk(node.tree):
+                if not _inside(part, values):
+                    return False
+            values[node.name] = ref.evaluate(node.tree, values, ref.MATH)
+            if abs(values[node.name]) > BOUND:
+                return False
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return True
+
+
+def _inside(part: ast.AST, values: dict[str, float]) -> bool:
+    def at(tree: ast.expr) -> float:
+        return float(ref.evaluate(tree, values, ref.MATH))
+
+    if isinstance(part, ast.Call) and isinstance(part.func, ast.Name):
+        name, argument = part.func.id, part.args[0]
+        if name in ("log", "sqrt"):
+            return at(argument) >= DOMAIN
+        if name == "exp":
+            return at(argument) <= 2 * EXP_LIMIT
+    if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Div):
+        return abs(at(part.right)) >= DOMAIN
+    if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Pow):
+        exponent = at(part.right)
+        return (exponent >= 0 and exponent == int(exponent)) or abs(at(part.left)) >= DOMAIN
+    return True
 
 
 # --- The largest graphs the limits allow (benchmarks/bench_graph.py times them) --------------

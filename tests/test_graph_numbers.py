@@ -210,7 +210,7 @@ def check_all(solution: Solution, data: dict[str, Any], torch: Any = None) -> No
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expression_lessons() | node_lessons())
 def test_the_two_witnesses_agree(text: str) -> None:
     """Finite differences and torch autograd give the same derivatives on random lessons to
