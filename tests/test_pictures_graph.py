@@ -29,6 +29,7 @@ from stepper.pictures.graph_state import parse
 from stepper.pictures.scene import Role, Scene, Wire
 from stepper.pictures.terminal import picture
 from stepper.pictures.vector import DEJAVU
+from stepper.printers import REGISTRY, Options
 from stepper.steps import GraphRun, Phase, Solution, Step
 from tests.conftest import builtin_ids_of, positions, solved
 from tests.graph_picture_synthetic import (
@@ -54,17 +55,37 @@ SYNTHETIC: dict[str, Callable[[], Solution]] = {
     "sixty": lambda: synthetic(*random_graph(60)),
     "wide-sum": lambda: synthetic(WIDE_SUM, INPUTS_WIDE),
 }
+#: The issue's first two lessons as a user writes them, worked by the engine (the built-in
+#: ones join through ``LESSONS`` once they are on main).
+WRITTEN = {
+    "micrograd-engine": """kind: graph
+title: micrograd
+nodes: {e: a*b, d: e + c, L: d*f}
+inputs: {a: 2, b: -3, c: 10, f: -2}
+learning_rate: 0.01
+""",
+    "neuron-engine": """kind: graph
+title: CS231n
+expression: sigmoid(w0*x0 + w1*x1 + w2)
+split: [operations, functions]
+inputs: {w0: 2, x0: -1, w1: -3, x1: -2, w2: -3}
+""",
+}
 #: Graphs taller than a printed picture may be, in bands of a page's width.
 TOO_TALL = {"sixty"}
 LESSONS = builtin_ids_of("graph")
-CASES = [*SYNTHETIC, *LESSONS]
+CASES = [*SYNTHETIC, *WRITTEN, *LESSONS]
 #: (columns, rows): the budget a picture aims at, 80×24's and 60×20's rows.
 SIZES = [(78, 12), (78, 10), (58, 8)]
 
 
 @functools.cache
 def solution_of(case: str) -> Solution:
-    return SYNTHETIC[case]() if case in SYNTHETIC else solved(case)
+    if case in SYNTHETIC:
+        return SYNTHETIC[case]()
+    if case in WRITTEN:
+        return solve(lesson_from_text(WRITTEN[case], case, case))
+    return solved(case)
 
 
 def walk(solution: Solution) -> list[tuple[int, int | None]]:
@@ -292,3 +313,17 @@ def test_the_largest_lessons_fit(lesson: str) -> None:
     printed = print_scene(solution, "en")
     assert printed.height <= PRINT_ROWS
     check_scene(printed, PRINT_WIDTH)
+
+
+def test_markdown_gets_a_table_of_nodes() -> None:
+    """No picture in plain text: a row per node, its formula, value and gradient, each graph's
+    table under its name; a worksheet's gives only the inputs' values."""
+    solution = solution_of("neuron-engine")
+    text = REGISTRY["md"].render(solution, Options())
+    assert "```text" not in text
+    assert text.count("| nodo | fórmula | valor | gradiente |") == 2
+    assert "| $n_{6}$ | exp(n₅) | $0.3679$ | $-0.5344$ |" in text
+    assert "| $f$ | σ(n₄) | $0.7311$ | $1$ |" in text
+    sheet = REGISTRY["md"].render(solution, Options(blank="values"))
+    assert "| $n_{6}$ | exp(n₅) |  |  |" in sheet
+    assert "| $w_{0}$ |  | $2$ |  |" in sheet

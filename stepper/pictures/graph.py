@@ -61,8 +61,6 @@ class _Picture:
     def __init__(self, pos: Position, gap: int, spaced: bool) -> None:
         self.pos = pos
         self.run: GraphRun = pos.run
-        self.gap = gap
-        self.spaced = spaced
         pos.spaced = spaced
         self.nodes = {n.name: n for n in self.run.nodes}
         self.depth = depths(self.run)
