@@ -9,11 +9,15 @@ current ``graph_state``'s. With two granularities the picture is the graph of th
 step's run.
 
 A graph wider than the screen shows a window of columns around the node the step is about
-(and, for an edge, its operand as far as there is room), each edge cut by the window's edge
-labelled with the node it comes from or goes to. The layout tries a blank row between the
-boxes of a column, and spaces around ``=``, and drops them when the picture is too tall or
-too wide; a picture still taller than the screen is cropped to the current rows by
-``terminal.FittedPicture``.
+(and, for an edge, its other end as far as there is room), each edge cut by the window's
+edge labelled with the node it comes from or goes to. The spacing is the lesson's at a size,
+the same at every step so that nothing jumps: spaces around ``=`` unless dropping them fits
+the whole graph, a blank row between the boxes of a column when the whole graph's height
+fits. A picture still taller than the screen is cropped to the rows of the step
+(``graph_window``), its edges clipped rather than dropped.
+
+In print (``print_scene``) the whole graph is drawn, in bands of columns one under another
+when it is wider than a page, every value and gradient written in.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ PRINT_WIDTH = 100
 PRINT_ROWS = 120
 #: The most rows of a box that operands come in on: a sum of twenty terms is not twenty
 #: rows tall; its last operands share the last row.
-_ROWS_IN = 4
+_ROWS_IN = 6
 #: Cells left of a cut edge's arrow where the window starts: the label's space and one line.
 _CUT = 2
 
@@ -79,7 +83,7 @@ class _Picture:
             if node.is_input:
                 out[node.name] = Size(text + 1, 2, False)  # and a cell before its edges
             else:
-                # A row for each operand to come in on, up to four (more share the last).
+                # A row for each operand to come in on, up to six (more share the last).
                 h = 2 + min(max(2, len(node.operands)), _ROWS_IN)
                 out[node.name] = Size(max(text, len(_heading(node))) + 4, h, True)
         return out
