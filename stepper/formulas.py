@@ -621,6 +621,7 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
     """sympy's LaTeX and str printers, set to keep the formula's order and write max/heaviside
     the way ``substituted_text`` promises (lower-case Python names)."""
     from sympy.printing.latex import LatexPrinter
+    from sympy.printing.precedence import PRECEDENCE
     from sympy.printing.str import StrPrinter
 
     class TextPrinter(StrPrinter):
@@ -637,6 +638,18 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
         def _print_tgh(self, expr: sympy.Expr) -> str:
             return f"tanh({self._print(expr.args[0])})"
 
+        #: σ(u) is written out as the quotient 1/(1 + exp(-u)), which needs parentheses
+        #: where σ(u) needs none: under a bar or a power, or in a product (0.5/σ(0.2) is not
+        #: 0.5/1/(1 + exp(-0.2))).
+        sigmoid_is_a_quotient = True
+
+        def parenthesize(self, item: sympy.Expr, level: int, strict: bool = False) -> str:
+            if self.sigmoid_is_a_quotient and type(item).__name__ == "sigmoid":
+                mul = PRECEDENCE["Mul"]
+                if mul < level or (not strict and mul <= level):
+                    return f"({self._print(item)})"
+            return str(super().parenthesize(item, level, strict))
+
         def _print_sigmoid(self, expr: sympy.Expr) -> str:
             # A graph's σ(u), written out with the functions a reader's calculator has.
             u = expr.args[0]
@@ -649,6 +662,8 @@ def _printers() -> dict[str, Callable[[sympy.Expr], str]]:
             return f"max(0, {self._print(expr.args[0])})"
 
     class UnicodeText(TextPrinter):
+        sigmoid_is_a_quotient = False
+
         def _print_Exp1(self, expr: sympy.Expr) -> str:
             return "e"
 

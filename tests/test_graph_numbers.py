@@ -417,6 +417,21 @@ def test_e_is_written_alike_alone_and_in_a_product() -> None:
     assert formulas.substituted(product, "unicode") == "e · 0.5"
 
 
+def test_a_sigmoid_written_out_keeps_its_parentheses() -> None:
+    """The text writes σ(u) as 1/(1 + exp(-u)): under a bar and under a power it is one
+    quantity, 0.5/(1/(1 + exp(-0.2))), not 0.5/1/(1 + exp(-0.2)), which is σ(0.2)/2."""
+    text = "kind: graph\nnodes: {p: a/sigmoid(b) + sigmoid(b)**-2}\ninputs: {a: 0.5, b: 0.2}\n"
+    data = parse("s", text)[0]
+    solution = _solve_random(text)
+    check_substitutions(solution)
+    check_numbers(solution, ref.graphs(data))
+    val = by_key(solution)["val[p]"]
+    assert formulas.substituted(val, "text") == (
+        "0.5/(1/(1 + exp(-0.2))) + (1/(1 + exp(-0.2)))**(-2)"
+    )
+    assert formulas.substituted(val, "unicode") == "0.5/σ(0.2) + σ(0.2)^(−2)"
+
+
 def test_the_checks_fail_on_a_wrong_number() -> None:
     """The checks are not vacuous: one gradient off in the last place of its display, or a
     step out of order, is caught."""
