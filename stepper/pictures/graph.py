@@ -158,7 +158,7 @@ class _Picture:
         for r in self.geo.routes:
             if r.start <= last < self.depth[r.target]:
                 out.setdefault(row_at(r.points, x), []).append(self.symbols[r.target])
-        return {y: ",".join(dict.fromkeys(names)) for y, names in out.items()}
+        return {y: _names(list(dict.fromkeys(names))) for y, names in out.items()}
 
     # --- drawing -----------------------------------------------------------------------------
 
@@ -227,6 +227,12 @@ class _Picture:
         ]
         out += [p.at(box.x + 2, box.y + 1 + k) for k, p in enumerate((value, grad)) if p.text]
         return out
+
+
+def _names(names: list[str]) -> str:
+    """The nodes a cut edge goes to, the first three and … for the rest (a node of a
+    60-node chain may feed eight later ones)."""
+    return ",".join(names[:3] + ["…"] * (len(names) > 3))
 
 
 def _heading(node: GraphNode) -> str:
