@@ -21,6 +21,7 @@ from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text
 from stepper.numbers import pretty
 from stepper.printers import REGISTRY, Options
+from stepper.steps import Solution
 from stepper.variants import SATURATION, make_variant, make_variants, variant_id
 from tests.conftest import compile_latex, solved
 
@@ -202,15 +203,38 @@ CONTOUR_STRUCTURE = [
 ]
 
 
+def _graph_tables_blank(solution: Solution) -> None:
+    """A graph's Markdown has no fenced picture but a table of nodes: on a worksheet the
+    computed nodes' values and every gradient are blank, in the solution they are all there."""
+    for blank in ("values", "all", "none"):
+        document = str(REGISTRY["md"].render(solution, Options(blank=blank)))
+        assert not PICTURE.findall(document)
+        top = document.split("\n## ", 1)[0]  # the table before the data and the steps
+        rows = [line.split("|")[1:-1] for line in top.splitlines() if line.startswith("| $")]
+        computed = [row for row in rows if row[1].strip()]
+        assert computed, solution.lesson_id
+        for row in rows:
+            filled = [cell.strip() != "" for cell in row[2:4]]
+            given = not row[1].strip()  # an input: its value is the lesson's
+            if blank == "none":
+                assert all(filled), row
+            else:
+                assert filled == [given, False], (blank, row)
+
+
 @pytest.mark.parametrize("lesson_id", builtin_ids())
 def test_markdown_worksheet_pictures_contain_no_answer(lesson_id: str) -> None:
     """The picture at the top of a Markdown worksheet shows what the lesson gives and nothing
     a step computes (not a conv map's side), while the solution's picture shows the final
     values. An optimize worksheet has no picture: its paths, legend and table of iterates
-    would be an empty frame."""
+    would be an empty frame. A graph's picture is a table of its nodes (markdown's own), whose
+    worksheet leaves blank every value and gradient a step computes."""
     from tests.test_pdf import STRUCTURE, _answers, numbers
 
     solution = solved(lesson_id)
+    if solution.graph is not None:
+        _graph_tables_blank(solution)
+        return
     answers = _answers(solution)
     for blank in ("values", "all"):
         document = str(REGISTRY["md"].render(solution, Options(blank=blank)))

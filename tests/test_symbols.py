@@ -46,8 +46,10 @@ Meanings = dict[str, set[str]]
 
 
 def head(sym: Sym) -> str:
-    """The symbol as its family reads: ε for every ε₁, ε₂; δᶜ for every δᶜ₁₁."""
-    return Sym(sym.letter, tilde=sym.tilde, delta=sym.delta, tag=sym.tag).unicode()
+    """The symbol as its family reads: ε for every ε₁, ε₂; δᶜ for every δᶜ₁₁; ∂L/∂w for
+    every ∂L/∂w₂₀."""
+    bare = Sym(sym.letter, tilde=sym.tilde, delta=sym.delta, tag=sym.tag, of=sym.of, via=sym.via)
+    return bare.unicode()
 
 
 def meaning(key: str, solution: Solution) -> str:
@@ -55,6 +57,8 @@ def meaning(key: str, solution: Solution) -> str:
     and, for an optimiser's own quantities, qualified by the optimiser."""
     stem = key.split("[", 1)[0]
     name = stem.rsplit(".", 1)[-1]
+    if solution.graph is not None:
+        return graph_meaning(name, key, solution)
     shape = solution.optimize
     if shape is None:
         return SYNONYMS.get(("", name), name)
@@ -64,6 +68,22 @@ def meaning(key: str, solution: Solution) -> str:
     owner = [o.family for o in shape.optimizers if o.prefix and f".{o.prefix}" in f".{key}"]
     optimizer = owner[0] if owner else shape.optimizers[0].family
     return SYNONYMS.get((optimizer, name), name)
+
+
+def graph_meaning(name: str, key: str, solution: Solution) -> str:
+    """A graph's inputs and nodes are the author's names, as an optimize lesson's variables
+    (an input keeps its meaning after the step, x → x − α·∂L/∂x, as w → w + Δw does); the
+    local derivative ∂L/∂d at the output L is the same derivative as d's gradient ∂L/∂d."""
+    assert solution.graph is not None
+    run = solution.graph.run_of(key)
+    inside = key.split("[", 1)[1].rstrip("]") if "[" in key else ""
+    if name in ("val", "new"):
+        return f"variable {inside}"
+    if not inside and any(n.name == name for n in run.nodes):
+        return f"variable {name}"
+    if name == "local" and inside.split(",")[0] == run.output:
+        return "grad"
+    return name
 
 
 def meanings(solution: Solution) -> Meanings:
