@@ -193,10 +193,11 @@ class _Picture:
         return placed(items, win.start)
 
     def _cut_role(self, text: str) -> Role:
-        """A cut edge's label is read when it names the node at the other end of the edge
-        being computed along; otherwise it only says what is left out."""
-        names = {self.symbols[m] for edge in self.pos.edges for m in edge}
-        return Role.READ if set(text.split(",")) & names else Role.MORE
+        """A cut edge's label is read when the step reads a node it names (as that node's
+        box would be); otherwise it only says what is left out."""
+        named = set(text.split(","))
+        nodes = [self.nodes[m] for m, sym in self.symbols.items() if sym in named]
+        return Role.READ if any(self.pos.box_role(n) is Role.READ for n in nodes) else Role.MORE
 
     def _start(self, route: Route) -> tuple[tuple[int, int], ...]:
         """The route from the source's own edge: an outline's right side, or one cell after
