@@ -565,8 +565,12 @@ def test_notes_and_explanations_may_name_every_family_of_keys() -> None:
     ]
     assert lesson_from_text(fork.replace("'local[e,a]'", "'local[p,y]'"), "t.yaml")
     both = EXPRESSION + dedent("""\
+        notes:
+          operations.val[n3]: la suma de los dos productos
+          functions.local[f,n4]: σ(1 − σ)
         explanations:
           'operations.val[*]': {append: x}
+          'functions.grad[*]': {append: x}
         """)
     assert lesson_from_text(both, "t.yaml")
 

@@ -25,18 +25,14 @@ from typing import Any
 from stepper.lesson.checks import Found
 from stepper.lesson.errors import msg
 from stepper.lesson.formula import (
-    FUNCTIONS,
     GRAPH_FUNCTIONS,
     Formula,
     FormulaError,
     FormulaFound,
-    NumericError,
-    divide,
-    finite,
     parse_formula,
-    power,
 )
 from stepper.lesson.graph_keys import Run, check_keys, keys_of
+from stepper.lesson.graph_values import Outside, value
 from stepper.lesson.schema import VARIABLE, GraphLesson
 
 #: The most nodes a graph may have, written as ``nodes`` (the schema's bound) or as the nodes an
@@ -125,11 +121,11 @@ def _inputs(given: Any) -> Inputs:
     return Inputs(names, real if len(real) == len(numbers) else None, len(names) == len(given))
 
 
-def _real(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def _real(given: Any) -> float | None:
+    if isinstance(given, bool) or not isinstance(given, int | float):
         return None
     try:
-        number = float(value)
+        number = float(given)
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
@@ -472,8 +468,8 @@ def _check_expression(
         return []
     if inputs.numbers is not None:
         try:
-            _value(formula, formula.tree, dict(inputs.numbers))
-        except _Outside as exc:
+            value(formula, formula.tree, dict(inputs.numbers))
+        except Outside as exc:
             found.append(FormulaFound(("expression",), exc.message, offset=exc.offset))
             return []
     return runs
@@ -541,117 +537,17 @@ def _is_number(tree: ast.expr) -> bool:
 # --- values ------------------------------------------------------------------------------------
 
 
-class _Outside(Exception):
-    """A value out of its function's domain: where in the formula, and what to say."""
-
-    def __init__(self, offset: int, message: str) -> None:
-        super().__init__(message)
-        self.offset = offset
-        self.message = message
-
-
 def _node_values(graph: list[Node], inputs: dict[str, float]) -> list[Found]:
     """Each node's value in order, from the given inputs; the first that cannot be computed
     (or whose slope is infinite there) is told at its place, naming the operand and its value."""
     values = dict(inputs)
     for node in graph:
         try:
-            values[node.name] = _value(node.formula, node.formula.tree, values)
-        except _Outside as exc:
+            values[node.name] = value(node.formula, node.formula.tree, values)
+        except Outside as exc:
             message = msg("graph.in_node", node=node.name, why=exc.message)
             return [FormulaFound(("nodes", node.name), message, offset=exc.offset)]
     return []
-
-
-def _value(formula: Formula, node: ast.expr, values: dict[str, float]) -> float:
-    """``node``'s value with floats, by the guarded primitives of ``formula``; _Outside where
-    it is not defined, or where its derivative is not (√ and powers below 1 at 0)."""
-    if isinstance(node, ast.Constant):
-        assert isinstance(node.value, int | float)  # the whitelist's numbers
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        return values[node.id]
-    if isinstance(node, ast.UnaryOp):
-        inner = _value(formula, node.operand, values)
-        return -inner if isinstance(node.op, ast.USub) else inner
-    if isinstance(node, ast.Call):
-        return _call(formula, node, values)
-    assert isinstance(node, ast.BinOp)
-    a = _value(formula, node.left, values)
-    b = _value(formula, node.right, values)
-    try:
-        if isinstance(node.op, ast.Div):
-            if b == 0:
-                raise _Outside(
-                    formula.span(node.right)[0],
-                    msg("graph.division", operand=_text(formula, node.right)),
-                )
-            return divide(a, b)
-        if isinstance(node.op, ast.Pow):
-            return _power(formula, node, a, b)
-        if isinstance(node.op, ast.Add):
-            return finite(a + b)
-        if isinstance(node.op, ast.Sub):
-            return finite(a - b)
-        return finite(a * b)
-    except NumericError:
-        raise _Outside(
-            formula.span(node)[0], msg("graph.too_large", part=_text(formula, node))
-        ) from None
-
-
-def _power(formula: Formula, node: ast.BinOp, base: float, exponent: float) -> float:
-    """A power, told where it has no real value or an infinite slope (0 to a power below 1:
-    x**0.5 at 0 has the slope 0.5/√0)."""
-    start = formula.span(node)[0]
-    fields = {
-        "base": _text(formula, node.left),
-        "value": _number(base),
-        "exponent": _number(exponent),
-    }
-    if base == 0 and exponent < 0:
-        raise _Outside(start, msg("graph.zero_power", **fields))
-    if base == 0 and 0 < exponent < 1:
-        raise _Outside(start, msg("graph.zero_slope_power", **fields))
-    if base < 0 and exponent != int(exponent):
-        raise _Outside(start, msg("graph.fractional_power", **fields))
-    return power(base, exponent)
-
-
-def _call(formula: Formula, node: ast.Call, values: dict[str, float]) -> float:
-    assert isinstance(node.func, ast.Name)
-    name = node.func.id
-    arguments = [_value(formula, a, values) for a in node.args]
-    if name == "max":
-        return max(arguments)
-    (a,) = arguments
-    (argument,) = node.args
-    start = formula.span(node)[0]
-    fields = {
-        "call": _text(formula, node),
-        "operand": _text(formula, argument),
-        "value": _number(a),
-    }
-    if name == "log" and a <= 0:
-        raise _Outside(start, msg("graph.log", **fields))
-    if name == "sqrt" and a < 0:
-        raise _Outside(start, msg("graph.sqrt", **fields))
-    if name == "sqrt" and a == 0:
-        raise _Outside(start, msg("graph.sqrt_zero", **fields))
-    try:
-        return finite(FUNCTIONS[name](a))
-    except NumericError:
-        raise _Outside(start, msg("graph.too_large", part=fields["call"])) from None
-
-
-def _text(formula: Formula, node: ast.AST) -> str:
-    start, end = formula.span(node)
-    text = " ".join(formula.text[start:end].split())
-    return text if len(text) <= 40 else f"{text[:37]}..."
-
-
-def _number(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def squashing(data: dict[str, Any]) -> list[float]:
@@ -671,7 +567,7 @@ def squashing(data: dict[str, Any]) -> list[float]:
             func = part.func if isinstance(part, ast.Call) else None
             if isinstance(func, ast.Name) and func.id in ("tanh", "sigmoid"):
                 assert isinstance(part, ast.Call)
-                out.append(_value(formula, part.args[0], values))
+                out.append(value(formula, part.args[0], values))
         if name is not None:
-            values[name] = _value(formula, formula.tree, values)
+            values[name] = value(formula, formula.tree, values)
     return out
