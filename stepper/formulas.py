@@ -97,14 +97,14 @@ def _activation(s: Sequence[sympy.Expr], p: tuple[int | str, ...]) -> sympy.Expr
     if name == "linear":
         return s[0]
     if name == "tanh":
-        return _tgh()(s[0]) if p[1:] == ("tgh",) else sympy.tanh(s[0])
+        return tgh_function()(s[0]) if p[1:] == ("tgh",) else sympy.tanh(s[0])
     if name == "sigmoid":
         return sympy.Pow(_add(sympy.Integer(1), sympy.exp(_neg(s[0]))), -1, evaluate=False)
     return sympy.Max(sympy.Integer(0), s[0], evaluate=False)
 
 
 @cache
-def _tgh() -> type[sympy.Function]:
+def tgh_function() -> type[sympy.Function]:
     """tanh written tgh, as the Spanish lecture writes it (``display.tanh``); its text form
     stays tanh, which a program evaluates."""
     import sympy
@@ -440,7 +440,7 @@ def _tanh(x: sympy.Expr, p: tuple[int | str, ...]) -> sympy.Expr:
     """tanh, written tgh when the step's params say so (``display.tanh``)."""
     import sympy
 
-    return _tgh()(x) if "tgh" in p else sympy.tanh(x)
+    return tgh_function()(x) if "tgh" in p else sympy.tanh(x)
 
 
 def _groups(s: Sequence[sympy.Expr], counts: Sequence[int]) -> list[sympy.Expr]:

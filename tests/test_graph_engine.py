@@ -244,3 +244,28 @@ def test_a_node_x_times_2_and_a_derivative_2x_print_each_in_its_order() -> None:
     step = {s.key: s for s in solution.steps}
     assert formulas.rhs_formula(step["val[p]"], "unicode") == "x · 2"
     assert formulas.rhs_formula(step["local[q,x]"], "unicode") == "2 · x"
+
+
+def test_tanh_is_written_tgh_in_spanish_as_the_lecture_does() -> None:
+    """display.tanh, or the lecture's tgh in Spanish; the text form keeps tanh, which a
+    program evaluates; the local derivative reads the node's own value, 1 − t²."""
+    text = "kind: graph\nnodes: {t: tanh(u)}\ninputs: {u: 0.5}\n"
+    for lang, written in (("es", "tgh(u)"), ("en", "tanh(u)")):
+        solution = _solved(text, lang)
+        step = {s.key: s for s in solution.steps}
+        assert formulas.rhs_formula(step["val[t]"], "unicode") == written
+        assert formulas.substituted(step["val[t]"], "text") == "tanh(0.5)"
+        assert formulas.rhs_formula(step["local[t,u]"], "unicode") == "1 − t²"
+        assert solution.graph is not None
+        assert solution.graph.runs[0].node("t").op == written[:-3]
+
+
+def test_max_keeps_its_arguments_in_the_order_written() -> None:
+    """sympy's Max sorts its arguments; a graph's max(v, u) reads as written, and its slope
+    with respect to u is [u − v > 0]."""
+    text = "kind: graph\nnodes:\n  m: max(v, u)\ninputs: {u: 2, v: 1}\n"
+    step = {s.key: s for s in _solved(text).steps}
+    assert formulas.rhs_formula(step["val[m]"], "unicode") == "max(v, u)"
+    assert formulas.substituted(step["val[m]"], "text") == "max(1, 2)"
+    assert formulas.rhs_formula(step["local[m,u]"], "unicode") == "[u − v > 0]"
+    assert (step["local[m,u]"].value, step["local[m,v]"].value) == (1, 0)

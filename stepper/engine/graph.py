@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+from stepper.activations import tanh_written
 from stepper.engine.base import Recorder
 from stepper.engine.graph_local import Local, Numeric, derive
 from stepper.engine.graph_split import Node, given_nodes, split
@@ -45,6 +46,7 @@ class GraphPass(Recorder):
         self.lesson = lesson
         self.inputs = tuple(lesson.inputs)
         self.out = ""
+        self.tgh = tanh_written(lesson.display.tanh, lang) == "tgh"
         #: The gradients known so far, the nodes that read each name, and the contributions
         #: to a name read by several nodes gathered so far (one graph's backward pass).
         self.grads: dict[str, Quantity] = {}
@@ -111,7 +113,7 @@ class GraphPass(Recorder):
                     named(n.name),
                     n.operands,
                     rhs_formula(step, "unicode"),
-                    n.op,
+                    "tgh" if self.tgh and n.op == "tanh" else n.op,
                     step.value,
                 )
             )
@@ -128,7 +130,7 @@ class GraphPass(Recorder):
                 Phase.FORWARD,
                 None,
                 template="expression",
-                params=(derive(n).template,),
+                params=(derive(n, tgh=self.tgh).template,),
                 sym=named(n.name),
                 operands=operands,
                 value=value,
@@ -211,7 +213,7 @@ class GraphPass(Recorder):
         )
         self.grads, self.readers, self.parts = {out: one}, readers, {}
         for n in reversed(path):
-            for local in derive(by_name[n.name]).locals:
+            for local in derive(by_name[n.name], tgh=self.tgh).locals:
                 self.edge(n, local, values)
         return self.grads
 

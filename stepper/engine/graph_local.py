@@ -48,12 +48,14 @@ class Derived:
     locals: tuple[Local, ...]
 
 
-def derive(node: Node) -> Derived:
-    return _derive(node.name, node.formula.text, node.operands)
+def derive(node: Node, *, tgh: bool = False) -> Derived:
+    """The node's formula and local derivatives; with ``tgh`` tanh is written tgh, as the
+    Spanish lecture writes it (``display.tanh``; the text form keeps tanh)."""
+    return _derive(node.name, node.formula.text, node.operands, tgh)
 
 
 @cache
-def _derive(name: str, text: str, operands: tuple[str, ...]) -> Derived:
+def _derive(name: str, text: str, operands: tuple[str, ...], tgh: bool) -> Derived:
     import sympy
 
     from stepper.lesson.formula import GRAPH_FUNCTIONS, parse_formula
@@ -73,13 +75,26 @@ def _derive(name: str, text: str, operands: tuple[str, ...]) -> Derived:
         found.append(
             Local(
                 m,
-                register_expression(slope, reads),
+                register_expression(_written(slope, tgh), reads),
                 tuple(v.name for v in reads),
                 numeric(slope, reads),
                 mine,
             )
         )
-    return Derived(register_expression(expr, symbols), tuple(found))
+    return Derived(register_expression(_written(expr, tgh), symbols), tuple(found))
+
+
+def _written(expr: sympy.Expr, tgh: bool) -> sympy.Expr:
+    """``expr`` as printed: tanh as tgh where the lesson writes it so (nothing evaluated)."""
+    import sympy
+
+    from stepper.formulas import tgh_function
+
+    if not tgh or not expr.has(sympy.tanh):
+        return expr
+    if isinstance(expr, sympy.tanh):
+        return tgh_function()(_written(expr.args[0], tgh))
+    return expr.func(*(_written(a, tgh) for a in expr.args), evaluate=False)
 
 
 def _evaluated(expr: sympy.Expr) -> sympy.Expr:

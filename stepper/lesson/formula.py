@@ -498,7 +498,7 @@ def _build(node: ast.expr, symbols: dict[str, Any]) -> Any:
         assert isinstance(node.func, ast.Name)
         arguments = [_build(a, symbols) for a in node.args]
         if node.func.id == "max":
-            return sympy.Max(*arguments, evaluate=False)
+            return neuron_functions()["max"](*arguments)
         function = {
             "exp": sympy.exp,
             "log": sympy.log,
@@ -539,9 +539,9 @@ def _arithmetic(op: ast.operator, left: Any, right: Any) -> Any:
 
 @functools.cache
 def neuron_functions() -> dict[str, Any]:
-    """sigmoid and relu as sympy functions that stay whole (σ(u), relu(u)), so a graph node
-    reads as written; each knows its derivative (σ(1 − σ); the step θ(u), 0 at u = 0 as the
-    dense kind takes it) and its value. How each is printed: ``stepper.formulas``."""
+    """sigmoid, relu and max as sympy functions that stay whole (σ(u), relu(u), max(a, b)),
+    so a graph node reads as written; each knows its derivative (σ(1 − σ); the step θ(u), 0 at
+    u = 0 as the dense kind takes it) and its value. How each is printed: ``stepper.formulas``."""
     import sympy
 
     def sigmoid_slope(self: Any, argindex: int = 1) -> Any:
@@ -557,11 +557,21 @@ def neuron_functions() -> dict[str, Any]:
     def relu_value(self: Any, prec: int) -> Any:
         return sympy.Max(0, self.args[0])._eval_evalf(prec)
 
+    def max_slope(self: Any, argindex: int = 1) -> Any:
+        a, b = self.args if argindex == 1 else reversed(self.args)
+        return sympy.Heaviside(a - b, 0)
+
+    def max_value(self: Any, prec: int) -> Any:
+        return sympy.Max(*self.args)._eval_evalf(prec)
+
     # sympy names a function by its class.
     function = sympy.Function
     sigmoid = type("sigmoid", (function,), {"fdiff": sigmoid_slope, "_eval_evalf": sigmoid_value})
     relu = type("relu", (function,), {"fdiff": relu_slope, "_eval_evalf": relu_value})
-    return {"sigmoid": sigmoid, "relu": relu}
+    # max(a, b) in the order written (sympy's Max sorts its arguments), whose slope is the
+    # step [a − b > 0]: 0 for both at a tie, as relu's at 0.
+    ordered = type("max", (function,), {"fdiff": max_slope, "_eval_evalf": max_value, "nargs": 2})
+    return {"sigmoid": sigmoid, "relu": relu, "max": ordered}
 
 
 def _number(value: float) -> Any:
@@ -631,7 +641,7 @@ def numeric(
                 return lambda p: sqrt(base(p))
             exponent = float(n)
             return lambda p: power(base(p), exponent)
-        if e.func is sympy.Max:
+        if e.func in (sympy.Max, neuron_functions()["max"]):
             return lambda p: max(part(p) for part in parts)
         if e.func is sympy.Heaviside:  # Heaviside(u, 0): the second argument is its value at 0
             return lambda p: step(parts[0](p))
