@@ -10,7 +10,7 @@ import io
 import pytest
 from textual.widgets import Label
 
-from stepper.catalog import builtin_ids, resolve
+from stepper.catalog import resolve
 from stepper.engine import solve
 from stepper.lesson.load import lesson_from_text, load_lesson
 from stepper.repl import run_plain
@@ -20,10 +20,6 @@ from stepper.tui.screens.walk import WalkScreen
 from tests.tui_helpers import history_text, make_app, run_walk, shown_text
 
 pytestmark = pytest.mark.slow  # each test runs the app
-#: The engine landed first; graph-1 lands with the graph's picture (then this mark goes).
-needs_graph1 = pytest.mark.skipif(
-    "graph-1" not in builtin_ids(), reason="graph-1 is not built in yet"
-)
 
 SIZES = [(80, 24), (60, 20)]
 
@@ -44,7 +40,6 @@ def status(app: StepperApp) -> str:
     return str(app.screen.query_one("#progress-label", Label).content)
 
 
-@needs_graph1
 @pytest.mark.parametrize("size", SIZES)
 def test_graph1_walked_step_by_step_to_the_end(size: tuple[int, int]) -> None:
     """Space through every stage of every step: going back the status line and the history
@@ -105,7 +100,6 @@ def test_the_quiz_tells_a_fork_s_gradient_given_as_one_contribution(
     run_walk(StepperApp(lesson, quiz=True), scenario, size)
 
 
-@needs_graph1
 def test_plain_prints_every_step_of_graph1() -> None:
     lesson = load_lesson(resolve("graph-1").path, "graph-1")
     solution = solve(lesson)
