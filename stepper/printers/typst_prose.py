@@ -54,6 +54,8 @@ _OPS = {
 _FUNCTIONS = {"tanh", "log", "ln", "exp", "max", "min", "sin", "cos", "arg"}
 #: One-letter words of the prose (Spanish y, o, a, e, u; English a, I): never a symbol alone.
 _WORDS = set("yoaeuIAOYEU")
+#: The word before a graph's node in headings and explanations (nodo e: the node, not "and").
+_NODE = ("nodo", "node")
 #: Letters of the prose that Unicode writes with an accent a symbol could carry (ñ is n + ~).
 _LETTERS = {"ñ", "Ñ"}
 #: Letters that are mathematical symbols although not alphabetic.
@@ -224,10 +226,15 @@ class _Parser:
                 )
         if _is_prose(text):
             return None
-        # A letter right before a comma is a symbol in a list ("u, ỹ, ε"): the one-letter
-        # words of the prose (y, o, u, a) never stand there.
-        listed = self.kind(i + 1) == "comma" and len(_letters(text)) == 1
-        return self.scripted(_Math(i + 1, _symbols(text), _strong(text) or listed, 0))
+        # A letter right before a comma is a symbol in a list ("u, ỹ, ε"), and one right after
+        # "nodo"/"node" names a graph's node ("hacia atrás · nodo e"): the one-letter words of
+        # the prose (y, o, u, a, e) never stand there.
+        named = len(_letters(text)) == 1 and (self.kind(i + 1) == "comma" or self._after_node(i))
+        return self.scripted(_Math(i + 1, _symbols(text), _strong(text) or named, 0))
+
+    def _after_node(self, i: int) -> bool:
+        """Whether token ``i`` follows the word nodo (node) and a space."""
+        return i >= 2 and self.kind(i - 1) == "space" and self.text(i - 2).lower() in _NODE
 
     def scripted_group(self, i: int) -> _Math | None:
         group = self.group(i)
