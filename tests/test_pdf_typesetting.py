@@ -57,6 +57,8 @@ def test_a_formula_in_prose_is_math_kept_on_one_line() -> None:
         ("es ỹ₁ = u₄ = 0,097 y", ['tilde(y)_(1) = u_(4) = 0","097']),
         ("y x es la entrada", ["x"]),
         ("paso a paso, u, ỹ, ε y los", ["u", "tilde(y)", "ε"]),
+        ("Hacia atrás · nodo e", ["e"]),  # a graph's node, not the word e
+        ("the edges of node a", ["a"]),
     ],
 )
 def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
@@ -72,6 +74,7 @@ def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
     "text",
     [
         "paso a paso y los nuevos valores, u otros",
+        "e con los nuevos valores de las entradas",
         "Celda (3, 1) del mapa 1",
         "el año pequeño de la señal",
         "that channel's kernel",
