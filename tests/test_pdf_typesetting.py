@@ -75,6 +75,7 @@ def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
     [
         "paso a paso y los nuevos valores, u otros",
         "e con los nuevos valores de las entradas",
+        "el gradiente respecto de cada nodo y cada entrada",
         "Celda (3, 1) del mapa 1",
         "el año pequeño de la señal",
         "that channel's kernel",

@@ -194,15 +194,15 @@ def mathml(latex: str, *, comma: bool = False, lead: bool = False, split: bool =
     return "<wbr>".join(_math(chunk, lead or k > 0) for k, chunk in enumerate(chunks))
 
 
-def _number_math(shown: str, comma: bool, rounded: bool = False) -> str:
-    """``= value`` as MathML (``≈ value`` when ``rounded``), the minus sign attached to the
-    number."""
+def _number_math(shown: str, comma: bool, rounded: bool = False, relation: str = "=") -> str:
+    """``= value`` as MathML (``≈ value`` when ``rounded``; ``→ value`` with that
+    ``relation``), the minus sign attached to the number."""
     text = decimal_comma(shown) if comma else shown
     if text.startswith("-"):
         number = f"<mrow><mo>\u2212</mo><mn>{escape(text[1:])}</mn></mrow>"
     else:
         number = f"<mn>{escape(text)}</mn>"
-    relation = "\u2248" if rounded else "="
+    relation = "\u2248" if rounded else relation
     return f'<math><mo form="infix">{relation}</mo>{number}</math>'
 
 
@@ -231,7 +231,8 @@ def _equation(step: Step, doc: Document) -> str:
     sub = formulas.substituted(doc.substitution(step), "latex", blank=blank)
     show_rhs = not doc.shows_values or not _same(rhs, value_tex)
     show_sub = not (_same(sub, rhs) or _same(sub, value_tex) or _same(sub, _BLANK_TEX))
-    parts = [mathml(f"{lhs} {rhs}" if show_rhs else lhs, comma=comma)]
+    # A formula that is its value (∂L/∂L = 1, δ = 0): the symbol, and the value after it.
+    parts = [mathml(f"{lhs} {rhs}" if show_rhs else step.sym.latex(), comma=comma)]
     if show_sub and doc.shows_substitutions:
         parts.append(mathml(f"= {sub}", comma=comma, lead=True))
     elif show_sub:  # a box about as wide as what goes in it
@@ -239,7 +240,8 @@ def _equation(step: Step, doc: Document) -> str:
         box = f'<span class="box sub" style="width: {room:.0f}em"></span>'
         parts.append(f'<span class="blank">{_EQUALS}{box}</span>')
     if doc.shows_values:
-        value = _number_math(step.shown, comma, doc.rounded(step) and show_sub)
+        arrow = step.relation if not (show_rhs or show_sub) else "="
+        value = _number_math(step.shown, comma, doc.rounded(step) and show_sub, arrow)
         parts.append(f'<span class="value">{value}</span>')
     else:
         parts.append(f'<span class="blank">{_EQUALS}{_box("value")}</span>')

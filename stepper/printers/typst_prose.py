@@ -226,15 +226,18 @@ class _Parser:
                 )
         if _is_prose(text):
             return None
-        # A letter right before a comma is a symbol in a list ("u, ỹ, ε"), and one right after
-        # "nodo"/"node" names a graph's node ("hacia atrás · nodo e"): the one-letter words of
-        # the prose (y, o, u, a, e) never stand there.
+        # A letter right before a comma is a symbol in a list ("u, ỹ, ε"), and one that ends a
+        # phrase after "nodo"/"node" names a graph's node ("hacia atrás · nodo e"): the
+        # one-letter words of the prose (y, o, u, a, e) never stand there.
         named = len(_letters(text)) == 1 and (self.kind(i + 1) == "comma" or self._after_node(i))
         return self.scripted(_Math(i + 1, _symbols(text), _strong(text) or named, 0))
 
     def _after_node(self, i: int) -> bool:
-        """Whether token ``i`` follows the word nodo (node) and a space."""
-        return i >= 2 and self.kind(i - 1) == "space" and self.text(i - 2).lower() in _NODE
+        """Whether token ``i`` follows the word nodo (node) and a space and ends the phrase
+        (the heading's "nodo e", "nodo e:"; "cada nodo y cada entrada" has the word y)."""
+        named = i >= 2 and self.kind(i - 1) == "space" and self.text(i - 2).lower() in _NODE
+        phrase = not (self.kind(i + 1) == "space" and self.kind(i + 2) == "word")
+        return named and phrase
 
     def scripted_group(self, i: int) -> _Math | None:
         group = self.group(i)
