@@ -11,22 +11,10 @@ from pathlib import Path
 import pytest
 
 from stepper import formulas
+from stepper.catalog import builtin_folder
 from stepper.engine import solve
-from stepper.lesson.load import lesson_from_text
+from stepper.lesson.load import lesson_from_text, load_lesson
 from stepper.steps import Phase, Solution
-
-#: micrograd's example, as graph-1 gives it.
-MICROGRAD = """
-kind: graph
-nodes:
-  e: a*b
-  d: e + c
-  L: d*f
-inputs: {a: 2, b: -3, c: 10, f: -2}
-output: L
-learning_rate: 0.01
-trainable: [a, b, c, f]
-"""
 
 CS231N = """
 kind: graph
@@ -45,10 +33,10 @@ def _values(solution: Solution) -> dict[str, float]:
     return {s.key: s.value for s in solution.steps}
 
 
-def test_micrographs_example_worked_by_hand() -> None:
+def test_graph_1_is_micrographs_example_worked_by_hand() -> None:
     """L = (a·b + c)·f at a = 2, b = −3, c = 10, f = −2: e = −6, d = 4, L = −8, and the
     gradients micrograd prints: a 6, b −4, c −2, f 4, e −2, d −2."""
-    solution = _solved(MICROGRAD, "es")
+    solution = solve(load_lesson(builtin_folder() / "graph-1.yaml"), "es")
     v = _values(solution)
     assert (v["val[e]"], v["val[d]"], v["val[L]"]) == (-6, 4, -8)
     grads = {m: v[f"grad[{m}]"] for m in "abcfed"}
@@ -60,10 +48,10 @@ def test_micrographs_example_worked_by_hand() -> None:
     assert [s.phase for s in solution.steps][-1] == Phase.CHECK
 
 
-def test_micrograd_goes_back_node_by_node_operand_by_operand() -> None:
+def test_graph_1_goes_back_node_by_node_operand_by_operand() -> None:
     """The backward steps in the design's order: L's operands d then f, d's e then c, e's a
     then b, each local derivative before the gradient it gives."""
-    solution = _solved(MICROGRAD)
+    solution = solve(load_lesson(builtin_folder() / "graph-1.yaml"), "en")
     back = [s.key for s in solution.steps if s.phase == Phase.BACKWARD]
     assert back == [
         "grad[L]",
@@ -187,7 +175,7 @@ def test_relu_and_max_take_the_step_zero_at_zero() -> None:
 
 def _every_solution() -> list[Solution]:
     return [
-        _solved(MICROGRAD, "es"),
+        solve(load_lesson(builtin_folder() / "graph-1.yaml"), "es"),
         _solved(CS231N.format(split="[operations, functions]")),
         _solved(FORK),
         _solved("kind: graph\nnodes: {t: tanh(w*x), l: log(t + 2)}\ninputs: {w: 0.5, x: 1.2}\n"),
