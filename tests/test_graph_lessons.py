@@ -255,8 +255,8 @@ def test_graph_4_is_backprop_1s_update() -> None:
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_graph_4_says_that_delta_is_minus_half_the_gradient(lang: str) -> None:
-    """The lesson says what the test above checks: its summary writes δ = −½ ∂ε²/∂u and
+    """The lesson says what the test above checks: its summary writes δ = −½·∂ε²/∂u and
     names backprop-1's Δw."""
     summary = localized(builtin_lesson("graph-4").summary, lang, "es") or ""
-    assert "−½ ∂ε²/∂u" in summary
+    assert "−½·∂ε²/∂u" in summary
     assert "backprop-1" in summary and "Δw₂ⱼ = 2αxⱼδ₂" in summary
