@@ -77,6 +77,8 @@ def compile_latex(source: Path) -> None:
         cwd=source.parent,
         capture_output=True,
         text=True,
+        # TeX's box warnings print glyphs by their font slot (T1's ó is the byte 0xF3): not UTF-8.
+        errors="replace",
         timeout=120,
         check=False,
     )

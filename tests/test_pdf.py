@@ -191,6 +191,11 @@ def _answers(solution: Solution) -> set[float]:
     allowed = {abs(q.value) for q in solution.given}
     if solution.network is not None and len(solution.network.samples) > 1:
         allowed |= set(map(float, range(1, len(solution.network.samples) + 1)))
+    if solution.graph is not None:
+        # A node's digits are its name (n₄, w₂₀), which pdftotext sets apart from the letter
+        # in a fraction's numerator or denominator (∂n₆/∂n₅).
+        names = {node.name for run in solution.graph.runs for node in run.nodes}
+        allowed |= {float(name[1:]) for name in names if name[1:]}
     computed = set()
     for step in solution.steps:
         allowed |= {abs(float(q.shown)) for q in step.operands if q.step is None}

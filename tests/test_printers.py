@@ -77,7 +77,10 @@ def test_worksheets_contain_no_answer(lesson_id: str, fmt: str) -> None:
         for step, block in zip(solution.steps, blocks, strict=True):
             numbers = set(NUMBER.findall(INDICES.sub("", block.replace("\\left(", "("))))
             givens = {q.shown for q in step.operands if q.step is None}
-            answers = {step.shown} | {q.shown for q in step.operands if q.step is not None}
+            # A step with no operands is a constant its template writes (a graph's
+            # ∂n/∂m = −1 for a negation or a difference): its formula is its value.
+            own = {step.shown} if step.operands else set()
+            answers = own | {q.shown for q in step.operands if q.step is not None}
             leaked = (numbers & answers) - givens - CONSTANTS
             assert not leaked, f"{lesson_id} {fmt} {blank} step {step.n}: {leaked}"
             last = block.rstrip().removesuffix("\\end{aligned}").rstrip()
