@@ -256,7 +256,12 @@ def test_graph_4_is_backprop_1s_update() -> None:
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_graph_4_says_that_delta_is_minus_half_the_gradient(lang: str) -> None:
     """The lesson says what the test above checks: its summary writes δ = −½·∂ε²/∂u and
-    names backprop-1's Δw."""
+    names backprop-1's Δw, and so do the steps where it happens: ∂E₂/∂u₂ and each new w₂ⱼ."""
     summary = localized(builtin_lesson("graph-4").summary, lang, "es") or ""
     assert "−½·∂ε²/∂u" in summary
     assert "backprop-1" in summary and "Δw₂ⱼ = 2αxⱼδ₂" in summary
+    steps = {step.key: step for step in solved("graph-4", lang).steps}
+    assert "= −2δ₂" in steps["grad[u2]"].explanation
+    assert "−½ · ∂E₂/∂u₂" in steps["grad[u2]"].explanation
+    for j in "012":
+        assert "w₂ⱼ + 2αxⱼδ₂" in steps[f"new[w2{j}]"].explanation
