@@ -98,6 +98,9 @@ _UNICODE = {
     "₋": "_{-}",
     "₊": "_{+}",
     "⊙": r"\odot",
+    # A graph: the power rule's uᵏ in an explanation, the lecture's δ = −½·∂ε²/∂u in graph-4.
+    "ᵏ": "^{k}",
+    "½": r"\tfrac{1}{2}",
     **{chr(0x2080 + d): f"_{{{d}}}" for d in range(10)},
     **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹") if s not in "²³"},
 }
