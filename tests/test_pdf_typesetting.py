@@ -59,6 +59,7 @@ def test_a_formula_in_prose_is_math_kept_on_one_line() -> None:
         ("paso a paso, u, ỹ, ε y los", ["u", "tilde(y)", "ε"]),
         ("Hacia atrás · nodo e", ["e"]),  # a graph's node, not the word e
         ("the edges of node a", ["a"]),
+        ("La neurona de CS231n, f = σ(u)", ["f = σ (u)"]),
     ],
 )
 def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
@@ -81,6 +82,7 @@ def test_formulas_found_in_prose(text: str, math: list[str]) -> None:
         "that channel's kernel",
         "los logits 2.0, 1.0 y 0.1",
         "Después, un paso por la convolución, hasta su activación, y acción = éxito",
+        "La neurona sigmoide de CS231n",
     ],
 )
 def test_words_stay_text(text: str) -> None:

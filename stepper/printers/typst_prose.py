@@ -66,7 +66,9 @@ _BOX = 40
 _SCRIPTS = "".join(_SUB) + "".join(_SUP)
 _LETTER = rf"(?:(?![{_SCRIPTS}])[^\W\d_]|[∇∂])[\u0300-\u036f{_PRIME}]*"
 _TOKEN = re.compile(
-    rf"(?P<word>(?:{_LETTER})+)"
+    # A name of Latin letters and digits (CS231n, a course) is a word: not CS times 231n.
+    r"(?P<name>[A-Za-z]{2,}\d+[A-Za-z\d]*)"
+    rf"|(?P<word>(?:{_LETTER})+)"
     r"|(?P<num>\d+(?:[.,]\d+)?)"
     rf"|(?P<script>[{_SCRIPTS}]+)"
     r"|(?P<op>[=≈→+−·×/<>≤≥√])"
