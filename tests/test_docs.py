@@ -77,9 +77,12 @@ def test_every_kind_has_its_section(guide: str) -> None:
 
 def _prefix(key: str, solution: Solution) -> str:
     """u[1,2] -> u; in an optimize lesson with several optimisers, adam.m[x] -> m; in a
-    lesson trained several ways, sgd.check.u[1,1] -> check.u (``RUN.KEY`` is documented)."""
+    lesson trained several ways, sgd.check.u[1,1] -> check.u (``RUN.KEY`` is documented); in
+    a graph worked at two granularities, operations.val[n3] -> val (``SPLIT.KEY`` is)."""
     if solution.kind == "optimize":
         key = re.sub(r"^[A-Za-z][A-Za-z0-9_-]*\.", "", key)
+    if solution.graph is not None:
+        key = key.removeprefix(solution.graph.run_of(key).prefix)
     key = run_of(key, solution.runs)[1]
     return key.split("[", 1)[0]
 

@@ -71,16 +71,17 @@ def meaning(key: str, solution: Solution) -> str:
 
 
 def graph_meaning(name: str, key: str, solution: Solution) -> str:
-    """A graph's inputs and nodes are the author's names, as an optimize lesson's variables
-    (an input keeps its meaning after the step, x → x − α·∂L/∂x, as w → w + Δw does); the
-    local derivative ∂L/∂d at the output L is the same derivative as d's gradient ∂L/∂d."""
+    """A graph's inputs and nodes are the author's names, as an optimize lesson's variables,
+    each a family by its letter as the symbol is (w20 and w21 are w₂₀ and w₂₁, both w's); an
+    input keeps its meaning after the step (x → x − α·∂L/∂x, as w → w + Δw does); the local
+    derivative ∂L/∂d at the output L is the same derivative as d's gradient ∂L/∂d."""
     assert solution.graph is not None
     run = solution.graph.run_of(key)
     inside = key.split("[", 1)[1].rstrip("]") if "[" in key else ""
     if name in ("val", "new"):
-        return f"variable {inside}"
+        return f"variable {inside[0]}"
     if not inside and any(n.name == name for n in run.nodes):
-        return f"variable {name}"
+        return f"variable {name[0]}"
     if name == "local" and inside.split(",")[0] == run.output:
         return "grad"
     return name
