@@ -1,4 +1,4 @@
-"""SVG snapshots of the computational graph in the app (graph-1), at 80×24 and 60×20.
+"""SVG snapshots of the computational graph in the app (graph-1, graph-2), at 80×24 and 60×20.
 
 Each docstring says what the picture must show (see ``tests/test_snapshots.py``).
 """
@@ -46,4 +46,27 @@ def test_an_edge_going_back(snap_compare: SnapCompare, size: tuple[int, int]) ->
     column is left out: a, b, c, f are written where their edges come in."""
     assert snap_compare(
         make_app("graph-1"), terminal_size=size, run_before=ready, press=goto("local[L,f]")
+    )
+
+
+def test_the_neuron_back_through_its_gates(snap_compare: SnapCompare) -> None:
+    """graph-2 (split into operations) at ∂f/∂w₂ at 80×24: the five inputs down the left
+    (w₂'s ∂ = 0.1966 current), the boxes ·, ·, + and + with their values and gradients, the
+    edge w₂ → n₄ and n₄'s box read, the sigmoid's other gates left out on the right (→ n₅)."""
+    assert snap_compare(
+        make_app("graph-2"),
+        terminal_size=(80, 24),
+        run_before=ready,
+        press=goto("operations.grad[w2]"),
+    )
+
+
+def test_a_window_of_the_neuron_at_60(snap_compare: SnapCompare) -> None:
+    """graph-2 at ∂n₄/∂w₂ at 60×20: the columns of n₃ and n₄ only, n₁, n₂ and w₂ written where
+    their edges come in from the left, the edge from w₂ into n₄ current, → n₅ on the right."""
+    assert snap_compare(
+        make_app("graph-2"),
+        terminal_size=(60, 20),
+        run_before=ready,
+        press=goto("operations.local[n4,w2]"),
     )
