@@ -103,7 +103,13 @@ class Family:
     def __init__(self, prefix: str, sym: Sym) -> None:
         self.prefix = prefix
         bare = Sym(
-            sym.letter, tilde=sym.tilde, delta=sym.delta, tag=sym.tag, of=sym.of, via=sym.via
+            sym.letter,
+            tilde=sym.tilde,
+            delta=sym.delta,
+            tag=sym.tag,
+            of=sym.of,
+            via=sym.via,
+            total=sym.total,
         )
         self.heads = (written(bare.unicode()), typed(bare.unicode()), bare.text().lower())
         self.members: list[int] = []
@@ -172,7 +178,7 @@ class Names:
     def __init__(self, steps: tuple[Step, ...]) -> None:
         self.steps = steps
         self.families: dict[
-            tuple[str, str, bool, bool, str | None, Sym | None, Sym | None], Family
+            tuple[str, str, bool, bool, str | None, Sym | None, Sym | None, bool], Family
         ] = {}
         self._keys: tuple[str, ...] | None = None
         #: Where each key is, so that a key typed costs a look-up, not a pass over the steps.
@@ -181,7 +187,7 @@ class Names:
             self.by_key.setdefault(step.key, []).append(i)
             sym = step.sym
             prefix = _split(step.key)[0] if "." in step.key else ""
-            family = (prefix, sym.letter, sym.tilde, sym.delta, sym.tag, sym.of, sym.via)
+            family = (prefix, sym.letter, sym.tilde, sym.delta, sym.tag, sym.of, sym.via, sym.total)
             found = self.families.get(family)
             if found is None:
                 found = self.families[family] = Family(prefix, sym)

@@ -81,10 +81,14 @@ class Sym:
     even when each is one digit: a recurrent quantity's time and unit (h₂‚₁, unit 1 at time 2),
     which the lecture's w₁₂ style would run together.
 
-    ``of`` makes the symbol a partial derivative: ∂of/∂(the symbol), a computational graph's
-    ∂L/∂a or local ∂e/∂a. ``via`` then names the node a contribution comes through:
-    (∂L/∂a)⁽ᵉ⁾ is the part of ∂L/∂a that flows back through e, as the lecture's Δw⁽ᵖ⁾ is the
-    part of Δw that sample p gives; the parts add up to the whole.
+    ``of`` makes the symbol a derivative of ``of`` by the symbol: a computational graph's
+    local ∂e/∂a (a partial derivative: e's formula with its other operands held fixed) or,
+    with ``total``, its gradient dL/da (the total derivative: every path from a to L). The two
+    differ where a feeds L directly and through another node too (f = p + x: ∂f/∂x = 1 but
+    df/dx adds the path through p), so they are written apart, ∂ and d. ``via`` then names the
+    node a contribution comes through: (dL/da)⁽ᵉ⁾ is the part of dL/da that flows back through
+    e, as the lecture's Δw⁽ᵖ⁾ is the part of Δw that sample p gives; the parts add up to the
+    whole.
     """
 
     letter: str
@@ -96,6 +100,7 @@ class Sym:
     comma: bool = False
     of: Sym | None = None
     via: Sym | None = None
+    total: bool = False
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +119,7 @@ class Sym:
             self.comma,
             self.of,
             self.via,
+            self.total,
         )
 
     def __hash__(self) -> int:
@@ -147,7 +153,8 @@ class Sym:
             base += f"_{{{self._index()}}}"
         if self.of is None:
             return base
-        base = rf"\frac{{\partial {self.of.latex()}}}{{\partial {base}}}"
+        d = r"\mathrm{d}" if self.total else r"\partial"
+        base = rf"\frac{{{d} {self.of.latex()}}}{{{d} {base}}}"
         if self.via is not None:
             base = rf"\left({base}\right)^{{({self.via.latex()})}}"
         return base
@@ -165,7 +172,8 @@ class Sym:
             base += superscript(f"({self.sample})")
         if self.of is None:
             return base
-        base = f"∂{self.of.unicode()}/∂{base}"
+        d = "d" if self.total else "∂"
+        base = f"{d}{self.of.unicode()}/{d}{base}"
         if self.via is not None:
             base += _raised(self.via)
         return base
@@ -183,7 +191,8 @@ class Sym:
             base += f"_p{self.sample}"
         if self.of is None:
             return base
-        base = f"d{self.of.text()}_d{base}"
+        d = "d" if self.total else "p"
+        base = f"{d}{self.of.text()}_{d}{base}"
         if self.via is not None:
             base += f"_via_{self.via.text()}"
         return base

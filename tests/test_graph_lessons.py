@@ -262,6 +262,6 @@ def test_graph_4_says_that_delta_is_minus_half_the_gradient(lang: str) -> None:
     assert "backprop-1" in summary and "Δw₂ⱼ = 2αxⱼδ₂" in summary
     steps = {step.key: step for step in solved("graph-4", lang).steps}
     assert "= −2δ₂" in steps["grad[u2]"].explanation
-    assert "−½ · ∂E₂/∂u₂" in steps["grad[u2]"].explanation
+    assert "−½ · dE₂/du₂" in steps["grad[u2]"].explanation
     for j in "012":
         assert "w₂ⱼ + 2αxⱼδ₂" in steps[f"new[w2{j}]"].explanation

@@ -48,7 +48,15 @@ Meanings = dict[str, set[str]]
 def head(sym: Sym) -> str:
     """The symbol as its family reads: ε for every ε₁, ε₂; δᶜ for every δᶜ₁₁; ∂L/∂w for
     every ∂L/∂w₂₀."""
-    bare = Sym(sym.letter, tilde=sym.tilde, delta=sym.delta, tag=sym.tag, of=sym.of, via=sym.via)
+    bare = Sym(
+        sym.letter,
+        tilde=sym.tilde,
+        delta=sym.delta,
+        tag=sym.tag,
+        of=sym.of,
+        via=sym.via,
+        total=sym.total,
+    )
     return bare.unicode()
 
 
@@ -73,8 +81,8 @@ def meaning(key: str, solution: Solution) -> str:
 def graph_meaning(name: str, key: str, solution: Solution) -> str:
     """A graph's inputs and nodes are the author's names, as an optimize lesson's variables,
     each a family by its letter as the symbol is (w20 and w21 are w₂₀ and w₂₁, both w's); an
-    input keeps its meaning after the step (x → x − α·∂L/∂x, as w → w + Δw does); the local
-    derivative ∂L/∂d at the output L is the same derivative as d's gradient ∂L/∂d."""
+    input keeps its meaning after the step (x → x − α·dL/dx, as w → w + Δw does). A local
+    derivative ∂L/∂d and a gradient dL/dd are two symbols, ∂ and d."""
     assert solution.graph is not None
     run = solution.graph.run_of(key)
     inside = key.split("[", 1)[1].rstrip("]") if "[" in key else ""
@@ -82,8 +90,6 @@ def graph_meaning(name: str, key: str, solution: Solution) -> str:
         return f"variable {inside[0]}"
     if not inside and any(n.name == name for n in run.nodes):
         return f"variable {name[0]}"
-    if name == "local" and inside.split(",")[0] == run.output:
-        return "grad"
     return name
 
 

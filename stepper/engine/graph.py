@@ -5,9 +5,9 @@ gradient is 1 (``grad[OUT]``); then, for each node in the reverse of the computi
 each operand m it reads, the local derivative ∂n/∂m (``local[n,m]``, derived by sympy:
 ``graph_local``) times the node's own gradient gives m's. An operand read by one node gets its
 gradient there (``grad[m]``); one read by several gets a contribution from each
-(``contrib[n,m]``, written (∂L/∂m)⁽ⁿ⁾) and, after the last, their sum. Only the nodes on a
+(``contrib[n,m]``, written (dL/dm)⁽ⁿ⁾) and, after the last, their sum. Only the nodes on a
 path to the output take part. With a learning rate, one descent step moves the trainable
-inputs (``new[x]``: x → x − α·∂L/∂x) and every node is computed again with them
+inputs (``new[x]``: x → x − α·dL/dx) and every node is computed again with them
 (``check.val[n]``). A lesson split both ways works two graphs, their keys prefixed
 ``operations.`` and ``functions.``. The keys are docs/lessons.md's "Step keys of a graph
 lesson".
@@ -29,13 +29,19 @@ from stepper.lesson.errors import NumberProblem, msg
 from stepper.lesson.formula import NumericError
 from stepper.lesson.schema import GraphLesson
 from stepper.notation import Sym, named
-from stepper.numbers import given, parse_shown, shown
+from stepper.numbers import given, parse_shown, pretty, shown
 from stepper.steps import GraphNode, GraphRun, GraphShape, Phase, Quantity, Solution
 
 
-def partial(of: str, by: str, via: str | None = None) -> Sym:
-    """∂of/∂by as a symbol; with ``via``, the part of it that comes back through that node."""
-    return replace(named(by), of=named(of), via=named(via) if via else None)
+def partial(of: str, by: str) -> Sym:
+    """The local derivative ∂of/∂by as a symbol."""
+    return replace(named(by), of=named(of))
+
+
+def gradient(of: str, by: str, via: str | None = None) -> Sym:
+    """The gradient d(of)/d(by) as a symbol (a total derivative, written with d apart from a
+    local ∂); with ``via``, the part of it that comes back through that node."""
+    return replace(named(by), of=named(of), via=named(via) if via else None, total=True)
 
 
 class GraphPass(Recorder):
@@ -156,7 +162,7 @@ class GraphPass(Recorder):
         before = next(s for s in self.steps if s.key == f"{self.run_prefix}val[{name}]")
         old, new = parse_shown(before.shown), parse_shown(shown(value, self.decimals))
         verdict = "lower" if new < old else "higher" if new > old else "same"
-        return explain(f"graph.check.{verdict}", self.lang, out=node, before=before.shown)
+        return explain(f"graph.check.{verdict}", self.lang, out=node, before=pretty(before.shown))
 
     def at(self, name: str, fn: Numeric, operands: Sequence[Quantity]) -> float:
         """A formula's value at its operands' values, or the lesson's problem where it is
@@ -206,7 +212,7 @@ class GraphPass(Recorder):
             None,
             template="expression",
             params=(_one(),),
-            sym=partial(out, out),
+            sym=gradient(out, out),
             operands=[],
             value=1.0,
             explanation=explain("graph.grad.out", self.lang, out=named(out).unicode()),
@@ -252,7 +258,7 @@ class GraphPass(Recorder):
                 None,
                 template="product",
                 params=(),
-                sym=partial(out, m),
+                sym=gradient(out, m),
                 operands=[upstream, slope],
                 value=upstream.value * slope.value,
                 explanation=explain(
@@ -269,7 +275,7 @@ class GraphPass(Recorder):
             None,
             template="product",
             params=(),
-            sym=partial(out, m, n.name),
+            sym=gradient(out, m, n.name),
             operands=[upstream, slope],
             value=upstream.value * slope.value,
             explanation=explain("graph.contrib", self.lang, readers=readers_text, **fields),
@@ -283,7 +289,7 @@ class GraphPass(Recorder):
                 None,
                 template="sum",
                 params=(),
-                sym=partial(out, m),
+                sym=gradient(out, m),
                 operands=mine,
                 value=math.fsum(q.value for q in mine),
                 explanation=explain("graph.grad.fork", self.lang, readers=readers_text, **fields),
@@ -292,7 +298,7 @@ class GraphPass(Recorder):
     def update(
         self, trainable: set[str], values: dict[str, Quantity], grads: dict[str, Quantity]
     ) -> dict[str, Quantity]:
-        """One descent step on each trainable input, x → x − α·∂L/∂x."""
+        """One descent step on each trainable input, x → x − α·dL/dx."""
         rate = float(self.lesson.learning_rate or 0)
         alpha = Quantity(Sym("alpha"), self.run_prefix + "alpha", rate, given(rate))
         moved = {}
@@ -356,7 +362,7 @@ def _kind(n: Node, local: Local) -> str:
 
 
 def _one() -> str:
-    """The template of ∂L/∂L = 1."""
+    """The template of dL/dL = 1."""
     import sympy
 
     return register_expression(sympy.Integer(1), [])

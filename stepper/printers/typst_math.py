@@ -371,7 +371,8 @@ def sym_typst(sym: Sym) -> str:
         base += f"_({sub})" if len(sub) > 1 else f"_{sub}"
     if sym.of is None:
         return base
-    base = f"(partial {sym_typst(sym.of)})/(partial {base})"  # ∂L/∂a, as a fraction
+    d = "upright(d)" if sym.total else "partial"
+    base = f"({d} {sym_typst(sym.of)})/({d} {base})"  # dL/da or ∂e/∂a, as a fraction
     if sym.via is not None:
         base = f"({base})^(({sym_typst(sym.via)}))"
     return base
