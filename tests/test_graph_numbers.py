@@ -210,7 +210,9 @@ def check_all(solution: Solution, data: dict[str, Any], torch: Any = None) -> No
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(expression_lessons() | node_lessons())
 def test_the_two_witnesses_agree(text: str) -> None:
     """Finite differences and torch autograd give the same derivatives on random lessons to
@@ -361,14 +363,18 @@ def _solve_random(text: str) -> Solution:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(expression_lessons())
 def test_random_expressions_match_the_reference(text: str) -> None:
     check_all(_solve_random(text), parse("random.yaml", text)[0], _torch())
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(node_lessons())
 def test_random_nodes_match_the_reference(text: str) -> None:
     check_all(_solve_random(text), parse("random.yaml", text)[0], _torch())

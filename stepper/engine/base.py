@@ -110,13 +110,18 @@ class Recorder:
             self.before = None
             self.same_batch = True
 
+    def check_words(self, words: str) -> str:
+        """The words of a check step that is not a loss: why it is computed again (a kind
+        whose update moves other numbers than weights says which)."""
+        return explain("check.step", self.lang, words=words)
+
     def _checked(self, key: str, sample: int | None, value: str, words: str) -> str:
         """The words of a check step: why it is computed again, and for a loss whether the
         update lowered it (compared as shown: what the learner can see)."""
         losses = self.before or {}
         before = losses.get((key, sample))
         if before is None or (key == "batch_loss" and not self.same_batch):
-            return explain("check.step", self.lang, words=words)
+            return self.check_words(words)
         old, new = parse_shown(before.shown), parse_shown(value)
         verdict = "lower" if new < old else "higher" if new > old else "same"
         if verdict == "higher" and key == "loss" and ("batch_loss", None) in losses:

@@ -47,6 +47,10 @@ def gradient(of: str, by: str, via: str | None = None) -> Sym:
 class GraphPass(Recorder):
     """One pass over a graph lesson: each granularity's graph forward, back and updated."""
 
+    def check_words(self, words: str) -> str:
+        """The descent step moves inputs, not weights."""
+        return explain("check.step.graph", self.lang, words=words)
+
     def __init__(self, lesson: GraphLesson, lang: str, *, rounding: bool) -> None:
         super().__init__(lesson, lang, rounding=rounding)
         self.lesson = lesson
