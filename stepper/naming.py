@@ -102,15 +102,7 @@ class Family:
 
     def __init__(self, prefix: str, sym: Sym) -> None:
         self.prefix = prefix
-        bare = Sym(
-            sym.letter,
-            tilde=sym.tilde,
-            delta=sym.delta,
-            tag=sym.tag,
-            of=sym.of,
-            via=sym.via,
-            total=sym.total,
-        )
+        bare = sym.family()
         self.heads = (written(bare.unicode()), typed(bare.unicode()), bare.text().lower())
         self.members: list[int] = []
         self.syms: list[Sym] = []

@@ -129,6 +129,19 @@ class Sym:
         # Rebuilt from its fields (a copy, a pickle): the hash of text differs between runs.
         return Sym, self._fields()
 
+    def family(self) -> Sym:
+        """The symbol without its indices, sample and comma: what every w₁₂, w₂₀ shares (w),
+        every dL/da₁ (dL/da), so that a name can be looked up by its head."""
+        return Sym(
+            self.letter,
+            tilde=self.tilde,
+            delta=self.delta,
+            tag=self.tag,
+            of=self.of,
+            via=self.via,
+            total=self.total,
+        )
+
     def _index(self) -> str:
         # The lecture writes w12 for w_{1,2}; once an index has two digits, commas keep it readable.
         text = _INDEX_TEXT.get((self.indices, self.comma))

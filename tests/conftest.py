@@ -85,6 +85,25 @@ def compile_latex(source: Path) -> None:
     assert run.returncode == 0, run.stdout[-2000:]
 
 
+def check_refuses(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m stepper check ARGS`` in a subprocess, as a terminal runs it, asserted to
+    refuse as bad input: exit 2, nothing on stdout, no traceback on stderr (which the caller
+    reads for the located problems)."""
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "stepper", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    return result
+
+
 def positions(solution: Solution, every: int = 1) -> Iterator[tuple[int, int | None]]:
     """Positions of a walk through ``solution`` as (revealed, current): the title screen, each
     ``every``-th step being computed and then with its value shown, and the end."""

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
@@ -30,6 +28,7 @@ from stepper.engine import solve
 from stepper.lesson.errors import LessonError
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import ConvLesson
+from tests.conftest import check_refuses
 
 #: The messages matched here are the English ones (see tests.conftest.english_problems).
 pytestmark = pytest.mark.usefixtures("english_problems")
@@ -453,16 +452,7 @@ def test_no_traceback_reaches_a_real_terminal(tmp_path: Path) -> None:
         str(write(tmp_path, param.values[0].text, f"{param.id}.yaml"))  # type: ignore[attr-defined]
         for param in CASES
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "stepper", "check", *paths],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == BAD_INPUT, result.stderr
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
+    result = check_refuses(*paths)
     named = {line.split(":", 1)[0] for line in result.stderr.splitlines()}
     assert named == set(paths)
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
@@ -33,6 +31,7 @@ from stepper.lesson.errors import LessonError, NumberProblem
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.recurrent_limits import products
 from stepper.lesson.schema import CELL_GATES, RecurrentLesson
+from tests.conftest import check_refuses
 
 #: The messages matched here are the English ones (see tests.conftest.english_problems).
 pytestmark = pytest.mark.usefixtures("english_problems")
@@ -786,16 +785,7 @@ def test_no_traceback_reaches_a_real_terminal(tmp_path: Path) -> None:
         str(write(tmp_path, param.values[0].text, f"{param.id}.yaml"))  # type: ignore[attr-defined]
         for param in CASES
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "stepper", "check", *paths],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == BAD_INPUT, result.stderr
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
+    result = check_refuses(*paths)
     named = {line.split(":", 1)[0] for line in result.stderr.splitlines()}
     assert named == set(paths)
 

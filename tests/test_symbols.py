@@ -48,16 +48,7 @@ Meanings = dict[str, set[str]]
 def head(sym: Sym) -> str:
     """The symbol as its family reads: ε for every ε₁, ε₂; δᶜ for every δᶜ₁₁; ∂L/∂w for
     every ∂L/∂w₂₀."""
-    bare = Sym(
-        sym.letter,
-        tilde=sym.tilde,
-        delta=sym.delta,
-        tag=sym.tag,
-        of=sym.of,
-        via=sym.via,
-        total=sym.total,
-    )
-    return bare.unicode()
+    return sym.family().unicode()
 
 
 def meaning(key: str, solution: Solution) -> str:
