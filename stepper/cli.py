@@ -19,10 +19,7 @@ from typing import TYPE_CHECKING
 from stepper.lesson.errors import LessonError, Problem, msg, speaking
 
 if TYPE_CHECKING:
-    from stepper.exam.header import ExamHeader
     from stepper.lesson.schema import Lesson
-    from stepper.printers import Options
-    from stepper.steps import Solution
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -195,13 +192,11 @@ def _list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load(name: str, lang: str | None):  # type: ignore[no-untyped-def]
+def _load(name: str, lang: str | None) -> Lesson:
     """The lesson ``name``; its problems in the language it declares, else in ``lang``."""
-    from stepper.catalog import resolve
-    from stepper.lesson.load import load_lesson
+    from stepper.api import load
 
-    source = resolve(name)
-    return load_lesson(source.path, source.shown, lang)
+    return load(name, lang=lang)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -229,100 +224,35 @@ def _cannot_write(path: str, exc: OSError) -> Problem:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from stepper.engine import solve
-    from stepper.printers import REGISTRY, Options
-    from stepper.printers.document import Blank
+    from stepper import api
+    from stepper.printers import REGISTRY
 
     printer = REGISTRY[args.format]
     if printer.binary and not args.output:
         raise LessonError([Problem("stepper solve", msg("cli.needs_output", format=args.format))])
-    _check_exam_options(args)
+    header = {k: getattr(args, k) for k in api.HEADER_FIELDS if getattr(args, k) is not None}
+    api.check_options(args.format, worksheet=args.worksheet, key=args.key, header=header)
     lesson = _load(args.lesson, args.lang)
-    sheet = args.worksheet == "exam"
-    blank: Blank = "values" if sheet else (args.worksheet or "none")
-    comma = lesson.display.decimal_comma
-    header = _header(args, lesson)
     if args.variants is not None or args.variant is not None:
         from stepper.exam.secret import secret_from
-        from stepper.variants import make_variant, make_variants
 
         secret = secret_from(args.secret)
         if secret is None:
             print(msg("exam.no_secret"), file=sys.stderr)
         if args.variant is not None:
-            chosen = [(args.variant, make_variant(lesson, args.variant, secret))]
-        elif not 1 <= args.variants <= 500:
-            raise LessonError([Problem("--variants", msg("cli.variants_count"))])
+            drawn = [api.variant(lesson, args.variant, secret=secret)]
         else:
-            chosen = make_variants(lesson, args.seed, args.variants, secret)
-        documents = [
-            (solve(v, args.lang), Options(blank=blank, comma=comma, variant=vid, exam=header))
-            for vid, v in chosen
-        ]
-        if args.key or sheet:
-            return _exam(documents, args)
-        if args.variant is not None:
-            _write(printer.render(*documents[0]), args.output)
-            return EXIT_OK
-        if printer.render_many is None:
-            raise LessonError([Problem("--format", msg("cli.variants_format", format=args.format))])
-        document = printer.render_many(documents)
+            drawn = api.variants(lesson, args.variants, seed=args.seed, secret=secret)
+        solutions = [v.solve(args.lang) for v in drawn]
     else:
-        solution = solve(lesson, args.lang)
-        options = Options(blank=blank, comma=comma, exam=header)
-        if args.key or sheet:
-            return _exam([(solution, options)], args)
-        if printer.stream is not None:
-            _write(printer.stream(solution, options), args.output)
-            return EXIT_OK
-        document = printer.render(solution, options)
-    _write(document, args.output)
-    return EXIT_OK
-
-
-def _check_exam_options(args: argparse.Namespace) -> None:
-    """Exam options that cannot go together, or a number of points that is none."""
-    if args.points is not None and not 0 < args.points <= 1000:
-        raise LessonError([Problem("--points", msg("cli.points"))])
-    if args.key and args.worksheet:
-        raise LessonError([Problem("--key", msg("cli.key_worksheet"))])
-    if args.key and args.format == "moodle":
-        raise LessonError([Problem("--key", msg("cli.key_moodle"))])
-    if args.worksheet and args.format == "moodle":
-        raise LessonError([Problem("--worksheet", msg("cli.moodle_worksheet"))])
-    if args.worksheet == "exam":
-        from stepper.exam.sheet import WRITERS
-
-        if args.format not in WRITERS:
-            formats = ", ".join(WRITERS)
-            problem = msg("cli.sheet_format", formats=formats, format=args.format)
-            raise LessonError([Problem("--format", problem)])
-
-
-def _header(args: argparse.Namespace, lesson: Lesson) -> ExamHeader:
-    """The exam's header: the lesson's ``exam:`` section with the options given over it."""
-    from stepper.exam.header import exam_header
-
-    return exam_header(
-        lesson.exam,
-        args.lang or lesson.language,
-        lesson.language,
-        course=args.course,
-        instructor=args.instructor,
-        date=args.date,
-        points=args.points,
-        instructions=args.instructions,
+        solutions = [api.solve(lesson, args.lang)]
+    if len(solutions) == 1 and printer.stream and not args.key and args.worksheet != "exam":
+        _write(api.stream(solutions[0], args.format, worksheet=args.worksheet), args.output)
+        return EXIT_OK
+    document = api.render(
+        solutions, args.format, worksheet=args.worksheet, key=args.key, header=header
     )
-
-
-def _exam(documents: list[tuple[Solution, Options]], args: argparse.Namespace) -> int:
-    """The answer key (``--key``) or the exam sheets (``--worksheet=exam``) of ``documents``
-    in the format asked."""
-    from stepper.exam.key import render_key
-    from stepper.exam.sheet import render_sheet
-
-    render = render_key if args.key else render_sheet
-    _write(render(args.format, documents), args.output)
+    _write(document, args.output)
     return EXIT_OK
 
 

@@ -33,7 +33,7 @@ from rich.cells import cell_len
 from stepper import formulas
 from stepper.numbers import decimal_comma, pretty
 from stepper.steps import Step
-from stepper.walk import FORMULA, SUBSTITUTION, VALUE
+from stepper.walking import FORMULA, SUBSTITUTION, VALUE
 
 #: Words after which a line may break: the binary operators of the printed formulas.
 OPERATORS = frozenset({"+", "−", "-", "·", "×", "→", "="})

@@ -28,7 +28,7 @@ from stepper.numbers import decimal_comma, given, pretty, shown
 from stepper.quiz import Score, mark, parse_answer, question, write_answers
 from stepper.steps import Solution, Step
 from stepper.timeline import where
-from stepper.walk import FORMULA, VALUE, Walk, at_once
+from stepper.walking import FORMULA, VALUE, Walk, at_once
 from stepper.why import reads, why_title
 
 #: Every command word (and alias) and the method of ``Plain`` that does it; the start line

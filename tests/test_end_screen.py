@@ -14,7 +14,7 @@ import pytest
 from stepper.tui.app import StepperApp
 from stepper.tui.screens.end import EndScreen
 from stepper.tui.screens.walk import WalkScreen
-from stepper.walk import FORMULA, VALUE
+from stepper.walking import FORMULA, VALUE
 from tests.test_tui import run
 from tests.tui_helpers import make_app, shown_text
 

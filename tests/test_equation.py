@@ -17,7 +17,7 @@ from stepper import formulas
 from stepper.equation import OPERATORS, Line, elide, lay_out, step_lines, wrap
 from stepper.numbers import pretty
 from stepper.steps import Solution, Step
-from stepper.walk import FORMULA, SUBSTITUTION, VALUE, at_once
+from stepper.walking import FORMULA, SUBSTITUTION, VALUE, at_once
 
 WIDTHS = (28, 36, 44, 60, 78)
 

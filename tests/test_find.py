@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from stepper.naming import indices, typed, written
-from stepper.walk import Walk
+from stepper.walking import Walk
 from tests.conftest import solved
 
 

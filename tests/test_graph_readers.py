@@ -30,7 +30,7 @@ from stepper.quiz.marking import judge
 from stepper.quiz.typed import read
 from stepper.repl import header
 from stepper.steps import Solution, Step
-from stepper.walk import VALUE, Walk
+from stepper.walking import VALUE, Walk
 from tests.conftest import compile_latex
 
 MICRO = """

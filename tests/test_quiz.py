@@ -19,7 +19,7 @@ from stepper.quiz import Score, mark, parse_answer, question, read
 from stepper.quiz.marking import judge
 from stepper.quiz.recompute import evaluate
 from stepper.steps import Solution, Step
-from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
+from stepper.walking import FORMULA, SUBSTITUTION, VALUE, Walk
 from tests.conftest import solved
 
 Y2 = math.tanh(0.12)  # ỹ₂ of backprop-1: 0.1194272985...

@@ -23,7 +23,7 @@ from stepper.lesson.load import lesson_from_text
 from stepper.quiz import Mistake, Score, mark, write_answers
 from stepper.quiz.marking import Judged
 from stepper.quiz.saved import as_json, content_hash
-from stepper.walk import Walk
+from stepper.walking import Walk
 from tests.conftest import solved
 
 GUIDE = Path(__file__).parent.parent / "docs" / "lessons.md"

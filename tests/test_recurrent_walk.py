@@ -7,7 +7,7 @@ key that reveals "the rest of this phase" reveals the rest of this time step's p
 
 from __future__ import annotations
 
-from stepper.walk import VALUE, Walk
+from stepper.walking import VALUE, Walk
 from tests.conftest import solved
 
 

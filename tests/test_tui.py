@@ -16,7 +16,7 @@ from textual.widgets import Static
 from stepper.i18n import label
 from stepper.tui.app import StepperApp
 from stepper.tui.keys import WALK_KEYS
-from stepper.walk import VALUE
+from stepper.walking import VALUE
 from tests.tui_helpers import history_text, make_app, settle, shown_text
 
 Scenario = Callable[[StepperApp, object], Awaitable[None]]

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from stepper.tui.app import StepperApp
-from stepper.walk import VALUE
+from stepper.walking import VALUE
 from tests.tui_helpers import make_app, run_walk, shown_text
 
 pytestmark = pytest.mark.slow  # each test runs the app

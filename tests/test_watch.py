@@ -23,7 +23,7 @@ from stepper.cli import main
 from stepper.lesson.load import load_lesson
 from stepper.steps import Step
 from stepper.tui.app import StepperApp
-from stepper.walk import VALUE, same_place
+from stepper.walking import VALUE, same_place
 from tests.tui_helpers import settle, shown_text
 
 ROW_2 = "[0.5, 0.4, -0.6]"

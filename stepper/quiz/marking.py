@@ -26,7 +26,7 @@ from stepper.quiz.recompute import evaluate
 from stepper.quiz.typed import SIGNIFICANT, Typed, read
 from stepper.solution_cache import PerSolution
 from stepper.steps import Solution, Step
-from stepper.walk import FORMULA, SUBSTITUTION, VALUE, Walk
+from stepper.walking import FORMULA, SUBSTITUTION, VALUE, Walk
 
 Judged = Literal["exact", "rounded", "follow-through", "wrong"]
 Tone = Literal["right", "wrong", "hint", "reveal", "advice", "info"]

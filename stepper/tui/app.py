@@ -32,7 +32,7 @@ from stepper.steps import Solution
 from stepper.tui.idle_gc import LOOK, IdleCollector
 from stepper.tui.messages import Refreshed
 from stepper.tui.watch import POLL, Broken, LessonWatcher, Reloaded
-from stepper.walk import FORMULA, Walk
+from stepper.walking import FORMULA, Walk
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 

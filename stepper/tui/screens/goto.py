@@ -21,7 +21,7 @@ from stepper.i18n import label
 from stepper.naming import Names, typed, written
 from stepper.notation import Sym
 from stepper.timeline import where as where_in
-from stepper.walk import Walk
+from stepper.walking import Walk
 
 #: How far into a lesson the prompt looks for its example symbol (a big one has 51,000 steps).
 EXAMPLE_WITHIN = 2000

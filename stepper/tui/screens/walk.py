@@ -32,7 +32,7 @@ from stepper.tui.widgets.equation import Equation
 from stepper.tui.widgets.footer import KeyFooter
 from stepper.tui.widgets.history import History
 from stepper.tui.widgets.step_pane import StepPane
-from stepper.walk import VALUE, Walk
+from stepper.walking import VALUE, Walk
 
 
 class WalkScreen(SizedScreen):

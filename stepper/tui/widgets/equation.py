@@ -17,7 +17,7 @@ from rich.text import Text
 from stepper.equation import ASIDE_GAP, Line, step_lines
 from stepper.i18n import label
 from stepper.steps import Step
-from stepper.walk import FORMULA, VALUE
+from stepper.walking import FORMULA, VALUE
 
 #: The most lines a part takes before its sum is elided in the middle.
 MAX_LINES = 5
