@@ -106,7 +106,7 @@ def variants(
     The same ``seed`` (and ``secret``) gives the same variants and ids, as ``stepper solve
     --variants N --seed S`` does. With a ``secret`` an id regenerates nothing without it.
     """
-    from stepper.variants import make_variants
+    from stepper.variation import make_variants
 
     loaded = load(lesson)
     if not 1 <= n <= MAX_VARIANTS:
@@ -118,7 +118,7 @@ def variant(
     lesson: str | os.PathLike[str] | Lesson, vid: str, *, secret: str | None = None
 ) -> Variant:
     """Exactly the variant printed with the id ``vid``."""
-    from stepper.variants import make_variant
+    from stepper.variation import make_variant
 
     return Variant(vid, make_variant(load(lesson), vid, secret))
 
@@ -237,7 +237,7 @@ class Solution:
         """The step with ``key`` (``"d[1,2]"``), in ``iteration`` and for ``sample`` when given.
 
         A key that no step has, or one that several steps share when the iteration or sample
-        is not given, raises KeyError saying which there are.
+        is not given, raises KeyError saying which there are, in the solution's language.
         """
         found = [
             s
@@ -246,11 +246,12 @@ class Solution:
             and (iteration is None or s.iteration == iteration)
             and (sample is None or s.sample == sample)
         ]
-        if not found:
-            raise KeyError(msg("api.no_step", key=key))
-        if len(found) > 1:
-            places = ", ".join(f"iteration={s.iteration} sample={s.sample}" for s in found[:6])
-            raise KeyError(msg("api.many_steps", key=key, count=len(found), places=places))
+        with speaking(self.language):
+            if not found:
+                raise KeyError(msg("api.no_step", key=key))
+            if len(found) > 1:
+                places = ", ".join(f"iteration={s.iteration} sample={s.sample}" for s in found[:6])
+                raise KeyError(msg("api.many_steps", key=key, count=len(found), places=places))
         return self.steps[found[0].n - 1]
 
     def to_json(self, *, worksheet: bool = False) -> str:

@@ -29,7 +29,7 @@ from stepper.i18n import label
 from stepper.lesson.load import lesson_from_text
 from stepper.lesson.schema import Lesson
 from stepper.steps import Step
-from stepper.variants import make_variant, make_variants
+from stepper.variation import make_variant, make_variants
 from tests.conftest import builtin_lesson, compile_latex, solved
 
 #: Moodle's own pattern of a NUMERICAL blank (question/type/multianswer/questiontype.php:

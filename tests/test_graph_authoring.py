@@ -94,7 +94,7 @@ GRIDS = (
 
 
 def test_variants_redraw_the_inputs_and_the_rate_and_keep_the_formulas() -> None:
-    from stepper.variants import make_variants, sensible
+    from stepper.variation import make_variants, sensible
 
     lesson = lesson_from_text(MICROGRAD + GRIDS, "t.yaml")
     chosen = make_variants(lesson, seed=3, count=5)
@@ -120,7 +120,7 @@ def test_variants_redraw_the_inputs_and_the_rate_and_keep_the_formulas() -> None
 def test_a_variant_never_lands_where_a_formula_is_undefined_or_a_sigmoid_is_flat() -> None:
     """log(a) with a drawn from −3 … 3: every variant has a > 0; sigmoid(a*b) with its
     argument beyond ±2 for most draws: every variant has |a·b| ≤ 2."""
-    from stepper.variants import make_variants
+    from stepper.variation import make_variants
 
     logs = lesson_from_text(
         "kind: graph\nexpression: log(a)*b\ninputs: {a: 1, b: 2}\n" + GRIDS, "t.yaml"
@@ -145,7 +145,7 @@ def test_a_variant_never_lands_where_a_formula_is_undefined_or_a_sigmoid_is_flat
 
 
 def test_a_variant_id_regenerates_the_same_graph_variant() -> None:
-    from stepper.variants import make_variant
+    from stepper.variation import make_variant
 
     lesson = lesson_from_text(MICROGRAD + GRIDS, "t.yaml")
     assert make_variant(lesson, "ab12cd") == make_variant(lesson, "ab12cd")
@@ -158,7 +158,7 @@ def test_exams_of_a_graph_lesson_are_written(
 ) -> None:
     """Sheets, keys and Moodle banks of a graph lesson and of its variants, as of a dense one:
     written, each variant under its id, the sheet giving the nodes' formulas it asks about."""
-    from stepper.variants import make_variants
+    from stepper.variation import make_variants
 
     monkeypatch.delenv("STEPPER_SECRET", raising=False)
     text = MICROGRAD + GRIDS

@@ -22,7 +22,7 @@ from stepper.lesson.load import lesson_from_text
 from stepper.numbers import pretty
 from stepper.printers import REGISTRY, Options
 from stepper.steps import Solution
-from stepper.variants import SATURATION, make_variant, make_variants, variant_id
+from stepper.variation import SATURATION, make_variant, make_variants, variant_id
 from tests.conftest import compile_latex, solved
 
 GOLDEN = Path(__file__).parent / "golden"

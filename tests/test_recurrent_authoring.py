@@ -121,7 +121,7 @@ variants:
 
 
 def test_variants_redraw_the_recurrent_numbers_and_keep_the_rest() -> None:
-    from stepper.variants import make_variants, sensible
+    from stepper.variation import make_variants, sensible
 
     lesson = _lesson("gru", hidden=2, steps=3, output=1, every=True, extra=GRIDS)
     chosen = make_variants(lesson, seed=3, count=4)
@@ -162,7 +162,7 @@ def test_variants_redraw_the_recurrent_numbers_and_keep_the_rest() -> None:
 
 
 def test_a_variant_id_regenerates_the_same_recurrent_variant() -> None:
-    from stepper.variants import make_variant
+    from stepper.variation import make_variant
 
     lesson = _lesson("lstm", extra=GRIDS)
     assert make_variant(lesson, "ab12cd") == make_variant(lesson, "ab12cd")
@@ -202,7 +202,7 @@ def test_exams_of_a_recurrent_lesson_are_written(
 ) -> None:
     """Sheets, keys and Moodle banks of a recurrent lesson and of its variants, as of a dense
     one: written, each variant under its id."""
-    from stepper.variants import make_variants
+    from stepper.variation import make_variants
 
     monkeypatch.delenv("STEPPER_SECRET", raising=False)
     lesson = _lesson("lstm", hidden=2, extra=GRIDS)

@@ -22,7 +22,7 @@ from stepper.numbers import shown
 from stepper.printers.document import build_document
 from stepper.runs import compare, view
 from stepper.steps import Phase, Solution
-from stepper.variants import make_variant
+from stepper.variation import make_variant
 from tests.conftest import solved
 from tests.test_pictures_network import picture
 from tests.test_runs import descend, lesson_text

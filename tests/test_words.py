@@ -24,7 +24,7 @@ from stepper.lesson.schema import DenseLesson
 from stepper.numbers import decimal_comma, given, pretty
 from stepper.printers import REGISTRY, Options
 from stepper.steps import Solution
-from stepper.variants import make_variants, summary_of
+from stepper.variation import make_variants, summary_of
 from tests.conftest import builtin_lesson, solved
 
 #: A decimal number (unsigned), not the tail of a longer number nor glued to a letter (𝑤10).

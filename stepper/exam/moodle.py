@@ -161,7 +161,7 @@ def render_many(documents: list[tuple[Solution, Options]]) -> str:
     """The question bank: the lesson's category, then one question per document."""
     quiz = ET.Element("quiz")
     first = documents[0][0]
-    # A variant's id is LESSON-VID (stepper.variants), and a VID has no hyphen.
+    # A variant's id is LESSON-VID (stepper.variation), and a VID has no hyphen.
     lesson = first.lesson_id.rsplit("-", 1)[0] if documents[0][1].variant else first.lesson_id
     category = ET.SubElement(quiz, "question", type="category")
     _text(category, "category", CATEGORY.format(lesson=lesson))

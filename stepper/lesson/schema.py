@@ -254,7 +254,7 @@ class Grid(Strict):
 
 class Variants(Strict):
     """Which numbers of a dense, recurrent or graph lesson vary between exam variants, and how
-    (``stepper.variants``)."""
+    (``stepper.variation``)."""
 
     weights: Grid | None = None
     inputs: Grid | None = None
