@@ -218,14 +218,14 @@ class Solution:
     @cached_property
     def steps(self) -> tuple[Step, ...]:
         """Every step, in the order the learner meets them."""
+        return tuple(self._record(s) for s in self.solved.steps)
+
+    def _record(self, engine_step: steps.Step) -> Step:
         from stepper.printers.json_printer import step_record
 
-        out = []
-        for engine_step in self.solved.steps:
-            record = step_record(engine_step)
-            record["depends_on"] = tuple(Dependency(d["key"], d["n"]) for d in record["depends_on"])
-            out.append(Step(**record, _solution=self))
-        return tuple(out)
+        record = step_record(engine_step)
+        record["depends_on"] = tuple(Dependency(d["key"], d["n"]) for d in record["depends_on"])
+        return Step(**record, _solution=self)
 
     def __len__(self) -> int:
         return len(self.solved.steps)
@@ -252,7 +252,9 @@ class Solution:
             if len(found) > 1:
                 places = ", ".join(f"iteration={s.iteration} sample={s.sample}" for s in found[:6])
                 raise KeyError(msg("api.many_steps", key=key, count=len(found), places=places))
-        return self.steps[found[0].n - 1]
+        if "steps" in self.__dict__:
+            return self.steps[found[0].n - 1]
+        return self._record(found[0])  # one step's formulas, not every step's
 
     def to_json(self, *, worksheet: bool = False) -> str:
         """The JSON solution, as ``stepper solve --format json`` writes it."""
