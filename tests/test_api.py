@@ -244,3 +244,21 @@ def test_a_solution_in_english_and_its_repr() -> None:
     assert solution.language == "en" and solution.kind == "graph"
     assert repr(solution) == f"<Solution 'graph-3' (graph, en): {len(solution)} steps>"
     assert solution.step("grad[x]").value == pytest.approx(-2.0)
+
+
+@pytest.mark.slow
+def test_the_examples_in_the_guide_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every ```python block of docs/api.md runs as written (in an empty folder)."""
+    guide = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in guide.split("```python\n")[1:]]
+    assert len(blocks) >= 3
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), scope)
+    out = capsys.readouterr().out
+    assert "0.86801" in out  # d[1,2] of backprop-1, printed by the first example
+    assert "mi-leccion.yaml" in out  # the error example printed its problem
+    assert isinstance(scope["pdf"], bytes) and scope["pdf"].startswith(b"%PDF-")
