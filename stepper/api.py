@@ -401,7 +401,7 @@ def _header(solution: Solution, given: Mapping[str, str | float]) -> ExamHeader:
     points = _header_fields(given)
     lesson = solution.lesson
 
-    def text(name: str) -> str | None:
+    def field_of(name: str) -> str | None:
         value = given.get(name)
         return None if value is None else str(value)
 
@@ -409,11 +409,11 @@ def _header(solution: Solution, given: Mapping[str, str | float]) -> ExamHeader:
         lesson.exam,
         solution.language,
         lesson.language,
-        course=text("course"),
-        instructor=text("instructor"),
-        date=text("date"),
+        course=field_of("course"),
+        instructor=field_of("instructor"),
+        date=field_of("date"),
         points=points,
-        instructions=text("instructions"),
+        instructions=field_of("instructions"),
     )
 
 
