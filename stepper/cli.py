@@ -54,9 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="step through a lesson (full-screen app, or --plain)",
         description="Step through a lesson one quantity at a time: formula, substitution, "
         "value. Opens the full-screen app; --plain (implied when stdout is not a terminal) runs "
-        "a line REPL on stdin/stdout.",
+        "a line REPL on stdin/stdout. With no LESSON, first a list of the built-in lessons, "
+        "grouped by the lecture's topics, to choose from (in the REPL: by number or id).",
     )
-    p.add_argument("lesson", metavar="LESSON", help="built-in id or .yaml path")
+    p.add_argument(
+        "lesson",
+        metavar="LESSON",
+        nargs="?",
+        help="built-in id or .yaml path (none: choose from the built-in lessons)",
+    )
     p.add_argument("--plain", action="store_true", help="line REPL on stdin/stdout")
     p.add_argument("--quiz", action="store_true", help="ask for each value before showing it")
     p.add_argument("--lang", choices=langs, help="language of explanations and labels")
@@ -288,8 +294,22 @@ def _lesson(args: argparse.Namespace) -> int:
 
     if args.save and not args.quiz:
         raise LessonError([Problem("--save", msg("cli.save_needs_quiz"))])
-    source = resolve(args.lesson)
     plain = args.plain or not sys.stdout.isatty()
+    if plain:
+        _accept_any_bytes()
+    if args.lesson is None:
+        _need_no_lesson(args)
+        if not plain:
+            from stepper.tui.app import run_picker
+
+            return run_picker(lang=args.lang, quiz=args.quiz)
+        from stepper.messages import DEFAULT_LANGUAGE
+        from stepper.picker import choose
+
+        args.lesson = choose(sys.stdin, sys.stdout, args.lang or DEFAULT_LANGUAGE)
+        if args.lesson is None:  # the input ended before a lesson was chosen
+            return EXIT_OK
+    source = resolve(args.lesson)
     if args.watch and source.builtin:
         raise LessonError([Problem(args.lesson, msg("cli.watch_builtin"))])
     if args.watch and plain:
@@ -300,10 +320,6 @@ def _lesson(args: argparse.Namespace) -> int:
 
         lesson = _load(args.lesson, args.lang)
         lang = args.lang or lesson.language
-        if isinstance(sys.stdin, io.TextIOWrapper):
-            # A line that is not UTF-8 is no command: the REPL answers it as one it does not
-            # know (with U+FFFD where the bytes were), rather than stopping with a traceback.
-            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         try:
             run_plain(
                 solve(lesson, lang),
@@ -324,6 +340,22 @@ def _lesson(args: argparse.Namespace) -> int:
     from stepper.tui.app import run_app
 
     return run_app(source, lang=args.lang, quiz=args.quiz, save=args.save, watch=args.watch)
+
+
+def _need_no_lesson(args: argparse.Namespace) -> None:
+    """With no LESSON (the learner picks one), --watch has no file to watch, and --save no
+    single lesson whose answers it would hold."""
+    if args.watch:
+        raise LessonError([Problem("--watch", msg("cli.watch_needs_lesson"))])
+    if args.save:
+        raise LessonError([Problem("--save", msg("cli.save_needs_lesson"))])
+
+
+def _accept_any_bytes() -> None:
+    """A line that is not UTF-8 is no command: the REPL answers it as one it does not know
+    (with U+FFFD where the bytes were), rather than stopping with a traceback."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
 
 
 def _schema(args: argparse.Namespace) -> int:

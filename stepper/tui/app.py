@@ -1,4 +1,6 @@
-"""The Textual app: a title screen, then the walk through the lesson.
+"""The Textual app: a title screen, then the walk through the lesson; with no lesson given,
+first the list of the built-in lessons (``stepper.tui.screens.picker``), which leaving a
+lesson returns to.
 
 Kept thin: it owns the lesson, its solution and the walk, and re-solves when the learner
 changes a number (or, with ``--watch``, saves the file: ``stepper.tui.watch``); the screens
@@ -21,11 +23,12 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
-from stepper.catalog import Source
+from stepper.catalog import Source, resolve
 from stepper.engine import solve
 from stepper.lesson.errors import LessonError, Problem, msg
 from stepper.lesson.load import load_lesson
 from stepper.lesson.schema import Lesson
+from stepper.messages import DEFAULT_LANGUAGE
 from stepper.notes import after_edit
 from stepper.quiz import Score, write_answers
 from stepper.steps import Solution
@@ -41,7 +44,7 @@ LEAVING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 class StepperApp(App[int]):
-    """Step through one lesson."""
+    """Step through one lesson, or through those the learner picks from the built-in ones."""
 
     CSS_PATH = "stepper.tcss"
     TITLE = "stepper"
@@ -57,7 +60,7 @@ class StepperApp(App[int]):
 
     def __init__(
         self,
-        lesson: Lesson,
+        lesson: Lesson | None,
         *,
         lang: str | None = None,
         quiz: bool = False,
@@ -66,28 +69,42 @@ class StepperApp(App[int]):
         poll: float = POLL,
     ) -> None:
         super().__init__()
-        self.original = lesson
-        self.lesson = lesson
-        self.lang = lang or lesson.language
+        #: No lesson given: the learner picks them from the list, and ``q`` returns to it.
+        self.picking = lesson is None
+        self.asked_lang = lang
+        #: The list's language: --lang, else the lecture's.
+        self.lang = lang or DEFAULT_LANGUAGE
         self.quiz = quiz
         self.save_path = save
+        self.watcher = LessonWatcher(self, watch, poll) if watch else None
+        self.save_error: OSError | None = None
+        self.collector = IdleCollector()
+        #: The worker solving the lesson now: a late result for a lesson left is not adopted.
+        self.preparing: Worker[Solution] | None = None
+        if lesson is not None:
+            self.begin(lesson)
+
+    def begin(self, lesson: Lesson) -> None:
+        """Take ``lesson`` as the one to walk, from its start."""
+        self.original = lesson
+        self.lesson = lesson
+        self.lang = self.asked_lang or lesson.language
         self.solution: Solution | None = None
         self.walk: Walk | None = None
         self.score = Score()
         self.modified = False
         self.reloaded_at: str | None = None
-        self.watcher = LessonWatcher(self, watch, poll) if watch else None
-        self.save_error: OSError | None = None
-        self.collector = IdleCollector()
 
     def on_mount(self) -> None:
-        from stepper.tui.screens.title import title_screen
+        from stepper.tui.screens.picker import picker_screen
 
         self.collector.start()
         self.set_interval(LOOK, self.collector.look)
 
-        self.push_screen(title_screen(self.lang)())
-        self.run_worker(self._prepare, thread=True, name="prepare")
+        if self.picking:
+            self.push_screen(picker_screen(self.lang)())
+        else:
+            self.open_title()
         if self.watcher:
             self.watcher.start()
         self._catch_signals(True)
@@ -114,6 +131,33 @@ class StepperApp(App[int]):
             else:
                 loop.remove_signal_handler(signum)
 
+    def open_title(self) -> None:
+        """The lesson's title screen, while a worker solves the lesson."""
+        from stepper.tui.screens.title import title_screen
+
+        self.push_screen(title_screen(self.lang)())
+        self.preparing = self.run_worker(self._prepare, thread=True, name="prepare")
+
+    def open_builtin(self, lesson_id: str) -> None:
+        """The built-in lesson picked from the list (built-in lessons always load)."""
+        source = resolve(lesson_id)
+        self.begin(load_lesson(source.path, source.shown, self.asked_lang))
+        self.open_title()
+
+    def close_lesson(self) -> None:
+        """``q`` in a lesson: back to the list when the lesson came from it, else leave."""
+        from stepper.tui.screens.picker import PickerScreen
+
+        if not self.picking:
+            self.leave()
+            return
+        self.preparing = None
+        self.lang = self.asked_lang or DEFAULT_LANGUAGE
+        while not isinstance(self.screen, PickerScreen):
+            self.pop_screen()
+        # The solution left behind is no longer kept out of the collector (see _adopt).
+        gc.unfreeze()
+
     def _prepare(self) -> Solution:
         solution = solve(self.lesson, self.lang)
         from stepper import formulas
@@ -123,7 +167,7 @@ class StepperApp(App[int]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         result = event.worker.result
-        if event.worker.name == "prepare" and event.state == WorkerState.SUCCESS:
+        if event.worker is self.preparing and event.state == WorkerState.SUCCESS:
             assert isinstance(result, Solution)
             self._adopt(result)
         elif event.worker.name == "watch" and event.state == WorkerState.SUCCESS:
@@ -218,3 +262,8 @@ def run_app(
         why = app.save_error.strerror
         raise LessonError([Problem(save or "-", msg("cli.cannot_write", reason=why))])
     return status
+
+
+def run_picker(*, lang: str | None, quiz: bool) -> int:
+    """The list of built-in lessons, then the lessons picked from it, until the learner quits."""
+    return StepperApp(None, lang=lang, quiz=quiz).run() or 0

@@ -73,6 +73,18 @@ TITLE_KEYS: tuple[Key, ...] = (
 )
 
 
+#: The list of built-in lessons (``stepper lesson`` with no LESSON): open, move, help, quit.
+#: ↑ and ↓ are the list's own keys, j and k move as in a pager; Enter is the screen's (priority),
+#: so that the footer shows it.
+PICKER_KEYS: tuple[Key, ...] = (
+    Key("enter", "open", "key.open", "⏎", brief="key.open_brief", priority=True),
+    Key("up,k", "cursor_up", "key.move_up", "↑/k", short="↑", group="key.move"),
+    Key("down,j", "cursor_down", "key.move_down", "↓/j", short="↓", group="key.move"),
+    Key("question_mark", "help", "key.help", "?"),
+    Key("q", "quit", "key.quit", "q"),
+)
+
+
 def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:
     """Textual bindings for ``keys`` with labels in ``lang``."""
     return [

@@ -70,7 +70,7 @@ class EndScreen(SizedScreen):
         self.dismiss()
 
     def action_quit(self) -> None:
-        self.stepper.leave()
+        self.stepper.close_lesson()
 
 
 @cache

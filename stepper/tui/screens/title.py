@@ -103,7 +103,7 @@ class TitleScreen(SizedScreen):
         self.app.push_screen(HelpScreen(WALK_KEYS, self.stepper.lang, first=TITLE_KEYS))
 
     async def action_quit(self) -> None:
-        self.stepper.leave()
+        self.stepper.close_lesson()
 
 
 @cache

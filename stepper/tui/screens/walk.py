@@ -300,7 +300,7 @@ class WalkScreen(SizedScreen):
         self.app.push_screen(HelpScreen(WALK_KEYS, self.stepper.lang))
 
     def action_quit(self) -> None:
-        self.stepper.leave()
+        self.stepper.close_lesson()
 
     def action_leave_answer(self) -> None:
         """Escape: out of the answer box, so that the walk's keys move again."""
