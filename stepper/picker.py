@@ -40,7 +40,7 @@ def choose(lines: TextIO, out: TextIO, lang: str) -> str | None:
     asking = bool(isatty and isatty())
     while True:
         if asking:
-            out.write(label("picker.prompt", lang))
+            out.write(label("picker.prompt", lang) + " ")
             out.flush()
         line = lines.readline()
         if not line:
