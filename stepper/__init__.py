@@ -19,8 +19,6 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from stepper.api import (
         Dependency,
-        LessonError,
-        Problem,
         Solution,
         Step,
         Variant,
@@ -30,6 +28,7 @@ if TYPE_CHECKING:
         variant,
         variants,
     )
+    from stepper.lesson.errors import LessonError, Problem
 
 __all__ = [
     "Dependency",
@@ -47,7 +46,11 @@ __all__ = [
 ]
 
 #: Each public name and the module that defines it.
-_LAZY = {name: "stepper.api" for name in __all__ if name != "__version__"}
+_LAZY = {
+    **{name: "stepper.api" for name in __all__ if name != "__version__"},
+    "LessonError": "stepper.lesson.errors",
+    "Problem": "stepper.lesson.errors",
+}
 
 
 def __getattr__(name: str) -> Any:

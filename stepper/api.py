@@ -21,25 +21,11 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from stepper.lesson.errors import LessonError, Problem, msg, speaking
 
 if TYPE_CHECKING:
-    from stepper import steps
+    from stepper import steps as engine
     from stepper.exam.header import ExamHeader
     from stepper.lesson.schema import Lesson
     from stepper.printers import Options, Printer
     from stepper.printers.document import Blank
-
-__all__ = [
-    "Dependency",
-    "LessonError",
-    "Problem",
-    "Solution",
-    "Step",
-    "Variant",
-    "load",
-    "render",
-    "solve",
-    "variant",
-    "variants",
-]
 
 #: What ``render`` may be asked for besides the plain solution: a worksheet with the values
 #: blank (True or "values"), with the substitutions blank too ("all"), or an exam sheet.
@@ -163,7 +149,7 @@ class Step:
 
         return step_record(self._engine_step())
 
-    def _engine_step(self) -> steps.Step:
+    def _engine_step(self) -> engine.Step:
         assert self._solution is not None
         return self._solution.solved.steps[self.n - 1]
 
@@ -189,7 +175,7 @@ class Solution:
 
     __slots__ = ("__dict__", "lesson", "solved", "variant_id")
 
-    def __init__(self, solved: steps.Solution, lesson: Lesson, variant_id: str | None) -> None:
+    def __init__(self, solved: engine.Solution, lesson: Lesson, variant_id: str | None) -> None:
         self.solved = solved
         self.lesson = lesson
         self.variant_id = variant_id
@@ -220,7 +206,7 @@ class Solution:
         """Every step, in the order the learner meets them."""
         return tuple(self._record(s) for s in self.solved.steps)
 
-    def _record(self, engine_step: steps.Step) -> Step:
+    def _record(self, engine_step: engine.Step) -> Step:
         from stepper.printers.json_printer import step_record
 
         record = step_record(engine_step)
