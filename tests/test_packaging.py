@@ -36,9 +36,9 @@ def test_every_package_is_listed() -> None:
 @pytest.mark.slow
 def test_the_wheel_ships_the_data_without_warnings(tmp_path: Path) -> None:
     """A wheel built as ``pip install .`` builds it (isolated, from a copy of the tree, so
-    that nothing is written beside the sources) holds the lessons, the stylesheet and every
-    message catalogue, and setuptools warns of nothing (no deprecated field, no data
-    directory taken for a package missing from the list)."""
+    that nothing is written beside the sources) holds the lessons (with the picker's topics
+    and index), the stylesheet and every message catalogue, and setuptools warns of nothing
+    (no deprecated field, no data directory taken for a package missing from the list)."""
     source = tmp_path / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
@@ -67,3 +67,5 @@ def test_the_wheel_ships_the_data_without_warnings(tmp_path: Path) -> None:
     sheets = {p.relative_to(ROOT).as_posix() for p in (ROOT / "stepper" / "tui").glob("*.tcss")}
     assert sheets and sheets <= names, sheets - names
     assert "stepper/formula_seed.json" in names
+    # The picker's topics and recorded index (stepper.syllabus), beside the lessons.
+    assert {"stepper/lessons/topics.toml", "stepper/lessons/index.json"} <= names
