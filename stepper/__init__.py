@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         variants,
     )
     from stepper.lesson.errors import LessonError, Problem
+    from stepper.notebook.widget import walk
 
 __all__ = [
     "Dependency",
@@ -43,13 +44,15 @@ __all__ = [
     "solve",
     "variant",
     "variants",
+    "walk",
 ]
 
 #: Each public name and the module that defines it.
 _LAZY = {
-    **{name: "stepper.api" for name in __all__ if name != "__version__"},
+    **{name: "stepper.api" for name in __all__ if name not in ("__version__", "walk")},
     "LessonError": "stepper.lesson.errors",
     "Problem": "stepper.lesson.errors",
+    "walk": "stepper.notebook.widget",
 }
 
 

@@ -39,36 +39,36 @@ def picture(
     into ``solution.steps``, or None) highlighted, at most ``width`` cells wide and at most
     ``rows`` tall when a screen says how many it has (a scrolling card, whose console gives no
     height), else as tall as the console gives."""
-    if solution.optimize is not None:  # the contour lines of f, and the iterates' paths on them
+    if solution.optimize is not None:  # the contour plot chooses its own height
         from stepper.pictures.contour_terminal import ContourPicture
 
         return ContourPicture(solution, revealed, current, lang, width, rows)
+    return FittedPicture(scene_layout(solution, revealed, current, lang, width), rows)
+
+
+def scene_layout(
+    solution: Solution, revealed: int, current: int | None, lang: str, width: int
+) -> Callable[[int], Scene]:
+    """The layout of the lesson's kind at one position, as a function of the rows it may
+    take: the terminal fits it to the rows its console has, a notebook's picture (``stepper.
+    notebook.widget``) lays it out once in the rows it chooses and draws it as SVG."""
+    if solution.optimize is not None:  # the contour lines of f, and the iterates' paths on them
+        from stepper.pictures.contour import contour_scene
+
+        return lambda rows: contour_scene(solution, revealed, current, lang, width, height=rows)
     if solution.recurrent is not None:  # the cell unrolled in time, a box per time step
         from stepper.pictures.recurrent import recurrent_scene
 
-        def recurrent(rows: int) -> Scene:
-            return recurrent_scene(solution, revealed, current, lang, width, rows=rows)
-
-        return FittedPicture(recurrent, rows)
+        return lambda rows: recurrent_scene(solution, revealed, current, lang, width, rows=rows)
     if solution.graph is not None:  # the computational graph, left to right
         from stepper.pictures.graph import graph_scene
 
-        def graph(rows: int) -> Scene:
-            return graph_scene(solution, revealed, current, lang, width, rows=rows)
-
-        return FittedPicture(graph, rows)
+        return lambda rows: graph_scene(solution, revealed, current, lang, width, rows=rows)
     if solution.conv is not None:  # a conv lesson is drawn as the blackboard's image ∗ kernel
         from stepper.pictures.conv import conv_scene
 
-        def conv(rows: int) -> Scene:
-            return conv_scene(solution, revealed, current, lang, width, rows=rows)
-
-        return FittedPicture(conv, rows)
-
-    def network(rows: int) -> Scene:
-        return network_scene(solution, revealed, current, lang, width, rows=rows)
-
-    return FittedPicture(network, rows)
+        return lambda rows: conv_scene(solution, revealed, current, lang, width, rows=rows)
+    return lambda rows: network_scene(solution, revealed, current, lang, width, rows=rows)
 
 
 @dataclass(frozen=True, slots=True)

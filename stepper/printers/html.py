@@ -43,6 +43,7 @@ from stepper.printers.grouping import ZeroGroup
 from stepper.printers.typography import quotes
 from stepper.repl import exact_note
 from stepper.steps import Solution, Step
+from stepper.walking import SUBSTITUTION, VALUE
 
 #: What the substitution of a worksheet writes for a number the learner computed earlier.
 _BLANK_TEX = r"\square"
@@ -220,8 +221,9 @@ def _same(a: str, b: str) -> bool:
     return a.replace(" ", "") == b.replace(" ", "")
 
 
-def _equation(step: Step, doc: Document) -> str:
-    """formula = substitution = value, each part left out where it would only repeat."""
+def equation(step: Step, doc: Document, upto: int = VALUE) -> str:
+    """formula = substitution = value, each part left out where it would only repeat; ``upto``
+    a stage of the walk (``stepper.walking``) stops after the formula or the substitution."""
     comma = doc.comma
     relation = r"\rightarrow" if step.relation == "→" else "="
     lhs = f"{step.sym.latex()} {relation}"
@@ -233,12 +235,16 @@ def _equation(step: Step, doc: Document) -> str:
     show_sub = not (_same(sub, rhs) or _same(sub, value_tex) or _same(sub, _BLANK_TEX))
     # A formula that is its value (∂L/∂L = 1, δ = 0): the symbol, and the value after it.
     parts = [mathml(f"{lhs} {rhs}" if show_rhs else step.sym.latex(), comma=comma)]
+    if upto < SUBSTITUTION:
+        return parts[0]
     if show_sub and doc.shows_substitutions:
         parts.append(mathml(f"= {sub}", comma=comma, lead=True))
     elif show_sub:  # a box about as wide as what goes in it
         room = min(38.0, max(8.0, 0.42 * len(formulas.substituted(step, "unicode"))))
         box = f'<span class="box sub" style="width: {room:.0f}em"></span>'
         parts.append(f'<span class="blank">{_EQUALS}{box}</span>')
+    if upto < VALUE:
+        return "<wbr>".join(parts)
     if doc.shows_values:
         arrow = step.relation if not (show_rhs or show_sub) else "="
         value = _number_math(step.shown, comma, doc.rounded(step) and show_sub, arrow)
@@ -304,12 +310,17 @@ def _group(group: ZeroGroup, doc: Document) -> str:
     )
 
 
-def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
+def step_item(
+    step: Step, doc: Document, answers: frozenset[float] = frozenset(), upto: int = VALUE
+) -> str:
+    """One step as the document lists it: its number, its equation (``upto`` a stage of the
+    walk), its explanation, and once its value is shown, its notes. ``answers`` are the
+    numbers a worksheet boxes in the explanation (``_answers``)."""
     lang = doc.lang
     parts = [
         f'<li class="step" id="step-{step.n}" value="{step.n}">',
         f'<div class="eq"><span class="n">{step.n}</span>'
-        f'<span class="formula">{_equation(step, doc)}</span></div>',
+        f'<span class="formula">{equation(step, doc, upto)}</span></div>',
     ]
     if doc.shows_values:
         explanation = _plain(doc.explanation(step) or "", doc.comma)
@@ -319,7 +330,7 @@ def _step(step: Step, doc: Document, answers: frozenset[float]) -> str:
         explanation = ""
     if explanation:
         parts.append(f'<p class="why">{explanation}</p>')
-    if doc.shows_values:
+    if doc.shows_values and upto >= VALUE:
         drift = exact_note(step, lang)
         if drift:
             parts.append(f'<p class="exact">{_plain(drift, doc.comma)}</p>')
@@ -559,7 +570,8 @@ def _figure(doc: Document) -> str:
     return f'<figure class="picture" aria-label="{escape(caption)}">{svg}</figure>'
 
 
-def _article(doc: Document) -> str:
+def article(doc: Document) -> str:
+    """One document as an ``<article>``: what a page holds, and what a notebook shows."""
     solution, lang = doc.solution, doc.lang
     kind = label("doc.solution" if doc.shows_values else "doc.worksheet", lang)
     if doc.variant is not None:
@@ -584,7 +596,7 @@ def _article(doc: Document) -> str:
         if part is not None:
             parts.append(_part(doc, part))
         steps = "".join(
-            _group(item, doc) if isinstance(item, ZeroGroup) else _step(item, doc, answers)
+            _group(item, doc) if isinstance(item, ZeroGroup) else step_item(item, doc, answers)
             for item in section.items
         )
         parts.append(
@@ -618,7 +630,7 @@ def render_many(documents: list[tuple[Solution, Options]]) -> str:
     variants = [d.variant for d in docs if d.variant is not None]
     if variants:
         title += " · " + ", ".join(label("doc.variant", first.lang, id=v) for v in variants)
-    body = "\n".join(_article(doc) for doc in docs)
+    body = "\n".join(article(doc) for doc in docs)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(first.lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -635,22 +647,26 @@ def render(solution: Solution, options: Options) -> str:
     return render_many([(solution, options)])
 
 
-CSS = """
+#: The file's page: its background and type. A notebook has its own (``scoped``).
+PAGE_CSS = """
 :root { color-scheme: light; }
 html { font-size: 16px; }
-body {
-  margin: 0; padding: 2rem 1rem 4rem; background: #f4f2ee; color: #111;
-  font-family: 'Latin Modern Roman', 'Latin Modern Math', 'STIX Two Text', Cambria,
-    'DejaVu Serif', Georgia, serif;
-  line-height: 1.45;
-}
+body { margin: 0; padding: 2rem 1rem 4rem; background: #f4f2ee; }
+"""
+
+#: The documents: flat rules, one selector list each, so that ``scoped`` can put them under
+#: a notebook's wrapper.
+DOCUMENT_CSS = """
 math {
   font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math;
   font-size: 1.08em;
 }
 .document {
-  max-width: 46rem; margin: 0 auto 2rem; padding: 2rem 2.5rem; background: #fff;
+  max-width: 46rem; margin: 0 auto 2rem; padding: 2rem 2.5rem; background: #fff; color: #111;
   box-shadow: 0 1px 4px rgba(0, 0, 0, .15);
+  font-family: 'Latin Modern Roman', 'Latin Modern Math', 'STIX Two Text', Cambria,
+    'DejaVu Serif', Georgia, serif;
+  line-height: 1.45;
 }
 header .kind {
   margin: 0; font-size: .85rem; letter-spacing: .06em; text-transform: uppercase; color: #555;
@@ -713,6 +729,11 @@ mpadded.blank { border: 1px solid #111; }
 span.nobreak { white-space: nowrap; }
 :lang(es) q { quotes: "«" "»" "“" "”"; }
 .math-fallback { font-family: 'DejaVu Sans Mono', monospace; font-size: .9em; }
+"""
+
+#: A printed page: its margins and running heads, and what a screen's page has that paper
+#: does not want.
+PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm;
   @top-left, @top-right, @bottom-center {
     font-family: 'Latin Modern Roman', 'DejaVu Serif', serif; font-size: 8.5pt; color: #666;
@@ -731,6 +752,22 @@ span.nobreak { white-space: nowrap; }
   p.note { color: #000; }
 }
 """
+
+CSS = PAGE_CSS + DOCUMENT_CSS + PRINT_CSS
+
+
+def scoped(css: str, scope: str) -> str:
+    """``css`` (flat rules, as ``DOCUMENT_CSS``) with every selector under ``scope``, so that
+    it styles what is inside an element of that class and nothing around it (a notebook's
+    own headings and tables)."""
+    out = []
+    for rule in css.split("}"):
+        if "{" not in rule:
+            continue
+        selectors, body = rule.split("{", 1)
+        under = ", ".join(f".{scope} {s.strip()}" for s in selectors.split(","))
+        out.append(f"{under} {{{body}}}")
+    return "\n".join(out) + "\n"
 
 
 register(

@@ -61,7 +61,11 @@ def picture_text(doc: Document) -> str:
     else:  # the sizes of a conv lesson without an image
         width = 100
         drawn = picture(solution, 0 if worksheet else len(solution.steps), None, doc.lang, width)
-    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    # Not Rich's Jupyter display: in a notebook it would show the picture as an output of its
+    # own instead of writing it into the string.
+    console = Console(
+        width=width, record=True, file=io.StringIO(), color_system=None, force_jupyter=False
+    )
     console.print(drawn)
     return console.export_text().rstrip()
 
@@ -105,6 +109,17 @@ def _group(doc: Document, group: ZeroGroup) -> list[str]:
     ]
 
 
+def step_lines(doc: Document, step: Step) -> list[str]:
+    """One step: its number, its equation in $$ math, its explanation and its note."""
+    out = [f"**{label('doc.step', doc.lang, n=step.n)}**", "", "$$", step_math(doc, step), "$$", ""]
+    words = doc.explanation(step)
+    if words:
+        out += [_text(doc, words), ""]
+    if step.note and doc.shows_values:
+        out += [f"> **{label('note', doc.lang)}:** {_text(doc, step.note.strip())}", ""]
+    return out
+
+
 def _picture(doc: Document) -> list[str]:
     """The app's picture as text in a fenced block; a graph's nodes as a table, which reads
     better in plain text than boxes and arrows do."""
@@ -140,20 +155,7 @@ def render_document(doc: Document) -> str:
             if isinstance(item, ZeroGroup):
                 out += _group(doc, item)
                 continue
-            step = item
-            out += [
-                f"**{label('doc.step', lang, n=step.n)}**",
-                "",
-                "$$",
-                step_math(doc, step),
-                "$$",
-                "",
-            ]
-            words = doc.explanation(step)
-            if words:
-                out += [_text(doc, words), ""]
-            if step.note and doc.shows_values:
-                out += [f"> **{label('note', lang)}:** {_text(doc, step.note.strip())}", ""]
+            out += step_lines(doc, item)
     if doc.comparison is not None:
         out += _comparison(doc, doc.comparison)
     if doc.tables:
