@@ -1,6 +1,6 @@
 """Packaging: every package of the source tree is installed, and the lessons, the app's
-stylesheet and the message catalogues go with it as package data (CI installs with a plain
-``pip install``)."""
+stylesheet, the notebook widget's script and the message catalogues go with it as package
+data (CI installs with a plain ``pip install``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
+#: The notebook widget's front end, shipped beside its module.
+NOTEBOOK = ROOT / "stepper" / "notebook"
 
 
 def test_every_package_is_listed() -> None:
@@ -26,6 +28,10 @@ def test_every_package_is_listed() -> None:
     assert config["package-dir"] == {"stepper.lessons": "lessons"}
     assert "*.yaml" in config["package-data"]["stepper.lessons"]
     assert "*.tcss" in config["package-data"]["stepper.tui"]
+    front = {
+        p for pattern in config["package-data"]["stepper.notebook"] for p in NOTEBOOK.glob(pattern)
+    }
+    assert front == {NOTEBOOK / "walk.js", NOTEBOOK / "walk.css"}
     catalogues = config["package-data"]["stepper"]
     shipped = {p for pattern in catalogues for p in (ROOT / "stepper").glob(pattern)}
     seed = ROOT / "stepper" / "formula_seed.json"
@@ -69,3 +75,4 @@ def test_the_wheel_ships_the_data_without_warnings(tmp_path: Path) -> None:
     assert "stepper/formula_seed.json" in names
     # The picker's topics and recorded index (stepper.syllabus), beside the lessons.
     assert {"stepper/lessons/topics.toml", "stepper/lessons/index.json"} <= names
+    assert {"stepper/notebook/walk.js", "stepper/notebook/walk.css"} <= names
