@@ -29,6 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from stepper import __version__
     from stepper.messages import DEFAULT_LANGUAGE, languages
     from stepper.printers import REGISTRY
     from stepper.scaffold import STARTERS
@@ -40,14 +41,26 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal tutor for the arithmetic of neural networks: every u, ỹ, ε, δ "
         "and Δw of a worked example, one quantity at a time.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"stepper {__version__}", help="print the version"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
         "list",
         help="list the built-in lessons: id, kind and title",
-        description="List the built-in lessons, one a line: id, kind, title.",
+        description="List the built-in lessons, one a line: id, kind, title; or, with "
+        "--format json, one JSON array of objects with the fields id, kind, title and "
+        "language (docs/lessons.md), for scripts.",
     )
     p.add_argument("--lang", choices=langs, help="language of the titles")
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: one lesson a line (default); json: an array of objects, for scripts",
+    )
+    _color_option(p)
 
     p = sub.add_parser(
         "lesson",
@@ -67,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiz", action="store_true", help="ask for each value before showing it")
     p.add_argument("--lang", choices=langs, help="language of explanations and labels")
     p.add_argument("--save", metavar="FILE", help="with --quiz: write the answers to FILE")
+    _color_option(p)
     p.add_argument(
         "--watch",
         action="store_true",
@@ -154,7 +168,59 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_LANGUAGE,
         help=f"language of the comments and of the lesson (default: {DEFAULT_LANGUAGE})",
     )
+
+    p = sub.add_parser(
+        "completion",
+        help="print the shell code that completes stepper's commands (bash, zsh, fish)",
+        description="Print the code that makes SHELL complete stepper's commands, options, "
+        "built-in lesson ids and .yaml files. Load it from the shell's start-up file: bash, "
+        'eval "$(stepper completion bash)" in ~/.bashrc; zsh, the same in ~/.zshrc; fish, '
+        "stepper completion fish > ~/.config/fish/completions/stepper.fish.",
+    )
+    p.add_argument("shell", choices=SHELLS, metavar="SHELL", help=", ".join(SHELLS))
+    _completers(parser)
     return parser
+
+
+#: The shells ``stepper completion`` writes code for (argcomplete's).
+SHELLS = ("bash", "zsh", "fish")
+
+
+def _color_option(p: argparse.ArgumentParser) -> None:
+    from stepper.color import MODES
+
+    p.add_argument(
+        "--color",
+        choices=MODES,
+        default="auto",
+        help="colour the output: auto (the default) on a terminal unless NO_COLOR is set, "
+        "always, or never",
+    )
+
+
+def _completers(parser: argparse.ArgumentParser) -> None:
+    """LESSON arguments complete to built-in ids and .yaml files (choices complete alone)."""
+    for action in _every_action(parser):
+        if action.metavar == "LESSON":
+            action.completer = _complete_lesson  # type: ignore[attr-defined]
+
+
+def _every_action(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                yield from _every_action(child)
+
+
+def _complete_lesson(prefix: str, **_: object) -> list[str]:
+    """Built-in ids that start with ``prefix``, then .yaml files and folders."""
+    from argcomplete.completers import FilesCompleter
+
+    from stepper.catalog import builtin_ids
+
+    ids = [i for i in builtin_ids() if i.startswith(prefix)]
+    return ids + list(FilesCompleter(("yaml", "yml"))(prefix))
 
 
 def _exam_options(p: argparse.ArgumentParser) -> None:
@@ -190,11 +256,24 @@ def _list(args: argparse.Namespace) -> int:
     for lesson_id in builtin_ids():
         lesson = load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id)
         title = localized(lesson.title, args.lang or lesson.language, lesson.language) or ""
-        rows.append((lesson_id, lesson.kind, title))
-    width = max((len(r[0]) for r in rows), default=0)
-    kinds = max((len(r[1]) for r in rows), default=0)
-    for lesson_id, kind, title in rows:
-        print(f"{lesson_id:<{width}}  {kind:<{kinds}}  {title}")
+        # The fields of `stepper list --format json` (docs/lessons.md); more may be added.
+        rows.append(
+            {"id": lesson_id, "kind": lesson.kind, "title": title, "language": lesson.language}
+        )
+    if args.format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    from stepper.color import painter, wanted
+
+    paint = painter(wanted(args.color, sys.stdout))
+    width = max((len(r["id"]) for r in rows), default=0)
+    kinds = max((len(r["kind"]) for r in rows), default=0)
+    for row in rows:
+        # Padded before painting, so that the escapes do not count as width.
+        lesson_id, kind = f"{row['id']:<{width}}", f"{row['kind']:<{kinds}}"
+        print(f"{paint(lesson_id, 'bold')}  {paint(kind, 'dim')}  {row['title']}")
     return EXIT_OK
 
 
@@ -300,6 +379,7 @@ def _lesson(args: argparse.Namespace) -> int:
     if args.lesson is None:
         _need_no_lesson(args)
         if not plain:
+            _app_color(args.color)
             from stepper.tui.app import run_picker
 
             return run_picker(lang=args.lang, quiz=args.quiz)
@@ -315,6 +395,7 @@ def _lesson(args: argparse.Namespace) -> int:
     if args.watch and plain:
         raise LessonError([Problem("--watch", msg("cli.watch_plain"))])
     if plain:
+        from stepper.color import wanted
         from stepper.engine import solve
         from stepper.repl import run_plain
 
@@ -329,6 +410,7 @@ def _lesson(args: argparse.Namespace) -> int:
                 quiz=args.quiz,
                 save=args.save,
                 lesson=lesson,
+                color=wanted(args.color, sys.stdout),
             )
         except BrokenPipeError:
             raise
@@ -337,6 +419,7 @@ def _lesson(args: argparse.Namespace) -> int:
                 [Problem(args.save or "-", msg("cli.cannot_write", reason=exc.strerror))]
             ) from None
         return EXIT_OK
+    _app_color(args.color)
     from stepper.tui.app import run_app
 
     return run_app(source, lang=args.lang, quiz=args.quiz, save=args.save, watch=args.watch)
@@ -358,6 +441,17 @@ def _accept_any_bytes() -> None:
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
 
 
+def _app_color(mode: str) -> None:
+    """Tell Textual, which reads only NO_COLOR (set, even empty: monochrome), what ``--color``
+    and the environment decided; the app's screen is always a terminal."""
+    from stepper.color import wanted
+
+    if wanted(mode, sys.stdout, os.environ | {"FORCE_COLOR": "1"}):
+        os.environ.pop("NO_COLOR", None)
+    else:
+        os.environ["NO_COLOR"] = "1"
+
+
 def _schema(args: argparse.Namespace) -> int:
     import json
 
@@ -365,6 +459,13 @@ def _schema(args: argparse.Namespace) -> int:
 
     schema = json_schema(args.lang) if args.lang else json_schema()
     _write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", args.output)
+    return EXIT_OK
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from argcomplete.shell_integration import shellcode
+
+    sys.stdout.write(shellcode(["stepper"], shell=args.shell))
     return EXIT_OK
 
 
@@ -383,11 +484,18 @@ COMMANDS = {
     "solve": _solve,
     "schema": _schema,
     "new": _new,
+    "completion": _completion,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:
+        # The shell asks for completions (argcomplete's protocol): answered, then exit.
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
     collecting = gc.isenabled()
     if args.command in ("check", "solve"):
         # A run that builds tens of thousands of long-lived objects (steps, quantities) and

@@ -6,7 +6,8 @@ line or ``next``, ``back``, ``show KEY``, ``all``, ``quit``; also, as the app's 
 (a number, a key or a symbol), ``why``, ``edit``, ``restore`` and ``help``. With ``--quiz``
 each value is asked for first; ``h`` gives a hint, ``r`` reveals. On a terminal each line is
 asked for after a prompt that says where the learner is; through a pipe there is no prompt,
-so a script's output is the lesson alone.
+so a script's output is the lesson alone. Where colour is allowed (``stepper.color``), each
+step's header is bold and what is said beside a value dim, as in the app.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from stepper.color import Paint, painter, plain
 from stepper.edit import Editable, editable_numbers, with_number
 from stepper.ending import summarize
 from stepper.ending_text import lines
@@ -69,14 +71,17 @@ def stage_lines(
     width: int | None = None,
     comma: bool = False,
     solution: Solution | None = None,
+    paint: Paint = plain,
 ) -> list[str]:
     """What revealing ``stage`` of ``step`` prints: on the step's first stage its header,
     explanation and formula (all of it for a step shown at once), then each stage's own lines
     of the equation. The ``=`` signs line up under the formula's (``stepper.equation``)."""
     if stage == (VALUE if at_once(step) else FORMULA):
-        return step_text(step, stage, total, lang, width=width, comma=comma, solution=solution)
+        return step_text(
+            step, stage, total, lang, width=width, comma=comma, solution=solution, paint=paint
+        )
     lines = _equation(step, stage, lang, width, comma)
-    return [INDENT + line.text for line in lines if line.stage == stage]
+    return [INDENT + _painted(line, paint) for line in lines if line.stage == stage]
 
 
 def step_text(
@@ -89,6 +94,7 @@ def step_text(
     comma: bool = False,
     mark: str = "",
     solution: Solution | None = None,
+    paint: Paint = plain,
 ) -> list[str]:
     """``step`` as far as stage ``upto``: header, explanation (on a terminal, wrapped between
     words, as the formula is between terms) and the equation's lines."""
@@ -99,10 +105,18 @@ def step_text(
         said = textwrap.wrap(words, width, initial_indent=INDENT, subsequent_indent=INDENT)
     lines = _equation(step, upto, lang, width, comma)
     return [
-        f"{mark}{header(step, total, lang, solution)}",
+        mark + paint(header(step, total, lang, solution), "bold"),
         *said,
-        *(INDENT + line.text for line in lines),
+        *(INDENT + _painted(line, paint) for line in lines),
     ]
+
+
+def _painted(line: Line, paint: Paint) -> str:
+    """The line's text, what it says aside dim."""
+    if not line.aside:
+        return line.text
+    body = line.lead + line.body + ASIDE_GAP if line.body else line.lead
+    return body + paint(line.aside, "dim")
 
 
 def _equation(step: Step, upto: int, lang: str, width: int | None, comma: bool) -> list[Line]:
@@ -139,8 +153,11 @@ def whole(
     width: int | None = None,
     comma: bool = False,
     solution: Solution | None = None,
+    paint: Paint = plain,
 ) -> list[str]:
-    return step_text(step, VALUE, total, lang, width=width, comma=comma, solution=solution)
+    return step_text(
+        step, VALUE, total, lang, width=width, comma=comma, solution=solution, paint=paint
+    )
 
 
 def terminal_width(out: TextIO) -> int | None:
@@ -170,6 +187,7 @@ class Plain:
         *,
         quiz: bool = False,
         lesson: Lesson | None = None,
+        color: bool = False,
     ) -> None:
         self.solution = solution
         self.lang = lang
@@ -183,6 +201,7 @@ class Plain:
         #: Lines wrap to this many cells (None: they do not); numbers with a decimal comma.
         self.width = terminal_width(out)
         self.comma = lesson is not None and lesson.display.decimal_comma
+        self.paint = painter(color)
 
     def say(self, *lines: str) -> None:
         for line in lines:
@@ -209,7 +228,7 @@ class Plain:
         if stage == 0:
             asked = "   ".join(question(step, self.solution, self.lang))
             self.say(
-                f"{header(step, self.total, self.lang, self.solution)} {asked}",
+                f"{self.paint(header(step, self.total, self.lang, self.solution), 'bold')} {asked}",
                 f"    {step.explanation}",
             )
         else:
@@ -224,11 +243,18 @@ class Plain:
             width=self.width,
             comma=self.comma,
             solution=self.solution,
+            paint=self.paint,
         )
 
     def whole(self, step: Step) -> list[str]:
         return whole(
-            step, self.total, self.lang, width=self.width, comma=self.comma, solution=self.solution
+            step,
+            self.total,
+            self.lang,
+            width=self.width,
+            comma=self.comma,
+            solution=self.solution,
+            paint=self.paint,
         )
 
     def advance(self) -> None:
@@ -297,6 +323,7 @@ class Plain:
                 comma=self.comma,
                 mark=mark,
                 solution=self.solution,
+                paint=self.paint,
             )
         )
 
@@ -415,10 +442,11 @@ def run_plain(
     quiz: bool = False,
     save: str | None = None,
     lesson: Lesson | None = None,
+    color: bool = False,
 ) -> None:
     """Run the REPL over ``lines`` until they end or the learner quits; ``lesson`` is the one
-    ``solution`` solves, for ``edit`` and ``restore``."""
-    repl = Plain(solution, lang, out, quiz=quiz, lesson=lesson)
+    ``solution`` solves, for ``edit`` and ``restore``; ``color``: whether it may use colour."""
+    repl = Plain(solution, lang, out, quiz=quiz, lesson=lesson, color=color)
     repl.start()
     for line in _read(lines, out, repl):
         if not repl.command(line.rstrip("\n")):
