@@ -145,21 +145,6 @@ def exact_note(step: Step, lang: str, places: int = 3) -> str | None:
     return label("exact", lang, value=pretty(more))
 
 
-def whole(
-    step: Step,
-    total: int,
-    lang: str,
-    *,
-    width: int | None = None,
-    comma: bool = False,
-    solution: Solution | None = None,
-    paint: Paint = plain,
-) -> list[str]:
-    return step_text(
-        step, VALUE, total, lang, width=width, comma=comma, solution=solution, paint=paint
-    )
-
-
 def terminal_width(out: TextIO) -> int | None:
     """How wide the plain REPL's lines may be: a terminal's width, so that a long formula
     wraps at an operator rather than where the terminal cuts it; through a pipe or into a
@@ -246,16 +231,21 @@ class Plain:
             paint=self.paint,
         )
 
-    def whole(self, step: Step) -> list[str]:
-        return whole(
+    def step_text(self, step: Step, upto: int, mark: str = "") -> list[str]:
+        return step_text(
             step,
+            upto,
             self.total,
             self.lang,
             width=self.width,
             comma=self.comma,
+            mark=mark,
             solution=self.solution,
             paint=self.paint,
         )
+
+    def whole(self, step: Step) -> list[str]:
+        return self.step_text(step, VALUE)
 
     def advance(self) -> None:
         if self.walk.at_end:
@@ -313,19 +303,7 @@ class Plain:
         if self.walk.stage == 0:
             self.show_current()
             return
-        self.say(
-            *step_text(
-                step,
-                self.walk.stage,
-                self.total,
-                self.lang,
-                width=self.width,
-                comma=self.comma,
-                mark=mark,
-                solution=self.solution,
-                paint=self.paint,
-            )
-        )
+        self.say(*self.step_text(step, self.walk.stage, mark))
 
     def why(self) -> None:
         """What the current step reads and where each came from (the app's w)."""
