@@ -263,7 +263,17 @@ def _list(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        from stepper.syllabus import syllabus
+
+        # The picker's recorded index: each lesson's topic and length, read, not solved.
+        known = {e.id: (t.id, e.steps) for t in syllabus() for e in t.lessons}
+        records: list[dict[str, str | int]] = []
+        for row in rows:
+            record: dict[str, str | int] = dict(row)
+            if row["id"] in known:
+                record["topic"], record["steps"] = known[row["id"]]
+            records.append(record)
+        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     from stepper.color import painter, wanted
 

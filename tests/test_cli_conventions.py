@@ -56,7 +56,8 @@ def test_list_as_json_names_every_lesson(capsys: pytest.CaptureFixture[str]) -> 
         assert row["kind"] in {"dense", "conv", "optimize", "recurrent", "graph"}
         assert row["title"] and row["language"] in {"es", "en"}
     first = {row["id"]: row for row in rows}["backprop-1"]
-    assert first == first | {"kind": "dense", "language": "es"}
+    assert first == first | {"kind": "dense", "language": "es", "topic": "backprop"}
+    assert first["steps"] == len(stepper.solve("backprop-1").steps)
     assert main(["list", "--format", "json", "--lang", "en"]) == 0
     english = {row["id"]: row for row in json.loads(capsys.readouterr().out)}["backprop-1"]
     assert english["title"] != first["title"] and english["language"] == "es"
