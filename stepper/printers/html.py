@@ -654,8 +654,10 @@ html { font-size: 16px; }
 body { margin: 0; padding: 2rem 1rem 4rem; background: #f4f2ee; }
 """
 
-#: The documents: flat rules, one selector list each, so that ``scoped`` can put them under
-#: a notebook's wrapper.
+#: The documents: flat rules, one selector list each and no comments, so that ``scoped`` can
+#: put them under a notebook's wrapper. The headings' weight and the tables' font size are
+#: written out although a browser's defaults give them, because a notebook's style sheet
+#: sets its own (Jupyter's: headings at 500, tables at 12px).
 DOCUMENT_CSS = """
 math {
   font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', 'DejaVu Math TeX Gyre', math;
@@ -671,9 +673,9 @@ math {
 header .kind {
   margin: 0; font-size: .85rem; letter-spacing: .06em; text-transform: uppercase; color: #555;
 }
-h1 { font-size: 1.6rem; line-height: 1.2; margin: .2rem 0 .8rem; }
+h1 { font-size: 1.6rem; font-weight: bold; line-height: 1.2; margin: .2rem 0 .8rem; }
 h2 {
-  font-size: 1.12rem; margin: 1.6rem 0 .5rem; padding-bottom: .15rem;
+  font-size: 1.12rem; font-weight: bold; margin: 1.6rem 0 .5rem; padding-bottom: .15rem;
   border-bottom: 1px solid #bbb;
 }
 .summary { margin: 0 0 1rem; }
@@ -686,7 +688,7 @@ ul.data {
 }
 section.given h3 { font-size: 1rem; margin: 1rem 0 .3rem; }
 p.legend { margin: .3rem 0; font-size: .92rem; color: #333; }
-table { border-collapse: collapse; margin: .5rem 0; }
+table { border-collapse: collapse; margin: .5rem 0; font-size: inherit; table-layout: auto; }
 figure.table { margin: .7rem 0; }
 figcaption { font-weight: bold; font-size: .95rem; padding-bottom: .25rem; }
 th, td { padding: .15rem .6rem; text-align: right; font-variant-numeric: tabular-nums; }
@@ -698,7 +700,7 @@ table.compare th, table.compare td { border-bottom: 1px solid #ccc; padding: .2r
 table.compare thead th { border-bottom: 1.5px solid #444; }
 table.compare th.name { text-align: left; font-weight: normal; }
 h2.optimizer { margin-top: 2.2rem; }
-h3 { font-size: 1rem; margin: 1.1rem 0 .4rem; }
+h3 { font-size: 1rem; font-weight: bold; margin: 1.1rem 0 .4rem; }
 p.settings { margin: 0 0 .6rem; }
 table.values td.sym { text-align: left; padding-left: 1.2rem; }
 table.values td.sym:first-child { padding-left: .3rem; }
