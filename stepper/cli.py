@@ -76,9 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         help="built-in id or .yaml path (none: choose from the built-in lessons)",
     )
-    p.add_argument("--plain", action="store_true", help="line REPL on stdin/stdout")
-    p.add_argument("--quiz", action="store_true", help="ask for each value before showing it")
-    p.add_argument("--lang", choices=langs, help="language of explanations and labels")
+    screen = p.add_mutually_exclusive_group()
+    screen.add_argument("--plain", action="store_true", help="line REPL on stdin/stdout")
+    screen.add_argument(
+        "--app",
+        action="store_true",
+        help="the full-screen app even when stdout is not a terminal (as stepper serve runs it)",
+    )
+    _walk_options(p, langs)
     p.add_argument("--save", metavar="FILE", help="with --quiz: write the answers to FILE")
     _color_option(p)
     p.add_argument(
@@ -87,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="reload the lesson file whenever it is saved, staying on the same step; a save "
         "that does not load is shown in the app (PATH:LINE:COL) and the last good version stays",
     )
+
+    _serve_command(sub, langs)
 
     p = sub.add_parser(
         "check",
@@ -180,6 +187,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("shell", choices=SHELLS, metavar="SHELL", help=", ".join(SHELLS))
     _completers(parser)
     return parser
+
+
+def _serve_command(sub: argparse._SubParsersAction[_Parser], langs: tuple[str, ...]) -> None:
+    """``stepper serve``'s arguments (the lesson's options that make sense in a browser)."""
+    from stepper.serve import DEFAULT_HOST, DEFAULT_PORT
+
+    p = sub.add_parser(
+        "serve",
+        help="the full-screen app in a browser tab (needs stepper[serve])",
+        description="Serve the full-screen app to web browsers through textual-serve: every "
+        "tab that opens the address gets its own app, with the same keys. It runs LESSON, or "
+        "with no LESSON the list of built-in lessons, and nothing else: a browser sends keys, "
+        "never a file name. It listens on 127.0.0.1 (this computer alone) unless --host says "
+        "otherwise, and warns when others can reach it. Ctrl+C stops it.",
+    )
+    p.add_argument(
+        "lesson",
+        metavar="LESSON",
+        nargs="?",
+        help="built-in id or .yaml path (none: the list of built-in lessons)",
+    )
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the address to listen on (default: {DEFAULT_HOST}, this computer alone)",
+    )
+    p.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"the port (default: {DEFAULT_PORT})"
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, when it is not http://HOST:PORT (behind a proxy)",
+    )
+    _walk_options(p, langs)
+
+
+def _walk_options(p: argparse.ArgumentParser, langs: tuple[str, ...]) -> None:
+    """The options of a lesson stepped through, in a terminal or a browser alike."""
+    p.add_argument("--quiz", action="store_true", help="ask for each value before showing it")
+    p.add_argument("--lang", choices=langs, help="language of explanations and labels")
 
 
 #: The shells ``stepper completion`` writes code for (argcomplete's).
@@ -383,7 +431,7 @@ def _lesson(args: argparse.Namespace) -> int:
 
     if args.save and not args.quiz:
         raise LessonError([Problem("--save", msg("cli.save_needs_quiz"))])
-    plain = args.plain or not sys.stdout.isatty()
+    plain = args.plain or not (args.app or sys.stdout.isatty())
     if plain:
         _accept_any_bytes()
     if args.lesson is None:
@@ -462,6 +510,13 @@ def _app_color(mode: str) -> None:
         os.environ["NO_COLOR"] = "1"
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from stepper.serve import run
+
+    run(args)
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace) -> int:
     import json
 
@@ -490,6 +545,7 @@ def _new(args: argparse.Namespace) -> int:
 COMMANDS = {
     "list": _list,
     "lesson": _lesson,
+    "serve": _serve,
     "check": _check,
     "solve": _solve,
     "schema": _schema,

@@ -323,7 +323,11 @@ def test_the_app_hears_the_same_rule(
     from stepper.cli import _app_color
 
     for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
-        monkeypatch.delenv(name, raising=False)
+        # Set, then removed: monkeypatch records the value from before the test and puts it
+        # back at the end, whatever _app_color (which writes os.environ itself) left there;
+        # a NO_COLOR left over would make every later app in this process monochrome.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     _app_color(mode)
