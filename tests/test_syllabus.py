@@ -28,6 +28,7 @@ from stepper.tui.screens.help import HelpScreen
 from stepper.tui.screens.picker import PickerScreen
 from stepper.tui.screens.title import TitleScreen
 from stepper.tui.screens.walk import WalkScreen
+from tests.conftest import builtin_lesson
 from tests.tui_helpers import SnapCompare, screen_lines, settle
 
 
@@ -195,6 +196,48 @@ def test_the_end_screens_q_comes_back_and_a_second_lesson_starts_afresh() -> Non
         await pilot.press("ctrl+q")
 
     assert run_picker(scenario, lang="en") == 0
+
+
+@pytest.mark.slow
+def test_in_a_lesson_from_the_list_q_says_it_goes_back_to_the_list() -> None:
+    """The footer of the title, walk and end screens and the walk's help name q's return to
+    the list, not "quit", when the lesson was opened from the list."""
+
+    def footer(app: StepperApp) -> str:
+        return screen_lines(app)[-1]
+
+    async def scenario(app: StepperApp, pilot: Any) -> None:
+        await pilot.press("enter")  # regression-1
+        await settle(pilot)
+        assert "q the list" in footer(app) and "quit" not in footer(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "q the list" in footer(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert any("q" in line and "the list" in line for line in screen_lines(app)), screen_lines(
+            app
+        )
+        await pilot.press("escape", "end", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, EndScreen) and "q the list" in footer(app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen) and "q quit" in footer(app)
+        await pilot.press("q")
+
+    assert run_picker(scenario, lang="en") == 0
+
+
+def test_a_lesson_given_by_name_still_quits_with_q() -> None:
+    app = StepperApp(builtin_lesson("pool-1"), lang="en")
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert "q quit" in screen_lines(app)[-1]
+
+    asyncio.run(main())
 
 
 @pytest.mark.slow

@@ -135,7 +135,7 @@ class StepperApp(App[int]):
         """The lesson's title screen, while a worker solves the lesson."""
         from stepper.tui.screens.title import title_screen
 
-        self.push_screen(title_screen(self.lang)())
+        self.push_screen(title_screen(self.lang, self.picking)())
         self.preparing = self.run_worker(self._prepare, thread=True, name="prepare")
 
     def open_builtin(self, lesson_id: str) -> None:
@@ -223,14 +223,14 @@ class StepperApp(App[int]):
         from stepper.tui.screens.walk import walk_screen
 
         self.ensure_solution()
-        self.switch_screen(walk_screen(self.lang)())
+        self.switch_screen(walk_screen(self.lang, self.picking)())
 
     def finish(self) -> None:
         """Next on the last step: the end screen, over the walk (so that ← returns to it)."""
         from stepper.tui.screens.end import end_screen
 
-        if not isinstance(self.screen, end_screen(self.lang)):
-            self.push_screen(end_screen(self.lang)())
+        if not isinstance(self.screen, end_screen(self.lang, self.picking)):
+            self.push_screen(end_screen(self.lang, self.picking)())
 
     def leave(self, status: int = 0) -> None:
         """Every way out (q, Ctrl+Q, Ctrl+C, a signal, the end screen's q): save, then exit."""

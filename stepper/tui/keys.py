@@ -7,7 +7,7 @@ that a 60-column footer, which cuts the rest, still shows it. The help lists eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 
@@ -83,6 +83,15 @@ PICKER_KEYS: tuple[Key, ...] = (
     Key("question_mark", "help", "key.help", "?"),
     Key("q", "quit", "key.quit", "q"),
 )
+
+
+def leaving(keys: tuple[Key, ...], *, listed: bool) -> tuple[Key, ...]:
+    """A lesson's ``keys`` as its screens show them: in a lesson opened from the list of
+    lessons (``listed``), ``q`` goes back to that list, and its label says so rather than
+    "quit"."""
+    if not listed:
+        return keys
+    return tuple(replace(k, label="key.to_list") if k.action == "quit" else k for k in keys)
 
 
 def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:

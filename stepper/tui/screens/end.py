@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from stepper.ending import summarize
 from stepper.ending_text import lines
-from stepper.tui.keys import END_KEYS, bindings
+from stepper.tui.keys import END_KEYS, bindings, leaving
 from stepper.tui.screens.base import SizedScreen
 
 #: How each kind of line is drawn.
@@ -74,6 +74,8 @@ class EndScreen(SizedScreen):
 
 
 @cache
-def end_screen(lang: str) -> type[EndScreen]:
-    """The end screen with its footer and bindings in ``lang``."""
-    return type("EndScreen", (EndScreen,), {"BINDINGS": bindings(END_KEYS, lang)})
+def end_screen(lang: str, listed: bool = False) -> type[EndScreen]:
+    """The end screen with its footer and bindings in ``lang``; ``listed``: the lesson
+    was opened from the list of lessons, to which ``q`` returns."""
+    keys = bindings(leaving(END_KEYS, listed=listed), lang)
+    return type("EndScreen", (EndScreen,), {"BINDINGS": keys})

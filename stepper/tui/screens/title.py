@@ -12,7 +12,7 @@ from textual.widgets import Static
 from stepper.i18n import label
 from stepper.lesson.schema import localized
 from stepper.pictures.terminal import picture as lesson_picture
-from stepper.tui.keys import TITLE_KEYS, WALK_KEYS, bindings
+from stepper.tui.keys import TITLE_KEYS, WALK_KEYS, bindings, leaving
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 from stepper.tui.widgets.footer import KeyFooter
@@ -100,13 +100,21 @@ class TitleScreen(SizedScreen):
     def action_help(self) -> None:
         from stepper.tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(WALK_KEYS, self.stepper.lang, first=TITLE_KEYS))
+        self.app.push_screen(
+            HelpScreen(
+                leaving(WALK_KEYS, listed=self.stepper.picking),
+                self.stepper.lang,
+                first=leaving(TITLE_KEYS, listed=self.stepper.picking),
+            )
+        )
 
     async def action_quit(self) -> None:
         self.stepper.close_lesson()
 
 
 @cache
-def title_screen(lang: str) -> type[TitleScreen]:
-    """The title screen with its footer and bindings in ``lang``."""
-    return type("TitleScreen", (TitleScreen,), {"BINDINGS": bindings(TITLE_KEYS, lang)})
+def title_screen(lang: str, listed: bool = False) -> type[TitleScreen]:
+    """The title screen with its footer and bindings in ``lang``; ``listed``: the lesson
+    was opened from the list of lessons, to which ``q`` returns."""
+    keys = bindings(leaving(TITLE_KEYS, listed=listed), lang)
+    return type("TitleScreen", (TitleScreen,), {"BINDINGS": keys})

@@ -22,7 +22,7 @@ from stepper.quiz import mark, question
 from stepper.repl import exact_note
 from stepper.steps import Phase, Solution, run_of
 from stepper.timeline import where as where_in
-from stepper.tui.keys import WALK_KEYS, bindings
+from stepper.tui.keys import WALK_KEYS, bindings, leaving
 from stepper.tui.messages import Refreshed
 from stepper.tui.screens.base import SizedScreen
 from stepper.tui.watch import ProblemsPanel
@@ -297,7 +297,9 @@ class WalkScreen(SizedScreen):
     def action_help(self) -> None:
         from stepper.tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(WALK_KEYS, self.stepper.lang))
+        self.app.push_screen(
+            HelpScreen(leaving(WALK_KEYS, listed=self.stepper.picking), self.stepper.lang)
+        )
 
     def action_quit(self) -> None:
         self.stepper.close_lesson()
@@ -352,6 +354,8 @@ def quiz_reply(app: object, walk: Walk, text: str) -> Text:
 
 
 @cache
-def walk_screen(lang: str) -> type[WalkScreen]:
-    """The walk screen with its footer and bindings in ``lang``."""
-    return type("WalkScreen", (WalkScreen,), {"BINDINGS": bindings(WALK_KEYS, lang)})
+def walk_screen(lang: str, listed: bool = False) -> type[WalkScreen]:
+    """The walk screen with its footer and bindings in ``lang``; ``listed``: the lesson
+    was opened from the list of lessons, to which ``q`` returns."""
+    keys = bindings(leaving(WALK_KEYS, listed=listed), lang)
+    return type("WalkScreen", (WalkScreen,), {"BINDINGS": keys})
