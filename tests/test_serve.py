@@ -9,15 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import select
 import shlex
 import socket
 import subprocess
-import sys
-import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,93 +20,15 @@ import pytest
 from stepper.cli import main
 from stepper.serve import app_command, is_local, public_url
 
-aiohttp = pytest.importorskip("aiohttp", reason="the serve extra is not installed")
 pytest.importorskip("textual_serve", reason="the serve extra is not installed")
 
-STEPPER = [sys.executable, "-m", "stepper"]
-
-#: The escapes of a terminal's output (colours, cursor moves), dropped to read its text.
-ESCAPE = re.compile(r"\x1b\[[0-9;?$]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]|\x1b[=>]")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _env() -> dict[str, str]:
-    """The server's environment, which its apps inherit: the formula cache off (nothing
-    written outside the test's folder), no colour variables."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return {**env, "STEPPER_CACHE_DIR": ""}
-
-
-def _read_until(stream: object, needle: str, timeout: float) -> str:
-    """What ``stream`` (a child's pipe) printed up to a line holding ``needle``."""
-    seen = ""
-    fd = stream.fileno()  # type: ignore[attr-defined]
-    while needle not in seen:
-        ready, _, _ = select.select([fd], [], [], timeout)
-        if not ready:
-            raise AssertionError(f"no {needle!r} in {timeout} s; printed: {seen!r}")
-        line = stream.readline()  # type: ignore[attr-defined]
-        if not line:
-            raise AssertionError(f"the server ended before {needle!r}; printed: {seen!r}")
-        seen += line
-    return seen
-
-
-def _wait_for(port: int) -> None:
-    """Until the server accepts connections (it tells its address just before it binds)."""
-    for _ in range(600):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nothing listens on port {port} after 30 s")
-
-
-@contextmanager
-def served(*args: str, cwd: Path) -> Iterator[tuple[int, subprocess.Popen[str], str]]:
-    """``stepper serve ARGS --port P`` running, with what it printed once it listens."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [*STEPPER, "serve", *args, "--port", str(port)],
-        cwd=cwd,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        printed = _read_until(server.stdout, "stepper serve:", timeout=60)
-        _wait_for(port)
-        yield port, server, printed
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-async def _screen_text(url: str, needles: tuple[str, ...], keys: str = "") -> str:
-    """Open the app's websocket as textual-serve's page does, type ``keys``, and read the
-    screen's text until every needle has arrived (or 60 s have passed)."""
-    text = ""
-    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
-        for key in keys:
-            await ws.send_json(["stdin", key])
-
-        async def read() -> None:
-            nonlocal text
-            async for message in ws:
-                if message.type == aiohttp.WSMsgType.BINARY:
-                    text += ESCAPE.sub("", message.data.decode("utf-8", "replace"))
-                if all(needle in text for needle in needles):
-                    return
-
-        await asyncio.wait_for(read(), timeout=60)
-    return text
+from tests.serve_client import (
+    STEPPER,
+    read_until,
+    screen_text,
+    served,
+    server_env,
+)
 
 
 def test_the_page_and_its_websocket_bring_the_title_screen(tmp_path: Path) -> None:
@@ -124,7 +41,7 @@ def test_the_page_and_its_websocket_bring_the_title_screen(tmp_path: Path) -> No
         assert f"ws://127.0.0.1:{port}/ws" in page
         assert "<div>Red de una capa con una neurona lineal y una tgh</div>" in page  # its intro
         ws = f"ws://127.0.0.1:{port}/ws?width=80&height=24"
-        text = asyncio.run(_screen_text(ws, ("Red de una capa", "empezar", "x₁")))
+        text = asyncio.run(screen_text(ws, ("Red de una capa", "empezar", "x₁")))
         assert re.search(r"x₁ ?= ?0\.1", text), text  # the lesson's network, as in a terminal
 
 
@@ -136,8 +53,8 @@ def test_each_tab_its_own_app_and_the_same_keys(tmp_path: Path) -> None:
 
         async def two_tabs() -> tuple[str, str]:
             return await asyncio.gather(
-                _screen_text(ws, ("Step 1 of 28",), keys="\r"),
-                _screen_text(f"{ws}&lesson=xor-1", ("One-layer network", "start")),
+                screen_text(ws, ("Step 1 of 28",), keys="\r"),
+                screen_text(f"{ws}&lesson=xor-1", ("One-layer network", "start")),
             )
 
         walked, waiting = asyncio.run(two_tabs())
@@ -149,7 +66,7 @@ def test_without_a_lesson_it_serves_the_list(tmp_path: Path) -> None:
     with served("--lang", "en", cwd=tmp_path) as (port, _, printed):
         assert "the lessons" in printed
         ws = f"ws://127.0.0.1:{port}/ws?width=80&height=24"
-        text = asyncio.run(_screen_text(ws, ("Choose a lesson", "regression-1")))
+        text = asyncio.run(screen_text(ws, ("Choose a lesson", "regression-1")))
         assert "The neuron and the network" in text
 
 
@@ -158,7 +75,7 @@ def test_another_address_is_warned_about(tmp_path: Path) -> None:
     sends browsers to this computer's name."""
     args = ("pool-1", "--lang", "en", "--host", "0.0.0.0")
     with served(*args, cwd=tmp_path) as (port, server, printed):
-        warning = _read_until(server.stderr, "warning", timeout=60)
+        warning = read_until(server.stderr, "warning", timeout=60)
         assert "0.0.0.0" in warning and "other computers" in warning
         assert f"http://{socket.gethostname()}:{port}" in printed
 
@@ -221,7 +138,7 @@ def test_a_port_in_use_is_exit_2(tmp_path: Path) -> None:
         run = subprocess.run(
             [*STEPPER, "serve", "pool-1", "--lang", "en", "--port", str(port)],
             cwd=tmp_path,
-            env=_env(),
+            env=server_env(),
             capture_output=True,
             text=True,
             timeout=120,
