@@ -215,7 +215,7 @@ def ids_asked_for() -> list[tuple[str, str]]:
             if name == "Key" and len(node.args) >= 3:  # a key binding's labels
                 found += [(form, where) for form in _id_forms(node.args[2])]
                 for keyword in node.keywords:
-                    if keyword.arg in ("brief", "group"):
+                    if keyword.arg in ("brief", "group", "listed"):
                         found += [(form, where) for form in _id_forms(keyword.value)]
     return found
 

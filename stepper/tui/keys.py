@@ -32,13 +32,15 @@ class Key:
     #: Runs even while the answer box has focus: a letter it would otherwise type (q), or
     #: a key it takes for nothing (↑↓ and PgUp/PgDn, which scroll the panes).
     priority: bool = False
+    #: Its label in a lesson opened from the list of lessons, where ``q`` goes back to it.
+    listed: str = ""
 
 
 WALK_KEYS: tuple[Key, ...] = (
     Key("space,right,n", "next", "key.next", "␣/→/n", short="␣"),
     Key("left,p,backspace", "back", "key.back", "←/p/⌫", short="←"),
     Key("question_mark", "help", "key.help", "?"),
-    Key("q", "quit", "key.quit", "q", priority=True),
+    Key("q", "quit", "key.quit", "q", priority=True, listed="key.to_list"),
     Key("up", "text_up", "key.text_up", "↑", group="key.text", priority=True),
     Key("down", "text_down", "key.text_down", "↓", group="key.text", priority=True),
     Key("w", "why", "key.why", "w"),
@@ -62,14 +64,14 @@ WALK_KEYS: tuple[Key, ...] = (
 END_KEYS: tuple[Key, ...] = (
     Key("home", "start_over", "key.start_over", "Home", priority=True),
     Key("left,b", "review", "key.review", "←/b", priority=True),
-    Key("q", "quit", "key.quit", "q", priority=True),
+    Key("q", "quit", "key.quit", "q", priority=True, listed="key.to_list"),
 )
 
 #: The title screen's own keys; its help lists them, then the walk's.
 TITLE_KEYS: tuple[Key, ...] = (
     Key("enter,space", "start", "key.start", "⏎/␣", short="⏎"),
     Key("question_mark", "help", "key.help", "?"),
-    Key("q", "quit", "key.quit", "q"),
+    Key("q", "quit", "key.quit", "q", listed="key.to_list"),
 )
 
 
@@ -91,7 +93,7 @@ def leaving(keys: tuple[Key, ...], *, listed: bool) -> tuple[Key, ...]:
     "quit"."""
     if not listed:
         return keys
-    return tuple(replace(k, label="key.to_list") if k.action == "quit" else k for k in keys)
+    return tuple(replace(k, label=k.listed) if k.listed else k for k in keys)
 
 
 def bindings(keys: tuple[Key, ...], lang: str) -> list[Binding]:
