@@ -13,6 +13,7 @@ when it is told to listen on an address that others can reach.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import shlex
 import socket
@@ -106,7 +107,12 @@ def serve(served: Served, *, host: str, port: int) -> None:
 
     class _Server(Server):
         """textual-serve's server, announcing the lesson and its address in stepper's words
-        rather than with its logo and the long command line."""
+        rather than with its logo and the long command line, and quiet but for problems: an
+        instructor's terminal is not flooded with a line per request and browser."""
+
+        def initialize_logging(self) -> None:
+            super().initialize_logging()
+            logging.getLogger().setLevel(logging.WARNING)
 
         async def on_startup(self, app: web.Application) -> None:
             print(msg("serve.listening", title=served.title, url=served.url), flush=True)

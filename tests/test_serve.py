@@ -32,7 +32,7 @@ from tests.serve_client import (
 
 
 def test_the_page_and_its_websocket_bring_the_title_screen(tmp_path: Path) -> None:
-    with served("backprop-1", cwd=tmp_path) as (port, _, printed):
+    with served("backprop-1", cwd=tmp_path) as (port, server, printed):
         base = f"http://127.0.0.1:{port}"
         assert f"{base} " in printed  # the address is told, in the lesson's language
         assert "Red de una capa con una neurona lineal y una tgh" in printed
@@ -42,6 +42,9 @@ def test_the_page_and_its_websocket_bring_the_title_screen(tmp_path: Path) -> No
         assert "<div>Red de una capa con una neurona lineal y una tgh</div>" in page  # its intro
         ws = f"ws://127.0.0.1:{port}/ws?width=80&height=24"
         text = asyncio.run(screen_text(ws, ("Red de una capa", "empezar", "x₁")))
+        server.terminate()
+        rest, problems = server.communicate(timeout=30)
+        assert "GET" not in rest + problems  # no line per request: problems only
         assert re.search(r"x₁ ?= ?0\.1", text), text  # the lesson's network, as in a terminal
 
 
