@@ -12,6 +12,7 @@ when it is told to listen on an address that others can reach.
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import logging
 import os
@@ -21,12 +22,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stepper.lesson.errors import LessonError, Problem, msg
-
-if TYPE_CHECKING:
-    from aiohttp import web
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 
@@ -103,6 +101,7 @@ def prepare(
 
 def serve(served: Served, *, host: str, port: int) -> None:
     """Listen until Ctrl+C. A port that cannot be taken is bad input, told as ``--port``."""
+    from aiohttp import web
     from textual_serve.server import Server
 
     class _Server(Server):
@@ -116,6 +115,15 @@ def serve(served: Served, *, host: str, port: int) -> None:
 
         async def on_startup(self, app: web.Application) -> None:
             print(msg("serve.listening", title=served.title, url=served.url), flush=True)
+
+        async def handle_index(self, request: web.Request) -> web.StreamResponse:
+            """textual-serve's page, with the lesson's title in the browser's tab (its
+            template has no ``<title>``, so a projector's tab would read ``127.0.0.1:8000``)."""
+            page = await super().handle_index(request)
+            if isinstance(page, web.Response) and page.text and "<title>" not in page.text:
+                title = f"<head>\n    <title>{html.escape(served.title)}</title>"
+                page.text = page.text.replace("<head>", title, 1)
+            return page
 
     if not is_local(host):
         print(msg("serve.exposed", host=host, port=port), file=sys.stderr)

@@ -40,6 +40,7 @@ def test_the_page_and_its_websocket_bring_the_title_screen(tmp_path: Path) -> No
             page = response.read().decode()
         assert f"ws://127.0.0.1:{port}/ws" in page
         assert "<div>Red de una capa con una neurona lineal y una tgh</div>" in page  # its intro
+        assert "<title>Red de una capa con una neurona lineal y una tgh</title>" in page
         ws = f"ws://127.0.0.1:{port}/ws?width=80&height=24"
         text = asyncio.run(screen_text(ws, ("Red de una capa", "empezar", "x₁")))
         server.terminate()
