@@ -296,38 +296,33 @@ def _exam_options(p: argparse.ArgumentParser) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from stepper.catalog import builtin_folder, builtin_ids
-    from stepper.lesson.load import load_lesson
-    from stepper.lesson.schema import localized
+    from stepper.syllabus import syllabus
 
-    rows = []
-    for lesson_id in builtin_ids():
-        lesson = load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id)
-        title = localized(lesson.title, args.lang or lesson.language, lesson.language) or ""
-        # The fields of `stepper list --format json` (docs/lessons.md); more may be added.
-        rows.append(
-            {"id": lesson_id, "kind": lesson.kind, "title": title, "language": lesson.language}
-        )
+    # The picker's recorded index (checked against the lessons by the tests): every built-in
+    # lesson's kind, language, titles, topic and length, read, neither loaded nor solved.
+    topics = {entry.id: (topic.id, entry) for topic in syllabus() for entry in topic.lessons}
+    # The fields of `stepper list --format json` (docs/lessons.md); more may be added.
+    rows: list[dict[str, str | int]] = [
+        {
+            "id": entry.id,
+            "kind": entry.kind,
+            "title": entry.title(args.lang or entry.language),
+            "language": entry.language,
+            "topic": topic,
+            "steps": entry.steps,
+        }
+        for topic, entry in (topics[lesson_id] for lesson_id in sorted(topics))
+    ]
     if args.format == "json":
         import json
 
-        from stepper.syllabus import syllabus
-
-        # The picker's recorded index: each lesson's topic and length, read, not solved.
-        known = {e.id: (t.id, e.steps) for t in syllabus() for e in t.lessons}
-        records: list[dict[str, str | int]] = []
-        for row in rows:
-            record: dict[str, str | int] = dict(row)
-            if row["id"] in known:
-                record["topic"], record["steps"] = known[row["id"]]
-            records.append(record)
-        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     from stepper.color import painter, wanted
 
     paint = painter(wanted(args.color, sys.stdout))
-    width = max((len(r["id"]) for r in rows), default=0)
-    kinds = max((len(r["kind"]) for r in rows), default=0)
+    width = max((len(str(r["id"])) for r in rows), default=0)
+    kinds = max((len(str(r["kind"])) for r in rows), default=0)
     for row in rows:
         # Padded before painting, so that the escapes do not count as width.
         lesson_id, kind = f"{row['id']:<{width}}", f"{row['kind']:<{kinds}}"

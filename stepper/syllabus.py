@@ -4,9 +4,10 @@ title and its length (its number of steps), for the picker of ``stepper lesson``
 Two files beside the lessons say it. ``topics.toml`` is written by hand: the topics in the
 lecture's order and, in each, its lessons' ids in order (the topics' names are words of the
 program, ``topic.ID`` in the catalogues). ``index.json`` is written by the tests: each lesson's
-kind, its title in every language and its number of steps, recorded when the lessons change,
+kind, language, title in every language and number of steps, recorded when the lessons change,
 because finding them takes loading every lesson (a third of a second for 35) and solving it
-(as much again, and sympy for some): the picker reads one small file instead and opens at once.
+(as much again, and sympy for some): the picker and ``stepper list`` read one small file
+instead.
 ``tests/test_syllabus.py`` loads and solves every lesson and fails while the index differs
 (``STEPPER_WRITE_INDEX=1`` rewrites it), and checks that every built-in lesson is in exactly
 one topic. Nothing here imports sympy, pydantic or Textual.
@@ -34,6 +35,8 @@ class Entry:
 
     id: str
     kind: str
+    #: The language the lesson speaks, whatever the learner's.
+    language: str
     #: The title in every language (a lesson with one title has it in each).
     titles: dict[str, str]
     steps: int
@@ -91,5 +94,10 @@ def build_index() -> dict[str, dict[str, Any]]:
         lesson = load_lesson(builtin_folder() / f"{lesson_id}.yaml", lesson_id)
         titles = {lang: localized(lesson.title, lang, lesson.language) or "" for lang in every}
         steps = len(solve(lesson, lesson.language).steps)
-        index[lesson_id] = {"kind": lesson.kind, "titles": titles, "steps": steps}
+        index[lesson_id] = {
+            "kind": lesson.kind,
+            "language": lesson.language,
+            "titles": titles,
+            "steps": steps,
+        }
     return index
