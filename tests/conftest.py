@@ -85,6 +85,17 @@ def compile_latex(source: Path) -> None:
     assert run.returncode == 0, run.stdout[-2000:]
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child ``stepper``: this interpreter's scripts first on PATH, no
+    colour variables but those given, the formula cache off (nothing written outside)."""
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["STEPPER_CACHE_DIR"] = ""
+    return {**env, **extra}
+
+
 def check_refuses(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     """``python -m stepper check ARGS`` in a subprocess, as a terminal runs it, asserted to
     refuse as bad input: exit 2, nothing on stdout, no traceback on stderr (which the caller

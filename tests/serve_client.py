@@ -6,7 +6,6 @@ it."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import select
 import socket
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.conftest import child_env
+
 STEPPER = [sys.executable, "-m", "stepper"]
 
 #: The escapes of a terminal's output (colours, cursor moves), dropped to read its text.
@@ -30,13 +31,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def server_env() -> dict[str, str]:
-    """The server's environment, which its apps inherit: the formula cache off (nothing
-    written outside the test's folder), no colour variables."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    return {**env, "STEPPER_CACHE_DIR": ""}
 
 
 def read_until(stream: object, needle: str, timeout: float) -> str:
@@ -71,7 +65,7 @@ def served(*args: str, cwd: Path) -> Iterator[tuple[int, subprocess.Popen[str], 
     server = subprocess.Popen(
         [*STEPPER, "serve", *args, "--port", str(port)],
         cwd=cwd,
-        env=server_env(),
+        env=child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -22,18 +22,10 @@ from stepper.cli import SHELLS, main
 from stepper.color import wanted
 from stepper.printers import REGISTRY
 from stepper.scaffold import STARTERS
+from tests.conftest import child_env
 
 ROOT = Path(__file__).parent.parent
 BOLD = "\x1b[1m"
-
-
-def _env(**extra: str) -> dict[str, str]:
-    """The environment of a child ``stepper``: this interpreter's scripts first on PATH, no
-    colour variables but those given, the formula cache off (nothing written outside)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["STEPPER_CACHE_DIR"] = ""
-    return {**env, **extra}
 
 
 def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,12 +129,12 @@ def _on_a_terminal(args: list[str], env: dict[str, str], stdin: str = "") -> str
 
 @pytest.mark.slow
 def test_list_on_a_terminal_is_coloured_unless_no_color() -> None:
-    coloured = _on_a_terminal(["list"], _env())
+    coloured = _on_a_terminal(["list"], child_env())
     assert coloured.startswith(f"{BOLD}activations-1")
     assert "\x1b[2mdense" in coloured
-    plain = _on_a_terminal(["list"], _env(NO_COLOR="1"))
+    plain = _on_a_terminal(["list"], child_env(NO_COLOR="1"))
     assert "\x1b" not in plain and plain == _strip(coloured)
-    assert "\x1b" not in _on_a_terminal(["list", "--color", "never"], _env())
+    assert "\x1b" not in _on_a_terminal(["list", "--color", "never"], child_env())
 
 
 @pytest.mark.slow
@@ -150,16 +142,16 @@ def test_plain_lesson_on_a_terminal_bolds_the_headers_unless_no_color() -> None:
     """The REPL's step headers are bold on a terminal; with NO_COLOR, or through a pipe, the
     same lines carry no escape (a screen reader or a script reads text alone)."""
     args = ["lesson", "backprop-1", "--plain"]
-    coloured = _on_a_terminal(args, _env(), "next\nnext\nnext\nquit\n")
+    coloured = _on_a_terminal(args, child_env(), "next\nnext\nnext\nquit\n")
     assert f"{BOLD}[1/28 · " in coloured and f"{BOLD}[2/28 · " in coloured
-    plain = _on_a_terminal(args, _env(NO_COLOR="yes"), "next\nnext\nnext\nquit\n")
+    plain = _on_a_terminal(args, child_env(NO_COLOR="yes"), "next\nnext\nnext\nquit\n")
     assert "\x1b" not in plain and plain == _strip(coloured)
     piped = subprocess.run(
         [sys.executable, "-m", "stepper", *args, "--color", "always"],
         input="next\nnext\nnext\nquit\n",
         capture_output=True,
         text=True,
-        env=_env(NO_COLOR="1"),
+        env=child_env(NO_COLOR="1"),
         check=True,
     ).stdout
     assert f"{BOLD}[1/28 · " in piped, "always colours even a pipe, even with NO_COLOR"
@@ -170,7 +162,7 @@ def _argcomplete(line: str, cwd: Path, shell: str = "bash") -> list[str]:
     folder ``cwd``, asked as argcomplete's shell code asks (environment in, answers on file
     descriptor 8, here redirected to a file beside the folder)."""
     answers = cwd.parent / "answers"
-    env = _env(
+    env = child_env(
         _ARGCOMPLETE="1",
         _ARGCOMPLETE_SHELL=shell,
         _ARGCOMPLETE_IFS="\n",
@@ -212,7 +204,7 @@ def _script(shell: str, tmp_path: Path) -> Path:
         capture_output=True,
         text=True,
         check=True,
-        env=_env(),
+        env=child_env(),
     )
     assert "stepper" in run.stdout
     path = tmp_path / f"stepper.{shell}"
@@ -243,7 +235,7 @@ def test_bash_completes_a_lesson_id_with_the_printed_code(tmp_path: Path) -> Non
         [_shell("bash"), "--norc", "--noprofile", "-c", drive],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=child_env(),
         cwd=tmp_path,
         check=True,
     )
@@ -259,7 +251,9 @@ def test_fish_completes_a_lesson_id_with_the_printed_code(tmp_path: Path) -> Non
         [fish, "--no-config", "-c", f'source "{script}"; complete -C "stepper lesson back"'],
         capture_output=True,
         text=True,
-        env=_env(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path)),
+        env=child_env(
+            HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path)
+        ),
         cwd=tmp_path,
         check=True,
     )
@@ -286,7 +280,7 @@ def test_zsh_reads_the_printed_code_and_registers_it(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        env=_env(HOME=str(tmp_path)),
+        env=child_env(HOME=str(tmp_path)),
         cwd=tmp_path,
         check=True,
     )

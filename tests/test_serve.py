@@ -22,12 +22,12 @@ from stepper.serve import app_command, is_local, public_url
 
 pytest.importorskip("textual_serve", reason="the serve extra is not installed")
 
+from tests.conftest import child_env
 from tests.serve_client import (
     STEPPER,
     read_until,
     screen_text,
     served,
-    server_env,
 )
 
 
@@ -142,7 +142,7 @@ def test_a_port_in_use_is_exit_2(tmp_path: Path) -> None:
         run = subprocess.run(
             [*STEPPER, "serve", "pool-1", "--lang", "en", "--port", str(port)],
             cwd=tmp_path,
-            env=server_env(),
+            env=child_env(),
             capture_output=True,
             text=True,
             timeout=120,
